@@ -1,0 +1,27 @@
+"""NodeName: a pod that names its node (spec.nodeName) fits only that node.
+
+Upstream: kk pkg/scheduler/framework/plugins/nodename/node_name.go. Newer releases also give the
+plugin a PreFilter that narrows the search to the named node, so the other nodes show up in the
+FitError as "node(s) didn't satisfy plugin(s) [NodeName]"; we model the Filter only. (A pod created
+with spec.nodeName set never reaches the scheduler: the kubelet of that node just runs it.)
+"""
+
+from __future__ import annotations
+
+from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.node_info import NodeInfo
+
+ERR_REASON = "node(s) didn't match the requested node name"
+
+
+class NodeName(Plugin):
+    """Filter out every node but the one named in the pod's spec.nodeName (if set)."""
+
+    name = "NodeName"
+
+    def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
+        """Reject the node if the pod asks for a different node by name."""
+        wanted = (pod.get("spec") or {}).get("nodeName") or ""
+        if wanted and wanted != node_info.name:
+            return ERR_REASON
+        return None

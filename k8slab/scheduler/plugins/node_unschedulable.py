@@ -1,0 +1,31 @@
+"""NodeUnschedulable: a cordoned node (spec.unschedulable, set by `kubectl cordon`) takes no pods.
+
+A pod that tolerates the taint node.kubernetes.io/unschedulable:NoSchedule may still go there
+(DaemonSet pods do).
+Upstream: kk pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go.
+"""
+
+from __future__ import annotations
+
+from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.node_info import NodeInfo
+from k8slab.scheduler.plugins.taint_toleration import pod_tolerations, tolerations_tolerate_taint
+
+ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
+
+# kk staging/src/k8s.io/api/core/v1/well_known_taints.go: TaintNodeUnschedulable.
+UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+
+
+class NodeUnschedulable(Plugin):
+    """Filter out cordoned nodes unless the pod tolerates the unschedulable taint."""
+
+    name = "NodeUnschedulable"
+
+    def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
+        """Reject the node if spec.unschedulable is true and the pod does not tolerate that."""
+        if not (node_info.node.get("spec") or {}).get("unschedulable"):
+            return None
+        if tolerations_tolerate_taint(pod_tolerations(pod), UNSCHEDULABLE_TAINT):
+            return None
+        return ERR_REASON_UNSCHEDULABLE

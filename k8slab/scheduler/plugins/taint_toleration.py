@@ -1,0 +1,93 @@
+"""TaintToleration: a node's taints repel pods that do not tolerate them.
+
+Filter: an untolerated NoSchedule or NoExecute taint rules the node out. Score: count the node's
+PreferNoSchedule taints the pod does not tolerate; fewer is better (normalize is reversed).
+Upstream: kk pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go.
+"""
+
+from __future__ import annotations
+
+from k8slab.scheduler.framework import Plugin, default_normalize_score
+from k8slab.scheduler.node_info import NodeInfo
+
+# The Filter reason, current form: kk PR #134740 (v1.35; cherry-picked to later v1.34 patches)
+# dropped the taint from the message so pod status does not leak taint keys and values. Up to
+# v1.34.1 it read "node(s) had untolerated taint {key: value}"; long ago "node(s) had taints that
+# the pod didn't tolerate".
+ERR_REASON_UNTOLERATED = "node(s) had untolerated taint(s)"
+
+DO_NOT_SCHEDULE_EFFECTS = ("NoSchedule", "NoExecute")
+
+
+def toleration_tolerates_taint(toleration: dict, taint: dict) -> bool:
+    """True if one toleration tolerates one taint (kk staging/src/k8s.io/api/core/v1/toleration.go).
+
+    An empty effect matches every effect; an empty key matches every key (the API only allows that
+    with operator Exists); operator Exists matches any value; Equal (or empty) needs equal values.
+    Any other operator matches nothing here: rejecting it is the API server's validation's job.
+    (v1.35 adds alpha numeric operators Lt/Gt behind a feature gate; not modelled.)
+    """
+    effect = toleration.get("effect") or ""
+    if effect and effect != taint.get("effect"):
+        return False
+    key = toleration.get("key") or ""
+    if key and key != taint.get("key"):
+        return False
+    operator = toleration.get("operator") or "Equal"
+    if operator == "Exists":
+        return True
+    if operator == "Equal":
+        return (toleration.get("value") or "") == (taint.get("value") or "")
+    return False
+
+
+def tolerations_tolerate_taint(tolerations: list[dict], taint: dict) -> bool:
+    """True if any of the tolerations tolerates the taint."""
+    return any(toleration_tolerates_taint(toleration, taint) for toleration in tolerations)
+
+
+def pod_tolerations(pod: dict) -> list[dict]:
+    """The pod's spec.tolerations."""
+    return list((pod.get("spec") or {}).get("tolerations") or [])
+
+
+def find_untolerated_taint(
+    taints: list[dict], tolerations: list[dict], effects: tuple[str, ...]
+) -> dict | None:
+    """The first taint with one of `effects` that no toleration tolerates, or None."""
+    for taint in taints:
+        if taint.get("effect") in effects and not tolerations_tolerate_taint(tolerations, taint):
+            return taint
+    return None
+
+
+class TaintToleration(Plugin):
+    """Filter out nodes with untolerated NoSchedule/NoExecute taints; prefer nodes with fewer
+    untolerated PreferNoSchedule taints."""
+
+    name = "TaintToleration"
+
+    def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
+        """Reject the node if it has a NoSchedule or NoExecute taint the pod does not tolerate."""
+        if find_untolerated_taint(node_info.taints, pod_tolerations(pod), DO_NOT_SCHEDULE_EFFECTS):
+            return ERR_REASON_UNTOLERATED
+        return None
+
+    def score(self, pod: dict, node_info: NodeInfo) -> int:
+        """How many PreferNoSchedule taints the pod does not tolerate.
+
+        Only tolerations with effect PreferNoSchedule or no effect count here (upstream PreScore).
+        """
+        tolerations = [
+            t for t in pod_tolerations(pod) if (t.get("effect") or "") in ("", "PreferNoSchedule")
+        ]
+        return sum(
+            1
+            for taint in node_info.taints
+            if taint.get("effect") == "PreferNoSchedule"
+            and not tolerations_tolerate_taint(tolerations, taint)
+        )
+
+    def normalize(self, scores: dict[str, int]) -> dict[str, int]:
+        """Reversed: most untolerated PreferNoSchedule taints gets 0, none gets 100."""
+        return default_normalize_score(scores, reverse=True)

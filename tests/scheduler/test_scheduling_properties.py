@@ -1,0 +1,132 @@
+"""Invariants of scheduling pods one after another onto random nodes, checked with hypothesis."""
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from k8slab.errors import K8sLabError
+from k8slab.scheduler.node_info import NodeInfo, pod_key
+from k8slab.scheduler.plugins import default_profile
+
+TAINTS = [
+    {"key": "dedicated", "value": "db", "effect": "NoSchedule"},
+    {"key": "spot", "value": "true", "effect": "PreferNoSchedule"},
+    {"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"},
+]
+TOLERATIONS = [
+    {"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"},
+    {"key": "spot", "operator": "Exists"},
+    {"operator": "Exists"},
+]
+
+requests = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "cpu": st.integers(0, 3000).map(lambda m: f"{m}m"),
+            "memory": st.integers(0, 4 * 2**30).map(str),
+        },
+    ),
+)
+
+
+def containers(prefix, all_requests):
+    """Containers with these requests (None: a container with no resources at all)."""
+    return [
+        {"name": f"{prefix}{j}", **({"resources": {"requests": r}} if r is not None else {})}
+        for j, r in enumerate(all_requests)
+    ]
+
+
+def one_taint_per_key(taint):
+    return taint["key"]
+
+
+@st.composite
+def nodes(draw):
+    count = draw(st.integers(1, 6))
+    result = []
+    for i in range(count):
+        node = {
+            "metadata": {"name": f"node-{i}"},
+            "spec": {
+                "unschedulable": draw(st.booleans()),
+                "taints": draw(
+                    st.lists(st.sampled_from(TAINTS), max_size=2, unique_by=one_taint_per_key)
+                ),
+            },
+            "status": {
+                "allocatable": {
+                    "cpu": f"{draw(st.integers(0, 8000))}m",
+                    "memory": str(draw(st.integers(0, 16 * 2**30))),
+                    "pods": str(draw(st.integers(0, 8))),
+                }
+            },
+        }
+        result.append(node)
+    return result
+
+
+@st.composite
+def pods(draw):
+    count = draw(st.integers(1, 40))
+    result = []
+    for i in range(count):
+        spec = {
+            "containers": containers("c", draw(st.lists(requests, max_size=3))),
+            "initContainers": containers("i", draw(st.lists(requests, max_size=2))),
+            "tolerations": draw(st.lists(st.sampled_from(TOLERATIONS), max_size=2)),
+        }
+        result.append({"metadata": {"name": f"pod-{i}", "namespace": "default"}, "spec": spec})
+    return result
+
+
+@settings(max_examples=150, deadline=None)
+@given(nodes(), pods(), st.integers(0, 2**32), st.sampled_from(["LeastAllocated", "MostAllocated"]))
+def test_bound_pods_never_overcommit_a_node(node_objs, pod_objs, seed, strategy):
+    framework = default_profile({"NodeResourcesFit": {"scoring_strategy": strategy}})
+    infos = [NodeInfo(node) for node in node_objs]
+    by_name = {info.name: info for info in infos}
+    rng = random.Random(seed)
+    for pod in pod_objs:
+        decision = framework.schedule(pod, infos, rng)
+        assert decision.nodes == tuple(by_name)
+        if decision.node is None:
+            assert set(decision.filtered) == set(by_name)
+            continue
+        assert decision.node in decision.feasible
+        assert decision.node not in decision.filtered
+        by_name[decision.node].add_pod(pod)
+        with pytest.raises(K8sLabError):
+            by_name[decision.node].add_pod(pod)
+        if decision.scores:
+            best = max(score.total for score in decision.scores)
+            chosen = next(score for score in decision.scores if score.node == decision.node)
+            assert chosen.total == best
+    for info in infos:
+        assert info.requested["cpu"] <= info.allocatable["cpu"]
+        assert info.requested["memory"] <= info.allocatable["memory"]
+        assert info.pod_count <= info.allocatable["pods"]
+    keys = [pod_key(pod) for info in infos for pod in info.pods]
+    assert len(keys) == len(set(keys))
+
+
+@settings(max_examples=50, deadline=None)
+@given(nodes(), pods(), st.integers(0, 2**32))
+def test_same_seed_same_decisions(node_objs, pod_objs, seed):
+    def run():
+        infos = [NodeInfo(node) for node in node_objs]
+        by_name = {info.name: info for info in infos}
+        rng = random.Random(seed)
+        placed = []
+        for pod in pod_objs:
+            decision = default_profile().schedule(pod, infos, rng)
+            placed.append((decision.node, decision.message, decision.rows()))
+            if decision.node:
+                by_name[decision.node].add_pod(pod)
+        return placed
+
+    assert run() == run()
