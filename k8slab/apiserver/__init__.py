@@ -1,0 +1,1 @@
+"""kube-apiserver: the only component that talks to etcd; everyone else talks to it."""

@@ -1,0 +1,291 @@
+"""The kube-apiserver process: the request pipeline (defaults, admission, validation), storage in
+etcd through `Storage`, and watches served from the `WatchCache`. It listens on port 6443.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Generator
+
+from k8slab.api.defaults import apply_defaults, default_tolerations
+from k8slab.api.kinds import Kind, object_ref, resource_info
+from k8slab.api.timestamps import to_time
+from k8slab.api.validation import validate
+from k8slab.apiserver.admission import check_pod_update
+from k8slab.apiserver.selectors import matches, parse_field_selector
+from k8slab.apiserver.storage import Storage, decode
+from k8slab.apiserver.watch import WatchCache, Watcher
+from k8slab.errors import (
+    AlreadyExistsError,
+    APIError,
+    BadRequestError,
+    ConflictError,
+    K8sLabError,
+    NotFoundError,
+    UnavailableError,
+)
+from k8slab.etcd.client import EtcdClient
+from k8slab.sim.host import ProcessGroup
+from k8slab.sim.network import Stream
+
+SECURE_PORT = 6443
+WRITE_VERBS = ("create", "update", "update_status", "bind", "delete")
+# The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
+RETRY_SECONDS = 1.0
+# utilrand.String's alphabet: no vowels, no confusable characters (apimachinery util/rand).
+GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+class APIServer:
+    """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
+
+    def __init__(self, group: ProcessGroup, etcd_endpoint: str) -> None:
+        self.group = group
+        self.host = group.host.name
+        self.sim = group.sim
+        self.storage = Storage(EtcdClient(group, etcd_endpoint))
+        self.cache = WatchCache()
+        self.cache_ready = False
+        self._rng = self.sim.rng(f"apiserver/{self.host}")
+
+    def start(self) -> None:
+        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd."""
+        self.group.listen(SECURE_PORT, self)
+        self.group.spawn(self._bootstrap_namespaces())
+        self.group.spawn(self._feed_cache())
+        self.group.spawn(self._compactor())
+
+    # -- background loops -----------------------------------------------------------------
+
+    def _bootstrap_namespaces(self) -> Generator:
+        pending = list(SYSTEM_NAMESPACES)
+        while pending:
+            name = pending[0]
+            obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            try:
+                yield from self.serve(
+                    {
+                        "verb": "create",
+                        "resource": "namespaces",
+                        "body": obj,
+                        "user": "system:apiserver",
+                    }
+                )
+                pending.pop(0)
+            except AlreadyExistsError:
+                pending.pop(0)
+            except UnavailableError:
+                yield self.group.env.timeout(RETRY_SECONDS)
+
+    def _feed_cache(self) -> Generator:
+        while True:
+            try:
+                answer = yield from self.storage.etcd.range_prefix("/registry/")
+            except UnavailableError:
+                yield self.group.env.timeout(RETRY_SECONDS)
+                continue
+            objects = {kv.key: decode(kv) for kv in answer["kvs"]}
+            self.cache.reset(objects, answer["revision"])
+            self.cache_ready = True
+            closed = self.group.env.event()
+            self.storage.etcd.watch(
+                "/registry/",
+                answer["revision"] + 1,
+                self._on_etcd_events,
+                lambda reason, done=closed: done.succeed(reason),
+            )
+            yield closed
+            self.cache_ready = False
+            yield self.group.env.timeout(RETRY_SECONDS)
+
+    def _on_etcd_events(self, message: dict) -> None:
+        for event in message.get("events", []):
+            obj = decode(event.kv) if event.type == "PUT" else None
+            self.cache.apply(event.kv.key, obj, event.kv.mod_revision, self.sim.now)
+
+    def _compactor(self) -> Generator:
+        last = 0
+        while True:
+            yield self.group.env.timeout(COMPACTION_INTERVAL)
+            if last:
+                try:
+                    yield from self.storage.etcd.compact(last)
+                    self.sim.record(self.host, "apiserver", "compact", "etcd", revision=last)
+                except K8sLabError:
+                    pass
+            last = self.cache.revision
+
+    # -- requests -------------------------------------------------------------------------
+
+    def serve(self, request: dict) -> Generator:
+        """Handle one API request (create, get, list, update, update_status, bind, delete).
+
+        Writes are recorded in the trace when they arrive, and again if they fail.
+        """
+        verb = request["verb"]
+        if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
+            self.sim.record(
+                self.host, "apiserver", verb, _request_ref(request), user=request.get("user", "")
+            )
+        try:
+            return (yield from self._handle(request))
+        except APIError as error:
+            if verb in WRITE_VERBS:
+                self.sim.record(
+                    self.host,
+                    "apiserver",
+                    f"{verb} failed",
+                    _request_ref(request),
+                    user=request.get("user", ""),
+                    code=error.code,
+                    reason=error.reason,
+                    message=error.message,
+                )
+            raise
+
+    def _handle(self, request: dict) -> Generator:
+        verb = request["verb"]
+        kind = resource_info(request["resource"])
+        namespace = request.get("namespace") if kind.namespaced else None
+        if verb == "create":
+            return (
+                yield from self._create(kind, namespace, request["body"], request.get("user", ""))
+            )
+        if verb == "get":
+            return (yield from self.storage.get(kind, namespace, request["name"]))
+        if verb == "list":
+            selector = parse_field_selector(request.get("field_selector"))
+            items, rv = yield from self.storage.list(kind, namespace)
+            return {"items": [o for o in items if matches(o, selector)], "resourceVersion": rv}
+        if verb in ("update", "update_status"):
+            return (yield from self._update(kind, request["body"], verb))
+        if verb == "bind":
+            return (yield from self._bind(kind, namespace, request["name"], request["node"]))
+        if verb == "delete":
+            return (yield from self.storage.delete(kind, namespace, request["name"]))
+        raise BadRequestError(f"unknown verb {verb!r}")
+
+    def _create(self, kind: Kind, namespace: str | None, body: dict, user: str) -> Generator:
+        obj = apply_defaults(copy.deepcopy(body))
+        meta = obj["metadata"]
+        if kind.namespaced:
+            meta["namespace"] = namespace or meta.get("namespace") or "default"
+            yield from self._require_namespace(meta["namespace"])
+        if not meta.get("name") and meta.get("generateName"):
+            suffix = "".join(self._rng.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
+            meta["name"] = meta["generateName"] + suffix
+        validate(obj)
+        if kind.kind == "Pod":
+            obj["spec"]["tolerations"] = default_tolerations(obj)
+            obj.setdefault("status", {"phase": "Pending"})
+        self.sim.record(self.host, "apiserver", "create", object_ref(obj), user=user)
+        meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        meta["creationTimestamp"] = to_time(self.sim.now)
+        meta.pop("resourceVersion", None)
+        return (yield from self.storage.create(kind, obj))
+
+    def _require_namespace(self, namespace: str) -> Generator:
+        try:
+            yield from self.storage.get(resource_info("namespaces"), None, namespace)
+        except NotFoundError:
+            raise NotFoundError(f'namespaces "{namespace}" not found') from None
+
+    def _update(self, kind: Kind, body: dict, verb: str) -> Generator:
+        status_only = verb == "update_status"
+
+        def mutate(current: dict) -> dict:
+            if status_only:
+                current["status"] = copy.deepcopy(body.get("status", {}))
+                return current
+            new = apply_defaults(copy.deepcopy(body))
+            validate(new)
+            if kind.kind == "Pod":
+                check_pod_update(current, new)
+                new["spec"]["nodeName"] = current["spec"].get("nodeName")
+                new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
+            new["metadata"] = dict(
+                current["metadata"],
+                labels=new["metadata"].get("labels", {}),
+                annotations=new["metadata"].get("annotations", {}),
+            )
+            if "status" in current:
+                new["status"] = current["status"]
+            return new
+
+        return (yield from self.storage.update(kind, body, mutate))
+
+    def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
+        if kind.kind != "Pod":
+            raise BadRequestError(f"binding is a subresource of pods, not {kind.resource}")
+
+        def mutate(pod: dict) -> dict:
+            bound = pod["spec"].get("nodeName")
+            if bound:
+                raise ConflictError(f'pod {name} is already assigned to node "{bound}"')
+            pod["spec"]["nodeName"] = node
+            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+            conditions[:] = [c for c in conditions if c.get("type") != "PodScheduled"]
+            conditions.append(
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastTransitionTime": to_time(self.sim.now),
+                }
+            )
+            return pod
+
+        ref = {"metadata": {"name": name, "namespace": namespace}}
+        return (yield from self.storage.update(kind, ref, mutate))
+
+    # -- watch ----------------------------------------------------------------------------
+
+    def accept(self, request: dict, stream: Stream) -> None:
+        """Open a watch: replay from the requested resourceVersion, then follow the cache."""
+        try:
+            kind = resource_info(request["resource"])
+            selector = parse_field_selector(request.get("field_selector"))
+        except APIError as error:
+            stream.send({"type": "ERROR", "object": error.to_status()})
+            stream.close(error.message)
+            return
+        if not self.cache_ready:
+            stream.close("watch cache not ready")
+            return
+        namespace = request.get("namespace") if kind.namespaced else None
+        watcher = Watcher(kind.storage_prefix, namespace, selector, stream)
+        too_old = self.cache.watch(watcher, int(request.get("resource_version") or 0))
+        if too_old:
+            status = {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "status": "Failure",
+                "message": too_old,
+                "reason": "Expired",
+                "code": 410,
+            }
+            stream.send({"type": "ERROR", "object": status})
+            stream.close(too_old)
+            return
+        self.sim.record(
+            self.host,
+            "apiserver",
+            "watch",
+            kind.resource,
+            user=request.get("user", ""),
+            field_selector=request.get("field_selector"),
+        )
+
+
+def _request_ref(request: dict) -> str:
+    """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
+    kind = resource_info(request["resource"])
+    body = request.get("body") or {}
+    meta = body.get("metadata") or {}
+    name = request.get("name") or meta.get("name") or meta.get("generateName", "")
+    namespace = request.get("namespace") or meta.get("namespace")
+    if kind.namespaced:
+        return f"{kind.singular}/{namespace or 'default'}/{name}"
+    return f"{kind.singular}/{name}"

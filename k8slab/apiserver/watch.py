@@ -1,0 +1,142 @@
+"""The API server's watch cache: the latest objects and a window of recent events, fed by etcd.
+
+Clients watch from a resourceVersion. Events newer than it are replayed from the window; a version
+older than the window gets 410 Gone ("too old resource version"), and the client must re-list.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from k8slab.apiserver.selectors import matches
+from k8slab.sim.network import Stream
+
+# The cache keeps at least 75 s of history (upstream cacher eventFreshDuration) and 100 events
+# (the historic default watch cache size); older events are forgotten.
+EVENT_FRESH_SECONDS = 75.0
+MIN_EVENTS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CachedEvent:
+    """One change of one object, at etcd revision `rv` and simulated time `time`."""
+
+    rv: int
+    time: float
+    prefix: str
+    type: str
+    obj: dict | None
+    prev: dict | None
+
+
+@dataclass(eq=False)
+class Watcher:
+    """One client watch: which objects it wants and the stream that carries them."""
+
+    prefix: str
+    namespace: str | None
+    selector: dict
+    stream: Stream
+
+    def wants(self, obj: dict | None) -> bool:
+        """True if `obj` is in this watch's namespace and matches its field selector."""
+        if obj is None:
+            return False
+        if self.namespace and obj["metadata"].get("namespace") != self.namespace:
+            return False
+        return matches(obj, self.selector)
+
+    def offer(self, event: CachedEvent) -> None:
+        """Send the event as this watcher sees it (ADDED when an object enters its selector)."""
+        now, before = self.wants(event.obj), self.wants(event.prev)
+        if now and before:
+            kind, obj = event.type, event.obj
+        elif now:
+            kind, obj = "ADDED", event.obj
+        elif before:
+            kind, obj = (
+                "DELETED",
+                dict(
+                    event.prev, metadata=dict(event.prev["metadata"], resourceVersion=str(event.rv))
+                ),
+            )
+        else:
+            return
+        self.stream.send({"type": kind, "object": obj})
+
+
+class WatchCache:
+    """Current objects by etcd key, a window of recent events, and the open watches."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict] = {}
+        self.revision = 0
+        self._events: deque[CachedEvent] = deque()
+        self._window_start = 0
+        self._watchers: dict[str, list[Watcher]] = {}
+        self._by_node: dict[tuple[str, str], list[Watcher]] = {}
+
+    def reset(self, objects: dict[str, dict], revision: int) -> None:
+        """Fill the cache from a fresh list of etcd at `revision`; every open watch is closed."""
+        self.objects = objects
+        self.revision = revision
+        self._events.clear()
+        self._window_start = revision
+        for watcher in self._all_watchers():
+            watcher.stream.close("watch cache re-initialized")
+        self._watchers.clear()
+        self._by_node.clear()
+
+    def apply(self, key: str, obj: dict | None, rv: int, now: float) -> None:
+        """Record one change from etcd (obj None = deleted) and fan it out to the watchers."""
+        prefix = key.split("/")[2]
+        prev = self.objects.get(key)
+        if obj is None:
+            self.objects.pop(key, None)
+            kind = "DELETED"
+        else:
+            self.objects[key] = obj
+            kind = "ADDED" if prev is None else "MODIFIED"
+        self.revision = rv
+        event = CachedEvent(rv, now, prefix, kind, obj, prev)
+        self._events.append(event)
+        self._prune(now)
+        for watcher in self._interested(event):
+            watcher.offer(event)
+
+    def _interested(self, event: CachedEvent) -> list[Watcher]:
+        watchers = list(self._watchers.get(event.prefix, []))
+        nodes = [o["spec"].get("nodeName") for o in (event.prev, event.obj) if o and "spec" in o]
+        for node in dict.fromkeys(n for n in nodes if n):
+            watchers.extend(self._by_node.get((event.prefix, node), []))
+        return [w for w in watchers if w.stream.open]
+
+    def _prune(self, now: float) -> None:
+        while len(self._events) > MIN_EVENTS and now - self._events[0].time > EVENT_FRESH_SECONDS:
+            self._window_start = self._events.popleft().rv
+
+    def watch(self, watcher: Watcher, resource_version: int) -> str | None:
+        """Register `watcher`, replay events after `resource_version`; error text if too old."""
+        if resource_version < self._window_start:
+            return f"too old resource version: {resource_version} ({self._window_start + 1})"
+        for event in self._events:
+            if event.rv > resource_version and event.prefix == watcher.prefix:
+                watcher.offer(event)
+        node = watcher.selector.get("spec.nodeName")
+        if node:
+            self._by_node.setdefault((watcher.prefix, node), []).append(watcher)
+        else:
+            self._watchers.setdefault(watcher.prefix, []).append(watcher)
+        self._drop_closed()
+        return None
+
+    def _all_watchers(self) -> list[Watcher]:
+        return [w for ws in self._watchers.values() for w in ws] + [
+            w for ws in self._by_node.values() for w in ws
+        ]
+
+    def _drop_closed(self) -> None:
+        for table in (self._watchers, self._by_node):
+            for key in list(table):
+                table[key] = [w for w in table[key] if w.stream.open]
