@@ -1,0 +1,1 @@
+"""Worker-node components: the kubelet, containerd (the CRI runtime) and runc (the OCI runtime)."""

@@ -1,0 +1,140 @@
+"""containerd with its CRI plugin: what the kubelet calls to run pods (RunPodSandbox, PullImage,
+CreateContainer, StartContainer...). It keeps images on disk and asks runc to run containers.
+
+Durations are simplifications, not upstream figures: a sandbox takes 0.5 s (network set-up), an
+image pull 2 s, creating and starting a container 50 ms each.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+from k8slab.node.runc import SIGKILL, Runc
+from k8slab.sim.host import ProcessGroup
+
+SANDBOX_SECONDS = 0.5
+PULL_SECONDS = 2.0
+CREATE_SECONDS = 0.05
+START_SECONDS = 0.05
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10"  # kubeadm's sandbox image for recent releases
+IMAGES = "/var/lib/containerd/images"
+VERSION = "containerd://1.7.24"
+
+
+@dataclass
+class Sandbox:
+    """A pod sandbox: the pause container holding the pod's network namespace and IP."""
+
+    id: str
+    pod: str
+    ip: str
+    pause_id: str
+    state: str = "SANDBOX_READY"
+    containers: list[str] = field(default_factory=list)
+
+
+class Containerd:
+    """The container runtime on one host, reached by the kubelet through CRI-style calls."""
+
+    def __init__(self, group: ProcessGroup, runc: Runc, pod_cidr: str) -> None:
+        self.group = group
+        self.runc = runc
+        self.sim = group.sim
+        self.host = group.host.name
+        self.images: list[str] = group.host.disk.setdefault(IMAGES, [PAUSE_IMAGE])
+        self.sandboxes: dict[str, Sandbox] = {}
+        self._network = ipaddress.ip_network(pod_cidr)
+        self._ips_in_use: set[str] = set()
+        self._rng = self.sim.rng(f"containerd/{self.host}/{group.host.boots}")
+
+    def _new_id(self) -> str:
+        return f"{self._rng.getrandbits(256):064x}"
+
+    def _record(self, kind: str, pod: str, **details) -> None:
+        self.sim.record(self.host, "containerd", kind, pod, **details)
+
+    def _allocate_ip(self) -> str:
+        # host-local IPAM hands out addresses from .2 up (.1 is the bridge gateway).
+        for address in self._network.hosts():
+            ip = str(address)
+            if not ip.endswith(".1") and ip not in self._ips_in_use:
+                self._ips_in_use.add(ip)
+                return ip
+        raise RuntimeError(f"pod CIDR {self._network} is exhausted on {self.host}")
+
+    def run_pod_sandbox(self, pod: str, host_ip: str | None = None) -> Generator:
+        """RunPodSandbox: start the pause container and give the pod its IP; returns the sandbox.
+
+        A pod on the host network (`host_ip` given) shares the node's address and gets no new IP.
+        """
+        self._record("RunPodSandbox", pod, host_network=host_ip is not None)
+        yield self.group.env.timeout(SANDBOX_SECONDS)
+        pause_id = self._new_id()
+        self.runc.create(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod})
+        self.runc.start(pause_id)
+        sandbox = Sandbox(self._new_id(), pod, host_ip or self._allocate_ip(), pause_id)
+        self.sandboxes[sandbox.id] = sandbox
+        return sandbox
+
+    def pull_image(self, image: str, pod: str = "") -> Generator:
+        """PullImage: download `image` unless it is already on disk."""
+        cached = image in self.images
+        self._record("PullImage", pod, image=image, cached=cached)
+        if not cached:
+            yield self.group.env.timeout(PULL_SECONDS)
+            if image not in self.images:
+                self.images.append(image)
+        return image
+
+    def create_container(self, sandbox_id: str, config: dict) -> Generator:
+        """CreateContainer: prepare the OCI bundle and `runc create` it; returns its id."""
+        sandbox = self.sandboxes[sandbox_id]
+        self._record("CreateContainer", sandbox.pod, name=config.get("name"))
+        yield self.group.env.timeout(CREATE_SECONDS)
+        container_id = self._new_id()
+        bundle = dict(config, trace_ref=sandbox.pod, sandbox=sandbox_id, ip=sandbox.ip)
+        self.runc.create(container_id, bundle)
+        sandbox.containers.append(container_id)
+        return container_id
+
+    def start_container(self, container_id: str) -> Generator:
+        """StartContainer: `runc start` the container's process."""
+        bundle = self.runc.containers[container_id].bundle
+        self._record("StartContainer", bundle["trace_ref"], container=container_id[:13])
+        yield self.group.env.timeout(START_SECONDS)
+        return self.runc.start(container_id)
+
+    def container_status(self, container_id: str) -> dict:
+        """ContainerStatus: state, exit code and timestamps of one container."""
+        c = self.runc.containers[container_id]
+        state = {
+            "created": "CONTAINER_CREATED",
+            "running": "CONTAINER_RUNNING",
+            "stopped": "CONTAINER_EXITED",
+        }[c.status]
+        return {
+            "id": c.id,
+            "state": state,
+            "exit_code": c.exit_code,
+            "started": c.started,
+            "finished": c.finished,
+            "name": c.bundle.get("name"),
+            "image": c.bundle["image"],
+        }
+
+    def stop_pod_sandbox(self, sandbox_id: str) -> Generator:
+        """StopPodSandbox + RemovePodSandbox: kill the pod's containers and free its IP."""
+        sandbox = self.sandboxes.pop(sandbox_id)
+        self._record("StopPodSandbox", sandbox.pod, sandbox=sandbox_id[:13])
+        yield self.group.env.timeout(0)
+        for container_id in [*sandbox.containers, sandbox.pause_id]:
+            if container_id in self.runc.containers:
+                self.runc.kill(container_id, SIGKILL)
+                self.runc.delete(container_id)
+        self._ips_in_use.discard(sandbox.ip)  # a host-network IP was never in the set
+
+    def list_pod_sandboxes(self) -> list[Sandbox]:
+        """ListPodSandbox."""
+        return list(self.sandboxes.values())

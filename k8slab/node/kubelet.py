@@ -1,0 +1,460 @@
+"""The kubelet: the node agent. It registers its Node, renews its Lease, runs the pods bound to it
+(and the static pods in its manifest directory) through containerd, and reports their status.
+
+It sees the cluster only through the API server; it reaches containers only through containerd.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+from k8slab.api.defaults import apply_defaults
+from k8slab.api.kinds import object_ref
+from k8slab.api.quantity import format_memory, memory_bytes
+from k8slab.api.timestamps import to_micro_time, to_time
+from k8slab.apiserver.client import Client, Informer, cache_key
+from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
+from k8slab.node.containerd import VERSION as RUNTIME_VERSION
+from k8slab.node.containerd import Containerd
+from k8slab.sim.host import ProcessGroup
+
+VERSION = "v1.32.0"
+MANIFESTS = "/etc/kubernetes/manifests"  # staticPodPath in kubeadm clusters
+# pkg/kubelet/apis/config/v1beta1/defaults.go: the Lease lasts 40 s and is renewed every
+# 25% of that (10 s); node status is computed every 10 s and posted when it changed or 5 min passed.
+LEASE_DURATION_SECONDS = 40
+LEASE_RENEW_SECONDS = LEASE_DURATION_SECONDS * 0.25
+NODE_STATUS_UPDATE_SECONDS = 10.0
+NODE_STATUS_REPORT_SECONDS = 300.0
+# Registration retries start at 100 ms and double up to 7 s (kubelet_node_status.go).
+REGISTER_BACKOFF = (0.1, 7.0)
+# Default evictionHard memory.available<100Mi is held back from allocatable memory.
+EVICTION_HARD_MEMORY = 100 * 1024 * 1024
+MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+@dataclass
+class NodeConfig:
+    """What the kubelet is started with: its node's name, addresses and machine size."""
+
+    name: str
+    ip: str
+    pod_cidr: str
+    cpu: str = "4"
+    memory: str = "16Gi"
+    max_pods: int = 110
+    labels: dict = field(default_factory=dict)
+    taints: list = field(default_factory=list)
+
+
+@dataclass
+class RunningPod:
+    """What this kubelet has started for one pod: its sandbox and containers."""
+
+    sandbox: str
+    ip: str
+    containers: dict[str, str]
+    started: float
+    restarts: int
+
+
+class Kubelet:
+    """The node agent of one host."""
+
+    def __init__(
+        self, group: ProcessGroup, containerd: Containerd, config: NodeConfig, server: str
+    ) -> None:
+        self.group = group
+        self.sim = group.sim
+        self.host = group.host.name
+        self.containerd = containerd
+        self.config = config
+        self.client = Client(group, f"system:node:{config.name}", server)
+        self.pods: dict[str, dict] = {}
+        self.running: dict[str, RunningPod] = {}
+        self.registered = False
+        self.lease_renewed = False
+        self._static: dict[str, str] = {}
+        self._busy: dict[str, bool] = {}
+        self._again: dict[str, bool] = {}
+        self._last_status: dict | None = None
+        self._last_report = -NODE_STATUS_REPORT_SECONDS
+
+    @property
+    def settled(self) -> bool:
+        """Registered, holding its Lease, and running every static pod."""
+        return (self.registered and self.lease_renewed
+                and all(key in self.running for key in self._static))
+
+    def _record(self, kind: str, obj: str = "", **details) -> None:
+        self.sim.record(self.host, "kubelet", kind, obj, **details)
+
+    def start(self) -> None:
+        """Start static pods, register the node, watch the pods bound to it."""
+        self._record("start", f"node/{self.config.name}", version=VERSION)
+        for filename, manifest in sorted(self.group.host.disk.get(MANIFESTS, {}).items()):
+            self._add_static_pod(filename, manifest)
+        self.group.spawn(self._register())
+        informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.config.name}")
+        informer.on_add.append(self._pod_seen)
+        informer.on_update.append(lambda old, new: self._pod_seen(new))
+        informer.on_delete.append(self._pod_gone)
+        informer.start()
+
+    # -- pods ----------------------------------------------------------------------------
+
+    def _add_static_pod(self, filename: str, manifest: dict) -> None:
+        pod = apply_defaults(copy.deepcopy(manifest))
+        pod["spec"]["nodeName"] = self.config.name
+        key = cache_key(pod)
+        self._static[key] = hashlib.sha256(
+            json.dumps(manifest, sort_keys=True).encode()
+        ).hexdigest()[:32]
+        self.pods[key] = pod
+        self._record("static-pod", object_ref(pod), file=f"{MANIFESTS}/{filename}")
+        self._enqueue(key)
+
+    def _pod_seen(self, pod: dict) -> None:
+        if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
+            return
+        key = cache_key(pod)
+        self.pods[key] = pod
+        self._enqueue(key)
+
+    def _pod_gone(self, pod: dict) -> None:
+        key = cache_key(pod)
+        if key in self.pods and key not in self._static:
+            del self.pods[key]
+            self._enqueue(key)
+
+    def _enqueue(self, key: str) -> None:
+        if key in self._busy:
+            self._again[key] = True
+        else:
+            self._busy[key] = True
+            self.group.spawn(self._pod_worker(key))
+
+    def _pod_worker(self, key: str) -> Generator:
+        while True:
+            yield from self._sync_pod(key)
+            if not self._again.pop(key, False):
+                break
+        del self._busy[key]
+
+    def _sync_pod(self, key: str) -> Generator:
+        pod = self.pods.get(key)
+        ref = f"pod/{key}"
+        if pod is None:
+            running = self.running.pop(key, None)
+            if running is not None:
+                self._record("KillPod", ref)
+                yield from self.containerd.stop_pod_sandbox(running.sandbox)
+            return
+        if key in self.running:
+            return
+        self._record("SyncPod", ref)
+        restarts = _restart_count(pod)
+        self._set_status(key, self._pending_status(pod))
+        host_ip = self.config.ip if pod["spec"].get("hostNetwork") else None
+        sandbox = yield from self.containerd.run_pod_sandbox(ref, host_ip)
+        containers: dict[str, str] = {}
+        for spec in pod["spec"]["containers"]:
+            yield from self.containerd.pull_image(spec["image"], ref)
+            config = {
+                "name": spec["name"],
+                "image": spec["image"],
+                "command": spec.get("command", []),
+                "args": spec.get("args", []),
+            }
+            container_id = yield from self.containerd.create_container(sandbox.id, config)
+            yield from self.containerd.start_container(container_id)
+            containers[spec["name"]] = container_id
+        self.running[key] = RunningPod(sandbox.id, sandbox.ip, containers, self.sim.now, restarts)
+        self._record("PodStarted", ref, ip=sandbox.ip)
+        if key in self.pods:
+            self._set_status(key, self._running_status(self.pods[key], self.running[key]))
+        else:
+            self._again[key] = True
+
+    # -- pod status ----------------------------------------------------------------------
+
+    def _pending_status(self, pod: dict) -> dict:
+        waiting = [
+            {
+                "name": c["name"],
+                "image": c["image"],
+                "ready": False,
+                "started": False,
+                "restartCount": _restart_count(pod),
+                "state": {"waiting": {"reason": "ContainerCreating"}},
+            }
+            for c in pod["spec"]["containers"]
+        ]
+        return {
+            "phase": "Pending",
+            "hostIP": self.config.ip,
+            "conditions": _conditions(self.sim.now, scheduled=True, ready=False),
+            "containerStatuses": waiting,
+        }
+
+    def _running_status(self, pod: dict, running: RunningPod) -> dict:
+        started = to_time(running.started)
+        statuses = [
+            {
+                "name": c["name"],
+                "image": c["image"],
+                "ready": True,
+                "started": True,
+                "restartCount": running.restarts,
+                "containerID": f"containerd://{running.containers[c['name']]}",
+                "state": {"running": {"startedAt": started}},
+            }
+            for c in pod["spec"]["containers"]
+        ]
+        return {
+            "phase": "Running",
+            "hostIP": self.config.ip,
+            "hostIPs": [{"ip": self.config.ip}],
+            "podIP": running.ip,
+            "podIPs": [{"ip": running.ip}],
+            "startTime": started,
+            "conditions": _conditions(self.sim.now, scheduled=True, ready=True),
+            "containerStatuses": statuses,
+        }
+
+    def _api_name(self, key: str) -> tuple[str, str]:
+        namespace, name = key.split("/", 1)
+        if key in self._static:
+            return namespace, f"{name}-{self.config.name}"
+        return namespace, name
+
+    def _set_status(self, key: str, status: dict) -> None:
+        self.pods[key]["status"] = status
+        if self.registered or key not in self._static:
+            self.group.spawn(self._push_status(key))
+
+    def _push_status(self, key: str) -> Generator:
+        namespace, name = self._api_name(key)
+        delay = REGISTER_BACKOFF[0]
+        while key in self.pods:
+            status = self.pods[key]["status"]
+            body = {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": name, "namespace": namespace},
+                "status": status,
+            }
+            try:
+                yield from self.client.update_status(body)
+                self._record("StatusReported", f"pod/{namespace}/{name}", phase=status["phase"])
+                return
+            except NotFoundError:
+                return
+            except K8sLabError:
+                yield self.group.env.timeout(delay)
+                delay = min(delay * 2, REGISTER_BACKOFF[1])
+
+    # -- the Node, its Lease, mirror pods --------------------------------------------------
+
+    def _node_object(self) -> dict:
+        c = self.config
+        capacity = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods)}
+        allocatable = dict(
+            capacity, memory=format_memory(memory_bytes(c.memory) - EVICTION_HARD_MEMORY)
+        )
+        labels = {
+            "kubernetes.io/arch": "amd64",
+            "kubernetes.io/hostname": c.name,
+            "kubernetes.io/os": "linux",
+            **c.labels,
+        }
+        return {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": c.name, "labels": labels},
+            "spec": {"podCIDR": c.pod_cidr, "podCIDRs": [c.pod_cidr], "taints": list(c.taints)},
+            "status": {
+                "capacity": capacity,
+                "allocatable": allocatable,
+                "conditions": _node_conditions(self.sim.now),
+                "addresses": [
+                    {"type": "InternalIP", "address": c.ip},
+                    {"type": "Hostname", "address": c.name},
+                ],
+                "nodeInfo": {
+                    "kubeletVersion": VERSION,
+                    "containerRuntimeVersion": RUNTIME_VERSION,
+                    "osImage": "Ubuntu 24.04.1 LTS",
+                    "kernelVersion": "6.8.0-49-generic",
+                    "operatingSystem": "linux",
+                    "architecture": "amd64",
+                },
+            },
+        }
+
+    def _register(self) -> Generator:
+        delay = REGISTER_BACKOFF[0]
+        while True:
+            node = self._node_object()
+            try:
+                yield from self.client.create(node)
+                self._record("RegisteredNode", f"node/{self.config.name}")
+                break
+            except AlreadyExistsError:
+                yield from self.client.update_status(node)
+                self._record("RegisteredNode", f"node/{self.config.name}", existing=True)
+                break
+            except K8sLabError:
+                yield self.group.env.timeout(delay)
+                delay = min(delay * 2, REGISTER_BACKOFF[1])
+        self.registered = True
+        self._last_status = _comparable(node["status"])
+        self._last_report = self.sim.now
+        self.group.spawn(self._renew_lease())
+        self.group.spawn(self._node_status_loop())
+        for key in list(self._static):
+            self.group.spawn(self._mirror(key))
+
+    def _renew_lease(self) -> Generator:
+        name = self.config.name
+        lease: dict | None = None
+        retry = REGISTER_BACKOFF[0]
+        while True:
+            try:
+                if lease is None:
+                    lease = yield from self._get_or_create_lease()
+                else:
+                    lease["spec"]["renewTime"] = to_micro_time(self.sim.now)
+                    lease = yield from self.client.update(lease)
+                self._record("RenewLease", f"lease/kube-node-lease/{name}")
+                self.lease_renewed = True
+                retry = REGISTER_BACKOFF[0]
+                yield self.group.env.timeout(LEASE_RENEW_SECONDS)
+            except K8sLabError as error:
+                # Retry sooner, backing off, as the kubelet's lease controller does.
+                self._record("RenewLeaseFailed", f"lease/kube-node-lease/{name}", error=str(error))
+                if isinstance(error, (ConflictError, NotFoundError)):
+                    lease = None
+                yield self.group.env.timeout(retry)
+                retry = min(retry * 2, REGISTER_BACKOFF[1])
+
+    def _get_or_create_lease(self) -> Generator:
+        name = self.config.name
+        try:
+            lease = yield from self.client.get("leases", name, "kube-node-lease")
+            lease["spec"]["renewTime"] = to_micro_time(self.sim.now)
+            return (yield from self.client.update(lease))
+        except NotFoundError:
+            pass
+        lease = {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {"name": name, "namespace": "kube-node-lease"},
+            "spec": {
+                "holderIdentity": name,
+                "leaseDurationSeconds": LEASE_DURATION_SECONDS,
+                "renewTime": to_micro_time(self.sim.now),
+            },
+        }
+        return (yield from self.client.create(lease))
+
+    def _node_status_loop(self) -> Generator:
+        while True:
+            yield self.group.env.timeout(NODE_STATUS_UPDATE_SECONDS)
+            node = self._node_object()
+            changed = _comparable(node["status"]) != self._last_status
+            if not changed and self.sim.now - self._last_report < NODE_STATUS_REPORT_SECONDS:
+                continue
+            try:
+                yield from self.client.update_status(node)
+                self._last_status = _comparable(node["status"])
+                self._last_report = self.sim.now
+                self._record("NodeStatusReported", f"node/{self.config.name}")
+            except K8sLabError:
+                continue
+
+    def _mirror(self, key: str) -> Generator:
+        namespace, name = self._api_name(key)
+        pod = copy.deepcopy(self.pods[key])
+        pod.pop("status", None)
+        meta = pod["metadata"]
+        meta.update(name=name, namespace=namespace)
+        meta["annotations"] = {
+            **meta.get("annotations", {}),
+            MIRROR_ANNOTATION: self._static[key],
+            "kubernetes.io/config.source": "file",
+        }
+        delay = REGISTER_BACKOFF[0]
+        while True:
+            try:
+                yield from self.client.create(pod)
+                self._record("MirrorPodCreated", f"pod/{namespace}/{name}")
+                break
+            except AlreadyExistsError:
+                break
+            except K8sLabError:
+                yield self.group.env.timeout(delay)
+                delay = min(delay * 2, REGISTER_BACKOFF[1])
+        self.group.spawn(self._push_status(key))
+
+
+def _restart_count(pod: dict) -> int:
+    statuses = pod.get("status", {}).get("containerStatuses", [])
+    return sum(s.get("restartCount", 0) + (1 if s.get("containerID") else 0) for s in statuses[:1])
+
+
+def _conditions(now: float, *, scheduled: bool, ready: bool) -> list[dict]:
+    t = to_time(now)
+    flag = "True" if ready else "False"
+    return [
+        {"type": "PodReadyToStartContainers", "status": flag, "lastTransitionTime": t},
+        {"type": "Initialized", "status": "True", "lastTransitionTime": t},
+        {"type": "Ready", "status": flag, "lastTransitionTime": t},
+        {"type": "ContainersReady", "status": flag, "lastTransitionTime": t},
+        {
+            "type": "PodScheduled",
+            "status": "True" if scheduled else "False",
+            "lastTransitionTime": t,
+        },
+    ]
+
+
+def _node_conditions(now: float) -> list[dict]:
+    t = to_time(now)
+    pressure = [
+        {
+            "type": kind,
+            "status": "False",
+            "reason": f"KubeletHas{reason}",
+            "message": message,
+            "lastHeartbeatTime": t,
+            "lastTransitionTime": t,
+        }
+        for kind, reason, message in (
+            ("MemoryPressure", "SufficientMemory", "kubelet has sufficient memory available"),
+            ("DiskPressure", "NoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "SufficientPID", "kubelet has sufficient PID available"),
+        )
+    ]
+    ready = {
+        "type": "Ready",
+        "status": "True",
+        "reason": "KubeletReady",
+        "message": "kubelet is posting ready status",
+        "lastHeartbeatTime": t,
+        "lastTransitionTime": t,
+    }
+    return [*pressure, ready]
+
+
+def _comparable(status: dict) -> dict:
+    """A node status without its timestamps, to tell whether anything really changed."""
+    trimmed = copy.deepcopy(status)
+    for condition in trimmed.get("conditions", []):
+        condition.pop("lastHeartbeatTime", None)
+        condition.pop("lastTransitionTime", None)
+    return trimmed

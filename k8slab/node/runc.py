@@ -1,0 +1,131 @@
+"""runc, the OCI runtime: it creates a container from a bundle, starts its process, and kills it.
+
+A container goes creating -> created -> running -> stopped (the OCI runtime-spec states). The
+process it runs is a program looked up by image on the host; unknown images run until killed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+from k8slab.sim.host import Host, ProcessGroup
+
+SIGTERM, SIGKILL = 15, 9
+
+
+@dataclass
+class Container:
+    """One OCI container as runc tracks it (`runc state`)."""
+
+    id: str
+    bundle: dict
+    status: str = "creating"
+    pid: int = 0
+    exit_code: int | None = None
+    created: float = 0.0
+    started: float | None = None
+    finished: float | None = None
+    group: ProcessGroup | None = field(default=None, repr=False)
+
+    def state(self) -> dict:
+        """The JSON `runc state <id>` prints (ociVersion, id, status, pid, bundle)."""
+        return {
+            "ociVersion": "1.2.0",
+            "id": self.id,
+            "status": self.status,
+            "pid": self.pid,
+            "bundle": f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{self.id}",
+        }
+
+
+def image_repository(image: str) -> str:
+    """`registry.k8s.io/etcd:3.5.16-0` -> `registry.k8s.io/etcd` (tag and digest dropped)."""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def _run_forever(group: ProcessGroup, bundle: dict) -> Generator:
+    yield group.env.event()
+
+
+class Runc:
+    """The runc binary on one host; its state lives in /run, so a crash forgets it."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.sim = host.sim
+        self.containers: dict[str, Container] = {}
+        self._next_pid = 1000
+        host.on_crash(self._host_crashed)
+
+    def _record(self, kind: str, container: Container, **details) -> None:
+        self.sim.record(
+            self.host.name,
+            "runc",
+            kind,
+            container.bundle.get("trace_ref", ""),
+            container=container.id[:13],
+            **details,
+        )
+
+    def create(self, container_id: str, bundle: dict) -> Container:
+        """`runc create`: set up namespaces and cgroups; the container is `created`."""
+        if container_id in self.containers:
+            raise ValueError(f"container {container_id} already exists")
+        container = Container(container_id, bundle, created=self.sim.now)
+        container.status = "created"
+        self.containers[container_id] = container
+        self._record("create", container, image=bundle.get("image"))
+        return container
+
+    def start(self, container_id: str) -> Container:
+        """`runc start`: run the container's process; the container is `running`."""
+        container = self.containers[container_id]
+        if container.status != "created":
+            raise ValueError(f"container {container_id} is {container.status}, not created")
+        self._next_pid += 1
+        container.pid = self._next_pid
+        container.status = "running"
+        container.started = self.sim.now
+        container.group = self.host.group(f"container {container_id[:13]}")
+        program = self.host.programs.get(
+            image_repository(container.bundle.get("image", "")), _run_forever
+        )
+        container.group.spawn(self._supervise(container, program))
+        self._record("start", container, pid=container.pid)
+        return container
+
+    def _supervise(self, container: Container, program) -> Generator:
+        code = yield from program(container.group, container.bundle)
+        self._stopped(container, int(code or 0))
+
+    def kill(self, container_id: str, signal: int = SIGKILL) -> Container:
+        """`runc kill`: end the process; the container is `stopped` with 128+signal."""
+        container = self.containers[container_id]
+        if container.status == "running":
+            container.group.stop()
+            self._stopped(container, 128 + signal)
+        return container
+
+    def _stopped(self, container: Container, code: int) -> None:
+        container.status = "stopped"
+        container.exit_code = code
+        container.finished = self.sim.now
+        if container.group is not None:
+            container.group.stop()
+        self._record("stopped", container, exit_code=code)
+
+    def delete(self, container_id: str) -> None:
+        """`runc delete`: remove a stopped container."""
+        container = self.containers[container_id]
+        if container.status == "running":
+            raise ValueError(f"cannot delete running container {container_id}; kill it first")
+        del self.containers[container_id]
+
+    def _host_crashed(self) -> None:
+        for container in self.containers.values():
+            if container.status == "running":
+                self._record("lost", container, reason="host crashed")
