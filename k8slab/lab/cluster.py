@@ -1,0 +1,269 @@
+"""`Cluster`: the facade the notebooks use. It builds a cluster the way kubeadm does, then lets a
+reader apply manifests, advance time, run kubectl, and break things: kill nodes, cut the network.
+
+Every call that talks to the cluster goes through the API server, as kubectl does (it runs on the
+control-plane host with the admin kubeconfig), so it works only while the API server answers.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Generator, Sequence
+from typing import Any
+
+from k8slab.api.kinds import kind_info, registry_key
+from k8slab.api.manifests import load_manifests
+from k8slab.apiserver.client import Client
+from k8slab.errors import (
+    AlreadyExistsError,
+    K8sLabError,
+    NotFoundError,
+    UnavailableError,
+)
+from k8slab.lab import kubeadm
+from k8slab.lab.kubectl import kubectl as render_kubectl
+from k8slab.node.kubelet import NodeConfig
+from k8slab.sim.kernel import Simulation
+from k8slab.sim.network import REQUEST_TIMEOUT, Network
+from k8slab.sim.trace import Record, Trace
+
+CONTROL_PLANE = "control-plane"
+MAX_WORKERS = 5000
+BOOT_LIMIT_SECONDS = 120.0
+
+
+class Cluster:
+    """A running simulated cluster: one control-plane host and `workers` worker hosts."""
+
+    def __init__(
+        self, workers: int = 3, seed: int = 1, *, worker_cpu: str = "4", worker_memory: str = "16Gi"
+    ) -> None:
+        if (
+            not isinstance(workers, int)
+            or isinstance(workers, bool)
+            or not (0 <= workers <= MAX_WORKERS)
+        ):
+            raise K8sLabError(
+                f"workers must be a whole number from 0 to {MAX_WORKERS}, got {workers!r}"
+            )
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise K8sLabError(f"seed must be an integer, got {seed!r}")
+        self.sim = Simulation(seed)
+        self.network = Network(self.sim)
+        self.seed = seed
+        cp = self.network.add_host(CONTROL_PLANE)
+        kubeadm.init_control_plane(cp, "10.0.0.10")
+        cp.boot = kubeadm.node_boot(
+            NodeConfig(
+                CONTROL_PLANE,
+                "10.0.0.10",
+                "10.244.0.0/24",
+                cpu="2",
+                memory="8Gi",
+                labels={kubeadm.CONTROL_PLANE_LABEL: ""},
+                taints=[kubeadm.CONTROL_PLANE_TAINT],
+            )
+        )
+        for i in range(1, workers + 1):
+            name = f"worker-{i}"
+            host = self.network.add_host(name)
+            kubeadm.join_worker(host, CONTROL_PLANE)
+            host.boot = kubeadm.node_boot(
+                NodeConfig(
+                    name,
+                    _node_ip(i),
+                    f"10.{244 + i // 256}.{i % 256}.0/24",
+                    cpu=worker_cpu,
+                    memory=worker_memory,
+                )
+            )
+        for host in self.network.hosts():
+            host.start()
+        self._wait_for_nodes()
+
+    def _wait_for_nodes(self) -> None:
+        deadline = self.sim.now + BOOT_LIMIT_SECONDS
+        kubelets = [h.memory["kubelet"] for h in self.network.hosts()]
+        while not all(k.settled for k in kubelets):
+            if self.sim.now >= deadline:
+                raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
+            self.sim.run(0.1)
+
+    # -- time and the record ------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the cluster was created."""
+        return self.sim.now
+
+    @property
+    def trace(self) -> Trace:
+        """Every event so far: time, host, component, kind, object, details."""
+        return self.sim.trace
+
+    def run(self, seconds: float) -> None:
+        """Advance simulated time by `seconds`."""
+        if not isinstance(seconds, numbers.Real) or isinstance(seconds, bool) or seconds < 0:
+            raise K8sLabError(f"run() takes a number of seconds >= 0, got {seconds!r}")
+        self.sim.run(float(seconds))
+
+    def trace_of(self, ref: str) -> list[Record]:
+        """The records about one object, e.g. `trace_of("pod/default/web-1")`."""
+        kind, _, rest = ref.partition("/")
+        if not rest:
+            raise K8sLabError(f'name an object as "<kind>/<namespace>/<name>", got {ref!r}')
+        info = kind_info(kind.capitalize())
+        namespace, _, name = rest.rpartition("/")
+        return self.trace.about(ref, registry_key(info, namespace or None, name))
+
+    # -- talking to the API server --------------------------------------------------------
+
+    def _request(self, steps: Callable[[Client], Generator]) -> Any:
+        host = self.network.host(CONTROL_PLANE)
+        if not host.up:
+            raise UnavailableError(
+                f"The connection to the server {CONTROL_PLANE}:6443 was "
+                "refused - did you specify the right host or port?"
+            )
+        group = host.group("kubectl")
+        outcome: dict[str, Any] = {}
+
+        def call() -> Generator:
+            try:
+                outcome["value"] = yield from steps(
+                    Client(group, "kubernetes-admin", CONTROL_PLANE)
+                )
+            except K8sLabError as error:
+                outcome["error"] = error
+
+        process = group.spawn(call())
+        self.sim.run_until(process, REQUEST_TIMEOUT + 1)
+        group.stop()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
+        """One object, read through the API server."""
+        return self._request(lambda c: c.get(resource, name, namespace))
+
+    def list(self, resource: str, namespace: str | None = None) -> list[dict]:
+        """Objects of one resource ("pods", "nodes"...), all namespaces unless one is given."""
+        return self._request(lambda c: c.list(resource, namespace))[0]
+
+    def kubectl(self, command: str) -> str:
+        """What `kubectl <command>` prints (get, with -n / -A / -o wide|yaml|json|name)."""
+        return render_kubectl(_Reader(self), command)
+
+    def apply(self, manifest: Any) -> list[str]:
+        """Create or update the objects in `manifest` (YAML text, a dict, a list, or a path).
+
+        Every document is checked before anything is sent: on any error nothing changes.
+        """
+        docs = load_manifests(manifest)
+        self._check_namespaces(docs)
+        return [self._request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
+
+    def _check_namespaces(self, docs: list[dict]) -> None:
+        new = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]
+        existing = [n["metadata"]["name"] for n in self.list("namespaces")]
+        for doc in docs:
+            namespace = doc["metadata"].get("namespace")
+            if namespace and namespace not in existing and namespace not in new:
+                raise NotFoundError(f'namespaces "{namespace}" not found')
+
+    # -- faults -----------------------------------------------------------------------------
+
+    def kill_node(self, name: str) -> None:
+        """Crash a host: its containers and kubelet stop; its disk survives."""
+        host = self.network.host(name)
+        if not host.up:
+            raise K8sLabError(f"{name} is already down; restart_node({name!r}) brings it back")
+        self.network.crash(name)
+
+    def restart_node(self, name: str) -> None:
+        """Power a crashed host back on: containerd and the kubelet start again."""
+        host = self.network.host(name)
+        if host.up:
+            raise K8sLabError(f"{name} is running; kill_node({name!r}) first")
+        self.network.restart(name)
+
+    def partition(self, *groups: Sequence[str]) -> None:
+        """Cut the network between groups of hosts: `partition(["worker-1"], ["control-plane"])`."""
+        if len(groups) < 2:
+            raise K8sLabError("partition() needs at least two groups of host names")
+        for group in groups:
+            if isinstance(group, str) or not isinstance(group, Sequence):
+                raise K8sLabError(f"each group is a list of host names, got {group!r}")
+        self.network.partition(*groups)
+
+    def heal(self) -> None:
+        """Remove every network partition."""
+        self.network.heal()
+
+    @property
+    def hosts(self) -> list[str]:
+        """Names of every host, control plane first."""
+        return [h.name for h in self.network.hosts()]
+
+    def host_is_up(self, name: str) -> bool:
+        """True if host `name` is running."""
+        return self.network.host(name).up
+
+    def containers(self, name: str) -> list[dict]:
+        """The containers runc is running on host `name` (`runc list`), empty when it is down."""
+        host = self.network.host(name)
+        runc = host.memory.get("runc")
+        if not host.up or runc is None:
+            return []
+        return [
+            dict(c.state(), image=c.bundle.get("image"), pod=c.bundle.get("trace_ref"))
+            for c in runc.containers.values()
+            if c.status == "running"
+        ]
+
+
+def _node_ip(i: int) -> str:
+    return f"10.0.{i // 250}.{i % 250 + 20}" if i else "10.0.0.10"
+
+
+def _apply_one(client: Client, doc: dict) -> Generator:
+    info = kind_info(doc["kind"], doc["apiVersion"])
+    meta = doc["metadata"]
+    ref = f"{info.singular}/{meta['name']}"
+    try:
+        yield from client.create(doc)
+        return f"{ref} created"
+    except AlreadyExistsError:
+        pass
+    current = yield from client.get(info.resource, meta["name"], meta.get("namespace"))
+    if _same(current, doc):
+        return f"{ref} unchanged"
+    body = dict(doc, metadata=dict(meta, resourceVersion=current["metadata"]["resourceVersion"]))
+    yield from client.update(body)
+    return f"{ref} configured"
+
+
+def _same(current: dict, doc: dict) -> bool:
+    for field in ("spec", "data"):
+        if field in doc:
+            wanted = dict(doc[field])
+            have = {k: v for k, v in current.get(field, {}).items() if k in wanted}
+            if have != wanted:
+                return False
+    meta, have = doc["metadata"], current["metadata"]
+    return all(meta.get(k, {}) == have.get(k, {}) for k in ("labels", "annotations"))
+
+
+class _Reader:
+    """What `kubectl` needs from a cluster: list and get through the API, and the time."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self._cluster = cluster
+        self.now = cluster.now
+
+    def list(self, resource: str, namespace: str | None) -> list[dict]:
+        return self._cluster.list(resource, namespace)
+
+    def get(self, resource: str, namespace: str | None, name: str) -> dict:
+        return self._cluster.get(resource, name, namespace)

@@ -1,0 +1,109 @@
+"""What `kubeadm init` and `kubeadm join` leave on a host's disk, and how a node boots.
+
+The control plane runs as static pods: kubeadm writes their manifests to
+/etc/kubernetes/manifests, and the kubelet starts them. Every host runs containerd and the kubelet
+as system services, started again on each boot.
+"""
+
+from __future__ import annotations
+
+from k8slab.lab.programs import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
+from k8slab.node.containerd import IMAGES, PAUSE_IMAGE, Containerd
+from k8slab.node.kubelet import MANIFESTS, Kubelet, NodeConfig
+from k8slab.node.runc import Runc
+from k8slab.sim.host import Host
+
+KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
+SCHEDULER_CONF = "/etc/kubernetes/scheduler.conf"
+CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
+CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
+# kubeadm's static pods run on the host network at system-node-critical priority.
+SYSTEM_NODE_CRITICAL = 2_000_001_000
+
+
+def static_pod(name: str, image: str, command: list[str], cpu: str) -> dict:
+    """A kubeadm-style control-plane static pod manifest."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": "kube-system",
+            "labels": {"component": name, "tier": "control-plane"},
+        },
+        "spec": {
+            "hostNetwork": True,
+            "priorityClassName": "system-node-critical",
+            "priority": SYSTEM_NODE_CRITICAL,
+            "containers": [
+                {
+                    "name": name,
+                    "image": image,
+                    "command": command,
+                    "resources": {"requests": {"cpu": cpu}},
+                }
+            ],
+        },
+    }
+
+
+def init_control_plane(host: Host, advertise: str) -> None:
+    """`kubeadm init`: static pod manifests, kubeconfigs, and the control-plane images pulled."""
+    api = f"https://{host.name}:6443"
+    # CPU requests as kubeadm sets them (cmd/kubeadm/app/phases/controlplane/manifests.go, etcd).
+    host.disk[MANIFESTS] = {
+        "etcd.yaml": static_pod(
+            "etcd",
+            ETCD_IMAGE,
+            [
+                "etcd",
+                f"--name={host.name}",
+                "--data-dir=/var/lib/etcd",
+                "--listen-client-urls=https://127.0.0.1:2379",
+                "--heartbeat-interval=100",
+                "--election-timeout=1000",
+                "--snapshot-count=10000",
+            ],
+            "100m",
+        ),
+        "kube-apiserver.yaml": static_pod(
+            "kube-apiserver",
+            APISERVER_IMAGE,
+            [
+                "kube-apiserver",
+                f"--advertise-address={advertise}",
+                "--etcd-servers=https://127.0.0.1:2379",
+                "--secure-port=6443",
+            ],
+            "250m",
+        ),
+        "kube-scheduler.yaml": static_pod(
+            "kube-scheduler",
+            SCHEDULER_IMAGE,
+            ["kube-scheduler", f"--kubeconfig={SCHEDULER_CONF}"],
+            "100m",
+        ),
+    }
+    host.disk[SCHEDULER_CONF] = {"server": api}
+    host.disk[KUBELET_CONF] = {"server": api}
+    host.disk[IMAGES] = [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE]
+    host.programs.update(PROGRAMS)
+
+
+def join_worker(host: Host, api_host: str) -> None:
+    """`kubeadm join`: the kubelet's kubeconfig pointing at the API server."""
+    host.disk[KUBELET_CONF] = {"server": f"https://{api_host}:6443"}
+
+
+def node_boot(config: NodeConfig):
+    """The boot function of a node: start containerd and the kubelet, as systemd would."""
+
+    def boot(host: Host) -> None:
+        runc = Runc(host)
+        containerd = Containerd(host.group("containerd"), runc, config.pod_cidr)
+        server = host.disk[KUBELET_CONF]["server"].split("://", 1)[1].split(":", 1)[0]
+        kubelet = Kubelet(host.group("kubelet"), containerd, config, server)
+        host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet)
+        kubelet.start()
+
+    return boot

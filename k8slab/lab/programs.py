@@ -1,0 +1,75 @@
+"""What runs inside the control-plane containers: the entrypoint of each image.
+
+runc looks a container's image up in its host's `programs`; these connect the kubeadm images to
+the k8slab components, parsing the same flags the real binaries take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from k8slab.apiserver.server import APIServer
+from k8slab.etcd.member import EtcdMember
+from k8slab.scheduler.scheduler import Scheduler
+from k8slab.sim.host import ProcessGroup
+
+ETCD_IMAGE = "registry.k8s.io/etcd:3.5.16-0"
+APISERVER_IMAGE = "registry.k8s.io/kube-apiserver:v1.32.0"
+SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.32.0"
+
+
+def flags(bundle: dict) -> dict[str, str]:
+    """`--name=value` arguments of a container's command line, as a dict."""
+    parsed = {}
+    for arg in [*bundle.get("command", []), *bundle.get("args", [])]:
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg[2:].split("=", 1)
+            parsed[name] = value
+    return parsed
+
+
+def endpoint_host(url: str, own_host: str) -> str:
+    """`https://127.0.0.1:2379` -> the host name it points at (loopback = this host)."""
+    host = url.split("://", 1)[-1].split(":", 1)[0]
+    return own_host if host in ("127.0.0.1", "localhost") else host
+
+
+def kubeconfig_server(group: ProcessGroup, path: str) -> str:
+    """The API server host named in the kubeconfig file at `path` on this host's disk."""
+    return endpoint_host(group.host.disk[path]["server"], group.host.name)
+
+
+def _forever(group: ProcessGroup) -> Generator:
+    yield group.env.event()
+
+
+def etcd_main(group: ProcessGroup, bundle: dict) -> Generator:
+    """`etcd --name=...`: one member serving on port 2379."""
+    member = EtcdMember(group, flags(bundle).get("name", group.host.name))
+    group.host.memory["etcd"] = member
+    member.start()
+    yield from _forever(group)
+
+
+def apiserver_main(group: ProcessGroup, bundle: dict) -> Generator:
+    """`kube-apiserver --etcd-servers=...`: the API on port 6443."""
+    etcd = endpoint_host(flags(bundle)["etcd-servers"], group.host.name)
+    server = APIServer(group, etcd)
+    group.host.memory["kube-apiserver"] = server
+    server.start()
+    yield from _forever(group)
+
+
+def scheduler_main(group: ProcessGroup, bundle: dict) -> Generator:
+    """`kube-scheduler --kubeconfig=...`: watches pods and nodes through the API server."""
+    scheduler = Scheduler(group, kubeconfig_server(group, flags(bundle)["kubeconfig"]))
+    group.host.memory["kube-scheduler"] = scheduler
+    scheduler.start()
+    yield from _forever(group)
+
+
+PROGRAMS = {
+    "registry.k8s.io/etcd": etcd_main,
+    "registry.k8s.io/kube-apiserver": apiserver_main,
+    "registry.k8s.io/kube-scheduler": scheduler_main,
+}

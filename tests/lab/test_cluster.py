@@ -1,0 +1,236 @@
+"""The walking skeleton end to end: a manifest goes through every layer to a running container."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from k8slab import Cluster
+from k8slab.api.quantity import cpu_millis, memory_bytes
+from k8slab.api.resources import pod_requests
+from k8slab.errors import K8sLabError
+
+LANES = ["apiserver", "etcd", "scheduler", "kubelet", "containerd", "runc"]
+
+
+def pod(name: str, cpu: str = "500m", memory: str = "256Mi") -> str:
+    return textwrap.dedent(f"""\
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {name}
+        spec:
+          containers:
+          - name: app
+            image: nginx:1.27
+            resources:
+              requests:
+                cpu: {cpu}
+                memory: {memory}
+        """)
+
+
+def ten_pods() -> str:
+    return "---\n".join(pod(f"web-{i}") for i in range(1, 11))
+
+
+@pytest.fixture(scope="module")
+def running() -> Cluster:
+    c = Cluster(workers=3, seed=1)
+    c.apply(ten_pods())
+    c.run(60)
+    return c
+
+
+def user_pods(c: Cluster) -> list[dict]:
+    return c.list("pods", "default")
+
+
+def assert_within_allocatable(c: Cluster) -> None:
+    nodes = {n["metadata"]["name"]: n for n in c.list("nodes")}
+    used: dict[str, list[int]] = {name: [0, 0] for name in nodes}
+    for p in c.list("pods"):
+        node = p["spec"].get("nodeName")
+        if node:
+            req = pod_requests(p)
+            used[node][0] += req["cpu"]
+            used[node][1] += req["memory"]
+    for name, (cpu, memory) in used.items():
+        alloc = nodes[name]["status"]["allocatable"]
+        assert cpu <= cpu_millis(alloc["cpu"]), name
+        assert memory <= memory_bytes(alloc["memory"]), name
+
+
+def test_every_pod_runs_on_a_worker(running: Cluster) -> None:
+    pods = user_pods(running)
+    assert len(pods) == 10
+    for p in pods:
+        assert p["status"]["phase"] == "Running"
+        assert p["spec"]["nodeName"].startswith("worker-")
+        assert p["status"]["podIP"].startswith("10.244.")
+        assert p["status"]["containerStatuses"][0]["state"]["running"]
+
+
+def test_no_node_over_allocatable(running: Cluster) -> None:
+    assert_within_allocatable(running)
+
+
+def test_each_pod_goes_through_the_layers_in_causal_order(running: Cluster) -> None:
+    for i in range(1, 11):
+        records = running.trace_of(f"pod/default/web-{i}")
+        first = {}
+        for rec in records:
+            first.setdefault(rec.component, rec.seq)
+        assert [c for c in sorted(first, key=first.get) if c in LANES] == LANES
+        last = records[-1]
+        assert (last.component, last.kind) == ("kubelet", "StatusReported")
+        assert last.details["phase"] == "Running"
+
+
+def test_kubectl_table_lists_the_pods(running: Cluster) -> None:
+    table = running.kubectl("get pods -o wide").splitlines()
+    assert table[0].split()[:5] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert len(table) == 11
+    assert all(" Running " in line for line in table[1:])
+
+
+def test_control_plane_runs_as_static_pods_with_mirror_pods(running: Cluster) -> None:
+    names = [p["metadata"]["name"] for p in running.list("pods", "kube-system")]
+    assert names == [
+        "etcd-control-plane",
+        "kube-apiserver-control-plane",
+        "kube-scheduler-control-plane",
+    ]
+    images = sorted(c["image"] for c in running.containers("control-plane"))
+    assert "registry.k8s.io/kube-apiserver:v1.32.0" in images
+
+
+def test_killing_a_worker_stops_containers_and_lease_renewals() -> None:
+    c = Cluster(workers=2, seed=3)
+    c.apply(pod("a"))
+    c.run(20)
+    node = c.get("pods", "a")["spec"]["nodeName"]
+    assert any(x["pod"] == "pod/default/a" for x in c.containers(node))
+    c.kill_node(node)
+    renew_before = c.get("leases", node, "kube-node-lease")["spec"]["renewTime"]
+    c.run(60)
+    assert c.containers(node) == []
+    assert c.get("leases", node, "kube-node-lease")["spec"]["renewTime"] == renew_before
+    lost = [r for r in c.trace.by_component("runc") if r.kind == "lost" and r.host == node]
+    assert {r.obj for r in lost} >= {"pod/default/a"}
+
+    c.restart_node(node)
+    c.run(30)
+    renewed = c.get("leases", node, "kube-node-lease")["spec"]["renewTime"]
+    assert renewed > renew_before
+    registered = [r for r in c.trace.where(host=node, kind="RegisteredNode")]
+    assert len(registered) == 2 and registered[1].details == {"existing": True}
+    assert any(x["pod"] == "pod/default/a" for x in c.containers(node))
+    status = c.get("pods", "a")["status"]
+    assert status["phase"] == "Running"
+    assert status["containerStatuses"][0]["restartCount"] == 1
+
+
+def test_partitioned_worker_cannot_renew_its_lease_until_healed() -> None:
+    c = Cluster(workers=2, seed=5)
+    c.partition(["worker-1"], ["control-plane"])
+    before = c.get("leases", "worker-1", "kube-node-lease")["spec"]["renewTime"]
+    c.run(30)
+    assert c.get("leases", "worker-1", "kube-node-lease")["spec"]["renewTime"] == before
+    c.heal()
+    c.run(30)
+    assert c.get("leases", "worker-1", "kube-node-lease")["spec"]["renewTime"] > before
+
+
+def test_a_pod_that_fits_nowhere_stays_pending_with_the_upstream_message() -> None:
+    c = Cluster(workers=2, seed=2)
+    c.apply(pod("huge", cpu="64"))
+    c.run(10)
+    p = c.get("pods", "huge")
+    assert p["status"]["phase"] == "Pending"
+    condition = p["status"]["conditions"][0]
+    assert condition["reason"] == "Unschedulable"
+    assert condition["message"] == (
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu."
+    )
+
+
+SNAPSHOT = """
+import sys
+from k8slab import Cluster
+c = Cluster(workers=3, seed=int(sys.argv[1]))
+c.apply({pods!r})
+c.run(60)
+print(c.kubectl("get pods -o wide"))
+for r in c.trace:
+    print(r.seq, repr(r.time), r.host, r.component, r.kind, r.obj, sorted(r.details.items()))
+"""
+
+
+def run_snapshot(seed: int, hashseed: str) -> str:
+    env = dict(os.environ, PYTHONHASHSEED=hashseed)
+    code = SNAPSHOT.format(pods=ten_pods())
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code, str(seed)], capture_output=True,
+                          text=True, env=env, cwd=root, check=True, timeout=300)
+    return done.stdout
+
+
+def test_same_seed_same_history_in_any_process() -> None:
+    first = run_snapshot(1, "0")
+    assert first == run_snapshot(1, "12345")
+    assert first != run_snapshot(2, "0")
+
+
+@pytest.mark.parametrize(
+    "manifest, words",
+    [
+        ("kind: Pod\napiVersion: v1\nmetadata: {name: x\n", "YAML"),
+        ("apiVersion: v1\nkind: Gizmo\nmetadata: {name: x}\n", 'no matches for kind "Gizmo"'),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {}\nspec: {containers: [{name: a, image: b}]}\n",
+         "metadata.name: Required value"),
+        (pod("neg", cpu="-1"), "must be greater than or equal to 0"),
+        (pod("bad", cpu="lots"), "quantities must match the regular expression"),
+    ],
+)
+def test_bad_manifests_raise_clear_errors_and_change_nothing(
+    running: Cluster, manifest: str, words: str
+) -> None:
+    before = running.list("pods")
+    good_first = pod("innocent") + "---\n" + manifest
+    with pytest.raises(K8sLabError, match=None) as raised:
+        running.apply(good_first)
+    assert words in str(raised.value)
+    assert running.list("pods") == before
+
+
+def test_bad_calls_raise_clear_errors(running: Cluster) -> None:
+    with pytest.raises(K8sLabError, match='no host named "worker-9"; hosts are: control-plane'):
+        running.kill_node("worker-9")
+    with pytest.raises(K8sLabError, match="number of seconds"):
+        running.run(-1)
+    with pytest.raises(K8sLabError, match='namespaces "nowhere" not found'):
+        running.apply(pod("x").replace("name: x", "name: x\n  namespace: nowhere"))
+    with pytest.raises(K8sLabError, match="workers must be a whole number"):
+        Cluster(workers=-1)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["100m", "500m", "1", "1500m", "3"]), min_size=1, max_size=14),
+       st.integers(0, 1000))
+def test_no_pod_bound_twice_and_no_node_overcommitted(cpus: list[str], seed: int) -> None:
+    c = Cluster(workers=2, seed=seed)
+    c.apply("---\n".join(pod(f"p-{i}", cpu=cpu) for i, cpu in enumerate(cpus)))
+    c.run(30)
+    assert_within_allocatable(c)
+    binds = [r.obj for r in c.trace.by_component("scheduler") if r.kind == "Bound"]
+    assert len(binds) == len(set(binds))
+    for p in c.list("pods", "default"):
+        assert ("nodeName" in p["spec"]) == (p["status"]["phase"] == "Running")
