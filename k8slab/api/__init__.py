@@ -1,0 +1,53 @@
+"""API objects: the Kubernetes-shaped dicts every component passes around, and their rules.
+
+Quantities, kinds and etcd keys, timestamps, defaults, validation, resource sums and YAML
+manifests. This package is the foundation: it imports nothing from k8slab but its errors.
+"""
+
+from k8slab.api.defaults import apply_defaults, default_tolerations
+from k8slab.api.kinds import (
+    KINDS,
+    Kind,
+    kind_info,
+    object_ref,
+    registry_key,
+    registry_prefix,
+    resource_info,
+)
+from k8slab.api.manifests import dump_manifest, load_manifests
+from k8slab.api.quantity import (
+    cpu_millis,
+    format_cpu,
+    format_memory,
+    memory_bytes,
+    parse_quantity,
+)
+from k8slab.api.resources import node_allocatable, pod_requests
+from k8slab.api.timestamps import from_time, to_micro_time, to_time
+from k8slab.api.validation import check_shape, validate
+
+__all__ = [
+    "KINDS",
+    "Kind",
+    "apply_defaults",
+    "check_shape",
+    "cpu_millis",
+    "default_tolerations",
+    "dump_manifest",
+    "format_cpu",
+    "format_memory",
+    "from_time",
+    "kind_info",
+    "load_manifests",
+    "memory_bytes",
+    "node_allocatable",
+    "object_ref",
+    "parse_quantity",
+    "pod_requests",
+    "registry_key",
+    "registry_prefix",
+    "resource_info",
+    "to_micro_time",
+    "to_time",
+    "validate",
+]

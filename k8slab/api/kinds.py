@@ -1,0 +1,142 @@
+"""The kinds of object k8slab models, and where each one lives in etcd.
+
+Every API object is stored under `/registry/<prefix>/[<namespace>/]<name>`; the prefix is
+usually the resource name, except for nodes, which upstream still keeps under "minions"
+(kubernetes pkg/registry/core/node/storage/storage.go: DefaultQualifiedResource nodes,
+store prefix "minions", a name from the earliest days of Kubernetes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from k8slab.errors import BadRequestError, K8sLabError, ManifestError
+
+REGISTRY_ROOT = "/registry"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of API object: its name, API version, resource name, scope and etcd prefix."""
+
+    kind: str
+    api_version: str
+    resource: str
+    namespaced: bool
+    storage_prefix: str
+    short_names: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        """The API group: "" for the core group (apiVersion "v1"), else the part before "/"."""
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def singular(self) -> str:
+        """The singular resource name kubectl accepts: "pod", "node", "lease"."""
+        return self.kind.lower()
+
+    @property
+    def qualified_kind(self) -> str:
+        """The kind as the API server names it in errors: "Pod", "Lease.coordination.k8s.io"."""
+        return f"{self.kind}.{self.group}" if self.group else self.kind
+
+
+POD = Kind("Pod", "v1", "pods", True, "pods", ("po",))
+NODE = Kind("Node", "v1", "nodes", False, "minions", ("no",))
+NAMESPACE = Kind("Namespace", "v1", "namespaces", False, "namespaces", ("ns",))
+LEASE = Kind("Lease", "coordination.k8s.io/v1", "leases", True, "leases")
+
+KINDS: tuple[Kind, ...] = (POD, NODE, NAMESPACE, LEASE)
+_BY_KIND = {info.kind: info for info in KINDS}
+
+
+def _accepted_kinds() -> str:
+    return ", ".join(f"{info.kind} ({info.api_version})" for info in KINDS)
+
+
+def kind_info(kind: str, api_version: str | None = None) -> Kind:
+    """The Kind record for a kind name, checked against apiVersion when one is given.
+
+    Raises ManifestError in kubectl's words when k8slab does not model that kind/version.
+    """
+    info = _BY_KIND.get(kind)
+    if info is None or (api_version is not None and api_version != info.api_version):
+        where = f' in version "{api_version}"' if api_version is not None else ""
+        raise ManifestError(
+            f'no matches for kind "{kind}"{where}; k8slab models: {_accepted_kinds()}'
+        )
+    return info
+
+
+def resource_info(name: str) -> Kind:
+    """The Kind a kubectl resource argument names: "pods", "pod", "po", "Pod", "leases"...
+
+    Also accepts the group-qualified form, e.g. "leases.coordination.k8s.io".
+    """
+    wanted = name.lower()
+    for info in KINDS:
+        names = {info.resource, info.singular, *info.short_names}
+        if info.group:
+            names |= {f"{info.resource}.{info.group}", f"{info.singular}.{info.group}"}
+        if wanted in names:
+            return info
+    known = ", ".join(
+        info.resource + (f" ({', '.join(info.short_names)})" if info.short_names else "")
+        for info in KINDS
+    )
+    raise K8sLabError(f'the server doesn\'t have a resource type "{name}"; known: {known}')
+
+
+def _as_kind(kind_or_info: str | Kind) -> Kind:
+    return kind_or_info if isinstance(kind_or_info, Kind) else kind_info(kind_or_info)
+
+
+def _check_name(name: str) -> None:
+    # apiserver registry/generic/registry/store.go NamespaceKeyFunc + path.IsValidPathSegmentName.
+    if not name:
+        raise BadRequestError("Name parameter required.")
+    problems = []
+    if name in (".", ".."):
+        problems.append(f"may not be '{name}'")
+    problems += [f"may not contain '{bad}'" for bad in ("/", "%") if bad in name]
+    if problems:
+        raise BadRequestError(f'Name parameter invalid: "{name}": {";".join(problems)}')
+
+
+def registry_key(kind_or_info: str | Kind, namespace: str | None, name: str) -> str:
+    """The etcd key of one object: "/registry/pods/default/web", "/registry/minions/node-1".
+
+    Cluster-scoped kinds ignore the namespace; namespaced kinds require one.
+    """
+    info = _as_kind(kind_or_info)
+    if info.namespaced and not namespace:
+        raise BadRequestError("Namespace parameter required.")
+    _check_name(name)
+    return registry_prefix(info, namespace) + name
+
+
+def registry_prefix(kind: str | Kind, namespace: str | None = None) -> str:
+    """The etcd prefix a list reads, ending in "/": "/registry/pods/" or "/registry/pods/default/".
+
+    No namespace (None or "") means every namespace. The trailing "/" keeps namespace "dev"
+    from also matching "dev2".
+    """
+    info = _as_kind(kind)
+    prefix = f"{REGISTRY_ROOT}/{info.storage_prefix}/"
+    if info.namespaced and namespace:
+        return f"{prefix}{namespace}/"
+    return prefix
+
+
+def object_ref(obj: dict) -> str:
+    """The short name the simulation trace uses for an object: "pod/default/web", "node/node-1"."""
+    kind = obj.get("kind", "")
+    metadata = obj.get("metadata") or {}
+    info = _BY_KIND.get(kind)
+    namespaced = info.namespaced if info else bool(metadata.get("namespace"))
+    parts = [kind.lower()]
+    if namespaced:
+        parts.append(metadata.get("namespace", ""))
+    parts.append(metadata.get("name", ""))
+    return "/".join(parts)

@@ -1,0 +1,210 @@
+"""Manifests in and out: YAML (or JSON) documents to checked objects, and objects back to YAML.
+
+load_manifests is `kubectl apply -f` without the apply: it reads every document, fills in
+defaults and validates, and returns all objects or raises for the first bad one, so a caller
+applies either everything or nothing. dump_manifest is `kubectl get -o yaml`.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from k8slab.api.defaults import apply_defaults
+from k8slab.api.kinds import kind_info
+from k8slab.api.validation import check_shape, validate
+from k8slab.errors import InvalidError, ManifestError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+TOP_LEVEL_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _ManifestLoader(yaml.SafeLoader):
+    """yaml.SafeLoader, plus two habits of Kubernetes' YAML reader (sigs.k8s.io/yaml).
+
+    Timestamps stay strings (creationTimestamp is text in the API) and a key written twice in
+    one mapping is an error rather than a silent overwrite.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)):
+                continue  # an unhashable key: SafeLoader rejects it itself
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'key "{key}" already set in map', key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_ManifestLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _ManifestDumper(yaml.SafeDumper):
+    """yaml.SafeDumper that double-quotes text holding YAML 1.1's other line breaks.
+
+    NEL, LS and PS (U+0085, U+2028, U+2029) would be read back as plain line breaks in any
+    other style; in double quotes they are escaped.
+    """
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(char in text for char in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_ManifestDumper.add_representer(str, _represent_text)
+
+
+def load_manifests(source: str | pathlib.Path | dict | list) -> list[dict]:
+    """Every object in source, defaulted and validated; raises for the first invalid one.
+
+    source is YAML text (one or many `---` documents), a dict, a list of dicts, or the path
+    (pathlib.Path or str) of a .yaml/.yml/.json file. Empty documents are skipped and a
+    `kind: List` contributes its items. Errors name the document ("document 2: ...") when
+    there are several, and the line for YAML syntax errors.
+    """
+    documents = _documents(source)
+    prefix_numbers = len(documents) > 1
+    objects: list[dict] = []
+    for number, document in documents:
+        prefix = f"document {number}: " if prefix_numbers else ""
+        if isinstance(document, dict) and document.get("kind") == "List":
+            objects += _list_items(document, prefix)
+        else:
+            objects.append(_checked(document, prefix))
+    return objects
+
+
+def _list_items(document: dict, prefix: str) -> list[dict]:
+    _with_prefix(prefix, check_shape, document)
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise ManifestError(f"{prefix}a List needs items: a list of objects")
+    return [_checked(item, f"{prefix}item {index}: ") for index, item in enumerate(items, 1)]
+
+
+def _checked(document: Any, prefix: str) -> dict:
+    """One document as a defaulted, validated object."""
+    return _with_prefix(prefix, _check_and_default, document)
+
+
+def _check_and_default(document: Any) -> dict:
+    check_shape(document)
+    kind_info(document["kind"], document["apiVersion"])
+    obj = apply_defaults(document)
+    validate(obj)
+    return obj
+
+
+def _with_prefix(prefix: str, step: Callable[[Any], Any], document: Any) -> Any:
+    """step(document), with prefix ("document 2: ") added to the message of any error raised."""
+    try:
+        return step(document)
+    except (ManifestError, InvalidError) as err:
+        if not prefix:
+            raise
+        raise type(err)(f"{prefix}{err}") from None
+
+
+def _documents(source: Any) -> list[tuple[int, Any]]:
+    """(position in the stream, document) for every non-empty document in source."""
+    if isinstance(source, dict):
+        return [(1, source)]
+    if isinstance(source, (list, tuple)):
+        return [(number, doc) for number, doc in enumerate(source, 1) if doc is not None]
+    if isinstance(source, pathlib.Path) or (isinstance(source, str) and _looks_like_path(source)):
+        path = pathlib.Path(source)
+        text = _read_file(path)
+        if path.suffix.lower() == ".json":
+            return [(1, _parse_json(text, f"{source}: "))]
+        return _parse_yaml(text, f"{source}: ")
+    if isinstance(source, str):
+        if source.lstrip().startswith("{"):
+            return [(1, _parse_json(source, ""))]
+        return _parse_yaml(source, "")
+    raise ManifestError(
+        f"cannot read manifests from a {type(source).__name__}; pass YAML text, a dict, "
+        "a list of dicts, or the path of a .yaml, .yml or .json file"
+    )
+
+
+def _looks_like_path(text: str) -> bool:
+    """A single line ending in .yaml, .yml or .json is a file name, not YAML text."""
+    stripped = text.strip()
+    return "\n" not in stripped and stripped.lower().endswith(MANIFEST_SUFFIXES)
+
+
+def _read_file(path: pathlib.Path) -> str:
+    if not path.is_file():
+        raise ManifestError(f'the path "{path}" does not exist')
+    if path.suffix.lower() not in MANIFEST_SUFFIXES:
+        raise ManifestError(f'"{path}" is not a manifest file: expected .yaml, .yml or .json')
+    return path.read_text(encoding="utf-8")
+
+
+def _parse_json(text: str, origin: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ManifestError(
+            f"{origin}JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}"
+        ) from None
+
+
+def _parse_yaml(text: str, origin: str) -> list[tuple[int, Any]]:
+    documents = []
+    number = 0
+    try:
+        for number, document in enumerate(yaml.load_all(text, Loader=_ManifestLoader), 1):
+            documents.append((number, document))
+    except yaml.YAMLError as err:
+        raise ManifestError(origin + _yaml_error_text(err, number + 1)) from None
+    return [(position, doc) for position, doc in documents if doc is not None]
+
+
+def _yaml_error_text(err: yaml.YAMLError, number: int) -> str:
+    where = f"document {number}: " if number > 1 else ""
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or getattr(err, "context", None) or str(err)
+    if mark is None:
+        return f"{where}YAML syntax error: {problem}"
+    return f"{where}YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
+def _sorted_deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_deep(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_sorted_deep(item) for item in value]
+    return value
+
+
+def dump_manifest(obj: dict) -> str:
+    """obj as block-style YAML, the way `kubectl get -o yaml` prints it.
+
+    Top-level keys come in Kubernetes order (apiVersion, kind, metadata, spec, status, then
+    the rest); keys inside are sorted, as kubectl sorts them.
+    """
+    first = [key for key in TOP_LEVEL_ORDER if key in obj]
+    rest = sorted((key for key in obj if key not in TOP_LEVEL_ORDER), key=str)
+    ordered = {key: _sorted_deep(obj[key]) for key in first + rest}
+    return yaml.dump(
+        ordered,
+        Dumper=_ManifestDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=2**31 - 1,
+    )

@@ -1,0 +1,141 @@
+"""Kinds: the table, kubectl resource names, etcd keys and trace references."""
+
+import dataclasses
+
+import pytest
+
+from k8slab.api.kinds import (
+    KINDS,
+    LEASE,
+    NODE,
+    POD,
+    Kind,
+    kind_info,
+    object_ref,
+    registry_key,
+    registry_prefix,
+    resource_info,
+)
+from k8slab.errors import BadRequestError, K8sLabError, ManifestError
+
+
+def test_the_modelled_kinds():
+    assert [(k.kind, k.api_version, k.resource, k.namespaced) for k in KINDS] == [
+        ("Pod", "v1", "pods", True),
+        ("Node", "v1", "nodes", False),
+        ("Namespace", "v1", "namespaces", False),
+        ("Lease", "coordination.k8s.io/v1", "leases", True),
+    ]
+
+
+def test_kind_records_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        POD.kind = "Other"
+
+
+def test_group_and_qualified_kind():
+    assert POD.group == "" and POD.qualified_kind == "Pod"
+    assert LEASE.group == "coordination.k8s.io"
+    assert LEASE.qualified_kind == "Lease.coordination.k8s.io"
+
+
+def test_kind_info_checks_the_version_when_given():
+    assert kind_info("Pod") is POD
+    assert kind_info("Lease", "coordination.k8s.io/v1") is LEASE
+
+
+@pytest.mark.parametrize(
+    ("kind", "version", "message"),
+    [
+        ("Foo", "v1", 'no matches for kind "Foo" in version "v1"'),
+        ("Pod", "apps/v1", 'no matches for kind "Pod" in version "apps/v1"'),
+        ("Deployment", None, 'no matches for kind "Deployment"'),
+    ],
+)
+def test_unknown_kinds_are_refused_in_kubectl_words(kind, version, message):
+    with pytest.raises(ManifestError) as caught:
+        kind_info(kind, version)
+    assert str(caught.value).startswith(message)
+    assert "Pod (v1), Node (v1), Namespace (v1), Lease (coordination.k8s.io/v1)" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("pods", "Pod"),
+        ("pod", "Pod"),
+        ("po", "Pod"),
+        ("Pods", "Pod"),
+        ("nodes", "Node"),
+        ("node", "Node"),
+        ("no", "Node"),
+        ("namespaces", "Namespace"),
+        ("namespace", "Namespace"),
+        ("ns", "Namespace"),
+        ("leases", "Lease"),
+        ("lease", "Lease"),
+        ("leases.coordination.k8s.io", "Lease"),
+    ],
+)
+def test_resource_names_kubectl_accepts(name, kind):
+    assert resource_info(name).kind == kind
+
+
+def test_unknown_resource_names():
+    with pytest.raises(K8sLabError, match='doesn\'t have a resource type "deploy".*pods \\(po\\)'):
+        resource_info("deploy")
+
+
+@pytest.mark.parametrize(
+    ("kind", "namespace", "name", "key"),
+    [
+        ("Pod", "default", "web", "/registry/pods/default/web"),
+        ("Node", None, "node-1", "/registry/minions/node-1"),
+        ("Node", "ignored", "node-1", "/registry/minions/node-1"),
+        ("Namespace", None, "dev", "/registry/namespaces/dev"),
+        (LEASE, "kube-node-lease", "node-1", "/registry/leases/kube-node-lease/node-1"),
+    ],
+)
+def test_registry_keys(kind, namespace, name, key):
+    assert registry_key(kind, namespace, name) == key
+
+
+def test_nodes_live_under_minions():
+    assert NODE.storage_prefix == "minions"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "name", "message"),
+    [
+        (None, "web", "Namespace parameter required."),
+        ("", "web", "Namespace parameter required."),
+        ("default", "", "Name parameter required."),
+        ("default", "a/b", "may not contain '/'"),
+        ("default", "..", "may not be '..'"),
+    ],
+)
+def test_bad_key_parts_are_bad_requests(namespace, name, message):
+    with pytest.raises(BadRequestError, match=message.replace(".", r"\.")):
+        registry_key("Pod", namespace, name)
+
+
+def test_registry_prefixes_end_in_a_slash():
+    assert registry_prefix("Pod") == "/registry/pods/"
+    assert registry_prefix("Pod", "dev") == "/registry/pods/dev/"
+    assert not registry_key("Pod", "dev2", "x").startswith(registry_prefix("Pod", "dev"))
+    assert registry_prefix(NODE, "anything") == "/registry/minions/"
+
+
+def test_object_refs_name_objects_in_the_trace():
+    pod = {"kind": "Pod", "metadata": {"namespace": "default", "name": "web"}}
+    node = {"kind": "Node", "metadata": {"name": "node-1"}}
+    other = {"kind": "ConfigMap", "metadata": {"namespace": "a", "name": "b"}}
+    assert object_ref(pod) == "pod/default/web"
+    assert object_ref(node) == "node/node-1"
+    assert object_ref(other) == "configmap/a/b"
+
+
+def test_kind_is_a_plain_dataclass():
+    assert Kind("X", "v1", "xs", True, "xs").short_names == ()
