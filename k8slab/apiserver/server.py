@@ -169,7 +169,7 @@ class APIServer:
         raise BadRequestError(f"unknown verb {verb!r}")
 
     def _create(self, kind: Kind, namespace: str | None, body: dict, user: str) -> Generator:
-        obj = apply_defaults(copy.deepcopy(body))
+        obj = apply_defaults(body)  # a copy, with defaults filled in
         meta = obj["metadata"]
         if kind.namespaced:
             meta["namespace"] = namespace or meta.get("namespace") or "default"

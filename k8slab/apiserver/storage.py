@@ -6,7 +6,6 @@ upstream's historic prefix). resourceVersion is not stored: it *is* the key's et
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Generator
 
@@ -18,9 +17,8 @@ from k8slab.etcd.mvcc import Compare, KeyValue
 
 def encode(obj: dict) -> str:
     """The value stored in etcd: the object without its resourceVersion."""
-    stored = copy.deepcopy(obj)
-    stored.get("metadata", {}).pop("resourceVersion", None)
-    return json.dumps(stored, separators=(",", ":"))
+    meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    return json.dumps(dict(obj, metadata=meta), separators=(",", ":"))
 
 
 def decode(kv: KeyValue) -> dict:
@@ -66,9 +64,7 @@ class Storage:
         )
         if not result.succeeded:
             raise AlreadyExistsError(f'{kind.resource} "{meta["name"]}" already exists')
-        created = copy.deepcopy(obj)
-        created["metadata"]["resourceVersion"] = str(result.revision)
-        return created
+        return dict(obj, metadata=dict(meta, resourceVersion=str(result.revision)))
 
     def update(self, kind: Kind, obj: dict, mutate) -> Generator:
         """Replace an object with `mutate(current)`; a stale resourceVersion is a Conflict.
@@ -82,7 +78,7 @@ class Storage:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise ConflictError(conflict_message(kind, name))
-        updated = mutate(copy.deepcopy(current))
+        updated = mutate(current)  # freshly decoded from etcd: ours to change
         key = registry_key(kind, namespace, name)
         mod = int(current["metadata"]["resourceVersion"])
         result = yield from self.etcd.txn(

@@ -52,13 +52,14 @@ class EtcdMember:
             rng=self.sim.rng(f"etcd/{self.name}/raft"),
             election_tick=ELECTION_TICKS,
             hard_state=self._wal["hard_state"],
-            log=self._wal["entries"],
+            # The WAL keeps catch-up entries the snapshot already covers; Raft's log starts after it.
+            log=[entry for entry in self._wal["entries"] if entry.index > snap_index],
             snapshot_index=snap_index,
             snapshot_term=snap_term,
         )
         replayed = 0
         for entry in raft.entries_after(snap_index):
-            if entry.index <= raft.commit_index:
+            if entry.index <= raft.commit_index and entry.data is not None:
                 self._apply(entry.data, record=False)
                 replayed += 1
         self.sim.record(

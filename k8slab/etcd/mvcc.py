@@ -18,6 +18,8 @@ ERR_COMPACTED = "mvcc: required revision has been compacted"
 ERR_FUTURE_REV = "mvcc: required revision is a future revision"
 ERR_EMPTY_KEY = "etcdserver: key is not provided"
 ERR_DUPLICATE_KEY = "etcdserver: duplicate key given in txn request"
+# A range_end of "\0" means every key >= key (etcd api.md, RangeRequest.range_end).
+ALL_FROM_KEY = "\0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,8 @@ class MVCC:
             kv = self._current.get(key)
             return ([kv] if kv else []), (1 if kv else 0)
         lo = bisect.bisect_left(self._keys, key)
-        hi = bisect.bisect_left(self._keys, range_end)
+        hi = len(self._keys) if range_end == ALL_FROM_KEY else bisect.bisect_left(self._keys,
+                                                                                  range_end)
         keys = self._keys[lo:hi]
         count = len(keys)
         if limit > 0:
@@ -118,9 +121,11 @@ class MVCC:
         for compare in compares:
             if not compare.key:
                 raise BadRequestError(ERR_EMPTY_KEY)
+        # etcd checks both branches before running either (v3rpc/key.go Txn).
+        self._check_ops(success)
+        self._check_ops(failure)
         ok = all(self._holds(c) for c in compares)
         ops = success if ok else failure
-        self._check_ops(ops)
         rev = self.revision + 1
         events: list[Event] = []
         results: list = []
@@ -139,6 +144,8 @@ class MVCC:
         return TxnResult(ok, self.revision, results)
 
     def _check_ops(self, ops: list[tuple]) -> None:
+        # v3rpc/key.go checkIntervals: a put may not meet another put or a delete of the txn.
+        deleted = [(op[1], op[2] if len(op) > 2 else "") for op in ops if op[0] == "delete"]
         written: list[str] = []
         for op in ops:
             if op[0] not in ("put", "delete", "range"):
@@ -146,7 +153,7 @@ class MVCC:
             if not op[1]:
                 raise BadRequestError(ERR_EMPTY_KEY)
             if op[0] == "put":
-                if op[1] in written:
+                if op[1] in written or any(in_range(op[1], k, end) for k, end in deleted):
                     raise BadRequestError(ERR_DUPLICATE_KEY)
                 written.append(op[1])
 
@@ -242,4 +249,4 @@ def in_range(candidate: str, key: str, range_end: str) -> bool:
     """True if `candidate` is `key` (no range_end) or lies in [key, range_end)."""
     if not range_end:
         return candidate == key
-    return key <= candidate < range_end
+    return key <= candidate and (range_end == ALL_FROM_KEY or candidate < range_end)

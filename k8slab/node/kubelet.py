@@ -453,8 +453,8 @@ def _node_conditions(now: float) -> list[dict]:
 
 def _comparable(status: dict) -> dict:
     """A node status without its timestamps, to tell whether anything really changed."""
-    trimmed = copy.deepcopy(status)
-    for condition in trimmed.get("conditions", []):
-        condition.pop("lastHeartbeatTime", None)
-        condition.pop("lastTransitionTime", None)
-    return trimmed
+    times = ("lastHeartbeatTime", "lastTransitionTime")
+    conditions = [
+        {k: v for k, v in c.items() if k not in times} for c in status.get("conditions", [])
+    ]
+    return dict(status, conditions=conditions)

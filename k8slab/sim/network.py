@@ -38,6 +38,7 @@ class Stream:
         self.client = client
         self.server = server
         self.open = True
+        self._told_closed = False
         self._on_message = on_message
         self._on_close = on_close
 
@@ -51,20 +52,26 @@ class Stream:
         return True
 
     def _arrive(self, message: Any) -> None:
-        if self.open:
+        if not self._told_closed:
             self._on_message(message)
 
     def close(self, reason: str) -> None:
-        """Close the stream; the client is told (if its host is still up)."""
+        """Close the stream; the client is told (if its host is still up).
+
+        Like data before a TCP FIN, what was sent before the close still arrives first.
+        """
         if not self.open:
             return
         self.open = False
         self.network.forget(self)
         if self.network.host(self.client).up:
-            self.network.sim.env.process(self._tell_client(reason))
+            delay = (self.network.latency(self.server, self.client)
+                     if self.network.reachable(self.server, self.client) else 0)
+            self.network.sim.env.process(self._tell_client(reason, delay))
 
-    def _tell_client(self, reason: str) -> Generator:
-        yield self.network.sim.env.timeout(0)
+    def _tell_client(self, reason: str, delay: float) -> Generator:
+        yield self.network.sim.env.timeout(delay)
+        self._told_closed = True
         self._on_close(reason)
 
 
@@ -160,7 +167,7 @@ class Network:
 
     def reachable(self, src: str, dst: str) -> bool:
         """True if both hosts are up and no partition or cut link separates them."""
-        if not (self._hosts[src].up and self._hosts[dst].up):
+        if not (self.host(src).up and self.host(dst).up):
             return False
         if src == dst:
             return True
@@ -234,10 +241,11 @@ class Network:
             server.group.spawn(self._serve(server, request, src, dst, answer))
 
         self.deliver(src, dst, at_server)
-        outcome = yield reply | env.timeout(timeout)
-        if reply not in outcome:
+        timer = env.timeout(timeout)
+        timer.callbacks.append(lambda _: answer(("timeout", None)))
+        status, value = yield reply
+        if status == "timeout":
             raise UnavailableError(f"request to {dst}:{port} timed out after {timeout:g}s")
-        status, value = reply.value
         if status == "error":
             raise value
         return value

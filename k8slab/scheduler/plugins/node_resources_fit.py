@@ -41,17 +41,21 @@ class InsufficientResource(NamedTuple):
     capacity: int
 
 
-def insufficient_resources(pod: dict, node_info: NodeInfo) -> list[InsufficientResource]:
+def insufficient_resources(
+    pod: dict, node_info: NodeInfo, requests: Mapping[str, int] | None = None
+) -> list[InsufficientResource]:
     """Every resource the node lacks for `pod` (all of them, not just the first), as upstream.
 
     One more pod must fit under allocatable pods; a resource the pod requests (> 0) must fit in
-    allocatable − requested. A pod that requests nothing only needs a free pod slot.
+    allocatable − requested. A pod that requests nothing only needs a free pod slot. `requests`
+    may carry the pod's requests computed once for the whole cycle.
     """
     short = []
     used_pods, max_pods = node_info.pod_count, node_info.allocatable["pods"]
     if used_pods + 1 > max_pods:
         short.append(InsufficientResource("pods", ERR_REASON_TOO_MANY_PODS, 1, used_pods, max_pods))
-    requests = pod_requests(pod)
+    if requests is None:
+        requests = pod_requests(pod)
     for resource in SCORED_RESOURCES:
         wanted = requests.get(resource, 0)
         free = node_info.allocatable[resource] - node_info.requested[resource]
@@ -129,6 +133,19 @@ class NodeResourcesFit(Plugin):
         self.scoring_strategy = scoring_strategy
         self.resources = _check_resources(DEFAULT_RESOURCES if resources is None else resources)
         self._resource_score = _SCORERS[scoring_strategy]
+        self._cycle_pod: dict | None = None
+        self._cycle_requests: tuple[dict[str, int], dict[str, int]] = ({}, {})
+
+    def _requests(self, pod: dict) -> tuple[dict[str, int], dict[str, int]]:
+        """The pod's (requests, non-zero requests), computed once per scheduling cycle.
+
+        Upstream's PreFilter and PreScore write these into the cycle state for the same reason:
+        every node is checked against the same pod.
+        """
+        if self._cycle_pod is not pod:
+            self._cycle_pod = pod
+            self._cycle_requests = (pod_requests(pod), non_zero_requests(pod))
+        return self._cycle_requests
 
     def __repr__(self) -> str:
         return (
@@ -138,7 +155,8 @@ class NodeResourcesFit(Plugin):
 
     def filter(self, pod: dict, node_info: NodeInfo) -> tuple[str, ...] | None:
         """Reject the node with every shortage ("Too many pods", "Insufficient cpu", ...)."""
-        reasons = tuple(short.reason for short in insufficient_resources(pod, node_info))
+        requests = self._requests(pod)[0]
+        reasons = tuple(s.reason for s in insufficient_resources(pod, node_info, requests))
         return reasons or None
 
     def score(self, pod: dict, node_info: NodeInfo) -> int:
@@ -148,7 +166,7 @@ class NodeResourcesFit(Plugin):
         of (allocatable 0) is left out of the average, as current upstream does; if every resource
         is left out the score is 0.
         """
-        pod_request = non_zero_requests(pod)
+        pod_request = self._requests(pod)[1]
         total = weight_sum = 0
         for resource, weight in self.resources.items():
             capacity = node_info.allocatable[resource]

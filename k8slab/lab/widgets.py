@@ -1,0 +1,155 @@
+"""A control panel for a live cluster: add pods, kill and restart nodes, advance time, watch.
+
+Each button calls one handler method, and each handler calls only the `Cluster` methods a reader
+could call in a cell, so the panel teaches nothing the code does not. ipywidgets loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.lab.cluster import CONTROL_PLANE
+from k8slab.lab.plots import pods_per_node
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from k8slab.lab.cluster import Cluster
+
+CPU_REQUESTS = ("100m", "250m", "500m", "1000m")
+POD_PREFIX = "web-"
+POD_IMAGE = "nginx:1.27"
+SETTLE_SECONDS = 5
+ADVANCE_SECONDS = 10
+
+
+class ClusterPanel:
+    """Buttons that act on `cluster`, a status line, and the pods-per-node chart kept current.
+
+    Show it with `ClusterPanel(cluster).ui` (or just the panel) as a cell's last expression.
+    """
+
+    def __init__(self, cluster: Cluster) -> None:
+        import ipywidgets as widgets
+
+        self.cluster = cluster
+        self.figure: Figure | None = None
+        self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="250m",
+                                             description="CPU request")
+        self.add_button = widgets.Button(description="Add pod", icon="plus")
+        workers = [name for name in cluster.hosts if name != CONTROL_PLANE]
+        self.node_dropdown = widgets.Dropdown(options=workers, description="Node")
+        self.kill_button = widgets.Button(description="Kill", button_style="danger")
+        self.restart_button = widgets.Button(description="Restart", button_style="success")
+        self.advance_button = widgets.Button(description=f"Advance {ADVANCE_SECONDS} s")
+        self.status = widgets.Label()
+        self.message = widgets.Label()
+        self.out = widgets.Output()
+        self.add_button.on_click(lambda _: self.add_pod())
+        self.kill_button.on_click(lambda _: self.kill())
+        self.restart_button.on_click(lambda _: self.restart())
+        self.advance_button.on_click(lambda _: self.advance())
+        self.ui = widgets.VBox([
+            widgets.HBox([self.cpu_dropdown, self.add_button]),
+            widgets.HBox([self.node_dropdown, self.kill_button, self.restart_button]),
+            widgets.HBox([self.advance_button]),
+            self.status,
+            self.message,
+            self.out,
+        ])
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
+
+    def add_pod(self) -> None:
+        """Apply one nginx pod with the chosen CPU request, then let the cluster run 5 s."""
+        try:
+            name = self._free_pod_name()
+            cpu = self.cpu_dropdown.value
+            outcome = self.cluster.apply(_pod_manifest(name, cpu))
+            self.cluster.run(SETTLE_SECONDS)
+            self._say(f"{outcome[0]} (requests {cpu} CPU); ran {SETTLE_SECONDS} s")
+        except K8sLabError as error:
+            self._say(str(error))
+        self.refresh()
+
+    def kill(self) -> None:
+        """Crash the chosen node, as pulling its power cord would."""
+        self._on_node(self.cluster.kill_node, "killed")
+
+    def restart(self) -> None:
+        """Power the chosen node back on."""
+        self._on_node(self.cluster.restart_node, "restarted")
+
+    def advance(self) -> None:
+        """Let simulated time run for 10 s."""
+        self.cluster.run(ADVANCE_SECONDS)
+        self._say(f"ran {ADVANCE_SECONDS} s")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Update the status line and redraw the pods-per-node chart from the cluster.
+
+        Outside IPython (a plain script, the tests) there is no Output to draw into.
+        """
+        from IPython import get_ipython
+        from IPython.display import display
+
+        self.status.value = self.status_text()
+        self.figure = pods_per_node(self.cluster)
+        if get_ipython() is None:
+            return
+        with self.out:
+            self.out.clear_output(wait=True)
+            display(self.figure)
+
+    def status_text(self) -> str:
+        """One line: simulated time, hosts up, pods the API server reports Running."""
+        hosts = self.cluster.hosts
+        up = sum(self.cluster.host_is_up(name) for name in hosts)
+        head = f"t = {self.cluster.now:.1f} s · {up} of {len(hosts)} nodes up"
+        try:
+            pods = self.cluster.list("pods")
+        except UnavailableError:
+            return f"{head} · API server unreachable"
+        running = sum((pod.get("status") or {}).get("phase") == "Running" for pod in pods)
+        return f"{head} · {running} pods running"
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _on_node(self, action: Any, done: str) -> None:
+        name = self.node_dropdown.value
+        if name is None:
+            self._say("this cluster has no worker nodes to choose from")
+            return
+        try:
+            action(name)
+            self._say(f"{name} {done}")
+        except K8sLabError as error:
+            self._say(str(error))
+        self.refresh()
+
+    def _say(self, text: str) -> None:
+        self.message.value = text
+
+    def _free_pod_name(self) -> str:
+        # Cluster.apply needs a name (kubectl apply refuses generateName), so number them here.
+        taken = {pod["metadata"]["name"] for pod in self.cluster.list("pods", "default")}
+        number = 1
+        while f"{POD_PREFIX}{number}" in taken:
+            number += 1
+        return f"{POD_PREFIX}{number}"
+
+
+def _pod_manifest(name: str, cpu: str) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "web", "image": POD_IMAGE,
+                                 "resources": {"requests": {"cpu": cpu}}}]},
+    }
