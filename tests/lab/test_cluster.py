@@ -158,7 +158,8 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_upstream_message() -> No
     condition = p["status"]["conditions"][0]
     assert condition["reason"] == "Unschedulable"
     assert condition["message"] == (
-        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu."
+        "0/3 nodes are available: 1 node(s) had untolerated taint"
+        " {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu."
     )
 
 

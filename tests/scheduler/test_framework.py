@@ -49,7 +49,8 @@ def test_fit_error_histogram_mixes_reasons_sorted_as_strings(make_pod, make_node
     assert decision.node is None
     assert (
         decision.message
-        == "0/5 nodes are available: 2 node(s) had untolerated taint(s), 3 Insufficient cpu."
+        == "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: db}, "
+        "3 Insufficient cpu."
     )
 
 
@@ -75,7 +76,8 @@ def test_counts_sort_as_strings_so_10_comes_before_2(make_pod, make_node):
     decision = default_profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
     assert (
         decision.message
-        == "0/12 nodes are available: 10 Insufficient cpu, 2 node(s) had untolerated taint(s)."
+        == "0/12 nodes are available: 10 Insufficient cpu, "
+        "2 node(s) had untolerated taint {dedicated: db}."
     )
 
 
@@ -165,7 +167,7 @@ def test_rows_explain_every_node(make_pod, make_node):
     assert [row["node"] for row in rows] == ["spot", "tainted", "plain"]
     assert rows[1] == {
         "node": "tainted",
-        "filter": "TaintToleration: node(s) had untolerated taint(s)",
+        "filter": "TaintToleration: node(s) had untolerated taint {dedicated: db}",
         "TaintToleration raw": None,
         "TaintToleration normalized": None,
         "TaintToleration weighted": None,

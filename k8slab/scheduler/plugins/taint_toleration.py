@@ -10,11 +10,16 @@ from __future__ import annotations
 from k8slab.scheduler.framework import Plugin, default_normalize_score
 from k8slab.scheduler.node_info import NodeInfo
 
-# The Filter reason, current form: kk PR #134740 (v1.35; cherry-picked to later v1.34 patches)
-# dropped the taint from the message so pod status does not leak taint keys and values. Up to
-# v1.34.1 it read "node(s) had untolerated taint {key: value}"; long ago "node(s) had taints that
-# the pod didn't tolerate".
-ERR_REASON_UNTOLERATED = "node(s) had untolerated taint(s)"
+# The Filter reason as the v1.32 scheduler words it (the version k8slab's components report),
+# naming the first untolerated taint. kk PR #134740 (v1.35; cherry-picked to later v1.34 patches)
+# changed it to "node(s) had untolerated taint(s)" so pod status does not leak taint keys and
+# values; long ago it read "node(s) had taints that the pod didn't tolerate".
+ERR_REASON_UNTOLERATED = "node(s) had untolerated taint {{{key}: {value}}}"
+
+
+def untolerated_reason(taint: dict) -> str:
+    """The Filter reason for one taint: `node(s) had untolerated taint {key: value}`."""
+    return ERR_REASON_UNTOLERATED.format(key=taint.get("key", ""), value=taint.get("value", ""))
 
 DO_NOT_SCHEDULE_EFFECTS = ("NoSchedule", "NoExecute")
 
@@ -69,9 +74,10 @@ class TaintToleration(Plugin):
 
     def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
         """Reject the node if it has a NoSchedule or NoExecute taint the pod does not tolerate."""
-        if find_untolerated_taint(node_info.taints, pod_tolerations(pod), DO_NOT_SCHEDULE_EFFECTS):
-            return ERR_REASON_UNTOLERATED
-        return None
+        taint = find_untolerated_taint(
+            node_info.taints, pod_tolerations(pod), DO_NOT_SCHEDULE_EFFECTS
+        )
+        return untolerated_reason(taint) if taint else None
 
     def score(self, pod: dict, node_info: NodeInfo) -> int:
         """How many PreferNoSchedule taints the pod does not tolerate.
