@@ -52,7 +52,7 @@ class EtcdMember:
             rng=self.sim.rng(f"etcd/{self.name}/raft"),
             election_tick=ELECTION_TICKS,
             hard_state=self._wal["hard_state"],
-            # The WAL keeps catch-up entries the snapshot already covers; Raft's log starts after it.
+            # The WAL keeps catch-up entries the snapshot covers; Raft's log starts after it.
             log=[entry for entry in self._wal["entries"] if entry.index > snap_index],
             snapshot_index=snap_index,
             snapshot_term=snap_term,

@@ -161,8 +161,21 @@ class Cluster:
         Every document is checked before anything is sent: on any error nothing changes.
         """
         docs = load_manifests(manifest)
+        for doc in docs:
+            if not doc["metadata"].get("name"):
+                # kubectl apply needs a name to find the object next time (kubectl's words).
+                raise K8sLabError("error: cannot use generate name with apply; use create()")
         self._check_namespaces(docs)
         return [self._request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
+
+    def create(self, manifest: Any) -> list[str]:
+        """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
+
+        Returns what kubectl prints, e.g. `pod/web-x7k2p created`; an existing name is an error.
+        """
+        docs = load_manifests(manifest)
+        self._check_namespaces(docs)
+        return [self._request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
 
     def _check_namespaces(self, docs: list[dict]) -> None:
         new = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]
@@ -225,6 +238,12 @@ class Cluster:
 
 def _node_ip(i: int) -> str:
     return f"10.0.{i // 250}.{i % 250 + 20}" if i else "10.0.0.10"
+
+
+def _create_one(client: Client, doc: dict) -> Generator:
+    created = yield from client.create(doc)
+    info = kind_info(doc["kind"], doc["apiVersion"])
+    return f"{info.singular}/{created['metadata']['name']} created"
 
 
 def _apply_one(client: Client, doc: dict) -> Generator:

@@ -66,11 +66,10 @@ class ClusterPanel:
     # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
 
     def add_pod(self) -> None:
-        """Apply one nginx pod with the chosen CPU request, then let the cluster run 5 s."""
+        """Create one nginx pod with the chosen CPU request, then let the cluster run 5 s."""
         try:
-            name = self._free_pod_name()
             cpu = self.cpu_dropdown.value
-            outcome = self.cluster.apply(_pod_manifest(name, cpu))
+            outcome = self.cluster.create(_pod_manifest(cpu))
             self.cluster.run(SETTLE_SECONDS)
             self._say(f"{outcome[0]} (requests {cpu} CPU); ran {SETTLE_SECONDS} s")
         except K8sLabError as error:
@@ -136,20 +135,13 @@ class ClusterPanel:
     def _say(self, text: str) -> None:
         self.message.value = text
 
-    def _free_pod_name(self) -> str:
-        # Cluster.apply needs a name (kubectl apply refuses generateName), so number them here.
-        taken = {pod["metadata"]["name"] for pod in self.cluster.list("pods", "default")}
-        number = 1
-        while f"{POD_PREFIX}{number}" in taken:
-            number += 1
-        return f"{POD_PREFIX}{number}"
 
 
-def _pod_manifest(name: str, cpu: str) -> dict:
+def _pod_manifest(cpu: str) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": {"name": name, "labels": {"app": "web"}},
+        "metadata": {"generateName": POD_PREFIX, "labels": {"app": "web"}},
         "spec": {"containers": [{"name": "web", "image": POD_IMAGE,
                                  "resources": {"requests": {"cpu": cpu}}}]},
     }

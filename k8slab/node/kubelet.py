@@ -108,7 +108,9 @@ class Kubelet:
     # -- pods ----------------------------------------------------------------------------
 
     def _add_static_pod(self, filename: str, manifest: dict) -> None:
-        pod = apply_defaults(copy.deepcopy(manifest))
+        pod = apply_defaults(manifest)
+        # The kubelet names a static pod after its node too: etcd -> etcd-control-plane.
+        pod["metadata"]["name"] = f"{pod['metadata']['name']}-{self.config.name}"
         pod["spec"]["nodeName"] = self.config.name
         key = cache_key(pod)
         self._static[key] = hashlib.sha256(
@@ -226,19 +228,13 @@ class Kubelet:
             "containerStatuses": statuses,
         }
 
-    def _api_name(self, key: str) -> tuple[str, str]:
-        namespace, name = key.split("/", 1)
-        if key in self._static:
-            return namespace, f"{name}-{self.config.name}"
-        return namespace, name
-
     def _set_status(self, key: str, status: dict) -> None:
         self.pods[key]["status"] = status
         if self.registered or key not in self._static:
             self.group.spawn(self._push_status(key))
 
     def _push_status(self, key: str) -> Generator:
-        namespace, name = self._api_name(key)
+        namespace, name = key.split("/", 1)
         delay = REGISTER_BACKOFF[0]
         while key in self.pods:
             status = self.pods[key]["status"]
@@ -378,7 +374,7 @@ class Kubelet:
                 continue
 
     def _mirror(self, key: str) -> Generator:
-        namespace, name = self._api_name(key)
+        namespace, name = key.split("/", 1)
         pod = copy.deepcopy(self.pods[key])
         pod.pop("status", None)
         meta = pod["metadata"]

@@ -235,3 +235,33 @@ def test_no_pod_bound_twice_and_no_node_overcommitted(cpus: list[str], seed: int
     assert len(binds) == len(set(binds))
     for p in c.list("pods", "default"):
         assert ("nodeName" in p["spec"]) == (p["status"]["phase"] == "Running")
+
+
+def test_create_fills_in_generate_name_and_apply_refuses_it() -> None:
+    c = Cluster(workers=1, seed=4)
+    manifest = pod("x").replace("name: x", "generateName: web-")
+    with pytest.raises(K8sLabError, match="cannot use generate name with apply"):
+        c.apply(manifest)
+    [line] = c.create(manifest)
+    name = line.split()[0].removeprefix("pod/")
+    assert name.startswith("web-") and len(name) == len("web-") + 5
+    assert line == f"pod/{name} created"
+    c.run(10)
+    assert c.get("pods", name)["status"]["phase"] == "Running"
+
+
+def test_control_plane_survives_a_crash_and_restart() -> None:
+    c = Cluster(workers=1, seed=6)
+    c.apply(pod("before"))
+    c.run(10)
+    c.kill_node("control-plane")
+    with pytest.raises(K8sLabError, match="connection to the server control-plane:6443"):
+        c.kubectl("get pods")
+    c.restart_node("control-plane")
+    c.run(20)
+    assert c.get("pods", "before")["status"]["phase"] == "Running"
+    c.apply(pod("after"))
+    c.run(10)
+    assert c.get("pods", "after")["status"]["phase"] == "Running"
+    restores = [r for r in c.trace.by_component("etcd") if r.kind == "restore"]
+    assert restores[-1].details["replayed"] > 0
