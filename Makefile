@@ -8,8 +8,11 @@ BENCHMARKS := $(sort $(wildcard benchmarks/*.py))
 
 .PHONY: lab test notebooks bench
 
+# Jupyter refuses to run as root unless told to (containers often run as root).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(VENV)/.installed-lab
-	exec $(BIN)/jupyter lab notebooks/00-tour.ipynb
+	exec $(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00-tour.ipynb
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -6,9 +6,9 @@ from k8slab.errors import InvalidError
 
 # Upstream's list of pod spec fields that may change after creation (pkg/apis/core/validation).
 MUTABLE_POD_FIELDS = (
-    "spec.containers[*].image, spec.initContainers[*].image, spec.activeDeadlineSeconds, "
-    "spec.tolerations (only additions to existing tolerations), "
-    "spec.terminationGracePeriodSeconds (allow it to be set to 1 if it was previously negative)"
+    "`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,"
+    "`spec.tolerations` (only additions to existing tolerations),"
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
 )
 
 

@@ -180,7 +180,7 @@ class APIServer:
         validate(obj)
         if kind.kind == "Pod":
             obj["spec"]["tolerations"] = default_tolerations(obj)
-            obj.setdefault("status", {"phase": "Pending"})
+            obj["status"] = {"phase": "Pending"}  # podStrategy.PrepareForCreate ignores status
         self.sim.record(self.host, "apiserver", "create", object_ref(obj), user=user)
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         meta["creationTimestamp"] = to_time(self.sim.now)
@@ -224,7 +224,10 @@ class APIServer:
         def mutate(pod: dict) -> dict:
             bound = pod["spec"].get("nodeName")
             if bound:
-                raise ConflictError(f'pod {name} is already assigned to node "{bound}"')
+                raise ConflictError(
+                    f'Operation cannot be fulfilled on pods/binding "{name}": '
+                    f'pod {name} is already assigned to node "{bound}"'
+                )
             pod["spec"]["nodeName"] = node
             conditions = pod.setdefault("status", {}).setdefault("conditions", [])
             conditions[:] = [c for c in conditions if c.get("type") != "PodScheduled"]
@@ -256,7 +259,7 @@ class APIServer:
             return
         namespace = request.get("namespace") if kind.namespaced else None
         watcher = Watcher(kind.storage_prefix, namespace, selector, stream)
-        too_old = self.cache.watch(watcher, int(request.get("resource_version") or 0))
+        too_old = self.cache.watch(watcher, _resource_version(request.get("resource_version")))
         if too_old:
             status = {
                 "kind": "Status",
@@ -289,3 +292,13 @@ def _request_ref(request: dict) -> str:
     if kind.namespaced:
         return f"{kind.singular}/{namespace or 'default'}/{name}"
     return f"{kind.singular}/{name}"
+
+
+def _resource_version(text: str | None) -> int | None:
+    """A watch's starting resourceVersion; None for "" or "0" ("start from what you have")."""
+    if not text or text == "0":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise BadRequestError(f'invalid resource version "{text}"') from None

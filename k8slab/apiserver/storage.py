@@ -28,10 +28,15 @@ def decode(kv: KeyValue) -> dict:
     return obj
 
 
+def qualified(kind: Kind) -> str:
+    """The resource as errors name it: `pods`, or `leases.coordination.k8s.io` for a group."""
+    return f"{kind.resource}.{kind.group}" if kind.group else kind.resource
+
+
 def conflict_message(kind: Kind, name: str) -> str:
     """Upstream's words for a stale update (apimachinery errors.NewConflict + storage)."""
     return (
-        f'Operation cannot be fulfilled on {kind.resource} "{name}": the object has been '
+        f'Operation cannot be fulfilled on {qualified(kind)} "{name}": the object has been '
         "modified; please apply your changes to the latest version and try again"
     )
 
@@ -47,7 +52,7 @@ class Storage:
         key = registry_key(kind, namespace, name)
         answer = yield from self.etcd.range(key)
         if not answer["kvs"]:
-            raise NotFoundError(f'{kind.resource} "{name}" not found')
+            raise NotFoundError(f'{qualified(kind)} "{name}" not found')
         return decode(answer["kvs"][0])
 
     def list(self, kind: Kind, namespace: str | None) -> Generator:
@@ -63,7 +68,7 @@ class Storage:
             [Compare(key, "create", "=", 0)], [("put", key, encode(obj))], [], trace_key=key
         )
         if not result.succeeded:
-            raise AlreadyExistsError(f'{kind.resource} "{meta["name"]}" already exists')
+            raise AlreadyExistsError(f'{qualified(kind)} "{meta["name"]}" already exists')
         return dict(obj, metadata=dict(meta, resourceVersion=str(result.revision)))
 
     def update(self, kind: Kind, obj: dict, mutate) -> Generator:

@@ -116,13 +116,24 @@ class WatchCache:
         while len(self._events) > MIN_EVENTS and now - self._events[0].time > EVENT_FRESH_SECONDS:
             self._window_start = self._events.popleft().rv
 
-    def watch(self, watcher: Watcher, resource_version: int) -> str | None:
-        """Register `watcher`, replay events after `resource_version`; error text if too old."""
-        if resource_version < self._window_start:
-            return f"too old resource version: {resource_version} ({self._window_start + 1})"
-        for event in self._events:
-            if event.rv > resource_version and event.prefix == watcher.prefix:
-                watcher.offer(event)
+    def watch(self, watcher: Watcher, resource_version: int | None) -> str | None:
+        """Register `watcher`, replay events after `resource_version`; error text if too old.
+
+        With no resourceVersion ("0" or ""), the watch starts with the current objects as ADDED.
+        """
+        if resource_version is None:
+            for key in sorted(self.objects):
+                obj = self.objects[key]
+                if key.split("/")[2] == watcher.prefix:
+                    watcher.offer(CachedEvent(self.revision, 0.0, watcher.prefix, "ADDED", obj,
+                                              None))
+        elif resource_version < self._window_start:
+            # watch_cache.go: "too old resource version: %d (%d)" with the oldest usable one.
+            return f"too old resource version: {resource_version} ({self._window_start})"
+        else:
+            for event in self._events:
+                if event.rv > resource_version and event.prefix == watcher.prefix:
+                    watcher.offer(event)
         node = watcher.selector.get("spec.nodeName")
         if node:
             self._by_node.setdefault((watcher.prefix, node), []).append(watcher)

@@ -59,7 +59,7 @@ class RunningPod:
     ip: str
     containers: dict[str, str]
     started: float
-    restarts: int
+    restarts: dict[str, int]
 
 
 class Kubelet:
@@ -159,7 +159,7 @@ class Kubelet:
         if key in self.running:
             return
         self._record("SyncPod", ref)
-        restarts = _restart_count(pod)
+        restarts = _restart_counts(pod)
         self._set_status(key, self._pending_status(pod))
         host_ip = self.config.ip if pod["spec"].get("hostNetwork") else None
         sandbox = yield from self.containerd.run_pod_sandbox(ref, host_ip)
@@ -191,7 +191,7 @@ class Kubelet:
                 "image": c["image"],
                 "ready": False,
                 "started": False,
-                "restartCount": _restart_count(pod),
+                "restartCount": _previous_restarts(pod, c["name"]),
                 "state": {"waiting": {"reason": "ContainerCreating"}},
             }
             for c in pod["spec"]["containers"]
@@ -211,7 +211,7 @@ class Kubelet:
                 "image": c["image"],
                 "ready": True,
                 "started": True,
-                "restartCount": running.restarts,
+                "restartCount": running.restarts[c["name"]],
                 "containerID": f"containerd://{running.containers[c['name']]}",
                 "state": {"running": {"startedAt": started}},
             }
@@ -398,9 +398,20 @@ class Kubelet:
         self.group.spawn(self._push_status(key))
 
 
-def _restart_count(pod: dict) -> int:
-    statuses = pod.get("status", {}).get("containerStatuses", [])
-    return sum(s.get("restartCount", 0) + (1 if s.get("containerID") else 0) for s in statuses[:1])
+def _previous_restarts(pod: dict, container: str) -> int:
+    """The restartCount the pod's status last reported for `container` (0 if none)."""
+    for status in pod.get("status", {}).get("containerStatuses", []):
+        if status.get("name") == container:
+            return status.get("restartCount", 0)
+    return 0
+
+
+def _restart_counts(pod: dict) -> dict[str, int]:
+    """restartCount for each container about to start: one more if a container ran before."""
+    ran = {s.get("name") for s in pod.get("status", {}).get("containerStatuses", [])
+           if s.get("containerID")}
+    return {c["name"]: _previous_restarts(pod, c["name"]) + (c["name"] in ran)
+            for c in pod["spec"]["containers"]}
 
 
 def _conditions(now: float, *, scheduled: bool, ready: bool) -> list[dict]:

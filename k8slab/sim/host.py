@@ -13,7 +13,7 @@ import simpy
 
 if TYPE_CHECKING:
     from k8slab.sim.kernel import Simulation
-    from k8slab.sim.network import Network
+    from k8slab.sim.network import Network, Stream
 
 
 class ProcessGroup:
@@ -29,6 +29,7 @@ class ProcessGroup:
         self.alive = True
         self._processes: list[simpy.Process] = []
         self._ports: list[int] = []
+        self._streams: list[Stream] = []
 
     @property
     def sim(self) -> Simulation:
@@ -51,6 +52,10 @@ class ProcessGroup:
         self.host.bind(port, server)
         self._ports.append(port)
 
+    def serve_stream(self, stream: Stream) -> None:
+        """Count `stream` as served by this group: it closes when the group stops."""
+        self._streams = [s for s in self._streams if s.open] + [stream]
+
     def stop(self) -> None:
         """Stop every process of the group and close its ports."""
         if not self.alive:
@@ -59,9 +64,13 @@ class ProcessGroup:
         for port in self._ports:
             self.host.unbind(port)
         for process in self._processes:
-            if process.is_alive:
+            # A process that stops its own group (a container's main process exiting) just ends.
+            if process.is_alive and process is not self.env.active_process:
                 process.interrupt("stopped")
         self._processes.clear()
+        for stream in self._streams:
+            stream.close("server stopped" if self.host.up else "host crashed")
+        self._streams.clear()
         self.host.forget(self)
 
     @staticmethod

@@ -277,6 +277,7 @@ class Network:
             if server is None:
                 stream.close("connection refused")
             else:
+                server.group.serve_stream(stream)
                 server.accept(request, stream)
 
         if not self.deliver(src, dst, at_server):

@@ -1,0 +1,121 @@
+"""An etcd member: Raft, a WAL on the host's disk and the MVCC store; rebuilt from disk after a
+crash."""
+
+import pytest
+
+from k8slab.errors import BadRequestError, UnavailableError
+from k8slab.etcd import member as member_module
+from k8slab.etcd.member import ELECTION_TICKS, TICK_SECONDS, WAL
+from k8slab.etcd.mvcc import Compare, prefix_end
+from k8slab.raft import Role
+
+
+def put(key: str, value: str) -> tuple:
+    return ("put", key, value)
+
+
+def keys_and_revision(member) -> tuple:
+    kvs = [(kv.key, kv.value, kv.mod_revision) for kv in member.store.dump()]
+    return kvs, member.store.revision
+
+
+def test_writes_before_the_election_are_refused_reads_are_answered(unelected):
+    client = unelected.client()
+    error = unelected.call(client.txn([], [put("/a", "1")]))
+    assert isinstance(error, UnavailableError) and error.message == "etcdserver: no leader"
+    assert unelected.call(client.range("/a"))["revision"] == 1
+
+
+def test_a_single_member_elects_itself_within_one_election_timeout(unelected):
+    unelected.sim.run(ELECTION_TICKS * TICK_SECONDS + 0.01)
+    assert unelected.member.raft.role is Role.LEADER
+    [change] = unelected.sim.trace.where(component="etcd", kind="raft-role")
+    assert change.details == {"role": "leader", "term": 1}
+
+
+def test_a_write_is_applied_and_read_back(etcd):
+    client = etcd.client()
+    result = etcd.call(client.txn([], [put("/registry/pods/default/web", "{}")]))
+    assert (result.succeeded, result.revision) == (True, 2)
+    answer = etcd.call(client.range("/registry/pods/default/web"))
+    [kv] = answer["kvs"]
+    assert (kv.value, kv.create_revision, kv.mod_revision, kv.version) == ("{}", 2, 2, 1)
+    assert answer["revision"] == 2
+    wal = etcd.db.disk[WAL]
+    assert wal["entries"][-1].data["success"] == [put("/registry/pods/default/web", "{}")]
+    assert wal["hard_state"].commit == etcd.member.raft.last_index
+
+
+def test_a_failed_request_is_answered_with_its_error_and_changes_nothing(etcd):
+    error = etcd.call(etcd.client().compact(5))
+    assert isinstance(error, BadRequestError)
+    assert error.message == "mvcc: required revision is a future revision"
+    assert etcd.member.store.revision == 1
+
+
+def write_keys(etcd, n: int) -> None:
+    client = etcd.client()
+    for i in range(n):
+        etcd.call(client.txn([Compare(f"/k/{i % 7}", "version", ">", -1)],
+                             [put(f"/k/{i % 7}", str(i))]))
+    etcd.call(client.txn([], [("delete", "/k/3")]))
+
+
+def test_a_restarted_member_rebuilds_the_store_from_its_wal(etcd):
+    write_keys(etcd, 12)
+    before = keys_and_revision(etcd.member)
+    member = etcd.restart_member()
+    assert keys_and_revision(member) == before
+    [restore] = etcd.sim.trace.where(component="etcd", kind="restore")[-1:]
+    assert restore.details["revision"] == before[1]
+    etcd.sim.run(2.0)
+    assert (member.raft.role, member.raft.term) == (Role.LEADER, 2)
+    result = etcd.call(etcd.client().txn([], [put("/after", "x")]))
+    assert result.revision == before[1] + 1
+
+
+def test_a_member_restarted_twice_still_has_everything(etcd):
+    write_keys(etcd, 5)
+    before = keys_and_revision(etcd.member)
+    etcd.restart_member()
+    etcd.sim.run(2.0)
+    member = etcd.restart_member()
+    assert keys_and_revision(member) == before
+    etcd.sim.run(2.0)
+    assert member.raft.term == 3
+
+
+def test_a_restart_after_a_snapshot_rebuilds_the_same_store(etcd, monkeypatch):
+    monkeypatch.setattr(member_module, "SNAPSHOT_COUNT", 10)
+    monkeypatch.setattr(member_module, "SNAPSHOT_CATCH_UP_ENTRIES", 4)
+    write_keys(etcd, 25)
+    assert etcd.sim.trace.where(component="etcd", kind="snapshot")
+    before = keys_and_revision(etcd.member)
+    member = etcd.restart_member()
+    assert keys_and_revision(member) == before
+    etcd.sim.run(2.0)
+    assert etcd.call(etcd.client().txn([], [put("/after", "x")])).revision == before[1] + 1
+
+
+def test_the_old_member_is_gone_after_the_crash(etcd):
+    old = etcd.member
+    etcd.restart_member()
+    etcd.sim.run(2.0)
+    etcd.call(etcd.client().txn([], [put("/a", "1")]))
+    assert old.store.get("/a") is None
+    assert etcd.member.store.get("/a").value == "1"
+
+
+def test_range_of_a_prefix_through_the_member(etcd):
+    write_keys(etcd, 3)
+    answer = etcd.call(etcd.client().range("/k/", prefix_end("/k/"), limit=2))
+    assert [kv.key for kv in answer["kvs"]] == ["/k/0", "/k/1"]
+    assert answer["count"] == 3
+
+
+@pytest.mark.parametrize("bad", [{"op": "range", "key": ""}, {"op": "txn", "compares": [],
+                                                              "success": [put("", "x")],
+                                                              "failure": []}])
+def test_an_empty_key_is_refused_over_the_wire(etcd, bad):
+    error = etcd.call(etcd.network.rpc("app", "db", 2379, bad))
+    assert isinstance(error, BadRequestError) and error.message == "etcdserver: key is not provided"
