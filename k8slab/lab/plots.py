@@ -70,7 +70,8 @@ def _host_view(cluster: Cluster, name: str) -> _HostView:
             continue
         _, namespace, pod = container["pod"].split("/", 2)
         label = pod if namespace == "default" else f"{namespace}/{pod}"
-        if not (namespace == "kube-system" and pod in control) and label not in pods:
+        static = namespace == "kube-system" and pod.removesuffix(f"-{name}") in control
+        if not static and label not in pods:
             pods.append(label)
     return _HostView(name, cluster.host_is_up(name), [s for s in NODE_SERVICES if s in memory],
                      control, sorted(pods, key=_natural))
