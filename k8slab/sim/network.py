@@ -88,6 +88,8 @@ class Network:
         self._latency_cache: dict[tuple[str, str], float | None] = {}
         self._rng = sim.rng("network")
         self._lossy = False
+        self._duplicate = 0.0
+        self._jitter = 0.0
 
     # -- topology -------------------------------------------------------------------------
 
@@ -198,15 +200,20 @@ class Network:
             survive *= 1.0 - self.graph.edges[a, b]["loss"]
         return 1.0 - survive
 
-    def deliver(self, src: str, dst: str, arrive: Callable[..., None], *args: Any) -> bool:
-        """Send a message: call `arrive(*args)` on `dst` after the latency. False if it is lost."""
+    def deliver(
+        self, src: str, dst: str, arrive: Callable[..., None], *args: Any, extra: float = 0.0
+    ) -> bool:
+        """Send a message: call `arrive(*args)` on `dst` after the latency (plus `extra` seconds).
+
+        Returns False if the message is lost (no route, or the link's loss).
+        """
         if not self.reachable(src, dst):
             return False
         loss = self._loss(src, dst) if self._lossy else 0.0
         if loss and self._rng.random() < loss:
             self.sim.record(src, "network", "drop", dst)
             return False
-        delay = self.latency(src, dst)
+        delay = self.latency(src, dst) + extra
         event = self.sim.env.timeout(delay)
         event.callbacks.append(lambda _: self._arrive(dst, arrive, args))
         return True
@@ -214,6 +221,31 @@ class Network:
     def _arrive(self, dst: str, arrive: Callable[..., None], args: tuple) -> None:
         if self._hosts[dst].up:
             arrive(*args)
+
+    def set_faults(self, *, duplicate: float = 0.0, jitter: float = 0.0) -> None:
+        """Faults for one-way peer messages (`send`): a chance of delivering a message twice,
+        and a random extra delay of up to `jitter` seconds, which reorders messages."""
+        if not 0.0 <= duplicate <= 1.0:
+            raise ValueError(f"duplicate must be a probability between 0 and 1, got {duplicate}")
+        if jitter < 0:
+            raise ValueError(f"jitter must be >= 0 seconds, got {jitter}")
+        self._duplicate, self._jitter = duplicate, jitter
+        self.sim.record("", "network", "faults", "", duplicate=duplicate, jitter=jitter)
+
+    def send(self, src: str, dst: str, port: int, message: Any) -> None:
+        """A one-way message to the server on `dst:port`, which gets `server.receive(message)`.
+
+        Like a datagram: it may be lost, and with `set_faults` delayed, reordered or duplicated.
+        """
+        copies = 2 if self._duplicate and self._rng.random() < self._duplicate else 1
+        for _ in range(copies):
+            extra = self._rng.uniform(0.0, self._jitter) if self._jitter else 0.0
+            self.deliver(src, dst, self._receive, dst, port, message, extra=extra)
+
+    def _receive(self, dst: str, port: int, message: Any) -> None:
+        server = self._hosts[dst].server_on(port)
+        if server is not None:
+            server.receive(message)
 
     def rpc(
         self, src: str, dst: str, port: int, request: Any, timeout: float = REQUEST_TIMEOUT

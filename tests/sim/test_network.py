@@ -330,3 +330,53 @@ def test_the_same_seed_gives_the_same_trace():
 
 def test_another_seed_gives_another_trace():
     assert scenario(11) != scenario(12)
+
+
+class Inbox:
+    """Collects one-way messages with their arrival times."""
+
+    def __init__(self, group):
+        self.group = group
+        self.got = []
+
+    def receive(self, message):
+        self.got.append((round(self.group.sim.now, 6), message))
+
+
+def inbox_on(net, host: str, port: int = 2380) -> Inbox:
+    group = net.host(host).group("peer")
+    inbox = Inbox(group)
+    group.listen(port, inbox)
+    return inbox
+
+
+def test_send_delivers_one_way_messages_in_order_after_the_latency(net):
+    inbox = inbox_on(net, "b")
+    for i in range(3):
+        net.send("a", "b", 2380, i)
+    net.sim.run(1)
+    assert inbox.got == [(round(HOP, 6), 0), (round(HOP, 6), 1), (round(HOP, 6), 2)]
+
+
+def test_send_to_a_port_nobody_listens_on_is_silently_lost(net):
+    net.send("a", "b", 2380, "hello")
+    net.sim.run(1)  # nothing raised, nothing delivered
+
+
+def test_faults_duplicate_and_reorder_peer_messages(net):
+    inbox = inbox_on(net, "b")
+    net.set_faults(duplicate=0.5, jitter=0.01)
+    for i in range(50):
+        net.send("a", "b", 2380, i)
+    net.sim.run(1)
+    messages = [m for _, m in inbox.got]
+    assert len(messages) > 50  # some twice
+    assert messages != sorted(messages)  # some overtook others
+    assert sorted(set(messages)) == list(range(50))
+
+
+def test_faults_are_validated(net):
+    with pytest.raises(ValueError, match="duplicate must be a probability"):
+        net.set_faults(duplicate=2)
+    with pytest.raises(ValueError, match="jitter must be >= 0"):
+        net.set_faults(jitter=-1)
