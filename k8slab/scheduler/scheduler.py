@@ -13,6 +13,7 @@ from collections.abc import Generator
 
 from k8slab.api.timestamps import to_time
 from k8slab.apiserver.client import Client, Informer, cache_key
+from k8slab.apiserver.leader_election import LeaderElector
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import Decision, Framework
 from k8slab.scheduler.node_info import NodeInfo
@@ -48,6 +49,7 @@ class Scheduler:
         self._attempts: dict[str, int] = {}
         self._seq = 0
         self._wakeup = self.group.env.event()
+        self.leading = False
         self._rng = self.sim.rng(f"scheduler/{self.host}")
         self.decisions: dict[str, Decision] = {}
 
@@ -64,6 +66,11 @@ class Scheduler:
         nodes.start()
         pods.start()
         self.group.spawn(self._loop())
+        # kube-scheduler --leader-elect=true (kubeadm's setting): only the Lease holder schedules.
+        self.elector = LeaderElector(self.client, "kube-scheduler",
+                                     on_started=self._start_leading,
+                                     on_stopped=self._stop_leading)
+        self.elector.start()
         self.group.spawn(self._flush_unschedulable())
 
     # -- informer handlers ----------------------------------------------------------------
@@ -147,9 +154,18 @@ class Scheduler:
 
     # -- scheduling and binding -----------------------------------------------------------
 
+    def _start_leading(self) -> None:
+        self.leading = True
+        if not self._wakeup.triggered:
+            self._wakeup.succeed()
+
+    def _stop_leading(self) -> None:
+        # Upstream kube-scheduler exits here and is restarted; this one just stops scheduling.
+        self.leading = False
+
     def _loop(self) -> Generator:
         while True:
-            if not self._active:
+            if not self.leading or not self._active:
                 self._wakeup = self.group.env.event()
                 yield self._wakeup
                 continue
