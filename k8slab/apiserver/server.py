@@ -148,6 +148,10 @@ class APIServer:
 
     def _handle(self, request: dict) -> Generator:
         verb = request["verb"]
+        if verb == "healthz":
+            # /healthz includes the etcd check: can this server reach its etcd?
+            yield from self.storage.etcd.range("/registry/health")
+            return "ok"
         kind = resource_info(request["resource"])
         namespace = request.get("namespace") if kind.namespaced else None
         if verb == "create":

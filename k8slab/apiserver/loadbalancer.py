@@ -1,0 +1,99 @@
+"""The load balancer in front of the API servers of a highly available control plane.
+
+kubeadm's HA set-up puts a TCP load balancer (HAProxy in its docs) at the control-plane endpoint.
+It sends each connection to a healthy API server, and checks each server's /healthz regularly:
+a server that fails `fall` checks in a row is taken out, one that passes `rise` checks comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.sim.host import ProcessGroup
+from k8slab.sim.network import Stream
+
+PORT = 6443
+# kubeadm docs (ha-considerations.md) HAProxy example: check every 10 s, every 5 s while down,
+# 2 failures to mark a server down, 2 successes to bring it back.
+CHECK_INTERVAL, DOWN_INTERVAL, FALL, RISE = 10.0, 5.0, 2, 2
+CHECK_TIMEOUT = 2.0
+
+
+class LoadBalancer:
+    """Round-robin over the API servers on `backends` that pass their health checks."""
+
+    def __init__(self, group: ProcessGroup, backends: list[str]) -> None:
+        if not backends:
+            raise ValueError("a load balancer needs at least one backend")
+        self.group = group
+        self.sim = group.sim
+        self.backends = list(backends)
+        self.healthy = {b: True for b in self.backends}
+        self._streak = {b: 0 for b in self.backends}
+        self._next = 0
+        self._network = group.host.network
+
+    def start(self) -> None:
+        """Listen on 6443 and start one health checker per backend."""
+        self.group.listen(PORT, self)
+        for backend in self.backends:
+            self.group.spawn(self._check(backend))
+
+    def _check(self, backend: str) -> Generator:
+        while True:
+            yield self.group.env.timeout(CHECK_INTERVAL if self.healthy[backend] else DOWN_INTERVAL)
+            try:
+                yield from self._network.rpc(self.group.host.name, backend, PORT,
+                                             {"verb": "healthz", "resource": "", "user": "lb"},
+                                             timeout=CHECK_TIMEOUT)
+                passed = True
+            except K8sLabError:
+                passed = False
+            self._observe(backend, passed)
+
+    def _observe(self, backend: str, passed: bool) -> None:
+        if passed == self.healthy[backend]:
+            self._streak[backend] = 0
+            return
+        self._streak[backend] += 1
+        if self._streak[backend] >= (RISE if passed else FALL):
+            self.healthy[backend] = passed
+            self._streak[backend] = 0
+            self.sim.record(self.group.host.name, "loadbalancer", "up" if passed else "down",
+                            backend)
+
+    def _pick(self) -> list[str]:
+        """Backends in the order to try: healthy ones round-robin, starting after the last."""
+        up = [b for b in self.backends if self.healthy[b]]
+        if not up:
+            return []
+        start = self._next % len(up)
+        self._next += 1
+        return up[start:] + up[:start]
+
+    def serve(self, request: dict) -> Generator:
+        """Forward one request; a refused connection is retried on the next healthy server."""
+        for backend in self._pick():
+            try:
+                return (yield from self._network.rpc(self.group.host.name, backend, PORT,
+                                                     request))
+            except UnavailableError as error:
+                if "connection refused" not in str(error):
+                    raise
+        raise UnavailableError("no API server is available behind the load balancer")
+
+    def accept(self, request: dict, stream: Stream) -> None:
+        """Pipe a watch through to a healthy API server; either side closing closes both."""
+        order = self._pick()
+        if not order:
+            stream.close("no API server is available behind the load balancer")
+            return
+        backend: list[Stream] = []
+
+        def forward(message: object) -> None:
+            if not stream.send(message) and backend:
+                backend[0].close("client went away")
+
+        backend.append(self._network.open_stream(self.group.host.name, order[0], PORT, request,
+                                                 forward, stream.close))
