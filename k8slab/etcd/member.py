@@ -26,9 +26,10 @@ WAL = "/var/lib/etcd/member"  # the data dir path on the host's disk
 class EtcdMember:
     """An etcd server process on one host, answering on port 2379."""
 
-    def __init__(self, group: ProcessGroup, name: str) -> None:
+    def __init__(self, group: ProcessGroup, name: str, peers: list[str] | None = None) -> None:
         self.group = group
         self.name = name
+        self.peers = list(peers or [name])
         self.host = group.host.name
         self.sim = group.sim
         self.store = MVCC()
@@ -48,7 +49,7 @@ class EtcdMember:
             self.store.restore(kvs, revision)
         raft = RaftNode(
             self.name,
-            [self.name],
+            self.peers,
             rng=self.sim.rng(f"etcd/{self.name}/raft"),
             election_tick=ELECTION_TICKS,
             hard_state=self._wal["hard_state"],

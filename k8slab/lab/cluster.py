@@ -28,51 +28,78 @@ from k8slab.sim.network import REQUEST_TIMEOUT, Network
 from k8slab.sim.trace import Record, Trace
 
 CONTROL_PLANE = "control-plane"
+LOAD_BALANCER = "lb"
+CONTROL_PLANE_SIZES = (1, 3, 5, 7)
 MAX_WORKERS = 5000
 BOOT_LIMIT_SECONDS = 120.0
 
 
 class Cluster:
-    """A running simulated cluster: one control-plane host and `workers` worker hosts."""
+    """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
+
+    With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
+    etcd quorum) they are `control-plane-1`... and a load balancer host `lb` fronts their API
+    servers, as in kubeadm's highly available set-up with stacked etcd.
+    """
 
     def __init__(
-        self, workers: int = 3, seed: int = 1, *, worker_cpu: str = "4", worker_memory: str = "16Gi"
+        self,
+        workers: int = 3,
+        seed: int = 1,
+        *,
+        control_planes: int = 1,
+        worker_cpu: str = "4",
+        worker_memory: str = "16Gi",
     ) -> None:
-        if (
-            not isinstance(workers, int)
-            or isinstance(workers, bool)
-            or not (0 <= workers <= MAX_WORKERS)
-        ):
+        if not _whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
                 f"workers must be a whole number from 0 to {MAX_WORKERS}, got {workers!r}"
             )
-        if not isinstance(seed, int) or isinstance(seed, bool):
+        if not _whole(control_planes) or control_planes not in CONTROL_PLANE_SIZES:
+            raise K8sLabError(
+                f"control_planes must be one of {', '.join(map(str, CONTROL_PLANE_SIZES))} "
+                f"(an odd etcd membership), got {control_planes!r}"
+            )
+        if not _whole(seed):
             raise K8sLabError(f"seed must be an integer, got {seed!r}")
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
-        cp = self.network.add_host(CONTROL_PLANE)
-        kubeadm.init_control_plane(cp, "10.0.0.10")
-        cp.boot = kubeadm.node_boot(
-            NodeConfig(
-                CONTROL_PLANE,
-                "10.0.0.10",
-                "10.244.0.0/24",
-                cpu="2",
-                memory="8Gi",
-                labels={kubeadm.CONTROL_PLANE_LABEL: ""},
-                taints=[kubeadm.CONTROL_PLANE_TAINT],
+        if control_planes == 1:
+            self.control_planes = [CONTROL_PLANE]
+        else:
+            self.control_planes = [f"{CONTROL_PLANE}-{j}" for j in range(1, control_planes + 1)]
+        self.endpoint = self.control_planes[0] if control_planes == 1 else LOAD_BALANCER
+        for j, name in enumerate(self.control_planes):
+            host = self.network.add_host(name)
+            ip = f"10.0.0.{10 + j}"
+            kubeadm.init_control_plane(
+                host, ip, endpoint=self.endpoint, etcd_members=self.control_planes
             )
-        )
+            host.boot = kubeadm.node_boot(
+                NodeConfig(
+                    name,
+                    ip,
+                    _pod_cidr(j),
+                    cpu="2",
+                    memory="8Gi",
+                    labels={kubeadm.CONTROL_PLANE_LABEL: ""},
+                    taints=[kubeadm.CONTROL_PLANE_TAINT],
+                )
+            )
+        if control_planes > 1:
+            self.network.add_host(LOAD_BALANCER).boot = kubeadm.load_balancer_boot(
+                self.control_planes
+            )
         for i in range(1, workers + 1):
             name = f"worker-{i}"
             host = self.network.add_host(name)
-            kubeadm.join_worker(host, CONTROL_PLANE)
+            kubeadm.join_worker(host, self.endpoint)
             host.boot = kubeadm.node_boot(
                 NodeConfig(
                     name,
                     _node_ip(i),
-                    f"10.{244 + i // 256}.{i % 256}.0/24",
+                    _pod_cidr(control_planes - 1 + i),
                     cpu=worker_cpu,
                     memory=worker_memory,
                 )
@@ -83,7 +110,7 @@ class Cluster:
 
     def _wait_for_nodes(self) -> None:
         deadline = self.sim.now + BOOT_LIMIT_SECONDS
-        kubelets = [h.memory["kubelet"] for h in self.network.hosts()]
+        kubelets = [h.memory["kubelet"] for h in self.network.hosts() if "kubelet" in h.memory]
         while not all(k.settled for k in kubelets):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
@@ -119,10 +146,13 @@ class Cluster:
     # -- talking to the API server --------------------------------------------------------
 
     def _request(self, steps: Callable[[Client], Generator]) -> Any:
-        host = self.network.host(CONTROL_PLANE)
-        if not host.up:
+        # kubectl runs on a control-plane host with kubeadm's admin.conf, which points at the
+        # control-plane endpoint; with that host down, the admin logs in to another one.
+        host = next((self.network.host(n) for n in self.control_planes
+                     if self.network.host(n).up), None)
+        if host is None or not self.network.host(self.endpoint).up:
             raise UnavailableError(
-                f"The connection to the server {CONTROL_PLANE}:6443 was "
+                f"The connection to the server {self.endpoint}:6443 was "
                 "refused - did you specify the right host or port?"
             )
         group = host.group("kubectl")
@@ -131,7 +161,7 @@ class Cluster:
         def call() -> Generator:
             try:
                 outcome["value"] = yield from steps(
-                    Client(group, "kubernetes-admin", CONTROL_PLANE)
+                    Client(group, "kubernetes-admin", self.endpoint)
                 )
             except K8sLabError as error:
                 outcome["error"] = error
@@ -234,6 +264,15 @@ class Cluster:
             for c in runc.containers.values()
             if c.status == "running"
         ]
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _pod_cidr(index: int) -> str:
+    """The /24 of pod addresses for the index-th node (kubeadm + flannel's 10.244.0.0/16)."""
+    return f"10.{244 + index // 256}.{index % 256}.0/24"
 
 
 def _node_ip(i: int) -> str:

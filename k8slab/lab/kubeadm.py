@@ -7,6 +7,7 @@ as system services, started again on each boot.
 
 from __future__ import annotations
 
+from k8slab.apiserver.loadbalancer import LoadBalancer
 from k8slab.lab.programs import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
 from k8slab.node.containerd import IMAGES, PAUSE_IMAGE, Containerd
 from k8slab.node.kubelet import MANIFESTS, Kubelet, NodeConfig
@@ -47,9 +48,17 @@ def static_pod(name: str, image: str, command: list[str], cpu: str) -> dict:
     }
 
 
-def init_control_plane(host: Host, advertise: str) -> None:
-    """`kubeadm init`: static pod manifests, kubeconfigs, and the control-plane images pulled."""
-    api = f"https://{host.name}:6443"
+def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = None,
+                       etcd_members: list[str] | None = None) -> None:
+    """`kubeadm init` (or `join --control-plane`): static pods, kubeconfigs, images pulled.
+
+    etcd is stacked: one member per control-plane host, the API server using its local member.
+    The scheduler talks to its local API server (kubeadm's LocalAPIEndpoint, kk PR #94398); the
+    kubelet to the control-plane `endpoint` (the load balancer when there are several).
+    """
+    endpoint = endpoint or host.name
+    members = etcd_members or [host.name]
+    initial_cluster = ",".join(f"{m}=https://{m}:2380" for m in members)
     # CPU requests as kubeadm sets them (cmd/kubeadm/app/phases/controlplane/manifests.go, etcd).
     host.disk[MANIFESTS] = {
         "etcd.yaml": static_pod(
@@ -60,6 +69,8 @@ def init_control_plane(host: Host, advertise: str) -> None:
                 f"--name={host.name}",
                 "--data-dir=/var/lib/etcd",
                 "--listen-client-urls=https://127.0.0.1:2379",
+                f"--listen-peer-urls=https://{host.name}:2380",
+                f"--initial-cluster={initial_cluster}",
                 "--heartbeat-interval=100",
                 "--election-timeout=1000",
                 "--snapshot-count=10000",
@@ -84,8 +95,8 @@ def init_control_plane(host: Host, advertise: str) -> None:
             "100m",
         ),
     }
-    host.disk[SCHEDULER_CONF] = {"server": api}
-    host.disk[KUBELET_CONF] = {"server": api}
+    host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
+    host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
     host.disk[IMAGES] = [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE]
     host.programs.update(PROGRAMS)
 
@@ -93,6 +104,17 @@ def init_control_plane(host: Host, advertise: str) -> None:
 def join_worker(host: Host, api_host: str) -> None:
     """`kubeadm join`: the kubelet's kubeconfig pointing at the API server."""
     host.disk[KUBELET_CONF] = {"server": f"https://{api_host}:6443"}
+
+
+def load_balancer_boot(backends: list[str]):
+    """The boot function of the load-balancer host: HAProxy in front of the API servers."""
+
+    def boot(host: Host) -> None:
+        balancer = LoadBalancer(host.group("haproxy"), backends)
+        host.memory["haproxy"] = balancer
+        balancer.start()
+
+    return boot
 
 
 def node_boot(config: NodeConfig):

@@ -44,8 +44,11 @@ def _forever(group: ProcessGroup) -> Generator:
 
 
 def etcd_main(group: ProcessGroup, bundle: dict) -> Generator:
-    """`etcd --name=...`: one member serving on port 2379."""
-    member = EtcdMember(group, flags(bundle).get("name", group.host.name))
+    """`etcd --name=... --initial-cluster=...`: one member, clients on 2379, peers on 2380."""
+    args = flags(bundle)
+    name = args.get("name", group.host.name)
+    peers = [m.split("=", 1)[0] for m in args.get("initial-cluster", f"{name}=").split(",")]
+    member = EtcdMember(group, name, peers)
     group.host.memory["etcd"] = member
     member.start()
     yield from _forever(group)
