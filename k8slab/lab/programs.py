@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator
 
 from k8slab.apiserver.server import APIServer
+from k8slab.errors import K8sLabError
 from k8slab.etcd.member import EtcdMember
 from k8slab.scheduler.scheduler import Scheduler
 from k8slab.sim.host import ProcessGroup
@@ -26,6 +27,13 @@ def flags(bundle: dict) -> dict[str, str]:
             name, value = arg[2:].split("=", 1)
             parsed[name] = value
     return parsed
+
+
+def required(args: dict[str, str], flag: str, binary: str) -> str:
+    """The value of a required `--flag`; its absence stops the program, as the binary exits."""
+    if flag not in args:
+        raise K8sLabError(f"{binary}: required flag --{flag} is not set")
+    return args[flag]
 
 
 def endpoint_host(url: str, own_host: str) -> str:
@@ -56,7 +64,8 @@ def etcd_main(group: ProcessGroup, bundle: dict) -> Generator:
 
 def apiserver_main(group: ProcessGroup, bundle: dict) -> Generator:
     """`kube-apiserver --etcd-servers=...`: the API on port 6443."""
-    etcd = endpoint_host(flags(bundle)["etcd-servers"], group.host.name)
+    etcd = endpoint_host(required(flags(bundle), "etcd-servers", "kube-apiserver"),
+                         group.host.name)
     server = APIServer(group, etcd)
     group.host.memory["kube-apiserver"] = server
     server.start()
@@ -65,7 +74,8 @@ def apiserver_main(group: ProcessGroup, bundle: dict) -> Generator:
 
 def scheduler_main(group: ProcessGroup, bundle: dict) -> Generator:
     """`kube-scheduler --kubeconfig=...`: watches pods and nodes through the API server."""
-    scheduler = Scheduler(group, kubeconfig_server(group, flags(bundle)["kubeconfig"]))
+    kubeconfig = required(flags(bundle), "kubeconfig", "kube-scheduler")
+    scheduler = Scheduler(group, kubeconfig_server(group, kubeconfig))
     group.host.memory["kube-scheduler"] = scheduler
     scheduler.start()
     yield from _forever(group)

@@ -82,6 +82,7 @@ class Kubelet:
         self._busy: dict[str, bool] = {}
         self._again: dict[str, bool] = {}
         self._last_status: dict | None = None
+        self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
 
     @property
@@ -276,7 +277,7 @@ class Kubelet:
             "status": {
                 "capacity": capacity,
                 "allocatable": allocatable,
-                "conditions": _node_conditions(self.sim.now),
+                "conditions": self._conditions_since(_node_conditions(self.sim.now)),
                 "addresses": [
                     {"type": "InternalIP", "address": c.ip},
                     {"type": "Hostname", "address": c.name},
@@ -292,17 +293,29 @@ class Kubelet:
             },
         }
 
+    def _conditions_since(self, conditions: list[dict]) -> list[dict]:
+        """Keep each condition's lastTransitionTime while its status stays the same (upstream's
+        nodestatus setters); only lastHeartbeatTime moves on every report."""
+        for condition in conditions:
+            status, since = self._transitions.get(condition["type"], (None, None))
+            if status == condition["status"]:
+                condition["lastTransitionTime"] = since
+            else:
+                self._transitions[condition["type"]] = (
+                    condition["status"], condition["lastTransitionTime"])
+        return conditions
+
     def _register(self) -> Generator:
         delay = REGISTER_BACKOFF[0]
         while True:
             node = self._node_object()
             try:
-                yield from self.client.create(node)
-                self._record("RegisteredNode", f"node/{self.config.name}")
-                break
-            except AlreadyExistsError:
-                yield from self.client.update_status(node)
-                self._record("RegisteredNode", f"node/{self.config.name}", existing=True)
+                try:
+                    yield from self.client.create(node)
+                    self._record("RegisteredNode", f"node/{self.config.name}")
+                except AlreadyExistsError:
+                    yield from self.client.update_status(node)
+                    self._record("RegisteredNode", f"node/{self.config.name}", existing=True)
                 break
             except K8sLabError:
                 yield self.group.env.timeout(delay)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
+from k8slab.errors import K8sLabError
 from k8slab.sim.host import Host, ProcessGroup
 
 SIGTERM, SIGKILL = 15, 9
@@ -99,7 +100,12 @@ class Runc:
         return container
 
     def _supervise(self, container: Container, program) -> Generator:
-        code = yield from program(container.group, container.bundle)
+        try:
+            code = yield from program(container.group, container.bundle)
+        except K8sLabError as error:
+            # The program failed to start (a bad flag...): it exits 1, as a binary would.
+            self._record("error", container, message=str(error))
+            code = 1
         self._stopped(container, int(code or 0))
 
     def kill(self, container_id: str, signal: int = SIGKILL) -> Container:

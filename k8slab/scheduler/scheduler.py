@@ -47,6 +47,7 @@ class Scheduler:
         self._queued: dict[str, dict] = {}
         self._unschedulable: dict[str, float] = {}
         self._attempts: dict[str, int] = {}
+        self._assumed: dict[str, str] = {}
         self._seq = 0
         self._wakeup = self.group.env.event()
         self.leading = False
@@ -81,7 +82,8 @@ class Scheduler:
         self.nodes[name] = NodeInfo(node, old.pods if old else ())
         if old is None:
             bisect.insort(self._node_order, name)
-        self._move_all_to_active()
+        if old is None or _scheduling_properties(old.node) != _scheduling_properties(node):
+            self._move_all_to_active()
 
     def _node_deleted(self, node: dict) -> None:
         name = node["metadata"]["name"]
@@ -94,6 +96,7 @@ class Scheduler:
         if node:
             self._queued.pop(key, None)
             self._unschedulable.pop(key, None)
+            self._assumed.pop(key, None)
             if pod.get("status", {}).get("phase") in TERMINAL_PHASES:
                 self._forget(key)
             elif self._placed.get(key) != node:
@@ -200,6 +203,7 @@ class Scheduler:
         del self._queued[key]
         assumed = dict(pod, spec=dict(pod["spec"], nodeName=decision.node))
         self._place(key, assumed, decision.node)
+        self._assumed[key] = decision.node
         self.group.spawn(self._bind(key, pod, decision.node))
         return decision
 
@@ -213,6 +217,8 @@ class Scheduler:
             self.sim.record(
                 self.host, "scheduler", "BindingFailed", f"pod/{key}", node=node, error=str(error)
             )
+            if self._assumed.pop(key, None) is None:
+                return  # the informer already saw the pod bound (by us or by someone else)
             self._forget(key)
             attempts = self._attempts.get(key, 0) + 1
             self._attempts[key] = attempts
@@ -244,3 +250,12 @@ class Scheduler:
             yield from self.client.update_status(body)
         except K8sLabError:
             pass
+
+
+def _scheduling_properties(node: dict) -> tuple:
+    """What a node update must change to be worth retrying unschedulable pods for (upstream's
+    NodeSchedulingPropertiesChange): a heartbeat-only status update changes none of it."""
+    meta, spec, status = node["metadata"], node.get("spec", {}), node.get("status", {})
+    conditions = [(c["type"], c["status"]) for c in status.get("conditions", [])]
+    return (spec.get("unschedulable"), status.get("allocatable"), meta.get("labels"),
+            spec.get("taints"), conditions, meta.get("annotations"))

@@ -251,11 +251,7 @@ def test_each_cri_call_is_recorded_when_it_starts_then_runc_acts(node: Node) -> 
         ("containerd", "StartContainer", POD),
         ("runc", "start", POD),
     ]
-    times = {
-        kind: rec.time
-        for rec in node.sim.trace.by_component("containerd")
-        for kind in [rec.kind]
-    }
+    times = {rec.kind: rec.time for rec in node.sim.trace.by_component("containerd")}
     assert times == pytest.approx(
         {
             "RunPodSandbox": 0,

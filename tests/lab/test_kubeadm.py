@@ -1,0 +1,303 @@
+"""kubeadm and the control-plane programs: what `kubeadm init` / `join` leave on disk, how a node
+boots from it, and how each control-plane image reads its command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from k8slab.api.defaults import apply_defaults
+from k8slab.api.validation import validate
+from k8slab.errors import K8sLabError
+from k8slab.lab import kubeadm
+from k8slab.lab.programs import (
+    APISERVER_IMAGE,
+    ETCD_IMAGE,
+    PROGRAMS,
+    SCHEDULER_IMAGE,
+    apiserver_main,
+    endpoint_host,
+    etcd_main,
+    flags,
+    kubeconfig_server,
+)
+from k8slab.node.containerd import IMAGES, PAUSE_IMAGE
+from k8slab.node.kubelet import MANIFESTS, NodeConfig
+from k8slab.node.runc import image_repository
+from k8slab.sim.host import Host
+from k8slab.sim.kernel import Simulation
+from k8slab.sim.network import Network
+
+CP = "cp-1"
+
+
+def bare_host(name: str = CP, *others: str) -> Host:
+    """A host, not started, in a fresh simulation (with `others` as more hosts on the network)."""
+    network = Network(Simulation(1))
+    host = network.add_host(name)
+    for other in others:
+        network.add_host(other)
+    return host
+
+
+def control_plane_config(name: str = CP) -> NodeConfig:
+    return NodeConfig(
+        name,
+        "10.0.0.10",
+        "10.244.0.0/24",
+        labels={kubeadm.CONTROL_PLANE_LABEL: ""},
+        taints=[kubeadm.CONTROL_PLANE_TAINT],
+    )
+
+
+def booted_control_plane() -> Host:
+    """`kubeadm init` on a lone host, booted, given time for its static pods to come up."""
+    host = bare_host()
+    kubeadm.init_control_plane(host, "10.0.0.10")
+    host.boot = kubeadm.node_boot(control_plane_config())
+    host.start()
+    host.sim.run(5)
+    return host
+
+
+# -- programs: flags and endpoints -----------------------------------------------------------
+
+
+def test_flags_reads_name_value_arguments_from_command_and_args() -> None:
+    bundle = {
+        "command": ["etcd", "--name=cp-1", "--data-dir=/var/lib/etcd"],
+        "args": ["--initial-cluster=cp-1=https://10.0.0.10:2380", "-v", "--debug", "positional"],
+    }
+    assert flags(bundle) == {
+        "name": "cp-1",
+        "data-dir": "/var/lib/etcd",
+        "initial-cluster": "cp-1=https://10.0.0.10:2380",
+    }
+
+
+def test_flags_lets_a_later_argument_win_and_keeps_empty_values() -> None:
+    bundle = {"command": ["kube-apiserver", "--v=2"], "args": ["--v=4", "--token-auth-file="]}
+    assert flags(bundle) == {"v": "4", "token-auth-file": ""}
+
+
+def test_flags_of_a_bundle_without_a_command_line_is_empty() -> None:
+    assert flags({"image": ETCD_IMAGE}) == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://127.0.0.1:2379", CP),
+        ("https://localhost:2379", CP),
+        ("http://127.0.0.1", CP),
+        ("https://etcd-2:2379", "etcd-2"),
+        ("https://control-plane:6443", "control-plane"),
+        ("https://10.0.0.11:6443", "10.0.0.11"),
+        ("control-plane:6443", "control-plane"),
+    ],
+)
+def test_endpoint_host_maps_loopback_to_its_own_host(url: str, host: str) -> None:
+    assert endpoint_host(url, CP) == host
+
+
+def test_kubeconfig_server_reads_the_file_on_the_hosts_disk() -> None:
+    host = bare_host()
+    host.start()
+    host.disk["/etc/kubernetes/scheduler.conf"] = {"server": "https://127.0.0.1:6443"}
+    host.disk["/etc/kubernetes/other.conf"] = {"server": "https://api.example:6443"}
+    group = host.group("kube-scheduler")
+    assert kubeconfig_server(group, "/etc/kubernetes/scheduler.conf") == CP
+    assert kubeconfig_server(group, "/etc/kubernetes/other.conf") == "api.example"
+
+
+def test_each_control_plane_image_has_its_program() -> None:
+    assert sorted(PROGRAMS) == [
+        "registry.k8s.io/etcd",
+        "registry.k8s.io/kube-apiserver",
+        "registry.k8s.io/kube-scheduler",
+    ]
+    for image in (ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE):
+        assert image_repository(image) in PROGRAMS
+
+
+def test_etcd_main_names_its_member_from_the_name_flag() -> None:
+    host = bare_host()
+    host.start()
+    group = host.group("etcd")
+    group.spawn(etcd_main(group, {"command": ["etcd", "--name=etcd-a"]}))
+    host.sim.run(1)
+    assert host.memory["etcd"].name == "etcd-a"
+    assert host.memory["etcd"].peers == ["etcd-a"]
+
+
+def test_apiserver_main_finds_etcd_on_its_own_host_through_loopback() -> None:
+    host = bare_host()
+    host.start()
+    group = host.group("kube-apiserver")
+    bundle = {"command": ["kube-apiserver", "--etcd-servers=https://127.0.0.1:2379"]}
+    group.spawn(apiserver_main(group, bundle))
+    host.sim.run(0.1)
+    assert host.memory["kube-apiserver"].storage.etcd.endpoint == CP
+    assert host.server_on(6443) is host.memory["kube-apiserver"]
+
+
+def test_an_apiserver_without_etcd_servers_fails_with_a_clear_error() -> None:
+    host = bare_host()
+    host.start()
+    group = host.group("kube-apiserver")
+    group.spawn(apiserver_main(group, {"command": ["kube-apiserver"]}))
+    with pytest.raises(K8sLabError, match="etcd-servers"):
+        host.sim.run(0.1)
+
+
+# -- kubeadm init and join -------------------------------------------------------------------
+
+
+def test_init_writes_the_three_static_pod_manifests() -> None:
+    host = bare_host()
+    kubeadm.init_control_plane(host, "10.0.0.10")
+    manifests = host.disk[MANIFESTS]
+    assert sorted(manifests) == ["etcd.yaml", "kube-apiserver.yaml", "kube-scheduler.yaml"]
+    for filename, pod in manifests.items():
+        name = filename.removesuffix(".yaml")
+        validate(apply_defaults(pod))
+        assert pod["metadata"] == {
+            "name": name,
+            "namespace": "kube-system",
+            "labels": {"component": name, "tier": "control-plane"},
+        }
+        spec = pod["spec"]
+        assert spec["hostNetwork"] is True
+        assert spec["priorityClassName"] == "system-node-critical"
+        assert spec["priority"] == kubeadm.SYSTEM_NODE_CRITICAL == 2_000_001_000
+        assert [c["name"] for c in spec["containers"]] == [name]
+
+
+def test_init_gives_each_component_its_image_flags_and_cpu_request() -> None:
+    host = bare_host()
+    kubeadm.init_control_plane(host, "10.0.0.10")
+    containers = {f: m["spec"]["containers"][0] for f, m in host.disk[MANIFESTS].items()}
+    etcd = containers["etcd.yaml"]
+    assert etcd["image"] == ETCD_IMAGE
+    assert flags(etcd)["name"] == CP
+    assert flags(etcd)["listen-client-urls"] == "https://127.0.0.1:2379"
+    apiserver = containers["kube-apiserver.yaml"]
+    assert apiserver["image"] == APISERVER_IMAGE
+    assert flags(apiserver)["advertise-address"] == "10.0.0.10"
+    assert endpoint_host(flags(apiserver)["etcd-servers"], CP) == CP
+    assert flags(apiserver)["secure-port"] == "6443"
+    scheduler = containers["kube-scheduler.yaml"]
+    assert scheduler["image"] == SCHEDULER_IMAGE
+    assert flags(scheduler) == {"kubeconfig": kubeadm.SCHEDULER_CONF}
+    cpu = {f: c["resources"]["requests"]["cpu"] for f, c in containers.items()}
+    assert cpu == {
+        "etcd.yaml": "100m",
+        "kube-apiserver.yaml": "250m",
+        "kube-scheduler.yaml": "100m",
+    }
+
+
+def test_init_writes_kubeconfigs_pointing_at_its_own_api_server() -> None:
+    host = bare_host()
+    kubeadm.init_control_plane(host, "10.0.0.10")
+    assert host.disk[kubeadm.SCHEDULER_CONF] == {"server": f"https://{CP}:6443"}
+    assert host.disk[kubeadm.KUBELET_CONF] == {"server": f"https://{CP}:6443"}
+
+
+def test_init_pre_pulls_every_control_plane_image_and_installs_the_programs() -> None:
+    host = bare_host()
+    kubeadm.init_control_plane(host, "10.0.0.10")
+    assert host.disk[IMAGES] == [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE]
+    for pod in host.disk[MANIFESTS].values():
+        assert pod["spec"]["containers"][0]["image"] in host.disk[IMAGES]
+    assert host.programs == PROGRAMS
+
+
+def test_an_ha_control_plane_host_points_its_kubelet_at_the_endpoint_and_joins_etcd() -> None:
+    host = bare_host("cp-2")
+    kubeadm.init_control_plane(
+        host, "10.0.0.11", endpoint="lb", etcd_members=["cp-1", "cp-2", "cp-3"]
+    )
+    assert host.disk[kubeadm.KUBELET_CONF] == {"server": "https://lb:6443"}
+    # The scheduler uses its local API server (kubeadm's LocalAPIEndpoint).
+    assert host.disk[kubeadm.SCHEDULER_CONF] == {"server": "https://cp-2:6443"}
+    etcd = flags(host.disk[MANIFESTS]["etcd.yaml"]["spec"]["containers"][0])
+    assert etcd["name"] == "cp-2"
+    assert etcd["listen-peer-urls"] == "https://cp-2:2380"
+    assert etcd["initial-cluster"] == (
+        "cp-1=https://cp-1:2380,cp-2=https://cp-2:2380,cp-3=https://cp-3:2380"
+    )
+    apiserver = flags(host.disk[MANIFESTS]["kube-apiserver.yaml"]["spec"]["containers"][0])
+    assert apiserver["advertise-address"] == "10.0.0.11"
+    assert endpoint_host(apiserver["etcd-servers"], "cp-2") == "cp-2"
+
+
+def test_a_lone_control_plane_is_its_own_etcd_cluster() -> None:
+    host = bare_host()
+    kubeadm.init_control_plane(host, "10.0.0.10")
+    etcd = flags(host.disk[MANIFESTS]["etcd.yaml"]["spec"]["containers"][0])
+    assert etcd["initial-cluster"] == f"{CP}=https://{CP}:2380"
+
+
+def test_the_load_balancer_host_boots_haproxy_in_front_of_the_api_servers() -> None:
+    host = bare_host("lb", "cp-1", "cp-2", "cp-3")
+    host.boot = kubeadm.load_balancer_boot(["cp-1", "cp-2", "cp-3"])
+    host.start()
+    balancer = host.memory["haproxy"]
+    assert balancer.backends == ["cp-1", "cp-2", "cp-3"]
+    assert host.server_on(6443) is balancer
+
+
+def test_join_points_the_kubelet_at_the_api_server() -> None:
+    host = bare_host("worker-1")
+    kubeadm.join_worker(host, "control-plane")
+    assert host.disk == {kubeadm.KUBELET_CONF: {"server": "https://control-plane:6443"}}
+    assert host.programs == {}
+
+
+# -- booting -----------------------------------------------------------------------------------
+
+
+def test_a_joined_node_boots_containerd_and_a_kubelet_that_calls_its_api_server() -> None:
+    host = bare_host("worker-1", "control-plane")
+    kubeadm.join_worker(host, "control-plane")
+    config = NodeConfig("worker-1", "10.0.0.21", "10.244.1.0/24")
+    host.boot = kubeadm.node_boot(config)
+    host.start()
+    assert sorted(host.memory) == ["containerd", "kubelet", "runc"]
+    kubelet = host.memory["kubelet"]
+    assert kubelet.client.server == "control-plane"
+    assert kubelet.containerd is host.memory["containerd"]
+    assert kubelet.containerd.runc is host.memory["runc"]
+    assert kubelet.config is config
+    starts = host.sim.trace.where(component="kubelet", kind="start")
+    assert [(rec.host, rec.obj) for rec in starts] == [("worker-1", "node/worker-1")]
+
+
+def test_a_control_plane_host_boots_its_static_pods_without_pulling_anything() -> None:
+    host = booted_control_plane()
+    kubelet = host.memory["kubelet"]
+    assert kubelet.settled
+    assert host.memory["etcd"].name == CP
+    assert host.memory["kube-apiserver"].storage.etcd.endpoint == CP
+    assert host.memory["kube-scheduler"].client.server == CP
+    pulls = host.sim.trace.where(component="containerd", kind="PullImage")
+    assert [(rec.details["image"], rec.details["cached"]) for rec in pulls] == [
+        (ETCD_IMAGE, True),
+        (APISERVER_IMAGE, True),
+        (SCHEDULER_IMAGE, True),
+    ]
+
+
+def test_a_control_plane_host_boots_again_from_its_disk_after_a_crash() -> None:
+    host = booted_control_plane()
+    first = host.memory["kube-apiserver"]
+    host.network.crash(CP)
+    assert host.memory == {}
+    host.network.restart(CP)
+    host.sim.run(10)
+    assert host.memory["kubelet"].settled
+    assert host.memory["kube-apiserver"] is not first
+    running = sorted(
+        c.bundle["image"] for c in host.memory["runc"].containers.values() if c.status == "running"
+    )
+    assert running == sorted([PAUSE_IMAGE] * 3 + [ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE])
