@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from k8slab.api.resources import node_allocatable, pod_requests
 from k8slab.errors import UnavailableError
-from k8slab.lab.cluster import CONTROL_PLANE
+from k8slab.lab.raft_plots import ROLE_COLOURS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,6 +42,9 @@ _SLOT = _WIDTH / WORKER_COLUMNS
 _WORKER_W, _WORKER_H, _ROW_GAP = 2.6, 2.3, 0.5
 _CP_X, _CP_W = 1.0, 10.0
 _BOX_H, _TITLE_H, _BAND_PAD, _BAND_GAP = 0.4, 0.35, 0.3, 0.9
+# With several control-plane hosts: the load balancer between the bands, arrows above and below.
+_LB_W, _LB_H, _LB_ABOVE, _LB_BELOW = 3.2, 0.8, 0.6, 0.65
+_UNHEALTHY = "#9e9e9e"
 
 
 def _pyplot() -> Any:
@@ -80,20 +83,35 @@ def _host_view(cluster: Cluster, name: str) -> _HostView:
 # -- the architecture map -----------------------------------------------------------------------
 
 
+def _worker_names(cluster: Cluster) -> list[str]:
+    """Every host that is neither a control-plane host nor the load balancer in front of them."""
+    return [name for name in cluster.hosts
+            if name not in cluster.control_planes and name != cluster.endpoint]
+
+
 def architecture(cluster: Cluster) -> Figure:
     """The live cluster as a map: each host with the services and containers it runs now.
 
     Arrows are the API server's links: the kubelets and the scheduler watch it; it alone uses etcd.
+    With several control-plane hosts the kubelets reach the API servers through the load balancer;
+    badges mark the etcd Raft leader and the kube-scheduler holding the leader-election lease.
     """
-    views = [_host_view(cluster, name) for name in cluster.hosts]
-    control_plane, workers, more = views[0], views[1:], []
+    control_planes = [_host_view(cluster, name) for name in cluster.control_planes]
+    workers = [_host_view(cluster, name) for name in _worker_names(cluster)]
+    more: list[_HostView] = []
     if len(workers) > MAX_WORKERS_DRAWN:
         workers, more = workers[:WORKERS_BEFORE_MORE], workers[WORKERS_BEFORE_MORE:]
     slots = len(workers) + (1 if more else 0)
     rows = -(-slots // WORKER_COLUMNS)
-    cp_h = _control_plane_height(control_plane)
+    highly_available = len(control_planes) > 1
+    if highly_available:
+        cp_h = _ha_host_height(control_planes)
+        gap = _LB_ABOVE + _LB_H + (_LB_BELOW if slots else 0.2)
+    else:
+        cp_h, gap = _control_plane_height(control_planes[0]), _BAND_GAP
     workers_h = rows * _WORKER_H + max(rows - 1, 0) * _ROW_GAP
-    height = 0.6 + cp_h + 2 * _BAND_PAD + (_BAND_GAP + workers_h + 2 * _BAND_PAD if slots else 0)
+    height = 0.6 + cp_h + 2 * _BAND_PAD + (workers_h + 2 * _BAND_PAD if slots else 0)
+    height += gap if highly_available or slots else 0
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(_WIDTH, height))
@@ -101,19 +119,31 @@ def architecture(cluster: Cluster) -> Figure:
     ax.set_xlim(0, _WIDTH)
     ax.set_ylim(0, height)
     ax.set_axis_off()
-    up = sum(view.up for view in views)
+    hosts = cluster.hosts
+    up = sum(cluster.host_is_up(name) for name in hosts)
     ax.text(_WIDTH / 2, height - 0.3, f"Cluster at t = {cluster.now:.1f} s · {up} of "
-            f"{len(views)} hosts up", ha="center", va="center", fontsize=12, weight="bold")
+            f"{len(hosts)} hosts up", ha="center", va="center", fontsize=12, weight="bold")
 
     cp_top = height - 0.6 - _BAND_PAD
-    _band(ax, cp_top - cp_h - _BAND_PAD, cp_h + 2 * _BAND_PAD, "control plane", "cp_band")
-    apiserver = _draw_control_plane(ax, control_plane, cp_top, cp_h)
+    cp_bottom = cp_top - cp_h - _BAND_PAD
+    if highly_available:
+        _band(ax, cp_bottom, cp_h + 2 * _BAND_PAD,
+              f"control plane · {_etcd_leaders(cluster)}", "cp_band")
+        backends = _draw_ha_control_planes(ax, cluster, control_planes, cp_top)
+        target = _draw_balancer(ax, cluster, backends, cp_bottom - _LB_ABOVE)
+        missing = f"{cluster.endpoint} not running: kubelets cannot reach the API servers"
+        band_top = cp_bottom - _LB_ABOVE - _LB_H - _LB_BELOW
+    else:
+        _band(ax, cp_bottom, cp_h + 2 * _BAND_PAD, "control plane", "cp_band")
+        target = _draw_control_plane(ax, control_planes[0], cp_top, cp_h)
+        missing = "kube-apiserver not running: kubelets cannot reach it"
+        band_top = cp_bottom - _BAND_GAP
     if slots:
-        band_top = cp_top - cp_h - _BAND_PAD - _BAND_GAP
         _band(ax, band_top - workers_h - 2 * _BAND_PAD, workers_h + 2 * _BAND_PAD,
               "worker nodes", "worker_band")
         kubelets = _draw_workers(ax, workers, more, band_top - _BAND_PAD)
-        _draw_kubelet_links(ax, kubelets, apiserver, band_top + _BAND_GAP / 2)
+        bus_y = band_top + (_LB_BELOW if highly_available else _BAND_GAP) / 2
+        _draw_kubelet_links(ax, kubelets, target, bus_y, missing)
     plt.close(fig)
     return fig
 
@@ -160,8 +190,9 @@ def _box(ax: Axes, x: float, y: float, w: float, h: float, text: str, colour: st
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize, zorder=3)
 
 
-def _host_frame(ax: Axes, view: _HostView, x: float, top: float, w: float, h: float) -> None:
-    title = view.name if view.up else f"{view.name} · down"
+def _host_frame(ax: Axes, view: _HostView, x: float, top: float, w: float, h: float,
+                title: str | None = None) -> None:
+    title = title or (view.name if view.up else f"{view.name} · down")
     _box(ax, x, top - h, w, h, "", "white" if view.up else "down", zorder=1.5)
     ax.text(x + w / 2, top - _TITLE_H / 2, title, ha="center", va="center", fontsize=9.5,
             weight="bold", zorder=3)
@@ -217,6 +248,133 @@ def _draw_control_plane(ax: Axes, view: _HostView, top: float, h: float) -> tupl
     return api_x, api_y, box_w
 
 
+def _ha_host_height(views: list[_HostView]) -> float:
+    # Title, services, gap, etcd and scheduler, arrows, API server, margin; a line for any pods.
+    pods = 0.3 if any(view.pods for view in views) else 0
+    return _TITLE_H + _BOX_H + 0.2 + 0.5 + 0.45 + 0.45 + 0.15 + pods
+
+
+def _etcd_leaders(cluster: Cluster) -> str:
+    """ "etcd leader: control-plane-2 (term 3)", or every member that believes it leads."""
+    leaders = []
+    for name in cluster.control_planes:
+        host = cluster.network.host(name)
+        member = host.memory.get("etcd") if host.up else None
+        if member is not None and member.raft.role.value == "leader":
+            leaders.append(f"{name} (term {member.raft.term})")
+    if not leaders:
+        return "no etcd leader"
+    return f"etcd leader{'s' if len(leaders) > 1 else ''}: {', '.join(leaders)}"
+
+
+def _fitted(lines: tuple[str, ...], width: float, fontsize: float) -> str:
+    """The first of `lines` (alternative texts) whose longest line fits `width` inches."""
+    for text in lines:
+        if max(map(len, text.split("\n"))) * fontsize * 0.6 / 72 <= width:
+            return text
+    return lines[-1]
+
+
+def _badge(ax: Axes, x: float, y: float, text: str, colour: str) -> None:
+    ax.text(x, y, text, ha="right", va="center", fontsize=6.5, zorder=6,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": colour, "edgecolor": "#555555",
+                  "linewidth": 0.5})
+
+
+def _draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[_HostView],
+                            top: float) -> list[tuple[str, float, float]]:
+    """Draw each control-plane host as a column: services, etcd and scheduler, the API server.
+
+    Returns, per host, where the load balancer's arrow ends: (name, x, y) under its API server.
+    """
+    slot = (_WIDTH - 0.6) / len(views)
+    host_w = min(3.0, slot - 0.25)
+    host_h = _ha_host_height(views)
+    fontsize = 8 if host_w >= 2 else 6.5
+    half = (host_w - 0.3) / 2
+    services_y = top - _TITLE_H - _BOX_H
+    static_y = services_y - 0.2 - 0.5
+    api_y = static_y - 0.45 - 0.45
+    backends = []
+    for index, view in enumerate(views):
+        x = 0.3 + index * slot + (slot - host_w) / 2
+        title = view.name if view.up else _fitted((f"{view.name} · down", view.name), host_w,
+                                                  12)
+        _host_frame(ax, view, x, top, host_w, host_h, title)
+        backends.append((view.name, x + host_w / 2, api_y))
+        if not view.up:
+            ax.text(x + host_w / 2, top - host_h / 2, "host down", ha="center", va="center",
+                    fontsize=fontsize, color=_COLOURS["cross"], zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none"})
+        memory = cluster.network.host(view.name).memory if view.up else {}
+        for column, service in enumerate(NODE_SERVICES):
+            if service in view.services:
+                _box(ax, x + 0.1 + column * (half + 0.1), services_y, half, _BOX_H, service,
+                     "service", fontsize=fontsize)
+        etcd_x, scheduler_x = x + 0.1, x + 0.2 + half
+        if "etcd" in view.control:
+            raft = memory["etcd"].raft
+            _box(ax, etcd_x, static_y, half, 0.5, f"etcd\nterm {raft.term}", "control",
+                 fontsize=fontsize)
+            if raft.role.value != "follower":
+                _badge(ax, etcd_x + half - 0.03, static_y + 0.5, raft.role.value,
+                       ROLE_COLOURS.get(raft.role.value, "white"))
+        if "kube-scheduler" in view.control:
+            _box(ax, scheduler_x, static_y, half, 0.5,
+                 _fitted(("kube-scheduler", "kube-\nscheduler"), half, fontsize), "control",
+                 fontsize=fontsize)
+            if memory["kube-scheduler"].leading:
+                _badge(ax, scheduler_x + half - 0.03, static_y + 0.5, "holds lease",
+                       ROLE_COLOURS["leader"])
+        if view.pods:
+            ax.text(x + 0.12, api_y - 0.2, _short(f"pods: {', '.join(view.pods)}",
+                                                  int(host_w * 14)),
+                    fontsize=6.5, va="center", color="#555555", zorder=3)
+        if "kube-apiserver" not in view.control:
+            continue
+        _box(ax, x + 0.1, api_y, host_w - 0.2, 0.45, "kube-apiserver", "control",
+             fontsize=fontsize)
+        labelled = host_w >= 2
+        if "etcd" in view.control:
+            _link(ax, (etcd_x + half / 2, api_y + 0.45), (etcd_x + half / 2, static_y),
+                  "etcd client" if labelled else "")
+        if "kube-scheduler" in view.control:
+            _link(ax, (scheduler_x + half / 2, static_y), (scheduler_x + half / 2, api_y + 0.45),
+                  "watch/list" if labelled else "")
+    return backends
+
+
+def _draw_balancer(ax: Axes, cluster: Cluster, backends: list[tuple[str, float, float]],
+                   top: float) -> tuple | None:
+    """Draw the load-balancer host and its arrows to every API server (grey dashed: unhealthy).
+
+    Returns its box (left, bottom, width) for the kubelets' arrow, if HAProxy runs.
+    """
+    name = cluster.endpoint
+    view = _HostView(name, cluster.host_is_up(name))
+    x = (_WIDTH - _LB_W) / 2
+    _host_frame(ax, view, x, top, _LB_W, _LB_H)
+    balancer = cluster.network.host(name).memory.get("haproxy") if view.up else None
+    if balancer is None:
+        return None
+    healthy = [b for b in balancer.backends if balancer.healthy.get(b)]
+    _box(ax, x + 0.15, top - _LB_H + 0.08, _LB_W - 0.3, 0.34,
+         f"haproxy · {len(healthy)} of {len(balancer.backends)} API servers healthy", "service")
+    spread = [x + 0.3 + (_LB_W - 0.6) * (i + 0.5) / len(backends) for i in range(len(backends))]
+    for start_x, (backend, end_x, end_y) in zip(spread, backends, strict=True):
+        if backend not in balancer.backends:
+            continue
+        ok = backend in healthy
+        ax.annotate("", xy=(end_x, end_y), xytext=(start_x, top), zorder=4, arrowprops={
+            "arrowstyle": "-|>", "color": _COLOURS["link"] if ok else _UNHEALTHY,
+            "lw": 1.1 if ok else 0.9, "linestyle": "-" if ok else "--",
+            "shrinkA": 0, "shrinkB": 0})
+    ax.text(x + _LB_W + 0.15, top - _LB_H / 2, "round robin over the healthy API servers\n"
+            "(grey dashed: failing /healthz checks)", ha="left", va="center", fontsize=7,
+            color="#555555")
+    return x, top - _LB_H, _LB_W
+
+
 def _draw_worker(ax: Axes, view: _HostView, x: float, top: float) -> tuple | None:
     """Draw one worker; return its kubelet box (left, bottom, width) if the kubelet runs."""
     _host_frame(ax, view, x, top, _WORKER_W, _WORKER_H)
@@ -253,8 +411,9 @@ def _draw_more(ax: Axes, hidden: list[_HostView], x: float, top: float) -> None:
 
 
 def _draw_kubelet_links(ax: Axes, kubelets: list[tuple], apiserver: tuple | None,
-                        bus_y: float) -> None:
-    """Join every worker kubelet to one line under the control plane, and that to the API server.
+                        bus_y: float, missing: str) -> None:
+    """Join every worker kubelet to one line under the control plane, and that to the API server
+    (or to the load balancer in front of the API servers); say so when there is none to reach.
 
     Kubelets in lower rows climb through the gaps between the boxes above them, on the side
     nearer the middle.
@@ -277,7 +436,7 @@ def _draw_kubelet_links(ax: Axes, kubelets: list[tuple], apiserver: tuple | None
         reach.append(x)
     if apiserver is None:
         ax.plot([min(reach), max(reach)], [bus_y, bus_y], linestyle="--", **style)
-        ax.text(_WIDTH / 2, bus_y, "kube-apiserver not running: kubelets cannot reach it",
+        ax.text(_WIDTH / 2, bus_y, missing,
                 ha="center", va="center", fontsize=8, color=_COLOURS["cross"],
                 bbox={"facecolor": "white", "edgecolor": "none"})
         return
@@ -402,7 +561,7 @@ def pods_per_node(cluster: Cluster) -> Figure:
                 transform=ax.transAxes)
         plt.close(fig)
         return fig
-    workers = [name for name in cluster.hosts if name != CONTROL_PLANE]
+    workers = _worker_names(cluster)
     running = {name: 0 for name in workers}
     requested = {name: 0 for name in workers}
     for pod in pods:

@@ -1,5 +1,7 @@
 """The plots draw the live cluster: every running component, each object's lanes, pods per node."""
 
+from types import SimpleNamespace as NS
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 
 from k8slab.errors import K8sLabError
 from k8slab.lab.cluster import Cluster
@@ -104,6 +107,119 @@ def test_architecture_of_eight_workers_draws_them_all():
     drawn = texts(architecture(Cluster(workers=8, seed=1)))
     assert all(f"worker-{i}" in drawn for i in range(1, 9))
     assert not any(text.startswith("…") for text in drawn)
+
+
+def test_architecture_of_one_control_plane_has_no_badges_and_no_load_balancer(cluster):
+    drawn = texts(architecture(cluster))
+    assert not {"leader", "holds lease", "lb"} & set(drawn)
+    assert "control plane" in drawn
+
+
+class FakeHost:
+    def __init__(self, name: str, memory: dict) -> None:
+        self.name, self.up, self.memory = name, True, memory
+
+
+class FakeCluster:
+    """What the pictures read from a highly available cluster, with its state set by hand.
+
+    control-plane-1 leads etcd in term 3, control-plane-2's scheduler holds the lease, the load
+    balancer `lb` finds every API server healthy, and two workers run no pods.
+    """
+
+    def __init__(self, control_planes: int = 3) -> None:
+        self.now, self.endpoint = 12.0, "lb"
+        self.control_planes = [f"control-plane-{i}" for i in range(1, control_planes + 1)]
+        workers = ["worker-1", "worker-2"]
+        self._hosts = {}
+        for index, name in enumerate(self.control_planes):
+            raft = NS(role=NS(value="leader" if index == 0 else "follower"), term=3)
+            self._hosts[name] = FakeHost(name, {
+                "kubelet": object(), "containerd": object(), "etcd": NS(raft=raft),
+                "kube-apiserver": object(), "kube-scheduler": NS(leading=index == 1)})
+        self._hosts["lb"] = FakeHost("lb", {"haproxy": NS(
+            backends=list(self.control_planes), healthy=dict.fromkeys(self.control_planes, True))})
+        for name in workers:
+            self._hosts[name] = FakeHost(name, {"kubelet": object(), "containerd": object()})
+        self.network = NS(host=self._hosts.__getitem__)
+        self.pods: dict[str, list[str]] = {}
+
+    @property
+    def hosts(self) -> list[str]:
+        return list(self._hosts)
+
+    def host_is_up(self, name: str) -> bool:
+        return self._hosts[name].up
+
+    def containers(self, name: str) -> list[dict]:
+        return [{"pod": f"pod/default/{pod}"} for pod in self.pods.get(name, [])]
+
+    def list(self, resource: str, namespace: str | None = None) -> list[dict]:
+        return []
+
+    def crash(self, name: str) -> None:
+        self._hosts[name].up = False
+        self._hosts[name].memory.clear()
+
+
+def arrows(fig: Figure) -> list[Annotation]:
+    return [t for t in fig.axes[0].texts if isinstance(t, Annotation) and t.arrow_patch]
+
+
+def test_architecture_of_three_control_planes_marks_the_leaders_and_the_load_balancer():
+    fake = FakeCluster(3)
+    fake.crash("control-plane-3")
+    fake.network.host("lb").memory["haproxy"].healthy["control-plane-3"] = False
+    fake.pods["control-plane-2"] = ["web-2", "web-1"]
+    fig = architecture(fake)
+    drawn = texts(fig)
+    assert "pods: web-1, web-2" in drawn
+    assert "control plane · etcd leader: control-plane-1 (term 3)" in drawn
+    assert {"control-plane-1", "control-plane-2", "control-plane-3 · down", "lb"} <= set(drawn)
+    assert drawn.count("leader") == 1
+    assert drawn.count("holds lease") == 1
+    assert drawn.count("etcd\nterm 3") == 2
+    assert drawn.count("kube-apiserver") == 2
+    assert "haproxy · 2 of 3 API servers healthy" in drawn
+    assert "kubelets: watch/list" in drawn
+    styles = [a.arrow_patch.get_linestyle() for a in arrows(fig)]
+    assert len(styles) == 2 * 2 + 3 + 1  # in each host 2, lb to each API server, kubelets to lb
+    assert styles.count("--") == 1
+
+
+def test_architecture_without_the_load_balancer_says_kubelets_cannot_reach_the_api():
+    fake = FakeCluster(3)
+    fake.crash("lb")
+    fig = architecture(fake)
+    drawn = texts(fig)
+    assert "lb · down" in drawn
+    assert "lb not running: kubelets cannot reach the API servers" in drawn
+    assert len(arrows(fig)) == 3 * 2
+
+
+def test_architecture_of_seven_control_planes_fits_them_side_by_side():
+    fake = FakeCluster(7)
+    fake.crash("control-plane-7")
+    drawn = texts(architecture(fake))
+    assert all(f"control-plane-{i}" in drawn for i in range(1, 7))
+    assert "control-plane-7" in drawn and "host down" in drawn
+    assert drawn.count("kube-\nscheduler") == 6
+
+
+def test_architecture_names_every_member_that_believes_it_leads():
+    fake = FakeCluster(3)
+    stale = fake.network.host("control-plane-3").memory["etcd"].raft
+    stale.role, stale.term = NS(value="leader"), 2
+    fake.network.host("control-plane-1").memory["etcd"].raft.term = 4
+    drawn = texts(architecture(fake))
+    assert ("control plane · etcd leaders: control-plane-1 (term 4), control-plane-3 (term 2)"
+            in drawn)
+    assert drawn.count("leader") == 2
+
+
+def test_pods_per_node_leaves_out_the_control_planes_and_the_load_balancer():
+    left = pods_per_node(FakeCluster(3)).axes[0]
+    assert [t.get_text() for t in left.get_xticklabels()] == ["worker-1", "worker-2"]
 
 
 # -- swimlane and trace table -------------------------------------------------------------------
