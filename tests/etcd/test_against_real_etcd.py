@@ -1,0 +1,477 @@
+"""The MVCC store against a real etcd, request by request (skipped unless `etcd` is on PATH).
+
+Each test starts one etcd on 127.0.0.1 (temporary data dir, free ports), sends the same requests
+to its v3 JSON gateway (urllib, base64 keys) and to a fresh MVCC, and compares what comes back:
+revisions, create/mod revisions, versions, counts, leases, watch events and error texts.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from k8slab.errors import K8sLabError
+from k8slab.etcd.lease import MAX_LEASE_TTL
+from k8slab.etcd.mvcc import (
+    MVCC,
+    NOPUT,
+    Compare,
+    DeleteRangeRequest,
+    DeleteRangeResponse,
+    KeyValue,
+    PutRequest,
+    PutResponse,
+    RangeRequest,
+    RangeResponse,
+    WatchResponse,
+    prefix_end,
+)
+
+pytestmark = pytest.mark.skipif(shutil.which("etcd") is None, reason="no etcd binary on PATH")
+
+
+# -- the requests a test sends to both ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Txn:
+    compares: list[Compare]
+    success: list
+    failure: list
+
+
+@dataclass(frozen=True)
+class Compact:
+    revision: int
+
+
+@dataclass(frozen=True)
+class Grant:
+    ttl: int
+    lease_id: int
+
+
+@dataclass(frozen=True)
+class Revoke:
+    lease_id: int
+
+
+@dataclass(frozen=True)
+class TimeToLive:
+    lease_id: int
+
+
+@dataclass(frozen=True)
+class Leases:
+    pass
+
+
+@dataclass(frozen=True)
+class Watch:
+    key: str
+    range_end: str
+    start_revision: int
+    prev_kv: bool = False
+    filters: tuple[str, ...] = ()
+
+
+# -- a real etcd ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gateway:
+    """etcd's v3 HTTP/JSON gateway: POST a JSON body, get JSON back (int64s come as strings)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port)
+        self.url = f"http://{host}:{port}"
+
+    def call(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(self.url + path, json.dumps(body).encode(),
+                                         {"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as reply:
+                answer = json.loads(reply.read())
+        except urllib.error.HTTPError as error:
+            answer = json.loads(error.read())
+        if "error" in answer:
+            raise EtcdSaid(answer.get("message") or answer["error"])
+        return answer
+
+    def watch(self, body: dict, wanted: int) -> list[dict]:
+        """The watch responses after `created`: until `wanted` events (or a cancel) arrived and
+        then 0.3 s of silence, so that an extra event would be seen too."""
+        connection = http.client.HTTPConnection(*self.address, timeout=5)
+        connection.request("POST", "/v3/watch", json.dumps(body))
+        sock = connection.sock  # kept: the streamed answer is read through this socket
+        stream = connection.getresponse()
+        responses: list[dict] = []
+        deadline = time.monotonic() + 5
+        try:
+            while time.monotonic() < deadline:
+                events = sum(len(r.get("events", [])) for r in responses)
+                done = events >= wanted or any(r.get("canceled") for r in responses)
+                sock.settimeout(0.3 if done else 5)
+                try:
+                    line = stream.readline()
+                except TimeoutError:
+                    break
+                if not line:
+                    break
+                result = json.loads(line)["result"]
+                if not result.get("created"):
+                    responses.append(result)
+        finally:
+            connection.close()
+        return responses
+
+
+class EtcdSaid(Exception):
+    """An error answer from the real etcd."""
+
+
+@pytest.fixture
+def real_etcd(tmp_path) -> Iterator[Gateway]:
+    client, peer = free_port(), free_port()
+    client_url, peer_url = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
+    log = (tmp_path / "etcd.log").open("w")
+    process = subprocess.Popen(
+        ["etcd", "--name", "k8slab", "--data-dir", str(tmp_path / "data"),
+         "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
+         "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+         "--initial-cluster", f"k8slab={peer_url}"],
+        stdout=log, stderr=subprocess.STDOUT)
+    gateway = Gateway("127.0.0.1", client)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                gateway.call("/v3/kv/range", {"key": b64("/")})
+                break
+            except (OSError, EtcdSaid):
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"etcd did not start: {(tmp_path / 'etcd.log').read_text()}")
+                time.sleep(0.1)
+        yield gateway
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+# -- running one request on each side, as comparable data ------------------------------------------
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def text(field: str | None) -> str:
+    return base64.b64decode(field or "").decode()
+
+
+def num(answer: dict, name: str) -> int:
+    return int(answer.get(name, 0))
+
+
+def kv_of(raw: dict | None) -> KeyValue | None:
+    if raw is None:
+        return None
+    return KeyValue(text(raw.get("key")), text(raw.get("value")), num(raw, "create_revision"),
+                    num(raw, "mod_revision"), num(raw, "version"), num(raw, "lease"))
+
+
+def range_json(r: RangeRequest) -> dict:
+    return {"key": b64(r.key), "range_end": b64(r.range_end), "limit": r.limit,
+            "revision": r.revision, "count_only": r.count_only, "keys_only": r.keys_only}
+
+
+def put_json(r: PutRequest) -> dict:
+    return {"key": b64(r.key), "value": b64(r.value), "lease": r.lease, "prev_kv": r.prev_kv,
+            "ignore_value": r.ignore_value, "ignore_lease": r.ignore_lease}
+
+
+def delete_json(r: DeleteRangeRequest) -> dict:
+    return {"key": b64(r.key), "range_end": b64(r.range_end), "prev_kv": r.prev_kv}
+
+
+TARGETS = {"version": ("VERSION", "version"), "create": ("CREATE", "create_revision"),
+           "mod": ("MOD", "mod_revision"), "value": ("VALUE", "value"), "lease": ("LEASE", "lease")}
+RESULTS = {"=": "EQUAL", "!=": "NOT_EQUAL", ">": "GREATER", "<": "LESS"}
+
+
+def compare_json(c: Compare) -> dict:
+    target, field = TARGETS[c.target]
+    value = b64(c.value) if c.target == "value" else c.value
+    return {"key": b64(c.key), "range_end": b64(c.range_end), "target": target,
+            "result": RESULTS[c.op], field: value}
+
+
+def op_json(op) -> dict:
+    if isinstance(op, RangeRequest):
+        return {"request_range": range_json(op)}
+    if isinstance(op, PutRequest):
+        return {"request_put": put_json(op)}
+    return {"request_delete_range": delete_json(op)}
+
+
+def real_range(a: dict) -> tuple:
+    return ("range", num(a["header"], "revision"), num(a, "count"), a.get("more", False),
+            [kv_of(kv) for kv in a.get("kvs", [])])
+
+
+def real_put(a: dict) -> tuple:
+    return ("put", num(a["header"], "revision"), kv_of(a.get("prev_kv")))
+
+
+def real_delete(a: dict) -> tuple:
+    return ("delete", num(a["header"], "revision"), num(a, "deleted"),
+            [kv_of(kv) for kv in a.get("prev_kvs", [])])
+
+
+def real_events(responses: list[dict]) -> tuple:
+    canceled = [(True, num(r, "compact_revision")) for r in responses if r.get("canceled")]
+    events = [(e.get("type", "PUT"), kv_of(e["kv"]), kv_of(e.get("prev_kv")))
+              for r in responses for e in r.get("events", [])]
+    return ("watch", canceled, events)
+
+
+def on_real(etcd: Gateway, step) -> tuple:
+    if isinstance(step, RangeRequest):
+        return real_range(etcd.call("/v3/kv/range", range_json(step)))
+    if isinstance(step, PutRequest):
+        return real_put(etcd.call("/v3/kv/put", put_json(step)))
+    if isinstance(step, DeleteRangeRequest):
+        return real_delete(etcd.call("/v3/kv/deleterange", delete_json(step)))
+    if isinstance(step, Txn):
+        a = etcd.call("/v3/kv/txn", {"compare": [compare_json(c) for c in step.compares],
+                                     "success": [op_json(op) for op in step.success],
+                                     "failure": [op_json(op) for op in step.failure]})
+        read = {"response_range": real_range, "response_put": real_put,
+                "response_delete_range": real_delete}
+        results = [read[kind](answer) for r in a.get("responses", []) for kind, answer in
+                   r.items()]
+        return ("txn", a.get("succeeded", False), num(a["header"], "revision"), results)
+    if isinstance(step, Compact):
+        a = etcd.call("/v3/kv/compaction", {"revision": step.revision, "physical": True})
+        return ("compact", num(a["header"], "revision"))
+    if isinstance(step, Grant):
+        a = etcd.call("/v3/lease/grant", {"TTL": step.ttl, "ID": step.lease_id})
+        return ("grant", num(a, "ID"), num(a, "TTL"))
+    if isinstance(step, Revoke):
+        return ("revoke", num(etcd.call("/v3/lease/revoke", {"ID": step.lease_id})["header"],
+                              "revision"))
+    if isinstance(step, TimeToLive):
+        a = etcd.call("/v3/lease/timetolive", {"ID": step.lease_id, "keys": True})
+        return ("ttl", num(a, "TTL") == -1, num(a, "grantedTTL"),
+                sorted(text(k) for k in a.get("keys", [])))
+    if isinstance(step, Leases):
+        return ("leases", sorted(num(lease, "ID") for lease in etcd.call("/v3/lease/leases",
+                                                                        {}).get("leases", [])))
+    raise AssertionError(f"unknown step {step!r}")
+
+
+def ours_range(r: RangeResponse) -> tuple:
+    return ("range", r.revision, r.count, r.more, r.kvs)
+
+
+def ours_put(r: PutResponse) -> tuple:
+    return ("put", r.revision, r.prev_kv)
+
+
+def ours_delete(r: DeleteRangeResponse) -> tuple:
+    return ("delete", r.revision, r.deleted, r.prev_kvs)
+
+
+def ours_any(r) -> tuple:
+    if isinstance(r, RangeResponse):
+        return ours_range(r)
+    return ours_put(r) if isinstance(r, PutResponse) else ours_delete(r)
+
+
+def on_ours(store: MVCC, step) -> tuple:
+    if isinstance(step, RangeRequest | PutRequest | DeleteRangeRequest):
+        return ours_any(store.request(step))
+    if isinstance(step, Txn):
+        result = store.txn(step.compares, step.success, step.failure)
+        return ("txn", result.succeeded, result.revision, [ours_any(r) for r in result.results])
+    if isinstance(step, Compact):
+        store.compact(step.revision)
+        return ("compact", store.revision)
+    if isinstance(step, Grant):
+        lease = store.lessor.grant(step.ttl, step.lease_id, now=0.0)
+        return ("grant", lease.id, lease.ttl)
+    if isinstance(step, Revoke):
+        return ("revoke", store.lessor.revoke(step.lease_id))
+    if isinstance(step, TimeToLive):
+        answer = store.lessor.time_to_live(step.lease_id, 0.0, keys=True)
+        return ("ttl", answer.ttl == -1, answer.granted_ttl, list(answer.keys))
+    if isinstance(step, Leases):
+        return ("leases", sorted(store.lessor.leases()))
+    raise AssertionError(f"unknown step {step!r}")
+
+
+def watch_both(etcd: Gateway, store: MVCC, step: Watch) -> tuple[tuple, tuple]:
+    heard: list[WatchResponse] = []
+    watch_id = store.watch(step.key, step.range_end, step.start_revision, callback=heard.append,
+                           prev_kv=step.prev_kv, filters=step.filters)
+    store.cancel_watch(watch_id)
+    ours = ("watch", [(True, r.compact_revision) for r in heard if r.canceled],
+            [(e.type, e.kv, e.prev_kv) for r in heard for e in r.events])
+    body = {"create_request": {"key": b64(step.key), "range_end": b64(step.range_end),
+                               "start_revision": step.start_revision, "prev_kv": step.prev_kv,
+                               "filters": list(step.filters)}}
+    return real_events(etcd.watch(body, len(ours[2]))), ours
+
+
+def run_both(etcd: Gateway, steps: list) -> None:
+    """Send each step to etcd and to a fresh MVCC; the answers (or errors) must be the same."""
+    store = MVCC()
+    for number, step in enumerate(steps, 1):
+        if isinstance(step, Watch):
+            real, ours = watch_both(etcd, store, step)
+        else:
+            real, ours = outcome(lambda s=step: on_real(etcd, s)), outcome(
+                lambda s=step: on_ours(store, s))
+        if isinstance(real, str) and isinstance(ours, str):
+            # mvcc errors: the store says "mvcc: ...", gRPC adds "etcdserver: " (rpctypes).
+            ours = ours if ours.startswith("etcdserver: ") else "etcdserver: " + ours
+        assert real == ours, f"step {number}: {step!r}"
+
+
+def outcome(call) -> tuple | str:
+    try:
+        return call()
+    except (EtcdSaid, K8sLabError) as error:
+        return str(error)
+
+
+# -- the sequences ---------------------------------------------------------------------------------
+
+
+def test_keys_ranges_and_put_options_match_etcd(real_etcd):
+    run_both(real_etcd, [
+        RangeRequest("/a"),
+        PutRequest("/a", "1"),
+        PutRequest("/a", "2", prev_kv=True),
+        PutRequest("/b", "1"),
+        PutRequest("/c/x", "1"),
+        RangeRequest("/a", revision=2),
+        RangeRequest("/", prefix_end("/"), limit=2),
+        RangeRequest("/", prefix_end("/"), count_only=True),
+        RangeRequest("/b", "\0", keys_only=True),
+        RangeRequest("/", prefix_end("/"), revision=3),
+        RangeRequest("/a", revision=99),
+        RangeRequest(""),
+        PutRequest("/missing", ignore_value=True),
+        PutRequest("/missing", ignore_lease=True),
+        PutRequest("/a", "x", ignore_value=True),
+        PutRequest("/a", lease=5, ignore_lease=True),
+        PutRequest("/a", ignore_value=True, prev_kv=True),
+        DeleteRangeRequest("/nothing"),
+        DeleteRangeRequest("/c/", prefix_end("/c/"), prev_kv=True),
+        DeleteRangeRequest("/b"),
+        PutRequest("/b", "again", prev_kv=True),
+        RangeRequest("/", "\0"),
+        PutRequest("/a", "3"),
+        RangeRequest("/a", revision=6),
+    ])
+
+
+def test_transactions_match_etcd(real_etcd):
+    run_both(real_etcd, [
+        PutRequest("/a", "1"),
+        PutRequest("/b", "1"),
+        Txn([Compare("/a", "version", "=", 1), Compare("/none", "create", "=", 0)],
+            [PutRequest("/c", "1"), RangeRequest("/a"), DeleteRangeRequest("/b", prev_kv=True),
+             RangeRequest("/", prefix_end("/"), revision=3)],
+            [RangeRequest("/a")]),
+        Txn([Compare("/a", "mod", ">", 2)], [PutRequest("/x", "1")], [RangeRequest("/c")]),
+        Txn([Compare("/a", "value", "=", "1"), Compare("/none", "value", "!=", "z")],
+            [PutRequest("/y", "1")], [DeleteRangeRequest("/none")]),
+        Txn([Compare("/", "version", ">", 0, prefix_end("/"))], [], []),
+        Txn([], [PutRequest("/d", "1"), PutRequest("/d", "2")], []),
+        Txn([], [DeleteRangeRequest("/", prefix_end("/")), PutRequest("/a", "2")], []),
+        Txn([], [PutRequest("/e", "1"), RangeRequest("/a", revision=99)], []),
+        Txn([], [PutRequest("/e", "1")], [RangeRequest("/a", revision=99)]),
+        Txn([], [PutRequest("/f", ignore_value=True)], []),
+        Txn([Compare("", "version", "=", 0)], [], []),
+    ])
+
+
+def test_leases_match_etcd(real_etcd):
+    run_both(real_etcd, [
+        Grant(1, 100),  # raised to the 2 s minimum
+        Revoke(100),  # before the real one can expire
+        Grant(600, 200),
+        Grant(600, 200),
+        Grant(MAX_LEASE_TTL + 1, 300),
+        Grant(600, 400),
+        PutRequest("/l/1", "a", lease=200),
+        PutRequest("/l/2", "b", lease=200),
+        PutRequest("/l/3", "c", lease=400),
+        PutRequest("/x", "1", lease=999),
+        Txn([], [PutRequest("/x", "1", lease=999)], []),
+        Txn([Compare("/l/1", "lease", "=", 200), Compare("/none", "lease", "=", 0)],
+            [RangeRequest("/l/", prefix_end("/l/"))], []),
+        TimeToLive(200),
+        TimeToLive(999),
+        Leases(),
+        PutRequest("/l/2", "b2"),  # a put without a lease detaches the key
+        PutRequest("/l/3", "c2", lease=200),  # and a put with another lease moves it
+        PutRequest("/l/1", "", ignore_value=True, ignore_lease=True),
+        TimeToLive(200),
+        TimeToLive(400),
+        Revoke(200),
+        Revoke(200),
+        Revoke(400),
+        RangeRequest("/", prefix_end("/")),
+        Leases(),
+        Watch("/l/", prefix_end("/l/"), 1, prev_kv=True),
+    ])
+
+
+def test_compaction_and_watches_match_etcd(real_etcd):
+    run_both(real_etcd, [
+        PutRequest("/a", "1"),  # 2
+        PutRequest("/b", "1"),  # 3
+        PutRequest("/a", "2"),  # 4
+        DeleteRangeRequest("/b"),  # 5
+        PutRequest("/c", "1"),  # 6
+        Watch("/", prefix_end("/"), 2, prev_kv=True),
+        Watch("/", prefix_end("/"), 3, filters=(NOPUT,)),
+        Watch("/a", "", 4),
+        Compact(5),  # /b's deletion is at the compact revision
+        Compact(5),
+        Compact(3),
+        Compact(9),
+        RangeRequest("/", prefix_end("/"), revision=5),
+        RangeRequest("/", prefix_end("/"), revision=4),
+        Watch("/", prefix_end("/"), 4),
+        Watch("/", prefix_end("/"), 5, prev_kv=True),
+        PutRequest("/a", "3"),  # 7
+        Compact(6),
+        Watch("/", prefix_end("/"), 6, prev_kv=True),
+        Compact(7),
+        RangeRequest("/a", revision=7),
+    ])
+
+
+def test_a_new_store_compacts_from_revision_zero_like_etcd(real_etcd):
+    run_both(real_etcd, [Compact(0), Compact(0), Compact(1), Compact(2)])
