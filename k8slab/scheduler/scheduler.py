@@ -38,7 +38,8 @@ class Scheduler:
         self.group = group
         self.sim = group.sim
         self.host = group.host.name
-        self.framework = framework or default_profile()
+        # Without DefaultPreemption until this loop evicts the victims a preemption nominates.
+        self.framework = framework or default_profile(disabled=("DefaultPreemption",))
         self.client = Client(group, "system:kube-scheduler", server)
         self.nodes: dict[str, NodeInfo] = {}
         self._node_order: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from k8slab.scheduler.framework import SKIP, CycleState, Status, as_status
 from k8slab.scheduler.node_info import NodeInfo
 
 
@@ -22,6 +23,8 @@ def build_pod(
     node_name: str | None = None,
     overhead: dict | None = None,
     namespace: str = "default",
+    labels: dict | None = None,
+    **spec_fields,
 ) -> dict:
     """A Pod; each entry of `containers` is that container's requests (None: no resources)."""
     spec: dict = {"containers": [_container(f"c{i}", req) for i, req in enumerate(containers)]}
@@ -35,12 +38,11 @@ def build_pod(
         spec["nodeName"] = node_name
     if overhead:
         spec["overhead"] = dict(overhead)
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": namespace},
-        "spec": spec,
-    }
+    spec.update(spec_fields)
+    metadata: dict = {"name": name, "namespace": namespace}
+    if labels:
+        metadata["labels"] = dict(labels)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
 
 
 def build_node(
@@ -50,11 +52,16 @@ def build_node(
     pods: str = "110",
     taints: list[dict] | tuple = (),
     unschedulable: bool = False,
+    labels: dict | None = None,
+    extra: dict | None = None,
+    images: list[dict] | tuple = (),
 ) -> dict:
-    """A Node with status.allocatable cpu/memory/pods (empty string: leave that resource out)."""
+    """A Node with status.allocatable cpu/memory/pods (empty string: leave that resource out),
+    plus `extra` resources, labels and status.images."""
     allocatable = {
         key: value for key, value in (("cpu", cpu), ("memory", memory), ("pods", pods)) if value
     }
+    allocatable.update({key: str(value) for key, value in (extra or {}).items()})
     spec: dict = {}
     if taints:
         spec["taints"] = [dict(t) for t in taints]
@@ -63,9 +70,13 @@ def build_node(
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": {"name": name},
+        "metadata": {"name": name, "labels": dict(labels or {})},
         "spec": spec,
-        "status": {"allocatable": allocatable, "capacity": dict(allocatable)},
+        "status": {
+            "allocatable": allocatable,
+            "capacity": dict(allocatable),
+            "images": [dict(image) for image in images],
+        },
     }
 
 
@@ -76,6 +87,44 @@ def build_node_info(node: dict, *pods: dict) -> NodeInfo:
         for i, pod in enumerate(pods)
     ]
     return NodeInfo(node, named)
+
+
+def run_filter(plugin, pod: dict, node_info: NodeInfo, nodes=None) -> Status | None:
+    """PreFilter (over `nodes`, default just this node) then Filter, as a Status (None: fits).
+
+    A Skip from PreFilter means the plugin lets every node through.
+    """
+    nodes = list(nodes) if nodes is not None else [node_info]
+    state = CycleState(nodes)
+    answer = plugin.pre_filter(state, pod, nodes)
+    if isinstance(answer, Status):
+        if answer.code == SKIP:
+            return None
+        if answer.rejected:
+            return answer
+    return as_status(plugin.filter(state, pod, node_info), plugin.name)
+
+
+def run_scores(plugin, pod: dict, node_infos, all_nodes=None) -> dict | None:
+    """PreScore, Score and NormalizeScore over `node_infos`; None if PreScore said Skip."""
+    state = CycleState(list(all_nodes) if all_nodes is not None else list(node_infos))
+    status = plugin.pre_score(state, pod, node_infos)
+    if status is not None and status.code == SKIP:
+        return None
+    raw = {info.name: plugin.score(state, pod, info) for info in node_infos}
+    if plugin.implements("normalize"):
+        return plugin.normalize(state, pod, raw)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def filter_status():
+    return run_filter
+
+
+@pytest.fixture(scope="session")
+def scores_of():
+    return run_scores
 
 
 @pytest.fixture(scope="session")

@@ -5,17 +5,31 @@ import pytest
 
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
+    SKIP_STATUS,
+    UNRESOLVABLE,
+    UNSCHEDULABLE,
+    CycleState,
     Decision,
     Framework,
     NodeScore,
     Plugin,
     PluginScore,
+    PreFilterResult,
     Rejection,
+    Status,
     default_normalize_score,
+    num_feasible_nodes_to_find,
     select_host,
+    unschedulable,
 )
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins import default_profile
+from k8slab.scheduler.plugins import default_binder, default_profile, new_framework
+
+
+def profile(**args):
+    """The default profile without preemption (these tests look at Filter and Score)."""
+    return default_profile(args or None, disabled=["DefaultPreemption"])
+
 
 NO_SCHEDULE = {"key": "dedicated", "value": "db", "effect": "NoSchedule"}
 PREFER_NO = {"key": "spot", "value": "true", "effect": "PreferNoSchedule"}
@@ -45,7 +59,7 @@ def test_fit_error_histogram_mixes_reasons_sorted_as_strings(make_pod, make_node
         *[(f"small{i}", {"cpu": "500m"}) for i in range(3)],
         *[(f"tainted{i}", {"taints": [NO_SCHEDULE]}) for i in range(2)],
     )
-    decision = default_profile().schedule(make_pod("web", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = profile().schedule(make_pod("web", [{"cpu": "1"}]), nodes, random.Random(0))
     assert decision.node is None
     assert (
         decision.message
@@ -58,7 +72,7 @@ def test_a_node_short_of_cpu_and_memory_counts_under_both(make_pod, make_node):
     nodes = infos(
         make_node, ("a", {"cpu": "500m", "memory": "1Gi"}), ("b", {"cpu": "500m", "memory": "1Gi"})
     )
-    decision = default_profile().schedule(
+    decision = profile().schedule(
         make_pod("p", [{"cpu": "1", "memory": "2Gi"}]), nodes, random.Random(0)
     )
     assert decision.filtered["a"] == Rejection(
@@ -73,10 +87,9 @@ def test_counts_sort_as_strings_so_10_comes_before_2(make_pod, make_node):
         *[(f"small{i:02}", {"cpu": "500m"}) for i in range(10)],
         *[(f"tainted{i}", {"taints": [NO_SCHEDULE]}) for i in range(2)],
     )
-    decision = default_profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
     assert (
-        decision.message
-        == "0/12 nodes are available: 10 Insufficient cpu, "
+        decision.message == "0/12 nodes are available: 10 Insufficient cpu, "
         "2 node(s) had untolerated taint {dedicated: db}."
     )
 
@@ -89,11 +102,15 @@ def test_only_the_first_failing_filter_is_recorded(make_pod, make_node):
         ("named", {}),
     )
     pod = make_pod("p", [{"cpu": "1"}], node_name="elsewhere")
-    decision = default_profile().schedule(pod, nodes, random.Random(0))
+    decision = profile().schedule(pod, nodes, random.Random(0))
     assert decision.filtered == {
-        "cordoned": Rejection("NodeUnschedulable", ("node(s) were unschedulable",)),
-        "tainted": Rejection("NodeName", ("node(s) didn't match the requested node name",)),
-        "named": Rejection("NodeName", ("node(s) didn't match the requested node name",)),
+        "cordoned": Rejection("NodeUnschedulable", ("node(s) were unschedulable",), UNRESOLVABLE),
+        "tainted": Rejection(
+            "NodeName", ("node(s) didn't match the requested node name",), UNRESOLVABLE
+        ),
+        "named": Rejection(
+            "NodeName", ("node(s) didn't match the requested node name",), UNRESOLVABLE
+        ),
     }
     assert decision.message == (
         "0/3 nodes are available: 1 node(s) were unschedulable, "
@@ -103,18 +120,18 @@ def test_only_the_first_failing_filter_is_recorded(make_pod, make_node):
 
 def test_filtered_keeps_the_order_nodes_were_given(make_pod, make_node):
     nodes = infos(make_node, ("z", {"cpu": "1m"}), ("a", {"cpu": "1m"}), ("m", {"cpu": "1m"}))
-    decision = default_profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
     assert list(decision.filtered) == ["z", "a", "m"]
 
 
 def test_no_nodes_at_all(make_pod):
-    decision = default_profile().schedule(make_pod("p"), [], random.Random(0))
+    decision = profile().schedule(make_pod("p"), [], random.Random(0))
     assert decision.node is None
     assert decision.message == "no nodes available to schedule pods"
 
 
 def test_success_message_is_the_scheduled_event(make_pod, make_node):
-    decision = default_profile().schedule(
+    decision = profile().schedule(
         make_pod("web", namespace="shop"), infos(make_node, ("n1", {})), random.Random(0)
     )
     assert decision.scheduled
@@ -128,16 +145,21 @@ def test_one_feasible_node_is_taken_without_scoring(make_pod, make_node):
     nodes = infos(
         make_node, ("full", {"pods": "0"}), ("ok", {}), ("tainted", {"taints": [NO_SCHEDULE]})
     )
-    decision = default_profile().schedule(make_pod("p"), nodes, NeverUsedRandom())
+    decision = profile().schedule(make_pod("p"), nodes, NeverUsedRandom())
     assert decision.node == "ok"
     assert decision.scores == ()
     assert decision.feasible == ("ok",)
 
 
+def taints_and_fit():
+    """A small profile: TaintToleration (weight 3) and NodeResourcesFit (weight 1)."""
+    return new_framework(["TaintToleration", "NodeResourcesFit"], {"TaintToleration": 3})
+
+
 def test_total_is_the_weighted_sum_of_normalized_scores(make_pod, make_node):
     nodes = infos(make_node, ("spot", {"taints": [PREFER_NO]}), ("plain", {}))
     pod = make_pod("p", [{"cpu": "1", "memory": "2Gi"}])
-    decision = default_profile().schedule(pod, nodes, random.Random(0))
+    decision = taints_and_fit().schedule(pod, nodes, random.Random(0))
     spot, plain = decision.scores
     assert spot.of("TaintToleration") == PluginScore(
         "TaintToleration", raw=1, normalized=0, weight=3
@@ -160,7 +182,7 @@ def test_rows_explain_every_node(make_pod, make_node):
         ("tainted", {"taints": [NO_SCHEDULE]}),
         ("plain", {}),
     )
-    decision = default_profile().schedule(
+    decision = taints_and_fit().schedule(
         make_pod("p", [{"cpu": "1", "memory": "2Gi"}]), nodes, random.Random(0)
     )
     rows = decision.rows()
@@ -192,10 +214,30 @@ def test_rows_explain_every_node(make_pod, make_node):
     assert [row["chosen"] for row in rows] == [False, False, True]
 
 
-def test_decision_is_frozen(make_pod, make_node):
-    decision = default_profile().schedule(
-        make_pod("p"), infos(make_node, ("n1", {})), random.Random(0)
+def test_default_profile_rows_show_only_the_score_plugins_that_ran(make_pod, make_node):
+    nodes = infos(make_node, ("a", {}), ("b", {}))
+    decision = profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
+    # NodeAffinity, PodTopologySpread and InterPodAffinity have nothing to do for this pod
+    assert decision.score_plugins == (
+        "TaintToleration",
+        "NodeResourcesFit",
+        "NodeResourcesBalancedAllocation",
+        "ImageLocality",
     )
+    assert decision.skipped_score_plugins == (
+        "NodeAffinity",
+        "PodTopologySpread",
+        "InterPodAffinity",
+    )
+    row = decision.rows()[0]
+    assert "NodeAffinity raw" not in row
+    # cpu 1 of 4, memory 0 of 8Gi: balanced 100 × (1 − |0.25 − 0| / 2) = 87
+    assert row["NodeResourcesBalancedAllocation raw"] == 87
+    assert row["ImageLocality raw"] == 0
+
+
+def test_decision_is_frozen(make_pod, make_node):
+    decision = profile().schedule(make_pod("p"), infos(make_node, ("n1", {})), random.Random(0))
     with pytest.raises(dataclasses.FrozenInstanceError):
         decision.node = "other"
 
@@ -243,11 +285,11 @@ def test_tie_breaking_is_reservoir_sampling_with_the_given_rng():
 def test_schedule_is_deterministic_for_a_seed(make_pod, make_node):
     nodes = infos(make_node, *[(f"n{i}", {}) for i in range(6)])
     pods = [make_pod(f"p{i}") for i in range(30)]
-    first = [default_profile().schedule(p, nodes, random.Random(7)).node for p in pods]
-    again = [default_profile().schedule(p, nodes, random.Random(7)).node for p in pods]
+    first = [profile().schedule(p, nodes, random.Random(7)).node for p in pods]
+    again = [profile().schedule(p, nodes, random.Random(7)).node for p in pods]
     assert first == again
     one_rng = random.Random(11)
-    picks = [default_profile().schedule(p, nodes, one_rng).node for p in pods]
+    picks = [profile().schedule(p, nodes, one_rng).node for p in pods]
     assert len(set(picks)) > 1
 
 
@@ -257,29 +299,74 @@ def test_schedule_is_deterministic_for_a_seed(make_pod, make_node):
 class Counting(Plugin):
     name = "Counting"
 
-    def score(self, pod, node_info):
+    def score(self, state, pod, node_info):
         return node_info.pod_count
 
 
 class Broken(Plugin):
     name = "Broken"
 
-    def score(self, pod, node_info):
+    def score(self, state, pod, node_info):
         return 500
 
 
 class ByName(Plugin):
     name = "ByName"
 
-    def filter(self, pod, node_info):
+    def filter(self, state, pod, node_info):
         return ["not", "a", "tuple"] if node_info.name == "bad" else None
+
+
+class Recorder(Plugin):
+    """Records every extension point call; filters out nodes whose name starts with "x"."""
+
+    name = "Recorder"
+
+    def __init__(self, pre_filter=None, pre_score=None):
+        self.calls = []
+        self.pre_filter_answer = pre_filter
+        self.pre_score_answer = pre_score
+
+    def pre_filter(self, state, pod, nodes):
+        self.calls.append(("pre_filter", len(nodes)))
+        return self.pre_filter_answer
+
+    def filter(self, state, pod, node_info):
+        self.calls.append(("filter", node_info.name))
+        return "starts with x" if node_info.name.startswith("x") else None
+
+    def pre_score(self, state, pod, nodes):
+        self.calls.append(("pre_score", len(nodes)))
+        return self.pre_score_answer
+
+    def score(self, state, pod, node_info):
+        self.calls.append(("score", node_info.name))
+        return 0
+
+    def reserve(self, state, pod, node):
+        self.calls.append(("reserve", node))
+
+    def unreserve(self, state, pod, node):
+        self.calls.append(("unreserve", node))
+
+    def permit(self, state, pod, node):
+        self.calls.append(("permit", node))
+        return unschedulable("not today") if node == "deny" else None
 
 
 def test_plugins_declare_extension_points_by_defining_methods():
     assert Counting().extension_points() == ("score",)
     assert ByName().extension_points() == ("filter",)
+    assert Recorder().extension_points() == (
+        "pre_filter",
+        "filter",
+        "pre_score",
+        "score",
+        "reserve",
+        "permit",
+    )
     with pytest.raises(K8sLabError, match="unknown extension point"):
-        Counting().implements("permit")
+        Counting().implements("wait_on_permit")
 
 
 def test_default_normalize_is_identity_and_weights_default_to_one(make_pod, make_node):
@@ -293,7 +380,8 @@ def test_default_normalize_is_identity_and_weights_default_to_one(make_pod, make
 
 
 def test_normalized_scores_must_be_in_0_to_100(make_pod, make_node):
-    with pytest.raises(K8sLabError, match="Broken gave node a the normalized score 500"):
+    # kk pkg/scheduler/framework/runtime/framework.go RunScorePlugins
+    with pytest.raises(K8sLabError, match="'Broken' returns an invalid score 500 for node a"):
         Framework([Broken()]).schedule(
             make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
         )
@@ -301,7 +389,9 @@ def test_normalized_scores_must_be_in_0_to_100(make_pod, make_node):
 
 def test_filter_results_must_be_reasons(make_pod, make_node):
     with pytest.raises(K8sLabError, match="filter of plugin ByName returned"):
-        Framework([ByName()]).run_filters(make_pod("p"), infos(make_node, ("bad", {}))[0])
+        Framework([ByName()]).run_filters(
+            CycleState(), make_pod("p"), infos(make_node, ("bad", {}))[0]
+        )
 
 
 @pytest.mark.parametrize(
@@ -319,11 +409,198 @@ def test_bad_profiles_are_clear_errors(plugins, weights, message):
         Framework(plugins, weights)
 
 
+def test_points_choose_where_each_plugin_runs(make_pod, make_node):
+    recorder = Recorder()
+    framework = Framework([recorder, Counting()], points={"filter": ["Recorder"]})
+    assert [p.name for p in framework.filter_plugins] == ["Recorder"]
+    assert framework.score_plugins == ()
+    with pytest.raises(K8sLabError, match="'Counting' does not extend filter"):
+        Framework([Counting()], points={"filter": ["Counting"]})
+    with pytest.raises(K8sLabError, match="'Nope' is listed at score"):
+        Framework([Counting()], points={"score": ["Nope"]})
+
+
+# --- how many nodes are examined (schedule_one.go) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("nodes", "percentage", "expected"),
+    [
+        # TestNumFeasibleNodesToFind, with today's minimum of 100 nodes
+        (10, 0, 10),
+        (10, 40, 10),
+        (99, 0, 99),
+        (100, 0, 100),
+        (500, 0, 230),  # 50 − 500 div 125 = 46 %
+        (1000, 0, 420),
+        (1000, 40, 400),
+        (5000, 0, 500),  # 10 %
+        (6000, 0, 300),  # 50 − 48 = 2 %, floored at 5 %
+        (6000, 20, 1200),
+        (150, 10, 100),  # 15 nodes would be too few: at least 100
+    ],
+)
+def test_num_feasible_nodes_to_find(nodes, percentage, expected):
+    assert num_feasible_nodes_to_find(nodes, percentage) == expected
+
+
+def many_nodes(make_node, count):
+    return [NodeInfo(make_node(f"n{i:03}")) for i in range(count)]
+
+
+def test_filtering_stops_once_enough_nodes_fit_and_the_next_cycle_starts_after(make_pod, make_node):
+    nodes = many_nodes(make_node, 200)
+    framework = profile()
+    first = framework.schedule(make_pod("p"), nodes, random.Random(0))
+    assert len(first.scores) == 100  # max(200 × 49 %, 100)
+    assert [s.node for s in first.scores] == [f"n{i:03}" for i in range(100)]
+    assert first.unexamined == tuple(f"n{i:03}" for i in range(100, 200))
+    assert first.next_start_index == 100
+    assert first.rows()[150]["filter"] == "not examined"
+    second = framework.schedule(make_pod("q"), nodes, random.Random(0), start_index=100)
+    assert [s.node for s in second.scores][:2] == ["n100", "n101"]
+    assert second.next_start_index == 0
+
+
+def test_rejected_nodes_count_as_processed_for_the_next_start(make_pod, make_node):
+    nodes = [NodeInfo(make_node(f"x{i}")) for i in range(3)] + many_nodes(make_node, 200)
+    framework = Framework([Recorder(), Counting()])
+    decision = framework.schedule(make_pod("p"), nodes, random.Random(0), start_index=1)
+    # x1, x2 rejected, then 100 feasible: 102 processed from index 1
+    assert list(decision.filtered) == ["x1", "x2"]
+    assert decision.next_start_index == 103
+    assert decision.unexamined[0] == "x0"
+
+
+def test_the_profile_percentage_wins_over_the_schedulers(make_pod, make_node):
+    nodes = many_nodes(make_node, 400)
+    framework = new_framework(["NodeResourcesFit"], percentage_of_nodes_to_score=50)
+    decision = framework.schedule(
+        make_pod("p"), nodes, random.Random(0), percentage_of_nodes_to_score=10
+    )
+    assert len(decision.scores) == 200
+
+
+def test_without_score_plugins_the_first_feasible_node_is_enough(make_pod, make_node):
+    recorder = Recorder()
+    framework = Framework([recorder], points={"filter": ["Recorder"]})
+    nodes = infos(make_node, ("x0", {}), ("x1", {}), ("a", {}), ("b", {}))
+    decision = framework.schedule(make_pod("p"), nodes, NeverUsedRandom())
+    assert decision.node == "a"
+    assert decision.unexamined == ("b",)
+
+
+def test_a_nominated_pod_tries_its_nominated_node_first(make_pod, make_node):
+    nodes = infos(make_node, *[(f"n{i}", {}) for i in range(5)])
+    pod = make_pod("p")
+    pod["status"] = {"nominatedNodeName": "n3"}
+    decision = profile().schedule(pod, nodes, NeverUsedRandom())
+    assert decision.node == "n3"
+    assert decision.unexamined == ("n0", "n1", "n2", "n4")
+
+
+# --- PreFilter, PreScore, and the later extension points ---------------------------------------
+
+
+def test_pre_filter_skip_switches_the_filter_off(make_pod, make_node):
+    recorder = Recorder(pre_filter=SKIP_STATUS)
+    decision = Framework([recorder]).schedule(
+        make_pod("p"), infos(make_node, ("x1", {}), ("a", {})), random.Random(0)
+    )
+    assert decision.filtered == {}
+    assert recorder.calls[:1] == [("pre_filter", 2)]
+    assert ("filter", "x1") not in recorder.calls
+
+
+def test_pre_filter_rejection_rejects_every_node_with_its_message(make_pod, make_node):
+    recorder = Recorder(pre_filter=Status(UNSCHEDULABLE, ("no room at all",)))
+    decision = Framework([recorder]).schedule(
+        make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+    )
+    assert decision.filtered["a"] == Rejection("Recorder", ("no room at all",), UNSCHEDULABLE)
+    assert decision.message == "0/2 nodes are available: no room at all."
+    assert ("filter", "a") not in recorder.calls
+
+
+def test_pre_filter_results_narrow_the_nodes(make_pod, make_node):
+    recorder = Recorder(pre_filter=PreFilterResult(frozenset({"b"})))
+    decision = Framework([recorder]).schedule(
+        make_pod("p"), infos(make_node, ("a", {}), ("b", {}), ("c", {})), random.Random(0)
+    )
+    assert decision.node == "b"
+    assert decision.filtered["a"] == Rejection(
+        "Recorder", ("node(s) didn't satisfy plugin(s) [Recorder]",), UNRESOLVABLE
+    )
+
+
+def test_pre_filter_results_that_share_no_node_reject_the_pod(make_pod, make_node):
+    class Other(Recorder):
+        name = "Other"
+
+    first = Recorder(pre_filter=PreFilterResult(frozenset({"a"})))
+    second = Other(pre_filter=PreFilterResult(frozenset({"b"})))
+    decision = Framework([first, second]).schedule(
+        make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+    )
+    assert decision.message == (
+        "0/2 nodes are available: node(s) didn't satisfy plugin(s) [Other Recorder] simultaneously."
+    )
+
+
+def test_pre_score_skip_switches_the_score_off(make_pod, make_node):
+    recorder = Recorder(pre_score=SKIP_STATUS)
+    decision = Framework([recorder, Counting()]).schedule(
+        make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+    )
+    assert ("score", "a") not in recorder.calls
+    assert decision.score_plugins == ("Counting",)
+    assert decision.skipped_score_plugins == ("Recorder",)
+
+
+def test_nominated_pods_of_equal_or_higher_priority_hold_their_room(make_pod, make_node):
+    nodes = infos(make_node, ("a", {"cpu": "1"}), ("b", {"cpu": "1"}))
+    waiting = make_pod("waiting", [{"cpu": "800m"}], priority=10)
+    pod = make_pod("p", [{"cpu": "500m"}], priority=10)
+    decision = profile().schedule(pod, nodes, random.Random(0), nominated_pods={"a": [waiting]})
+    assert decision.node == "b"
+    assert decision.filtered["a"].reasons == ("Insufficient cpu",)
+    urgent = make_pod("urgent", [{"cpu": "500m"}], priority=100)
+    decision = profile().schedule(
+        urgent, nodes[:1], random.Random(0), nominated_pods={"a": [waiting]}
+    )
+    assert decision.node == "a"
+
+
+def test_reserve_permit_and_bind_run_in_order(make_pod, make_node):
+    recorder = Recorder()
+    bound = []
+    binder = default_binder.DefaultBinder(lambda pod, node: bound.append(node) or "bound")
+    framework = Framework([recorder, binder])
+    state = CycleState()
+    pod = make_pod("p")
+    assert framework.run_reserve(state, pod, "a") is None
+    assert framework.run_permit(state, pod, "a") is None
+    assert framework.run_pre_bind(state, pod, "a") is None
+    assert framework.run_bind(state, pod, "a") == "bound"
+    assert bound == ["a"]
+    denied = framework.run_permit(state, pod, "deny")
+    assert (denied.code, denied.reasons, denied.plugin) == (
+        UNSCHEDULABLE,
+        ("not today",),
+        "Recorder",
+    )
+    framework.run_unreserve(state, pod, "deny")
+    assert recorder.calls[-1] == ("unreserve", "deny")
+
+
+def test_the_default_binder_needs_a_callback(make_pod):
+    with pytest.raises(K8sLabError, match="DefaultBinder has no bind callback"):
+        default_profile().run_bind(CycleState(), make_pod("p"), "a")
+
+
 def test_nodes_given_twice_are_an_error(make_pod, make_node):
     with pytest.raises(K8sLabError, match="given twice"):
-        default_profile().schedule(
-            make_pod("p"), infos(make_node, ("a", {}), ("a", {})), random.Random(0)
-        )
+        profile().schedule(make_pod("p"), infos(make_node, ("a", {}), ("a", {})), random.Random(0))
 
 
 @pytest.mark.parametrize(

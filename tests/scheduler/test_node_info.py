@@ -118,3 +118,57 @@ def test_pod_key_defaults_the_namespace_and_needs_a_name():
     assert pod_key({"metadata": {"name": "web", "namespace": "shop"}}) == "shop/web"
     with pytest.raises(K8sLabError, match="metadata.name"):
         pod_key({"metadata": {}})
+
+
+def test_node_info_keeps_labels_taints_and_images(make_node):
+    node = make_node(
+        "n1",
+        labels={"zone": "z1"},
+        taints=[{"key": "k", "effect": "NoSchedule"}],
+        images=[{"names": ["nginx:1.27", "nginx@sha256:abc"], "sizeBytes": 1000}],
+    )
+    info = NodeInfo(node)
+    assert info.labels == {"zone": "z1"}
+    assert info.taints == [{"key": "k", "effect": "NoSchedule"}]
+    assert info.images == {"nginx:1.27": 1000, "nginx@sha256:abc": 1000}
+
+
+def test_host_ports_are_taken_and_given_back(make_node, make_pod):
+    pod = make_pod("web", [None])
+    pod["spec"]["containers"][0]["ports"] = [{"containerPort": 80, "hostPort": 8080}]
+    info = NodeInfo(make_node("n1"), [pod])
+    assert info.used_ports == {("0.0.0.0", "TCP", 8080): 1}
+    assert info.port_conflicts("10.0.0.1", "TCP", 8080)
+    assert not info.port_conflicts("0.0.0.0", "UDP", 8080)
+    assert not info.port_conflicts("0.0.0.0", "TCP", 0)
+    info.remove_pod(pod)
+    assert info.used_ports == {}
+
+
+def test_extended_resources_are_requested_too(make_node, make_pod):
+    info = NodeInfo(make_node("n1", extra={"example.com/gpu": 2}))
+    info.add_pod(make_pod("a", [{"example.com/gpu": "1"}]))
+    assert info.allocatable["example.com/gpu"] == 2
+    assert info.requested["example.com/gpu"] == 1
+
+
+def test_pods_with_affinity_are_tracked(make_node, make_pod):
+    anti = {
+        "podAntiAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "z"}]
+        }
+    }
+    info = NodeInfo(make_node("n1"), [make_pod("plain"), make_pod("anti", affinity=anti)])
+    assert [pod_key(p) for p in info.pods_with_affinity] == ["default/anti"]
+    assert [pod_key(p) for p in info.pods_with_required_anti_affinity] == ["default/anti"]
+    info.remove_pod(make_pod("anti"))
+    assert info.pods_with_affinity == []
+
+
+def test_a_clone_changes_alone(make_node, make_pod):
+    info = NodeInfo(make_node("n1"), [make_pod("a", [{"cpu": "1"}])])
+    copy = info.clone()
+    copy.remove_pod(make_pod("a"))
+    copy.add_pod(make_pod("b", [{"cpu": "2"}]))
+    assert [pod_key(p) for p in info.pods] == ["default/a"]
+    assert (info.requested["cpu"], copy.requested["cpu"]) == (1000, 2000)

@@ -1,14 +1,13 @@
 """NodeName: a pod that names its node (spec.nodeName) fits only that node.
 
-Upstream: kk pkg/scheduler/framework/plugins/nodename/node_name.go. Newer releases also give the
-plugin a PreFilter that narrows the search to the named node, so the other nodes show up in the
-FitError as "node(s) didn't satisfy plugin(s) [NodeName]"; we model the Filter only. (A pod created
-with spec.nodeName set never reaches the scheduler: the kubelet of that node just runs it.)
+Upstream: kk pkg/scheduler/framework/plugins/nodename/node_name.go (UnschedulableAndUnresolvable:
+preemption cannot change a node's name). We model the Filter only. (A pod created with
+spec.nodeName set never reaches the scheduler: the kubelet of that node just runs it.)
 """
 
 from __future__ import annotations
 
-from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.framework import CycleState, Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 
 ERR_REASON = "node(s) didn't match the requested node name"
@@ -19,9 +18,9 @@ class NodeName(Plugin):
 
     name = "NodeName"
 
-    def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status | None:
         """Reject the node if the pod asks for a different node by name."""
         wanted = (pod.get("spec") or {}).get("nodeName") or ""
         if wanted and wanted != node_info.name:
-            return ERR_REASON
+            return unresolvable(ERR_REASON)
         return None

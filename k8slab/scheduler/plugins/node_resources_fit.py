@@ -1,20 +1,26 @@
 """NodeResourcesFit: a pod fits a node only if the node has room for its requests, and the scheduler
-prefers the node that will be least (or, with MostAllocated, most) full afterwards.
+prefers nodes by how full they would be afterwards: LeastAllocated (spread, the default),
+MostAllocated (bin-pack) or RequestedToCapacityRatio (a utilization → score shape you draw).
 
 The fit check uses real requests; scoring uses the non-zero requests (100m / 200Mi for a container
-that asks for nothing), so empty pods still spread out. Upstream, in kk pkg/scheduler/framework/
-plugins/noderesources/: fit.go, least_allocated.go, most_allocated.go, resource_allocation.go.
+that asks for nothing), so empty pods still spread out. PreFilter and PreScore compute the pod's
+requests once per cycle. Upstream, in kk pkg/scheduler/framework/plugins/noderesources/: fit.go,
+least_allocated.go, most_allocated.go, requested_to_capacity_ratio.go, resource_allocation.go,
+and plugins/helper/shape_score.go; args validation in pkg/scheduler/apis/config/validation/
+validation_pluginargs.go (ValidateNodeResourcesFitArgs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from k8slab.api.resources import pod_requests
+from k8slab.api.validation import FieldError, forbidden, invalid, not_supported, required
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import MAX_NODE_SCORE, Plugin
+from k8slab.scheduler.framework import MAX_NODE_SCORE, CycleState, Plugin, Status
 from k8slab.scheduler.node_info import NodeInfo, non_zero_requests
+from k8slab.scheduler.plugins.pod_validation import aggregate
 
 # Filter reasons, in the order upstream checks them (fitsRequest in fit.go).
 ERR_REASON_TOO_MANY_PODS = "Too many pods"
@@ -22,13 +28,19 @@ ERR_REASON_INSUFFICIENT = "Insufficient {}"
 
 LEAST_ALLOCATED = "LeastAllocated"
 MOST_ALLOCATED = "MostAllocated"
-SCORING_STRATEGIES = (LEAST_ALLOCATED, MOST_ALLOCATED)
+REQUESTED_TO_CAPACITY_RATIO = "RequestedToCapacityRatio"
+SCORING_STRATEGIES = (LEAST_ALLOCATED, MOST_ALLOCATED, REQUESTED_TO_CAPACITY_RATIO)
 
 # kk pkg/scheduler/apis/config/v1/defaults.go: default ScoringStrategy weighs cpu and memory 1 each.
 DEFAULT_RESOURCES = {"cpu": 1, "memory": 1}
-SCORED_RESOURCES = ("cpu", "memory")
-# kk pkg/scheduler/apis/config/validation: a resource weight must be in 1..MaxNodeScore.
-MAX_RESOURCE_WEIGHT = MAX_NODE_SCORE
+# kk pkg/scheduler/apis/config/types.go: MaxCustomPriorityScore, the top of a shape's score scale.
+MAX_CUSTOM_PRIORITY_SCORE = 10
+MAX_UTILIZATION = 100
+# Resources the NodeInfo tracks by name; any other resource is a "scalar" (extended) resource.
+NATIVE_RESOURCES = ("cpu", "memory", "ephemeral-storage", "pods")
+
+PRE_FILTER_STATE_KEY = "PreFilterNodeResourcesFit"
+PRE_SCORE_STATE_KEY = "PreScoreNodeResourcesFit"
 
 
 class InsufficientResource(NamedTuple):
@@ -41,14 +53,39 @@ class InsufficientResource(NamedTuple):
     capacity: int
 
 
+def _is_extended(resource: str) -> bool:
+    """IsExtendedResourceName: a name with a domain outside kubernetes.io/ (example.com/gpu)."""
+    return "/" in resource and not resource.startswith(("kubernetes.io/", "requests."))
+
+
+def _fit_checks(requests: Mapping[str, int]) -> list[tuple[str, int]]:
+    """The (resource, amount) pairs Filter checks, in upstream's order: cpu, memory,
+    ephemeral-storage, then the scalar resources (sorted by name; upstream walks a Go map)."""
+    natives = [(r, requests.get(r, 0)) for r in ("cpu", "memory", "ephemeral-storage")]
+    scalars = sorted((r, a) for r, a in requests.items() if r not in NATIVE_RESOURCES)
+    return [(r, a) for r, a in natives + scalars if a > 0]
+
+
+class FitRequests(dict):
+    """The pod's requests, with the (resource, amount) pairs Filter checks worked out once."""
+
+    def __init__(self, requests: Mapping[str, int]) -> None:
+        super().__init__(requests)
+        self.checks = _fit_checks(requests)
+
+
 def insufficient_resources(
-    pod: dict, node_info: NodeInfo, requests: Mapping[str, int] | None = None
+    pod: dict,
+    node_info: NodeInfo,
+    requests: Mapping[str, int] | None = None,
+    ignored: Callable[[str], bool] | None = None,
 ) -> list[InsufficientResource]:
     """Every resource the node lacks for `pod` (all of them, not just the first), as upstream.
 
     One more pod must fit under allocatable pods; a resource the pod requests (> 0) must fit in
     allocatable − requested. A pod that requests nothing only needs a free pod slot. `requests`
-    may carry the pod's requests computed once for the whole cycle.
+    may carry the pod's requests computed once for the whole cycle; `ignored` names extended
+    resources not to check (NodeResourcesFitArgs.ignoredResources / ignoredResourceGroups).
     """
     short = []
     used_pods, max_pods = node_info.pod_count, node_info.allocatable["pods"]
@@ -56,19 +93,15 @@ def insufficient_resources(
         short.append(InsufficientResource("pods", ERR_REASON_TOO_MANY_PODS, 1, used_pods, max_pods))
     if requests is None:
         requests = pod_requests(pod)
-    for resource in SCORED_RESOURCES:
-        wanted = requests.get(resource, 0)
-        free = node_info.allocatable[resource] - node_info.requested[resource]
-        if wanted > 0 and wanted > free:
-            short.append(
-                InsufficientResource(
-                    resource,
-                    ERR_REASON_INSUFFICIENT.format(resource),
-                    wanted,
-                    node_info.requested[resource],
-                    node_info.allocatable[resource],
-                )
-            )
+    checks = requests if isinstance(requests, FitRequests) else FitRequests(requests)
+    for resource, wanted in checks.checks:
+        if ignored is not None and _is_extended(resource) and ignored(resource):
+            continue
+        capacity = node_info.allocatable.get(resource, 0)
+        used = node_info.requested.get(resource, 0)
+        if wanted > capacity - used:
+            reason = ERR_REASON_INSUFFICIENT.format(resource)
+            short.append(InsufficientResource(resource, reason, wanted, used, capacity))
     return short
 
 
@@ -86,66 +119,185 @@ def most_requested_score(requested: int, capacity: int) -> int:
     return min(requested, capacity) * MAX_NODE_SCORE // capacity
 
 
-_SCORERS = {LEAST_ALLOCATED: least_requested_score, MOST_ALLOCATED: most_requested_score}
+def broken_linear(shape: Sequence[tuple[int, int]]) -> Callable[[int], int]:
+    """The piecewise-linear function through the (utilization, score) points, integer division.
+
+    Below the first point it is the first score, above the last point the last score
+    (BuildBrokenLinearFunction, kk pkg/scheduler/framework/plugins/helper/shape_score.go).
+    """
+
+    def function(utilization: int) -> int:
+        for index, (point, score) in enumerate(shape):
+            if utilization <= point:
+                if index == 0:
+                    return score
+                previous_point, previous_score = shape[index - 1]
+                return previous_score + (score - previous_score) * (
+                    utilization - previous_point
+                ) // (point - previous_point)
+        return shape[-1][1]
+
+    return function
 
 
-def _check_resources(resources: Mapping[str, int]) -> dict[str, int]:
-    if not resources:
-        raise K8sLabError(
-            f"NodeResourcesFit needs at least one resource to score, e.g. {DEFAULT_RESOURCES}"
-        )
-    for resource, weight in resources.items():
-        if resource not in SCORED_RESOURCES:
-            raise K8sLabError(
-                f"NodeResourcesFit cannot score resource {resource!r}; "
-                f"supported: {', '.join(SCORED_RESOURCES)}"
-            )
-        if (
-            not isinstance(weight, int)
-            or isinstance(weight, bool)
-            or not 1 <= weight <= MAX_RESOURCE_WEIGHT
-        ):
-            raise K8sLabError(
-                f"NodeResourcesFit weight of {resource} must be an integer in "
-                f"1..{MAX_RESOURCE_WEIGHT}, got {weight!r}"
-            )
-    return dict(resources)
+def _weighted_average(
+    resource_score: Callable[[int, int], int],
+) -> Callable[[list[tuple[int, int, int]]], int]:
+    """(Σ score × weight) div (Σ weight) over (requested, capacity, weight), integer floor."""
+
+    def scorer(rows: list[tuple[int, int, int]]) -> int:
+        total = weight_sum = 0
+        for requested, capacity, weight in rows:
+            total += resource_score(requested, capacity) * weight
+            weight_sum += weight
+        return total // weight_sum if weight_sum else 0
+
+    return scorer
+
+
+def requested_to_capacity_ratio_scorer(
+    shape: Sequence[tuple[int, int]],
+) -> Callable[[list[tuple[int, int, int]]], int]:
+    """RequestedToCapacityRatio, with upstream's quirks.
+
+    Shape scores (0..10) are multiplied by 10; utilization = requested × 100 div capacity (100 when
+    over capacity); a resource whose score is 0 is left out of the average; the average is
+    rounded half away from zero (math.Round), not floored.
+    """
+    scale = MAX_NODE_SCORE // MAX_CUSTOM_PRIORITY_SCORE
+    function = broken_linear([(point, score * scale) for point, score in shape])
+
+    def resource_score(requested: int, capacity: int) -> int:
+        if capacity == 0 or requested > capacity:
+            return function(MAX_UTILIZATION)
+        utilization = MAX_UTILIZATION if requested >= capacity else requested * 100 // capacity
+        return function(max(utilization, 0))
+
+    def scorer(rows: list[tuple[int, int, int]]) -> int:
+        total = weight_sum = 0
+        for requested, capacity, weight in rows:
+            score = resource_score(requested, capacity)
+            if score > 0:
+                total += score * weight
+                weight_sum += weight
+        if weight_sum == 0:
+            return 0
+        return (2 * total + weight_sum) // (2 * weight_sum)
+
+    return scorer
+
+
+def resource_weight_errors(resources: Mapping[str, Any], path: str) -> list[FieldError]:
+    """validateResources: each weight in (0, 100]."""
+    errors = []
+    for index, (name, weight) in enumerate(resources.items()):
+        if not isinstance(weight, int) or isinstance(weight, bool) or not 0 < weight <= 100:
+            detail = f"resource weight of {name} not in valid range (0, 100]"
+            errors.append(invalid(f"{path}[{index}].weight", weight, detail))
+    return errors
+
+
+def shape_errors(shape: Sequence[tuple[Any, Any]], path: str) -> list[FieldError]:
+    """validateFunctionShape: at least one point, increasing utilization, values in range."""
+    if not shape:
+        return [required(path, "at least one point must be specified")]
+    errors = []
+    for index in range(1, len(shape)):
+        if shape[index - 1][0] >= shape[index][0]:
+            detail = "values must be sorted in increasing order"
+            errors.append(invalid(f"{path}[{index}].utilization", shape[index][0], detail))
+            break
+    for index, (utilization, score) in enumerate(shape):
+        if not 0 <= utilization <= MAX_UTILIZATION:
+            detail = f"not in valid range [0, {MAX_UTILIZATION}]"
+            errors.append(invalid(f"{path}[{index}].utilization", utilization, detail))
+        if not 0 <= score <= MAX_CUSTOM_PRIORITY_SCORE:
+            detail = f"not in valid range [0, {MAX_CUSTOM_PRIORITY_SCORE}]"
+            errors.append(invalid(f"{path}[{index}].score", score, detail))
+    return errors
+
+
+def _as_shape(shape: Sequence[Any] | None) -> list[tuple[Any, Any]] | None:
+    if shape is None:
+        return None
+    return [
+        (p.get("utilization", 0), p.get("score", 0)) if isinstance(p, Mapping) else tuple(p)
+        for p in shape
+    ]
 
 
 class NodeResourcesFit(Plugin):
     """Filter out nodes without room for the pod's requests; score by how full the node would be.
 
-    `scoring_strategy` is "LeastAllocated" (default: spread pods out) or "MostAllocated" (bin-pack);
-    `resources` maps "cpu"/"memory" to their weight in the node score (default 1 each).
+    `scoring_strategy` is "LeastAllocated" (default), "MostAllocated" or
+    "RequestedToCapacityRatio" (then `shape` lists (utilization 0..100, score 0..10) points);
+    `resources` maps resource names to their weight 1..100 (default cpu 1, memory 1).
     """
 
     name = "NodeResourcesFit"
 
     def __init__(
-        self, scoring_strategy: str = LEAST_ALLOCATED, resources: Mapping[str, int] | None = None
+        self,
+        scoring_strategy: str = LEAST_ALLOCATED,
+        resources: Mapping[str, int] | None = None,
+        shape: Sequence[Any] | None = None,
+        ignored_resources: Sequence[str] = (),
+        ignored_resource_groups: Sequence[str] = (),
     ) -> None:
-        if scoring_strategy not in _SCORERS:
-            raise K8sLabError(
-                f"unknown NodeResourcesFit scoring strategy {scoring_strategy!r}; supported: "
-                f"{', '.join(SCORING_STRATEGIES)} "
-                "(upstream's RequestedToCapacityRatio is not modelled)"
+        resources = dict(DEFAULT_RESOURCES if resources is None else resources)
+        points = _as_shape(shape)
+        errors = []
+        if scoring_strategy not in SCORING_STRATEGIES:
+            errors.append(
+                not_supported("scoringStrategy.type", scoring_strategy, list(SCORING_STRATEGIES))
             )
+        errors += resource_weight_errors(resources, "scoringStrategy.resources")
+        ratio_path = "scoringStrategy.requestedToCapacityRatio"
+        if scoring_strategy == REQUESTED_TO_CAPACITY_RATIO:
+            if points is None:
+                detail = "must be specified when type is RequestedToCapacityRatio"
+                errors.append(required(ratio_path, detail))
+            else:
+                errors += shape_errors(points, f"{ratio_path}.shape")
+        elif points is not None:
+            detail = "must be nil when type is not RequestedToCapacityRatio"
+            errors.append(forbidden(ratio_path, detail))
+        if not resources and not errors:
+            raise K8sLabError("NodeResourcesFit needs at least one resource to score, e.g. cpu: 1")
+        if errors:
+            raise K8sLabError(f"NodeResourcesFit: {aggregate(errors)}")
         self.scoring_strategy = scoring_strategy
-        self.resources = _check_resources(DEFAULT_RESOURCES if resources is None else resources)
-        self._resource_score = _SCORERS[scoring_strategy]
-        self._cycle_pod: dict | None = None
-        self._cycle_requests: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        self.resources = resources
+        self.shape = points
+        self.ignored_resources = tuple(ignored_resources)
+        self.ignored_resource_groups = tuple(ignored_resource_groups)
+        if scoring_strategy == LEAST_ALLOCATED:
+            self._scorer = _weighted_average(least_requested_score)
+        elif scoring_strategy == MOST_ALLOCATED:
+            self._scorer = _weighted_average(most_requested_score)
+        else:
+            self._scorer = requested_to_capacity_ratio_scorer(points or [])
 
-    def _requests(self, pod: dict) -> tuple[dict[str, int], dict[str, int]]:
-        """The pod's (requests, non-zero requests), computed once per scheduling cycle.
-
-        Upstream's PreFilter and PreScore write these into the cycle state for the same reason:
-        every node is checked against the same pod.
-        """
-        if self._cycle_pod is not pod:
-            self._cycle_pod = pod
-            self._cycle_requests = (pod_requests(pod), non_zero_requests(pod))
-        return self._cycle_requests
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> NodeResourcesFit:
+        """NodeResourcesFitArgs as written in a KubeSchedulerConfiguration."""
+        unknown = sorted(
+            set(args) - {"scoringStrategy", "ignoredResources", "ignoredResourceGroups"}
+        )
+        if unknown:
+            raise K8sLabError(f"NodeResourcesFitArgs: unknown field(s) {', '.join(unknown)}")
+        strategy = args.get("scoringStrategy") or {}
+        resources = strategy.get("resources")
+        ratio = strategy.get("requestedToCapacityRatio")
+        return cls(
+            scoring_strategy=strategy.get("type", LEAST_ALLOCATED),
+            resources=None
+            if resources is None
+            else {r.get("name", ""): r.get("weight", 0) for r in resources},
+            shape=None if ratio is None else ratio.get("shape") or [],
+            ignored_resources=args.get("ignoredResources") or (),
+            ignored_resource_groups=args.get("ignoredResourceGroups") or (),
+        )
 
     def __repr__(self) -> str:
         return (
@@ -153,26 +305,70 @@ class NodeResourcesFit(Plugin):
             f"resources={self.resources})"
         )
 
-    def filter(self, pod: dict, node_info: NodeInfo) -> tuple[str, ...] | None:
+    def _ignored(self, resource: str) -> bool:
+        group = resource.split("/", 1)[0]
+        return resource in self.ignored_resources or group in self.ignored_resource_groups
+
+    def pre_filter(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> None:
+        """Compute the pod's real requests, and what to check, once for the whole cycle."""
+        state[PRE_FILTER_STATE_KEY] = FitRequests(pod_requests(pod))
+
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> tuple[str, ...] | None:
         """Reject the node with every shortage ("Too many pods", "Insufficient cpu", ...)."""
-        requests = self._requests(pod)[0]
-        reasons = tuple(s.reason for s in insufficient_resources(pod, node_info, requests))
-        return reasons or None
+        requests = state.get(PRE_FILTER_STATE_KEY)
+        ignored = self._ignored if self.ignored_resources or self.ignored_resource_groups else None
+        short = insufficient_resources(pod, node_info, requests, ignored)
+        return tuple(s.reason for s in short) or None
 
-    def score(self, pod: dict, node_info: NodeInfo) -> int:
-        """Weighted average of the per-resource scores, integer division at each step.
+    def pre_score(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
+        """Compute the pod's non-zero requests for the scored resources once."""
+        state[PRE_SCORE_STATE_KEY] = scoring_requests(non_zero_requests(pod), self.resources)
+        return None
 
-        requested = node's non-zero requested + pod's non-zero request. A resource the node has none
-        of (allocatable 0) is left out of the average, as current upstream does; if every resource
-        is left out the score is 0.
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        """The strategy's score of the node with the pod added (see the module docstring).
+
+        requested = the node's non-zero requested + the pod's non-zero request for cpu and memory,
+        real requests for other resources. A resource the node has none of (allocatable 0), or an
+        extended resource the pod does not ask for, is left out.
         """
-        pod_request = self._requests(pod)[1]
-        total = weight_sum = 0
-        for resource, weight in self.resources.items():
-            capacity = node_info.allocatable[resource]
-            if capacity == 0:
-                continue
-            requested = node_info.non_zero_requested[resource] + pod_request.get(resource, 0)
-            total += self._resource_score(requested, capacity) * weight
-            weight_sum += weight
-        return total // weight_sum if weight_sum else 0
+        pod_request = state.get(PRE_SCORE_STATE_KEY)
+        if pod_request is None:
+            pod_request = scoring_requests(non_zero_requests(pod), self.resources)
+        rows = allocatable_requested(node_info, pod_request, self.resources, use_requested=False)
+        return self._scorer(rows)
+
+
+def scoring_requests(requests: Mapping[str, int], resources: Mapping[str, int]) -> list[int]:
+    """The pod's request for each scored resource, in the order of `resources`."""
+    return [requests.get(resource, 0) for resource in resources]
+
+
+def allocatable_requested(
+    node_info: NodeInfo,
+    pod_request: Sequence[int],
+    resources: Mapping[str, int],
+    use_requested: bool,
+) -> list[tuple[int, int, int]]:
+    """(requested with the pod, allocatable, weight) per scored resource the node has.
+
+    As calculateResourceAllocatableRequest (resource_allocation.go): cpu and memory use the
+    node's non-zero requested unless `use_requested`; an extended resource the pod does not
+    request is skipped, as is any resource with allocatable 0.
+    """
+    rows = []
+    for (resource, weight), request in zip(resources.items(), pod_request, strict=True):
+        if resource in ("cpu", "memory"):
+            used = (node_info.requested if use_requested else node_info.non_zero_requested)[
+                resource
+            ]
+        elif resource == "ephemeral-storage":
+            used = node_info.requested.get(resource, 0)
+        elif request == 0 or resource not in node_info.allocatable:
+            continue
+        else:
+            used = node_info.requested.get(resource, 0)
+        capacity = node_info.allocatable.get(resource, 0)
+        if capacity:
+            rows.append((used + request, capacity, weight))
+    return rows

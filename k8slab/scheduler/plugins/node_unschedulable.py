@@ -1,13 +1,13 @@
 """NodeUnschedulable: a cordoned node (spec.unschedulable, set by `kubectl cordon`) takes no pods.
 
 A pod that tolerates the taint node.kubernetes.io/unschedulable:NoSchedule may still go there
-(DaemonSet pods do).
+(DaemonSet pods do). Evicting pods cannot help, so the rejection is UnschedulableAndUnresolvable.
 Upstream: kk pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go.
 """
 
 from __future__ import annotations
 
-from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.framework import CycleState, Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.taint_toleration import pod_tolerations, tolerations_tolerate_taint
 
@@ -22,10 +22,10 @@ class NodeUnschedulable(Plugin):
 
     name = "NodeUnschedulable"
 
-    def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status | None:
         """Reject the node if spec.unschedulable is true and the pod does not tolerate that."""
-        if not (node_info.node.get("spec") or {}).get("unschedulable"):
+        if not node_info.unschedulable:
             return None
         if tolerations_tolerate_taint(pod_tolerations(pod), UNSCHEDULABLE_TAINT):
             return None
-        return ERR_REASON_UNSCHEDULABLE
+        return unresolvable(ERR_REASON_UNSCHEDULABLE)

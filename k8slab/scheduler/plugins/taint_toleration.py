@@ -1,13 +1,22 @@
 """TaintToleration: a node's taints repel pods that do not tolerate them.
 
-Filter: an untolerated NoSchedule or NoExecute taint rules the node out. Score: count the node's
+Filter: an untolerated NoSchedule or NoExecute taint rules the node out, as
+UnschedulableAndUnresolvable (evicting pods does not remove a taint). Score: count the node's
 PreferNoSchedule taints the pod does not tolerate; fewer is better (normalize is reversed).
 Upstream: kk pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go.
 """
 
 from __future__ import annotations
 
-from k8slab.scheduler.framework import Plugin, default_normalize_score
+from collections.abc import Sequence
+
+from k8slab.scheduler.framework import (
+    CycleState,
+    Plugin,
+    Status,
+    default_normalize_score,
+    unresolvable,
+)
 from k8slab.scheduler.node_info import NodeInfo
 
 # The Filter reason as the v1.32 scheduler words it (the version k8slab's components report),
@@ -16,12 +25,13 @@ from k8slab.scheduler.node_info import NodeInfo
 # values; long ago it read "node(s) had taints that the pod didn't tolerate".
 ERR_REASON_UNTOLERATED = "node(s) had untolerated taint {{{key}: {value}}}"
 
+DO_NOT_SCHEDULE_EFFECTS = ("NoSchedule", "NoExecute")
+PRE_SCORE_STATE_KEY = "PreScoreTaintToleration"
+
 
 def untolerated_reason(taint: dict) -> str:
     """The Filter reason for one taint: `node(s) had untolerated taint {key: value}`."""
     return ERR_REASON_UNTOLERATED.format(key=taint.get("key", ""), value=taint.get("value", ""))
-
-DO_NOT_SCHEDULE_EFFECTS = ("NoSchedule", "NoExecute")
 
 
 def toleration_tolerates_taint(toleration: dict, taint: dict) -> bool:
@@ -57,7 +67,7 @@ def pod_tolerations(pod: dict) -> list[dict]:
 
 
 def find_untolerated_taint(
-    taints: list[dict], tolerations: list[dict], effects: tuple[str, ...]
+    taints: list[dict], tolerations: list[dict], effects: tuple[str, ...] = DO_NOT_SCHEDULE_EFFECTS
 ) -> dict | None:
     """The first taint with one of `effects` that no toleration tolerates, or None."""
     for taint in taints:
@@ -66,27 +76,34 @@ def find_untolerated_taint(
     return None
 
 
+def prefer_no_schedule_tolerations(pod: dict) -> list[dict]:
+    """The tolerations that count for scoring: effect PreferNoSchedule or no effect."""
+    return [t for t in pod_tolerations(pod) if (t.get("effect") or "") in ("", "PreferNoSchedule")]
+
+
 class TaintToleration(Plugin):
     """Filter out nodes with untolerated NoSchedule/NoExecute taints; prefer nodes with fewer
     untolerated PreferNoSchedule taints."""
 
     name = "TaintToleration"
 
-    def filter(self, pod: dict, node_info: NodeInfo) -> str | None:
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status | None:
         """Reject the node if it has a NoSchedule or NoExecute taint the pod does not tolerate."""
-        taint = find_untolerated_taint(
-            node_info.taints, pod_tolerations(pod), DO_NOT_SCHEDULE_EFFECTS
-        )
-        return untolerated_reason(taint) if taint else None
+        if not node_info.taints:
+            return None
+        taint = find_untolerated_taint(node_info.taints, pod_tolerations(pod))
+        return unresolvable(untolerated_reason(taint)) if taint else None
 
-    def score(self, pod: dict, node_info: NodeInfo) -> int:
-        """How many PreferNoSchedule taints the pod does not tolerate.
+    def pre_score(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
+        """Keep the pod's PreferNoSchedule-relevant tolerations for Score."""
+        state[PRE_SCORE_STATE_KEY] = prefer_no_schedule_tolerations(pod)
+        return None
 
-        Only tolerations with effect PreferNoSchedule or no effect count here (upstream PreScore).
-        """
-        tolerations = [
-            t for t in pod_tolerations(pod) if (t.get("effect") or "") in ("", "PreferNoSchedule")
-        ]
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        """How many PreferNoSchedule taints the pod does not tolerate."""
+        tolerations = state.get(PRE_SCORE_STATE_KEY)
+        if tolerations is None:
+            tolerations = prefer_no_schedule_tolerations(pod)
         return sum(
             1
             for taint in node_info.taints
@@ -94,6 +111,6 @@ class TaintToleration(Plugin):
             and not tolerations_tolerate_taint(tolerations, taint)
         )
 
-    def normalize(self, scores: dict[str, int]) -> dict[str, int]:
+    def normalize(self, state: CycleState, pod: dict, scores: dict[str, int]) -> dict[str, int]:
         """Reversed: most untolerated PreferNoSchedule taints gets 0, none gets 100."""
         return default_normalize_score(scores, reverse=True)

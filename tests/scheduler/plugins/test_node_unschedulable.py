@@ -1,5 +1,6 @@
 import pytest
 
+from k8slab.scheduler.framework import UNRESOLVABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_unschedulable import ERR_REASON_UNSCHEDULABLE, NodeUnschedulable
 
@@ -7,24 +8,28 @@ UNSCHEDULABLE_TOLERATION = {"key": "node.kubernetes.io/unschedulable", "effect":
 
 
 @pytest.mark.parametrize(
-    ("unschedulable", "tolerations", "expected"),
+    ("unschedulable", "tolerations", "rejected"),
     [
         # the cases of kk .../nodeunschedulable/node_unschedulable_test.go
-        (True, [], ERR_REASON_UNSCHEDULABLE),
-        (False, [], None),
-        (True, [UNSCHEDULABLE_TOLERATION], None),
+        (True, [], True),
+        (False, [], False),
+        (True, [UNSCHEDULABLE_TOLERATION], False),
         # and the toleration rules they rely on
-        (True, [{"operator": "Exists"}], None),
-        (True, [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists"}], None),
-        (True, [{**UNSCHEDULABLE_TOLERATION, "effect": "NoExecute"}], ERR_REASON_UNSCHEDULABLE),
-        (True, [{"key": "other", "operator": "Exists"}], ERR_REASON_UNSCHEDULABLE),
+        (True, [{"operator": "Exists"}], False),
+        (True, [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists"}], False),
+        (True, [{**UNSCHEDULABLE_TOLERATION, "effect": "NoExecute"}], True),
+        (True, [{"key": "other", "operator": "Exists"}], True),
     ],
 )
 def test_cordoned_nodes_are_rejected_unless_tolerated(
-    make_pod, make_node, unschedulable, tolerations, expected
+    make_pod, make_node, filter_status, unschedulable, tolerations, rejected
 ):
     node = NodeInfo(make_node("n1", unschedulable=unschedulable))
-    assert NodeUnschedulable().filter(make_pod("p", tolerations=tolerations), node) == expected
+    status = filter_status(NodeUnschedulable(), make_pod("p", tolerations=tolerations), node)
+    if not rejected:
+        assert status is None
+    else:
+        assert (status.code, status.reasons) == (UNRESOLVABLE, (ERR_REASON_UNSCHEDULABLE,))
 
 
 def test_reason_is_upstreams():

@@ -1,31 +1,59 @@
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.plugins import REGISTRY, default_profile, new_framework
+from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.plugins import (
+    DEFAULT_PLUGINS,
+    REGISTRY,
+    default_profile,
+    new_framework,
+    register_plugin,
+)
 
 
 def test_registry_lists_upstream_names_in_default_profile_order():
-    assert list(REGISTRY) == [
-        "NodeUnschedulable",
-        "NodeName",
-        "TaintToleration",
-        "NodeResourcesFit",
-    ]
+    assert list(REGISTRY)[: len(DEFAULT_PLUGINS)] == list(DEFAULT_PLUGINS)
     assert all(cls.name == name for name, cls in REGISTRY.items())
 
 
-def test_default_profile_has_upstreams_order_and_weights():
+def test_default_profile_has_upstreams_plugins_order_and_weights():
+    # kk pkg/scheduler/apis/config/v1/default_plugins.go, without the volume plugins
     framework = default_profile()
-    assert [p.name for p in framework.filter_plugins] == list(REGISTRY)
-    assert [p.name for p in framework.score_plugins] == ["TaintToleration", "NodeResourcesFit"]
-    assert framework.weights == {"TaintToleration": 3, "NodeResourcesFit": 1}
-    assert framework.score_plugins[1].scoring_strategy == "LeastAllocated"
-    assert framework.score_plugins[1].resources == {"cpu": 1, "memory": 1}
+    assert [p.name for p in framework.queue_sort_plugins] == ["PrioritySort"]
+    assert [p.name for p in framework.filter_plugins] == [
+        "NodeUnschedulable",
+        "NodeName",
+        "TaintToleration",
+        "NodeAffinity",
+        "NodePorts",
+        "NodeResourcesFit",
+        "PodTopologySpread",
+        "InterPodAffinity",
+    ]
+    assert [p.name for p in framework.post_filter_plugins] == ["DefaultPreemption"]
+    assert framework.weights == {
+        "TaintToleration": 3,
+        "NodeAffinity": 2,
+        "NodeResourcesFit": 1,
+        "PodTopologySpread": 2,
+        "InterPodAffinity": 2,
+        "NodeResourcesBalancedAllocation": 1,
+        "ImageLocality": 1,
+    }
+    assert [p.name for p in framework.bind_plugins] == ["DefaultBinder"]
+    fit = next(p for p in framework.score_plugins if p.name == "NodeResourcesFit")
+    assert (fit.scoring_strategy, fit.resources) == ("LeastAllocated", {"cpu": 1, "memory": 1})
 
 
-def test_default_profile_takes_plugin_arguments():
-    framework = default_profile({"NodeResourcesFit": {"scoring_strategy": "MostAllocated"}})
-    assert framework.score_plugins[1].scoring_strategy == "MostAllocated"
+def test_default_profile_takes_plugin_arguments_and_can_drop_plugins():
+    framework = default_profile(
+        {"NodeResourcesFit": {"scoring_strategy": "MostAllocated"}}, disabled=["ImageLocality"]
+    )
+    fit = next(p for p in framework.score_plugins if p.name == "NodeResourcesFit")
+    assert fit.scoring_strategy == "MostAllocated"
+    assert "ImageLocality" not in framework.weights
+    with pytest.raises(K8sLabError, match="cannot disable VolumeBinding"):
+        default_profile(disabled=["VolumeBinding"])
 
 
 def test_new_framework_builds_a_custom_profile():
@@ -38,14 +66,14 @@ def test_new_framework_builds_a_custom_profile():
 @pytest.mark.parametrize(
     ("names", "weights", "args", "message"),
     [
-        (["NodeAffinity"], None, None, "unknown scheduler plugin"),
+        (["VolumeBinding"], None, None, "unknown scheduler plugin.*not modelled: .*VolumeBinding"),
         (["NodeName"], None, {"NodeResourcesFit": {}}, "not in the profile"),
         (["NodeName"], None, {"NodeName": {"x": 1}}, "bad arguments for plugin NodeName"),
         (
             ["NodeResourcesFit"],
             None,
             {"NodeResourcesFit": {"scoring_strategy": "Nope"}},
-            "unknown NodeResourcesFit",
+            'NodeResourcesFit: scoringStrategy.type: Unsupported value: "Nope"',
         ),
         (["NodeName"], {"NodeName": 2}, None, "not a score plugin"),
     ],
@@ -53,3 +81,37 @@ def test_new_framework_builds_a_custom_profile():
 def test_bad_profiles_are_clear_errors(names, weights, args, message):
     with pytest.raises(K8sLabError, match=message):
         new_framework(names, weights, args)
+
+
+class PreferZeroPods(Plugin):
+    """A reader's plugin: the emptier the node, the higher the score."""
+
+    name = "PreferZeroPods"
+
+    def score(self, state, pod, node_info):
+        return max(0, 100 - node_info.pod_count)
+
+
+def test_a_registered_plugin_can_be_used_by_name():
+    register_plugin(PreferZeroPods)
+    try:
+        framework = new_framework(["PreferZeroPods"], {"PreferZeroPods": 4})
+        assert framework.weights == {"PreferZeroPods": 4}
+        register_plugin(PreferZeroPods)  # the same class again is fine
+    finally:
+        del REGISTRY["PreferZeroPods"]
+
+
+@pytest.mark.parametrize(
+    ("candidate", "message"),
+    [(dict, "needs a Plugin subclass"), (type("Nameless", (Plugin,), {}), "has no name")],
+)
+def test_register_plugin_refuses_what_is_not_a_named_plugin(candidate, message):
+    with pytest.raises(K8sLabError, match=message):
+        register_plugin(candidate)
+
+
+def test_a_name_cannot_be_taken_twice():
+    impostor = type("Impostor", (Plugin,), {"name": "NodeName"})
+    with pytest.raises(K8sLabError, match="already registered as 'NodeName'"):
+        register_plugin(impostor)

@@ -1,6 +1,6 @@
 import pytest
 
-from k8slab.scheduler.framework import MAX_NODE_SCORE
+from k8slab.scheduler.framework import MAX_NODE_SCORE, UNRESOLVABLE, CycleState
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.taint_toleration import (
     ERR_REASON_UNTOLERATED,
@@ -17,29 +17,30 @@ def toleration(key, value, effect, operator="Equal"):
     return {"key": key, "operator": operator, "value": value, "effect": effect}
 
 
-def scores_for(make_pod, make_node, tolerations, node_taints):
-    """Score then normalize, for nodes nodeA, nodeB, ... with these taints."""
-    plugin = TaintToleration()
-    pod = make_pod("pod1", tolerations=tolerations)
-    infos = [NodeInfo(make_node(f"node{chr(65 + i)}", taints=t)) for i, t in enumerate(node_taints)]
-    return plugin.normalize({info.name: plugin.score(pod, info) for info in infos})
+@pytest.fixture
+def scores_for(make_pod, make_node, scores_of):
+    def run(tolerations, node_taints):
+        """PreScore, Score then normalize, for nodes nodeA, nodeB, ... with these taints."""
+        pod = make_pod("pod1", tolerations=tolerations)
+        infos = [
+            NodeInfo(make_node(f"node{chr(65 + i)}", taints=t)) for i, t in enumerate(node_taints)
+        ]
+        return scores_of(TaintToleration(), pod, infos)
+
+    return run
 
 
 # Score cases of kk .../tainttoleration/taint_toleration_test.go (TestTaintTolerationScore).
-def test_tolerated_taint_scores_higher_than_intolerable_one(make_pod, make_node):
+def test_tolerated_taint_scores_higher_than_intolerable_one(scores_for):
     got = scores_for(
-        make_pod,
-        make_node,
         [toleration("foo", "bar", "PreferNoSchedule")],
         [[taint("foo", "bar", "PreferNoSchedule")], [taint("foo", "blah", "PreferNoSchedule")]],
     )
     assert got == {"nodeA": MAX_NODE_SCORE, "nodeB": 0}
 
 
-def test_number_of_tolerated_taints_does_not_matter(make_pod, make_node):
+def test_number_of_tolerated_taints_does_not_matter(scores_for):
     got = scores_for(
-        make_pod,
-        make_node,
         [
             toleration("cpu-type", "arm64", "PreferNoSchedule"),
             toleration("disk-type", "ssd", "PreferNoSchedule"),
@@ -56,10 +57,8 @@ def test_number_of_tolerated_taints_does_not_matter(make_pod, make_node):
     assert got == {"nodeA": 100, "nodeB": 100, "nodeC": 100}
 
 
-def test_more_intolerable_taints_score_lower(make_pod, make_node):
+def test_more_intolerable_taints_score_lower(scores_for):
     got = scores_for(
-        make_pod,
-        make_node,
         [toleration("foo", "bar", "PreferNoSchedule")],
         [
             [],
@@ -73,10 +72,8 @@ def test_more_intolerable_taints_score_lower(make_pod, make_node):
     assert got == {"nodeA": 100, "nodeB": 50, "nodeC": 0}
 
 
-def test_only_prefer_no_schedule_taints_and_tolerations_count_for_score(make_pod, make_node):
+def test_only_prefer_no_schedule_taints_and_tolerations_count_for_score(scores_for):
     got = scores_for(
-        make_pod,
-        make_node,
         [
             toleration("cpu-type", "arm64", "NoSchedule"),
             toleration("disk-type", "ssd", "NoSchedule"),
@@ -93,10 +90,8 @@ def test_only_prefer_no_schedule_taints_and_tolerations_count_for_score(make_pod
     assert got == {"nodeA": 100, "nodeB": 100, "nodeC": 0}
 
 
-def test_pod_without_tolerations_prefers_the_untainted_node(make_pod, make_node):
-    got = scores_for(
-        make_pod, make_node, [], [[], [taint("cpu-type", "arm64", "PreferNoSchedule")]]
-    )
+def test_pod_without_tolerations_prefers_the_untainted_node(scores_for):
+    got = scores_for([], [[], [taint("cpu-type", "arm64", "PreferNoSchedule")]])
     assert got == {"nodeA": 100, "nodeB": 0}
 
 
@@ -106,13 +101,14 @@ def test_raw_score_is_the_count_of_untolerated_prefer_no_schedule_taints(make_po
             "n", taints=[taint("a", "", "PreferNoSchedule"), taint("b", "", "PreferNoSchedule")]
         )
     )
-    assert TaintToleration().score(make_pod("p"), info) == 2
+    assert TaintToleration().score(CycleState(), make_pod("p"), info) == 2
 
 
 def test_normalize_is_reversed_with_integer_division():
     # 100 - 100*raw div max: raw 1 of max 3 -> 100 - 33 = 67
-    assert TaintToleration().normalize({"a": 0, "b": 1, "c": 3}) == {"a": 100, "b": 67, "c": 0}
-    assert TaintToleration().normalize({"a": 0, "b": 0}) == {"a": 100, "b": 100}
+    plugin, state = TaintToleration(), CycleState()
+    assert plugin.normalize(state, {}, {"a": 0, "b": 1, "c": 3}) == {"a": 100, "b": 67, "c": 0}
+    assert plugin.normalize(state, {}, {"a": 0, "b": 0}) == {"a": 100, "b": 100}
 
 
 # Filter cases of TestTaintTolerationFilter.
@@ -160,14 +156,21 @@ def test_normalize_is_reversed_with_integer_division():
         ),
         ([], [taint("dedicated", "user1", "PreferNoSchedule")], None),
         # NoExecute also repels at scheduling time
-        ([], [taint("node.kubernetes.io/unreachable", "", "NoExecute")],
-         "{node.kubernetes.io/unreachable: }"),
+        (
+            [],
+            [taint("node.kubernetes.io/unreachable", "", "NoExecute")],
+            "{node.kubernetes.io/unreachable: }",
+        ),
     ],
 )
-def test_filter(make_pod, make_node, tolerations, node_taints, expected):
+def test_filter(make_pod, make_node, filter_status, tolerations, node_taints, expected):
     info = NodeInfo(make_node("nodeA", taints=node_taints))
-    reason = TaintToleration().filter(make_pod("pod1", tolerations=tolerations), info)
-    assert reason == (None if expected is None else f"node(s) had untolerated taint {expected}")
+    status = filter_status(TaintToleration(), make_pod("pod1", tolerations=tolerations), info)
+    if expected is None:
+        assert status is None
+    else:
+        assert status.code == UNRESOLVABLE
+        assert status.reasons == (f"node(s) had untolerated taint {expected}",)
 
 
 def test_filter_reason_is_the_v1_32_form():
@@ -194,4 +197,4 @@ def test_toleration_matching(tol, expected):
 
 
 def test_extension_points():
-    assert TaintToleration().extension_points() == ("filter", "score", "normalize")
+    assert TaintToleration().extension_points() == ("filter", "pre_score", "score", "normalize")
