@@ -1,30 +1,48 @@
 """One etcd member: a Raft node, a write-ahead log on the host's disk, and the MVCC store.
 
-Writes are proposed to Raft, persisted to the WAL, and applied to the store once committed; the
-client's answer waits for that. After a crash the member rebuilds its store from the WAL.
+Clients talk to it on port 2379, peers on 2380. A write is proposed to Raft (a follower forwards
+it to the leader), persisted in every member's WAL, and applied to every member's store once a
+quorum has it; the member that took the request answers when it has applied it. A linearizable
+read first asks the leader for a read index (Raft's ReadIndex); a serializable read answers from
+the local store at once. After a crash the member rebuilds its store from the WAL.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Generator
 from typing import Any
 
-from k8slab.errors import BadRequestError, GoneError, UnavailableError
+from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.etcd.mvcc import MVCC, Compare, Event, in_range
-from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready
+from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready, Role
+from k8slab.raft.messages import (
+    AppendEntries,
+    AppendEntriesResponse,
+    InstallSnapshot,
+    RequestVote,
+    RequestVoteResponse,
+)
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
 CLIENT_PORT = 2379
+PEER_PORT = 2380
 TICK_SECONDS = 0.1  # --heartbeat-interval 100 ms (etcd server/embed/config.go)
 ELECTION_TICKS = 10  # --election-timeout 1000 ms / 100 ms
+REQUEST_TIMEOUT = 5.0 + 2 * ELECTION_TICKS * TICK_SECONDS  # server/config ReqTimeout: 7 s
+READ_INDEX_RETRY = 0.5  # etcdserver v3_server.go readIndexRetryTime
 SNAPSHOT_COUNT = 10_000  # --snapshot-count default since v3.6 (etcdserver/server.go)
 SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnapshotCatchUpEntries)
-WAL = "/var/lib/etcd/member"  # the data dir path on the host's disk
+REMEMBERED_REQUESTS = 10_000  # request ids kept to apply a duplicated proposal only once
+WAL = "/var/lib/etcd/member"  # the data dir on the host's disk
+ERR_TIMEOUT = "etcdserver: request timed out"  # api/v3rpc/rpctypes ErrGRPCTimeout
+WRITE_OPS = ("txn", "compact", "lease_grant", "lease_revoke")
+TRACED_MESSAGES = (RequestVote, RequestVoteResponse, InstallSnapshot)
 
 
 class EtcdMember:
-    """An etcd server process on one host, answering on port 2379."""
+    """An etcd server process on one host: clients on 2379, Raft peers on 2380."""
 
     def __init__(self, group: ProcessGroup, name: str, peers: list[str] | None = None) -> None:
         self.group = group
@@ -36,17 +54,29 @@ class EtcdMember:
         self._wal = group.host.disk.setdefault(
             WAL, {"hard_state": HardState(), "entries": [], "snapshot": None}
         )
+        self._applied_ids: OrderedDict[str, None] = OrderedDict()
+        self._waiting: dict[str, Any] = {}
+        self._reads: dict[str, Any] = {}
+        self._read_waiters: list[tuple[int, Any]] = []
+        self._forwarded_reads: dict[str, str] = {}
+        self._revoking: dict[int, None] = {}
+        self._seq = 0
+        own = self.sim.rng(f"etcd/{name}/process")
+        self._instance = own.getrandbits(48)
+        self._phase = own.random() * TICK_SECONDS
         self.raft = self._restore()
-        self._waiting: dict[int, Any] = {}
-        self._results: dict[int, Any] = {}
+        self._shown = (self.raft.role, self.raft.term, self.raft.leader_id)
         self._last_snapshot = self.raft.applied_index
+
+    # -- start-up ---------------------------------------------------------------------------
 
     def _restore(self) -> RaftNode:
         snapshot = self._wal["snapshot"]
-        snap_index = snap_term = 0
+        index = term = 0
+        data = None
         if snapshot is not None:
-            snap_index, snap_term, kvs, revision = snapshot
-            self.store.restore(kvs, revision)
+            index, term, data = snapshot
+            self._restore_state(data)
         raft = RaftNode(
             self.name,
             self.peers,
@@ -54,89 +84,168 @@ class EtcdMember:
             election_tick=ELECTION_TICKS,
             hard_state=self._wal["hard_state"],
             # The WAL keeps catch-up entries the snapshot covers; Raft's log starts after it.
-            log=[entry for entry in self._wal["entries"] if entry.index > snap_index],
-            snapshot_index=snap_index,
-            snapshot_term=snap_term,
+            log=[entry for entry in self._wal["entries"] if entry.index > index],
+            snapshot_index=index,
+            snapshot_term=term,
+            snapshot_data=data,
         )
         replayed = 0
-        for entry in raft.entries_after(snap_index):
+        for entry in raft.entries_after(index):
             if entry.index <= raft.commit_index and entry.data is not None:
                 self._apply(entry.data, record=False)
                 replayed += 1
-        self.sim.record(
-            self.host, "etcd", "restore", self.name, replayed=replayed, revision=self.store.revision
-        )
+        self.sim.record(self.host, "etcd", "restore", self.name, replayed=replayed,
+                        revision=self.store.revision, term=raft.term)
         return raft
 
     def start(self) -> None:
-        """Listen for clients and start ticking Raft."""
-        # --initial-election-tick-advance: a single member campaigns on its first ticks.
-        self.raft.advance_ticks(ELECTION_TICKS - 1)
+        """Listen for clients and peers and start ticking Raft."""
+        # --initial-election-tick-advance (etcdserver adjustTicks): a lone member campaigns on
+        # its first tick; a member with peers keeps two ticks so it can hear a leader first.
+        self.raft.advance_ticks(ELECTION_TICKS - (1 if len(self.peers) == 1 else 2))
         self.group.listen(CLIENT_PORT, self)
+        self.group.listen(PEER_PORT, self)
         self.group.spawn(self._ticker())
 
     def _ticker(self) -> Generator:
+        # Each member's ticker has its own phase, as on separate machines started at
+        # different moments; aligned tickers would time out together and split votes far
+        # more often than real clusters do.
+        yield self.group.env.timeout(self._phase)
         while True:
             yield self.group.env.timeout(TICK_SECONDS)
-            before = (self.raft.role, self.raft.term)
             self.raft.tick()
-            if (self.raft.role, self.raft.term) != before:
-                self.sim.record(
-                    self.host,
-                    "etcd",
-                    "raft-role",
-                    self.name,
-                    role=self.raft.role.value,
-                    term=self.raft.term,
-                )
+            if self.raft.role is Role.LEADER:
+                self._revoke_expired_leases()
             self._process_ready()
 
+    # -- the Raft loop (etcdserver/raft.go) ----------------------------------------------------
+
     def _process_ready(self) -> None:
-        if not self.raft.has_ready():
-            return
-        ready: Ready = self.raft.ready()
-        self._wal["entries"].extend(ready.entries)
-        self._wal["hard_state"] = ready.hard_state
-        for entry in ready.committed_entries:
-            result = self._apply(entry.data, record=True) if entry.data is not None else None
-            waiter = self._waiting.pop(entry.index, None)
-            if waiter is not None:
-                waiter.succeed(result)
+        while self.raft.has_ready():
+            ready: Ready = self.raft.ready()
+            self._persist(ready)
+            for message in ready.messages:
+                self._trace_message(message)
+                self.group.host.network.send(self.host, message.dst, PEER_PORT, message)
+            if ready.snapshot is not None:
+                self._restore_state(ready.snapshot.data)
+            for entry in ready.committed_entries:
+                self._apply_entry(entry)
+            for state in ready.read_states:
+                self._read_index_known(state.context, state.index)
+            self.raft.advance(ready)
+            self._wake_reads()
+            self._note_role(ready)
         if self.raft.applied_index - self._last_snapshot >= SNAPSHOT_COUNT:
             self._snapshot()
 
+    def _persist(self, ready: Ready) -> None:
+        wal = self._wal
+        if ready.snapshot is not None:
+            snap = ready.snapshot
+            wal["snapshot"] = (snap.index, snap.term, snap.data)
+            wal["entries"] = [e for e in wal["entries"] if e.index > snap.index]
+        if ready.entries:
+            first = ready.entries[0].index
+            wal["entries"] = [e for e in wal["entries"] if e.index < first] + list(ready.entries)
+        wal["hard_state"] = ready.hard_state
+
+    def _trace_message(self, message: Any) -> None:
+        # Votes and snapshots always; appends only when they carry entries or are refused.
+        if isinstance(message, AppendEntries) and message.entries:
+            details = {"entries": len(message.entries)}
+        elif isinstance(message, AppendEntriesResponse) and not message.success:
+            details = {"success": False}
+        elif isinstance(message, TRACED_MESSAGES):
+            details = {}
+            if isinstance(message, RequestVote | RequestVoteResponse):
+                details["pre_vote"] = message.pre_vote
+            if isinstance(message, RequestVoteResponse):
+                details["granted"] = message.vote_granted
+        else:
+            return
+        self.sim.record(self.host, "etcd", "raft-msg", self.name, type=type(message).__name__,
+                        dst=message.dst, term=message.term, **details)
+
+    def _note_role(self, ready: Ready) -> None:
+        shown = (ready.role, ready.term, ready.leader_id)
+        if shown == self._shown:
+            return
+        was_leader = self._shown[0] is Role.LEADER
+        self._shown = shown
+        self.sim.record(self.host, "etcd", "raft-role", self.name, role=ready.role.value,
+                        term=ready.term, leader=ready.leader_id)
+        if was_leader and ready.role is not Role.LEADER:
+            self.store.lessor.demote()
+            self._revoking.clear()
+
     def _snapshot(self) -> None:
         index = self.raft.applied_index
-        self._wal["snapshot"] = (index, self.raft.term, self.store.dump(), self.store.revision)
-        keep_from = max(0, index - SNAPSHOT_CATCH_UP_ENTRIES)
-        self.raft.compact(keep_from)
-        self._wal["entries"] = list(self.raft.log)
+        data = (self.store.snapshot(), list(self._applied_ids))
+        self.raft.set_snapshot_data(index, data)
+        self.raft.compact(max(self.raft.snapshot_index, index - SNAPSHOT_CATCH_UP_ENTRIES))
+        self._wal["snapshot"] = (index, self.raft.term_at(index) or self.raft.term, data)
         self._last_snapshot = index
         self.sim.record(self.host, "etcd", "snapshot", self.name, index=index)
 
-    def _apply(self, request: dict, *, record: bool) -> Any:
-        op = request["op"]
+    def _restore_state(self, data: tuple) -> None:
+        store_snapshot, applied_ids = data
+        self.store.restore_snapshot(store_snapshot)
+        self._applied_ids = OrderedDict.fromkeys(applied_ids)
+
+    # -- applying committed entries --------------------------------------------------------
+
+    def _apply_entry(self, entry: Any) -> None:
+        if entry.data is None:
+            if self.raft.role is Role.LEADER and entry.term == self.raft.term:
+                # The new leader's own no-op is applied: it now runs the lease clocks
+                # (etcdserver applyEntryNormal: lessor.Promote with an election's extension).
+                self.store.lessor.promote(self.sim.now, extend=ELECTION_TICKS * TICK_SECONDS)
+            return
+        result = self._apply(entry.data, record=True, index=entry.index)
+        waiter = self._waiting.pop(entry.data["id"], None)
+        if waiter is not None and not waiter.triggered:
+            waiter.succeed(result)
+
+    def _apply(self, request: dict, *, record: bool, index: int = 0) -> Any:
+        request_id = request["id"]
+        if request_id in self._applied_ids:
+            return None  # a duplicated proposal: it was applied once already
+        self._applied_ids[request_id] = None
+        if len(self._applied_ids) > REMEMBERED_REQUESTS:
+            self._applied_ids.popitem(last=False)
         try:
-            if op == "txn":
-                compares = [Compare(*c) for c in request["compares"]]
-                result = self.store.txn(compares, request["success"], request["failure"])
-            elif op == "compact":
-                self.store.compact(request["revision"])
-                result = self.store.revision
-            else:
-                raise BadRequestError(f"unknown etcd request {op!r}")
-        except (BadRequestError, GoneError) as error:
+            result = self._execute(request)
+        except K8sLabError as error:
             return error
         if record:
-            self.sim.record(
-                self.host,
-                "etcd",
-                _describe(request, result),
-                request.get("trace_key", ""),
-                revision=self.store.revision,
-                raft_index=self.raft.applied_index,
-            )
+            self.sim.record(self.host, "etcd", _describe(request, result),
+                            request.get("trace_key", ""), revision=self.store.revision,
+                            raft_index=index, member=self.name)
         return result
+
+    def _execute(self, request: dict) -> Any:
+        op = request["op"]
+        if op == "txn":
+            compares = [Compare(*c) for c in request["compares"]]
+            return self.store.txn(compares, request["success"], request["failure"])
+        if op == "compact":
+            self.store.compact(request["revision"])
+            return self.store.revision
+        lessor = self.store.lessor
+        if op == "lease_grant":
+            return lessor.grant(request["ttl"], request.get("lease_id", 0), request["now"])
+        if op == "lease_revoke":
+            self._revoking.pop(request["lease_id"], None)
+            return lessor.revoke(request["lease_id"])
+        raise UnavailableError(f"unknown etcd request {op!r}")
+
+    def _revoke_expired_leases(self) -> None:
+        for lease_id in self.store.lessor.expired(self.sim.now):
+            if lease_id not in self._revoking:
+                self._revoking[lease_id] = None
+                self._propose({"op": "lease_revoke", "lease_id": lease_id}, wait=False)
 
     # -- the client API (port 2379) ---------------------------------------------------------
 
@@ -144,21 +253,155 @@ class EtcdMember:
         """Answer one client request: reads from the store, writes through Raft."""
         op = request["op"]
         if op == "range":
-            kvs, count = self.store.range(
-                request["key"], request.get("range_end", ""), request.get("limit", 0)
-            )
-            return {"kvs": kvs, "count": count, "revision": self.store.revision}
-        try:
-            index = self.raft.propose(request)
-        except NotLeaderError:
-            raise UnavailableError("etcdserver: no leader") from None
-        done = self.group.env.event()
-        self._waiting[index] = done
-        self._process_ready()
-        result = yield done
+            if not request.get("serializable"):
+                yield from self._read_barrier()
+            kvs, count = self.store.range(request["key"], request.get("range_end", ""),
+                                          request.get("limit", 0), request.get("revision", 0))
+            return {"kvs": kvs, "count": count, "revision": self.store.revision,
+                    "member": self.name}
+        if op == "lease_keepalive":
+            return (yield from self._keep_alive(request))
+        if op == "status":
+            return self.status()
+        if op not in WRITE_OPS:
+            raise UnavailableError(f"unknown etcd request {op!r}")
+        result = yield from self._propose(dict(request), wait=True)
         if isinstance(result, Exception):
             raise result
         return result
+
+    def status(self) -> dict:
+        """What `etcdctl endpoint status` shows for this member."""
+        return {"member": self.name, "leader": self.raft.leader_id, "role": self.raft.role.value,
+                "term": self.raft.term, "raft_index": self.raft.last_index,
+                "raft_applied_index": self.raft.applied_index, "revision": self.store.revision}
+
+    def _new_id(self) -> str:
+        # Unique across restarts of this member: each process instance draws its own prefix.
+        self._seq += 1
+        return f"{self.name}/{self._instance:012x}/{self._seq}"
+
+    def _propose(self, request: dict, *, wait: bool) -> Generator | None:
+        request.setdefault("id", self._new_id())
+        request["now"] = self.sim.now
+        if not wait:
+            self._submit(request)
+            return None
+        return self._propose_and_wait(request)
+
+    def _propose_and_wait(self, request: dict) -> Generator:
+        done = self.group.env.event()
+        self._waiting[request["id"]] = done
+        deadline = self.sim.now + REQUEST_TIMEOUT
+        while not self._submit(request):
+            if self.sim.now >= deadline:
+                break
+            yield self.group.env.timeout(TICK_SECONDS)
+        remaining = deadline - self.sim.now
+        if remaining > 0 and not done.triggered:
+            timer = self.group.env.timeout(remaining)
+            yield done | timer
+        self._waiting.pop(request["id"], None)
+        if not done.triggered:
+            raise UnavailableError(ERR_TIMEOUT)
+        return done.value
+
+    def _submit(self, request: dict) -> bool:
+        """Hand a proposal to Raft here, or to the leader; False if there is no leader yet."""
+        if self.raft.role is Role.LEADER:
+            self.raft.propose(request)
+            self._process_ready()
+            return True
+        leader = self.raft.leader_id
+        if leader is None:
+            return False
+        self.group.host.network.send(self.host, leader, PEER_PORT, {"propose": request})
+        return True
+
+    def _read_barrier(self) -> Generator:
+        """Wait until this member has applied everything committed before the read began."""
+        context = self._new_id()
+        done = self.group.env.event()
+        self._reads[context] = done
+        deadline = self.sim.now + REQUEST_TIMEOUT
+        try:
+            while not done.triggered and self.sim.now < deadline:
+                self._ask_read_index(context)
+                timer = self.group.env.timeout(min(READ_INDEX_RETRY, deadline - self.sim.now))
+                yield done | timer
+            if not done.triggered:
+                raise UnavailableError(ERR_TIMEOUT)
+            index = done.value
+            if self.raft.applied_index < index:
+                applied = self.group.env.event()
+                self._read_waiters.append((index, applied))
+                timer = self.group.env.timeout(max(deadline - self.sim.now, 0))
+                yield applied | timer
+                if not applied.triggered:
+                    raise UnavailableError(ERR_TIMEOUT)
+        finally:
+            self._reads.pop(context, None)
+
+    def _ask_read_index(self, context: str) -> None:
+        if self.raft.role is Role.LEADER:
+            self.raft.read_index(context)
+            self._process_ready()
+        elif self.raft.leader_id is not None:
+            self.group.host.network.send(self.host, self.raft.leader_id, PEER_PORT,
+                                         {"read_index": context, "from": self.name})
+
+    def _read_index_known(self, context: str, index: int) -> None:
+        asker = self._forwarded_reads.pop(context, None)
+        if asker is not None:
+            self.group.host.network.send(self.host, asker, PEER_PORT,
+                                         {"read_index_ok": context, "index": index})
+            return
+        done = self._reads.get(context)
+        if done is not None and not done.triggered:
+            done.succeed(index)
+
+    def _wake_reads(self) -> None:
+        applied = self.raft.applied_index
+        ready = [(i, e) for i, e in self._read_waiters if i <= applied]
+        if ready:
+            self._read_waiters = [(i, e) for i, e in self._read_waiters if i > applied]
+            for _, event in ready:
+                if not event.triggered:
+                    event.succeed()
+
+    def _keep_alive(self, request: dict) -> Generator:
+        # Keep-alives are not in the Raft log: the leader's lessor holds the expiry clocks.
+        if self.raft.role is Role.LEADER:
+            return self.store.lessor.keep_alive(request["lease_id"], self.sim.now)
+        leader = self.raft.leader_id
+        if leader is None:
+            raise UnavailableError(ERR_TIMEOUT)
+        return (yield from self.group.host.network.rpc(self.host, leader, CLIENT_PORT, request,
+                                                        timeout=REQUEST_TIMEOUT))
+
+    # -- the peer API (port 2380) -----------------------------------------------------------
+
+    def receive(self, message: Any) -> None:
+        """A message from a peer: Raft traffic, or a forwarded proposal or read index."""
+        if isinstance(message, dict):
+            self._receive_forwarded(message)
+        else:
+            if message.dst != self.name or message.src not in self.peers:
+                return
+            self.raft.step(message)
+        self._process_ready()
+
+    def _receive_forwarded(self, message: dict) -> None:
+        try:
+            if "propose" in message:
+                self.raft.propose(message["propose"])
+            elif "read_index" in message:
+                self._forwarded_reads[message["read_index"]] = message["from"]
+                self.raft.read_index(message["read_index"])
+            elif "read_index_ok" in message:
+                self._read_index_known(message["read_index_ok"], message["index"])
+        except NotLeaderError:
+            pass  # leadership moved on; the asker times out or retries
 
     def accept(self, request: dict, stream: Stream) -> None:
         """Start a watch: replay events from `start_revision`, then stream new ones."""
@@ -166,7 +409,7 @@ class EtcdMember:
         start = request.get("start_revision", 0)
         try:
             backlog = self.store.events_since(start, key, range_end) if start else []
-        except GoneError:
+        except K8sLabError:
             stream.send({"canceled": True, "compact_revision": self.store.compact_revision})
             stream.close("watch canceled: revision compacted")
             return
@@ -190,5 +433,7 @@ def _describe(request: dict, result: object) -> str:
     if request["op"] != "txn":
         return request["op"]
     branch = request["success"] if result.succeeded else request["failure"]
-    writes = [op[0] for op in branch if op[0] != "range"]
+    writes = [op[0] if isinstance(op, tuple) else type(op).__name__ for op in branch]
+    writes = [w for w in writes if w not in ("range", "RangeRequest")]
     return " + ".join(writes) if writes else "txn (no write)"
+

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable
 
 import simpy
 
@@ -41,9 +42,18 @@ class Simulation:
         """Add a record to the trace, stamped with the current simulated time."""
         self.trace.record(self.env.now, host, component, kind, obj, **details)
 
-    def run(self, seconds: float) -> None:
-        """Advance simulated time by `seconds`, running everything that happens meanwhile."""
-        self.env.run(until=self.env.now + seconds)
+    def run(self, seconds: float, after_event: Callable[[], None] | None = None) -> None:
+        """Advance simulated time by `seconds`, running everything that happens meanwhile.
+
+        With `after_event`, it is called after every single event (to check invariants).
+        """
+        end = self.env.now + seconds
+        if after_event is not None:
+            while self.env.peek() < end:
+                self.env.step()
+                after_event()
+        if end > self.env.now:
+            self.env.run(until=end)
 
     def run_until(self, event: simpy.Event, limit: float) -> bool:
         """Run until `event` fires or `limit` simulated seconds pass; True if the event fired."""

@@ -3,9 +3,9 @@ crash."""
 
 import pytest
 
-from k8slab.errors import BadRequestError, UnavailableError
+from k8slab.errors import BadRequestError
 from k8slab.etcd import member as member_module
-from k8slab.etcd.member import ELECTION_TICKS, TICK_SECONDS, WAL
+from k8slab.etcd.member import ELECTION_TICKS, REQUEST_TIMEOUT, TICK_SECONDS, WAL
 from k8slab.etcd.mvcc import Compare, prefix_end
 from k8slab.raft import Role
 
@@ -19,18 +19,20 @@ def keys_and_revision(member) -> tuple:
     return kvs, member.store.revision
 
 
-def test_writes_before_the_election_are_refused_reads_are_answered(unelected):
+def test_before_the_election_writes_wait_for_a_leader_serializable_reads_answer(unelected):
     client = unelected.client()
-    error = unelected.call(client.txn([], [put("/a", "1")]))
-    assert isinstance(error, UnavailableError) and error.message == "etcdserver: no leader"
-    assert unelected.call(client.range("/a"))["revision"] == 1
+    assert unelected.call(client.range("/a", serializable=True))["revision"] == 1
+    result = unelected.call(client.txn([], [put("/a", "1")]))
+    assert result.succeeded and result.revision == 2
+    assert unelected.sim.now < REQUEST_TIMEOUT
+    assert unelected.member.raft.role is Role.LEADER
 
 
 def test_a_single_member_elects_itself_within_one_election_timeout(unelected):
     unelected.sim.run(ELECTION_TICKS * TICK_SECONDS + 0.01)
     assert unelected.member.raft.role is Role.LEADER
     [change] = unelected.sim.trace.where(component="etcd", kind="raft-role")
-    assert change.details == {"role": "leader", "term": 1}
+    assert change.details == {"role": "leader", "term": 1, "leader": unelected.member.name}
 
 
 def test_a_write_is_applied_and_read_back(etcd):
