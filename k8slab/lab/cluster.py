@@ -20,11 +20,18 @@ from k8slab.errors import (
     NotFoundError,
     UnavailableError,
 )
-from k8slab.lab import kubeadm
+from k8slab.etcd.client import EtcdClient
+from k8slab.etcd.member import EtcdMember
+from k8slab.lab import etcdctl, kubeadm
 from k8slab.lab.kubectl import kubectl as render_kubectl
+from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
+from k8slab.raft import Role
+from k8slab.raft.invariants import History
+from k8slab.raft.invariants import check as check_raft
+from k8slab.sim.host import ProcessGroup
 from k8slab.sim.kernel import Simulation
-from k8slab.sim.network import REQUEST_TIMEOUT, Network
+from k8slab.sim.network import SWITCH, Network
 from k8slab.sim.trace import Record, Trace
 
 CONTROL_PLANE = "control-plane"
@@ -32,6 +39,7 @@ LOAD_BALANCER = "lb"
 CONTROL_PLANE_SIZES = (1, 3, 5, 7)
 MAX_WORKERS = 5000
 BOOT_LIMIT_SECONDS = 120.0
+COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' timeouts
 
 
 class Cluster:
@@ -50,6 +58,7 @@ class Cluster:
         control_planes: int = 1,
         worker_cpu: str = "4",
         worker_memory: str = "16Gi",
+        check_invariants: bool = False,
     ) -> None:
         if not _whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
@@ -65,6 +74,8 @@ class Cluster:
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
+        self.check_invariants = check_invariants
+        self.raft_history = History()
         if control_planes == 1:
             self.control_planes = [CONTROL_PLANE]
         else:
@@ -132,7 +143,8 @@ class Cluster:
         """Advance simulated time by `seconds`."""
         if not isinstance(seconds, numbers.Real) or isinstance(seconds, bool) or seconds < 0:
             raise K8sLabError(f"run() takes a number of seconds >= 0, got {seconds!r}")
-        self.sim.run(float(seconds))
+        observe = self._observe_raft if self.check_invariants else None
+        self.sim.run(float(seconds), after_event=observe)
 
     def trace_of(self, ref: str) -> list[Record]:
         """The records about one object, e.g. `trace_of("pod/default/web-1")`."""
@@ -146,28 +158,37 @@ class Cluster:
     # -- talking to the API server --------------------------------------------------------
 
     def _request(self, steps: Callable[[Client], Generator]) -> Any:
-        # kubectl runs on a control-plane host with kubeadm's admin.conf, which points at the
-        # control-plane endpoint; with that host down, the admin logs in to another one.
-        host = next((self.network.host(n) for n in self.control_planes
-                     if self.network.host(n).up), None)
-        if host is None or not self.network.host(self.endpoint).up:
+        if not self.network.host(self.endpoint).up:
             raise UnavailableError(
                 f"The connection to the server {self.endpoint}:6443 was "
                 "refused - did you specify the right host or port?"
             )
+        return self._on_control_plane(
+            lambda group: steps(Client(group, "kubernetes-admin", self.endpoint)))
+
+    def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator]) -> Any:
+        # kubectl and etcdctl run on a control-plane host (kubeadm's admin.conf points at the
+        # control-plane endpoint); with that host down, the admin logs in to another one.
+        host = next((self.network.host(n) for n in self.control_planes
+                     if self.network.host(n).up), None)
+        if host is None:
+            raise UnavailableError("every control-plane host is down: nowhere to run kubectl")
         group = host.group("kubectl")
         outcome: dict[str, Any] = {}
 
         def call() -> Generator:
             try:
-                outcome["value"] = yield from steps(
-                    Client(group, "kubernetes-admin", self.endpoint)
-                )
+                outcome["value"] = yield from steps(group)
             except K8sLabError as error:
                 outcome["error"] = error
 
         process = group.spawn(call())
-        self.sim.run_until(process, REQUEST_TIMEOUT + 1)
+        if self.check_invariants:
+            while process.is_alive:
+                self.sim.env.step()
+                self._observe_raft()
+        else:
+            self.sim.run_until(process, COMMAND_LIMIT)
         group.stop()
         if "error" in outcome:
             raise outcome["error"]
@@ -243,6 +264,54 @@ class Cluster:
     def heal(self) -> None:
         """Remove every network partition."""
         self.network.heal()
+
+    def set_faults(self, *, duplicate: float = 0.0, jitter: float = 0.0) -> None:
+        """Duplicate (probability) and delay by up to `jitter` s, so reorder, peer messages."""
+        try:
+            self.network.set_faults(duplicate=duplicate, jitter=jitter)
+        except ValueError as error:
+            raise K8sLabError(str(error)) from None
+
+    def set_loss(self, host: str, loss: float) -> None:
+        """Lose a fraction `loss` (0..1) of the messages through `host`'s network link."""
+        self.network.host(host)
+        try:
+            self.network.set_link(host, SWITCH, loss=loss)
+        except ValueError as error:
+            raise K8sLabError(str(error)) from None
+
+    # -- etcd -----------------------------------------------------------------------------------
+
+    def etcd_members(self) -> dict[str, EtcdMember | None]:
+        """The etcd member on each control-plane host (None while its host is down)."""
+        hosts = [self.network.host(name) for name in self.control_planes]
+        return {h.name: h.memory.get("etcd") if h.up else None for h in hosts}
+
+    def etcd_leader(self) -> str | None:
+        """The member leading the highest term among those that believe they lead."""
+        leaders = [m.raft for m in self.etcd_members().values()
+                   if m is not None and m.raft.role is Role.LEADER]
+        return max(leaders, key=lambda raft: raft.term).id if leaders else None
+
+    def etcdctl(self, command: str) -> str | Table:
+        """What `etcdctl --endpoints=<every member> <command>` prints, run on a control plane."""
+        answer = self._on_control_plane(
+            lambda group: etcdctl.run(EtcdClient(group, self.control_planes), command))
+        return Table(answer) if isinstance(answer, list) else answer
+
+    def invariants(self) -> list[str]:
+        """Raft safety violations (Figure 3 of the Raft paper) seen so far; [] when all hold.
+
+        Every event is checked when the cluster was made with `check_invariants=True`;
+        otherwise only the members' current state is.
+        """
+        self._observe_raft()
+        nodes = [m.raft for m in self.etcd_members().values() if m is not None]
+        return list(self.raft_history.violations) + check_raft(nodes, self.raft_history)
+
+    def _observe_raft(self) -> None:
+        self.raft_history.observe(
+            [m.raft for m in self.etcd_members().values() if m is not None])
 
     @property
     def hosts(self) -> list[str]:
