@@ -1,0 +1,71 @@
+"""A highly available control plane: three stacked etcd members behind a load balancer."""
+
+import pytest
+
+from k8slab import Cluster
+from k8slab.errors import K8sLabError
+from k8slab.lab.raft_plots import status_table
+
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+       "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}
+
+
+@pytest.fixture
+def ha() -> Cluster:
+    return Cluster(workers=2, seed=1, control_planes=3, check_invariants=True)
+
+
+def test_three_members_one_leader_and_one_scheduler_leading(ha):
+    rows = status_table(ha)
+    assert [r["role"] for r in rows].count("leader") == 1
+    assert len({r["term"] for r in rows}) == 1
+    ha.run(5)
+    leading = [name for name in ha.control_planes
+               if ha.network.host(name).memory["kube-scheduler"].leading]
+    assert len(leading) == 1
+
+
+def test_the_cluster_keeps_working_when_the_etcd_leader_host_dies(ha):
+    leader = ha.etcd_leader()
+    ha.kill_node(leader)
+    ha.run(20)
+    assert ha.etcd_leader() not in (None, leader)
+    ha.apply(POD)
+    ha.run(30)
+    assert ha.get("pods", "web")["status"]["phase"] == "Running"
+    assert ha.invariants() == []
+
+
+def test_a_write_from_the_api_server_lands_in_every_members_store(ha):
+    ha.apply(POD)
+    ha.run(10)
+    keys = [m.store.get("/registry/pods/default/web") for m in ha.etcd_members().values()]
+    assert all(kv is not None for kv in keys)
+    assert len({kv.mod_revision for kv in keys}) == 1
+
+
+def test_etcdctl_talks_to_the_members(ha):
+    assert ha.etcdctl("put /demo/x 1") == "OK"
+    assert ha.etcdctl("get /demo/x") == "/demo/x\n1"
+    assert ha.etcdctl("get /demo --prefix --keys-only") == "/demo/x"
+    status = ha.etcdctl("endpoint status")
+    assert [row["member"] for row in status.rows] == ha.control_planes
+    with pytest.raises(K8sLabError, match='unknown command "frobnicate"'):
+        ha.etcdctl("frobnicate")
+
+
+def test_with_two_members_down_writes_time_out_but_serializable_reads_answer(ha):
+    ha.etcdctl("put /demo/x 1")
+    survivor = ha.control_planes[0]
+    for name in ha.control_planes[1:]:
+        ha.kill_node(name)
+    with pytest.raises(K8sLabError, match="etcdserver: request timed out"):
+        ha.etcdctl("put /demo/x 2")
+    assert ha.etcdctl("get /demo/x --consistency=s") == "/demo/x\n1"
+    assert ha.etcd_members()[survivor] is not None
+    assert ha.invariants() == []
+
+
+def test_bad_control_plane_counts_are_refused():
+    with pytest.raises(K8sLabError, match="control_planes must be one of 1, 3, 5, 7"):
+        Cluster(control_planes=2)
