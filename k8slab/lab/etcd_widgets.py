@@ -1,0 +1,139 @@
+"""A control panel for the etcd members of a highly available cluster.
+
+Kill, restart or isolate a member, send writes through etcdctl, advance time; the Raft roles
+timeline, the members' logs and an "invariants hold" line follow. Every handler calls only the
+`Cluster` methods a reader could call in a cell. ipywidgets loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from k8slab.errors import K8sLabError
+from k8slab.lab.raft_plots import raft_logs, roles_timeline
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from k8slab.lab.cluster import Cluster
+
+ADVANCE_SECONDS = 2
+WRITE_KEY = "/demo/counter"
+
+
+class EtcdPanel:
+    """Buttons that act on the etcd members of `cluster`, and the Raft plots kept current."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        import ipywidgets as widgets
+
+        self.cluster = cluster
+        self.writes = 0
+        self.figures: list[Figure] = []
+        self.member_dropdown = widgets.Dropdown(options=cluster.control_planes,
+                                                description="Member")
+        self.kill_button = widgets.Button(description="Kill", button_style="danger")
+        self.restart_button = widgets.Button(description="Restart", button_style="success")
+        self.isolate_button = widgets.Button(description="Isolate")
+        self.heal_button = widgets.Button(description="Heal network")
+        self.write_button = widgets.Button(description="Write", icon="pencil")
+        self.advance_button = widgets.Button(description=f"Advance {ADVANCE_SECONDS} s")
+        self.status = widgets.Label()
+        self.message = widgets.Label()
+        self.out = widgets.Output()
+        for button, handler in ((self.kill_button, self.kill),
+                                (self.restart_button, self.restart),
+                                (self.isolate_button, self.isolate),
+                                (self.heal_button, self.heal),
+                                (self.write_button, self.write),
+                                (self.advance_button, self.advance)):
+            button.on_click(lambda _, handler=handler: handler())
+        self.ui = widgets.VBox([
+            widgets.HBox([self.member_dropdown, self.kill_button, self.restart_button,
+                          self.isolate_button]),
+            widgets.HBox([self.write_button, self.advance_button, self.heal_button]),
+            self.status,
+            self.message,
+            self.out,
+        ])
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.ui._repr_mimebundle_(**kwargs)
+
+    # -- handlers -----------------------------------------------------------------------------
+
+    def kill(self) -> None:
+        """Crash the chosen member's host."""
+        self._act(lambda name: self.cluster.kill_node(name), "killed")
+
+    def restart(self) -> None:
+        """Boot the chosen member's host again; the member rejoins from its WAL."""
+        self._act(lambda name: self.cluster.restart_node(name), "restarted")
+
+    def isolate(self) -> None:
+        """Cut the chosen member off from every other host."""
+        def cut(name: str) -> None:
+            others = [h for h in self.cluster.hosts if h != name]
+            self.cluster.partition([name], others)
+        self._act(cut, "isolated")
+
+    def heal(self) -> None:
+        """Remove every partition."""
+        self.cluster.heal()
+        self._say("network healed")
+        self.refresh()
+
+    def write(self) -> None:
+        """`etcdctl put` one more value of the demo counter."""
+        self.writes += 1
+        try:
+            self.cluster.etcdctl(f"put {WRITE_KEY} {self.writes}")
+            self._say(f"put {WRITE_KEY} {self.writes}: OK at t = {self.cluster.now:.2f} s")
+        except K8sLabError as error:
+            self._say(f"put {WRITE_KEY} {self.writes}: {error}")
+        self.refresh()
+
+    def advance(self) -> None:
+        """Let simulated time run."""
+        self.cluster.run(ADVANCE_SECONDS)
+        self._say(f"ran {ADVANCE_SECONDS} s")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Update the status line and redraw the plots (outside IPython, only the status)."""
+        from IPython import get_ipython
+        from IPython.display import display
+
+        self.status.value = self.status_text()
+        self.figures = [roles_timeline(self.cluster), raft_logs(self.cluster)]
+        if get_ipython() is None:
+            return
+        with self.out:
+            self.out.clear_output(wait=True)
+            for figure in self.figures:
+                display(figure)
+
+    def status_text(self) -> str:
+        """Time, the leader and its term, and whether every Raft invariant holds."""
+        leader = self.cluster.etcd_leader()
+        members = self.cluster.etcd_members()
+        up = sum(m is not None for m in members.values())
+        term = members[leader].raft.term if leader else None
+        head = f"t = {self.cluster.now:.1f} s · {up} of {len(members)} members up · "
+        head += f"leader: {leader} (term {term})" if leader else "no leader"
+        violations = self.cluster.invariants()
+        tail = "invariants hold ✓" if not violations else f"{len(violations)} violations ✗"
+        return f"{head} · {tail}"
+
+    def _act(self, action: Any, done: str) -> None:
+        name = self.member_dropdown.value
+        try:
+            action(name)
+            self._say(f"{name} {done}")
+        except K8sLabError as error:
+            self._say(str(error))
+        self.refresh()
+
+    def _say(self, text: str) -> None:
+        self.message.value = text
