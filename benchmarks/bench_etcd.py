@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from k8slab.lab.etcd_lab import EtcdLab
+from k8slab.lab.etcd_lab import EtcdLab, election_times
 
 WRITES = 2000
 SEEDS = range(100)
@@ -32,22 +32,6 @@ def write_speed(members: int) -> tuple[float, float]:
     return WRITES / wall, (lab.now - start_sim) / wall
 
 
-def election_times(members: int = 3) -> tuple[list[float], list[float]]:
-    """First-election times and re-election times (after the leader crashes) per seed."""
-    firsts, again = [], []
-    for seed in SEEDS:
-        lab = EtcdLab(members, seed, observe_every_event=False)
-        lab.run_until_leader()
-        firsts.append(lab.now)
-        lab.run(1)
-        old, start = lab.leader(), lab.now
-        lab.crash(old)
-        while lab.leader() in (None, old):
-            lab.run(0.01)
-        again.append(lab.now - start)
-    return firsts, again
-
-
 def describe(values: list[float]) -> str:
     """min / median / p90 / max of a sample, in seconds."""
     ordered = sorted(values)
@@ -62,7 +46,7 @@ def main() -> None:
         writes, speed = write_speed(members)
         print(f"{members} members: {writes:8.0f} committed writes/s (wall), "
               f"{speed:6.1f} simulated s per wall s")
-    firsts, again = election_times()
+    firsts, again = election_times(3, SEEDS)
     print(f"first election, 3 members, {len(SEEDS)} seeds: {describe(firsts)}")
     print(f"re-election after the leader crashes:     {describe(again)}")
     print(f"re-elections within 2 s (one randomized election timeout): "

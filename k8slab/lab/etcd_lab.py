@@ -22,6 +22,7 @@ from k8slab.raft.invariants import History
 from k8slab.raft.invariants import check as check_raft
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
+from k8slab.sim.trace import Trace
 
 SIZES = (1, 3, 5, 7)
 CLIENT_HOST = "client"
@@ -60,6 +61,16 @@ class EtcdLab:
     def now(self) -> float:
         """Simulated seconds since the cluster started."""
         return self.sim.now
+
+    @property
+    def trace(self) -> Trace:
+        """Every event so far (what the Raft plots read)."""
+        return self.sim.trace
+
+    @property
+    def control_planes(self) -> list[str]:
+        """The member hosts, named as the Raft plots expect of a cluster."""
+        return list(self.names)
 
     def member(self, name: str) -> EtcdMember | None:
         """The running member on host `name` (None while the host is down)."""
@@ -198,3 +209,20 @@ class EtcdLab:
             self._observe()
         group.stop()
         return outcome.get("value")
+
+
+def election_times(members: int = 3, seeds: range = range(100)) -> tuple[list[float], list[float]]:
+    """For each seed: when the first leader was elected, and how long after the leader's crash
+    (one second later) a new one was."""
+    firsts, again = [], []
+    for seed in seeds:
+        lab = EtcdLab(members, seed, observe_every_event=False)
+        lab.run_until_leader()
+        firsts.append(lab.now)
+        lab.run(1)
+        old, start = lab.leader(), lab.now
+        lab.crash(old)
+        while lab.leader() in (None, old):
+            lab.run(0.01)
+        again.append(lab.now - start)
+    return firsts, again

@@ -456,3 +456,26 @@ def status_table(cluster: Cluster) -> list[dict]:
                      "commit": raft.commit_index, "applied": raft.applied_index,
                      "store revision": member.store.revision})
     return rows
+
+
+def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
+    """The last entries of one member's Raft log as rows: index, term, what the entry does.
+
+    An entry's data is the etcd request it carries: a Txn's writes with their keys, a lease
+    operation, or nothing (the no-op a new leader appends).
+    """
+    raft = cluster.network.host(member).memory["etcd"].raft
+    rows = []
+    for entry in raft.log[-last:]:
+        data = entry.data
+        if data is None:
+            what, keys = "no-op (new leader)", ""
+        elif data.get("op") == "txn":
+            ops = data["success"]
+            what = " + ".join(op[0] if isinstance(op, tuple) else type(op).__name__ for op in ops)
+            keys = ", ".join(op[1] for op in ops if isinstance(op, tuple))
+        else:
+            what, keys = data.get("op", "?"), ""
+        rows.append({"index": entry.index, "term": entry.term, "request": what, "keys": keys,
+                     "committed": entry.index <= raft.commit_index})
+    return rows
