@@ -67,21 +67,23 @@ def linearizable(ops: list[Operation]) -> bool:
     )
     seen: set[tuple[frozenset[int], str | None]] = set()
 
-    def search(position: int, done: frozenset[int], state: str | None) -> bool:
+    def children(position: int, done: frozenset[int], state: str | None):
+        """True if every event is placed; else the next states to try, in order."""
         # Skip events of operations already placed.
         while position < len(events) and events[position][2] in done:
             position += 1
         if position == len(events):
             return True
         if (done, state) in seen:
-            return False
+            return []
         seen.add((done, state))
         time, kind, index = events[position]
         if kind == 1:
             # An operation's answer arrived and it was not placed before it: only a timed-out
             # operation (return at infinity) may be dropped, as never having happened.
-            return time == math.inf and search(position + 1, done | {index}, state)
+            return [(position + 1, done | {index}, state)] if time == math.inf else []
         # Try to place each operation that is open at this point (called, not yet returned).
+        options = []
         for _, ev_kind, candidate in events[position:]:
             if ev_kind == 1:
                 if candidate not in done:
@@ -90,8 +92,15 @@ def linearizable(ops: list[Operation]) -> bool:
             if candidate in done:
                 continue
             ok, new_state = ops[candidate].step(state)
-            if ok and search(position, done | {candidate}, new_state):
-                return True
-        return False
+            if ok:
+                options.append((position, done | {candidate}, new_state))
+        return options
 
-    return search(0, frozenset(), ABSENT)
+    # Depth-first search with an explicit stack (histories can be thousands of calls long).
+    stack = [(0, frozenset(), ABSENT)]
+    while stack:
+        found = children(*stack.pop())
+        if found is True:
+            return True
+        stack.extend(reversed(found))
+    return False
