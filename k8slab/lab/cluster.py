@@ -22,7 +22,7 @@ from k8slab.errors import (
 )
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import EtcdMember
-from k8slab.lab import etcdctl, kubeadm
+from k8slab.lab import etcdctl, kubeadm, scheduling
 from k8slab.lab.kubectl import kubectl as render_kubectl
 from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
@@ -279,6 +279,32 @@ class Cluster:
             self.network.set_link(host, SWITCH, loss=loss)
         except ValueError as error:
             raise K8sLabError(str(error)) from None
+
+    # -- scheduling ---------------------------------------------------------------------------
+
+    def explain(self, target: Any) -> scheduling.Explanation:
+        """Why a pod landed where it did ("ns/name"), or where a manifest would (a what-if)."""
+        return scheduling.explain(self, target)
+
+    def scheduling_history(self, target: str) -> list[scheduling.Explanation]:
+        """Every recorded scheduling decision for one pod, oldest first."""
+        return scheduling.history(self, target)
+
+    def cordon(self, node: str) -> str:
+        """`kubectl cordon`: mark a node unschedulable."""
+        return scheduling.cordon(self, node)
+
+    def uncordon(self, node: str) -> str:
+        """`kubectl uncordon`: make a node schedulable again."""
+        return scheduling.uncordon(self, node)
+
+    def taint(self, node: str, spec: str, *, overwrite: bool = False) -> str:
+        """`kubectl taint nodes <node> key=value:Effect` (or `key:Effect-` to remove)."""
+        return scheduling.taint(self, node, spec, overwrite=overwrite)
+
+    def label(self, node: str, spec: str, *, overwrite: bool = False) -> str:
+        """`kubectl label nodes <node> key=value` (or `key-` to remove)."""
+        return scheduling.label(self, node, spec, overwrite=overwrite)
 
     # -- etcd -----------------------------------------------------------------------------------
 

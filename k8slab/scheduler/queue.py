@@ -46,6 +46,24 @@ class QueuedPodInfo:
     scheduling_cycle: int = 0
 
 
+def pod_updated(old: dict, new: dict) -> bool:
+    """True if the pod changed beyond metadata.resourceVersion, generation and status.
+
+    As isPodUpdated (kk pkg/scheduler/backend/queue/scheduling_queue.go): the scheduler's own
+    status writes (the PodScheduled condition, a nomination) must not make a pod retry.
+    """
+
+    def stripped(pod: dict) -> dict:
+        meta = {
+            k: v
+            for k, v in (pod.get("metadata") or {}).items()
+            if k not in ("resourceVersion", "generation")
+        }
+        return {**{k: v for k, v in pod.items() if k != "status"}, "metadata": meta}
+
+    return stripped(old) != stripped(new)
+
+
 class _ActiveEntry:
     """A heap entry ordered by the QueueSort `less`, then by insertion (deterministic ties)."""
 
@@ -149,17 +167,19 @@ class SchedulingQueue:
         self._push_active(info)
 
     def update(self, pod: dict, now: float) -> None:
-        """The pod object changed: keep the newest; an unschedulable pod gets another chance."""
+        """The pod object changed: keep the newest; an unschedulable pod gets another chance,
+        unless only its status or resourceVersion changed (upstream isPodUpdated)."""
         key = pod_key(pod)
         info = self._infos.get(key)
         if info is None:
             self.add(pod, now)
             return
+        updated = pod_updated(info.pod, pod)
         info.pod = pod
         where = self._where[key]
         if where == ACTIVE:
             self._push_active(info)
-        elif where == UNSCHEDULABLE:
+        elif where == UNSCHEDULABLE and updated:
             del self._unschedulable[key]
             self._requeue(info, now)
 

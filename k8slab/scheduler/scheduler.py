@@ -1,62 +1,138 @@
-"""The kube-scheduler process: a queue of pods without a node, one scheduling cycle per pod
-(`Framework.schedule`), then an asynchronous binding through the API server.
+"""The kube-scheduler process: a scheduling queue of pods without a node, one scheduling cycle per
+pod (`Framework.schedule`), preemption when nothing fits, then an asynchronous binding cycle.
 
 Its view of the cluster is two informers (pods, nodes). A pod is "assumed" on its node as soon as
 it is chosen, so the next cycle already counts its requests, before the binding is confirmed.
+Pods wait in a `SchedulingQueue`: activeQ in PrioritySort order, backoffQ (1 s doubling to 10 s
+per attempt) and the unschedulable pods, which cluster events (a node added or changed, a bound
+pod deleted) move back, and which are retried anyway after 5 minutes.
+Upstream: kk pkg/scheduler/schedule_one.go, eventhandlers.go, backend/cache (the assume cache).
 """
 
 from __future__ import annotations
 
-import bisect
-import heapq
-from collections.abc import Generator
+import random
+from collections import deque
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, replace
+from types import GeneratorType
+
+import simpy
 
 from k8slab.api.timestamps import to_time
-from k8slab.apiserver.client import Client, Informer, cache_key
+from k8slab.apiserver.client import Client, Informer
 from k8slab.apiserver.leader_election import LeaderElector
-from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import Decision, Framework
-from k8slab.scheduler.node_info import NodeInfo
+from k8slab.errors import K8sLabError, NotFoundError
+from k8slab.scheduler.framework import SKIP, Decision, Framework, Status
+from k8slab.scheduler.node_info import NodeInfo, pod_key, pod_priority
 from k8slab.scheduler.plugins import default_profile
+from k8slab.scheduler.plugins.default_binder import DefaultBinder
+from k8slab.scheduler.profile import DEFAULT_SCHEDULER_NAME, SchedulerConfiguration
+from k8slab.scheduler.queue import (
+    IN_FLIGHT,
+    POD_INITIAL_BACKOFF_SECONDS,
+    POD_MAX_BACKOFF_SECONDS,
+    UNSCHEDULABLE_FLUSH_INTERVAL,
+    QueuedPodInfo,
+    SchedulingQueue,
+)
 from k8slab.sim.host import ProcessGroup
 
-SCHEDULER_NAME = "default-scheduler"
-# pkg/scheduler/apis/config/v1/defaults.go: podInitialBackoffSeconds 1, podMaxBackoffSeconds 10;
-# pods stay in the unschedulable queue at most 5 minutes, checked every 30 s (scheduling_queue.go).
-BACKOFF_INITIAL, BACKOFF_MAX = 1.0, 10.0
-UNSCHEDULABLE_MAX_SECONDS = 300.0
-UNSCHEDULABLE_FLUSH_SECONDS = 30.0
 TERMINAL_PHASES = ("Succeeded", "Failed")
+# How many past decisions `history` keeps per pod (the latest is also in `decisions`).
+DECISION_HISTORY = 10
+# kk pkg/scheduler/framework/preemption/preemption.go: the event a victim receives.
+PREEMPTED_MSG = "Preempted by pod {} on node {}"
+
+
+@dataclass(frozen=True, slots=True)
+class PastDecision:
+    """A scheduling cycle as the scheduler remembers it: when it ran and what it decided."""
+
+    time: float
+    decision: Decision
 
 
 class Scheduler:
-    """One kube-scheduler with one profile (`framework`)."""
+    """One kube-scheduler: one Framework per profile (keyed by the schedulerName it serves).
+
+    A Framework belongs to one scheduler: its DefaultBinder binds through this scheduler's client.
+    """
 
     def __init__(
-        self, group: ProcessGroup, server: str, framework: Framework | None = None
+        self,
+        group: ProcessGroup,
+        server: str,
+        profiles: Mapping[str, Framework] | None = None,
+        *,
+        percentage_of_nodes_to_score: int = 0,
+        pod_initial_backoff_seconds: float = POD_INITIAL_BACKOFF_SECONDS,
+        pod_max_backoff_seconds: float = POD_MAX_BACKOFF_SECONDS,
     ) -> None:
         self.group = group
         self.sim = group.sim
         self.host = group.host.name
-        # Without DefaultPreemption until this loop evicts the victims a preemption nominates.
-        self.framework = framework or default_profile(disabled=("DefaultPreemption",))
+        self.profiles = dict(profiles or {DEFAULT_SCHEDULER_NAME: default_profile()})
+        if not self.profiles:
+            raise K8sLabError("a scheduler needs at least one profile (schedulerName: Framework)")
+        for name, framework in self.profiles.items():
+            if not isinstance(framework, Framework):
+                raise K8sLabError(f"profile {name!r} must be a Framework, got {framework!r}")
+            for plugin in framework.bind_plugins:
+                if isinstance(plugin, DefaultBinder) and plugin.binder is None:
+                    plugin.binder = self._api_bind
+        self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
+        first = next(iter(self.profiles.values()))
+        self.queue = SchedulingQueue(
+            first.less,
+            initial_backoff=pod_initial_backoff_seconds,
+            max_backoff=pod_max_backoff_seconds,
+        )
         self.client = Client(group, "system:kube-scheduler", server)
         self.nodes: dict[str, NodeInfo] = {}
         self._node_order: list[str] = []
-        self._placed: dict[str, str] = {}
-        self._active: list[tuple[int, int, str]] = []
-        self._queued: dict[str, dict] = {}
-        self._unschedulable: dict[str, float] = {}
-        self._attempts: dict[str, int] = {}
+        self._node_of: dict[str, str] = {}
+        self._bound: dict[str, dict[str, dict]] = {}
         self._assumed: dict[str, str] = {}
-        self._seq = 0
+        self.next_start_index = 0
         self._wakeup = self.group.env.event()
         self.leading = False
         self._rng = self.sim.rng(f"scheduler/{self.host}")
         self.decisions: dict[str, Decision] = {}
+        self.history: dict[str, deque[PastDecision]] = {}
+
+    @classmethod
+    def from_config(
+        cls, group: ProcessGroup, server: str, config: SchedulerConfiguration
+    ) -> Scheduler:
+        """A scheduler built from a loaded KubeSchedulerConfiguration (`profile.load_config`)."""
+        return cls(
+            group,
+            server,
+            config.profiles,
+            percentage_of_nodes_to_score=config.percentage_of_nodes_to_score or 0,
+            pod_initial_backoff_seconds=config.pod_initial_backoff_seconds,
+            pod_max_backoff_seconds=config.pod_max_backoff_seconds,
+        )
+
+    @property
+    def framework(self) -> Framework:
+        """The default-scheduler profile (or the first profile when there is none by that name)."""
+        return self.profiles.get(DEFAULT_SCHEDULER_NAME) or next(iter(self.profiles.values()))
+
+    def framework_for(self, pod: dict) -> Framework:
+        """The profile named by the pod's spec.schedulerName."""
+        name = (pod.get("spec") or {}).get("schedulerName") or DEFAULT_SCHEDULER_NAME
+        framework = self.profiles.get(name)
+        if framework is None:
+            raise K8sLabError(
+                f"pod {pod_key(pod)} asks for schedulerName {name!r}; this scheduler runs the "
+                f"profiles {', '.join(self.profiles)}"
+            )
+        return framework
 
     def start(self) -> None:
-        """Start the informers, the scheduling loop and the unschedulable-queue flusher."""
+        """Start the informers, the scheduling loop, leader election and the 5-minute flusher."""
         nodes = Informer(self.client, "nodes")
         nodes.on_add.append(self._node_added)
         nodes.on_update.append(lambda old, new: self._node_added(new))
@@ -69,22 +145,30 @@ class Scheduler:
         pods.start()
         self.group.spawn(self._loop())
         # kube-scheduler --leader-elect=true (kubeadm's setting): only the Lease holder schedules.
-        self.elector = LeaderElector(self.client, "kube-scheduler",
-                                     on_started=self._start_leading,
-                                     on_stopped=self._stop_leading)
+        self.elector = LeaderElector(
+            self.client,
+            "kube-scheduler",
+            on_started=self._start_leading,
+            on_stopped=self._stop_leading,
+        )
         self.elector.start()
         self.group.spawn(self._flush_unschedulable())
+
+    def node_infos(self) -> list[NodeInfo]:
+        """The scheduler's NodeInfos in the order a cycle examines them (sorted by name)."""
+        return [self.nodes[name] for name in self._node_order]
 
     # -- informer handlers ----------------------------------------------------------------
 
     def _node_added(self, node: dict) -> None:
         name = node["metadata"]["name"]
         old = self.nodes.get(name)
-        self.nodes[name] = NodeInfo(node, old.pods if old else ())
+        self.nodes[name] = NodeInfo(node, list(self._bound.get(name, {}).values()))
         if old is None:
-            bisect.insort(self._node_order, name)
+            self._node_order.append(name)
+            self._node_order.sort()
         if old is None or _scheduling_properties(old.node) != _scheduling_properties(node):
-            self._move_all_to_active()
+            self._move_all()
 
     def _node_deleted(self, node: dict) -> None:
         name = node["metadata"]["name"]
@@ -92,165 +176,304 @@ class Scheduler:
             self._node_order.remove(name)
 
     def _pod_changed(self, pod: dict) -> None:
-        key = cache_key(pod)
+        key = pod_key(pod)
         node = pod["spec"].get("nodeName")
+        terminal = (pod.get("status") or {}).get("phase") in TERMINAL_PHASES
         if node:
-            self._queued.pop(key, None)
-            self._unschedulable.pop(key, None)
+            self.queue.delete(pod)
             self._assumed.pop(key, None)
-            if pod.get("status", {}).get("phase") in TERMINAL_PHASES:
-                self._forget(key)
-            elif self._placed.get(key) != node:
-                self._forget(key)
-                self._place(key, pod, node)
-        elif pod["spec"].get("schedulerName", SCHEDULER_NAME) == SCHEDULER_NAME:
-            if key not in self._placed:
-                self._enqueue(key, pod)
+            if terminal:
+                if self._forget(key):
+                    self._move_all()
+                return
+            self._forget(key)
+            self._place(key, pod, node)
+            return
+        if key in self._assumed or self._scheduler_name(pod) not in self.profiles:
+            return  # assumed pods wait for their binding; other schedulers' pods are not ours
+        if terminal:
+            self.queue.delete(pod)
+        elif self.queue.where(pod) is None:
+            self.queue.add(pod, self.sim.now)
+        else:
+            self.queue.update(pod, self.sim.now)
+        self._wake()
 
     def _pod_deleted(self, pod: dict) -> None:
-        key = cache_key(pod)
-        self._queued.pop(key, None)
-        self._unschedulable.pop(key, None)
-        self._forget(key)
-        self._move_all_to_active()
+        key = pod_key(pod)
+        self.queue.delete(pod)
+        self._assumed.pop(key, None)
+        self.decisions.pop(key, None)
+        self.history.pop(key, None)
+        if self._forget(key):
+            self._move_all()
+
+    @staticmethod
+    def _scheduler_name(pod: dict) -> str:
+        return pod["spec"].get("schedulerName") or DEFAULT_SCHEDULER_NAME
 
     def _place(self, key: str, pod: dict, node: str) -> None:
+        self._node_of[key] = node
+        self._bound.setdefault(node, {})[key] = pod
         info = self.nodes.get(node)
         if info is not None:
             info.add_pod(pod)
-        self._placed[key] = node
 
-    def _forget(self, key: str) -> None:
-        node = self._placed.pop(key, None)
-        info = self.nodes.get(node) if node else None
-        if info is not None and any(cache_key(p) == key for p in info.pods):
-            info.remove_pod(next(p for p in info.pods if cache_key(p) == key))
+    def _forget(self, key: str) -> bool:
+        """Stop counting the pod on its node; True if it was counted somewhere."""
+        node = self._node_of.pop(key, None)
+        if node is None:
+            return False
+        pod = self._bound[node].pop(key)
+        if not self._bound[node]:
+            del self._bound[node]
+        info = self.nodes.get(node)
+        if info is not None and info.has_pod(pod):
+            info.remove_pod(pod)
+        return True
 
     # -- the queue ------------------------------------------------------------------------
 
-    def _enqueue(self, key: str, pod: dict) -> None:
-        fresh = key not in self._queued
-        self._queued[key] = pod
-        if fresh and key not in self._unschedulable:
-            self._push(key, pod)
-
-    def _push(self, key: str, pod: dict) -> None:
-        # PrioritySort: higher spec.priority first, then first come first served.
-        self._seq += 1
-        heapq.heappush(self._active, (-int(pod["spec"].get("priority", 0)), self._seq, key))
+    def _wake(self) -> None:
         if not self._wakeup.triggered:
             self._wakeup.succeed()
 
-    def _move_all_to_active(self) -> None:
-        for key in list(self._unschedulable):
-            del self._unschedulable[key]
-            if key in self._queued:
-                self._push(key, self._queued[key])
+    def _move_all(self) -> None:
+        """A cluster event that may make unschedulable pods fit: retry them all."""
+        self.queue.move_all_to_active_or_backoff(self.sim.now)
+        self._wake()
 
     def _flush_unschedulable(self) -> Generator:
         while True:
-            yield self.group.env.timeout(UNSCHEDULABLE_FLUSH_SECONDS)
-            for key, since in list(self._unschedulable.items()):
-                if self.sim.now - since >= UNSCHEDULABLE_MAX_SECONDS:
-                    del self._unschedulable[key]
-                    if key in self._queued:
-                        self._push(key, self._queued[key])
-
-    # -- scheduling and binding -----------------------------------------------------------
+            yield self.group.env.timeout(UNSCHEDULABLE_FLUSH_INTERVAL)
+            if self.queue.flush_unschedulable_leftover(self.sim.now):
+                self._wake()
 
     def _start_leading(self) -> None:
         self.leading = True
-        if not self._wakeup.triggered:
-            self._wakeup.succeed()
+        self._wake()
 
     def _stop_leading(self) -> None:
         # Upstream kube-scheduler exits here and is restarted; this one just stops scheduling.
         self.leading = False
 
     def _loop(self) -> Generator:
-        while True:
-            if not self.leading or not self._active:
-                self._wakeup = self.group.env.event()
-                yield self._wakeup
-                continue
-            _, _, key = heapq.heappop(self._active)
-            pod = self._queued.get(key)
-            if pod is None or key in self._placed or key in self._unschedulable:
-                continue
-            self.schedule_one(key, pod)
+        """Pop and schedule while leading; sleep until woken or until the next backoff ends.
 
-    def schedule_one(self, key: str, pod: dict) -> Decision:
-        """One scheduling cycle for `pod`: decide, record, assume, and start binding."""
-        infos = [self.nodes[name] for name in self._node_order]
-        decision = self.framework.schedule(pod, infos, self._rng)
-        self.decisions[key] = decision
-        ref = f"pod/{key}"
+        (Upstream flushes backoffQ every second; k8slab wakes exactly when a backoff ends.)
+        """
+        env = self.group.env
+        while True:
+            now = self.sim.now
+            self.queue.flush_backoff_completed(now)
+            info = self.queue.pop(now) if self.leading else None
+            if info is not None:
+                self.schedule_one(info)
+                continue
+            self._wakeup = env.event()
+            expiry = self.queue.next_backoff_expiry()
+            if expiry is None:
+                yield self._wakeup
+            else:
+                yield self._wakeup | env.timeout(max(expiry - now, 0.0))
+
+    # -- one scheduling cycle -------------------------------------------------------------
+
+    def what_if(self, pod: dict) -> Decision:
+        """The decision a cycle would make for `pod` now, changing nothing (no rng draw kept)."""
+        rng = random.Random()
+        rng.setstate(self._rng.getstate())
+        return self.framework_for(pod).schedule(
+            pod,
+            self.node_infos(),
+            rng,
+            start_index=self.next_start_index,
+            percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
+            nominated_pods=self.queue.nominated_pods(),
+        )
+
+    def schedule_one(self, info: QueuedPodInfo) -> Decision:
+        """One scheduling cycle for a popped pod: decide, record, then assume and bind, or preempt.
+
+        The search for feasible nodes starts where the previous cycle stopped (upstream's
+        nextStartNodeIndex), so that examination rotates over the nodes.
+        """
+        pod, key = info.pod, info.key
+        framework = self.framework_for(pod)
+        decision = framework.schedule(
+            pod,
+            self.node_infos(),
+            self._rng,
+            start_index=self.next_start_index,
+            percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
+            nominated_pods=self.queue.nominated_pods(),
+        )
+        self.next_start_index = decision.next_start_index
+        self._remember(key, decision)
         if decision.node is None:
-            self._unschedulable[key] = self.sim.now
-            self.sim.record(
-                self.host, "scheduler", "FailedScheduling", ref, message=decision.message
-            )
-            self.group.spawn(self._report_unschedulable(pod, decision.message))
+            self._unschedulable(info, decision)
             return decision
-        self.sim.record(
-            self.host,
-            "scheduler",
+        node, state = decision.node, decision.state
+        self._place(key, dict(pod, spec=dict(pod["spec"], nodeName=node)), node)
+        self._assumed[key] = node
+        status = framework.run_reserve(state, pod, node)
+        if status is None:
+            status = framework.run_permit(state, pod, node)
+        if status is not None:
+            framework.run_unreserve(state, pod, node)
+            self._assumed.pop(key, None)
+            self._forget(key)
+            self._record("FailedScheduling", key, message=f"{status.plugin}: {status.message}")
+            self.queue.add_unschedulable(info, self.sim.now, (status.plugin,))
+            self._wake()
+            return decision
+        self.queue.nominate(pod, None)
+        self._record(
             "Scheduled",
-            ref,
-            node=decision.node,
+            key,
+            node=node,
             feasible=len(decision.feasible),
             message=decision.message,
         )
-        del self._queued[key]
-        assumed = dict(pod, spec=dict(pod["spec"], nodeName=decision.node))
-        self._place(key, assumed, decision.node)
-        self._assumed[key] = decision.node
-        self.group.spawn(self._bind(key, pod, decision.node))
+        self.group.spawn(self._binding_cycle(info, framework, decision))
         return decision
 
-    def _bind(self, key: str, pod: dict, node: str) -> Generator:
-        meta = pod["metadata"]
+    def _remember(self, key: str, decision: Decision) -> None:
+        kept = replace(decision, state=None)
+        self.decisions[key] = kept
+        past = self.history.setdefault(key, deque(maxlen=DECISION_HISTORY))
+        past.append(PastDecision(self.sim.now, kept))
+
+    def _record(self, kind: str, key: str, **details) -> None:
+        self.sim.record(self.host, "scheduler", kind, f"pod/{key}", **details)
+
+    def _unschedulable(self, info: QueuedPodInfo, decision: Decision) -> None:
+        """No node fits: evict the victims preemption chose, nominate, and report the FitError."""
+        pod, key = info.pod, info.key
+        nominated = decision.nominated_node
+        details = {"message": decision.message}
+        if nominated:
+            details.update(nominated_node=nominated, victims=[pod_key(v) for v in decision.victims])
+            self._nominate(pod, nominated)
+            for victim in decision.victims:
+                self.group.spawn(self._preempt(victim, pod, nominated))
+        self._record("FailedScheduling", key, **details)
+        plugins = tuple(dict.fromkeys(r.plugin for r in decision.filtered.values()))
+        self.queue.add_unschedulable(info, self.sim.now, plugins)
+        self._wake()
+        self.group.spawn(self._report_unschedulable(pod, decision.message, nominated))
+
+    def _nominate(self, pod: dict, node: str) -> None:
+        """Nominate `pod` to `node`; lower-priority pods nominated there lose their nomination."""
+        priority = pod_priority(pod)
+        for other in self.queue.nominated_pods().get(node, []):
+            if pod_priority(other) < priority:
+                self.queue.nominate(other, None)
+                status = dict(other.get("status") or {})
+                status.pop("nominatedNodeName", None)
+                self.group.spawn(self._write_status(other, status))
+        self.queue.nominate(pod, node)
+
+    def _preempt(self, victim: dict, preemptor: dict, node: str) -> Generator:
+        meta = victim["metadata"]
+        uid = preemptor["metadata"].get("uid") or pod_key(preemptor)
+        self._record(
+            "Preempted",
+            pod_key(victim),
+            node=node,
+            preemptor=pod_key(preemptor),
+            message=PREEMPTED_MSG.format(uid, node),
+        )
         try:
-            yield from self.client.bind(meta["namespace"], meta["name"], node)
-            self._attempts.pop(key, None)
-            self.sim.record(self.host, "scheduler", "Bound", f"pod/{key}", node=node)
+            yield from self.client.delete("pods", meta["name"], meta.get("namespace"))
+        except NotFoundError:
+            pass  # already gone: nothing left to evict
         except K8sLabError as error:
-            self.sim.record(
-                self.host, "scheduler", "BindingFailed", f"pod/{key}", node=node, error=str(error)
-            )
+            self._record("PreemptionFailed", pod_key(victim), node=node, error=str(error))
+
+    # -- binding --------------------------------------------------------------------------
+
+    def _api_bind(self, pod: dict, node: str) -> Generator:
+        """DefaultBinder's callback: POST pods/<name>/binding through the API server."""
+        meta = pod["metadata"]
+        return self.client.bind(meta.get("namespace") or "default", meta["name"], node)
+
+    def _binding_cycle(
+        self, info: QueuedPodInfo, framework: Framework, decision: Decision
+    ) -> Generator:
+        pod, key, node, state = info.pod, info.key, decision.node, decision.state
+        try:
+            status = framework.run_pre_bind(state, pod, node)
+            if status is not None:
+                raise K8sLabError(f"running PreBind plugin {status.plugin!r}: {status.message}")
+            answer = framework.run_bind(state, pod, node)
+            if isinstance(answer, GeneratorType):
+                yield from answer
+            elif isinstance(answer, simpy.Event):
+                yield answer
+            elif isinstance(answer, Status) and answer.code == SKIP:
+                raise K8sLabError("no bind plugin bound the pod")
+            elif isinstance(answer, Status) and answer.rejected:
+                raise K8sLabError(answer.message)
+        except K8sLabError as error:
+            self._record("BindingFailed", key, node=node, error=str(error))
+            framework.run_unreserve(state, pod, node)
             if self._assumed.pop(key, None) is None:
                 return  # the informer already saw the pod bound (by us or by someone else)
             self._forget(key)
-            attempts = self._attempts.get(key, 0) + 1
-            self._attempts[key] = attempts
-            yield self.group.env.timeout(min(BACKOFF_INITIAL * 2 ** (attempts - 1), BACKOFF_MAX))
-            if key not in self._placed:
-                self._enqueue(key, pod)
+            self.queue.move_all_to_active_or_backoff(self.sim.now)
+            if self.queue.where(pod) == IN_FLIGHT:
+                self.queue.add_unschedulable(info, self.sim.now, error=True)
+            self._wake()
+            return
+        self.queue.done(info)
+        self._record("Bound", key, node=node)
 
-    def _report_unschedulable(self, pod: dict, message: str) -> Generator:
-        meta = pod["metadata"]
-        status = {
-            "phase": "Pending",
-            "conditions": [
-                {
-                    "type": "PodScheduled",
-                    "status": "False",
-                    "reason": "Unschedulable",
-                    "message": message,
-                    "lastTransitionTime": to_time(self.sim.now),
-                }
-            ],
+    # -- the pod's status -----------------------------------------------------------------
+
+    def _report_unschedulable(self, pod: dict, message: str, nominated: str | None) -> Generator:
+        """Set PodScheduled=False (reason Unschedulable) and any nomination, if they changed.
+
+        As upstream updatePod: no write when condition and nomination are already as wanted.
+        """
+        status = dict(pod.get("status") or {})
+        conditions = list(status.get("conditions") or [])
+        old = next((c for c in conditions if c.get("type") == "PodScheduled"), None)
+        unchanged = (
+            old is not None
+            and (old.get("status"), old.get("reason"), old.get("message"))
+            == ("False", "Unschedulable", message)
+        )
+        if unchanged and (not nominated or status.get("nominatedNodeName") == nominated):
+            return
+        since = old["lastTransitionTime"] if old and old.get("status") == "False" else None
+        condition = {
+            "type": "PodScheduled",
+            "status": "False",
+            "reason": "Unschedulable",
+            "message": message,
+            "lastTransitionTime": since or to_time(self.sim.now),
         }
+        status["phase"] = status.get("phase") or "Pending"
+        status["conditions"] = [
+            c for c in conditions if c.get("type") != "PodScheduled"
+        ] + [condition]
+        if nominated:
+            status["nominatedNodeName"] = nominated
+        yield from self._write_status(pod, status)
+
+    def _write_status(self, pod: dict, status: dict) -> Generator:
+        meta = pod["metadata"]
         body = {
             "apiVersion": "v1",
             "kind": "Pod",
-            "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
+            "metadata": {"name": meta["name"], "namespace": meta.get("namespace") or "default"},
             "status": status,
         }
         try:
             yield from self.client.update_status(body)
         except K8sLabError:
-            pass
+            pass  # the next attempt reports again
 
 
 def _scheduling_properties(node: dict) -> tuple:
@@ -258,5 +481,11 @@ def _scheduling_properties(node: dict) -> tuple:
     NodeSchedulingPropertiesChange): a heartbeat-only status update changes none of it."""
     meta, spec, status = node["metadata"], node.get("spec", {}), node.get("status", {})
     conditions = [(c["type"], c["status"]) for c in status.get("conditions", [])]
-    return (spec.get("unschedulable"), status.get("allocatable"), meta.get("labels"),
-            spec.get("taints"), conditions, meta.get("annotations"))
+    return (
+        spec.get("unschedulable"),
+        status.get("allocatable"),
+        meta.get("labels"),
+        spec.get("taints"),
+        conditions,
+        meta.get("annotations"),
+    )

@@ -159,7 +159,9 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_upstream_message() -> No
     assert condition["reason"] == "Unschedulable"
     assert condition["message"] == (
         "0/3 nodes are available: 1 node(s) had untolerated taint"
-        " {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu."
+        " {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes"
+        " are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims"
+        " found for incoming pod."
     )
 
 

@@ -1,7 +1,8 @@
 """The kube-scheduler loop as a transcript: pods in, Scheduled / FailedScheduling / Bound out.
 
-Queue order, retries and status reports are checked inside a whole `Cluster`; binding races are
-checked against a scripted API server, where the test decides when each answer and event arrives.
+Queue order, retries, preemption and status reports are checked inside a whole `Cluster`;
+backoff, binding races, start-index rotation and profiles against a scripted API server, where
+the test decides when each answer and event arrives.
 """
 
 from __future__ import annotations
@@ -12,16 +13,22 @@ from collections.abc import Callable, Generator
 import pytest
 
 from k8slab import Cluster
-from k8slab.errors import ConflictError, NotFoundError
-from k8slab.scheduler.scheduler import (
-    UNSCHEDULABLE_FLUSH_SECONDS,
-    UNSCHEDULABLE_MAX_SECONDS,
-    Scheduler,
+from k8slab.errors import ConflictError, K8sLabError, NotFoundError
+from k8slab.lab.programs import scheduler_main
+from k8slab.scheduler import scheduler as scheduler_module
+from k8slab.scheduler.plugins import default_profile
+from k8slab.scheduler.profile import load_config
+from k8slab.scheduler.queue import (
+    POD_MAX_IN_UNSCHEDULABLE_PODS_DURATION as UNSCHEDULABLE_MAX_SECONDS,
 )
+from k8slab.scheduler.queue import UNSCHEDULABLE_FLUSH_INTERVAL as UNSCHEDULABLE_FLUSH_SECONDS
+from k8slab.scheduler.scheduler import Scheduler
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network, Stream
 
 CONTROL_PLANE_TAINT_MSG = "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NO_VICTIMS = "No preemption victims found for incoming pod"
 
 
 def pod(name: str, cpu: str = "100m", **spec) -> dict:
@@ -127,7 +134,10 @@ def test_an_unschedulable_pod_says_why_in_the_trace_and_in_its_status() -> None:
     cluster = leading_cluster(workers=1, worker_cpu="1")
     cluster.apply(pod("big", cpu="2"))
     cluster.run(1)
-    message = f"0/2 nodes are available: 1 Insufficient cpu, 1 {CONTROL_PLANE_TAINT_MSG}."
+    message = (
+        f"0/2 nodes are available: 1 Insufficient cpu, 1 {CONTROL_PLANE_TAINT_MSG}. "
+        f"preemption: 0/2 nodes are available: 1 {NO_VICTIMS}, 1 {NOT_HELPFUL}."
+    )
     failed = cluster.trace.where(component="scheduler", kind="FailedScheduling")
     assert [(rec.obj, rec.details) for rec in failed] == [("pod/default/big", {"message": message})]
     status = cluster.get("pods", "big")["status"]
@@ -305,22 +315,27 @@ class Scripted:
     """A scheduler on host "scheduler" watching a ScriptedAPIServer on host "api"; the test sends
     the watch events and chooses when and how the API server answers a binding.
 
-    Two nodes: node-a, free, and node-b, tainted so that the scheduler never picks it.
+    By default two nodes: node-a, free, and node-b, tainted so that the scheduler never picks it;
+    bindings are refused (someone else bound the pod) unless the test says otherwise.
     """
 
     TAINT = {"key": "dedicated", "value": "others", "effect": "NoSchedule"}
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        nodes: list[dict] | None = None,
+        make: Callable[..., Scheduler] = Scheduler,
+    ) -> None:
         self.sim = Simulation(1)
         network = Network(self.sim)
         self.api = ScriptedAPIServer(network, "api")
-        self.api.objects["nodes"] = [
+        self.api.objects["nodes"] = nodes if nodes is not None else [
             listed_node("node-a"),
             listed_node("node-b", taints=[self.TAINT]),
         ]
-        host = network.add_host("scheduler")
-        host.start()
-        self.scheduler = Scheduler(host.group("kube-scheduler"), "api")
+        self.host = network.add_host("scheduler")
+        self.host.start()
+        self.scheduler = make(self.host.group("kube-scheduler"), "api")
         self.scheduler.start()
         self.sim.run(1)
         assert self.scheduler.leading
@@ -424,3 +439,218 @@ def test_a_heartbeat_only_node_update_does_not_retry_unschedulable_pods() -> Non
     world.api.push("nodes", "MODIFIED", listed_node("node-a", beat="2026-01-01T00:00:10Z"))
     world.sim.run(1)
     assert world.kinds() == ["FailedScheduling"]
+
+
+# -- the scheduling queue in the loop --------------------------------------------------------
+
+
+def relabelled(name: str, value: int) -> dict:
+    """node-a with a new label value: a change of scheduling properties (a cluster event)."""
+    node_now = listed_node(name)
+    node_now["metadata"]["labels"] = {"round": str(value)}
+    return node_now
+
+
+def test_events_keep_coming_and_the_backoff_doubles_per_attempt_up_to_10_s() -> None:
+    world = Scripted()
+    world.api.push("pods", "ADDED", pod("huge", cpu="8"))
+    for step in range(120):  # a node event every 0.25 s for 30 s
+        world.api.push("nodes", "MODIFIED", relabelled("node-a", step))
+        world.sim.run(0.25)
+    times = world.records("FailedScheduling")
+    gaps = [round(b - a, 6) for a, b in zip(times, times[1:], strict=False)]
+    assert gaps == [1, 2, 4, 8, 10]
+
+
+def test_a_status_only_update_does_not_retry_but_a_label_change_does() -> None:
+    world = Scripted()
+    world.api.push("pods", "ADDED", pod("huge", cpu="8"))
+    world.sim.run(5)
+    reported = pod("huge", cpu="8")
+    reported["status"] = {"phase": "Pending", "conditions": [{"type": "PodScheduled"}]}
+    world.api.push("pods", "MODIFIED", reported)
+    world.sim.run(5)
+    assert world.kinds() == ["FailedScheduling"]
+    relabel = copy.deepcopy(reported)
+    relabel["metadata"]["labels"] = {"tier": "batch"}
+    world.api.push("pods", "MODIFIED", relabel)
+    world.sim.run(0.01)
+    assert world.kinds() == ["FailedScheduling", "FailedScheduling"]
+
+
+def test_the_scheduler_keeps_a_bounded_history_of_decisions_per_pod(monkeypatch) -> None:
+    monkeypatch.setattr(scheduler_module, "DECISION_HISTORY", 3)
+    world = Scripted()
+    world.api.push("pods", "ADDED", pod("huge", cpu="8"))
+    for step in range(40):
+        world.api.push("nodes", "MODIFIED", relabelled("node-a", step))
+        world.sim.run(0.25)
+    assert len(world.records("FailedScheduling")) == 4  # at 0, 1, 3 and 7 s
+    past = world.scheduler.history["default/huge"]
+    assert [p.time for p in past] == world.records("FailedScheduling")[-3:]
+    assert past[-1].decision is world.scheduler.decisions["default/huge"]
+    assert past[-1].decision.state is None  # the cycle's scratch space is not kept
+
+
+def test_a_pod_bound_before_its_node_is_known_counts_once_the_node_arrives() -> None:
+    world = Scripted()
+    world.api.push("pods", "ADDED", pod("early", cpu="1", nodeName="node-c"))
+    world.sim.run(0.1)
+    world.api.push("nodes", "ADDED", listed_node("node-c"))
+    world.sim.run(0.1)
+    assert world.counted()["node-c"] == ["early"]
+    assert world.scheduler.nodes["node-c"].requested["cpu"] == 1000
+    world.api.push("nodes", "MODIFIED", listed_node("node-c", cpu="8"))
+    world.sim.run(0.1)
+    assert world.scheduler.nodes["node-c"].requested["cpu"] == 1000
+
+
+def test_the_search_start_rotates_so_every_node_gets_examined() -> None:
+    # 200 nodes: each cycle stops after 100 feasible ones (numFeasibleNodesToFind), and the
+    # next cycle starts where this one stopped (nextStartNodeIndex).
+    world = Scripted(nodes=[listed_node(f"n-{i:03d}") for i in range(200)])
+    world.api.bind_answer = lambda request: {}
+    examined = []
+    for name in ("first", "second", "third"):
+        world.api.push("pods", "ADDED", pod(name))
+        world.sim.run(0.1)
+        examined.append(world.scheduler.decisions[f"default/{name}"].feasible)
+    names = [f"n-{i:03d}" for i in range(200)]
+    assert examined == [tuple(names[:100]), tuple(names[100:]), tuple(names[:100])]
+    assert world.scheduler.next_start_index == 100
+
+
+# -- profiles and the configuration file ------------------------------------------------------
+
+TWO_PROFILES = """
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+clientConnection:
+  kubeconfig: /etc/kubernetes/scheduler.conf
+podMaxBackoffSeconds: 4
+profiles:
+- schedulerName: default-scheduler
+- schedulerName: bin-packer
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+"""
+
+
+def test_each_profile_schedules_the_pods_that_name_it_and_no_others() -> None:
+    def make(group, server):
+        return Scheduler.from_config(group, server, load_config(TWO_PROFILES))
+
+    nodes = [listed_node("small", cpu="2"), listed_node("large", cpu="16")]
+    world = Scripted(nodes=nodes, make=make)
+    world.api.bind_answer = lambda request: {}
+    world.api.push("pods", "ADDED", pod("spread", cpu="1"))
+    world.api.push("pods", "ADDED", pod("packed", cpu="1", schedulerName="bin-packer"))
+    world.api.push("pods", "ADDED", pod("theirs", cpu="1", schedulerName="someone-else"))
+    world.sim.run(1)
+    assert world.counted() == {"small": ["packed"], "large": ["spread"]}
+    assert sorted(world.scheduler.decisions) == ["default/packed", "default/spread"]
+    assert world.scheduler.queue.max_backoff == 4
+
+
+def test_a_scheduler_refuses_a_profile_that_is_not_a_framework() -> None:
+    with pytest.raises(K8sLabError, match="profile 'x' must be a Framework"):
+        Scripted(make=lambda group, server: Scheduler(group, server, {"x": "not a framework"}))
+
+
+def test_kube_scheduler_reads_its_config_flag_from_the_hosts_disk() -> None:
+    world = Scripted()
+    host = world.host
+    host.disk["/etc/kubernetes/scheduler.conf"] = {"server": "https://api:6443"}
+    host.disk["/etc/kubernetes/config.yaml"] = TWO_PROFILES
+    group = host.group("kube-scheduler-2")
+    group.spawn(scheduler_main(group, {"command": ["kube-scheduler",
+                                                   "--config=/etc/kubernetes/config.yaml"]}))
+    world.sim.run(0.1)
+    started = host.memory["kube-scheduler"]
+    assert started is not world.scheduler
+    assert list(started.profiles) == ["default-scheduler", "bin-packer"]
+    assert started.client.server == "api"
+
+
+def test_kube_scheduler_with_a_missing_config_file_stops_with_a_clear_error() -> None:
+    world = Scripted()
+    bundle = {"command": ["kube-scheduler", "--config=/etc/kubernetes/nope.yaml"]}
+    with pytest.raises(K8sLabError, match="open /etc/kubernetes/nope.yaml: no such file"):
+        next(scheduler_main(world.host.group("kube-scheduler-2"), bundle))
+
+
+# -- preemption, end to end -------------------------------------------------------------------
+
+
+def test_a_high_priority_pod_evicts_a_low_priority_one_and_lands_in_its_place() -> None:
+    cluster = leading_cluster(workers=1, worker_cpu="2")
+    cluster.apply(pod("low", cpu="1500m"))
+    cluster.run(5)
+    mark = len(cluster.trace) - 1
+    cluster.apply(pod("high", cpu="1", priority=1000))
+    cluster.run(0.2)
+    failed, preempted = [
+        rec for rec in cluster.trace.since(mark) if rec.component == "scheduler"
+    ][:2]
+    assert (failed.kind, failed.obj) == ("FailedScheduling", "pod/default/high")
+    assert failed.details == {
+        "message": f"0/2 nodes are available: 1 Insufficient cpu, 1 {CONTROL_PLANE_TAINT_MSG}.",
+        "nominated_node": "worker-1",
+        "victims": ["default/low"],
+    }
+    uid = cluster.get("pods", "high")["metadata"]["uid"]
+    assert (preempted.kind, preempted.obj, preempted.details) == (
+        "Preempted",
+        "pod/default/low",
+        {
+            "node": "worker-1",
+            "preemptor": "default/high",
+            "message": f"Preempted by pod {uid} on node worker-1",
+        },
+    )
+    with pytest.raises(NotFoundError):
+        cluster.get("pods", "low")
+    assert cluster.get("pods", "high")["status"]["nominatedNodeName"] == "worker-1"
+    line = cluster.kubectl("get pods -o wide").splitlines()[1].split()
+    assert (line[0], line[2], line[6], line[7]) == ("high", "Pending", "<none>", "worker-1")
+    cluster.run(3)
+    scheduled = cluster.trace.where(component="scheduler", kind="Scheduled")[-1]
+    assert (scheduled.obj, scheduled.details["node"]) == ("pod/default/high", "worker-1")
+    assert scheduled.time - failed.time == pytest.approx(1.0)  # the preemptor's 1 s backoff
+    assert cluster.get("pods", "high")["spec"]["nodeName"] == "worker-1"
+    info = scheduler_of(cluster).nodes["worker-1"]
+    assert [p["metadata"]["name"] for p in info.pods] == ["high"]
+
+
+def test_the_nominated_pod_keeps_its_place_from_lower_priority_newcomers() -> None:
+    cluster = leading_cluster(workers=1, worker_cpu="2")
+    cluster.apply(pod("low", cpu="1500m"))
+    cluster.run(5)
+    cluster.apply(pod("high", cpu="1", priority=1000))
+    cluster.run(0.1)  # low is gone; high waits out its backoff, nominated to worker-1
+    cluster.apply(pod("newcomer", cpu="1500m"))
+    cluster.run(3)
+    assert cluster.get("pods", "high")["spec"]["nodeName"] == "worker-1"
+    newcomer = cluster.get("pods", "newcomer")
+    assert newcomer["spec"].get("nodeName") is None
+    assert newcomer["status"]["conditions"][0]["message"] == (
+        f"0/2 nodes are available: 1 Insufficient cpu, 1 {CONTROL_PLANE_TAINT_MSG}. "
+        f"preemption: 0/2 nodes are available: 1 {NO_VICTIMS}, 1 {NOT_HELPFUL}."
+    )
+
+
+def test_without_default_preemption_a_high_priority_pod_just_waits() -> None:
+    def make(group, server):
+        return Scheduler(group, server, {"default-scheduler": default_profile(
+            disabled=["DefaultPreemption"])})
+
+    world = Scripted(make=make)
+    world.api.push("pods", "ADDED", pod("low", cpu="3", nodeName="node-a"))
+    world.api.push("pods", "ADDED", pod("high", cpu="3", priority=1000))
+    world.sim.run(1)
+    assert world.kinds() == ["FailedScheduling"]
+    assert world.scheduler.decisions["default/high"].nominated_node is None
+    assert world.counted()["node-a"] == ["low"]
