@@ -272,11 +272,13 @@ class Cluster:
         except ValueError as error:
             raise K8sLabError(str(error)) from None
 
-    def set_loss(self, host: str, loss: float) -> None:
-        """Lose a fraction `loss` (0..1) of the messages through `host`'s network link."""
+    def set_link(self, host: str, *, latency: float | None = None,
+                 loss: float | None = None) -> None:
+        """Change `host`'s network link: one-way latency in seconds, or the fraction of
+        messages lost (0..1)."""
         self.network.host(host)
         try:
-            self.network.set_link(host, SWITCH, loss=loss)
+            self.network.set_link(host, SWITCH, latency=latency, loss=loss)
         except ValueError as error:
             raise K8sLabError(str(error)) from None
 

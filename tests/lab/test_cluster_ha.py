@@ -69,3 +69,22 @@ def test_with_two_members_down_writes_time_out_but_serializable_reads_answer(ha)
 def test_bad_control_plane_counts_are_refused():
     with pytest.raises(K8sLabError, match="control_planes must be one of 1, 3, 5, 7"):
         Cluster(control_planes=2)
+
+
+def test_faults_from_the_facade_keep_etcd_safe(ha):
+    ha.set_faults(duplicate=0.3, jitter=0.02)
+    ha.set_link("control-plane-2", latency=0.05, loss=0.2)
+    for i in range(5):
+        ha.etcdctl(f"put /demo/k {i}")
+    ha.partition(["control-plane-1"], ["control-plane-2", "control-plane-3"])
+    ha.run(5)
+    ha.heal()
+    ha.set_faults()
+    ha.set_link("control-plane-2", latency=0.00025, loss=0.0)
+    ha.run(5)
+    assert ha.etcdctl("get /demo/k") == "/demo/k\n4"
+    assert ha.invariants() == []
+    with pytest.raises(K8sLabError, match="loss must be a probability"):
+        ha.set_link("worker-1", loss=2)
+    with pytest.raises(K8sLabError, match="duplicate must be a probability"):
+        ha.set_faults(duplicate=-1)
