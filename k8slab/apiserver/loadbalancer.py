@@ -17,7 +17,10 @@ PORT = 6443
 # kubeadm docs (ha-considerations.md) HAProxy example: check every 10 s, every 5 s while down,
 # 2 failures to mark a server down, 2 successes to bring it back.
 CHECK_INTERVAL, DOWN_INTERVAL, FALL, RISE = 10.0, 5.0, 2, 2
-CHECK_TIMEOUT = 2.0
+# The same example: `timeout connect 5s`, `retries 1` with `option redispatch`: a connection
+# that cannot be made in 5 s is tried once more, on another server.
+CONNECT_TIMEOUT, RETRIES = 5.0, 1
+CHECK_TIMEOUT = 2.0  # a simplification: how long one health check waits
 
 
 class LoadBalancer:
@@ -73,11 +76,14 @@ class LoadBalancer:
         return up[start:] + up[:start]
 
     def serve(self, request: dict) -> Generator:
-        """Forward one request; a refused connection is retried on the next healthy server."""
-        for backend in self._pick():
+        """Forward one request; a connection that fails is redispatched once to another server."""
+        me = self.group.host.name
+        for backend in self._pick()[: 1 + RETRIES]:
+            if not self._network.reachable(me, backend):
+                yield self.group.env.timeout(CONNECT_TIMEOUT)  # the connect never completes
+                continue
             try:
-                return (yield from self._network.rpc(self.group.host.name, backend, PORT,
-                                                     request))
+                return (yield from self._network.rpc(me, backend, PORT, request))
             except UnavailableError as error:
                 if "connection refused" not in str(error):
                     raise
@@ -85,7 +91,8 @@ class LoadBalancer:
 
     def accept(self, request: dict, stream: Stream) -> None:
         """Pipe a watch through to a healthy API server; either side closing closes both."""
-        order = self._pick()
+        me = self.group.host.name
+        order = [b for b in self._pick() if self._network.reachable(me, b)]
         if not order:
             stream.close("no API server is available behind the load balancer")
             return

@@ -80,6 +80,11 @@ class Kubelet:
         self.lease_renewed = False
         self._static: dict[str, str] = {}
         self._busy: dict[str, bool] = {}
+        # The status this kubelet computed for each pod (its status manager's cache); the API's
+        # copy in `pods` may be older, so writes always send this one.
+        self.statuses: dict[str, dict] = {}
+        self._pushing: dict[str, bool] = {}
+        self._push_again: dict[str, bool] = {}
         self._again: dict[str, bool] = {}
         self._last_status: dict | None = None
         self._transitions: dict[str, tuple[str, str]] = {}
@@ -132,6 +137,7 @@ class Kubelet:
         key = cache_key(pod)
         if key in self.pods and key not in self._static:
             del self.pods[key]
+            self.statuses.pop(key, None)
             self._enqueue(key)
 
     def _enqueue(self, key: str) -> None:
@@ -230,15 +236,31 @@ class Kubelet:
         }
 
     def _set_status(self, key: str, status: dict) -> None:
-        self.pods[key]["status"] = status
+        self.statuses[key] = status
         if self.registered or key not in self._static:
-            self.group.spawn(self._push_status(key))
+            self._request_push(key)
+
+    def _request_push(self, key: str) -> None:
+        # One status writer per pod (the kubelet's status manager): a newer status waits for
+        # the write in flight, so a slow old write can never land after a newer one.
+        if key in self._pushing:
+            self._push_again[key] = True
+        else:
+            self._pushing[key] = True
+            self.group.spawn(self._status_writer(key))
+
+    def _status_writer(self, key: str) -> Generator:
+        while True:
+            yield from self._push_status(key)
+            if not self._push_again.pop(key, False):
+                break
+        del self._pushing[key]
 
     def _push_status(self, key: str) -> Generator:
         namespace, name = key.split("/", 1)
         delay = REGISTER_BACKOFF[0]
         while key in self.pods:
-            status = self.pods[key]["status"]
+            status = self.statuses[key]
             body = {
                 "apiVersion": "v1",
                 "kind": "Pod",
@@ -408,7 +430,7 @@ class Kubelet:
             except K8sLabError:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
-        self.group.spawn(self._push_status(key))
+        self._request_push(key)
 
 
 def _previous_restarts(pod: dict, container: str) -> int:
