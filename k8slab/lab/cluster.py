@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from k8slab.api.kinds import kind_info, registry_key
+from k8slab.api.kinds import kind_info, registry_key, resource_info
 from k8slab.api.manifests import load_manifests
 from k8slab.apiserver.client import Client
 from k8slab.errors import (
@@ -120,12 +120,20 @@ class Cluster:
         self._wait_for_nodes()
 
     def _wait_for_nodes(self) -> None:
+        # Up means: every kubelet registered and holds its Lease, and a scheduler leads and
+        # sees every node, so the first pod applied is scheduled at once.
         deadline = self.sim.now + BOOT_LIMIT_SECONDS
         kubelets = [h.memory["kubelet"] for h in self.network.hosts() if "kubelet" in h.memory]
-        while not all(k.settled for k in kubelets):
+        while not (all(k.settled for k in kubelets) and self._scheduler_ready(len(kubelets))):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
+
+    def _scheduler_ready(self, nodes: int) -> bool:
+        schedulers = [self.network.host(n).memory.get("kube-scheduler")
+                      for n in self.control_planes]
+        return any(s is not None and s.leading and len(s.node_infos()) >= nodes
+                   for s in schedulers)
 
     # -- time and the record ------------------------------------------------------------
 
@@ -201,6 +209,13 @@ class Cluster:
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Objects of one resource ("pods", "nodes"...), all namespaces unless one is given."""
         return self._request(lambda c: c.list(resource, namespace))[0]
+
+    def delete(self, resource: str, name: str, namespace: str | None = "default") -> str:
+        """`kubectl delete <resource> <name>`: what kubectl prints, e.g. `pod "web" deleted`."""
+        info = resource_info(resource)
+        self._request(lambda c: c.delete(info.resource, name,
+                                         namespace if info.namespaced else None))
+        return f'{info.singular} "{name}" deleted'
 
     def kubectl(self, command: str) -> str:
         """What `kubectl <command>` prints (get, with -n / -A / -o wide|yaml|json|name)."""

@@ -267,3 +267,22 @@ def test_control_plane_survives_a_crash_and_restart() -> None:
     assert c.get("pods", "after")["status"]["phase"] == "Running"
     restores = [r for r in c.trace.by_component("etcd") if r.kind == "restore"]
     assert restores[-1].details["replayed"] > 0
+
+
+def test_delete_removes_the_pod_and_the_kubelet_stops_it() -> None:
+    c = Cluster(workers=1, seed=8)
+    c.apply(pod("gone"))
+    c.run(10)
+    assert any(x["pod"] == "pod/default/gone" for x in c.containers("worker-1"))
+    assert c.delete("pods", "gone") == 'pod "gone" deleted'
+    c.run(2)
+    assert not any(x["pod"] == "pod/default/gone" for x in c.containers("worker-1"))
+    with pytest.raises(K8sLabError, match='pods "gone" not found'):
+        c.delete("pods", "gone")
+
+
+def test_a_new_cluster_schedules_its_first_pod_at_once() -> None:
+    c = Cluster(workers=2, seed=9)
+    c.apply(pod("first"))
+    c.run(0.01)
+    assert c.get("pods", "first")["spec"].get("nodeName", "").startswith("worker-")
