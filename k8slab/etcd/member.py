@@ -147,8 +147,11 @@ class EtcdMember:
             wal["snapshot"] = (snap.index, snap.term, snap.data)
             wal["entries"] = [e for e in wal["entries"] if e.index > snap.index]
         if ready.entries:
-            first = ready.entries[0].index
-            wal["entries"] = [e for e in wal["entries"] if e.index < first] + list(ready.entries)
+            # New entries replace any stored at their index and after (a new leader's log wins).
+            entries, first = wal["entries"], ready.entries[0].index
+            if entries and entries[-1].index >= first:
+                del entries[max(0, first - entries[0].index):]
+            entries.extend(ready.entries)
         wal["hard_state"] = ready.hard_state
 
     def _trace_message(self, message: Any) -> None:
