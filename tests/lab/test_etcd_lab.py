@@ -142,3 +142,30 @@ def test_the_nemesis_catches_a_stale_read(monkeypatch):
         if found:
             break
     assert any("admit no linearization" in v for v in found)
+
+
+def test_an_expired_lease_is_revoked_by_the_leader_and_its_keys_deleted_everywhere():
+    lab = EtcdLab(3, 6)
+    lab.run_until_leader()
+    client = lab.client()
+    lease = lab._sync(client.lease_grant(3))
+    lab._sync(client.put("/lock", "me", lease=lease.id))
+    lab.run(1)
+    assert all(lab.member(n).store.get("/lock") for n in lab.names)
+    lab.run(5)
+    assert not any(lab.member(n).store.get("/lock") for n in lab.names)
+    revokes = [r for r in lab.trace if r.component == "etcd" and r.kind == "lease_revoke"]
+    assert len(revokes) == 3  # applied once on each member
+    assert lab.violations() == []
+
+
+def test_keep_alive_holds_a_lease_past_its_ttl():
+    lab = EtcdLab(3, 7)
+    lab.run_until_leader()
+    client = lab.client()
+    lease = lab._sync(client.lease_grant(3))
+    lab._sync(client.put("/lock", "me", lease=lease.id))
+    for _ in range(4):
+        lab.run(2)
+        assert lab._sync(client.lease_keep_alive(lease.id)) == 3
+    assert lab.member(lab.leader()).store.get("/lock") is not None
