@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -32,6 +32,9 @@ SCHEDULED_MSG = "Successfully assigned {} to {}"
 # kk pkg/scheduler/schedule_one.go: how many feasible nodes are enough to stop filtering.
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+# Clusters this big or bigger are scheduled by the vectorized cycle (k8slab.scheduler.vectorized)
+# unless Framework.schedule is told otherwise; its decisions are the per-node path's.
+VECTORIZED_MIN_NODES = 100
 
 # Status codes (kk staging/src/k8s.io/kube-scheduler/framework/interface.go). A node rejected as
 # Unschedulable may fit after preemption; UnschedulableAndUnresolvable says preemption won't help.
@@ -120,8 +123,9 @@ class CycleState(dict):
     """Per-cycle scratch space the plugins share, keyed like upstream ("PreFilterNodePorts").
 
     Also carries the cycle's snapshot of all nodes (`nodes`), the framework running it, the random
-    generator, the pods nominated to each node, and which plugins were skipped or narrowed the
-    node list. `clone()` copies the values that have a `clone()` method.
+    generator, the pods nominated to each node, which plugins were skipped or narrowed the node
+    list, and (`table`) the NodeTable of a vectorized cycle. `clone()` copies the values that
+    have a `clone()` method.
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class CycleState(dict):
         self.skip_filter_plugins: set[str] = set()
         self.skip_score_plugins: set[str] = set()
         self.narrowed_by: tuple[str, ...] = ()
+        self.table: Any = None
 
     def clone(self) -> CycleState:
         """A copy whose plugin states can be changed without touching this one."""
@@ -148,6 +153,7 @@ class CycleState(dict):
         copy.skip_filter_plugins = set(self.skip_filter_plugins)
         copy.skip_score_plugins = set(self.skip_score_plugins)
         copy.narrowed_by = self.narrowed_by
+        copy.table = self.table
         for key, value in self.items():
             copy[key] = value.clone() if hasattr(value, "clone") else value
         return copy
@@ -232,6 +238,14 @@ class Plugin:
     def bind(self, state: CycleState, pod: dict, node: str) -> Any:
         """Bind the pod to `node`; SKIP_STATUS passes the job to the next bind plugin."""
         return SKIP_STATUS
+
+    def node_signature(self, pod: dict, point: str) -> Hashable | None:
+        """A key such that this plugin's "filter" or "score" (`point`) answer for any node depends
+        only on the key and the node's fixed data (labels, taints, name, images), or None.
+
+        The vectorized cycle then computes the answers for all nodes once per key and reuses them.
+        """
+        return None
 
     def implements(self, point: str) -> bool:
         """True if this plugin defines the extension point `point` (see EXTENSION_POINTS)."""
@@ -363,16 +377,17 @@ class Decision:
     `scores` lists the feasible nodes' scores in the order they were found (empty when zero or one
     node was feasible: upstream skips scoring then). When no node was feasible, `nominated_node`
     and `victims` say what preemption chose; `next_start_index` is where the next cycle's search
-    starts, and `state` the cycle's CycleState for Reserve, Permit and Bind.
+    starts, and `state` the cycle's CycleState for Reserve, Permit and Bind. A vectorized cycle
+    gives `filtered`, `unexamined` and `scores` as read-only views built on first read.
     """
 
     pod: str
     nodes: tuple[str, ...]
-    filtered: dict[str, Rejection]
-    scores: tuple[NodeScore, ...]
+    filtered: Mapping[str, Rejection]
+    scores: Sequence[NodeScore]
     score_plugins: tuple[str, ...]
     node: str | None
-    unexamined: tuple[str, ...] = ()
+    unexamined: Sequence[str] = ()
     skipped_score_plugins: tuple[str, ...] = ()
     pre_filter_message: str = ""
     post_filter_message: str = ""
@@ -542,6 +557,7 @@ class Framework:
             _positive_weight(plugin_name, weight)
         self.weights = {n: weights.get(n, 1) for n in score_names}
         self._normalizers = {p.name for p in self.score_plugins if p.implements("normalize")}
+        self._table: Any = None
         self._add_remove = [
             p
             for p in self.pre_filter_plugins
@@ -595,6 +611,7 @@ class Framework:
         start_index: int = 0,
         percentage_of_nodes_to_score: int = 0,
         nominated_pods: Mapping[str, Sequence[dict]] | None = None,
+        vectorized: bool | None = None,
     ) -> Decision:
         """One scheduling cycle (schedulePod in kk pkg/scheduler/schedule_one.go).
 
@@ -602,8 +619,22 @@ class Framework:
         num_feasible_nodes_to_find(...) nodes fit; a pod already nominated to a node (after
         preemption) tries that node first. With exactly one feasible node it is taken without
         scoring; with none, PostFilter runs. `nominated_pods` maps node names to pods nominated
-        there, which count against the node for pods of equal or lower priority.
+        there, which count against the node for pods of equal or lower priority. `vectorized`
+        chooses the vectorized cycle (same decisions, faster on many nodes) or the per-node path;
+        None means vectorized from VECTORIZED_MIN_NODES nodes on.
         """
+        if vectorized is None:
+            vectorized = len(node_infos) >= VECTORIZED_MIN_NODES
+        nominated = ((pod.get("status") or {}).get("nominatedNodeName")) or ""
+        if vectorized and not nominated and not any((nominated_pods or {}).values()):
+            from k8slab.scheduler import vectorized as fast
+
+            self._table = fast.table_for(self._table, node_infos)
+            decision = fast.schedule(
+                self, self._table, pod, rng, start_index, percentage_of_nodes_to_score
+            )
+            if decision is not None:
+                return decision
         names = [info.name for info in node_infos]
         if len(set(names)) != len(names):
             duplicates = sorted(name for name, n in Counter(names).items() if n > 1)
@@ -730,18 +761,25 @@ class Framework:
     # -- the extension points, one runner each ---------------------------------------------------
 
     def run_pre_filter(
-        self, state: CycleState, pod: dict
+        self,
+        state: CycleState,
+        pod: dict,
+        answer_of: Callable[[Plugin], PreFilterResult | Status | None] | None = None,
     ) -> tuple[PreFilterResult | None, Status | None]:
         """RunPreFilterPlugins: the merged node restriction, or the status that rejects the pod.
 
         A plugin returning Skip is switched off (with its Filter) for this cycle. Unresolvable
         stops at once; Unschedulable lets the others run (preemption may still help).
+        `answer_of(plugin)` runs one plugin's PreFilter (default: plugin.pre_filter).
         """
         result: PreFilterResult | None = None
         rejection: Status | None = None
         narrowing: list[str] = []
         for plugin in self.pre_filter_plugins:
-            answer = plugin.pre_filter(state, pod, state.nodes)
+            if answer_of is None:
+                answer = plugin.pre_filter(state, pod, state.nodes)
+            else:
+                answer = answer_of(plugin)
             if isinstance(answer, Status):
                 if answer.code == SKIP:
                     state.skip_filter_plugins.add(plugin.name)

@@ -8,6 +8,9 @@ other plugins read often: labels, taints, images, used host ports, pods with (an
 
 from __future__ import annotations
 
+import weakref
+from typing import Protocol
+
 from k8slab.api.resources import node_allocatable, pod_requests
 from k8slab.errors import K8sLabError
 
@@ -114,11 +117,20 @@ def image_sizes(node: dict) -> dict[str, int]:
     return sizes
 
 
+class NodeListener(Protocol):
+    """Something that mirrors NodeInfos (the vectorized NodeTable): told of every pod change."""
+
+    def node_changed(self, node_info: NodeInfo, pod: dict, sign: int) -> None:
+        """`pod` was added to (sign 1) or removed from (sign −1) `node_info`."""
+
+
 class NodeInfo:
     """One node as the scheduler sees it: the Node object, its allocatable, and the pods on it.
 
     Allocatable comes from status.allocatable (cpu in millicores, memory in bytes, pods as a count,
     other resources in units); cpu, memory or pods missing there count as 0, as upstream.
+    The Node itself is fixed for the NodeInfo's life: a changed Node gets a new NodeInfo (as the
+    scheduler does), so that listeners (`listen`) need only hear about pods.
     """
 
     def __init__(self, node: dict, pods: list[dict] | tuple[dict, ...] = ()) -> None:
@@ -140,6 +152,7 @@ class NodeInfo:
         self._pods: dict[str, dict] = {}
         self._with_affinity: dict[str, dict] = {}
         self._with_required_anti_affinity: dict[str, dict] = {}
+        self._listeners: list[weakref.ref] = []
         for pod in pods:
             self.add_pod(pod)
 
@@ -175,6 +188,16 @@ class NodeInfo:
         """The pods here that have required pod anti-affinity terms."""
         return list(self._with_required_anti_affinity.values())
 
+    @property
+    def affinity_pod_count(self) -> int:
+        """How many pods here have pod affinity or anti-affinity terms."""
+        return len(self._with_affinity)
+
+    @property
+    def required_anti_affinity_pod_count(self) -> int:
+        """How many pods here have required pod anti-affinity terms."""
+        return len(self._with_required_anti_affinity)
+
     def has_pod(self, pod: dict) -> bool:
         """True if this pod (by namespace/name) is on this node."""
         return pod_key(pod) in self._pods
@@ -208,6 +231,7 @@ class NodeInfo:
             self._with_affinity[key] = pod
         if has_required_anti_affinity(pod):
             self._with_required_anti_affinity[key] = pod
+        self._tell(pod, 1)
 
     def remove_pod(self, pod: dict) -> None:
         """Stop accounting for `pod` (matched by namespace/name); it must be on this node."""
@@ -218,6 +242,24 @@ class NodeInfo:
         self._account(stored, -1)
         self._with_affinity.pop(key, None)
         self._with_required_anti_affinity.pop(key, None)
+        self._tell(stored, -1)
+
+    def listen(self, listener: NodeListener) -> None:
+        """Call `listener.node_changed(self, pod, ±1)` after every add_pod and remove_pod.
+
+        The listener is held weakly: a forgotten NodeTable stops being told.
+        """
+        self._listeners.append(weakref.ref(listener))
+
+    def _tell(self, pod: dict, sign: int) -> None:
+        if not self._listeners:
+            return
+        alive = [ref for ref in self._listeners if ref() is not None]
+        self._listeners = alive
+        for ref in alive:
+            listener = ref()
+            if listener is not None:
+                listener.node_changed(self, pod, sign)
 
     def clone(self) -> NodeInfo:
         """A copy that can gain and lose pods without touching this one (preemption's dry run)."""
@@ -229,6 +271,7 @@ class NodeInfo:
         copy._pods = dict(self._pods)
         copy._with_affinity = dict(self._with_affinity)
         copy._with_required_anti_affinity = dict(self._with_required_anti_affinity)
+        copy._listeners = []
         return copy
 
     def _account(self, pod: dict, sign: int) -> None:

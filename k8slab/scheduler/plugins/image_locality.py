@@ -10,7 +10,7 @@ v1.26; the per-node image counts live in the scheduler cache there, in PreScore 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from k8slab.scheduler.framework import MAX_NODE_SCORE, CycleState, Plugin, Status
 from k8slab.scheduler.node_info import NodeInfo
@@ -54,6 +54,11 @@ class ImageLocality(Plugin):
     """Score nodes by the (spread-scaled) size of the pod's images they already hold."""
 
     name = "ImageLocality"
+
+    def node_signature(self, pod: dict, point: str) -> Hashable | None:
+        """Score reads only the pod's images and the images of the nodes (fixed by the kubelet's
+        report), so two pods with the same images score every node alike."""
+        return tuple(pod_images(pod))
 
     def pre_score(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
         """Count, once per cycle, how many nodes of the cluster hold each of the pod's images."""

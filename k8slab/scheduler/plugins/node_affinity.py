@@ -10,7 +10,7 @@ to every pod of the profile. Upstream: kk pkg/scheduler/framework/plugins/nodeaf
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from k8slab.errors import K8sLabError
@@ -90,6 +90,16 @@ class NodeAffinity(Plugin):
         if unknown:
             raise K8sLabError(f"NodeAffinityArgs: unknown field(s) {', '.join(unknown)}")
         return cls(args.get("addedAffinity"))
+
+    def node_signature(self, pod: dict, point: str) -> Hashable | None:
+        """Filter reads the node's labels and name, the pod's nodeSelector and required affinity;
+        Score the labels, name and the pod's preferred terms."""
+        spec = pod.get("spec") or {}
+        node_affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+        if point == "filter":
+            required = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+            return repr((spec.get("nodeSelector"), required))
+        return repr(node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution"))
 
     def pre_filter(
         self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]

@@ -7,6 +7,8 @@ spec.nodeName set never reaches the scheduler: the kubelet of that node just run
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from k8slab.scheduler.framework import CycleState, Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 
@@ -17,6 +19,10 @@ class NodeName(Plugin):
     """Filter out every node but the one named in the pod's spec.nodeName (if set)."""
 
     name = "NodeName"
+
+    def node_signature(self, pod: dict, point: str) -> Hashable | None:
+        """Filter reads only the node's name and the pod's spec.nodeName."""
+        return (pod.get("spec") or {}).get("nodeName") or ""
 
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status | None:
         """Reject the node if the pod asks for a different node by name."""

@@ -7,6 +7,8 @@ Upstream: kk pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulabl
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from k8slab.scheduler.framework import CycleState, Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.taint_toleration import pod_tolerations, tolerations_tolerate_taint
@@ -21,6 +23,10 @@ class NodeUnschedulable(Plugin):
     """Filter out cordoned nodes unless the pod tolerates the unschedulable taint."""
 
     name = "NodeUnschedulable"
+
+    def node_signature(self, pod: dict, point: str) -> Hashable | None:
+        """Filter reads only spec.unschedulable and the pod's tolerations."""
+        return repr(pod_tolerations(pod))
 
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status | None:
         """Reject the node if spec.unschedulable is true and the pod does not tolerate that."""

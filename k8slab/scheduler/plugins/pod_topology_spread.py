@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from k8slab.api.validation import invalid, not_supported, required
@@ -62,7 +62,8 @@ PRE_SCORE_STATE_KEY = "PreScorePodTopologySpread"
 
 @dataclass(frozen=True, slots=True)
 class Constraint:
-    """One parsed topologySpreadConstraint."""
+    """One parsed topologySpreadConstraint; `selector_key` names its selector (equal keys, equal
+    selectors) so that counts of matching pods can be cached."""
 
     max_skew: int
     topology_key: str
@@ -70,6 +71,7 @@ class Constraint:
     min_domains: int = 1
     node_affinity_policy: str = "Honor"
     node_taints_policy: str = "Ignore"
+    selector_key: str = field(default="", compare=False)
 
     def includes(self, pod: dict, node_info: NodeInfo, required: RequiredNodeAffinity) -> bool:
         """matchNodeInclusionPolicies: does this node's domain count for the pod?"""
@@ -140,8 +142,9 @@ class SpreadState:
 def _parse_constraint(raw: Mapping, labels: Mapping[str, str]) -> Constraint:
     selector = label_selector(raw.get("labelSelector"))
     match_keys = [key for key in raw.get("matchLabelKeys") or [] if key in labels]
-    if match_keys:
-        selector = merge_labels_into({key: labels[key] for key in match_keys}, selector)
+    merged = {key: labels[key] for key in match_keys}
+    if merged:
+        selector = merge_labels_into(merged, selector)
     return Constraint(
         max_skew=int(raw.get("maxSkew") or 0),
         topology_key=raw.get("topologyKey") or "",
@@ -149,6 +152,7 @@ def _parse_constraint(raw: Mapping, labels: Mapping[str, str]) -> Constraint:
         min_domains=int(raw.get("minDomains") or 1),
         node_affinity_policy=raw.get("nodeAffinityPolicy") or "Honor",
         node_taints_policy=raw.get("nodeTaintsPolicy") or "Ignore",
+        selector_key=repr((raw.get("labelSelector"), merged)),
     )
 
 
@@ -220,11 +224,13 @@ class PodTopologySpread(Plugin):
         defaults = [c for c in self.default_constraints if c.get("whenUnsatisfiable") == action]
         if not defaults or self.default_selector is None:
             return []
-        selector = label_selector(self.default_selector(pod))
+        raw_selector = self.default_selector(pod)
+        selector = label_selector(raw_selector)
         if selector.empty or selector.requirements is None:
             return []
+        key = repr((raw_selector, {}))
         return [
-            Constraint(int(c["maxSkew"]), c["topologyKey"], selector, 1, "Honor", "Ignore")
+            Constraint(int(c["maxSkew"]), c["topologyKey"], selector, 1, "Honor", "Ignore", key)
             for c in defaults
         ]
 

@@ -8,7 +8,7 @@ Upstream: kk pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from k8slab.scheduler.framework import (
     CycleState,
@@ -86,6 +86,12 @@ class TaintToleration(Plugin):
     untolerated PreferNoSchedule taints."""
 
     name = "TaintToleration"
+
+    def node_signature(self, pod: dict, point: str) -> Hashable | None:
+        """Both Filter and Score read only the node's taints and the pod's tolerations."""
+        if point == "filter":
+            return repr(pod_tolerations(pod))
+        return repr(prefer_no_schedule_tolerations(pod))
 
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status | None:
         """Reject the node if it has a NoSchedule or NoExecute taint the pod does not tolerate."""
