@@ -556,7 +556,10 @@ def _pod_errors(obj: dict) -> list[FieldError]:
             errors += _type_error(f"spec.{field}", spec[field], int)
     errors += _list_errors(spec, "tolerations", _toleration_errors)
     errors += _resource_list_errors(spec.get("overhead"), "spec.overhead", keyed=True)[1]
-    return errors
+    # Affinity, spread constraints: in their own module, which builds on this one's helpers.
+    from k8slab.api.scheduling_validation import pod_scheduling_field_errors
+
+    return errors + pod_scheduling_field_errors(obj)
 
 
 # ---- Node ----

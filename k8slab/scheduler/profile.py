@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from k8slab.api.scheduling_validation import aggregate
 from k8slab.api.validation import FieldError, duplicate, invalid, required
 from k8slab.errors import K8sLabError, ManifestError
 from k8slab.scheduler.framework import Framework, Plugin
@@ -29,7 +30,6 @@ from k8slab.scheduler.plugins import (
     REGISTRY,
     unknown_plugin_hint,
 )
-from k8slab.scheduler.plugins.pod_validation import aggregate
 
 API_VERSION = "kubescheduler.config.k8s.io/v1"
 KIND = "KubeSchedulerConfiguration"

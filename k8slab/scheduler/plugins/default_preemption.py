@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from k8slab.api.scheduling_validation import aggregate
 from k8slab.api.timestamps import from_time
 from k8slab.api.validation import invalid
 from k8slab.errors import K8sLabError
@@ -37,7 +38,6 @@ from k8slab.scheduler.framework import (
     unschedulable,
 )
 from k8slab.scheduler.node_info import NodeInfo, pod_priority
-from k8slab.scheduler.plugins.pod_validation import aggregate
 
 # kk pkg/scheduler/apis/config/v1/defaults.go: DefaultPreemptionArgs defaults.
 DEFAULT_MIN_CANDIDATE_NODES_PERCENTAGE = 10

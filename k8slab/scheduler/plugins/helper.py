@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from k8slab.api.scheduling_validation import OBJECT_NAME_FIELD
+
 LABEL_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 NODE_FIELD_SELECTOR_OPERATORS = ("In", "NotIn")
-OBJECT_NAME_FIELD = "metadata.name"
 
 # strconv.ParseInt(value, 10, 64): an optional sign and decimal digits, nothing else.
 _INTEGER = re.compile(r"[+-]?[0-9]+")

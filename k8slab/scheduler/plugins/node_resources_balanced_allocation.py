@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from k8slab.api.resources import pod_requests
+from k8slab.api.scheduling_validation import aggregate
 from k8slab.api.validation import duplicate, invalid
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
@@ -26,7 +27,6 @@ from k8slab.scheduler.framework import (
 )
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_resources_fit import allocatable_requested, scoring_requests
-from k8slab.scheduler.plugins.pod_validation import aggregate
 
 DEFAULT_RESOURCES = {"cpu": 1, "memory": 1}
 PRE_SCORE_STATE_KEY = "PreScoreNodeResourcesBalancedAllocation"

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8slab.api.scheduling_validation import aggregate
 from k8slab.api.validation import invalid, not_supported, required
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
@@ -38,7 +39,6 @@ from k8slab.scheduler.plugins.helper import (
     label_selector,
     merge_labels_into,
 )
-from k8slab.scheduler.plugins.pod_validation import aggregate
 from k8slab.scheduler.plugins.taint_toleration import find_untolerated_taint, pod_tolerations
 
 ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"

@@ -1,11 +1,10 @@
-"""Validation of the pod fields the scheduler plugins read, in the API server's words.
+"""Validation of the pod fields the scheduler reads: affinity, selectors, spread constraints.
 
 The API server rejects a pod whose affinity, selectors or topology spread constraints are
-malformed, so the plugins never see one (they treat a term they cannot parse as matching
-nothing). These checks follow kk pkg/apis/core/validation/validation.go (ValidateNodeSelector,
+malformed (`k8slab.api.validation` runs these checks on every Pod), so the scheduler's plugins
+never see one. They follow kk pkg/apis/core/validation/validation.go (ValidateNodeSelector,
 ValidateNodeSelectorRequirement, ValidateNodeFieldSelectorRequirement, validatePodAffinityTerm,
-validateTopologySpreadConstraints) and apimachinery's ValidateLabelSelector; they belong in
-k8slab.api.validation's Pod checks, where the API server runs them.
+validateTopologySpreadConstraints) and apimachinery's ValidateLabelSelector.
 """
 
 from __future__ import annotations
@@ -24,9 +23,8 @@ from k8slab.api.validation import (
     qualified_name_errors,
     required,
 )
-from k8slab.errors import InvalidError
-from k8slab.scheduler.plugins.helper import OBJECT_NAME_FIELD
 
+OBJECT_NAME_FIELD = "metadata.name"  # the one field a node selector term may match on
 WHEN_UNSATISFIABLE = ["DoNotSchedule", "ScheduleAnyway"]
 NODE_INCLUSION_POLICIES = ["Honor", "Ignore"]
 PREEMPTION_POLICIES = ["Never", "PreemptLowerPriority"]
@@ -248,11 +246,3 @@ def pod_scheduling_field_errors(pod: Mapping) -> list[FieldError]:
     if policy is not None and policy not in PREEMPTION_POLICIES:
         errors.append(not_supported("spec.preemptionPolicy", policy, PREEMPTION_POLICIES))
     return errors
-
-
-def validate_pod_scheduling_fields(pod: Mapping) -> None:
-    """Raise InvalidError (422) as the API server would: `Pod "web" is invalid: ...`."""
-    errors = pod_scheduling_field_errors(pod)
-    if errors:
-        name = (pod.get("metadata") or {}).get("name") or ""
-        raise InvalidError(f'Pod "{name}" is invalid: {aggregate(errors)}')

@@ -3,11 +3,9 @@ pkg/apis/core/validation/validation.go)."""
 
 import pytest
 
+from k8slab.api.manifests import load_manifests
+from k8slab.api.scheduling_validation import pod_scheduling_field_errors
 from k8slab.errors import InvalidError
-from k8slab.scheduler.plugins.pod_validation import (
-    pod_scheduling_field_errors,
-    validate_pod_scheduling_fields,
-)
 
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
@@ -143,12 +141,19 @@ def test_repeated_constraints_are_duplicates():
     ]
 
 
-def test_a_valid_pod_passes_and_an_invalid_one_is_a_422():
-    validate_pod_scheduling_fields(
-        pod_with(affinity=node_affinity({"key": "a", "operator": "Exists"}))
-    )
+def manifest(**spec):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}], **spec}}
+
+
+def test_the_api_server_validation_runs_these_checks_a_valid_pod_passes():
+    [pod] = load_manifests(manifest(affinity=node_affinity({"key": "a", "operator": "Exists"})))
+    assert pod["spec"]["affinity"]["nodeAffinity"]
     with pytest.raises(
         InvalidError,
         match=r'^Pod "web" is invalid: spec.preemptionPolicy: Unsupported value: "Sometimes"',
     ):
-        validate_pod_scheduling_fields(pod_with(preemptionPolicy="Sometimes"))
+        load_manifests(manifest(preemptionPolicy="Sometimes"))
+    bad_operator = r'operator: Invalid value: "Near": not a valid selector operator'
+    with pytest.raises(InvalidError, match=bad_operator):
+        load_manifests(manifest(affinity=node_affinity({"key": "a", "operator": "Near"})))
