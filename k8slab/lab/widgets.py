@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError, UnavailableError
-from k8slab.lab.cluster import CONTROL_PLANE
 from k8slab.lab.plots import pods_per_node
 
 if TYPE_CHECKING:
@@ -38,7 +37,8 @@ class ClusterPanel:
         self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="250m",
                                              description="CPU request")
         self.add_button = widgets.Button(description="Add pod", icon="plus")
-        workers = [name for name in cluster.hosts if name != CONTROL_PLANE]
+        infrastructure = [*cluster.control_planes, cluster.endpoint]
+        workers = [name for name in cluster.hosts if name not in infrastructure]
         self.node_dropdown = widgets.Dropdown(options=workers, description="Node")
         self.kill_button = widgets.Button(description="Kill", button_style="danger")
         self.restart_button = widgets.Button(description="Restart", button_style="success")

@@ -106,3 +106,8 @@ def test_a_cluster_without_workers_has_no_node_to_kill():
     panel = ClusterPanel(Cluster(workers=0, seed=1))
     panel.kill_button.click()
     assert panel.message.value == "this cluster has no worker nodes to choose from"
+
+
+def test_with_several_control_planes_only_workers_are_offered():
+    panel = ClusterPanel(Cluster(workers=2, seed=3, control_planes=3))
+    assert panel.node_dropdown.options == ("worker-1", "worker-2")
