@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError
+from k8slab.lab.output import show
 from k8slab.lab.raft_plots import raft_logs, roles_timeline
 
 if TYPE_CHECKING:
@@ -102,17 +103,9 @@ class EtcdPanel:
 
     def refresh(self) -> None:
         """Update the status line and redraw the plots (outside IPython, only the status)."""
-        from IPython import get_ipython
-        from IPython.display import display
-
         self.status.value = self.status_text()
         self.figures = [roles_timeline(self.cluster), raft_logs(self.cluster)]
-        if get_ipython() is None:
-            return
-        with self.out:
-            self.out.clear_output(wait=True)
-            for figure in self.figures:
-                display(figure)
+        show(self.out, *self.figures)
 
     def status_text(self) -> str:
         """Time, the leader and its term, and whether every Raft invariant holds."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
+from k8slab.lab.output import show
 from k8slab.lab.scheduler_plots import utilization
 
 if TYPE_CHECKING:
@@ -129,17 +130,10 @@ class SchedulerPanel:
 
         Outside IPython (a plain script, the tests) there is no Output to draw into.
         """
-        from IPython import get_ipython
-        from IPython.display import display
-
         self.status.value = self.status_text()
         self.decision, self.explanation.value = self._last_decision()
         self.figure = utilization(self.cluster, "requested per node")
-        if get_ipython() is None:
-            return
-        with self.out:
-            self.out.clear_output(wait=True)
-            display(self.figure)
+        show(self.out, self.figure)
 
     def status_text(self) -> str:
         """One line: simulated time, pods in the default namespace bound to a node, and waiting."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.lab.output import show
 from k8slab.lab.plots import pods_per_node
 
 if TYPE_CHECKING:
@@ -95,16 +96,9 @@ class ClusterPanel:
 
         Outside IPython (a plain script, the tests) there is no Output to draw into.
         """
-        from IPython import get_ipython
-        from IPython.display import display
-
         self.status.value = self.status_text()
         self.figure = pods_per_node(self.cluster)
-        if get_ipython() is None:
-            return
-        with self.out:
-            self.out.clear_output(wait=True)
-            display(self.figure)
+        show(self.out, self.figure)
 
     def status_text(self) -> str:
         """One line: simulated time, hosts up, pods the API server reports Running."""
