@@ -882,6 +882,16 @@ class Framework:
             Status(UNSCHEDULABLE, tuple(reasons)),
         )
 
+    @staticmethod
+    def note_pre_score(state: CycleState, plugin: Plugin, status: Status | None) -> None:
+        """Act on a PreScore result: Skip leaves the plugin out of this cycle's scores."""
+        if status is None or status.code == SUCCESS:
+            return
+        if status.code == SKIP:
+            state.skip_score_plugins.add(plugin.name)
+            return
+        raise K8sLabError(f"running PreScore plugin {plugin.name!r}: {status.message}")
+
     def score_nodes(
         self, state: CycleState, pod: dict, node_infos: Sequence[NodeInfo]
     ) -> tuple[NodeScore, ...]:
@@ -891,13 +901,7 @@ class Framework:
         out of the total, which is the same as adding 0).
         """
         for plugin in self.pre_score_plugins:
-            status = plugin.pre_score(state, pod, node_infos)
-            if status is None or status.code == SUCCESS:
-                continue
-            if status.code == SKIP:
-                state.skip_score_plugins.add(plugin.name)
-                continue
-            raise K8sLabError(f"running PreScore plugin {plugin.name!r}: {status.message}")
+            self.note_pre_score(state, plugin, plugin.pre_score(state, pod, node_infos))
         per_plugin = []
         for plugin in self.score_plugins:
             if plugin.name in state.skip_score_plugins:

@@ -19,13 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from k8slab.errors import K8sLabError
 from k8slab.scheduler.array_forms import Unvectorizable, array_forms
 from k8slab.scheduler.framework import (
     MAX_NODE_SCORE,
     MIN_NODE_SCORE,
-    SKIP,
-    SUCCESS,
     CycleState,
     Decision,
     Framework,
@@ -259,12 +256,7 @@ def _score(
             status = form.pre_score(state, pod, table, rows)
         else:
             status = plugin.pre_score(state, pod, feasible)
-        if status is None or status.code == SUCCESS:
-            continue
-        if status.code == SKIP:
-            state.skip_score_plugins.add(plugin.name)
-            continue
-        raise K8sLabError(f"running PreScore plugin {plugin.name!r}: {status.message}")
+        framework.note_pre_score(state, plugin, status)
     per_plugin = []
     for plugin in framework.score_plugins:
         if plugin.name in state.skip_score_plugins:
