@@ -183,10 +183,10 @@ class EtcdLab:
         """A get as a process step; serializable reads are not recorded (they may be stale)."""
         call = self.sim.now
         try:
-            answer = yield from client.range(key, serializable=serializable)
+            answer = yield from client.get(key, serializable=serializable)
         except K8sLabError as error:
             return error
-        value = answer["kvs"][0].value if answer["kvs"] else None
+        value = answer.kvs[0].value if answer.kvs else None
         if not serializable:
             self.operations.append(Operation(client.group.name, "get", key, call, self.sim.now,
                                              output=value))

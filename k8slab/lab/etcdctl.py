@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Generator
+from dataclasses import asdict
 
 from k8slab.errors import BadRequestError, K8sLabError
 from k8slab.etcd.client import EtcdClient
-from k8slab.etcd.mvcc import prefix_end
 
 COMMAND_TIMEOUT = 5.0  # etcdctl --command-timeout default
 USAGE = ("supported: put KEY VALUE | get KEY [--prefix] [--keys-only] [--consistency=s|l] | "
@@ -57,28 +57,28 @@ def run(client: EtcdClient, command: str) -> Generator:
         return "OK"
     if verb == "get":
         _need(args, 1, "get KEY")
-        end = prefix_end(args[0]) if "prefix" in flags else ""
         consistency = flags.get("consistency", "l")
         if consistency not in ("l", "s"):
             raise BadRequestError('etcdctl: unknown consistency flag "' + consistency + '"')
-        answer = yield from client.range(args[0], end, serializable=consistency == "s")
+        answer = yield from client.get(args[0], prefix="prefix" in flags,
+                                       serializable=consistency == "s",
+                                       keys_only="keys-only" in flags)
         lines = []
-        for kv in answer["kvs"]:
+        for kv in answer.kvs:
             lines.append(kv.key)
             if "keys-only" not in flags:
                 lines.append(kv.value)
         return "\n".join(lines)
     if verb == "del":
         _need(args, 1, "del KEY")
-        end = prefix_end(args[0]) if "prefix" in flags else ""
-        result = yield from client.delete(args[0], end)
-        return str(len(result.results[0]))
+        result = yield from client.delete(args[0], prefix="prefix" in flags)
+        return str(result.deleted)
     if args == ["status"] and verb == "endpoint":
         rows = []
         for endpoint in client.endpoints:
             one = EtcdClient(client.group, endpoint)
             try:
-                rows.append((yield from one.status(timeout=COMMAND_TIMEOUT)))
+                rows.append(asdict((yield from one.status(timeout=COMMAND_TIMEOUT))))
             except K8sLabError as error:
                 rows.append({"member": endpoint, "error": error.message})
         return rows

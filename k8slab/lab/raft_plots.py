@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError
+from k8slab.etcd.wire import RequestOp, TxnRequest
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -470,12 +471,11 @@ def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
         data = entry.data
         if data is None:
             what, keys = "no-op (new leader)", ""
-        elif data.get("op") == "txn":
-            ops = data["success"]
-            what = " + ".join(op[0] if isinstance(op, tuple) else type(op).__name__ for op in ops)
-            keys = ", ".join(op[1] for op in ops if isinstance(op, tuple))
         else:
-            what, keys = data.get("op", "?"), ""
+            request = data.request
+            ops = request.success if isinstance(request, TxnRequest) else [request]
+            what = " + ".join(op.verb for op in ops)
+            keys = ", ".join(op.key for op in ops if isinstance(op, RequestOp))
         rows.append({"index": entry.index, "term": entry.term, "request": what, "keys": keys,
                      "committed": entry.index <= raft.commit_index})
     return rows
