@@ -35,6 +35,7 @@ NOT_POSITIVE = "must be greater than zero"
 REQUIRED_TERMS = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED_TERMS = "preferredDuringSchedulingIgnoredDuringExecution"
 
+# A check of one term at its path, such as node_selector_term_errors.
 TermCheck = Callable[[Mapping, str], list[FieldError]]
 
 
