@@ -26,6 +26,7 @@ from k8slab.sim.trace import Trace
 
 SIZES = (1, 3, 5, 7)
 CLIENT_HOST = "client"
+SYNC_LIMIT = 60.0  # a synchronous put or get never waits longer than its client's timeouts
 
 
 class EtcdLab:
@@ -194,21 +195,14 @@ class EtcdLab:
 
     def _sync(self, steps: Generator) -> Any:
         group = self.network.host(CLIENT_HOST).group("sync")
-        outcome: dict[str, Any] = {}
-
-        def wrapper() -> Generator:
-            outcome["value"] = yield from steps
-
-        process = group.spawn(wrapper())
-        if self.observe_every_event:
-            while process.is_alive:
-                self.sim.env.step()
+        observe = self._observe if self.observe_every_event else None
+        try:
+            value = self.sim.run_process(group.spawn(steps), SYNC_LIMIT, observe)
+            if observe is None:
                 self._observe()
-        else:
-            self.sim.run_until(process, 60.0)
-            self._observe()
-        group.stop()
-        return outcome.get("value")
+            return value
+        finally:
+            group.stop()
 
 
 def election_times(members: int = 3, seeds: range = range(100)) -> tuple[list[float], list[float]]:

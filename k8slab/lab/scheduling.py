@@ -398,4 +398,4 @@ def _edit_node(
         except ConflictError:
             return (yield from once(client))
 
-    return cluster._request(steps)
+    return cluster.request(steps)

@@ -51,17 +51,11 @@ class ControlPlane:
 
     def call(self, steps: Generator, limit: float = 30.0, host: str = "worker-1"):
         """Run `steps` on `host` to the end: its value, or the K8sLabError it raised."""
-        outcome = {}
-
-        def wrapper():
-            try:
-                outcome["value"] = yield from steps
-            except K8sLabError as error:
-                outcome["error"] = error
-
-        process = self.network.host(host).group("call").spawn(wrapper())
-        assert self.sim.run_until(process, limit), "the call never finished"
-        return outcome.get("error", outcome.get("value"))
+        process = self.network.host(host).group("call").spawn(steps)
+        try:
+            return self.sim.run_process(process, limit)
+        except K8sLabError as error:
+            return error
 
     def ok(self, steps: Generator, host: str = "worker-1"):
         """Like call, but an error fails the test."""

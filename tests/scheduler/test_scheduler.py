@@ -80,7 +80,7 @@ def outcomes(cluster: Cluster, since: int = -1) -> list[tuple[str, str, str | No
 
 
 def delete_pod(cluster: Cluster, name: str) -> None:
-    cluster._request(lambda c: c.delete("pods", name, "default"))
+    cluster.request(lambda c: c.delete("pods", name, "default"))
 
 
 # -- the loop in a whole cluster -------------------------------------------------------------
@@ -236,7 +236,7 @@ def test_a_node_that_leaves_is_no_longer_a_candidate() -> None:
     cluster = leading_cluster(workers=0)
     cluster.apply(node("extra-1"))
     cluster.run(1)
-    cluster._request(lambda c: c.delete("nodes", "extra-1"))
+    cluster.request(lambda c: c.delete("nodes", "extra-1"))
     cluster.run(1)
     cluster.apply(pod("web"))
     cluster.run(1)
