@@ -13,7 +13,7 @@ from typing import Any
 
 from k8slab.api.kinds import kind_info, registry_key, resource_info
 from k8slab.api.manifests import load_manifests
-from k8slab.apiserver.client import Client
+from k8slab.client.rest import Client
 from k8slab.errors import (
     AlreadyExistsError,
     K8sLabError,

@@ -1,6 +1,8 @@
 """A running etcd member and kube-apiserver on host "control-plane", and a worker host to call
 them from, built the way kubeadm would: one process group each, started, then a second or two
-of simulated time so etcd elects itself and the system namespaces exist."""
+of simulated time so etcd elects itself and the system namespaces exist.
+
+Shared by the tests of the API server and of its clients (tests/apiserver, tests/client)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from k8slab.apiserver.client import Client
 from k8slab.apiserver.server import APIServer
+from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import EtcdMember

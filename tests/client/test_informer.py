@@ -1,10 +1,10 @@
-"""The API client and the informer: list, then watch from the list's resourceVersion, keep a
-cache, call handlers; when the watch breaks, list again until the cache matches the server."""
+"""The informer: list, then watch from the list's resourceVersion, keep a cache, call handlers;
+when the watch breaks, list again until the cache matches the server."""
 
 import pytest
 
-from k8slab.apiserver.client import BACKOFF_INITIAL, Informer, cache_key
-from k8slab.errors import BadRequestError, UnavailableError
+from k8slab.client.informer import BACKOFF_INITIAL, Informer, cache_key
+from k8slab.errors import UnavailableError
 
 
 def start_informer(cp, **kwargs) -> tuple[Informer, list[tuple]]:
@@ -32,11 +32,6 @@ def cached_pods(informer: Informer) -> dict[str, str]:
 def test_cache_key_is_namespace_slash_name_or_just_name():
     assert cache_key({"metadata": {"name": "web", "namespace": "dev"}}) == "dev/web"
     assert cache_key({"metadata": {"name": "worker-1"}}) == "worker-1"
-
-
-def test_client_requests_need_what_the_resource_needs(cp):
-    error = cp.call(cp.client().get("pods", "web"))
-    assert isinstance(error, BadRequestError) and error.message == "Namespace parameter required."
 
 
 def test_an_informer_lists_then_watches_and_calls_its_handlers(cp, make_pod):

@@ -1,6 +1,6 @@
 """Leader election through a Lease: one holder at a time, takeover only once the lease expires."""
 
-from k8slab.apiserver.leader_election import LEASE_DURATION, RENEW_DEADLINE, LeaderElector
+from k8slab.client.leader_election import LEASE_DURATION, RENEW_DEADLINE, LeaderElector
 
 
 def elector(cp, host: str, log: list) -> LeaderElector:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Generator
 
 from k8slab.api.timestamps import to_micro_time
-from k8slab.apiserver.client import Client
+from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, NotFoundError
 
 # component-base/config/v1alpha1/defaults.go: leaseDuration 15 s, renewDeadline 10 s, retryPeriod

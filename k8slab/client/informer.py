@@ -1,4 +1,4 @@
-"""The client every component uses to reach the API server (client-go's role), and informers.
+"""Informers, as client-go's tools/cache has them: a local, watched copy of one resource.
 
 An informer lists a resource, then watches it from the list's resourceVersion, keeping a local
 cache and calling handlers on add, update and delete. When the watch breaks it lists again.
@@ -9,86 +9,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Generator
 
-from k8slab.api.kinds import resource_info
+from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError
-from k8slab.sim.host import ProcessGroup
-from k8slab.sim.network import Stream
 
-API_PORT = 6443
 # client-go reflector back-off: 800 ms initial, doubling, capped at 30 s (tools/cache/reflector.go).
 BACKOFF_INITIAL = 0.8
 BACKOFF_MAX = 30.0
-
-
-class Client:
-    """Requests to the API server on `server` (a host name), made as `user`."""
-
-    def __init__(self, group: ProcessGroup, user: str, server: str) -> None:
-        self.group = group
-        self.user = user
-        self.server = server
-        self._network = group.host.network
-
-    def request(self, verb: str, resource: str, **fields) -> Generator:
-        """Send one request and return the answer; API errors come back as exceptions."""
-        request = {"verb": verb, "resource": resource, "user": self.user, **fields}
-        return (yield from self._network.rpc(self.group.host.name, self.server, API_PORT, request))
-
-    def create(self, obj: dict) -> Generator:
-        """POST a new object."""
-        resource = resource_info(obj["kind"]).resource
-        namespace = obj["metadata"].get("namespace")
-        return (yield from self.request("create", resource, namespace=namespace, body=obj))
-
-    def get(self, resource: str, name: str, namespace: str | None = None) -> Generator:
-        """GET one object."""
-        return (yield from self.request("get", resource, namespace=namespace, name=name))
-
-    def list(self, resource: str, namespace: str | None = None, field_selector: str = ""):
-        """LIST objects: returns (items, resourceVersion)."""
-        answer = yield from self.request(
-            "list", resource, namespace=namespace, field_selector=field_selector
-        )
-        return answer["items"], answer["resourceVersion"]
-
-    def update(self, obj: dict) -> Generator:
-        """PUT an object (spec and metadata); a stale resourceVersion is a Conflict."""
-        return (yield from self.request("update", resource_info(obj["kind"]).resource, body=obj))
-
-    def update_status(self, obj: dict) -> Generator:
-        """PUT the status subresource."""
-        resource = resource_info(obj["kind"]).resource
-        return (yield from self.request("update_status", resource, body=obj))
-
-    def bind(self, namespace: str, name: str, node: str) -> Generator:
-        """POST pods/binding: assign a pod to a node."""
-        return (yield from self.request("bind", "pods", namespace=namespace, name=name, node=node))
-
-    def delete(self, resource: str, name: str, namespace: str | None = None) -> Generator:
-        """DELETE an object."""
-        return (yield from self.request("delete", resource, namespace=namespace, name=name))
-
-    def watch(
-        self,
-        resource: str,
-        resource_version: str,
-        on_event: Callable[[dict], None],
-        on_close: Callable[[str], None],
-        namespace: str | None = None,
-        field_selector: str = "",
-    ) -> Stream:
-        """Open a watch stream from `resource_version`."""
-        request = {
-            "verb": "watch",
-            "resource": resource,
-            "namespace": namespace,
-            "field_selector": field_selector,
-            "resource_version": resource_version,
-            "user": self.user,
-        }
-        return self._network.open_stream(
-            self.group.host.name, self.server, API_PORT, request, on_event, on_close
-        )
 
 
 def cache_key(obj: dict) -> str:
