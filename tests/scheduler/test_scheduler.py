@@ -13,8 +13,8 @@ from collections.abc import Callable, Generator
 import pytest
 
 from k8slab import Cluster
+from k8slab.cmd.kube_scheduler import main as scheduler_main
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
-from k8slab.lab.programs import scheduler_main
 from k8slab.scheduler import scheduler as scheduler_module
 from k8slab.scheduler.plugins import default_profile
 from k8slab.scheduler.profile import load_config
