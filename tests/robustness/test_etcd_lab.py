@@ -1,20 +1,15 @@
-"""etcd as a Raft cluster: elections, quorum loss, stale leaders, and a nemesis that finds nothing.
+"""etcd as a Raft cluster on its own: elections, quorum loss, stale leaders, leases.
 
 Figures come from etcd's defaults: 100 ms ticks, a 1 s election timeout randomized into
 [1 s, 2 s), a 7 s request timeout (raft-etcd reference §c).
 """
 
-import random
-
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from k8slab.errors import K8sLabError
-from k8slab.etcd.member import ERR_TIMEOUT, REQUEST_TIMEOUT, EtcdMember
-from k8slab.lab.etcd_lab import EtcdLab, election_times
-from k8slab.lab.nemesis import random_schedule, run_nemesis
+from k8slab.etcd.member import ERR_TIMEOUT, REQUEST_TIMEOUT
 from k8slab.raft import Role
+from k8slab.robustness.etcd_lab import EtcdLab, election_times
 
 SEEDS = range(100)
 ELECTION_TIMEOUT = 1.0
@@ -103,45 +98,6 @@ def test_bad_input_is_refused_clearly():
         EtcdLab(0)
     with pytest.raises(K8sLabError, match='no etcd member named "etcd-9"'):
         EtcdLab(3).crash("etcd-9")
-
-
-ACTIONS = st.one_of(
-    st.tuples(st.just("write"), st.integers(0, 2), st.integers(0, 9)),
-    st.tuples(st.just("read"), st.integers(0, 2)),
-    st.tuples(st.just("crash"), st.integers(0, 4)),
-    st.tuples(st.just("restart"), st.integers(0, 4)),
-    st.tuples(st.just("partition"), st.integers(1, 2 ** 5 - 2), st.booleans()),
-    st.tuples(st.just("heal"), st.just(0)),
-    st.tuples(st.just("loss"), st.sampled_from([0.0, 0.1, 0.3])),
-    st.tuples(st.just("faults"), st.sampled_from([0.0, 0.2]), st.sampled_from([0.0, 0.02])),
-    st.tuples(st.just("wait"), st.sampled_from([0.05, 0.3, 1.0, 3.0])),
-)
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from([3, 5]), st.integers(0, 10_000), st.lists(ACTIONS, max_size=25))
-def test_nemesis_finds_no_safety_or_linearizability_violation(members, seed, actions):
-    lab = run_nemesis(members, seed, actions)
-    assert lab.violations() == []
-    leader = lab.run_until_leader(limit=10)
-    assert leader is not None
-    lab.put("/final", "x")
-    lab.run(1)
-    revisions = {lab.member(n).store.revision for n in lab.names}
-    assert len(revisions) == 1
-
-
-def test_the_nemesis_catches_a_stale_read(monkeypatch):
-    # Skip the ReadIndex barrier: a member cut off from the others answers from its old state.
-    monkeypatch.setattr(EtcdMember, "_read_barrier", lambda self: iter(()))
-    rng = random.Random(7)
-    found = []
-    for seed in range(200):
-        lab = run_nemesis(3, seed, random_schedule(rng, 3, 20))
-        found += lab.violations()
-        if found:
-            break
-    assert any("admit no linearization" in v for v in found)
 
 
 def test_an_expired_lease_is_revoked_by_the_leader_and_its_keys_deleted_everywhere():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from k8slab.etcd.linearizability import Operation, check, linearizable
+from k8slab.robustness.linearizability import Operation, check, linearizable
 
 
 def put(value, call, ret, client="a"):

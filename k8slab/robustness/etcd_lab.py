@@ -13,13 +13,13 @@ from typing import Any
 
 from k8slab.errors import K8sLabError
 from k8slab.etcd.client import EtcdClient
-from k8slab.etcd.linearizability import Operation
-from k8slab.etcd.linearizability import check as check_linearizable
 from k8slab.etcd.member import EtcdMember
 from k8slab.etcd.quorum import quorum
 from k8slab.raft import RaftNode, Role
 from k8slab.raft.invariants import History
 from k8slab.raft.invariants import check as check_raft
+from k8slab.robustness.linearizability import Operation
+from k8slab.robustness.linearizability import check as check_linearizable
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 from k8slab.sim.trace import Trace

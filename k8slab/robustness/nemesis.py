@@ -12,7 +12,7 @@ from collections.abc import Generator
 
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import REQUEST_TIMEOUT
-from k8slab.lab.etcd_lab import CLIENT_HOST, EtcdLab
+from k8slab.robustness.etcd_lab import CLIENT_HOST, EtcdLab
 
 KINDS = ("write", "read", "crash", "restart", "partition", "heal", "loss", "faults", "wait")
 
