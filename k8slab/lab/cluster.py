@@ -23,7 +23,7 @@ from k8slab.errors import (
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import EtcdMember
 from k8slab.lab import etcdctl, kubeadm, scheduling
-from k8slab.lab.kubectl import kubectl as render_kubectl
+from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
 from k8slab.raft import Role

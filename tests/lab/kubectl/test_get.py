@@ -1,17 +1,15 @@
 """`kubectl get` prints what kubectl prints: tables, statuses, ages, and kubectl's error words."""
 
 import json
-import re
 import sys
 import types
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from k8slab.errors import BadRequestError, K8sLabError, NotFoundError
-from k8slab.lab.durations import human_duration, parse_timestamp
-from k8slab.lab.kubectl import format_table, kubectl, pod_status
+from k8slab.errors import K8sLabError, NotFoundError
+from k8slab.lab.kubectl.durations import parse_timestamp
+from k8slab.lab.kubectl.get import kubectl
+from k8slab.lab.kubectl.printers import pod_status
 
 NOW = 330.0  # 2026-01-01T00:05:30Z
 
@@ -207,11 +205,6 @@ def test_pods_with_labels_in_another_namespace():
         "NAME        READY   STATUS    RESTARTS   AGE\n"
         "coredns-1   1/1     Running   0          5m30s"
     )
-
-
-def test_a_short_column_is_still_six_wide():
-    # kubectl's tabwriter has minwidth 6: a 1-character column takes 6, not 1 + 3 padding.
-    assert format_table([["A", "B"], ["x", "y"]]) == "A     B\nx     y"
 
 
 def test_nodes_ready_not_ready_and_cordoned_with_roles():
@@ -497,51 +490,6 @@ def test_readiness_gates_in_wide_output():
 # ---------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize(
-    ("command", "message"),
-    [
-        ("", "error: no command given"),
-        ("kubectl", "error: no command given"),
-        ("delete pod web-1", 'error: unknown command "delete" for "kubectl"'),
-        ("get", "You must specify the type of resource to get."),
-        ("get foo", 'error: the server doesn\'t have a resource type "foo"'),
-        ("get pods --bogus", "error: unknown flag: --bogus"),
-        ("get pods -x", "error: unknown shorthand flag: 'x' in -x"),
-        ("get pods -n", "error: flag needs an argument: 'n' in -n"),
-        ("get pods --output", "error: flag needs an argument: --output"),
-        (
-            "get pods -o table",
-            'the output format "table", allowed formats are: json,name,wide,yaml',
-        ),
-        ("get pods --show-labels=maybe", 'error: invalid argument "maybe" for "--show-labels"'),
-        (
-            "get pods web-1 -A",
-            "error: a resource cannot be retrieved by name across all namespaces",
-        ),
-        ("get pods pod/web-1", "error: there is no need to specify a resource type"),
-        ("get pod/", "must have a single resource and name"),
-        ("get pod/a/b", "must have a single resource and name"),
-        ("get pod/a node/b", "gets one resource type at a time"),
-        ("get foo/a", 'error: the server doesn\'t have a resource type "foo"'),
-        ('get pods -l "app=web', "error: cannot read the command"),
-    ],
-)
-def test_bad_commands_say_what_was_wrong(command, message):
-    with pytest.raises(BadRequestError) as caught:
-        kubectl(FakeReader(WEB_1), command)
-    assert message in str(caught.value)
-
-
-def test_a_command_must_be_a_string():
-    with pytest.raises(BadRequestError, match="a command is a string"):
-        kubectl(FakeReader(), None)
-
-
-def test_unknown_words_list_what_is_supported():
-    with pytest.raises(BadRequestError, match=r"pods\|nodes\|namespaces\|leases"):
-        kubectl(FakeReader(), "get deployments")
-
-
 def test_missing_objects_are_not_found_in_kubectl_words():
     reader = FakeReader(WEB_1, lease("worker-1", "kube-node-lease", "worker-1"))
     with pytest.raises(NotFoundError) as caught:
@@ -564,105 +512,3 @@ def test_bad_timestamps_are_named():
     missing = pod("p")
     del missing["metadata"]["creationTimestamp"]
     assert kubectl(FakeReader(missing), "get pods").endswith("<unknown>")
-
-
-# ---------------------------------------------------------------------------- human_duration
-
-MINUTE, HOUR, DAY, YEAR = 60, 3600, 86400, 365 * 86400
-MS = 0.001
-
-
-@pytest.mark.parametrize(
-    ("seconds", "expected"),
-    [
-        # apimachinery duration_test.go TestHumanDuration
-        (1, "1s"),
-        (70, "70s"),
-        (190, "3m10s"),
-        (70 * MINUTE, "70m"),
-        (47 * HOUR, "47h"),
-        (49 * HOUR, "2d1h"),
-        ((8 * 24 + 2) * HOUR, "8d"),
-        (367 * DAY, "367d"),
-        ((365 * 2 * 24 + 25) * HOUR, "2y1d"),
-        ((365 * 8 * 24 + 2) * HOUR, "8y"),
-        # TestHumanDurationBoundaries
-        (-2, "<invalid>"),
-        (-2 + 1e-9, "0s"),
-        (0, "0s"),
-        (1 - MS, "0s"),
-        (2 * MINUTE - MS, "119s"),
-        (2 * MINUTE, "2m"),
-        (2 * MINUTE + 1, "2m1s"),
-        (10 * MINUTE - MS, "9m59s"),
-        (10 * MINUTE, "10m"),
-        (10 * MINUTE + 1, "10m"),
-        (3 * HOUR - MS, "179m"),
-        (3 * HOUR, "3h"),
-        (3 * HOUR + MINUTE, "3h1m"),
-        (8 * HOUR - MS, "7h59m"),
-        (8 * HOUR, "8h"),
-        (8 * HOUR + 59 * MINUTE, "8h"),
-        (2 * DAY - MS, "47h"),
-        (2 * DAY, "2d"),
-        (2 * DAY + HOUR, "2d1h"),
-        (8 * DAY - MS, "7d23h"),
-        (8 * DAY, "8d"),
-        (8 * DAY + 23 * HOUR, "8d"),
-        (2 * YEAR - MS, "729d"),
-        (2 * YEAR, "2y"),
-        (2 * YEAR + 23 * HOUR, "2y"),
-        (2 * YEAR + 23 * HOUR + 59 * MINUTE, "2y"),
-        (2 * YEAR + DAY - MS, "2y"),
-        (2 * YEAR + DAY, "2y1d"),
-        (3 * YEAR, "3y"),
-        (7 * YEAR, "7y"),
-        (8 * YEAR - MS, "7y364d"),
-        (8 * YEAR, "8y"),
-        (8 * YEAR + 364 * DAY, "8y"),
-        (9 * YEAR, "9y"),
-    ],
-)
-def test_human_duration_matches_upstream_cases(seconds, expected):
-    assert human_duration(seconds) == expected
-
-
-def test_human_duration_rejects_nan():
-    with pytest.raises(K8sLabError, match="finite"):
-        human_duration(float("nan"))
-
-
-UNIT_SECONDS = {"s": 1, "m": MINUTE, "h": HOUR, "d": DAY, "y": YEAR}
-
-
-@given(st.floats(min_value=0, max_value=30 * YEAR, allow_nan=False))
-def test_human_duration_rounds_down_to_its_last_unit(seconds):
-    text = human_duration(seconds)
-    parts = re.fullmatch(r"(\d+)([smhdy])(?:(\d+)([smhd]))?", text)
-    assert parts, text
-    pairs = [
-        (int(n), u) for n, u in zip(parts.groups()[::2], parts.groups()[1::2], strict=True) if n
-    ]
-    shown = sum(n * UNIT_SECONDS[u] for n, u in pairs)
-    assert shown <= int(seconds) < shown + UNIT_SECONDS[pairs[-1][1]]
-
-
-cells = st.text(alphabet="abcxyz0123456789-/<>", min_size=1, max_size=12)
-
-
-@given(
-    st.integers(1, 5).flatmap(
-        lambda n: st.lists(st.lists(cells, min_size=n, max_size=n), min_size=1, max_size=6)
-    )
-)
-def test_tables_keep_cells_and_align_columns(rows):
-    lines = format_table(rows).split("\n")
-    assert [line.split() for line in lines] == rows
-    assert all(line == line.rstrip() for line in lines)
-    starts = [0]
-    for column in range(1, len(rows[0])):
-        offsets = {re.match(rf"(?:\S+ +){{{column}}}", line).end() for line in lines}
-        assert len(offsets) == 1
-        starts.append(offsets.pop())
-        widest = max(len(row[column - 1]) for row in rows)
-        assert starts[-1] - starts[-2] == max(6, widest + 3)
