@@ -7,11 +7,11 @@ timeline, the members' logs and an "invariants hold" line follow. Every handler 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from k8slab.errors import K8sLabError
-from k8slab.lab.output import show
-from k8slab.lab.raft_plots import raft_logs, roles_timeline
+from k8slab.lab.plots.raft_logs import raft_logs
+from k8slab.lab.plots.raft_roles import roles_timeline
+from k8slab.lab.widgets.panel import Panel, show
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -22,13 +22,15 @@ ADVANCE_SECONDS = 2
 WRITE_KEY = "/demo/counter"
 
 
-class EtcdPanel:
+class EtcdPanel(Panel):
     """Buttons that act on the etcd members of `cluster`, and the Raft plots kept current."""
+
+    advance_seconds = ADVANCE_SECONDS
 
     def __init__(self, cluster: Cluster) -> None:
         import ipywidgets as widgets
 
-        self.cluster = cluster
+        super().__init__(cluster)
         self.writes = 0
         self.figures: list[Figure] = []
         self.member_dropdown = widgets.Dropdown(options=cluster.control_planes,
@@ -39,45 +41,29 @@ class EtcdPanel:
         self.heal_button = widgets.Button(description="Heal network")
         self.write_button = widgets.Button(description="Write", icon="pencil")
         self.advance_button = widgets.Button(description=f"Advance {ADVANCE_SECONDS} s")
-        self.status = widgets.Label()
-        self.message = widgets.Label()
-        self.out = widgets.Output()
-        for button, handler in ((self.kill_button, self.kill),
-                                (self.restart_button, self.restart),
-                                (self.isolate_button, self.isolate),
-                                (self.heal_button, self.heal),
-                                (self.write_button, self.write),
-                                (self.advance_button, self.advance)):
-            button.on_click(lambda _, handler=handler: handler())
-        self.ui = widgets.VBox([
-            widgets.HBox([self.member_dropdown, self.kill_button, self.restart_button,
-                          self.isolate_button]),
-            widgets.HBox([self.write_button, self.advance_button, self.heal_button]),
-            self.status,
-            self.message,
-            self.out,
-        ])
-        self.refresh()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.ui._repr_mimebundle_(**kwargs)
+        self._wire((self.kill_button, self.kill), (self.restart_button, self.restart),
+                   (self.isolate_button, self.isolate), (self.heal_button, self.heal),
+                   (self.write_button, self.write), (self.advance_button, self.advance))
+        self._lay_out([[self.member_dropdown, self.kill_button, self.restart_button,
+                        self.isolate_button],
+                       [self.write_button, self.advance_button, self.heal_button]])
 
     # -- handlers -----------------------------------------------------------------------------
 
     def kill(self) -> None:
         """Crash the chosen member's host."""
-        self._act(lambda name: self.cluster.kill_node(name), "killed")
+        self._act_on(self.member_dropdown.value, self.cluster.kill_node, "killed")
 
     def restart(self) -> None:
         """Boot the chosen member's host again; the member rejoins from its WAL."""
-        self._act(lambda name: self.cluster.restart_node(name), "restarted")
+        self._act_on(self.member_dropdown.value, self.cluster.restart_node, "restarted")
 
     def isolate(self) -> None:
         """Cut the chosen member off from every other host."""
         def cut(name: str) -> None:
             others = [h for h in self.cluster.hosts if h != name]
             self.cluster.partition([name], others)
-        self._act(cut, "isolated")
+        self._act_on(self.member_dropdown.value, cut, "isolated")
 
     def heal(self) -> None:
         """Remove every partition."""
@@ -88,18 +74,12 @@ class EtcdPanel:
     def write(self) -> None:
         """`etcdctl put` one more value of the demo counter."""
         self.writes += 1
-        try:
-            self.cluster.etcdctl(f"put {WRITE_KEY} {self.writes}")
-            self._say(f"put {WRITE_KEY} {self.writes}: OK at t = {self.cluster.now:.2f} s")
-        except K8sLabError as error:
-            self._say(f"put {WRITE_KEY} {self.writes}: {error}")
-        self.refresh()
+        put = f"put {WRITE_KEY} {self.writes}"
 
-    def advance(self) -> None:
-        """Let simulated time run."""
-        self.cluster.run(ADVANCE_SECONDS)
-        self._say(f"ran {ADVANCE_SECONDS} s")
-        self.refresh()
+        def send() -> str:
+            self.cluster.etcdctl(put)
+            return f"{put}: OK at t = {self.cluster.now:.2f} s"
+        self._attempt(send, lambda error: f"{put}: {error}")
 
     def refresh(self) -> None:
         """Update the status line and redraw the plots (outside IPython, only the status)."""
@@ -118,15 +98,3 @@ class EtcdPanel:
         violations = self.cluster.invariants()
         tail = "invariants hold ✓" if not violations else f"{len(violations)} violations ✗"
         return f"{head} · {tail}"
-
-    def _act(self, action: Any, done: str) -> None:
-        name = self.member_dropdown.value
-        try:
-            action(name)
-            self._say(f"{name} {done}")
-        except K8sLabError as error:
-            self._say(str(error))
-        self.refresh()
-
-    def _say(self, text: str) -> None:
-        self.message.value = text

@@ -8,12 +8,13 @@ follow. Every handler calls only the `Cluster` methods a reader could call in a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
-from k8slab.lab.output import show
-from k8slab.lab.scheduler_plots import utilization
+from k8slab.lab.plots.utilization import utilization
+from k8slab.lab.widgets.panel import Panel, show
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -35,16 +36,18 @@ ADVANCE_SECONDS = 10
 DECISIONS = ("Scheduled", "FailedScheduling")
 
 
-class SchedulerPanel:
+class SchedulerPanel(Panel):
     """Buttons that act on `cluster`, a status line, the utilization chart and the last decision.
 
     Show it with `SchedulerPanel(cluster).ui` (or just the panel) as a cell's last expression.
     """
 
+    advance_seconds = ADVANCE_SECONDS
+
     def __init__(self, cluster: Cluster) -> None:
         import ipywidgets as widgets
 
-        self.cluster = cluster
+        super().__init__(cluster)
         self.figure: Figure | None = None
         self.decision: Explanation | None = None
         self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="500m",
@@ -61,32 +64,16 @@ class SchedulerPanel:
         self.cordon_button = widgets.Button(description="Cordon")
         self.uncordon_button = widgets.Button(description="Uncordon")
         self.advance_button = widgets.Button(description=f"Advance {ADVANCE_SECONDS} s")
-        self.status = widgets.Label()
-        self.message = widgets.Label()
         self.explanation = widgets.HTML()
-        self.out = widgets.Output()
-        for button, handler in ((self.add_button, self.add_pod),
-                                (self.taint_button, self.taint),
-                                (self.untaint_button, self.untaint),
-                                (self.cordon_button, self.cordon),
-                                (self.uncordon_button, self.uncordon),
-                                (self.advance_button, self.advance)):
-            button.on_click(lambda _, handler=handler: handler())
-        self.ui = widgets.VBox([
-            widgets.HBox([self.cpu_dropdown, self.priority_dropdown]),
-            widgets.HBox([self.profile_dropdown, self.add_button]),
-            widgets.HBox([self.node_dropdown, self.taint_button, self.untaint_button,
-                          self.cordon_button, self.uncordon_button]),
-            widgets.HBox([self.advance_button]),
-            self.status,
-            self.message,
-            self.out,
-            self.explanation,
-        ])
-        self.refresh()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.ui._repr_mimebundle_(**kwargs)
+        self._wire((self.add_button, self.add_pod), (self.taint_button, self.taint),
+                   (self.untaint_button, self.untaint), (self.cordon_button, self.cordon),
+                   (self.uncordon_button, self.uncordon), (self.advance_button, self.advance))
+        self._lay_out([[self.cpu_dropdown, self.priority_dropdown],
+                       [self.profile_dropdown, self.add_button],
+                       [self.node_dropdown, self.taint_button, self.untaint_button,
+                        self.cordon_button, self.uncordon_button],
+                       [self.advance_button]],
+                      self.explanation)
 
     # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
 
@@ -94,14 +81,13 @@ class SchedulerPanel:
         """Create a pod with the chosen CPU request, priority and profile; run the cluster 2 s."""
         cpu, priority = self.cpu_dropdown.value, self.priority_dropdown.value
         profile = self.profile_dropdown.value
-        try:
+
+        def create() -> str:
             outcome = self.cluster.create(pod_manifest(cpu, priority, profile))
             self.cluster.run(SETTLE_SECONDS)
-            self._say(f"{outcome[0]} (cpu {cpu}, priority {priority}, {profile}); "
-                      f"ran {SETTLE_SECONDS} s")
-        except K8sLabError as error:
-            self._say(str(error))
-        self.refresh()
+            return (f"{outcome[0]} (cpu {cpu}, priority {priority}, {profile}); "
+                    f"ran {SETTLE_SECONDS} s")
+        self._attempt(create)
 
     def taint(self) -> None:
         """`kubectl taint nodes <node> dedicated=panel:NoSchedule`."""
@@ -118,12 +104,6 @@ class SchedulerPanel:
     def uncordon(self) -> None:
         """`kubectl uncordon <node>`."""
         self._on_node(self.cluster.uncordon)
-
-    def advance(self) -> None:
-        """Let simulated time run for 10 s (pods waiting for a node are retried)."""
-        self.cluster.run(ADVANCE_SECONDS)
-        self._say(f"ran {ADVANCE_SECONDS} s")
-        self.refresh()
 
     def refresh(self) -> None:
         """Update the status line, the last decision's table and the utilization chart.
@@ -161,21 +141,16 @@ class SchedulerPanel:
             return None, f"<p>Last decision, for pod {target}: {error}</p>"
         return explanation, explanation._repr_html_()
 
-    def _on_node(self, action: Any) -> None:
-        name = self.node_dropdown.value
+    def _on_node(self, action: Callable[[str], str]) -> None:
+        name = self._chosen_worker(self.node_dropdown)
         if name is None:
-            self._say("this cluster has no worker nodes to choose from")
             return
-        try:
+
+        def edit() -> str:
             done = action(name)
             self.cluster.run(SETTLE_SECONDS)
-            self._say(f"{done}; ran {SETTLE_SECONDS} s")
-        except K8sLabError as error:
-            self._say(str(error))
-        self.refresh()
-
-    def _say(self, text: str) -> None:
-        self.message.value = text
+            return f"{done}; ran {SETTLE_SECONDS} s"
+        self._attempt(edit)
 
 
 def pod_manifest(cpu: str, priority: int, scheduler_name: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from k8slab.lab.cluster import Cluster
-from k8slab.lab.widgets import ClusterPanel
+from k8slab.lab.widgets.cluster_panel import ClusterPanel
 
 
 def default_pods(cluster: Cluster) -> dict[str, dict]:

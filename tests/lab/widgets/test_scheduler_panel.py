@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from k8slab import Cluster
-from k8slab.lab.scheduler_widgets import (
+from k8slab.lab.widgets.scheduler_panel import (
     SETTLE_SECONDS,
     SchedulerPanel,
     pod_manifest,

@@ -8,11 +8,12 @@ NodeResourcesFit's Filter checks. Each drawing returns a closed matplotlib `Figu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from k8slab.api.resources import node_allocatable, pod_requests
 from k8slab.errors import UnavailableError
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
+from k8slab.lab.plots.style import pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,12 +25,6 @@ FINISHED_PHASES = ("Succeeded", "Failed")
 RESOURCES = ("cpu", "memory")
 COLOURS = {"cpu": "#e07b39", "memory": "#4c72b0"}
 MIB = 1024 * 1024
-
-
-def _pyplot() -> Any:
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def node_utilization(cluster: Cluster, *, control_plane: bool = False) -> list[dict]:
@@ -80,7 +75,7 @@ def _percent(part: int, whole: int) -> float:
 
 def utilization(cluster: Cluster, title: str | None = None) -> Figure:
     """Bars per node: CPU and memory requested, in % of allocatable, with the 100 % line."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     _draw(ax, cluster, title)
     fig.tight_layout()
@@ -92,7 +87,7 @@ def compare_utilization(
     left: Cluster, right: Cluster, titles: tuple[str, str] = ("left", "right")
 ) -> Figure:
     """Two clusters' utilization side by side, on the same scale, e.g. spreading vs bin-packing."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
     for ax, cluster, title in zip(axes, (left, right), titles, strict=True):
         _draw(ax, cluster, title)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 from k8slab import Cluster
-from k8slab.lab.scheduler_plots import compare_utilization, node_utilization, utilization
+from k8slab.lab.plots.utilization import compare_utilization, node_utilization, utilization
 
 MIB = 1024 * 1024
 

@@ -6,11 +6,12 @@ could call in a cell, so the panel teaches nothing the code does not. ipywidgets
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from k8slab.errors import K8sLabError, UnavailableError
-from k8slab.lab.output import show
-from k8slab.lab.plots import pods_per_node
+from k8slab.errors import UnavailableError
+from k8slab.lab.plots.pods_per_node import pods_per_node
+from k8slab.lab.widgets.panel import Panel, show
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -24,16 +25,18 @@ SETTLE_SECONDS = 5
 ADVANCE_SECONDS = 10
 
 
-class ClusterPanel:
+class ClusterPanel(Panel):
     """Buttons that act on `cluster`, a status line, and the pods-per-node chart kept current.
 
     Show it with `ClusterPanel(cluster).ui` (or just the panel) as a cell's last expression.
     """
 
+    advance_seconds = ADVANCE_SECONDS
+
     def __init__(self, cluster: Cluster) -> None:
         import ipywidgets as widgets
 
-        self.cluster = cluster
+        super().__init__(cluster)
         self.figure: Figure | None = None
         self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="250m",
                                              description="CPU request")
@@ -44,38 +47,22 @@ class ClusterPanel:
         self.kill_button = widgets.Button(description="Kill", button_style="danger")
         self.restart_button = widgets.Button(description="Restart", button_style="success")
         self.advance_button = widgets.Button(description=f"Advance {ADVANCE_SECONDS} s")
-        self.status = widgets.Label()
-        self.message = widgets.Label()
-        self.out = widgets.Output()
-        self.add_button.on_click(lambda _: self.add_pod())
-        self.kill_button.on_click(lambda _: self.kill())
-        self.restart_button.on_click(lambda _: self.restart())
-        self.advance_button.on_click(lambda _: self.advance())
-        self.ui = widgets.VBox([
-            widgets.HBox([self.cpu_dropdown, self.add_button]),
-            widgets.HBox([self.node_dropdown, self.kill_button, self.restart_button]),
-            widgets.HBox([self.advance_button]),
-            self.status,
-            self.message,
-            self.out,
-        ])
-        self.refresh()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.ui._repr_mimebundle_(**kwargs)
+        self._wire((self.add_button, self.add_pod), (self.kill_button, self.kill),
+                   (self.restart_button, self.restart), (self.advance_button, self.advance))
+        self._lay_out([[self.cpu_dropdown, self.add_button],
+                       [self.node_dropdown, self.kill_button, self.restart_button],
+                       [self.advance_button]])
 
     # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
 
     def add_pod(self) -> None:
         """Create one nginx pod with the chosen CPU request, then let the cluster run 5 s."""
-        try:
+        def create() -> str:
             cpu = self.cpu_dropdown.value
             outcome = self.cluster.create(_pod_manifest(cpu))
             self.cluster.run(SETTLE_SECONDS)
-            self._say(f"{outcome[0]} (requests {cpu} CPU); ran {SETTLE_SECONDS} s")
-        except K8sLabError as error:
-            self._say(str(error))
-        self.refresh()
+            return f"{outcome[0]} (requests {cpu} CPU); ran {SETTLE_SECONDS} s"
+        self._attempt(create)
 
     def kill(self) -> None:
         """Crash the chosen node, as pulling its power cord would."""
@@ -84,12 +71,6 @@ class ClusterPanel:
     def restart(self) -> None:
         """Power the chosen node back on."""
         self._on_node(self.cluster.restart_node, "restarted")
-
-    def advance(self) -> None:
-        """Let simulated time run for 10 s."""
-        self.cluster.run(ADVANCE_SECONDS)
-        self._say(f"ran {ADVANCE_SECONDS} s")
-        self.refresh()
 
     def refresh(self) -> None:
         """Update the status line and redraw the pods-per-node chart from the cluster.
@@ -114,21 +95,10 @@ class ClusterPanel:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _on_node(self, action: Any, done: str) -> None:
-        name = self.node_dropdown.value
-        if name is None:
-            self._say("this cluster has no worker nodes to choose from")
-            return
-        try:
-            action(name)
-            self._say(f"{name} {done}")
-        except K8sLabError as error:
-            self._say(str(error))
-        self.refresh()
-
-    def _say(self, text: str) -> None:
-        self.message.value = text
-
+    def _on_node(self, action: Callable[[str], None], done: str) -> None:
+        name = self._chosen_worker(self.node_dropdown)
+        if name is not None:
+            self._act_on(name, action, done)
 
 
 def _pod_manifest(cpu: str) -> dict:

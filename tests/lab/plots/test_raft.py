@@ -20,21 +20,17 @@ from matplotlib.text import Annotation
 
 from k8slab.errors import K8sLabError
 from k8slab.lab.cluster import Cluster
-from k8slab.lab.raft_plots import (
+from k8slab.lab.plots.raft_logs import (
     COMMIT_COLOUR,
     LOG_WINDOW,
-    ROLE_COLOURS,
     SNAPSHOT_COLOUR,
-    Segment,
-    election_sequence,
-    message_label,
     raft_logs,
-    role_segments,
-    roles_timeline,
-    sequence_events,
-    status_table,
     term_colour,
 )
+from k8slab.lab.plots.raft_messages import election_sequence, message_label, sequence_events
+from k8slab.lab.plots.raft_roles import Segment, role_segments, roles_timeline
+from k8slab.lab.plots.raft_status import status_table
+from k8slab.lab.plots.style import ROLE_COLOURS
 from k8slab.sim.trace import Trace
 
 M1, M2, M3 = MEMBERS = ["control-plane-1", "control-plane-2", "control-plane-3"]

@@ -1,4 +1,5 @@
-"""The plots draw the live cluster: every running component, each object's lanes, pods per node."""
+"""The architecture map draws the live cluster: every running component on every host, a down
+host crossed out, and with several control planes their leaders and the load balancer."""
 
 from types import SimpleNamespace as NS
 
@@ -7,48 +8,17 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
-from k8slab.errors import K8sLabError
 from k8slab.lab.cluster import Cluster
-from k8slab.lab.plots import (
-    LANES,
-    _kinds_label,
-    _lanes,
-    architecture,
-    pods_per_node,
-    swimlane,
-    trace_table,
-)
-from k8slab.sim.trace import Record
-
-
-def pod(name: str, cpu: str = "250m", node: str | None = None) -> dict:
-    spec = {"containers": [{"name": "web", "image": "nginx:1.27",
-                            "resources": {"requests": {"cpu": cpu}}}]}
-    if node:
-        spec["nodeName"] = node
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+from k8slab.lab.plots.architecture import architecture
+from k8slab.lab.plots.pods_per_node import pods_per_node
+from k8slab.lab.plots.swimlane import swimlane
 
 
 def texts(fig: Figure) -> list[str]:
     return [text.get_text() for ax in fig.axes for text in ax.texts]
-
-
-@pytest.fixture
-def cluster() -> Cluster:
-    """Two workers running web-1 and web-2, settled."""
-    cluster = Cluster(workers=2, seed=1)
-    cluster.apply([pod("web-1"), pod("web-2")])
-    cluster.run(5)
-    return cluster
-
-
-# -- architecture --------------------------------------------------------------------------------
 
 
 def test_architecture_draws_every_running_component(cluster):
@@ -220,131 +190,3 @@ def test_architecture_names_every_member_that_believes_it_leads():
 def test_pods_per_node_leaves_out_the_control_planes_and_the_load_balancer():
     left = pods_per_node(FakeCluster(3)).axes[0]
     assert [t.get_text() for t in left.get_xticklabels()] == ["worker-1", "worker-2"]
-
-
-# -- swimlane and trace table -------------------------------------------------------------------
-
-
-def lanes_top_down(fig: Figure) -> list[str]:
-    ax = fig.axes[0]
-    ticks = zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True)
-    return [label for _, label in sorted(ticks, reverse=True)]
-
-
-def test_swimlane_lanes_follow_the_request_path(cluster):
-    fig = swimlane(cluster, "pod/default/web-1")
-    assert lanes_top_down(fig) == ["apiserver", "etcd", "scheduler", "kubelet", "containerd",
-                                   "runc"]
-    assert fig.axes[0].get_xlabel() == "simulated time (s)"
-
-
-def test_swimlane_marks_every_record_at_its_time(cluster):
-    records = cluster.trace_of("pod/default/web-1")
-    ax = swimlane(cluster, "pod/default/web-1").axes[0]
-    marked = sorted(x for line in ax.get_lines() for x in line.get_xdata())
-    assert marked == sorted(rec.time for rec in records)
-    labels = " ".join(text.get_text() for text in ax.texts)
-    assert all(rec.kind in labels for rec in records)
-
-
-def test_swimlane_of_an_unschedulable_pod_has_no_node_lanes(cluster):
-    cluster.apply(pod("huge", cpu="64"))
-    cluster.run(1)
-    fig = swimlane(cluster, "pod/default/huge")
-    assert lanes_top_down(fig) == ["apiserver", "etcd", "scheduler"]
-    assert "FailedScheduling" in " ".join(t.get_text() for t in fig.axes[0].texts)
-
-
-def test_swimlane_of_an_unknown_object_says_so(cluster):
-    fig = swimlane(cluster, "pod/default/nobody")
-    assert texts(fig) == ["no records about pod/default/nobody yet"]
-
-
-def test_swimlane_rejects_a_malformed_reference(cluster):
-    with pytest.raises(K8sLabError, match="<kind>/<namespace>/<name>"):
-        swimlane(cluster, "web-1")
-
-
-def test_trace_table_has_one_short_row_per_record(cluster):
-    records = cluster.trace_of("pod/default/web-1")
-    rows = trace_table(cluster, "pod/default/web-1")
-    assert [row["kind"] for row in rows] == [rec.kind for rec in records]
-    assert list(rows[0]) == ["time", "host", "component", "kind", "details"]
-    assert all(row["time"] == round(row["time"], 4) for row in rows)
-    assert all(len(row["details"]) <= 60 for row in rows)
-    scheduled = next(row for row in rows if row["kind"] == "Scheduled")
-    assert scheduled["details"].startswith("node=worker-")
-
-
-component_names = st.sampled_from([*LANES, "host", "controller-manager"])
-
-
-@given(st.lists(component_names))
-def test_lanes_keep_the_request_path_order_then_the_rest(components):
-    records = [Record(i, 0.0, "h", c, "k", "o") for i, c in enumerate(components)]
-    lanes = _lanes(records)
-    assert sorted(lanes) == sorted(set(components))
-    known = [lane for lane in lanes if lane in LANES]
-    assert known == [lane for lane in LANES if lane in components]
-    assert lanes[: len(known)] == known
-
-
-@given(st.lists(st.sampled_from(["put", "bind", "create"]), min_size=1))
-def test_kinds_label_spells_out_the_kinds_in_order(kinds):
-    label = _kinds_label([Record(i, 0.0, "h", "c", k, "o") for i, k in enumerate(kinds)])
-    expanded = []
-    for part in label.split(", "):
-        kind, _, count = part.partition(" ×")
-        expanded += [kind] * int(count or 1)
-    assert expanded == kinds
-
-
-# -- pods per node ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def placed() -> Cluster:
-    """Three workers: two pods pinned on worker-1, one on worker-3, worker-2 empty."""
-    cluster = Cluster(workers=3, seed=1)
-    cluster.apply([pod("a", "250m", "worker-1"), pod("b", "500m", "worker-1"),
-                   pod("c", "1000m", "worker-3")])
-    cluster.run(5)
-    return cluster
-
-
-def bars(ax) -> list[list[float]]:
-    return [[bar.get_height() for bar in container] for container in ax.containers]
-
-
-def test_pods_per_node_counts_running_pods_on_every_worker(placed):
-    fig = pods_per_node(placed)
-    left, right = fig.axes
-    assert [t.get_text() for t in left.get_xticklabels()] == ["worker-1", "worker-2",
-                                                              "worker-3"]
-    assert bars(left) == [[2, 0, 1]]
-    assert bars(right) == [[750, 0, 1000], [4000, 4000, 4000]]
-
-
-def test_pods_per_node_marks_down_hosts(placed):
-    placed.kill_node("worker-2")
-    left = pods_per_node(placed).axes[0]
-    assert [t.get_text() for t in left.get_xticklabels()] == ["worker-1", "worker-2\n(down)",
-                                                              "worker-3"]
-    assert [bar.get_hatch() for bar in left.containers[0]] == [None, "//", None]
-
-
-def test_pods_per_node_counts_pending_pods_in_requests_but_not_as_running(placed):
-    placed.apply(pod("d", "100m", "worker-2"))
-    placed.run(0.5)
-    assert placed.get("pods", "d")["status"]["phase"] == "Pending"
-    left, right = pods_per_node(placed).axes
-    assert bars(left) == [[2, 0, 1]]
-    assert bars(right)[0] == [750, 100, 1000]
-
-
-def test_pods_per_node_says_when_the_api_server_is_unreachable(placed):
-    placed.kill_node("control-plane")
-    fig = pods_per_node(placed)
-    assert len(fig.axes) == 1
-    assert fig.axes[0].get_title().startswith("API server unreachable")
-    assert fig.axes[0].containers == []

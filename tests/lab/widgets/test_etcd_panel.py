@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import pytest  # noqa: E402
 
 from k8slab import Cluster  # noqa: E402
-from k8slab.lab.etcd_widgets import WRITE_KEY, EtcdPanel  # noqa: E402
+from k8slab.lab.widgets.etcd_panel import WRITE_KEY, EtcdPanel  # noqa: E402
 
 
 @pytest.fixture
