@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from k8slab.lab.etcd_lab import EtcdLab, election_times
+from k8slab.robustness.etcd_lab import EtcdLab, election_times
 
 WRITES = 2000
 SEEDS = range(100)
