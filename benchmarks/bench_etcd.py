@@ -14,7 +14,7 @@ import statistics
 import time
 
 from k8slab.errors import K8sLabError
-from k8slab.lab.etcd_lab import EtcdLab, election_times
+from k8slab.robustness.etcd_lab import EtcdLab, election_times
 
 WRITES = 2000
 SEEDS = range(100)

@@ -13,7 +13,7 @@ import random
 import sys
 import time
 
-from k8slab.lab.nemesis import random_schedule, run_nemesis
+from k8slab.robustness.nemesis import random_schedule, run_nemesis
 
 
 def main(schedules: int) -> None:

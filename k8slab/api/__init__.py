@@ -24,7 +24,8 @@ from k8slab.api.quantity import (
 )
 from k8slab.api.resources import node_allocatable, pod_requests
 from k8slab.api.timestamps import from_time, to_micro_time, to_time
-from k8slab.api.validation import check_shape, validate
+from k8slab.api.validation import validate
+from k8slab.api.validation.shape import check_shape
 
 __all__ = [
     "KINDS",

@@ -16,7 +16,8 @@ import yaml
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import kind_info
-from k8slab.api.validation import check_shape, validate
+from k8slab.api.validation import validate
+from k8slab.api.validation.shape import check_shape
 from k8slab.errors import InvalidError, ManifestError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")

@@ -1,1 +1,3 @@
-"""The lab: the `Cluster` facade, kubectl-style verbs, plots and widgets the notebooks use."""
+"""The lab: the `Cluster` facade the notebooks use (built as kubeadm builds a cluster), kubectl
+and etcdctl, plots and widget panels.
+"""

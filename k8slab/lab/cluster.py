@@ -13,7 +13,7 @@ from typing import Any
 
 from k8slab.api.kinds import kind_info, registry_key, resource_info
 from k8slab.api.manifests import load_manifests
-from k8slab.apiserver.client import Client
+from k8slab.client.rest import Client
 from k8slab.errors import (
     AlreadyExistsError,
     K8sLabError,
@@ -23,7 +23,7 @@ from k8slab.errors import (
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import EtcdMember
 from k8slab.lab import etcdctl, kubeadm, scheduling
-from k8slab.lab.kubectl import kubectl as render_kubectl
+from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
 from k8slab.raft import Role
@@ -165,7 +165,12 @@ class Cluster:
 
     # -- talking to the API server --------------------------------------------------------
 
-    def _request(self, steps: Callable[[Client], Generator]) -> Any:
+    def request(self, steps: Callable[[Client], Generator]) -> Any:
+        """Run API client `steps` as kubectl would, on a control-plane host, until they return.
+
+        `steps` receives a `Client` logged in as kubernetes-admin to the control-plane endpoint
+        (kubeadm's admin.conf); their value is returned and an API error is raised as it came.
+        """
         if not self.network.host(self.endpoint).up:
             raise UnavailableError(
                 f"The connection to the server {self.endpoint}:6443 was "
@@ -182,38 +187,24 @@ class Cluster:
         if host is None:
             raise UnavailableError("every control-plane host is down: nowhere to run kubectl")
         group = host.group("kubectl")
-        outcome: dict[str, Any] = {}
-
-        def call() -> Generator:
-            try:
-                outcome["value"] = yield from steps(group)
-            except K8sLabError as error:
-                outcome["error"] = error
-
-        process = group.spawn(call())
-        if self.check_invariants:
-            while process.is_alive:
-                self.sim.env.step()
-                self._observe_raft()
-        else:
-            self.sim.run_until(process, COMMAND_LIMIT)
-        group.stop()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
+        observe = self._observe_raft if self.check_invariants else None
+        try:
+            return self.sim.run_process(group.spawn(steps(group)), COMMAND_LIMIT, observe)
+        finally:
+            group.stop()
 
     def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
         """One object, read through the API server."""
-        return self._request(lambda c: c.get(resource, name, namespace))
+        return self.request(lambda c: c.get(resource, name, namespace))
 
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Objects of one resource ("pods", "nodes"...), all namespaces unless one is given."""
-        return self._request(lambda c: c.list(resource, namespace))[0]
+        return self.request(lambda c: c.list(resource, namespace))[0]
 
     def delete(self, resource: str, name: str, namespace: str | None = "default") -> str:
         """`kubectl delete <resource> <name>`: what kubectl prints, e.g. `pod "web" deleted`."""
         info = resource_info(resource)
-        self._request(lambda c: c.delete(info.resource, name,
+        self.request(lambda c: c.delete(info.resource, name,
                                          namespace if info.namespaced else None))
         return f'{info.singular} "{name}" deleted'
 
@@ -232,7 +223,7 @@ class Cluster:
                 # kubectl apply needs a name to find the object next time (kubectl's words).
                 raise K8sLabError("error: cannot use generate name with apply; use create()")
         self._check_namespaces(docs)
-        return [self._request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
+        return [self.request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
 
     def create(self, manifest: Any) -> list[str]:
         """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
@@ -241,7 +232,7 @@ class Cluster:
         """
         docs = load_manifests(manifest)
         self._check_namespaces(docs)
-        return [self._request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
+        return [self.request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
 
     def _check_namespaces(self, docs: list[dict]) -> None:
         new = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]

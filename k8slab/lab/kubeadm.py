@@ -8,7 +8,7 @@ as system services, started again on each boot.
 from __future__ import annotations
 
 from k8slab.apiserver.loadbalancer import LoadBalancer
-from k8slab.lab.programs import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
+from k8slab.cmd.images import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
 from k8slab.node.containerd import IMAGES, PAUSE_IMAGE, Containerd
 from k8slab.node.kubelet import MANIFESTS, Kubelet, NodeConfig
 from k8slab.node.runc import Runc

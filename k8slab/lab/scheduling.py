@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from k8slab.api.defaults import default_tolerations
 from k8slab.api.manifests import load_manifests
-from k8slab.api.validation import TAINT_EFFECTS, label_value_errors, qualified_name_errors
-from k8slab.apiserver.client import Client
+from k8slab.api.validation.core_taints import TAINT_EFFECTS
+from k8slab.api.validation.names import label_value_errors, qualified_name_errors
+from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
 from k8slab.lab.table import Table
 from k8slab.scheduler.framework import Decision
@@ -398,4 +399,4 @@ def _edit_node(
         except ConflictError:
             return (yield from once(client))
 
-    return cluster._request(steps)
+    return cluster.request(steps)

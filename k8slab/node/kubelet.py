@@ -16,7 +16,8 @@ from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
 from k8slab.api.quantity import format_memory, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
-from k8slab.apiserver.client import Client, Informer, cache_key
+from k8slab.client.informer import Informer, cache_key
+from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd

@@ -19,8 +19,7 @@ from typing import Any
 
 import yaml
 
-from k8slab.api.scheduling_validation import aggregate
-from k8slab.api.validation import FieldError, duplicate, invalid, required
+from k8slab.api.validation.field import FieldError, aggregate, duplicate, invalid, required
 from k8slab.errors import K8sLabError, ManifestError
 from k8slab.scheduler.framework import Framework, Plugin
 from k8slab.scheduler.plugins import (

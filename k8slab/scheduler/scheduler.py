@@ -20,8 +20,9 @@ from types import GeneratorType
 import simpy
 
 from k8slab.api.timestamps import to_time
-from k8slab.apiserver.client import Client, Informer
-from k8slab.apiserver.leader_election import LeaderElector
+from k8slab.client.informer import Informer
+from k8slab.client.leader_election import LeaderElector
+from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, NotFoundError
 from k8slab.scheduler.framework import SKIP, Decision, Framework, Status
 from k8slab.scheduler.node_info import NodeInfo, pod_key, pod_priority

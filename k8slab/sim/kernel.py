@@ -9,10 +9,19 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable
+from typing import Any
 
 import simpy
 
+from k8slab.errors import K8sLabError
 from k8slab.sim.trace import Trace
+
+
+class RunLimitExceeded(K8sLabError):
+    """A process given to `Simulation.run_process` had not returned when its time limit passed.
+
+    Simulated time stops at the limit; the process is left as it was (its caller may stop it).
+    """
 
 
 class Simulation:
@@ -55,8 +64,31 @@ class Simulation:
         if end > self.env.now:
             self.env.run(until=end)
 
-    def run_until(self, event: simpy.Event, limit: float) -> bool:
-        """Run until `event` fires or `limit` simulated seconds pass; True if the event fired."""
+    def run_process(
+        self,
+        process: simpy.Process,
+        limit: float,
+        after_event: Callable[[], None] | None = None,
+    ) -> Any:
+        """Run until `process` returns and give back its value, or raise what it raised.
+
+        SimPy's `env.run(until=...)` does the running, stopped by the process or by `limit`
+        simulated seconds, whichever comes first: past the limit, `RunLimitExceeded`. With
+        `after_event`, events are stepped one at a time and it is called after each (to check
+        invariants), up to the event in which the process returns.
+        """
         deadline = self.env.timeout(limit)
-        self.env.run(until=event | deadline)
-        return event.triggered
+        if after_event is None:
+            self.env.run(until=process | deadline)
+        else:
+            while process.is_alive and not deadline.processed:
+                self.env.step()
+                after_event()
+        if not process.triggered:
+            raise RunLimitExceeded(
+                f"the process did not return within {limit:g} simulated seconds"
+            )
+        if not process.ok:
+            process.defused = True  # raised here, to the caller, not again by a later step
+            raise process.value
+        return process.value

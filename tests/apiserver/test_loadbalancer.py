@@ -1,8 +1,9 @@
 """The load balancer spreads requests over healthy API servers and routes around a dead one."""
 
-from k8slab.apiserver.client import Client, Informer
 from k8slab.apiserver.loadbalancer import CHECK_INTERVAL, FALL, LoadBalancer
 from k8slab.apiserver.server import APIServer
+from k8slab.client.informer import Informer
+from k8slab.client.rest import Client
 from k8slab.errors import UnavailableError
 
 

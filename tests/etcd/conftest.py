@@ -28,16 +28,10 @@ class EtcdLab:
 
     def call(self, steps: Generator, limit: float = 30.0):
         """Run `steps` on the app host to the end: its value, or the K8sLabError it raised."""
-        outcome = {}
-
-        def wrapper():
-            try:
-                outcome["value"] = yield from steps
-            except K8sLabError as error:
-                outcome["error"] = error
-
-        assert self.sim.run_until(self.app.group("call").spawn(wrapper()), limit)
-        return outcome.get("error", outcome.get("value"))
+        try:
+            return self.sim.run_process(self.app.group("call").spawn(steps), limit)
+        except K8sLabError as error:
+            return error
 
     def restart_member(self) -> EtcdMember:
         """Crash host db, power it on again and start a new member from what is on its disk."""

@@ -4,7 +4,7 @@ import pytest
 
 from k8slab import Cluster
 from k8slab.errors import K8sLabError
-from k8slab.lab.raft_plots import status_table
+from k8slab.lab.plots.raft_status import status_table
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
        "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}

@@ -1,28 +1,14 @@
-"""kubeadm and the control-plane programs: what `kubeadm init` / `join` leave on disk, how a node
-boots from it, and how each control-plane image reads its command line."""
+"""kubeadm: what `kubeadm init` / `join` leave on disk, and how a node boots from it."""
 
 from __future__ import annotations
 
-import pytest
-
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.validation import validate
-from k8slab.errors import K8sLabError
+from k8slab.cmd.cli import endpoint_host, flags
+from k8slab.cmd.images import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
 from k8slab.lab import kubeadm
-from k8slab.lab.programs import (
-    APISERVER_IMAGE,
-    ETCD_IMAGE,
-    PROGRAMS,
-    SCHEDULER_IMAGE,
-    apiserver_main,
-    endpoint_host,
-    etcd_main,
-    flags,
-    kubeconfig_server,
-)
 from k8slab.node.containerd import IMAGES, PAUSE_IMAGE
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
-from k8slab.node.runc import image_repository
 from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
@@ -57,96 +43,6 @@ def booted_control_plane() -> Host:
     host.start()
     host.sim.run(5)
     return host
-
-
-# -- programs: flags and endpoints -----------------------------------------------------------
-
-
-def test_flags_reads_name_value_arguments_from_command_and_args() -> None:
-    bundle = {
-        "command": ["etcd", "--name=cp-1", "--data-dir=/var/lib/etcd"],
-        "args": ["--initial-cluster=cp-1=https://10.0.0.10:2380", "-v", "--debug", "positional"],
-    }
-    assert flags(bundle) == {
-        "name": "cp-1",
-        "data-dir": "/var/lib/etcd",
-        "initial-cluster": "cp-1=https://10.0.0.10:2380",
-    }
-
-
-def test_flags_lets_a_later_argument_win_and_keeps_empty_values() -> None:
-    bundle = {"command": ["kube-apiserver", "--v=2"], "args": ["--v=4", "--token-auth-file="]}
-    assert flags(bundle) == {"v": "4", "token-auth-file": ""}
-
-
-def test_flags_of_a_bundle_without_a_command_line_is_empty() -> None:
-    assert flags({"image": ETCD_IMAGE}) == {}
-
-
-@pytest.mark.parametrize(
-    ("url", "host"),
-    [
-        ("https://127.0.0.1:2379", CP),
-        ("https://localhost:2379", CP),
-        ("http://127.0.0.1", CP),
-        ("https://etcd-2:2379", "etcd-2"),
-        ("https://control-plane:6443", "control-plane"),
-        ("https://10.0.0.11:6443", "10.0.0.11"),
-        ("control-plane:6443", "control-plane"),
-    ],
-)
-def test_endpoint_host_maps_loopback_to_its_own_host(url: str, host: str) -> None:
-    assert endpoint_host(url, CP) == host
-
-
-def test_kubeconfig_server_reads_the_file_on_the_hosts_disk() -> None:
-    host = bare_host()
-    host.start()
-    host.disk["/etc/kubernetes/scheduler.conf"] = {"server": "https://127.0.0.1:6443"}
-    host.disk["/etc/kubernetes/other.conf"] = {"server": "https://api.example:6443"}
-    group = host.group("kube-scheduler")
-    assert kubeconfig_server(group, "/etc/kubernetes/scheduler.conf") == CP
-    assert kubeconfig_server(group, "/etc/kubernetes/other.conf") == "api.example"
-
-
-def test_each_control_plane_image_has_its_program() -> None:
-    assert sorted(PROGRAMS) == [
-        "registry.k8s.io/etcd",
-        "registry.k8s.io/kube-apiserver",
-        "registry.k8s.io/kube-scheduler",
-    ]
-    for image in (ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE):
-        assert image_repository(image) in PROGRAMS
-
-
-def test_etcd_main_names_its_member_from_the_name_flag() -> None:
-    host = bare_host()
-    host.start()
-    group = host.group("etcd")
-    group.spawn(etcd_main(group, {"command": ["etcd", "--name=etcd-a"]}))
-    host.sim.run(1)
-    assert host.memory["etcd"].name == "etcd-a"
-    assert host.memory["etcd"].peers == ["etcd-a"]
-
-
-def test_apiserver_main_finds_etcd_on_its_own_host_through_loopback() -> None:
-    host = bare_host()
-    host.start()
-    group = host.group("kube-apiserver")
-    bundle = {"command": ["kube-apiserver", "--etcd-servers=https://127.0.0.1:2379"]}
-    group.spawn(apiserver_main(group, bundle))
-    host.sim.run(0.1)
-    assert host.memory["kube-apiserver"].storage.etcd.endpoint == CP
-    assert host.server_on(6443) is host.memory["kube-apiserver"]
-
-
-def test_an_apiserver_without_etcd_servers_fails_with_a_clear_error() -> None:
-    host = bare_host()
-    host.start()
-    group = host.group("kube-apiserver")
-    group.spawn(apiserver_main(group, {"command": ["kube-apiserver"]}))
-    with pytest.raises(K8sLabError, match="etcd-servers"):
-        host.sim.run(0.1)
 
 
 # -- kubeadm init and join -------------------------------------------------------------------

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from k8slab import Cluster
-from k8slab.apiserver.client import Client
+from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError, ManifestError, NotFoundError
 from k8slab.lab.scheduling import (
     cordon,

@@ -40,9 +40,7 @@ class Node:
         self.containerd = Containerd(self.group, self.runc, POD_CIDR)
 
     def call(self, steps: Generator, limit: float = 60.0):
-        process = self.group.spawn(steps)
-        assert self.sim.run_until(process, limit), "the CRI call never finished"
-        return process.value
+        return self.sim.run_process(self.group.spawn(steps), limit)
 
     def trace(self) -> list[tuple[str, str, str]]:
         return [

@@ -13,8 +13,8 @@ from collections.abc import Callable, Generator
 import pytest
 
 from k8slab import Cluster
+from k8slab.cmd.kube_scheduler import main as scheduler_main
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
-from k8slab.lab.programs import scheduler_main
 from k8slab.scheduler import scheduler as scheduler_module
 from k8slab.scheduler.plugins import default_profile
 from k8slab.scheduler.profile import load_config
@@ -80,7 +80,7 @@ def outcomes(cluster: Cluster, since: int = -1) -> list[tuple[str, str, str | No
 
 
 def delete_pod(cluster: Cluster, name: str) -> None:
-    cluster._request(lambda c: c.delete("pods", name, "default"))
+    cluster.request(lambda c: c.delete("pods", name, "default"))
 
 
 # -- the loop in a whole cluster -------------------------------------------------------------
@@ -236,7 +236,7 @@ def test_a_node_that_leaves_is_no_longer_a_candidate() -> None:
     cluster = leading_cluster(workers=0)
     cluster.apply(node("extra-1"))
     cluster.run(1)
-    cluster._request(lambda c: c.delete("nodes", "extra-1"))
+    cluster.request(lambda c: c.delete("nodes", "extra-1"))
     cluster.run(1)
     cluster.apply(pod("web"))
     cluster.run(1)

@@ -39,16 +39,10 @@ class Echo:
 
 def call(sim, group, steps, limit=60.0):
     """Run `steps` in `group` to the end; its value, or the K8sLabError it raised."""
-    outcome = {}
-
-    def wrapper():
-        try:
-            outcome["value"] = yield from steps
-        except K8sLabError as error:
-            outcome["error"] = error
-
-    assert sim.run_until(group.spawn(wrapper()), limit), "the call never finished"
-    return outcome.get("error", outcome.get("value"))
+    try:
+        return sim.run_process(group.spawn(steps), limit)
+    except K8sLabError as error:
+        return error
 
 
 @pytest.fixture

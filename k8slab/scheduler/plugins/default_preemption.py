@@ -23,9 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from k8slab.api.scheduling_validation import aggregate
 from k8slab.api.timestamps import from_time
-from k8slab.api.validation import invalid
+from k8slab.api.validation.field import aggregate, invalid
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
     UNSCHEDULABLE,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from k8slab.api.validation import invalid
+from k8slab.api.validation.field import invalid
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
     MAX_NODE_SCORE,

@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from k8slab.api.resources import pod_requests
-from k8slab.api.scheduling_validation import aggregate
-from k8slab.api.validation import duplicate, invalid
+from k8slab.api.validation.field import aggregate, duplicate, invalid
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
     MAX_NODE_SCORE,

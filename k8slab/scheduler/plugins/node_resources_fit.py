@@ -16,8 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from k8slab.api.resources import pod_requests
-from k8slab.api.scheduling_validation import aggregate
-from k8slab.api.validation import FieldError, forbidden, invalid, not_supported, required
+from k8slab.api.validation.field import (
+    FieldError,
+    aggregate,
+    forbidden,
+    invalid,
+    not_supported,
+    required,
+)
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import MAX_NODE_SCORE, CycleState, Plugin, Status
 from k8slab.scheduler.node_info import NodeInfo, non_zero_requests

@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8slab.api.scheduling_validation import aggregate
-from k8slab.api.validation import invalid, not_supported, required
+from k8slab.api.validation.field import aggregate, invalid, not_supported, required
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.framework import (
     MAX_NODE_SCORE,

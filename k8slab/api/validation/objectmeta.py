@@ -1,0 +1,51 @@
+"""Object metadata: name or generateName, namespace, labels and annotations.
+
+k8s.io/apimachinery/pkg/api/validation/objectmeta.go ValidateObjectMeta: a Namespace is named
+by a DNS-1123 label, every other kind by a subdomain; a namespaced kind needs a namespace and a
+cluster-scoped one may not have one.
+"""
+
+from __future__ import annotations
+
+from k8slab.api.kinds import Kind
+from k8slab.api.validation.field import FieldError, forbidden, invalid, required
+from k8slab.api.validation.field_types import string_map_errors, type_errors
+from k8slab.api.validation.labels import labels_errors
+from k8slab.api.validation.names import dns1123_label_errors, dns1123_subdomain_errors
+
+
+def _mask_trailing_dash(prefix: str) -> str:
+    # objectmeta.go maskTrailingDash: a generateName may end in "-".
+    return prefix[:-2] + "a" if len(prefix) > 1 and prefix.endswith("-") else prefix
+
+
+def object_meta_errors(metadata: dict, info: Kind) -> list[FieldError]:
+    """Every problem with an object's metadata, with metadata.* paths, in upstream's order."""
+    name_errors = dns1123_label_errors if info.kind == "Namespace" else dns1123_subdomain_errors
+    errors: list[FieldError] = []
+    name, generate_name = metadata.get("name"), metadata.get("generateName")
+    if generate_name:
+        errors += type_errors("metadata.generateName", generate_name, str) or [
+            invalid("metadata.generateName", generate_name, message)
+            for message in name_errors(_mask_trailing_dash(generate_name))
+        ]
+    if not name and not generate_name:
+        errors.append(required("metadata.name", "name or generateName is required"))
+    elif name:
+        errors += type_errors("metadata.name", name, str) or [
+            invalid("metadata.name", name, message) for message in name_errors(name)
+        ]
+    namespace = metadata.get("namespace")
+    if info.namespaced and not namespace:
+        errors.append(required("metadata.namespace"))
+    elif info.namespaced:
+        errors += type_errors("metadata.namespace", namespace, str) or [
+            invalid("metadata.namespace", namespace, message)
+            for message in dns1123_label_errors(namespace)
+        ]
+    elif namespace:
+        errors.append(forbidden("metadata.namespace", "not allowed on this type"))
+    errors += labels_errors(metadata.get("labels"), "metadata.labels")
+    if metadata.get("annotations") is not None:
+        errors += string_map_errors("metadata.annotations", metadata["annotations"])
+    return errors

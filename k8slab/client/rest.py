@@ -1,0 +1,96 @@
+"""The API client every component uses to reach the API server: client-go's rest and typed clients.
+
+Each call is one request over the simulated network to port 6443 of the server host (the API
+server itself, or the load balancer in front of several); API errors come back as exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+from k8slab.api.kinds import resource_info
+from k8slab.errors import UnavailableError
+from k8slab.sim.errors import UnreachableError
+from k8slab.sim.host import ProcessGroup
+from k8slab.sim.network import Stream
+
+API_PORT = 6443
+
+
+class Client:
+    """Requests to the API server on `server` (a host name), made as `user`."""
+
+    def __init__(self, group: ProcessGroup, user: str, server: str) -> None:
+        self.group = group
+        self.user = user
+        self.server = server
+        self._network = group.host.network
+
+    def request(self, verb: str, resource: str, **fields) -> Generator:
+        """Send one request and return the answer; API errors come back as exceptions.
+
+        A request the network could not carry (refused, timed out) is an UnavailableError with
+        the network's words, as client-go reports a failed connection.
+        """
+        request = {"verb": verb, "resource": resource, "user": self.user, **fields}
+        try:
+            return (yield from self._network.rpc(self.group.host.name, self.server, API_PORT,
+                                                 request))
+        except UnreachableError as error:
+            raise UnavailableError(error.message) from None
+
+    def create(self, obj: dict) -> Generator:
+        """POST a new object."""
+        resource = resource_info(obj["kind"]).resource
+        namespace = obj["metadata"].get("namespace")
+        return (yield from self.request("create", resource, namespace=namespace, body=obj))
+
+    def get(self, resource: str, name: str, namespace: str | None = None) -> Generator:
+        """GET one object."""
+        return (yield from self.request("get", resource, namespace=namespace, name=name))
+
+    def list(self, resource: str, namespace: str | None = None, field_selector: str = ""):
+        """LIST objects: returns (items, resourceVersion)."""
+        answer = yield from self.request(
+            "list", resource, namespace=namespace, field_selector=field_selector
+        )
+        return answer["items"], answer["resourceVersion"]
+
+    def update(self, obj: dict) -> Generator:
+        """PUT an object (spec and metadata); a stale resourceVersion is a Conflict."""
+        return (yield from self.request("update", resource_info(obj["kind"]).resource, body=obj))
+
+    def update_status(self, obj: dict) -> Generator:
+        """PUT the status subresource."""
+        resource = resource_info(obj["kind"]).resource
+        return (yield from self.request("update_status", resource, body=obj))
+
+    def bind(self, namespace: str, name: str, node: str) -> Generator:
+        """POST pods/binding: assign a pod to a node."""
+        return (yield from self.request("bind", "pods", namespace=namespace, name=name, node=node))
+
+    def delete(self, resource: str, name: str, namespace: str | None = None) -> Generator:
+        """DELETE an object."""
+        return (yield from self.request("delete", resource, namespace=namespace, name=name))
+
+    def watch(
+        self,
+        resource: str,
+        resource_version: str,
+        on_event: Callable[[dict], None],
+        on_close: Callable[[str], None],
+        namespace: str | None = None,
+        field_selector: str = "",
+    ) -> Stream:
+        """Open a watch stream from `resource_version`."""
+        request = {
+            "verb": "watch",
+            "resource": resource,
+            "namespace": namespace,
+            "field_selector": field_selector,
+            "resource_version": resource_version,
+            "user": self.user,
+        }
+        return self._network.open_stream(
+            self.group.host.name, self.server, API_PORT, request, on_event, on_close
+        )

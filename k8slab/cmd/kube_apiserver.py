@@ -1,0 +1,22 @@
+"""`kube-apiserver`: the Kubernetes API on port 6443, stored in the etcd `--etcd-servers` names.
+
+kubeadm points each API server at the etcd member on its own host (https://127.0.0.1:2379).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from k8slab.apiserver.server import APIServer
+from k8slab.cmd.cli import endpoint_host, flags, required, serve_forever
+from k8slab.sim.host import ProcessGroup
+
+
+def main(group: ProcessGroup, bundle: dict) -> Generator:
+    """`kube-apiserver --etcd-servers=...`: the API on port 6443."""
+    etcd = endpoint_host(required(flags(bundle), "etcd-servers", "kube-apiserver"),
+                         group.host.name)
+    server = APIServer(group, etcd)
+    group.host.memory["kube-apiserver"] = server
+    server.start()
+    yield from serve_forever(group)

@@ -1,0 +1,173 @@
+"""Reading a `kubectl get` command line the way kubectl's flag parser (pflag) reads it.
+
+`parse_command` turns the words into a `GetRequest`: which kind, which names, which namespace,
+which output format; anything else is refused with kubectl's words.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from k8slab.errors import BadRequestError
+from k8slab.lab.kubectl.resources import BY_ALIAS, ResourceType
+
+DEFAULT_NAMESPACE = "default"
+USAGE = (
+    "this lab's kubectl supports: kubectl get <pods|nodes|namespaces|leases> [NAME...] "
+    "[-n NAMESPACE | -A] [-o wide|yaml|json|name] [--show-labels]"
+)
+OUTPUT_FORMATS = ("json", "name", "wide", "yaml")
+
+
+@dataclass(frozen=True)
+class GetRequest:
+    """A parsed `kubectl get`: what to fetch and how to print it."""
+
+    rtype: ResourceType
+    names: tuple[str, ...]
+    namespace: str
+    all_namespaces: bool
+    output: str
+    show_labels: bool
+
+
+_VALUE_FLAGS = {"namespace": "n", "output": "o"}
+_BOOL_FLAGS = {"all-namespaces": "A", "show-labels": ""}
+_SHORT = {short: long for long, short in (_VALUE_FLAGS | _BOOL_FLAGS).items() if short}
+
+
+def parse_command(command: str) -> GetRequest:
+    """Read a `kubectl get` command line the way kubectl's flag parser (pflag) reads it."""
+    if not isinstance(command, str):
+        raise BadRequestError(f"error: a command is a string like 'get pods', got {command!r}")
+    try:
+        words = shlex.split(command)
+    except ValueError as err:
+        raise BadRequestError(f"error: cannot read the command {command!r}: {err}") from None
+    if words[:1] == ["kubectl"]:
+        words = words[1:]
+    flags, args = _parse_flags(words)
+    if not args:
+        raise BadRequestError(f"error: no command given\n{USAGE}")
+    if args[0] != "get":
+        raise BadRequestError(f'error: unknown command "{args[0]}" for "kubectl"\n{USAGE}')
+    rtype, names = _resource_and_names(args[1:])
+    output = flags.get("output", "")
+    if output not in ("", *OUTPUT_FORMATS):
+        raise BadRequestError(
+            f'error: unable to match a printer suitable for the output format "{output}", '
+            f"allowed formats are: {','.join(OUTPUT_FORMATS)}"
+        )
+    all_namespaces = flags.get("all-namespaces", False)
+    if names and all_namespaces and rtype.namespaced:
+        raise BadRequestError("error: a resource cannot be retrieved by name across all namespaces")
+    return GetRequest(
+        rtype=rtype,
+        names=names,
+        namespace=flags.get("namespace") or DEFAULT_NAMESPACE,
+        all_namespaces=all_namespaces,
+        output=output,
+        show_labels=flags.get("show-labels", False),
+    )
+
+
+def _parse_flags(words: list[str]) -> tuple[dict, list[str]]:
+    """Split words into flags (`-n x`, `-nx`, `--namespace=x`, `-A`...) and positional args."""
+    flags: dict = {}
+    args: list[str] = []
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word == "--":
+            args += rest
+            break
+        if word.startswith("--"):
+            name, has_value, value = word[2:].partition("=")
+            if name in _VALUE_FLAGS:
+                if not has_value:
+                    if not rest:
+                        raise BadRequestError(f"error: flag needs an argument: --{name}\n{USAGE}")
+                    value = rest.pop(0)
+                flags[name] = value
+            elif name in _BOOL_FLAGS:
+                flags[name] = _parse_bool(name, value) if has_value else True
+            else:
+                raise BadRequestError(f"error: unknown flag: --{name}\n{USAGE}")
+        elif word.startswith("-") and word != "-":
+            _parse_shorthands(word, rest, flags)
+        else:
+            args.append(word)
+    return flags, args
+
+
+def _parse_shorthands(word: str, rest: list[str], flags: dict) -> None:
+    """`-A`, `-n kube-system`, `-nkube-system`, `-n=kube-system`, `-Ao wide`."""
+    letters = word[1:]
+    while letters:
+        letter, letters = letters[0], letters[1:]
+        name = _SHORT.get(letter)
+        if name is None:
+            raise BadRequestError(f"error: unknown shorthand flag: '{letter}' in {word}\n{USAGE}")
+        if name in _BOOL_FLAGS:
+            flags[name] = True
+            continue
+        value = letters.removeprefix("=")
+        if not letters:
+            if not rest:
+                raise BadRequestError(
+                    f"error: flag needs an argument: '{letter}' in {word}\n{USAGE}"
+                )
+            value = rest.pop(0)
+        flags[name] = value
+        return
+
+
+def _parse_bool(name: str, value: str) -> bool:
+    """pflag's ParseBool: true/false and their usual spellings."""
+    if value in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if value in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise BadRequestError(
+        f'error: invalid argument "{value}" for "--{name}" flag: '
+        f'strconv.ParseBool: parsing "{value}": invalid syntax'
+    )
+
+
+def _resource_and_names(args: list[str]) -> tuple[ResourceType, tuple[str, ...]]:
+    """`pods web-1 web-2` or `pod/web-1 pod/web-2` -> (the pods type, the names)."""
+    if not args:
+        raise BadRequestError(
+            'You must specify the type of resource to get. Use "kubectl api-resources" for a '
+            "complete list of supported resources.\n\n"
+            f"error: Required resource not specified.\n{USAGE}"
+        )
+    if "/" not in args[0]:
+        if any("/" in arg for arg in args[1:]):
+            raise BadRequestError(
+                "error: there is no need to specify a resource type as a separate argument when "
+                "passing arguments in resource/name form (e.g. "
+                "'kubectl get resource/<resource_name>' instead of "
+                "'kubectl get resource resource/<resource_name>'"
+            )
+        return resource_type(args[0]), tuple(args[1:])
+    pairs = [arg.partition("/") for arg in args]
+    if any(not word or not slash or not name or "/" in name for word, slash, name in pairs):
+        raise BadRequestError(
+            "error: arguments in resource/name form must have a single resource and name"
+        )
+    rtypes = [resource_type(word) for word, _, _ in pairs]
+    if len({rtype.plural for rtype in rtypes}) > 1:
+        raise BadRequestError(
+            f"error: this lab's kubectl gets one resource type at a time\n{USAGE}"
+        )
+    return rtypes[0], tuple(name for _, _, name in pairs)
+
+
+def resource_type(word: str) -> ResourceType:
+    """The kind a word names (`po`, `pods`, `Pod`...); an unknown word is kubectl's error."""
+    rtype = BY_ALIAS.get(word.lower())
+    if rtype is None:
+        raise BadRequestError(f'error: the server doesn\'t have a resource type "{word}"\n{USAGE}')
+    return rtype

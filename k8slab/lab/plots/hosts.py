@@ -1,0 +1,54 @@
+"""What the pictures read of each host: the services and containers it runs now, and which hosts
+are workers (neither a control-plane host nor the load balancer in front of them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from k8slab.lab.cluster import Cluster
+
+NODE_SERVICES = ("kubelet", "containerd")
+CONTROL_PLANE_PODS = ("etcd", "kube-apiserver", "kube-scheduler")
+
+
+@dataclass
+class HostView:
+    """What one host runs right now, read from its memory and from `runc list`."""
+
+    name: str
+    up: bool
+    services: list[str] = field(default_factory=list)
+    control: list[str] = field(default_factory=list)
+    pods: list[str] = field(default_factory=list)
+
+
+def host_view(cluster: Cluster, name: str) -> HostView:
+    """What host `name` runs now: its node services, control-plane static pods and other pods."""
+    memory = cluster.network.host(name).memory
+    control = [c for c in CONTROL_PLANE_PODS if c in memory]
+    pods = []
+    for container in cluster.containers(name):
+        if not container["pod"]:
+            continue
+        _, namespace, pod = container["pod"].split("/", 2)
+        label = pod if namespace == "default" else f"{namespace}/{pod}"
+        static = namespace == "kube-system" and pod.removesuffix(f"-{name}") in control
+        if not static and label not in pods:
+            pods.append(label)
+    return HostView(name, cluster.host_is_up(name), [s for s in NODE_SERVICES if s in memory],
+                    control, sorted(pods, key=natural))
+
+
+def worker_names(cluster: Cluster) -> list[str]:
+    """Every host that is neither a control-plane host nor the load balancer in front of them."""
+    return [name for name in cluster.hosts
+            if name not in cluster.control_planes and name != cluster.endpoint]
+
+
+def natural(name: str) -> list:
+    """Sort key that puts web-2 before web-10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]

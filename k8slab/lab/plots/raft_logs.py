@@ -1,0 +1,104 @@
+"""Every etcd member's Raft log side by side: a cell per entry, coloured by term, the commit
+index and the snapshot marked (RaftScope's idea: one colour per term).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from k8slab.lab.plots.raft_roles import DOWN_EDGE
+from k8slab.lab.plots.raft_status import last_index, running_member
+from k8slab.lab.plots.style import fits, pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from k8slab.lab.cluster import Cluster
+
+TERM_COLOURS = ("#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272",
+                "#c7e9c0", "#fdd0a2", "#dadaeb", "#c6dbef", "#fee391")
+SNAPSHOT_COLOUR = "#d9d9d9"
+COMMIT_COLOUR = "#c0392b"
+LOG_WINDOW = 40
+
+
+def term_colour(term: int) -> str:
+    """The colour of log entries of `term`: ten colours, repeating from term 11."""
+    return TERM_COLOURS[(term - 1) % len(TERM_COLOURS)]
+
+
+def raft_logs(cluster: Cluster) -> Figure:
+    """Every member's Raft log, one row each, for the last 40 indexes: a cell per entry.
+
+    Cells are coloured by term (faded until committed); the red bar is the commit index; grey is
+    the prefix compacted into a snapshot. A member that is down shows an empty row.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    members = list(cluster.control_planes)
+    rafts = {}
+    for name in members:
+        member = running_member(cluster, name)
+        rafts[name] = (member.raft, member.raft.log) if member is not None else None
+    hi = max([last_index(log, raft.snapshot_index) for raft, log in filter(None, rafts.values())]
+             + [0])
+    lo = max(1, hi - LOG_WINDOW + 1)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(12, 1.7 + 0.6 * max(len(members), 1)))
+    ax.set_title(f"Raft logs at t = {cluster.now:.1f} s · indexes {lo} to {hi} "
+                 "(colour = term)" if hi else f"Raft logs at t = {cluster.now:.1f} s: empty",
+                 fontsize=11)
+    cell_inches = 9.0 / (max(hi, lo) - lo + 1)
+    terms: list[int] = []
+    labels = []
+    for lane, name in enumerate(members):
+        y = len(members) - 1 - lane
+        if rafts[name] is None:
+            labels.append(f"{name}\ndown")
+            ax.text((lo + hi) / 2, y, "down", ha="center", va="center", fontsize=9,
+                    color=DOWN_EDGE)
+            continue
+        raft, log = rafts[name]
+        labels.append(f"{name} ({raft.role.value}, t={raft.term})\n"
+                      f"commit {raft.commit_index}, applied {raft.applied_index}")
+        if raft.snapshot_index >= lo:
+            right = min(raft.snapshot_index, hi)
+            ax.add_patch(Rectangle((lo - 0.5, y - 0.4), right - lo + 1, 0.8,
+                                   facecolor=SNAPSHOT_COLOUR, edgecolor="white"))
+            inches = (right - lo + 1) * cell_inches
+            text = next((t for t in (f"snapshot ≤ {raft.snapshot_index}",
+                                     f"≤ {raft.snapshot_index}") if fits(t, inches, 7)), "")
+            if text:
+                ax.text((lo + right) / 2, y, text, ha="center", va="center", fontsize=7)
+        for entry in log:
+            if entry.index < lo:
+                continue
+            committed = entry.index <= raft.commit_index
+            ax.add_patch(Rectangle((entry.index - 0.5, y - 0.4), 1, 0.8,
+                                   facecolor=term_colour(entry.term), edgecolor="white",
+                                   alpha=1.0 if committed else 0.45))
+            if entry.term not in terms:
+                terms.append(entry.term)
+            if fits(str(entry.term), cell_inches - 0.02, 7):
+                ax.text(entry.index, y, str(entry.term), ha="center", va="center", fontsize=7,
+                        color="#222222" if committed else "#777777")
+        if hi and lo - 1 <= raft.commit_index <= hi:
+            x = raft.commit_index + 0.5
+            ax.plot([x, x], [y - 0.48, y + 0.48], color=COMMIT_COLOUR, lw=2.2)
+    ax.set_yticks(range(len(members)), list(reversed(labels)), fontsize=8)
+    ax.set_ylim(-0.6, max(len(members), 1) - 0.4)
+    ax.set_xlim(lo - 0.5, max(hi, lo) + 0.5)
+    step = 1 if hi - lo < 20 else 5
+    ax.set_xticks([i for i in range(lo, max(hi, lo) + 1) if i == lo or i % step == 0])
+    ax.set_xlabel("log index")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    handles = [Patch(facecolor=term_colour(t), label=f"term {t}") for t in sorted(terms)]
+    handles.append(Line2D([], [], color=COMMIT_COLOUR, lw=2.2, label="commit index"))
+    handles.append(Patch(facecolor=SNAPSHOT_COLOUR, label="in snapshot"))
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.08),
+              ncol=min(len(handles), 8), fontsize=8, frameon=False)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig

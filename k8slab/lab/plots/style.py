@@ -1,0 +1,28 @@
+"""What every picture shares: matplotlib, imported only when something is drawn, and the colour
+of each Raft role (the architecture map's badges and the Raft plots use the same ones).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_COLOURS = {
+    "follower": "#bdbdbd",
+    "pre-candidate": "#fdd0a2",
+    "candidate": "#fd8d3c",
+    "leader": "#41ab5d",
+    "down": "#ffffff",
+}
+_CHAR_INCHES = 0.6 / 72  # the width of one character per point of font size, roughly
+
+
+def pyplot() -> Any:
+    """`matplotlib.pyplot`, imported on first use so that importing a plot module stays light."""
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def fits(text: str, inches: float, fontsize: float) -> bool:
+    """Whether `text`, one line at `fontsize` points, is at most `inches` wide (roughly)."""
+    return len(text) * fontsize * _CHAR_INCHES <= inches

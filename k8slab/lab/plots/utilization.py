@@ -1,0 +1,124 @@
+"""How full each node is, as the scheduler's resource plugins see it: CPU and memory requested as a
+percentage of what the node can allocate, for one cluster or two side by side.
+
+"Requested" is the sum of the requests of the pods bound to the node and not finished, read
+through the API server: what `kubectl describe node` lists under "Allocated resources", and what
+NodeResourcesFit's Filter checks. Each drawing returns a closed matplotlib `Figure`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from k8slab.api.resources import node_allocatable, pod_requests
+from k8slab.errors import UnavailableError
+from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
+from k8slab.lab.plots.style import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from k8slab.lab.cluster import Cluster
+
+FINISHED_PHASES = ("Succeeded", "Failed")
+RESOURCES = ("cpu", "memory")
+COLOURS = {"cpu": "#e07b39", "memory": "#4c72b0"}
+MIB = 1024 * 1024
+
+
+def node_utilization(cluster: Cluster, *, control_plane: bool = False) -> list[dict]:
+    """One row per node: pods, CPU (millicores) and memory (MiB) requested and allocatable, and %.
+
+    Control-plane nodes are left out unless `control_plane` is True. Percentages are rounded to
+    one decimal; a node that offers none of a resource shows 0 %.
+    """
+    pods, nodes = cluster.list("pods"), cluster.list("nodes")
+    requested: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {}
+    for pod in pods:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if not node or (pod.get("status") or {}).get("phase") in FINISHED_PHASES:
+            continue
+        counts[node] = counts.get(node, 0) + 1
+        total = requested.setdefault(node, {"cpu": 0, "memory": 0})
+        asked = pod_requests(pod)
+        for resource in RESOURCES:
+            total[resource] += asked.get(resource, 0)
+    rows = []
+    for node in sorted(nodes, key=lambda n: n["metadata"]["name"]):
+        name = node["metadata"]["name"]
+        if CONTROL_PLANE_LABEL in (node["metadata"].get("labels") or {}) and not control_plane:
+            continue
+        allocatable = node_allocatable(node)
+        used = requested.get(name, {"cpu": 0, "memory": 0})
+        rows.append({
+            "node": name,
+            "pods": counts.get(name, 0),
+            "cpu requested (m)": used["cpu"],
+            "cpu allocatable (m)": allocatable["cpu"],
+            "cpu %": _percent(used["cpu"], allocatable["cpu"]),
+            "memory requested (Mi)": used["memory"] // MIB,
+            "memory allocatable (Mi)": allocatable["memory"] // MIB,
+            "memory %": _percent(used["memory"], allocatable["memory"]),
+        })
+    return rows
+
+
+def _pods(count: int) -> str:
+    return "1 pod" if count == 1 else f"{count} pods"
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def utilization(cluster: Cluster, title: str | None = None) -> Figure:
+    """Bars per node: CPU and memory requested, in % of allocatable, with the 100 % line."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    _draw(ax, cluster, title)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def compare_utilization(
+    left: Cluster, right: Cluster, titles: tuple[str, str] = ("left", "right")
+) -> Figure:
+    """Two clusters' utilization side by side, on the same scale, e.g. spreading vs bin-packing."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
+    for ax, cluster, title in zip(axes, (left, right), titles, strict=True):
+        _draw(ax, cluster, title)
+    axes[1].set_ylabel("")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def _draw(ax: Axes, cluster: Cluster, title: str | None) -> None:
+    heading = f"{title} · t = {cluster.now:.1f} s" if title else f"t = {cluster.now:.1f} s"
+    try:
+        rows = node_utilization(cluster)
+    except UnavailableError as error:
+        ax.set_axis_off()
+        ax.set_title(f"{heading}: API server unreachable", fontsize=10)
+        ax.text(0.5, 0.5, str(error), ha="center", va="center", fontsize=8, wrap=True,
+                transform=ax.transAxes)
+        return
+    positions = range(len(rows))
+    width = 0.38
+    for offset, resource in ((-width / 2, "cpu"), (width / 2, "memory")):
+        bars = ax.bar([p + offset for p in positions], [row[f"{resource} %"] for row in rows],
+                      width, label=f"{resource} requested", color=COLOURS[resource],
+                      edgecolor="#333333")
+        ax.bar_label(bars, fmt="%.0f", fontsize=7)
+    ax.axhline(100, color="#c0392b", linestyle="--", linewidth=1)
+    labels = [f"{row['node']}\n{_pods(row['pods'])}" for row in rows]
+    ax.set_xticks(list(positions), labels, fontsize=8)
+    ax.set_xlim(-0.6, max(len(rows), 1) - 0.4)
+    ax.set_ylim(0, 125)
+    ax.set_ylabel("% of allocatable")
+    ax.set_title(heading, fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", ncol=2, frameon=False)

@@ -1,0 +1,3 @@
+"""Control panels for a live cluster, one module per panel (cluster, etcd, scheduler), each built
+on the shared `panel.Panel`: buttons that call the `Cluster` methods a reader could call in a cell.
+"""

@@ -1,0 +1,202 @@
+"""A control panel for the scheduler: add pods of a size and priority, taint or cordon nodes.
+
+Pods go to the scheduler profile chosen in the panel (their spec.schedulerName), so a cluster whose
+kube-scheduler runs a spreading and a bin-packing profile lets the reader switch strategy pod by
+pod. The per-node utilization chart and the explain table of the scheduler's latest decision
+follow. Every handler calls only the `Cluster` methods a reader could call in a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
+from k8slab.lab.plots.utilization import utilization
+from k8slab.lab.widgets.panel import Panel, show
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from k8slab.lab.cluster import Cluster
+    from k8slab.lab.scheduling import Explanation
+    from k8slab.scheduler.scheduler import Scheduler
+
+CPU_REQUESTS = ("250m", "500m", "1000m", "2000m")
+MEMORY_REQUEST = "256Mi"
+PRIORITIES = (("low (0)", 0), ("medium (100)", 100), ("high (1000)", 1000))
+POD_PREFIX = "app-"
+POD_IMAGE = "nginx:1.27"
+# The taint the panel adds and removes: upstream's documentation example of a dedicated node.
+TAINT = "dedicated=panel:NoSchedule"
+UNTAINT = "dedicated:NoSchedule-"
+SETTLE_SECONDS = 2
+ADVANCE_SECONDS = 10
+DECISIONS = ("Scheduled", "FailedScheduling")
+
+
+class SchedulerPanel(Panel):
+    """Buttons that act on `cluster`, a status line, the utilization chart and the last decision.
+
+    Show it with `SchedulerPanel(cluster).ui` (or just the panel) as a cell's last expression.
+    """
+
+    advance_seconds = ADVANCE_SECONDS
+
+    def __init__(self, cluster: Cluster) -> None:
+        import ipywidgets as widgets
+
+        super().__init__(cluster)
+        self.figure: Figure | None = None
+        self.decision: Explanation | None = None
+        self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="500m",
+                                             description="CPU request")
+        self.priority_dropdown = widgets.Dropdown(options=PRIORITIES, value=0,
+                                                  description="Priority")
+        self.profile_dropdown = widgets.Dropdown(options=profile_options(cluster),
+                                                 description="Profile")
+        self.add_button = widgets.Button(description="Add pod", icon="plus")
+        self.node_dropdown = widgets.Dropdown(options=schedulable_nodes(cluster),
+                                              description="Node")
+        self.taint_button = widgets.Button(description="Taint", tooltip=TAINT)
+        self.untaint_button = widgets.Button(description="Untaint")
+        self.cordon_button = widgets.Button(description="Cordon")
+        self.uncordon_button = widgets.Button(description="Uncordon")
+        self.advance_button = widgets.Button(description=f"Advance {ADVANCE_SECONDS} s")
+        self.explanation = widgets.HTML()
+        self._wire((self.add_button, self.add_pod), (self.taint_button, self.taint),
+                   (self.untaint_button, self.untaint), (self.cordon_button, self.cordon),
+                   (self.uncordon_button, self.uncordon), (self.advance_button, self.advance))
+        self._lay_out([[self.cpu_dropdown, self.priority_dropdown],
+                       [self.profile_dropdown, self.add_button],
+                       [self.node_dropdown, self.taint_button, self.untaint_button,
+                        self.cordon_button, self.uncordon_button],
+                       [self.advance_button]],
+                      self.explanation)
+
+    # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
+
+    def add_pod(self) -> None:
+        """Create a pod with the chosen CPU request, priority and profile; run the cluster 2 s."""
+        cpu, priority = self.cpu_dropdown.value, self.priority_dropdown.value
+        profile = self.profile_dropdown.value
+
+        def create() -> str:
+            outcome = self.cluster.create(pod_manifest(cpu, priority, profile))
+            self.cluster.run(SETTLE_SECONDS)
+            return (f"{outcome[0]} (cpu {cpu}, priority {priority}, {profile}); "
+                    f"ran {SETTLE_SECONDS} s")
+        self._attempt(create)
+
+    def taint(self) -> None:
+        """`kubectl taint nodes <node> dedicated=panel:NoSchedule`."""
+        self._on_node(lambda node: self.cluster.taint(node, TAINT))
+
+    def untaint(self) -> None:
+        """`kubectl taint nodes <node> dedicated:NoSchedule-`."""
+        self._on_node(lambda node: self.cluster.taint(node, UNTAINT))
+
+    def cordon(self) -> None:
+        """`kubectl cordon <node>`."""
+        self._on_node(self.cluster.cordon)
+
+    def uncordon(self) -> None:
+        """`kubectl uncordon <node>`."""
+        self._on_node(self.cluster.uncordon)
+
+    def refresh(self) -> None:
+        """Update the status line, the last decision's table and the utilization chart.
+
+        Outside IPython (a plain script, the tests) there is no Output to draw into.
+        """
+        self.status.value = self.status_text()
+        self.decision, self.explanation.value = self._last_decision()
+        self.figure = utilization(self.cluster, "requested per node")
+        show(self.out, self.figure)
+
+    def status_text(self) -> str:
+        """One line: simulated time, pods in the default namespace bound to a node, and waiting."""
+        head = f"t = {self.cluster.now:.1f} s"
+        try:
+            pods = self.cluster.list("pods", "default")
+        except UnavailableError:
+            return f"{head} · API server unreachable"
+        bound = sum(bool((pod.get("spec") or {}).get("nodeName")) for pod in pods)
+        pods_bound = "1 pod" if bound == 1 else f"{bound} pods"
+        return f"{head} · {pods_bound} bound to a node · {len(pods) - bound} waiting for one"
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _last_decision(self) -> tuple[Explanation | None, str]:
+        """The explanation of the scheduler's latest decision, and its HTML (or why none)."""
+        latest = next((r for r in reversed(self.cluster.trace.by_component("scheduler"))
+                       if r.kind in DECISIONS), None)
+        if latest is None:
+            return None, "<p>No scheduling decision yet: add a pod.</p>"
+        target = latest.obj.removeprefix("pod/")
+        try:
+            explanation = self.cluster.explain(target)
+        except K8sLabError as error:
+            return None, f"<p>Last decision, for pod {target}: {error}</p>"
+        return explanation, explanation._repr_html_()
+
+    def _on_node(self, action: Callable[[str], str]) -> None:
+        name = self._chosen_worker(self.node_dropdown)
+        if name is None:
+            return
+
+        def edit() -> str:
+            done = action(name)
+            self.cluster.run(SETTLE_SECONDS)
+            return f"{done}; ran {SETTLE_SECONDS} s"
+        self._attempt(edit)
+
+
+def pod_manifest(cpu: str, priority: int, scheduler_name: str) -> dict:
+    """The pod the panel creates: one nginx container with `cpu` and 256Mi requested."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"generateName": POD_PREFIX, "labels": {"app": "panel"}},
+        "spec": {
+            "schedulerName": scheduler_name,
+            "priority": priority,
+            "containers": [{"name": "app", "image": POD_IMAGE,
+                            "resources": {"requests": {"cpu": cpu, "memory": MEMORY_REQUEST}}}],
+        },
+    }
+
+
+def running_scheduler(cluster: Cluster) -> Scheduler | None:
+    """The kube-scheduler of the first control-plane host that runs one, the leader preferred."""
+    found = [cluster.network.host(name).memory.get("kube-scheduler")
+             for name in cluster.control_planes if cluster.host_is_up(name)]
+    found = [scheduler for scheduler in found if scheduler is not None]
+    return next((s for s in found if s.leading), found[0] if found else None)
+
+
+def profile_options(cluster: Cluster) -> list[tuple[str, str]]:
+    """(label, schedulerName) for each profile of the running scheduler, with its scoring strategy.
+
+    E.g. ("default-scheduler · LeastAllocated", "default-scheduler").
+    """
+    scheduler = running_scheduler(cluster)
+    if scheduler is None:
+        return [("default-scheduler", "default-scheduler")]
+    options = []
+    for name, framework in scheduler.profiles.items():
+        fit = next((p for p in framework.plugins if p.name == "NodeResourcesFit"), None)
+        strategy = getattr(fit, "scoring_strategy", None)
+        options.append((f"{name} · {strategy}" if strategy else name, name))
+    return options
+
+
+def schedulable_nodes(cluster: Cluster) -> list[str]:
+    """The names of the nodes that are not control-plane nodes, read through the API server."""
+    try:
+        nodes = cluster.list("nodes")
+    except UnavailableError:
+        return []
+    return sorted(node["metadata"]["name"] for node in nodes
+                  if CONTROL_PLANE_LABEL not in (node["metadata"].get("labels") or {}))

@@ -1,0 +1,31 @@
+"""Node validation: capacity and allocatable are resource lists, unschedulable a boolean."""
+
+from k8slab.api.quantity import FORMAT_ERROR
+from k8slab.api.validation import field_errors
+
+
+def node(spec=None, **status):
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "node-1"},
+        "spec": spec or {},
+        "status": status,
+    }
+
+
+def test_node_quantities(rejection):
+    assert field_errors(node(capacity={"cpu": "4", "memory": "8Gi", "pods": "110"})) == []
+    text = rejection(node(capacity={"cpu": "four"}, allocatable={"memory": "-1", "pods": "1.5"}))
+    assert f'status.capacity.cpu: Invalid value: "four": {FORMAT_ERROR}' in text
+    assert 'status.allocatable.memory: Invalid value: "-1": must be greater than or equal to 0' in (
+        text
+    )
+    assert 'status.allocatable.pods: Invalid value: "1.5": must be an integer' in text
+
+
+def test_unschedulable_is_a_boolean():
+    errors = field_errors(node({"unschedulable": "yes"}))
+    assert [str(error) for error in errors] == [
+        'spec.unschedulable: Invalid value: "yes": must be a boolean'
+    ]
