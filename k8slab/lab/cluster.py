@@ -165,7 +165,8 @@ class Cluster:
 
     # -- talking to the API server --------------------------------------------------------
 
-    def _request(self, steps: Callable[[Client], Generator]) -> Any:
+    def request(self, steps: Callable[[Client], Generator]) -> Any:
+        """Run `steps(client)` as kubernetes-admin against the API server, as kubectl does."""
         if not self.network.host(self.endpoint).up:
             raise UnavailableError(
                 f"The connection to the server {self.endpoint}:6443 was "
@@ -204,16 +205,16 @@ class Cluster:
 
     def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
         """One object, read through the API server."""
-        return self._request(lambda c: c.get(resource, name, namespace))
+        return self.request(lambda c: c.get(resource, name, namespace))
 
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Objects of one resource ("pods", "nodes"...), all namespaces unless one is given."""
-        return self._request(lambda c: c.list(resource, namespace))[0]
+        return self.request(lambda c: c.list(resource, namespace))[0]
 
     def delete(self, resource: str, name: str, namespace: str | None = "default") -> str:
         """`kubectl delete <resource> <name>`: what kubectl prints, e.g. `pod "web" deleted`."""
         info = resource_info(resource)
-        self._request(lambda c: c.delete(info.resource, name,
+        self.request(lambda c: c.delete(info.resource, name,
                                          namespace if info.namespaced else None))
         return f'{info.singular} "{name}" deleted'
 
@@ -232,7 +233,7 @@ class Cluster:
                 # kubectl apply needs a name to find the object next time (kubectl's words).
                 raise K8sLabError("error: cannot use generate name with apply; use create()")
         self._check_namespaces(docs)
-        return [self._request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
+        return [self.request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
 
     def create(self, manifest: Any) -> list[str]:
         """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
@@ -241,7 +242,7 @@ class Cluster:
         """
         docs = load_manifests(manifest)
         self._check_namespaces(docs)
-        return [self._request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
+        return [self.request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
 
     def _check_namespaces(self, docs: list[dict]) -> None:
         new = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]

@@ -332,7 +332,7 @@ def test_a_mirror_pod_is_not_run_a_second_time() -> None:
 def test_deleting_a_mirror_pod_leaves_the_static_pod_running() -> None:
     cluster = Cluster(workers=0)
     name = f"kube-scheduler-{CONTROL_PLANE}"
-    cluster._request(lambda c: c.delete("pods", name, "kube-system"))
+    cluster.request(lambda c: c.delete("pods", name, "kube-system"))
     cluster.run(30)
     assert cluster.trace.where(kind="KillPod") == []
     assert f"pod/kube-system/{name}" in pods_running_on(cluster, CONTROL_PLANE)
@@ -369,7 +369,7 @@ def test_a_pod_deleted_through_the_api_gets_its_sandbox_stopped() -> None:
     cluster.apply([pod("web"), pod("db", "postgres:17")])
     running_pod(cluster, "web")
     running_pod(cluster, "db")
-    cluster._request(lambda c: c.delete("pods", "web", "default"))
+    cluster.request(lambda c: c.delete("pods", "web", "default"))
     cluster.run(1)
     assert kinds_about(cluster, "pod/default/web", "kubelet", "containerd")[-2:] == [
         ("kubelet", "KillPod"),
@@ -384,7 +384,7 @@ def test_a_pod_deleted_while_it_starts_is_stopped_once_started() -> None:
     run_until(cluster, lambda: pods_running_on(cluster, WORKER) == ["pod/default/web"])
     pulls = cluster.trace.where(kind="PullImage", obj="pod/default/web")
     assert [rec.details["cached"] for rec in pulls] == [False]  # the sandbox is up, pulling
-    cluster._request(lambda c: c.delete("pods", "web", "default"))
+    cluster.request(lambda c: c.delete("pods", "web", "default"))
     cluster.run(5)
     assert pods_running_on(cluster, WORKER) == []
     assert [kind for _, kind in kinds_about(cluster, "pod/default/web", "kubelet")][-2:] == [

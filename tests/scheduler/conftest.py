@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from k8slab.scheduler.framework import SKIP, CycleState, Status, as_status
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import SKIP, Status, as_status
 from k8slab.scheduler.node_info import NodeInfo
+from k8slab.scheduler.snapshot import Snapshot
 
 
 def _container(name: str, requests: dict | None) -> dict:
@@ -95,7 +97,7 @@ def run_filter(plugin, pod: dict, node_info: NodeInfo, nodes=None) -> Status | N
     A Skip from PreFilter means the plugin lets every node through.
     """
     nodes = list(nodes) if nodes is not None else [node_info]
-    state = CycleState(nodes)
+    state = CycleState(Snapshot(nodes))
     answer = plugin.pre_filter(state, pod, nodes)
     if isinstance(answer, Status):
         if answer.code == SKIP:
@@ -107,7 +109,7 @@ def run_filter(plugin, pod: dict, node_info: NodeInfo, nodes=None) -> Status | N
 
 def run_scores(plugin, pod: dict, node_infos, all_nodes=None) -> dict | None:
     """PreScore, Score and NormalizeScore over `node_infos`; None if PreScore said Skip."""
-    state = CycleState(list(all_nodes) if all_nodes is not None else list(node_infos))
+    state = CycleState(Snapshot(all_nodes if all_nodes is not None else node_infos))
     status = plugin.pre_score(state, pod, node_infos)
     if status is not None and status.code == SKIP:
         return None

@@ -4,26 +4,25 @@ import random
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import (
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.diagnosis import Decision, NodeScore, PluginScore, Rejection
+from k8slab.scheduler.framework.interface import (
     SKIP_STATUS,
     UNRESOLVABLE,
     UNSCHEDULABLE,
-    CycleState,
-    Decision,
-    Framework,
-    NodeScore,
     Plugin,
-    PluginScore,
     PreFilterResult,
-    Rejection,
     Status,
-    default_normalize_score,
-    num_feasible_nodes_to_find,
-    select_host,
     unschedulable,
 )
+from k8slab.scheduler.framework.runtime import Framework
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins import default_binder, default_profile, new_framework
+from k8slab.scheduler.plugins import default_binder
+from k8slab.scheduler.plugins.normalize_score import default_normalize_score
+from k8slab.scheduler.plugins.registry import default_profile, new_framework
+from k8slab.scheduler.schedule_one import num_feasible_nodes_to_find, select_host
+from k8slab.scheduler.scheduler import scheduling_cycle
+from k8slab.scheduler.snapshot import Snapshot
 
 
 def profile(**args):
@@ -59,7 +58,9 @@ def test_fit_error_histogram_mixes_reasons_sorted_as_strings(make_pod, make_node
         *[(f"small{i}", {"cpu": "500m"}) for i in range(3)],
         *[(f"tainted{i}", {"taints": [NO_SCHEDULE]}) for i in range(2)],
     )
-    decision = profile().schedule(make_pod("web", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes), make_pod("web", [{"cpu": "1"}]), random.Random(0)
+    )
     assert decision.node is None
     assert (
         decision.message
@@ -72,11 +73,11 @@ def test_a_node_short_of_cpu_and_memory_counts_under_both(make_pod, make_node):
     nodes = infos(
         make_node, ("a", {"cpu": "500m", "memory": "1Gi"}), ("b", {"cpu": "500m", "memory": "1Gi"})
     )
-    decision = profile().schedule(
-        make_pod("p", [{"cpu": "1", "memory": "2Gi"}]), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes), make_pod("p", [{"cpu": "1", "memory": "2Gi"}]), random.Random(0)
     )
     assert decision.filtered["a"] == Rejection(
-        "NodeResourcesFit", ("Insufficient cpu", "Insufficient memory")
+        "NodeResourcesFit", ("Insufficient cpu", "Insufficient memory"), UNSCHEDULABLE
     )
     assert decision.message == "0/2 nodes are available: 2 Insufficient cpu, 2 Insufficient memory."
 
@@ -87,7 +88,9 @@ def test_counts_sort_as_strings_so_10_comes_before_2(make_pod, make_node):
         *[(f"small{i:02}", {"cpu": "500m"}) for i in range(10)],
         *[(f"tainted{i}", {"taints": [NO_SCHEDULE]}) for i in range(2)],
     )
-    decision = profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes), make_pod("p", [{"cpu": "1"}]), random.Random(0)
+    )
     assert (
         decision.message == "0/12 nodes are available: 10 Insufficient cpu, "
         "2 node(s) had untolerated taint {dedicated: db}."
@@ -102,7 +105,7 @@ def test_only_the_first_failing_filter_is_recorded(make_pod, make_node):
         ("named", {}),
     )
     pod = make_pod("p", [{"cpu": "1"}], node_name="elsewhere")
-    decision = profile().schedule(pod, nodes, random.Random(0))
+    decision = scheduling_cycle(profile(), Snapshot(nodes), pod, random.Random(0))
     assert decision.filtered == {
         "cordoned": Rejection("NodeUnschedulable", ("node(s) were unschedulable",), UNRESOLVABLE),
         "tainted": Rejection(
@@ -120,19 +123,24 @@ def test_only_the_first_failing_filter_is_recorded(make_pod, make_node):
 
 def test_filtered_keeps_the_order_nodes_were_given(make_pod, make_node):
     nodes = infos(make_node, ("z", {"cpu": "1m"}), ("a", {"cpu": "1m"}), ("m", {"cpu": "1m"}))
-    decision = profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes), make_pod("p", [{"cpu": "1"}]), random.Random(0)
+    )
     assert list(decision.filtered) == ["z", "a", "m"]
 
 
 def test_no_nodes_at_all(make_pod):
-    decision = profile().schedule(make_pod("p"), [], random.Random(0))
+    decision = scheduling_cycle(profile(), Snapshot([]), make_pod("p"), random.Random(0))
     assert decision.node is None
     assert decision.message == "no nodes available to schedule pods"
 
 
 def test_success_message_is_the_scheduled_event(make_pod, make_node):
-    decision = profile().schedule(
-        make_pod("web", namespace="shop"), infos(make_node, ("n1", {})), random.Random(0)
+    decision = scheduling_cycle(
+        profile(),
+        Snapshot(infos(make_node, ("n1", {}))),
+        make_pod("web", namespace="shop"),
+        random.Random(0),
     )
     assert decision.scheduled
     assert decision.message == "Successfully assigned shop/web to n1"
@@ -145,7 +153,7 @@ def test_one_feasible_node_is_taken_without_scoring(make_pod, make_node):
     nodes = infos(
         make_node, ("full", {"pods": "0"}), ("ok", {}), ("tainted", {"taints": [NO_SCHEDULE]})
     )
-    decision = profile().schedule(make_pod("p"), nodes, NeverUsedRandom())
+    decision = scheduling_cycle(profile(), Snapshot(nodes), make_pod("p"), NeverUsedRandom())
     assert decision.node == "ok"
     assert decision.scores == ()
     assert decision.feasible == ("ok",)
@@ -159,7 +167,7 @@ def taints_and_fit():
 def test_total_is_the_weighted_sum_of_normalized_scores(make_pod, make_node):
     nodes = infos(make_node, ("spot", {"taints": [PREFER_NO]}), ("plain", {}))
     pod = make_pod("p", [{"cpu": "1", "memory": "2Gi"}])
-    decision = taints_and_fit().schedule(pod, nodes, random.Random(0))
+    decision = scheduling_cycle(taints_and_fit(), Snapshot(nodes), pod, random.Random(0))
     spot, plain = decision.scores
     assert spot.of("TaintToleration") == PluginScore(
         "TaintToleration", raw=1, normalized=0, weight=3
@@ -182,8 +190,11 @@ def test_rows_explain_every_node(make_pod, make_node):
         ("tainted", {"taints": [NO_SCHEDULE]}),
         ("plain", {}),
     )
-    decision = taints_and_fit().schedule(
-        make_pod("p", [{"cpu": "1", "memory": "2Gi"}]), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        taints_and_fit(),
+        Snapshot(nodes),
+        make_pod("p", [{"cpu": "1", "memory": "2Gi"}]),
+        random.Random(0),
     )
     rows = decision.rows()
     assert [row["node"] for row in rows] == ["spot", "tainted", "plain"]
@@ -216,7 +227,9 @@ def test_rows_explain_every_node(make_pod, make_node):
 
 def test_default_profile_rows_show_only_the_score_plugins_that_ran(make_pod, make_node):
     nodes = infos(make_node, ("a", {}), ("b", {}))
-    decision = profile().schedule(make_pod("p", [{"cpu": "1"}]), nodes, random.Random(0))
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes), make_pod("p", [{"cpu": "1"}]), random.Random(0)
+    )
     # NodeAffinity, PodTopologySpread and InterPodAffinity have nothing to do for this pod
     assert decision.score_plugins == (
         "TaintToleration",
@@ -237,7 +250,9 @@ def test_default_profile_rows_show_only_the_score_plugins_that_ran(make_pod, mak
 
 
 def test_decision_is_frozen(make_pod, make_node):
-    decision = profile().schedule(make_pod("p"), infos(make_node, ("n1", {})), random.Random(0))
+    decision = scheduling_cycle(
+        profile(), Snapshot(infos(make_node, ("n1", {}))), make_pod("p"), random.Random(0)
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         decision.node = "other"
 
@@ -285,11 +300,11 @@ def test_tie_breaking_is_reservoir_sampling_with_the_given_rng():
 def test_schedule_is_deterministic_for_a_seed(make_pod, make_node):
     nodes = infos(make_node, *[(f"n{i}", {}) for i in range(6)])
     pods = [make_pod(f"p{i}") for i in range(30)]
-    first = [profile().schedule(p, nodes, random.Random(7)).node for p in pods]
-    again = [profile().schedule(p, nodes, random.Random(7)).node for p in pods]
+    first = [scheduling_cycle(profile(), Snapshot(nodes), p, random.Random(7)).node for p in pods]
+    again = [scheduling_cycle(profile(), Snapshot(nodes), p, random.Random(7)).node for p in pods]
     assert first == again
     one_rng = random.Random(11)
-    picks = [profile().schedule(p, nodes, one_rng).node for p in pods]
+    picks = [scheduling_cycle(profile(), Snapshot(nodes), p, one_rng).node for p in pods]
     assert len(set(picks)) > 1
 
 
@@ -374,7 +389,7 @@ def test_default_normalize_is_identity_and_weights_default_to_one(make_pod, make
     assert framework.weights == {"Counting": 1}
     nodes = infos(make_node, ("a", {}), ("b", {}))
     nodes[1].add_pod(make_pod("x"))
-    decision = framework.schedule(make_pod("p"), nodes, random.Random(0))
+    decision = scheduling_cycle(framework, Snapshot(nodes), make_pod("p"), random.Random(0))
     assert [s.total for s in decision.scores] == [0, 1]
     assert decision.node == "b"
 
@@ -382,8 +397,11 @@ def test_default_normalize_is_identity_and_weights_default_to_one(make_pod, make
 def test_normalized_scores_must_be_in_0_to_100(make_pod, make_node):
     # kk pkg/scheduler/framework/runtime/framework.go RunScorePlugins
     with pytest.raises(K8sLabError, match="'Broken' returns an invalid score 500 for node a"):
-        Framework([Broken()]).schedule(
-            make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+        scheduling_cycle(
+            Framework([Broken()]),
+            Snapshot(infos(make_node, ("a", {}), ("b", {}))),
+            make_pod("p"),
+            random.Random(0),
         )
 
 
@@ -451,13 +469,15 @@ def many_nodes(make_node, count):
 def test_filtering_stops_once_enough_nodes_fit_and_the_next_cycle_starts_after(make_pod, make_node):
     nodes = many_nodes(make_node, 200)
     framework = profile()
-    first = framework.schedule(make_pod("p"), nodes, random.Random(0))
+    first = scheduling_cycle(framework, Snapshot(nodes), make_pod("p"), random.Random(0))
     assert len(first.scores) == 100  # max(200 × 49 %, 100)
     assert [s.node for s in first.scores] == [f"n{i:03}" for i in range(100)]
     assert first.unexamined == tuple(f"n{i:03}" for i in range(100, 200))
     assert first.next_start_index == 100
     assert first.rows()[150]["filter"] == "not examined"
-    second = framework.schedule(make_pod("q"), nodes, random.Random(0), start_index=100)
+    second = scheduling_cycle(
+        framework, Snapshot(nodes), make_pod("q"), random.Random(0), start_index=100
+    )
     assert [s.node for s in second.scores][:2] == ["n100", "n101"]
     assert second.next_start_index == 0
 
@@ -465,7 +485,9 @@ def test_filtering_stops_once_enough_nodes_fit_and_the_next_cycle_starts_after(m
 def test_rejected_nodes_count_as_processed_for_the_next_start(make_pod, make_node):
     nodes = [NodeInfo(make_node(f"x{i}")) for i in range(3)] + many_nodes(make_node, 200)
     framework = Framework([Recorder(), Counting()])
-    decision = framework.schedule(make_pod("p"), nodes, random.Random(0), start_index=1)
+    decision = scheduling_cycle(
+        framework, Snapshot(nodes), make_pod("p"), random.Random(0), start_index=1
+    )
     # x1, x2 rejected, then 100 feasible: 102 processed from index 1
     assert list(decision.filtered) == ["x1", "x2"]
     assert decision.next_start_index == 103
@@ -475,8 +497,8 @@ def test_rejected_nodes_count_as_processed_for_the_next_start(make_pod, make_nod
 def test_the_profile_percentage_wins_over_the_schedulers(make_pod, make_node):
     nodes = many_nodes(make_node, 400)
     framework = new_framework(["NodeResourcesFit"], percentage_of_nodes_to_score=50)
-    decision = framework.schedule(
-        make_pod("p"), nodes, random.Random(0), percentage_of_nodes_to_score=10
+    decision = scheduling_cycle(
+        framework, Snapshot(nodes), make_pod("p"), random.Random(0), percentage_of_nodes_to_score=10
     )
     assert len(decision.scores) == 200
 
@@ -485,7 +507,7 @@ def test_without_score_plugins_the_first_feasible_node_is_enough(make_pod, make_
     recorder = Recorder()
     framework = Framework([recorder], points={"filter": ["Recorder"]})
     nodes = infos(make_node, ("x0", {}), ("x1", {}), ("a", {}), ("b", {}))
-    decision = framework.schedule(make_pod("p"), nodes, NeverUsedRandom())
+    decision = scheduling_cycle(framework, Snapshot(nodes), make_pod("p"), NeverUsedRandom())
     assert decision.node == "a"
     assert decision.unexamined == ("b",)
 
@@ -494,7 +516,7 @@ def test_a_nominated_pod_tries_its_nominated_node_first(make_pod, make_node):
     nodes = infos(make_node, *[(f"n{i}", {}) for i in range(5)])
     pod = make_pod("p")
     pod["status"] = {"nominatedNodeName": "n3"}
-    decision = profile().schedule(pod, nodes, NeverUsedRandom())
+    decision = scheduling_cycle(profile(), Snapshot(nodes), pod, NeverUsedRandom())
     assert decision.node == "n3"
     assert decision.unexamined == ("n0", "n1", "n2", "n4")
 
@@ -504,8 +526,11 @@ def test_a_nominated_pod_tries_its_nominated_node_first(make_pod, make_node):
 
 def test_pre_filter_skip_switches_the_filter_off(make_pod, make_node):
     recorder = Recorder(pre_filter=SKIP_STATUS)
-    decision = Framework([recorder]).schedule(
-        make_pod("p"), infos(make_node, ("x1", {}), ("a", {})), random.Random(0)
+    decision = scheduling_cycle(
+        Framework([recorder]),
+        Snapshot(infos(make_node, ("x1", {}), ("a", {}))),
+        make_pod("p"),
+        random.Random(0),
     )
     assert decision.filtered == {}
     assert recorder.calls[:1] == [("pre_filter", 2)]
@@ -514,8 +539,11 @@ def test_pre_filter_skip_switches_the_filter_off(make_pod, make_node):
 
 def test_pre_filter_rejection_rejects_every_node_with_its_message(make_pod, make_node):
     recorder = Recorder(pre_filter=Status(UNSCHEDULABLE, ("no room at all",)))
-    decision = Framework([recorder]).schedule(
-        make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+    decision = scheduling_cycle(
+        Framework([recorder]),
+        Snapshot(infos(make_node, ("a", {}), ("b", {}))),
+        make_pod("p"),
+        random.Random(0),
     )
     assert decision.filtered["a"] == Rejection("Recorder", ("no room at all",), UNSCHEDULABLE)
     assert decision.message == "0/2 nodes are available: no room at all."
@@ -524,8 +552,11 @@ def test_pre_filter_rejection_rejects_every_node_with_its_message(make_pod, make
 
 def test_pre_filter_results_narrow_the_nodes(make_pod, make_node):
     recorder = Recorder(pre_filter=PreFilterResult(frozenset({"b"})))
-    decision = Framework([recorder]).schedule(
-        make_pod("p"), infos(make_node, ("a", {}), ("b", {}), ("c", {})), random.Random(0)
+    decision = scheduling_cycle(
+        Framework([recorder]),
+        Snapshot(infos(make_node, ("a", {}), ("b", {}), ("c", {}))),
+        make_pod("p"),
+        random.Random(0),
     )
     assert decision.node == "b"
     assert decision.filtered["a"] == Rejection(
@@ -539,8 +570,11 @@ def test_pre_filter_results_that_share_no_node_reject_the_pod(make_pod, make_nod
 
     first = Recorder(pre_filter=PreFilterResult(frozenset({"a"})))
     second = Other(pre_filter=PreFilterResult(frozenset({"b"})))
-    decision = Framework([first, second]).schedule(
-        make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+    decision = scheduling_cycle(
+        Framework([first, second]),
+        Snapshot(infos(make_node, ("a", {}), ("b", {}))),
+        make_pod("p"),
+        random.Random(0),
     )
     assert decision.message == (
         "0/2 nodes are available: node(s) didn't satisfy plugin(s) [Other Recorder] simultaneously."
@@ -549,8 +583,11 @@ def test_pre_filter_results_that_share_no_node_reject_the_pod(make_pod, make_nod
 
 def test_pre_score_skip_switches_the_score_off(make_pod, make_node):
     recorder = Recorder(pre_score=SKIP_STATUS)
-    decision = Framework([recorder, Counting()]).schedule(
-        make_pod("p"), infos(make_node, ("a", {}), ("b", {})), random.Random(0)
+    decision = scheduling_cycle(
+        Framework([recorder, Counting()]),
+        Snapshot(infos(make_node, ("a", {}), ("b", {}))),
+        make_pod("p"),
+        random.Random(0),
     )
     assert ("score", "a") not in recorder.calls
     assert decision.score_plugins == ("Counting",)
@@ -561,12 +598,14 @@ def test_nominated_pods_of_equal_or_higher_priority_hold_their_room(make_pod, ma
     nodes = infos(make_node, ("a", {"cpu": "1"}), ("b", {"cpu": "1"}))
     waiting = make_pod("waiting", [{"cpu": "800m"}], priority=10)
     pod = make_pod("p", [{"cpu": "500m"}], priority=10)
-    decision = profile().schedule(pod, nodes, random.Random(0), nominated_pods={"a": [waiting]})
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes), pod, random.Random(0), nominated_pods={"a": [waiting]}
+    )
     assert decision.node == "b"
     assert decision.filtered["a"].reasons == ("Insufficient cpu",)
     urgent = make_pod("urgent", [{"cpu": "500m"}], priority=100)
-    decision = profile().schedule(
-        urgent, nodes[:1], random.Random(0), nominated_pods={"a": [waiting]}
+    decision = scheduling_cycle(
+        profile(), Snapshot(nodes[:1]), urgent, random.Random(0), nominated_pods={"a": [waiting]}
     )
     assert decision.node == "a"
 
@@ -600,7 +639,12 @@ def test_the_default_binder_needs_a_callback(make_pod):
 
 def test_nodes_given_twice_are_an_error(make_pod, make_node):
     with pytest.raises(K8sLabError, match="given twice"):
-        profile().schedule(make_pod("p"), infos(make_node, ("a", {}), ("a", {})), random.Random(0))
+        scheduling_cycle(
+            profile(),
+            Snapshot(infos(make_node, ("a", {}), ("a", {}))),
+            make_pod("p"),
+            random.Random(0),
+        )
 
 
 @pytest.mark.parametrize(
@@ -622,7 +666,10 @@ def test_decision_can_be_built_and_read_directly():
     decision = Decision(
         pod="default/p",
         nodes=("a", "b"),
-        filtered={"a": Rejection("X", ("r1", "r2")), "b": Rejection("Y", ("r1",))},
+        filtered={
+            "a": Rejection("X", ("r1", "r2"), UNSCHEDULABLE),
+            "b": Rejection("Y", ("r1",), UNSCHEDULABLE),
+        },
         scores=(),
         score_plugins=(),
         node=None,

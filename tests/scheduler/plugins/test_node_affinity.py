@@ -2,7 +2,8 @@
 
 import pytest
 
-from k8slab.scheduler.framework import UNRESOLVABLE, CycleState, PreFilterResult
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNRESOLVABLE, PreFilterResult
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_affinity import (
     ERR_REASON_CONFLICT,

@@ -1,4 +1,4 @@
-from k8slab.scheduler.framework import UNRESOLVABLE
+from k8slab.scheduler.framework.interface import UNRESOLVABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_name import ERR_REASON, NodeName
 

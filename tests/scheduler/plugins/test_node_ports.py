@@ -2,7 +2,8 @@
 
 import pytest
 
-from k8slab.scheduler.framework import UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNSCHEDULABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_ports import ERR_REASON, NodePorts
 

@@ -3,7 +3,7 @@
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
 from k8slab.scheduler.plugins.node_resources_balanced_allocation import (
     NodeResourcesBalancedAllocation,
     balanced_score,

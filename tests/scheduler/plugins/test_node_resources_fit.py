@@ -5,7 +5,8 @@ and most_allocated_test.go (upstream's sizes kept as written: cpu "4000" is 4000
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNSCHEDULABLE
 from k8slab.scheduler.plugins.node_resources_fit import (
     NodeResourcesFit,
     broken_linear,
@@ -13,6 +14,7 @@ from k8slab.scheduler.plugins.node_resources_fit import (
     least_requested_score,
     most_requested_score,
 )
+from k8slab.scheduler.snapshot import Snapshot
 
 CPU, MEM, PODS = "Insufficient cpu", "Insufficient memory", "Too many pods"
 
@@ -193,7 +195,7 @@ def scores(make_pod, make_node, make_node_info, pod_containers, nodes, existing,
             for r in existing.get(name, [])
         ]
         info = make_node_info(make_node(name, cpu=cpu, memory=memory), *pods)
-        result[name] = plugin.score(CycleState([info]), pod, info)
+        result[name] = plugin.score(CycleState(Snapshot([info])), pod, info)
     return result
 
 
@@ -535,7 +537,7 @@ def test_requested_to_capacity_ratio(
         node = make_node(f"node{index + 1}", cpu=cpu, memory="10000")
         pods = [make_pod("e", [existing])] if existing else [make_pod("e"), make_pod("f")]
         info = make_node_info(node, *pods)
-        got.append(plugin.score(CycleState([info]), pod, info))
+        got.append(plugin.score(CycleState(Snapshot([info])), pod, info))
     # 38 = round((25 + 50) / 2): upstream rounds the average, it does not floor it
     assert tuple(got) == expected
 

@@ -1,6 +1,6 @@
 import pytest
 
-from k8slab.scheduler.framework import UNRESOLVABLE
+from k8slab.scheduler.framework.interface import UNRESOLVABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_unschedulable import ERR_REASON_UNSCHEDULABLE, NodeUnschedulable
 

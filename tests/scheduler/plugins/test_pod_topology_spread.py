@@ -4,7 +4,8 @@ scoring_test.go, in our words."""
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNRESOLVABLE, UNSCHEDULABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.pod_topology_spread import (
     ERR_REASON_CONSTRAINTS_NOT_MATCH,
@@ -12,6 +13,7 @@ from k8slab.scheduler.plugins.pod_topology_spread import (
     SYSTEM_DEFAULT_CONSTRAINTS,
     PodTopologySpread,
 )
+from k8slab.scheduler.snapshot import Snapshot
 
 FOO = {"matchExpressions": [{"key": "foo", "operator": "Exists"}]}
 
@@ -40,7 +42,7 @@ def cluster(make_node, make_pod, layout, labels=None):
 
 def verdicts(plugin, pod, infos):
     """Filter every node after one PreFilter over them all: node -> None or (code, reason)."""
-    state = CycleState(infos)
+    state = CycleState(Snapshot(infos))
     answer = plugin.pre_filter(state, pod, infos)
     if answer is not None and answer.code == "Skip":
         return {info.name: None for info in infos}
@@ -173,7 +175,7 @@ def test_a_pod_without_hard_constraints_skips_the_filter(make_pod):
 def test_preemption_can_take_matching_pods_away(make_pod, make_node):
     infos = cluster(make_node, make_pod, {"node-a": ("zone1", 2), "node-x": ("zone2", 0)})
     pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[spread("zone")])
-    plugin, state = PodTopologySpread(), CycleState(infos)
+    plugin, state = PodTopologySpread(), CycleState(Snapshot(infos))
     plugin.pre_filter(state, pod, infos)
     assert plugin.filter(state, pod, infos[0]) is not None
     trial = state.clone()
