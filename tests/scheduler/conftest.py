@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from k8slab.scheduler.framework.cycle_state import CycleState
@@ -91,6 +93,21 @@ def build_node_info(node: dict, *pods: dict) -> NodeInfo:
     return NodeInfo(node, named)
 
 
+def build_node_infos(*specs: tuple[str, dict]) -> list[NodeInfo]:
+    """NodeInfos from (name, build_node keyword arguments) pairs."""
+    return [NodeInfo(build_node(name, **kwargs)) for name, kwargs in specs]
+
+
+class NeverUsedRandom(random.Random):
+    """A random generator that fails the test if the scheduler draws from it."""
+
+    def randrange(self, *args, **kwargs):
+        raise AssertionError("the scheduler drew a random number")
+
+    def random(self):
+        raise AssertionError("the scheduler drew a random number")
+
+
 def run_filter(plugin, pod: dict, node_info: NodeInfo, nodes=None) -> Status | None:
     """PreFilter (over `nodes`, default just this node) then Filter, as a Status (None: fits).
 
@@ -142,3 +159,13 @@ def make_node():
 @pytest.fixture(scope="session")
 def make_node_info():
     return build_node_info
+
+
+@pytest.fixture(scope="session")
+def make_node_infos():
+    return build_node_infos
+
+
+@pytest.fixture
+def never_used_random():
+    return NeverUsedRandom()
