@@ -294,7 +294,7 @@ class SchedulingQueue:
             self._nominated.pop(key, None)
 
     def nominated_pods(self) -> dict[str, list[dict]]:
-        """node name -> the pods nominated to it, for Framework.schedule(nominated_pods=...)."""
+        """node name -> the pods nominated to it, for a scheduling cycle's nominated_pods."""
         by_node: dict[str, list[dict]] = {}
         for key, node in self._nominated.items():
             info = self._infos.get(key)

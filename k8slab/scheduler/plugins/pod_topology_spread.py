@@ -490,9 +490,8 @@ class PodTopologySpread(Plugin):
     def normalize_array(self, state: CycleState, pod: dict, raw: np.ndarray) -> np.ndarray:
         """normalize over an array of raw scores (ignored rows: 0)."""
         ignored = state[PRE_SCORE_ARRAYS_KEY][1]
-        counted = raw[~ignored]
-        lowest = int(counted.min()) if len(counted) else 0
-        highest = max(0, int(counted.max())) if len(counted) else 0
+        kept = raw[~ignored]
+        lowest, highest = (int(kept.min()), max(0, int(kept.max()))) if len(kept) else (0, 0)
         if highest == 0:
             normalized = np.full(len(raw), MAX_NODE_SCORE, dtype=np.int64)
         else:

@@ -1,5 +1,5 @@
 """DefaultPreemption against basic cases of kk .../defaultpreemption/default_preemption_test.go,
-through Framework.schedule as the scheduler runs it."""
+through scheduling_cycle, as the scheduler runs it."""
 
 import random
 
