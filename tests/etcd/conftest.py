@@ -63,3 +63,18 @@ def etcd() -> EtcdLab:
 @pytest.fixture
 def unelected() -> EtcdLab:
     return build(elect=False)
+
+
+@pytest.fixture
+def write_history():
+    """Five writes to a fresh store, at revisions 2 to 6: /a=1, /b=1, /a=2, /b deleted, /c=1."""
+
+    def write(store):
+        store.put("/a", "1")  # 2
+        store.put("/b", "1")  # 3
+        store.put("/a", "2")  # 4
+        store.delete_range("/b")  # 5
+        store.put("/c", "1")  # 6
+        return store
+
+    return write

@@ -270,14 +270,8 @@ def test_unknown_targets_operators_and_operations_are_named():
 
 
 @pytest.fixture
-def history() -> KVStore:
-    store = KVStore()
-    store.put("/a", "1")  # 2
-    store.put("/b", "1")  # 3
-    store.put("/a", "2")  # 4
-    store.delete_range("/b")  # 5
-    store.put("/c", "1")  # 6
-    return store
+def history(write_history) -> KVStore:
+    return write_history(KVStore())
 
 
 @pytest.mark.parametrize("revision", [4, 3])

@@ -18,14 +18,8 @@ COMPACTED = "^etcdserver: mvcc: required revision has been compacted$"
 
 
 @pytest.fixture
-def history() -> WatchableStore:
-    store = WatchableStore()
-    store.put("/a", "1")  # 2
-    store.put("/b", "1")  # 3
-    store.put("/a", "2")  # 4
-    store.delete_range("/b")  # 5
-    store.put("/c", "1")  # 6
-    return store
+def history(write_history) -> WatchableStore:
+    return write_history(WatchableStore())
 
 
 def test_events_since_replays_history_in_order_from_the_start_revision(history):
