@@ -15,6 +15,7 @@ from typing import Any
 
 from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.etcd.mvcc import MVCC, Compare, Event, in_range
+from k8slab.etcd.status import MemberStatus
 from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready, Role
 from k8slab.raft.messages import (
     AppendEntries,
@@ -273,11 +274,11 @@ class EtcdMember:
             raise result
         return result
 
-    def status(self) -> dict:
-        """What `etcdctl endpoint status` shows for this member."""
-        return {"member": self.name, "leader": self.raft.leader_id, "role": self.raft.role.value,
-                "term": self.raft.term, "raft_index": self.raft.last_index,
-                "raft_applied_index": self.raft.applied_index, "revision": self.store.revision}
+    def status(self) -> MemberStatus:
+        """What `etcdctl endpoint status` shows for this member, with its Raft status."""
+        raft = self.raft.status()
+        return MemberStatus(self.name, raft.lead, raft.term, raft.last_index, raft.applied,
+                            self.store.revision, raft)
 
     def _new_id(self) -> str:
         # Unique across restarts of this member: each process instance draws its own prefix.

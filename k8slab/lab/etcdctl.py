@@ -13,6 +13,7 @@ from collections.abc import Generator
 from k8slab.errors import BadRequestError, K8sLabError
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.mvcc import prefix_end
+from k8slab.etcd.status import MemberStatus
 
 COMMAND_TIMEOUT = 5.0  # etcdctl --command-timeout default
 USAGE = ("supported: put KEY VALUE | get KEY [--prefix] [--keys-only] [--consistency=s|l] | "
@@ -78,7 +79,7 @@ def run(client: EtcdClient, command: str) -> Generator:
         for endpoint in client.endpoints:
             one = EtcdClient(client.group, endpoint)
             try:
-                rows.append((yield from one.status(timeout=COMMAND_TIMEOUT)))
+                rows.append(status_row((yield from one.status(timeout=COMMAND_TIMEOUT))))
             except K8sLabError as error:
                 rows.append({"member": endpoint, "error": error.message})
         return rows
@@ -86,6 +87,14 @@ def run(client: EtcdClient, command: str) -> Generator:
         return [{"name": e, "peer": f"https://{e}:2380", "client": f"https://{e}:2379"}
                 for e in client.endpoints]
     raise BadRequestError(f"etcdctl: unknown command \"{' '.join([verb, *args])}\"; {USAGE}")
+
+
+def status_row(status: MemberStatus) -> dict:
+    """One member's row of `etcdctl endpoint status`: leader, role, term, indexes, revision."""
+    return {"member": status.name, "leader": status.leader,
+            "role": status.raft.raft_state.value, "term": status.raft_term,
+            "raft_index": status.raft_index, "raft_applied_index": status.raft_applied_index,
+            "revision": status.revision}
 
 
 def _need(args: list[str], count: int, form: str) -> None:
