@@ -13,6 +13,12 @@ from k8slab.errors import K8sLabError
 from k8slab.sim.host import Host, ProcessGroup
 
 SIGTERM, SIGKILL = 15, 9
+OCI_VERSION = "1.2.0"
+
+
+def bundle_path(container_id: str) -> str:
+    """Where containerd's CRI plugin keeps a container's OCI bundle."""
+    return f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{container_id}"
 
 
 @dataclass
@@ -32,12 +38,30 @@ class Container:
     def state(self) -> dict:
         """The JSON `runc state <id>` prints (ociVersion, id, status, pid, bundle)."""
         return {
-            "ociVersion": "1.2.0",
+            "ociVersion": OCI_VERSION,
             "id": self.id,
             "status": self.status,
             "pid": self.pid,
-            "bundle": f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{self.id}",
+            "bundle": bundle_path(self.id),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerState:
+    """One row of `runc list -f json` (runc's list.go containerState), as a read-only record.
+
+    `image` and `pod` stand for the annotations containerd's CRI plugin puts on the container
+    (io.kubernetes.cri.image-name, and the sandbox's pod: "pod/<namespace>/<name>").
+    """
+
+    oci_version: str
+    id: str
+    pid: int
+    status: str
+    bundle: str
+    created: float
+    image: str | None
+    pod: str | None
 
 
 def image_repository(image: str) -> str:
@@ -61,6 +85,14 @@ class Runc:
         self.containers: dict[str, Container] = {}
         self._next_pid = 1000
         host.on_crash(self._host_crashed)
+
+    def list(self) -> tuple[ContainerState, ...]:
+        """`runc list`: every container this runc knows, running or not, oldest first."""
+        return tuple(
+            ContainerState(OCI_VERSION, c.id, c.pid, c.status, bundle_path(c.id), c.created,
+                           c.bundle.get("image"), c.bundle.get("trace_ref"))
+            for c in self.containers.values()
+        )
 
     def _record(self, kind: str, container: Container, **details) -> None:
         self.sim.record(
