@@ -6,19 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from k8slab.errors import K8sLabError
+from k8slab.lab import components
+
 if TYPE_CHECKING:
     from k8slab.lab.cluster import Cluster
-
-
-def running_member(cluster: Cluster, name: str) -> Any | None:
-    """The etcd member running on host `name`, or None when the host or etcd is down."""
-    host = cluster.network.host(name)
-    return host.memory.get("etcd") if host.up else None
-
-
-def last_index(log: list, snapshot_index: int) -> int:
-    """The index of the last entry in a log, or the snapshot's index when the log is empty."""
-    return log[-1].index if log else snapshot_index
 
 
 def status_table(cluster: Cluster) -> list[dict]:
@@ -28,18 +20,17 @@ def status_table(cluster: Cluster) -> list[dict]:
     """
     rows = []
     for name in cluster.control_planes:
-        member = running_member(cluster, name)
-        if member is None:
+        status = components.etcd_status(cluster.network, name)
+        if status is None:
             rows.append({"member": name, "up": False, "role": None, "term": None,
                          "leader": None, "last index": None, "commit": None, "applied": None,
                          "store revision": None})
             continue
-        raft = member.raft
-        rows.append({"member": name, "up": True, "role": raft.role.value, "term": raft.term,
-                     "leader": raft.leader_id,
-                     "last index": last_index(raft.log, raft.snapshot_index),
-                     "commit": raft.commit_index, "applied": raft.applied_index,
-                     "store revision": member.store.revision})
+        raft = status.raft
+        rows.append({"member": name, "up": True, "role": raft.raft_state.value,
+                     "term": raft.term, "leader": raft.lead, "last index": raft.last_index,
+                     "commit": raft.commit, "applied": raft.applied,
+                     "store revision": status.revision})
     return rows
 
 
@@ -49,9 +40,11 @@ def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
     An entry's data is the etcd request it carries: a Txn's writes with their keys, a lease
     operation, or nothing (the no-op a new leader appends).
     """
-    raft = cluster.network.host(member).memory["etcd"].raft
+    status = components.etcd_status(cluster.network, member)
+    if status is None:
+        raise K8sLabError(f"{member} is down: its Raft log is out of reach until it restarts")
     rows = []
-    for entry in raft.log[-last:]:
+    for entry in status.raft.entries[-last:]:
         data = entry.data
         if data is None:
             what, keys = "no-op (new leader)", ""
@@ -62,5 +55,5 @@ def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
         else:
             what, keys = data.get("op", "?"), ""
         rows.append({"index": entry.index, "term": entry.term, "request": what, "keys": keys,
-                     "committed": entry.index <= raft.commit_index})
+                     "committed": entry.index <= status.raft.commit})
     return rows
