@@ -1,14 +1,23 @@
-"""The errors k8slab raises: one base class, and the API errors a real API server answers with.
+"""The root of k8slab's errors, and the Kubernetes `Status` errors: the API's own language.
 
-API errors carry the HTTP code and the `reason` of a Kubernetes `Status` object, so a reader sees
-the same words `kubectl` would print (404 NotFound, 409 AlreadyExists / Conflict, 422 Invalid).
+Every error k8slab raises subclasses `K8sLabError`, so a notebook can catch them all. Each layer
+has its own below it (`k8slab.sim.errors`, `k8slab.raft.errors`, `k8slab.etcd.errors`); the API
+errors here carry the HTTP code and the `reason` of a `Status` object, so a reader sees the words
+`kubectl` would print (404 NotFound, 409 AlreadyExists / Conflict, 422 Invalid).
 """
 
 from __future__ import annotations
 
 
 class K8sLabError(Exception):
-    """Base class of every error k8slab raises for bad input or a failed request."""
+    """Base class of every error k8slab raises for bad input or a failed request.
+
+    `message` is the text a reader sees, as the component that raised it words it.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class ManifestError(K8sLabError):
@@ -20,10 +29,6 @@ class APIError(K8sLabError):
 
     code = 500
     reason = "InternalError"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
     def to_status(self) -> dict:
         """The `Status` object the API server sends back for this error."""
@@ -66,7 +71,7 @@ class ConflictError(APIError):
 
 
 class GoneError(APIError):
-    """410: a watch asked for a resourceVersion older than the history kept."""
+    """410: a list or watch asked for a resourceVersion older than the history kept."""
 
     code = 410
     reason = "Expired"
@@ -80,10 +85,25 @@ class InvalidError(APIError):
 
 
 class UnavailableError(APIError):
-    """503 / timeout: the server could not be reached or did not answer in time."""
+    """503 / timeout: the server could not be reached or did not answer in time.
+
+    The API client raises it when the network fails a request (refused, timed out).
+    """
 
     code = 503
     reason = "ServiceUnavailable"
+
+
+class UnknownError(APIError):
+    """500 with no reason: an error the API server passes on in its own words.
+
+    Upstream's responsewriters.ErrorToAPIStatus turns any error that is not a Status into one
+    (reason Unknown, the error's text), e.g. etcd's "etcdserver: request timed out", which
+    kubectl prints as "Error from server: etcdserver: request timed out".
+    """
+
+    code = 500
+    reason = ""
 
 
 _BY_REASON = {
@@ -96,6 +116,7 @@ _BY_REASON = {
         GoneError,
         InvalidError,
         UnavailableError,
+        UnknownError,
     )
 }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
-from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.errors import K8sLabError
+from k8slab.sim.errors import RefusedError, UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
@@ -117,10 +118,9 @@ class LoadBalancer:
                 continue
             try:
                 return (yield from self._network.rpc(me, backend, PORT, request))
-            except UnavailableError as error:
-                if "connection refused" not in str(error):
-                    raise
-        raise UnavailableError("no API server is available behind the load balancer")
+            except RefusedError:
+                continue
+        raise UnreachableError("no API server is available behind the load balancer")
 
     def accept(self, request: dict, stream: Stream) -> None:
         """Pipe a watch through to a healthy API server; either side closing closes both."""

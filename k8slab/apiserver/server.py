@@ -14,7 +14,7 @@ from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate
 from k8slab.apiserver.admission import check_pod_update
 from k8slab.apiserver.selectors import matches, parse_field_selector
-from k8slab.apiserver.storage import Storage, decode
+from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.watch import WatchCache, Watcher
 from k8slab.errors import (
     AlreadyExistsError,
@@ -23,9 +23,7 @@ from k8slab.errors import (
     ConflictError,
     K8sLabError,
     NotFoundError,
-    UnavailableError,
 )
-from k8slab.etcd.client import EtcdClient
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
@@ -34,6 +32,7 @@ WRITE_VERBS = ("create", "update", "update_status", "bind", "delete")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
+REGISTRY_PREFIX = "/registry/"  # --etcd-prefix default: every object lives under it
 RETRY_SECONDS = 1.0
 # utilrand.String's alphabet: no vowels, no confusable characters (apimachinery util/rand).
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -46,7 +45,7 @@ class APIServer:
         self.group = group
         self.host = group.host.name
         self.sim = group.sim
-        self.storage = Storage(EtcdClient(group, etcd_endpoint))
+        self.storage = Storage.connect(group, etcd_endpoint)
         self.cache = WatchCache()
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -77,34 +76,31 @@ class APIServer:
                 pending.pop(0)
             except AlreadyExistsError:
                 pending.pop(0)
-            except UnavailableError:
+            except APIError:
                 yield self.group.env.timeout(RETRY_SECONDS)
 
     def _feed_cache(self) -> Generator:
         while True:
             try:
-                answer = yield from self.storage.etcd.range_prefix("/registry/")
-            except UnavailableError:
+                objects, revision = yield from self.storage.list_all(REGISTRY_PREFIX)
+            except APIError:
                 yield self.group.env.timeout(RETRY_SECONDS)
                 continue
-            objects = {kv.key: decode(kv) for kv in answer["kvs"]}
-            self.cache.reset(objects, answer["revision"])
+            self.cache.reset(objects, revision)
             self.cache_ready = True
             closed = self.group.env.event()
-            self.storage.etcd.watch(
-                "/registry/",
-                answer["revision"] + 1,
-                self._on_etcd_events,
+            self.storage.watch_all(
+                REGISTRY_PREFIX,
+                revision + 1,
+                self._on_etcd_change,
                 lambda reason, done=closed: done.succeed(reason),
             )
             yield closed
             self.cache_ready = False
             yield self.group.env.timeout(RETRY_SECONDS)
 
-    def _on_etcd_events(self, message: dict) -> None:
-        for event in message.get("events", []):
-            obj = decode(event.kv) if event.type == "PUT" else None
-            self.cache.apply(event.kv.key, obj, event.kv.mod_revision, self.sim.now)
+    def _on_etcd_change(self, key: str, obj: dict | None, revision: int) -> None:
+        self.cache.apply(key, obj, revision, self.sim.now)
 
     def _compactor(self) -> Generator:
         last = 0
@@ -112,7 +108,7 @@ class APIServer:
             yield self.group.env.timeout(COMPACTION_INTERVAL)
             if last:
                 try:
-                    yield from self.storage.etcd.compact(last)
+                    yield from self.storage.compact(last)
                     self.sim.record(self.host, "apiserver", "compact", "etcd", revision=last)
                 except K8sLabError:
                     pass
@@ -150,7 +146,7 @@ class APIServer:
         verb = request["verb"]
         if verb == "healthz":
             # /healthz includes the etcd check: can this server reach its etcd?
-            yield from self.storage.etcd.range("/registry/health")
+            yield from self.storage.check_health()
             return "ok"
         kind = resource_info(request["resource"])
         namespace = request.get("namespace") if kind.namespaced else None

@@ -2,17 +2,34 @@
 
 Keys look like `/registry/pods/<namespace>/<name>` (nodes live under `/registry/minions/`,
 upstream's historic prefix). resourceVersion is not stored: it *is* the key's etcd mod_revision.
+This is the one place that speaks etcd's client API, and the one place that turns etcd's errors
+into Kubernetes `Status` errors, as upstream's apiserver/pkg/storage/etcd3 does.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Sequence
 
 from k8slab.api.kinds import Kind, registry_key, registry_prefix
-from k8slab.errors import AlreadyExistsError, ConflictError, NotFoundError
-from k8slab.etcd.client import EtcdClient
-from k8slab.etcd.mvcc import Compare, KeyValue
+from k8slab.errors import (
+    AlreadyExistsError,
+    APIError,
+    ConflictError,
+    GoneError,
+    NotFoundError,
+    UnknownError,
+)
+from k8slab.etcd.client import EtcdClient, op_delete, op_put
+from k8slab.etcd.errors import CompactedError, EtcdError
+from k8slab.etcd.wire import Compare, KeyValue, WatchResponse
+from k8slab.sim.errors import UnreachableError
+from k8slab.sim.host import ProcessGroup
+from k8slab.sim.network import Stream
+
+# storage/etcd3/errors.go interpretListError: a read at a compacted revision.
+EXPIRED_LIST = "The resourceVersion for the provided list is too old."
+HEALTH_KEY = "/registry/health"  # what the /healthz etcd check reads
 
 
 def encode(obj: dict) -> str:
@@ -41,37 +58,63 @@ def conflict_message(kind: Kind, name: str) -> str:
     )
 
 
+def interpret_error(error: EtcdError | UnreachableError) -> APIError:
+    """The `Status` error the API server answers for what etcd, or the way to it, said.
+
+    A compacted revision is 410 Gone with reason Expired (etcd3/errors.go interpretListError);
+    any other error keeps its own words in a 500 with no reason, as upstream's
+    responsewriters.ErrorToAPIStatus does for an error that is not a Status (kubectl prints
+    "Error from server: etcdserver: request timed out").
+    """
+    if isinstance(error, CompactedError):
+        return GoneError(EXPIRED_LIST)
+    return UnknownError(error.message)
+
+
+def _interpreted(steps: Generator) -> Generator:
+    """Run an etcd client call; its etcd or network error comes out as a `Status` error."""
+    try:
+        return (yield from steps)
+    except (EtcdError, UnreachableError) as error:
+        raise interpret_error(error) from None
+
+
 class Storage:
     """Create, read, update and delete objects of any kind in etcd."""
 
     def __init__(self, etcd: EtcdClient) -> None:
         self.etcd = etcd
 
+    @classmethod
+    def connect(cls, group: ProcessGroup, servers: str | Sequence[str]) -> Storage:
+        """Storage through a new etcd client of `group` to `servers` (--etcd-servers)."""
+        return cls(EtcdClient(group, servers))
+
     def get(self, kind: Kind, namespace: str | None, name: str) -> Generator:
         """The stored object, or NotFound."""
         key = registry_key(kind, namespace, name)
-        answer = yield from self.etcd.range(key)
-        if not answer["kvs"]:
+        answer = yield from _interpreted(self.etcd.get(key))
+        if not answer.kvs:
             raise NotFoundError(f'{qualified(kind)} "{name}" not found')
-        return decode(answer["kvs"][0])
+        return decode(answer.kvs[0])
 
     def list(self, kind: Kind, namespace: str | None) -> Generator:
         """Every object of `kind` (in `namespace`, or all): (items, list resourceVersion)."""
-        answer = yield from self.etcd.range_prefix(registry_prefix(kind, namespace))
-        return [decode(kv) for kv in answer["kvs"]], str(answer["revision"])
+        answer = yield from _interpreted(self.etcd.get(registry_prefix(kind, namespace),
+                                                       prefix=True))
+        return [decode(kv) for kv in answer.kvs], str(answer.revision)
 
     def create(self, kind: Kind, obj: dict) -> Generator:
         """Store a new object; AlreadyExists if the key is taken (a Txn on create_revision == 0)."""
         meta = obj["metadata"]
         key = registry_key(kind, meta.get("namespace"), meta["name"])
-        result = yield from self.etcd.txn(
-            [Compare(key, "create", "=", 0)], [("put", key, encode(obj))], [], trace_key=key
-        )
+        result = yield from _interpreted(self.etcd.txn(
+            [Compare(key, "create", "=", 0)], [op_put(key, encode(obj))]))
         if not result.succeeded:
             raise AlreadyExistsError(f'{qualified(kind)} "{meta["name"]}" already exists')
         return dict(obj, metadata=dict(meta, resourceVersion=str(result.revision)))
 
-    def update(self, kind: Kind, obj: dict, mutate) -> Generator:
+    def update(self, kind: Kind, obj: dict, mutate: Callable[[dict], dict]) -> Generator:
         """Replace an object with `mutate(current)`; a stale resourceVersion is a Conflict.
 
         `obj` names the object and may carry the resourceVersion the caller read; the write is a
@@ -86,9 +129,8 @@ class Storage:
         updated = mutate(current)  # freshly decoded from etcd: ours to change
         key = registry_key(kind, namespace, name)
         mod = int(current["metadata"]["resourceVersion"])
-        result = yield from self.etcd.txn(
-            [Compare(key, "mod", "=", mod)], [("put", key, encode(updated))], [], trace_key=key
-        )
+        result = yield from _interpreted(self.etcd.txn(
+            [Compare(key, "mod", "=", mod)], [op_put(key, encode(updated))]))
         if not result.succeeded:
             raise ConflictError(conflict_message(kind, name))
         updated["metadata"]["resourceVersion"] = str(result.revision)
@@ -99,9 +141,36 @@ class Storage:
         current = yield from self.get(kind, namespace, name)
         key = registry_key(kind, namespace, name)
         mod = int(current["metadata"]["resourceVersion"])
-        result = yield from self.etcd.txn(
-            [Compare(key, "mod", "=", mod)], [("delete", key)], [], trace_key=key
-        )
+        result = yield from _interpreted(self.etcd.txn(
+            [Compare(key, "mod", "=", mod)], [op_delete(key)]))
         if not result.succeeded:
             raise ConflictError(conflict_message(kind, name))
         return current
+
+    # -- what the watch cache, the compactor and /healthz need --------------------------------
+
+    def list_all(self, prefix: str) -> Generator:
+        """Every object under `prefix`, by etcd key, and the revision read at: the cache's list."""
+        answer = yield from _interpreted(self.etcd.get(prefix, prefix=True))
+        return {kv.key: decode(kv) for kv in answer.kvs}, answer.revision
+
+    def watch_all(self, prefix: str, start_revision: int,
+                  on_change: Callable[[str, dict | None, int], None],
+                  on_close: Callable[[str], None]) -> Stream:
+        """Call `on_change(key, object or None if deleted, revision)` for every change under
+        `prefix` from `start_revision` on; `on_close(reason)` when the watch ends."""
+
+        def on_message(message: WatchResponse) -> None:
+            for event in message.events:
+                obj = decode(event.kv) if event.type == "PUT" else None
+                on_change(event.kv.key, obj, event.kv.mod_revision)
+
+        return self.etcd.watch(prefix, start_revision, on_message, on_close)
+
+    def compact(self, revision: int) -> Generator:
+        """Compact etcd's history before `revision` (what --etcd-compaction-interval runs)."""
+        yield from _interpreted(self.etcd.compact(revision))
+
+    def check_health(self) -> Generator:
+        """Read one key from etcd: the etcd check of /healthz."""
+        yield from _interpreted(self.etcd.get(HEALTH_KEY))

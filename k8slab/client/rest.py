@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import resource_info
+from k8slab.errors import UnavailableError
+from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
@@ -25,9 +27,17 @@ class Client:
         self._network = group.host.network
 
     def request(self, verb: str, resource: str, **fields) -> Generator:
-        """Send one request and return the answer; API errors come back as exceptions."""
+        """Send one request and return the answer; API errors come back as exceptions.
+
+        A request the network could not carry (refused, timed out) is an UnavailableError with
+        the network's words, as client-go reports a failed connection.
+        """
         request = {"verb": verb, "resource": resource, "user": self.user, **fields}
-        return (yield from self._network.rpc(self.group.host.name, self.server, API_PORT, request))
+        try:
+            return (yield from self._network.rpc(self.group.host.name, self.server, API_PORT,
+                                                 request))
+        except UnreachableError as error:
+            raise UnavailableError(error.message) from None
 
     def create(self, obj: dict) -> Generator:
         """POST a new object."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from k8slab.errors import AlreadyExistsError, BadRequestError, NotFoundError
+from k8slab.etcd.errors import (
+    InvalidArgumentError,
+    LeaseExistsError,
+    LeaseNotFoundError,
+    LeaseTTLTooLargeError,
+)
+from k8slab.etcd.wire import NO_LEASE
 
-NO_LEASE = 0  # lease.NoLease: a key without a lease
 MAX_LEASE_TTL = 9_000_000_000  # seconds (server/lease/lessor.go MaxLeaseTTL)
-# Error texts as etcd's gRPC layer words them (api/v3rpc/rpctypes/error.go).
-ERR_LEASE_NOT_FOUND = "etcdserver: requested lease not found"
-ERR_LEASE_EXIST = "etcdserver: lease already exists"
-ERR_LEASE_TTL_TOO_LARGE = "etcdserver: too large lease TTL"
 
 
 def min_lease_ttl(election_ticks: int = 10, heartbeat_ms: int = 100) -> int:
@@ -77,14 +78,14 @@ class Lessor:
         _require_int("TTL", ttl)
         _require_int("ID", lease_id)
         if ttl > MAX_LEASE_TTL:
-            raise BadRequestError(ERR_LEASE_TTL_TOO_LARGE)
+            raise LeaseTTLTooLargeError()
         if lease_id == NO_LEASE:
             while self.next_id in self._leases:
                 self.next_id += 1
             lease_id = self.next_id
             self.next_id += 1
         elif lease_id in self._leases:
-            raise AlreadyExistsError(ERR_LEASE_EXIST)
+            raise LeaseExistsError()
         granted = max(ttl, self.min_ttl)  # lessor.go Grant: shorter TTLs are raised
         lease = Lease(lease_id, granted, now + granted)
         self._leases[lease_id] = lease
@@ -94,7 +95,7 @@ class Lessor:
         """End a lease and delete its keys in one revision; returns the store revision after."""
         lease = self._leases.pop(lease_id, None)
         if lease is None:
-            raise NotFoundError(ERR_LEASE_NOT_FOUND)
+            raise LeaseNotFoundError()
         # lessor.go Revoke sorts the keys "so deletes are in same order among all members".
         return self._delete_keys(sorted(lease.keys))
 
@@ -119,7 +120,7 @@ class Lessor:
         """
         lease = self._leases.get(lease_id)
         if lease is None or lease.remaining(now) <= 0:
-            raise NotFoundError(ERR_LEASE_NOT_FOUND)
+            raise LeaseNotFoundError()
         lease.expiry = now + lease.ttl
         return lease.ttl
 
@@ -171,7 +172,7 @@ class Lessor:
         """Tie `key` to a lease: revoking the lease deletes the key."""
         lease = self._leases.get(lease_id)
         if lease is None:
-            raise NotFoundError(ERR_LEASE_NOT_FOUND)
+            raise LeaseNotFoundError()
         lease.keys.add(key)
 
     def detach(self, lease_id: int, key: str) -> None:
@@ -199,4 +200,4 @@ def _expiry_order(lease: Lease) -> tuple[float, int]:
 
 def _require_int(name: str, value: object) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise BadRequestError(f"lease {name} must be an integer, got {value!r}")
+        raise InvalidArgumentError(f"lease {name} must be an integer, got {value!r}")

@@ -13,9 +13,32 @@ from collections import OrderedDict
 from collections.abc import Generator
 from typing import Any
 
-from k8slab.errors import K8sLabError, UnavailableError
-from k8slab.etcd.mvcc import MVCC, Compare, Event, in_range
+from k8slab.errors import K8sLabError
+from k8slab.etcd.errors import CompactedError, InvalidArgumentError, RequestTimeoutError
 from k8slab.etcd.status import MemberStatus
+from k8slab.etcd.watchable_store import WatchableStore
+from k8slab.etcd.wire import (
+    CompactionRequest,
+    CompactionResponse,
+    DeleteRangeRequest,
+    Event,
+    InternalRaftRequest,
+    LeaseGrantRequest,
+    LeaseGrantResponse,
+    LeaseKeepAliveRequest,
+    LeaseKeepAliveResponse,
+    LeaseRevokeRequest,
+    LeaseRevokeResponse,
+    PutRequest,
+    RangeRequest,
+    Request,
+    StatusRequest,
+    TxnRequest,
+    WatchCreateRequest,
+    WatchResponse,
+    WriteRequest,
+    in_range,
+)
 from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready, Role
 from k8slab.raft.messages import (
     AppendEntries,
@@ -37,8 +60,6 @@ SNAPSHOT_COUNT = 10_000  # --snapshot-count default since v3.6 (etcdserver/serve
 SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnapshotCatchUpEntries)
 REMEMBERED_REQUESTS = 10_000  # request ids kept to apply a duplicated proposal only once
 WAL = "/var/lib/etcd/member"  # the data dir on the host's disk
-ERR_TIMEOUT = "etcdserver: request timed out"  # api/v3rpc/rpctypes ErrGRPCTimeout
-WRITE_OPS = ("txn", "compact", "lease_grant", "lease_revoke")
 TRACED_MESSAGES = (RequestVote, RequestVoteResponse, InstallSnapshot)
 
 
@@ -51,7 +72,7 @@ class EtcdMember:
         self.peers = list(peers or [name])
         self.host = group.host.name
         self.sim = group.sim
-        self.store = MVCC()
+        self.store = WatchableStore()
         self._wal = group.host.disk.setdefault(
             WAL, {"hard_state": HardState(), "entries": [], "snapshot": None}
         )
@@ -208,96 +229,85 @@ class EtcdMember:
                 self.store.lessor.promote(self.sim.now, extend=ELECTION_TICKS * TICK_SECONDS)
             return
         result = self._apply(entry.data, record=True, index=entry.index)
-        waiter = self._waiting.pop(entry.data["id"], None)
+        waiter = self._waiting.pop(entry.data.id, None)
         if waiter is not None and not waiter.triggered:
             waiter.succeed(result)
 
-    def _apply(self, request: dict, *, record: bool, index: int = 0) -> Any:
-        request_id = request["id"]
-        if request_id in self._applied_ids:
+    def _apply(self, proposal: InternalRaftRequest, *, record: bool, index: int = 0) -> Any:
+        if proposal.id in self._applied_ids:
             return None  # a duplicated proposal: it was applied once already
-        self._applied_ids[request_id] = None
+        self._applied_ids[proposal.id] = None
         if len(self._applied_ids) > REMEMBERED_REQUESTS:
             self._applied_ids.popitem(last=False)
         try:
-            result = self._execute(request)
+            result = self._execute(proposal)
         except K8sLabError as error:
             return error
         if record:
-            self.sim.record(self.host, "etcd", _describe(request, result),
-                            request.get("trace_key", ""), revision=self.store.revision,
+            self.sim.record(self.host, "etcd", _describe(proposal.request, result),
+                            _trace_key(proposal.request), revision=self.store.revision,
                             raft_index=index, member=self.name)
         return result
 
-    def _execute(self, request: dict) -> Any:
-        op = request["op"]
-        if op == "txn":
-            compares = [Compare(*c) for c in request["compares"]]
-            return self.store.txn(compares, request["success"], request["failure"])
-        if op == "compact":
-            self.store.compact(request["revision"])
-            return self.store.revision
-        lessor = self.store.lessor
-        if op == "lease_grant":
-            return lessor.grant(request["ttl"], request.get("lease_id", 0), request["now"])
-        if op == "lease_revoke":
-            self._revoking.pop(request["lease_id"], None)
-            return lessor.revoke(request["lease_id"])
-        raise UnavailableError(f"unknown etcd request {op!r}")
+    def _execute(self, proposal: InternalRaftRequest) -> Any:
+        request, lessor = proposal.request, self.store.lessor
+        if isinstance(request, TxnRequest):
+            return self.store.txn(request.compare, request.success, request.failure)
+        if isinstance(request, PutRequest | DeleteRangeRequest):
+            return self.store.request(request)
+        if isinstance(request, CompactionRequest):
+            self.store.compact(request.revision)
+            return CompactionResponse(self.store.revision)
+        if isinstance(request, LeaseGrantRequest):
+            lease = lessor.grant(request.ttl, request.id, proposal.now)
+            return LeaseGrantResponse(lease.id, lease.ttl)
+        self._revoking.pop(request.id, None)
+        return LeaseRevokeResponse(lessor.revoke(request.id))
 
     def _revoke_expired_leases(self) -> None:
         for lease_id in self.store.lessor.expired(self.sim.now):
             if lease_id not in self._revoking:
                 self._revoking[lease_id] = None
-                self._propose({"op": "lease_revoke", "lease_id": lease_id}, wait=False)
+                self._submit(self._proposal(LeaseRevokeRequest(lease_id)))
 
     # -- the client API (port 2379) ---------------------------------------------------------
 
-    def serve(self, request: dict) -> Generator:
+    def serve(self, request: Request) -> Generator:
         """Answer one client request: reads from the store, writes through Raft."""
-        op = request["op"]
-        if op == "range":
-            if not request.get("serializable"):
+        if isinstance(request, RangeRequest):
+            if not request.serializable:
                 yield from self._read_barrier()
-            kvs, count = self.store.range(request["key"], request.get("range_end", ""),
-                                          request.get("limit", 0), request.get("revision", 0))
-            return {"kvs": kvs, "count": count, "revision": self.store.revision,
-                    "member": self.name}
-        if op == "lease_keepalive":
+            return self.store.request(request)
+        if isinstance(request, LeaseKeepAliveRequest):
             return (yield from self._keep_alive(request))
-        if op == "status":
+        if isinstance(request, StatusRequest):
             return self.status()
-        if op not in WRITE_OPS:
-            raise UnavailableError(f"unknown etcd request {op!r}")
-        result = yield from self._propose(dict(request), wait=True)
+        if not isinstance(request, WriteRequest):
+            raise InvalidArgumentError(f"unknown etcd request {request!r}")
+        result = yield from self._propose_and_wait(self._proposal(request))
         if isinstance(result, Exception):
             raise result
         return result
 
     def status(self) -> MemberStatus:
         """What `etcdctl endpoint status` shows for this member, with its Raft status."""
-        raft = self.raft.status()
-        return MemberStatus(self.name, raft.lead, raft.term, raft.last_index, raft.applied,
-                            self.store.revision, raft)
+        return MemberStatus(self.name, self.raft.leader_id, self.raft.role.value,
+                            self.raft.term, self.raft.last_index, self.raft.applied_index,
+                            self.store.revision, self.raft.status())
 
     def _new_id(self) -> str:
         # Unique across restarts of this member: each process instance draws its own prefix.
         self._seq += 1
         return f"{self.name}/{self._instance:012x}/{self._seq}"
 
-    def _propose(self, request: dict, *, wait: bool) -> Generator | None:
-        request.setdefault("id", self._new_id())
-        request["now"] = self.sim.now
-        if not wait:
-            self._submit(request)
-            return None
-        return self._propose_and_wait(request)
+    def _proposal(self, request: WriteRequest) -> InternalRaftRequest:
+        return InternalRaftRequest(self._new_id(), request, self.sim.now)
 
-    def _propose_and_wait(self, request: dict) -> Generator:
+    def _propose_and_wait(self, proposal: InternalRaftRequest) -> Generator:
         done = self.group.env.event()
-        self._waiting[request["id"]] = done
+        self._waiting[proposal.id] = done
         deadline = self.sim.now + REQUEST_TIMEOUT
-        while not self._submit(request):
+        while not self._submit(proposal):
             if self.sim.now >= deadline:
                 break
             yield self.group.env.timeout(TICK_SECONDS)
@@ -305,21 +315,21 @@ class EtcdMember:
         if remaining > 0 and not done.triggered:
             timer = self.group.env.timeout(remaining)
             yield done | timer
-        self._waiting.pop(request["id"], None)
+        self._waiting.pop(proposal.id, None)
         if not done.triggered:
-            raise UnavailableError(ERR_TIMEOUT)
+            raise RequestTimeoutError()
         return done.value
 
-    def _submit(self, request: dict) -> bool:
+    def _submit(self, proposal: InternalRaftRequest) -> bool:
         """Hand a proposal to Raft here, or to the leader; False if there is no leader yet."""
         if self.raft.role is Role.LEADER:
-            self.raft.propose(request)
+            self.raft.propose(proposal)
             self._process_ready()
             return True
         leader = self.raft.leader_id
         if leader is None:
             return False
-        self.group.host.network.send(self.host, leader, PEER_PORT, {"propose": request})
+        self.group.host.network.send(self.host, leader, PEER_PORT, {"propose": proposal})
         return True
 
     def _read_barrier(self) -> Generator:
@@ -334,7 +344,7 @@ class EtcdMember:
                 timer = self.group.env.timeout(min(READ_INDEX_RETRY, deadline - self.sim.now))
                 yield done | timer
             if not done.triggered:
-                raise UnavailableError(ERR_TIMEOUT)
+                raise RequestTimeoutError()
             index = done.value
             if self.raft.applied_index < index:
                 applied = self.group.env.event()
@@ -342,7 +352,7 @@ class EtcdMember:
                 timer = self.group.env.timeout(max(deadline - self.sim.now, 0))
                 yield applied | timer
                 if not applied.triggered:
-                    raise UnavailableError(ERR_TIMEOUT)
+                    raise RequestTimeoutError()
         finally:
             self._reads.pop(context, None)
 
@@ -373,13 +383,14 @@ class EtcdMember:
                 if not event.triggered:
                     event.succeed()
 
-    def _keep_alive(self, request: dict) -> Generator:
+    def _keep_alive(self, request: LeaseKeepAliveRequest) -> Generator:
         # Keep-alives are not in the Raft log: the leader's lessor holds the expiry clocks.
         if self.raft.role is Role.LEADER:
-            return self.store.lessor.keep_alive(request["lease_id"], self.sim.now)
+            ttl = self.store.lessor.keep_alive(request.id, self.sim.now)
+            return LeaseKeepAliveResponse(request.id, ttl)
         leader = self.raft.leader_id
         if leader is None:
-            raise UnavailableError(ERR_TIMEOUT)
+            raise RequestTimeoutError()
         return (yield from self.group.host.network.rpc(self.host, leader, CLIENT_PORT, request,
                                                         timeout=REQUEST_TIMEOUT))
 
@@ -407,14 +418,14 @@ class EtcdMember:
         except NotLeaderError:
             pass  # leadership moved on; the asker times out or retries
 
-    def accept(self, request: dict, stream: Stream) -> None:
+    def accept(self, request: WatchCreateRequest, stream: Stream) -> None:
         """Start a watch: replay events from `start_revision`, then stream new ones."""
-        key, range_end = request["key"], request.get("range_end", "")
-        start = request.get("start_revision", 0)
+        key, range_end, start = request.key, request.range_end, request.start_revision
         try:
             backlog = self.store.events_since(start, key, range_end) if start else []
-        except K8sLabError:
-            stream.send({"canceled": True, "compact_revision": self.store.compact_revision})
+        except CompactedError:
+            compacted = self.store.compact_revision
+            stream.send(WatchResponse(0, 0, [], compact_revision=compacted, canceled=True))
             stream.close("watch canceled: revision compacted")
             return
 
@@ -424,20 +435,30 @@ class EtcdMember:
                 return
             mine = [e for e in events if in_range(e.kv.key, key, range_end)]
             if mine:
-                stream.send({"revision": revision, "events": mine})
+                stream.send(WatchResponse(0, revision, mine))
 
         if backlog:
-            stream.send({"revision": self.store.revision, "events": backlog})
+            stream.send(WatchResponse(0, self.store.revision, backlog))
         self.store.subscribe(forward)
         self.group.host.on_crash(lambda: self.store.unsubscribe(forward))
 
 
-def _describe(request: dict, result: object) -> str:
-    """A trace label for an applied request: the writes a Txn made ("put", "delete"), or "txn"."""
-    if request["op"] != "txn":
-        return request["op"]
-    branch = request["success"] if result.succeeded else request["failure"]
-    writes = [op[0] if isinstance(op, tuple) else type(op).__name__ for op in branch]
-    writes = [w for w in writes if w not in ("range", "RangeRequest")]
+def _describe(request: WriteRequest, result: Any) -> str:
+    """A trace label for an applied request: the writes a Txn made ("put + delete"), or the
+    request's own verb ("put", "compact", "lease_revoke")."""
+    if not isinstance(request, TxnRequest):
+        return request.verb
+    branch = request.success if result.succeeded else request.failure
+    writes = [op.verb for op in branch if not isinstance(op, RangeRequest)]
     return " + ".join(writes) if writes else "txn (no write)"
+
+
+def _trace_key(request: WriteRequest) -> str:
+    """The key a trace record names: the one a put or delete writes, a Txn's first, or none."""
+    if isinstance(request, PutRequest | DeleteRangeRequest):
+        return request.key
+    if isinstance(request, TxnRequest):
+        keys = [op.key for op in request.success] + [c.key for c in request.compare]
+        return keys[0] if keys else ""
+    return ""
 

@@ -1,34 +1,26 @@
-"""One etcd member's status as `etcdctl endpoint status` reports it, as a read-only snapshot.
-
-The fields are those of etcd's `StatusResponse` (api/etcdserverpb/rpc.proto) that the lab models:
-the leader, the Raft term and indexes, and the store's revision; with the member's Raft status.
+"""One etcd member's status, as a read-only snapshot: what `etcdctl endpoint status` reports,
+and the Raft status under it (upstream etcd publishes that one as "raft.status" on /debug/vars).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from k8slab.raft.ready import Role
+from k8slab.etcd.wire import StatusResponse
 from k8slab.raft.status import Status
 
 
 @dataclass(frozen=True, slots=True)
-class MemberStatus:
-    """What a member answers to `etcdctl endpoint status`, plus its Raft node's `Status`.
+class MemberStatus(StatusResponse):
+    """A member's StatusResponse (leader, role, term, Raft indexes, store revision), plus its Raft
+    node's `Status`: the log, commit and applied indexes that the lab's tables and plots draw.
 
-    `name` stands for etcd's member ID (header.member_id), `revision` for header.revision;
-    `leader`, `raft_term`, `raft_index` and `raft_applied_index` are StatusResponse's fields.
+    It answers `etcdctl endpoint status` too; etcdctl prints only the StatusResponse's fields.
     """
 
-    name: str
-    leader: str | None
-    raft_term: int
-    raft_index: int
-    raft_applied_index: int
-    revision: int
     raft: Status
 
     @property
     def is_leader(self) -> bool:
-        """etcdctl's IS LEADER column: this member's Raft node is the leader of its term."""
-        return self.raft.raft_state is Role.LEADER
+        """etcdctl's IS LEADER column: this member's Raft node leads its term."""
+        return self.role == "leader"

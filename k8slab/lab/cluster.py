@@ -325,7 +325,7 @@ class Cluster:
     def etcd_leader(self) -> str | None:
         """The member leading the highest term among those that believe they lead."""
         leaders = [s for s in self.etcd_status().values() if s is not None and s.is_leader]
-        return max(leaders, key=lambda status: status.raft_term).name if leaders else None
+        return max(leaders, key=lambda status: status.term).member if leaders else None
 
     def etcdctl(self, command: str) -> str | Table:
         """What `etcdctl --endpoints=<every member> <command>` prints, run on a control plane."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Generator
+from dataclasses import fields
 
 from k8slab.errors import BadRequestError, K8sLabError
 from k8slab.etcd.client import EtcdClient
-from k8slab.etcd.mvcc import prefix_end
-from k8slab.etcd.status import MemberStatus
+from k8slab.etcd.wire import StatusResponse
 
 COMMAND_TIMEOUT = 5.0  # etcdctl --command-timeout default
 USAGE = ("supported: put KEY VALUE | get KEY [--prefix] [--keys-only] [--consistency=s|l] | "
@@ -58,22 +58,22 @@ def run(client: EtcdClient, command: str) -> Generator:
         return "OK"
     if verb == "get":
         _need(args, 1, "get KEY")
-        end = prefix_end(args[0]) if "prefix" in flags else ""
         consistency = flags.get("consistency", "l")
         if consistency not in ("l", "s"):
             raise BadRequestError('etcdctl: unknown consistency flag "' + consistency + '"')
-        answer = yield from client.range(args[0], end, serializable=consistency == "s")
+        answer = yield from client.get(args[0], prefix="prefix" in flags,
+                                       serializable=consistency == "s",
+                                       keys_only="keys-only" in flags)
         lines = []
-        for kv in answer["kvs"]:
+        for kv in answer.kvs:
             lines.append(kv.key)
             if "keys-only" not in flags:
                 lines.append(kv.value)
         return "\n".join(lines)
     if verb == "del":
         _need(args, 1, "del KEY")
-        end = prefix_end(args[0]) if "prefix" in flags else ""
-        result = yield from client.delete(args[0], end)
-        return str(len(result.results[0]))
+        result = yield from client.delete(args[0], prefix="prefix" in flags)
+        return str(result.deleted)
     if args == ["status"] and verb == "endpoint":
         rows = []
         for endpoint in client.endpoints:
@@ -89,12 +89,9 @@ def run(client: EtcdClient, command: str) -> Generator:
     raise BadRequestError(f"etcdctl: unknown command \"{' '.join([verb, *args])}\"; {USAGE}")
 
 
-def status_row(status: MemberStatus) -> dict:
-    """One member's row of `etcdctl endpoint status`: leader, role, term, indexes, revision."""
-    return {"member": status.name, "leader": status.leader,
-            "role": status.raft.raft_state.value, "term": status.raft_term,
-            "raft_index": status.raft_index, "raft_applied_index": status.raft_applied_index,
-            "revision": status.revision}
+def status_row(status: StatusResponse) -> dict:
+    """One member's row of `etcdctl endpoint status`: the StatusResponse's fields, in order."""
+    return {field.name: getattr(status, field.name) for field in fields(StatusResponse)}
 
 
 def _need(args: list[str], count: int, form: str) -> None:

@@ -4,6 +4,7 @@
 apply, and `advance(ready)` says it was done. Messages use the field names of the Raft paper.
 """
 
+from k8slab.raft.errors import NotLeaderError, RaftError, RaftLogError, SnapshotOutOfDateError
 from k8slab.raft.log import Entry
 from k8slab.raft.messages import (
     AppendEntries,
@@ -16,7 +17,7 @@ from k8slab.raft.messages import (
     RequestVote,
     RequestVoteResponse,
 )
-from k8slab.raft.node import NotLeaderError, RaftError, RaftNode
+from k8slab.raft.node import RaftNode
 from k8slab.raft.read_only import ReadState
 from k8slab.raft.ready import HardState, Ready, Role, SnapshotData
 
@@ -32,6 +33,7 @@ __all__ = [
     "Message",
     "NotLeaderError",
     "RaftError",
+    "RaftLogError",
     "RaftNode",
     "ReadState",
     "Ready",
@@ -39,4 +41,5 @@ __all__ = [
     "RequestVoteResponse",
     "Role",
     "SnapshotData",
+    "SnapshotOutOfDateError",
 ]

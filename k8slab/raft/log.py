@@ -10,11 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from k8slab.errors import K8sLabError
-
-
-class RaftLogError(K8sLabError):
-    """The log was given entries that do not fit it (a gap, or a rewrite of committed entries)."""
+from k8slab.raft.errors import RaftLogError
 
 
 @dataclass(frozen=True, slots=True)

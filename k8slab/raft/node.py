@@ -10,8 +10,13 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from k8slab.errors import K8sLabError
 from k8slab.raft.election import Election
+from k8slab.raft.errors import (
+    ERR_SNAP_OUT_OF_DATE,
+    NotLeaderError,
+    RaftError,
+    SnapshotOutOfDateError,
+)
 from k8slab.raft.leader import Leader
 from k8slab.raft.log import Entry, RaftLog
 from k8slab.raft.messages import (
@@ -30,14 +35,6 @@ from k8slab.raft.progress import Progress
 from k8slab.raft.read_only import ReadOnly, ReadState
 from k8slab.raft.ready import HardState, Ready, Role, SnapshotData
 from k8slab.raft.status import Status
-
-
-class NotLeaderError(K8sLabError):
-    """A proposal or a read reached a node that is not the leader (etcd's raft drops it)."""
-
-
-class RaftError(K8sLabError, ValueError):
-    """A Raft node was configured or called wrongly: the message says what is accepted."""
 
 
 class RaftNode(Election, Leader):
@@ -172,6 +169,8 @@ class RaftNode(Election, Leader):
 
     def set_snapshot_data(self, index: int, data: Any) -> None:
         """Hand Raft the state machine's snapshot after applying entry `index`, to send on."""
+        if index < self.snapshot_index:
+            raise SnapshotOutOfDateError(ERR_SNAP_OUT_OF_DATE)
         term = self._log.term_at(index)
         if index > self.applied_index or term is None:
             raise RaftError(

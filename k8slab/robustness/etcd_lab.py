@@ -92,7 +92,7 @@ class EtcdLab:
     def leader(self) -> str | None:
         """The member that leads the highest term among those that think they lead."""
         leaders = [s for s in (self.status(n) for n in self.names) if s is not None and s.is_leader]
-        return max(leaders, key=lambda s: s.raft_term).name if leaders else None
+        return max(leaders, key=lambda s: s.term).member if leaders else None
 
     def violations(self) -> list[str]:
         """Raft safety violations seen so far, and any non-linearizable key in the history."""
@@ -191,10 +191,10 @@ class EtcdLab:
         """A get as a process step; serializable reads are not recorded (they may be stale)."""
         call = self.sim.now
         try:
-            answer = yield from client.range(key, serializable=serializable)
+            answer = yield from client.get(key, serializable=serializable)
         except K8sLabError as error:
             return error
-        value = answer["kvs"][0].value if answer["kvs"] else None
+        value = answer.kvs[0].value if answer.kvs else None
         if not serializable:
             self.operations.append(Operation(client.group.name, "get", key, call, self.sim.now,
                                              output=value))

@@ -12,7 +12,8 @@ from typing import Any
 
 import networkx as nx
 
-from k8slab.errors import K8sLabError, NotFoundError, UnavailableError
+from k8slab.errors import K8sLabError
+from k8slab.sim.errors import NoLinkError, RefusedError, TimedOutError, UnknownHostError
 from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
 
@@ -107,7 +108,7 @@ class Network:
         """The host called `name`; a clear error names the hosts that exist."""
         if name not in self._hosts:
             known = ", ".join(self._hosts)
-            raise NotFoundError(f'no host named "{name}"; hosts are: {known}')
+            raise UnknownHostError(f'no host named "{name}"; hosts are: {known}')
         return self._hosts[name]
 
     def hosts(self) -> list[Host]:
@@ -117,7 +118,7 @@ class Network:
     def set_link(self, a: str, b: str, *, latency: float | None = None, loss: float | None = None):
         """Change the latency (seconds) or loss probability (0..1) of the link a-b."""
         if not self.graph.has_edge(a, b):
-            raise NotFoundError(f"no link between {a!r} and {b!r}")
+            raise NoLinkError(f"no link between {a!r} and {b!r}")
         if latency is not None:
             if latency < 0:
                 raise ValueError(f"latency must be >= 0 seconds, got {latency}")
@@ -254,8 +255,8 @@ class Network:
 
         The server is an object with a `group` (its ProcessGroup) and a generator `serve(request)`.
 
-        Raises UnavailableError when the connection is refused or no answer comes in `timeout`;
-        an error raised by the server comes back as the same exception.
+        Raises RefusedError when nothing listens on the port and TimedOutError when no answer
+        comes in `timeout`; an error raised by the server comes back as the same exception.
         """
         env = self.sim.env
         reply = env.event()
@@ -267,7 +268,7 @@ class Network:
         def at_server() -> None:
             server = self._hosts[dst].server_on(port)
             if server is None:
-                refused = UnavailableError(f"dial tcp {dst}:{port}: connect: connection refused")
+                refused = RefusedError(f"dial tcp {dst}:{port}: connect: connection refused")
                 self.deliver(dst, src, answer, ("error", refused))
                 return
             server.group.spawn(self._serve(server, request, src, dst, answer))
@@ -277,7 +278,7 @@ class Network:
         timer.callbacks.append(lambda _: answer(("timeout", None)))
         status, value = yield reply
         if status == "timeout":
-            raise UnavailableError(f"request to {dst}:{port} timed out after {timeout:g}s")
+            raise TimedOutError(f"request to {dst}:{port} timed out after {timeout:g}s")
         if status == "error":
             raise value
         return value

@@ -6,9 +6,17 @@ import json
 import pytest
 
 from k8slab.api.kinds import LEASE, POD
-from k8slab.apiserver.storage import Storage, decode, encode
-from k8slab.errors import AlreadyExistsError, ConflictError, NotFoundError
-from k8slab.etcd.mvcc import KeyValue
+from k8slab.apiserver.storage import Storage, decode, encode, interpret_error
+from k8slab.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    GoneError,
+    NotFoundError,
+    UnknownError,
+)
+from k8slab.etcd.errors import CompactedError, FutureRevisionError, RequestTimeoutError
+from k8slab.etcd.wire import KeyValue
+from k8slab.sim.errors import RefusedError
 
 KEY = "/registry/pods/default/web"
 CONFLICT = ('Operation cannot be fulfilled on pods "web": the object has been modified; '
@@ -117,3 +125,31 @@ def test_delete_returns_the_object_and_then_it_is_not_found(cp, storage, make_po
 def test_errors_about_a_group_resource_name_the_group(cp, storage):
     error = cp.call(storage.get(LEASE, "kube-node-lease", "worker-1"))
     assert error.message == 'leases.coordination.k8s.io "worker-1" not found'
+
+
+# -- etcd's errors in the API's words (storage/etcd3) -------------------------------------------
+
+
+@pytest.mark.parametrize(("error", "kind", "code", "reason", "message"), [
+    # etcd3/errors.go interpretListError: a compacted revision is 410 Gone, reason Expired.
+    (CompactedError(), GoneError, 410, "Expired",
+     "The resourceVersion for the provided list is too old."),
+    # responsewriters.ErrorToAPIStatus: any other error is a 500 with no reason, in its words.
+    (RequestTimeoutError(), UnknownError, 500, "", "etcdserver: request timed out"),
+    (FutureRevisionError(), UnknownError, 500, "",
+     "etcdserver: mvcc: required revision is a future revision"),
+    (RefusedError("dial tcp control-plane:2379: connect: connection refused"), UnknownError,
+     500, "", "dial tcp control-plane:2379: connect: connection refused"),
+], ids=["compacted", "timeout", "future revision", "unreachable"])
+def test_etcd_errors_become_status_errors_as_upstreams_etcd3_storage_says(
+        error, kind, code, reason, message):
+    status = interpret_error(error)
+    assert type(status) is kind
+    assert (status.code, status.reason, status.message) == (code, reason, message)
+
+
+def test_an_etcd_that_does_not_answer_is_a_status_error_in_its_own_words(cp, storage):
+    cp.etcd.group.stop()
+    error = cp.call(storage.get(POD, "default", "web"))
+    assert isinstance(error, UnknownError) and error.code == 500
+    assert error.message == "dial tcp control-plane:2379: connect: connection refused"

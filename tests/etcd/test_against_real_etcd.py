@@ -1,7 +1,7 @@
 """The MVCC store against a real etcd, request by request (skipped unless `etcd` is on PATH).
 
 Each test starts one etcd on 127.0.0.1 (temporary data dir, free ports), sends the same requests
-to its v3 JSON gateway (urllib, base64 keys) and to a fresh MVCC, and compares what comes back:
+to its v3 JSON gateway (urllib, base64 keys) and to a fresh store, and compares what comes back:
 revisions, create/mod revisions, versions, counts, leases, watch events and error texts.
 """
 
@@ -23,8 +23,8 @@ import pytest
 
 from k8slab.errors import K8sLabError
 from k8slab.etcd.lease import MAX_LEASE_TTL
-from k8slab.etcd.mvcc import (
-    MVCC,
+from k8slab.etcd.watchable_store import WatchableStore
+from k8slab.etcd.wire import (
     NOPUT,
     Compare,
     DeleteRangeRequest,
@@ -305,12 +305,13 @@ def ours_any(r) -> tuple:
     return ours_put(r) if isinstance(r, PutResponse) else ours_delete(r)
 
 
-def on_ours(store: MVCC, step) -> tuple:
+def on_ours(store: WatchableStore, step) -> tuple:
     if isinstance(step, RangeRequest | PutRequest | DeleteRangeRequest):
         return ours_any(store.request(step))
     if isinstance(step, Txn):
         result = store.txn(step.compares, step.success, step.failure)
-        return ("txn", result.succeeded, result.revision, [ours_any(r) for r in result.results])
+        return ("txn", result.succeeded, result.revision,
+                [ours_any(r) for r in result.responses])
     if isinstance(step, Compact):
         store.compact(step.revision)
         return ("compact", store.revision)
@@ -327,7 +328,7 @@ def on_ours(store: MVCC, step) -> tuple:
     raise AssertionError(f"unknown step {step!r}")
 
 
-def watch_both(etcd: Gateway, store: MVCC, step: Watch) -> tuple[tuple, tuple]:
+def watch_both(etcd: Gateway, store: WatchableStore, step: Watch) -> tuple[tuple, tuple]:
     heard: list[WatchResponse] = []
     watch_id = store.watch(step.key, step.range_end, step.start_revision, callback=heard.append,
                            prev_kv=step.prev_kv, filters=step.filters)
@@ -341,17 +342,14 @@ def watch_both(etcd: Gateway, store: MVCC, step: Watch) -> tuple[tuple, tuple]:
 
 
 def run_both(etcd: Gateway, steps: list) -> None:
-    """Send each step to etcd and to a fresh MVCC; the answers (or errors) must be the same."""
-    store = MVCC()
+    """Send each step to etcd and to a fresh store; the answers (or errors) must be the same."""
+    store = WatchableStore()
     for number, step in enumerate(steps, 1):
         if isinstance(step, Watch):
             real, ours = watch_both(etcd, store, step)
         else:
             real, ours = outcome(lambda s=step: on_real(etcd, s)), outcome(
                 lambda s=step: on_ours(store, s))
-        if isinstance(real, str) and isinstance(ours, str):
-            # mvcc errors: the store says "mvcc: ...", gRPC adds "etcdserver: " (rpctypes).
-            ours = ours if ours.startswith("etcdserver: ") else "etcdserver: " + ours
         assert real == ours, f"step {number}: {step!r}"
 
 

@@ -8,9 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k8slab.errors import AlreadyExistsError, BadRequestError, NotFoundError
+from k8slab.etcd.client import op_delete
+from k8slab.etcd.errors import (
+    InvalidArgumentError,
+    LeaseExistsError,
+    LeaseNotFoundError,
+    LeaseTTLTooLargeError,
+)
 from k8slab.etcd.lease import MAX_LEASE_TTL, MIN_LEASE_TTL, LeaseTimeToLive, min_lease_ttl
-from k8slab.etcd.mvcc import MVCC, Compare, KeyValue, PutRequest, WatchResponse
+from k8slab.etcd.watchable_store import WatchableStore
+from k8slab.etcd.wire import Compare, KeyValue, PutRequest, WatchResponse
 
 # -- granting -------------------------------------------------------------------------------------
 
@@ -25,44 +32,44 @@ def test_the_minimum_ttl_is_one_and_a_half_election_timeouts_rounded_up():
 @pytest.mark.parametrize(("asked", "granted"), [(-5, 2), (0, 2), (1, 2), (2, 2), (3, 3),
                                                 (MAX_LEASE_TTL, MAX_LEASE_TTL)])
 def test_a_short_ttl_is_raised_to_the_minimum(asked, granted):
-    assert MVCC().lessor.grant(asked).ttl == granted
+    assert WatchableStore().lessor.grant(asked).ttl == granted
 
 
 def test_a_ttl_above_the_maximum_is_refused():
-    store = MVCC()
-    with pytest.raises(BadRequestError, match="^etcdserver: too large lease TTL$"):
+    store = WatchableStore()
+    with pytest.raises(LeaseTTLTooLargeError, match="^etcdserver: too large lease TTL$"):
         store.lessor.grant(MAX_LEASE_TTL + 1)
     assert store.lessor.leases() == []
 
 
 def test_id_zero_takes_the_next_free_id_from_a_counter():
-    lessor = MVCC().lessor
+    lessor = WatchableStore().lessor
     assert [lessor.grant(10).id for _ in range(2)] == [1, 2]
     assert lessor.grant(10, 4).id == 4
     assert [lessor.grant(10).id for _ in range(2)] == [3, 5]
 
 
 def test_an_id_in_use_is_refused():
-    lessor = MVCC().lessor
+    lessor = WatchableStore().lessor
     lessor.grant(10, 7)
-    with pytest.raises(AlreadyExistsError, match="^etcdserver: lease already exists$"):
+    with pytest.raises(LeaseExistsError, match="^etcdserver: lease already exists$"):
         lessor.grant(60, 7)
     assert lessor.time_to_live(7, 0.0).granted_ttl == 10
 
 
 @pytest.mark.parametrize("args", [("10",), (1.5,), (10, "7"), (True,)])
 def test_a_ttl_or_id_that_is_not_an_integer_is_named(args):
-    with pytest.raises(BadRequestError, match="must be an integer"):
-        MVCC().lessor.grant(*args)
+    with pytest.raises(InvalidArgumentError, match="must be an integer"):
+        WatchableStore().lessor.grant(*args)
 
 
 # -- keys ------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def leased() -> MVCC:
+def leased() -> WatchableStore:
     """Lease 1 (TTL 10, granted at t=0) holds /b and /a; lease 2 (TTL 20) holds /c; /d has none."""
-    store = MVCC()
+    store = WatchableStore()
     store.lessor.grant(10, 1, now=0.0)
     store.lessor.grant(20, 2, now=0.0)
     store.put("/b", "1", lease=1)  # 2
@@ -72,7 +79,7 @@ def leased() -> MVCC:
     return store
 
 
-def keys_of(store: MVCC, lease_id: int) -> tuple[str, ...]:
+def keys_of(store: WatchableStore, lease_id: int) -> tuple[str, ...]:
     return store.lessor.time_to_live(lease_id, 0.0, keys=True).keys
 
 
@@ -93,14 +100,14 @@ def test_a_key_has_at_most_one_lease_and_a_put_without_one_detaches_it(leased):
 def test_a_deleted_key_leaves_its_lease(leased):
     leased.delete_range("/b")
     assert keys_of(leased, 1) == ("/a",)
-    leased.txn([], [("delete", "/a")], [])
+    leased.txn([], [op_delete("/a")], [])
     assert keys_of(leased, 1) == ()
 
 
 def test_a_put_with_an_unknown_lease_changes_nothing(leased):
     for attempt in (lambda: leased.put("/x", "1", lease=9),
                     lambda: leased.txn([], [PutRequest("/x", "1", lease=9)], [])):
-        with pytest.raises(NotFoundError, match="^etcdserver: requested lease not found$"):
+        with pytest.raises(LeaseNotFoundError, match="^etcdserver: requested lease not found$"):
             attempt()
     assert leased.revision == 5 and leased.get("/x") is None
 
@@ -128,7 +135,7 @@ def test_revoke_deletes_every_attached_key_in_one_revision(leased):
 
 
 def test_revoking_a_lease_without_keys_is_no_revision():
-    store = MVCC()
+    store = WatchableStore()
     store.lessor.grant(10, 1)
     assert store.lessor.revoke(1) == 1
     assert store.revision == 1
@@ -136,7 +143,7 @@ def test_revoking_a_lease_without_keys_is_no_revision():
 
 def test_revoking_an_unknown_lease_is_not_found(leased):
     leased.lessor.revoke(1)
-    with pytest.raises(NotFoundError, match="^etcdserver: requested lease not found$"):
+    with pytest.raises(LeaseNotFoundError, match="^etcdserver: requested lease not found$"):
         leased.lessor.revoke(1)
     assert leased.revision == 6
 
@@ -157,7 +164,7 @@ def test_time_to_live_counts_down_in_whole_seconds(leased):
 
 
 def test_time_to_live_of_an_unknown_lease_is_minus_one():
-    assert MVCC().lessor.time_to_live(42, 0.0) == LeaseTimeToLive(42, -1)
+    assert WatchableStore().lessor.time_to_live(42, 0.0) == LeaseTimeToLive(42, -1)
 
 
 def test_keep_alive_restarts_the_countdown(leased):
@@ -169,9 +176,9 @@ def test_keep_alive_restarts_the_countdown(leased):
 
 @pytest.mark.parametrize("now", [10.0, 11.0])
 def test_an_expired_lease_cannot_be_kept_alive(leased, now):
-    with pytest.raises(NotFoundError, match="^etcdserver: requested lease not found$"):
+    with pytest.raises(LeaseNotFoundError, match="^etcdserver: requested lease not found$"):
         leased.lessor.keep_alive(1, now)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(LeaseNotFoundError):
         leased.lessor.keep_alive(99, 0.0)
 
 
@@ -185,7 +192,7 @@ def test_expire_revokes_due_leases_earliest_first_each_in_its_own_revision(lease
 
 
 def test_leases_lists_soonest_expiry_first():
-    lessor = MVCC().lessor
+    lessor = WatchableStore().lessor
     lessor.grant(30, 1, now=0.0)
     lessor.grant(10, 2, now=0.0)
     lessor.grant(10, 3, now=0.0)
@@ -202,7 +209,7 @@ def test_a_demoted_lessor_never_expires_and_a_promoted_one_restarts_every_countd
 
 
 def test_restored_leases_wait_for_promotion(leased):
-    copy = MVCC()
+    copy = WatchableStore()
     copy.restore_snapshot(leased.snapshot())
     assert copy.lessor.expire(1000.0) == []
     copy.lessor.promote(1000.0)
@@ -213,7 +220,7 @@ def test_restored_leases_wait_for_promotion(leased):
 @given(ttls=st.lists(st.integers(-3, 50), min_size=1, max_size=6),
        now=st.floats(0, 100, allow_nan=False))
 def test_exactly_the_leases_past_their_ttl_expire(ttls, now):
-    store = MVCC()
+    store = WatchableStore()
     for i, ttl in enumerate(ttls):
         lease = store.lessor.grant(ttl, now=0.0)
         store.put(f"/k{i}", "v", lease=lease.id)

@@ -3,15 +3,12 @@ crash."""
 
 import pytest
 
-from k8slab.errors import BadRequestError
 from k8slab.etcd import member as member_module
+from k8slab.etcd.client import op_delete, op_put
+from k8slab.etcd.errors import EmptyKeyError, FutureRevisionError
 from k8slab.etcd.member import ELECTION_TICKS, REQUEST_TIMEOUT, TICK_SECONDS, WAL
-from k8slab.etcd.mvcc import Compare, prefix_end
+from k8slab.etcd.wire import Compare, RangeRequest, TxnRequest, prefix_end
 from k8slab.raft import Role
-
-
-def put(key: str, value: str) -> tuple:
-    return ("put", key, value)
 
 
 def keys_and_revision(member) -> tuple:
@@ -21,8 +18,8 @@ def keys_and_revision(member) -> tuple:
 
 def test_before_the_election_writes_wait_for_a_leader_serializable_reads_answer(unelected):
     client = unelected.client()
-    assert unelected.call(client.range("/a", serializable=True))["revision"] == 1
-    result = unelected.call(client.txn([], [put("/a", "1")]))
+    assert unelected.call(client.get("/a", serializable=True)).revision == 1
+    result = unelected.call(client.txn([], [op_put("/a", "1")]))
     assert result.succeeded and result.revision == 2
     assert unelected.sim.now < REQUEST_TIMEOUT
     assert unelected.member.raft.role is Role.LEADER
@@ -37,21 +34,21 @@ def test_a_single_member_elects_itself_within_one_election_timeout(unelected):
 
 def test_a_write_is_applied_and_read_back(etcd):
     client = etcd.client()
-    result = etcd.call(client.txn([], [put("/registry/pods/default/web", "{}")]))
+    result = etcd.call(client.txn([], [op_put("/registry/pods/default/web", "{}")]))
     assert (result.succeeded, result.revision) == (True, 2)
-    answer = etcd.call(client.range("/registry/pods/default/web"))
-    [kv] = answer["kvs"]
+    answer = etcd.call(client.get("/registry/pods/default/web"))
+    [kv] = answer.kvs
     assert (kv.value, kv.create_revision, kv.mod_revision, kv.version) == ("{}", 2, 2, 1)
-    assert answer["revision"] == 2
+    assert answer.revision == 2
     wal = etcd.db.disk[WAL]
-    assert wal["entries"][-1].data["success"] == [put("/registry/pods/default/web", "{}")]
+    assert wal["entries"][-1].data.request.success == (op_put("/registry/pods/default/web", "{}"),)
     assert wal["hard_state"].commit == etcd.member.raft.last_index
 
 
 def test_a_failed_request_is_answered_with_its_error_and_changes_nothing(etcd):
     error = etcd.call(etcd.client().compact(5))
-    assert isinstance(error, BadRequestError)
-    assert error.message == "mvcc: required revision is a future revision"
+    assert isinstance(error, FutureRevisionError)
+    assert error.message == "etcdserver: mvcc: required revision is a future revision"
     assert etcd.member.store.revision == 1
 
 
@@ -59,8 +56,8 @@ def write_keys(etcd, n: int) -> None:
     client = etcd.client()
     for i in range(n):
         etcd.call(client.txn([Compare(f"/k/{i % 7}", "version", ">", -1)],
-                             [put(f"/k/{i % 7}", str(i))]))
-    etcd.call(client.txn([], [("delete", "/k/3")]))
+                             [op_put(f"/k/{i % 7}", str(i))]))
+    etcd.call(client.txn([], [op_delete("/k/3")]))
 
 
 def test_a_restarted_member_rebuilds_the_store_from_its_wal(etcd):
@@ -72,7 +69,7 @@ def test_a_restarted_member_rebuilds_the_store_from_its_wal(etcd):
     assert restore.details["revision"] == before[1]
     etcd.sim.run(2.0)
     assert (member.raft.role, member.raft.term) == (Role.LEADER, 2)
-    result = etcd.call(etcd.client().txn([], [put("/after", "x")]))
+    result = etcd.call(etcd.client().txn([], [op_put("/after", "x")]))
     assert result.revision == before[1] + 1
 
 
@@ -96,28 +93,26 @@ def test_a_restart_after_a_snapshot_rebuilds_the_same_store(etcd, monkeypatch):
     member = etcd.restart_member()
     assert keys_and_revision(member) == before
     etcd.sim.run(2.0)
-    assert etcd.call(etcd.client().txn([], [put("/after", "x")])).revision == before[1] + 1
+    assert etcd.call(etcd.client().txn([], [op_put("/after", "x")])).revision == before[1] + 1
 
 
 def test_the_old_member_is_gone_after_the_crash(etcd):
     old = etcd.member
     etcd.restart_member()
     etcd.sim.run(2.0)
-    etcd.call(etcd.client().txn([], [put("/a", "1")]))
+    etcd.call(etcd.client().txn([], [op_put("/a", "1")]))
     assert old.store.get("/a") is None
     assert etcd.member.store.get("/a").value == "1"
 
 
 def test_range_of_a_prefix_through_the_member(etcd):
     write_keys(etcd, 3)
-    answer = etcd.call(etcd.client().range("/k/", prefix_end("/k/"), limit=2))
-    assert [kv.key for kv in answer["kvs"]] == ["/k/0", "/k/1"]
-    assert answer["count"] == 3
+    answer = etcd.call(etcd.client().get("/k/", range_end=prefix_end("/k/"), limit=2))
+    assert [kv.key for kv in answer.kvs] == ["/k/0", "/k/1"]
+    assert answer.count == 3 and answer.more
 
 
-@pytest.mark.parametrize("bad", [{"op": "range", "key": ""}, {"op": "txn", "compares": [],
-                                                              "success": [put("", "x")],
-                                                              "failure": []}])
+@pytest.mark.parametrize("bad", [RangeRequest(""), TxnRequest(success=(op_put("", "x"),))])
 def test_an_empty_key_is_refused_over_the_wire(etcd, bad):
     error = etcd.call(etcd.network.rpc("app", "db", 2379, bad))
-    assert isinstance(error, BadRequestError) and error.message == "etcdserver: key is not provided"
+    assert isinstance(error, EmptyKeyError) and error.message == "etcdserver: key is not provided"

@@ -31,7 +31,7 @@ def test_each_host_runs_what_kubeadm_started_there(cluster):
 def test_the_etcd_member_reports_its_endpoint_status(cluster):
     status = components.etcd_status(cluster.network, "control-plane")
     assert isinstance(status, MemberStatus)
-    assert (status.name, status.leader, status.is_leader) == ("control-plane",) * 2 + (True,)
+    assert (status.member, status.leader, status.is_leader) == ("control-plane",) * 2 + (True,)
     assert components.raft_node(cluster.network, "control-plane").commit_index == status.raft.commit
     assert components.etcd_status(cluster.network, "worker-1") is None
 
@@ -39,7 +39,8 @@ def test_the_etcd_member_reports_its_endpoint_status(cluster):
 def test_kubelets_runc_and_the_scheduler_are_found_where_they_run(cluster):
     kubelet = components.kubelet_status(cluster.network, "worker-1")
     assert isinstance(kubelet, KubeletStatus) and kubelet.settled
-    [web] = [c for c in components.containers(cluster.network, "worker-1") if c.image == "nginx:1.27"]
+    running = components.containers(cluster.network, "worker-1")
+    [web] = [c for c in running if c.image == "nginx:1.27"]
     assert isinstance(web, ContainerState)
     assert (web.status, web.pod) == ("running", "pod/default/web")
     assert components.scheduler(cluster.network, "control-plane").leading
@@ -65,4 +66,4 @@ def test_the_load_balancer_of_an_ha_cluster_reports_every_api_server():
     stats = components.load_balancer_stats(ha.network, "lb")
     assert [(row.server, row.status) for row in stats] == [
         (name, "UP") for name in ha.control_planes]
-    assert [s.name for s in ha.etcd_status().values()] == ha.control_planes
+    assert [s.member for s in ha.etcd_status().values()] == ha.control_planes

@@ -18,8 +18,8 @@ from k8slab.raft import (
     RequestVoteResponse,
     Role,
 )
-from k8slab.raft.harness import Network
 from k8slab.raft.invariants import check
+from tests.raft.harness import Network
 
 
 def cluster(size: int, seed: int = 0, **config) -> Network:

@@ -6,7 +6,7 @@ A crash keeps only what the node persisted through its Ready; a restart boots fr
 import pytest
 
 from k8slab.raft import Entry, HardState, RaftError, Role
-from k8slab.raft.harness import Network
+from tests.raft.harness import Network
 
 
 def run(seed: int) -> Network:

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from k8slab.raft import NotLeaderError, Role
-from k8slab.raft.harness import Network
 from k8slab.raft.invariants import check
+from tests.raft.harness import Network
 
 # Each action is a kind and a number the kind reads as it needs (how many, which node, where
 # in the queue). Ticks, deliveries and proposals are drawn most often, so leaders come and go.

@@ -20,6 +20,7 @@ from k8slab.raft import (
     Ready,
     RequestVote,
     Role,
+    SnapshotOutOfDateError,
 )
 
 
@@ -196,6 +197,11 @@ def test_compact_forgets_applied_entries_behind_a_snapshot():
     raft.set_snapshot_data(4, "all")
     raft.compact(4)
     assert raft.log == [] and raft.last_index == 4
+    # etcd-io/raft storage.go: CreateSnapshot below the kept snapshot is ErrSnapOutOfDate.
+    with pytest.raises(SnapshotOutOfDateError,
+                       match="^requested index is older than the existing snapshot$"):
+        raft.set_snapshot_data(3, "stale")
+    assert raft.snapshot == (4, 1, "all")
 
 
 def test_restart_after_compaction_continues_the_indexes():

@@ -7,7 +7,7 @@ and only then answers `ReadState(index, context)`; the caller serves the read on
 import pytest
 
 from k8slab.raft import Heartbeat, NotLeaderError, ReadState
-from k8slab.raft.harness import Network
+from tests.raft.harness import Network
 
 
 def elected(size: int = 3, seed: int = 0) -> tuple[Network, str]:

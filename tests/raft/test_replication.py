@@ -17,9 +17,10 @@ from k8slab.raft import (
     RaftNode,
     Role,
 )
-from k8slab.raft.harness import Network
+from k8slab.raft.errors import RaftLogError
 from k8slab.raft.invariants import check
-from k8slab.raft.log import RaftLog, RaftLogError
+from k8slab.raft.log import RaftLog
+from tests.raft.harness import Network
 
 
 def elected(size: int = 3, seed: int = 0, **config) -> tuple[Network, str]:

@@ -14,8 +14,8 @@ from k8slab.raft import (
     RaftNode,
     SnapshotData,
 )
-from k8slab.raft.harness import Network
 from k8slab.raft.invariants import check
+from tests.raft.harness import Network
 
 
 def elected(seed: int = 0) -> tuple[Network, str]:

@@ -5,7 +5,14 @@ Each test sets up hosts, injects a request or a fault, and asserts what came out
 
 import pytest
 
-from k8slab.errors import BadRequestError, K8sLabError, NotFoundError, UnavailableError
+from k8slab.errors import BadRequestError, K8sLabError
+from k8slab.sim.errors import (
+    NoLinkError,
+    RefusedError,
+    TimedOutError,
+    UnknownHostError,
+    UnreachableError,
+)
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import DEFAULT_LINK_LATENCY, REQUEST_TIMEOUT, SWITCH, Network
 
@@ -81,13 +88,13 @@ def test_host_names_are_unique_and_unknown_hosts_are_named(net):
         net.add_host("a")
     with pytest.raises(ValueError, match="already taken"):
         net.add_host(SWITCH)
-    with pytest.raises(NotFoundError, match='no host named "zz"; hosts are: a, b, c'):
+    with pytest.raises(UnknownHostError, match='no host named "zz"; hosts are: a, b, c'):
         net.host("zz")
     assert [h.name for h in net.hosts()] == ["a", "b", "c"]
 
 
 def test_set_link_checks_its_arguments(net):
-    with pytest.raises(NotFoundError, match="no link between 'a' and 'b'"):
+    with pytest.raises(NoLinkError, match="no link between 'a' and 'b'"):
         net.set_link("a", "b", latency=0.1)
     with pytest.raises(ValueError, match="latency must be >= 0 seconds, got -0.1"):
         net.set_link("a", SWITCH, latency=-0.1)
@@ -116,14 +123,14 @@ def test_an_error_raised_by_the_server_comes_back_as_the_same_error(net):
 
 def test_rpc_to_a_host_with_no_listener_is_refused(net):
     error = call(net.sim, client(net), net.rpc("a", "b", 6443, "ping"))
-    assert isinstance(error, UnavailableError)
+    assert isinstance(error, RefusedError)
     assert error.message == "dial tcp b:6443: connect: connection refused"
     assert net.sim.now == pytest.approx(2 * HOP)
 
 
 def test_rpc_to_an_unknown_host_names_the_hosts(net):
     error = call(net.sim, client(net), net.rpc("a", "nowhere", 80, "ping"))
-    assert isinstance(error, NotFoundError)
+    assert isinstance(error, UnknownHostError)
     assert 'no host named "nowhere"' in error.message
 
 
@@ -132,7 +139,7 @@ def test_rpc_across_a_partition_times_out_after_exactly_the_timeout(net):
     net.partition(["a"], ["b"])
     start = net.sim.now
     error = call(net.sim, client(net), net.rpc("a", "b", 80, "ping", timeout=3.0))
-    assert isinstance(error, UnavailableError)
+    assert isinstance(error, TimedOutError)
     assert error.message == "request to b:80 timed out after 3s"
     assert net.sim.now - start == 3.0
 
@@ -148,7 +155,7 @@ def test_a_server_that_crashes_mid_request_never_answers(net):
     serve_on(net, "b", think=1.0)
     net.sim.env.process(crash_at(net, "b", 0.5))
     error = call(net.sim, client(net), net.rpc("a", "b", 80, "ping", timeout=2.0))
-    assert isinstance(error, UnavailableError) and "timed out" in error.message
+    assert isinstance(error, TimedOutError) and "timed out" in error.message
 
 
 def crash_at(net, host, when):
@@ -161,7 +168,7 @@ def test_loss_one_drops_every_message_and_records_the_drop(net):
     net.set_link("b", SWITCH, loss=1.0)
     assert net.deliver("a", "b", lambda: None) is False
     error = call(net.sim, client(net), net.rpc("a", "b", 80, "ping", timeout=1.0))
-    assert isinstance(error, UnavailableError) and "timed out" in error.message
+    assert isinstance(error, TimedOutError) and "timed out" in error.message
     assert [(r.host, r.obj) for r in net.sim.trace.where(kind="drop")] == [("a", "b"), ("a", "b")]
     net.set_link("b", SWITCH, loss=0.0)
     assert call(net.sim, client(net), net.rpc("a", "b", 80, "ping")) == ("echo", "ping")
@@ -189,7 +196,7 @@ def test_partition_cuts_only_pairs_in_different_groups_and_heal_restores(net):
 
 
 def test_partition_of_an_unknown_host_is_refused(net):
-    with pytest.raises(NotFoundError, match="zz"):
+    with pytest.raises(UnknownHostError, match="zz"):
         net.partition(["a"], ["zz"])
     assert net.reachable("a", "b")
 
@@ -296,7 +303,7 @@ def scenario(seed: int) -> list[dict]:
                 try:
                     yield from net.rpc(name, "cp", 80, i, timeout=0.5)
                     sim.record(name, "chatter", "ok", str(i))
-                except UnavailableError as error:
+                except UnreachableError as error:
                     sim.record(name, "chatter", "failed", str(i), error=error.message)
                 yield sim.env.timeout(rng.uniform(0.05, 0.3))
 

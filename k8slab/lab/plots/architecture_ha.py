@@ -35,7 +35,7 @@ def etcd_leaders(cluster: Cluster) -> str:
     for name in cluster.control_planes:
         status = components.etcd_status(cluster.network, name)
         if status is not None and status.is_leader:
-            leaders.append(f"{name} (term {status.raft_term})")
+            leaders.append(f"{name} (term {status.term})")
     if not leaders:
         return "no etcd leader"
     return f"etcd leader{'s' if len(leaders) > 1 else ''}: {', '.join(leaders)}"
@@ -87,8 +87,8 @@ def draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[HostView],
         etcd_x, scheduler_x = x + 0.1, x + 0.2 + half
         if "etcd" in view.control:
             etcd = components.etcd_status(cluster.network, view.name)
-            role = etcd.raft.raft_state.value
-            box(ax, etcd_x, static_y, half, 0.5, f"etcd\nterm {etcd.raft_term}", "control",
+            role = etcd.role
+            box(ax, etcd_x, static_y, half, 0.5, f"etcd\nterm {etcd.term}", "control",
                 fontsize=fontsize)
             if role != "follower":
                 _badge(ax, etcd_x + half - 0.03, static_y + 0.5, role,

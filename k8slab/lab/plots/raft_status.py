@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError
+from k8slab.etcd.wire import RequestOp, TxnRequest
 from k8slab.lab import components
 
 if TYPE_CHECKING:
@@ -26,10 +27,9 @@ def status_table(cluster: Cluster) -> list[dict]:
                          "leader": None, "last index": None, "commit": None, "applied": None,
                          "store revision": None})
             continue
-        raft = status.raft
-        rows.append({"member": name, "up": True, "role": raft.raft_state.value,
-                     "term": raft.term, "leader": raft.lead, "last index": raft.last_index,
-                     "commit": raft.commit, "applied": raft.applied,
+        rows.append({"member": name, "up": True, "role": status.role, "term": status.term,
+                     "leader": status.leader, "last index": status.raft_index,
+                     "commit": status.raft.commit, "applied": status.raft_applied_index,
                      "store revision": status.revision})
     return rows
 
@@ -48,12 +48,11 @@ def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
         data = entry.data
         if data is None:
             what, keys = "no-op (new leader)", ""
-        elif data.get("op") == "txn":
-            ops = data["success"]
-            what = " + ".join(op[0] if isinstance(op, tuple) else type(op).__name__ for op in ops)
-            keys = ", ".join(op[1] for op in ops if isinstance(op, tuple))
         else:
-            what, keys = data.get("op", "?"), ""
+            request = data.request
+            ops = request.success if isinstance(request, TxnRequest) else [request]
+            what = " + ".join(op.verb for op in ops)
+            keys = ", ".join(op.key for op in ops if isinstance(op, RequestOp))
         rows.append({"index": entry.index, "term": entry.term, "request": what, "keys": keys,
                      "committed": entry.index <= status.raft.commit})
     return rows

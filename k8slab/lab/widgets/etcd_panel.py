@@ -92,7 +92,7 @@ class EtcdPanel(Panel):
         leader = self.cluster.etcd_leader()
         members = self.cluster.etcd_status()
         up = sum(m is not None for m in members.values())
-        term = members[leader].raft_term if leader else None
+        term = members[leader].term if leader else None
         head = f"t = {self.cluster.now:.1f} s · {up} of {len(members)} members up · "
         head += f"leader: {leader} (term {term})" if leader else "no leader"
         violations = self.cluster.invariants()

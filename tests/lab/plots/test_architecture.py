@@ -103,7 +103,7 @@ class FakeMember:
     def status(self) -> MemberStatus:
         raft = Status(self.name, self.raft.term, None, 0, None, Role(self.raft.role.value), 0, 0,
                       ())
-        return MemberStatus(self.name, None, raft.term, 0, 0, 1, raft)
+        return MemberStatus(self.name, None, self.raft.role.value, raft.term, 0, 0, 1, raft)
 
 
 class FakeBalancer:

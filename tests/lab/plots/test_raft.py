@@ -65,7 +65,7 @@ def member(role: str, term: int, leader: str | None, log: list, commit: int, *,
            snapshot: int = 0, revision: int = 1) -> NS:
     """A stand-in etcd member whose status() reports this Raft state and store revision."""
     raft = Status("member", term, None, commit, leader, Role(role), commit, snapshot, tuple(log))
-    return NS(status=lambda: MemberStatus("member", leader, term, raft.last_index, commit,
+    return NS(status=lambda: MemberStatus("member", leader, role, term, raft.last_index, commit,
                                           revision, raft))
 
 

@@ -11,10 +11,11 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8slab.raft.errors import RaftError
 from k8slab.raft.invariants import History
 from k8slab.raft.log import Entry
 from k8slab.raft.messages import Message
-from k8slab.raft.node import RaftError, RaftNode
+from k8slab.raft.node import RaftNode
 from k8slab.raft.read_only import ReadState
 from k8slab.raft.ready import HardState, Ready, Role, SnapshotData
 
