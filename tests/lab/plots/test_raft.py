@@ -30,7 +30,7 @@ from k8slab.lab.plots.raft_logs import (
 )
 from k8slab.lab.plots.raft_messages import election_sequence, message_label, sequence_events
 from k8slab.lab.plots.raft_roles import Segment, role_segments, roles_timeline
-from k8slab.lab.plots.raft_status import status_table
+from k8slab.lab.plots.raft_status import log_entries, status_table
 from k8slab.lab.plots.style import ROLE_COLOURS
 from k8slab.raft.ready import Role
 from k8slab.raft.status import Status
@@ -358,3 +358,9 @@ def test_a_crashed_real_member_shows_down():
     assert status_table(cluster)[0]["up"] is False
     assert role_segments(cluster)["control-plane"][-1].role == "down"
     assert "down" in texts(raft_logs(cluster))
+
+
+def test_the_log_of_a_down_member_is_out_of_reach(fake):
+    fake.crash(M3)
+    with pytest.raises(K8sLabError, match=f"{M3} is down"):
+        log_entries(fake, M3)
