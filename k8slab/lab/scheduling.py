@@ -1,18 +1,19 @@
 """Why did the scheduler put a pod there? `explain` answers, for a past decision or a what-if; and
 `cordon`, `taint` and `label` change nodes the way `kubectl` does, to watch the answer change.
 
-`explain(cluster, "web")` reads the last decision the leading kube-scheduler made for the pod;
-`explain(cluster, manifest)` runs one scheduling cycle for a pod that does not exist, on the
-scheduler's current view of the nodes, binding nothing and changing nothing. Node edits go
-through the API server as kubectl's do (get, change, update; once more on a Conflict).
+`explain(cluster, "web")` reads the last decision a kube-scheduler made for the pod from the
+trace, where every decision is recorded (so it still answers after that scheduler's host has
+crashed); `explain(cluster, manifest)` runs one scheduling cycle for a pod that does not exist, on
+the running scheduler's current view of the nodes, binding nothing and changing nothing. Node
+edits go through the API server as kubectl's do (get, change, update; once more on a Conflict).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from k8slab.api.defaults import default_tolerations
 from k8slab.api.manifests import load_manifests
@@ -21,12 +22,12 @@ from k8slab.api.validation.names import label_value_errors, qualified_name_error
 from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
 from k8slab.lab.table import Table
-from k8slab.scheduler.framework import Decision
+from k8slab.scheduler.framework.diagnosis import Decision
 from k8slab.scheduler.node_info import pod_key
-from k8slab.scheduler.scheduler import PastDecision, Scheduler
-
-if TYPE_CHECKING:
-    from k8slab.lab.cluster import Cluster
+from k8slab.scheduler.scheduler import Scheduler
+from k8slab.scheduler.view import decision_log
+from k8slab.sim.network import Network
+from k8slab.sim.trace import Trace
 
 TARGETS = (
     '"namespace/name" or "name" of a pod (namespace default), or a Pod manifest (dict or YAML)'
@@ -36,6 +37,32 @@ TAINT_FORMS = (
     f"Effect one of {', '.join(TAINT_EFFECTS)}"
 )
 LABEL_FORMS = "key=value to add, key- to remove"
+
+
+class ClusterLike(Protocol):
+    """What these functions need of a cluster (k8slab.lab.cluster.Cluster has it all): its
+    control-plane hosts, its network and trace, and requests to the API server as kubectl's."""
+
+    @property
+    def control_planes(self) -> Sequence[str]:
+        """The control-plane hosts, where kube-scheduler runs."""
+
+    @property
+    def network(self) -> Network:
+        """The simulated network, which knows every host."""
+
+    @property
+    def trace(self) -> Trace:
+        """Everything that happened, the scheduler's decisions included."""
+
+    def host_is_up(self, name: str) -> bool:
+        """True if host `name` is running."""
+
+    def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
+        """One object, read through the API server."""
+
+    def request(self, steps: Callable[[Client], Generator]) -> Any:
+        """Run `steps(client)` against the API server as kubectl would."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +155,7 @@ class Explanation:
         return heading + notes + self.table()._repr_html_()
 
 
-def explain(cluster: Cluster, target: Any) -> Explanation:
+def explain(cluster: ClusterLike, target: Any) -> Explanation:
     """Explain a pod's last scheduling decision, or what would happen to a pod manifest now.
 
     target: "namespace/name" or "name" (a pod the scheduler tried), or a Pod manifest (dict or
@@ -142,15 +169,13 @@ def explain(cluster: Cluster, target: Any) -> Explanation:
     return past[-1]
 
 
-def history(cluster: Cluster, target: str) -> list[Explanation]:
-    """Every decision the scheduler still remembers for a pod, oldest first (see explain)."""
+def history(cluster: ClusterLike, target: str) -> list[Explanation]:
+    """Every decision a kube-scheduler recorded in the trace for a pod, oldest first."""
     key = _pod_ref(target)
-    schedulers = _schedulers(cluster)
-    for host, scheduler in schedulers:
-        past: list[PastDecision] = list(scheduler.history.get(key, ()))
-        if past:
-            return [Explanation(key, p.decision, host, p.time) for p in past]
-    raise K8sLabError(_no_decision(cluster, key, schedulers))
+    logged = decision_log(cluster.trace, key)
+    if logged:
+        return [Explanation(key, entry.decision, entry.host, entry.time) for entry in logged]
+    raise K8sLabError(_no_decision(cluster, key))
 
 
 def _looks_like_yaml(text: str) -> bool:
@@ -167,19 +192,20 @@ def _pod_ref(target: str) -> str:
     raise K8sLabError(f"explain takes {TARGETS}; got {target!r}")
 
 
-def _schedulers(cluster: Cluster) -> list[tuple[str, Scheduler]]:
-    """(host, scheduler) of every running kube-scheduler, the leading one first."""
+def _schedulers(cluster: ClusterLike) -> list[Scheduler]:
+    """Every running kube-scheduler, the leading one first."""
     found = []
     for name in cluster.control_planes:
-        host = cluster.network.host(name)
-        scheduler = host.memory.get("kube-scheduler") if host.up else None
-        if scheduler is not None:
-            found.append((name, scheduler))
-    return sorted(found, key=lambda pair: not pair[1].leading)
+        if cluster.host_is_up(name):
+            scheduler = cluster.network.host(name).memory.get("kube-scheduler")
+            if scheduler is not None:
+                found.append(scheduler)
+    return sorted(found, key=lambda scheduler: not scheduler.leading)
 
 
-def _no_decision(cluster: Cluster, key: str, schedulers: list) -> str:
-    """Why no scheduler remembers a decision for the pod `key`."""
+def _no_decision(cluster: ClusterLike, key: str) -> str:
+    """Why the trace holds no decision for the pod `key`."""
+    schedulers = [scheduler.view() for scheduler in _schedulers(cluster)]
     if not schedulers:
         return "no kube-scheduler is running; restart a control-plane host"
     namespace, name = key.split("/")
@@ -189,7 +215,7 @@ def _no_decision(cluster: Cluster, key: str, schedulers: list) -> str:
         return f'pod "{key}" not found; explain takes {TARGETS}'
     spec = pod.get("spec") or {}
     scheduler_name = spec.get("schedulerName") or "default-scheduler"
-    profiles = schedulers[0][1].profiles
+    profiles = schedulers[0].profile_names
     if scheduler_name not in profiles:
         return (
             f"pod {key} is for scheduler {scheduler_name!r}; kube-scheduler runs the profiles "
@@ -197,13 +223,13 @@ def _no_decision(cluster: Cluster, key: str, schedulers: list) -> str:
         )
     if spec.get("nodeName"):
         return (
-            f"pod {key} is on node {spec['nodeName']} without a decision of this scheduler "
-            "(created with spec.nodeName, or decided before a restart or failover)"
+            f"pod {key} is on node {spec['nodeName']} without a decision of a kube-scheduler "
+            "(it was created with spec.nodeName)"
         )
     return f"the scheduler has not tried pod {key} yet; run the cluster a little (cluster.run(1))"
 
 
-def _what_if(cluster: Cluster, manifest: Any) -> Explanation:
+def _what_if(cluster: ClusterLike, manifest: Any) -> Explanation:
     docs = load_manifests(manifest)
     if len(docs) != 1 or docs[0]["kind"] != "Pod":
         kinds = ", ".join(doc["kind"] for doc in docs) or "nothing"
@@ -216,24 +242,24 @@ def _what_if(cluster: Cluster, manifest: Any) -> Explanation:
     schedulers = _schedulers(cluster)
     if not schedulers:
         raise K8sLabError("no kube-scheduler is running; restart a control-plane host")
-    host, scheduler = schedulers[0]
-    return Explanation(pod_key(pod), scheduler.what_if(pod), host)
+    scheduler = schedulers[0]
+    return Explanation(pod_key(pod), scheduler.what_if(pod), scheduler.host)
 
 
 # -- node edits, as kubectl makes them ---------------------------------------------------------
 
 
-def cordon(cluster: Cluster, node: str) -> str:
+def cordon(cluster: ClusterLike, node: str) -> str:
     """`kubectl cordon`: mark the node unschedulable (spec.unschedulable). "node/x cordoned"."""
     return _set_unschedulable(cluster, node, True)
 
 
-def uncordon(cluster: Cluster, node: str) -> str:
+def uncordon(cluster: ClusterLike, node: str) -> str:
     """`kubectl uncordon`: make the node schedulable again. "node/x uncordoned"."""
     return _set_unschedulable(cluster, node, False)
 
 
-def _set_unschedulable(cluster: Cluster, node: str, wanted: bool) -> str:
+def _set_unschedulable(cluster: ClusterLike, node: str, wanted: bool) -> str:
     verb = "cordoned" if wanted else "uncordoned"
     _check_node_name(node)
 
@@ -250,7 +276,7 @@ def _set_unschedulable(cluster: Cluster, node: str, wanted: bool) -> str:
     return _edit_node(cluster, node, edit, f"already {verb}")
 
 
-def taint(cluster: Cluster, node: str, spec: str, *, overwrite: bool = False) -> str:
+def taint(cluster: ClusterLike, node: str, spec: str, *, overwrite: bool = False) -> str:
     """`kubectl taint nodes <node> <spec>`: add "key=value:Effect" / "key:Effect", or remove
     "key:Effect-" / "key-". Returns "node/x tainted", "untainted" (or "modified" with overwrite).
     """
@@ -324,7 +350,7 @@ def _taint_text(taint_obj: dict) -> str:
     return f"{taint_obj['key']}:{effect}" if effect else taint_obj["key"]
 
 
-def label(cluster: Cluster, node: str, spec: str, *, overwrite: bool = False) -> str:
+def label(cluster: ClusterLike, node: str, spec: str, *, overwrite: bool = False) -> str:
     """`kubectl label nodes <node> <spec>`: "key=value" adds, "key-" removes.
 
     Returns "node/x labeled", "node/x unlabeled", or "node/x not labeled" when nothing changed.
@@ -378,7 +404,7 @@ def _check_node_name(node: Any) -> None:
 
 
 def _edit_node(
-    cluster: Cluster,
+    cluster: ClusterLike,
     name: str,
     edit: Callable[[dict], str | None],
     unchanged: str = "",

@@ -11,13 +11,11 @@ the columns are k8slab's way of making the formulas run over arrays.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from k8slab.errors import K8sLabError
 from k8slab.scheduler.node_info import NodeInfo
 
 # Resources every table has columns for, in the order Filter checks them; scalar (extended)
@@ -28,6 +26,16 @@ BASE_COLUMNS = ("cpu", "memory", "ephemeral-storage")
 EXACT_LIMIT = 2**53
 # How many cached per-node arrays of each kind a table keeps (oldest dropped first).
 CACHE_SIZE = 256
+
+
+class Unvectorizable(Exception):
+    """This cycle needs the per-node path; the message says why (a huge quantity, ...)."""
+
+
+def check_exact(amounts: Iterable[int]) -> None:
+    """Raise Unvectorizable if an amount is too large for exact int64 and float64 arithmetic."""
+    if any(not -EXACT_LIMIT < amount < EXACT_LIMIT for amount in amounts):
+        raise Unvectorizable("a quantity too large for exact int64 and float64 arithmetic")
 
 
 class NodeTable:
@@ -41,9 +49,6 @@ class NodeTable:
     def __init__(self, node_infos: Sequence[NodeInfo]) -> None:
         self.infos = tuple(node_infos)
         self.names = tuple(info.name for info in self.infos)
-        if len(set(self.names)) != len(self.names):
-            duplicates = sorted(name for name, n in Counter(self.names).items() if n > 1)
-            raise K8sLabError(f"nodes given twice to the scheduler: {', '.join(duplicates)}")
         self.size = len(self.infos)
         scalars = sorted(
             {r for info in self.infos for r in info.allocatable if r not in (*BASE_COLUMNS, "pods")}
@@ -215,6 +220,12 @@ class NodeTable:
     def offered_everywhere(self, column: int) -> bool:
         """True if every node's allocatable of this column is above 0."""
         return self.cached(("offered", column), lambda: bool(self.allocatable[:, column].all()))
+
+    def capacity(self, resource: str, rows: np.ndarray) -> tuple[np.ndarray, Any]:
+        """The allocatable of `resource` at `rows`, and where it is not 0 (True: everywhere)."""
+        column = self.column(resource)
+        capacity = self.allocatable[:, column][rows]
+        return capacity, True if self.offered_everywhere(column) else capacity != 0
 
     def has_labels(self, keys: Sequence[str]) -> np.ndarray:
         """True where the node has every one of the label keys."""

@@ -21,10 +21,10 @@ import yaml
 
 from k8slab.api.validation.field import FieldError, aggregate, duplicate, invalid, required
 from k8slab.errors import K8sLabError, ManifestError
-from k8slab.scheduler.framework import Framework, Plugin
-from k8slab.scheduler.plugins import (
+from k8slab.scheduler.framework.interface import Plugin
+from k8slab.scheduler.framework.runtime import Framework
+from k8slab.scheduler.plugins.registry import (
     DEFAULT_PLUGINS,
-    DEFAULT_WEIGHTS,
     NOT_MODELLED,
     REGISTRY,
     unknown_plugin_hint,
@@ -237,7 +237,7 @@ def merge_plugin_set(default: Sequence[dict], custom: Mapping) -> tuple[list[dic
 
 
 def _default_multi_point() -> list[dict]:
-    return [{"name": name, "weight": DEFAULT_WEIGHTS.get(name, 0)} for name in DEFAULT_PLUGINS]
+    return [{"name": plugin.name, "weight": weight} for plugin, weight in DEFAULT_PLUGINS]
 
 
 def build_framework(profile: Mapping, global_percentage: int | None = None) -> Framework:

@@ -46,6 +46,25 @@ class QueuedPodInfo:
     scheduling_cycle: int = 0
 
 
+def node_scheduling_properties_changed(old: dict, new: dict) -> bool:
+    """True if a node update changed what may make an unschedulable pod fit (upstream's
+    nodeSchedulingPropertiesChange, in eventhandlers.go); a heartbeat alone changes none of it."""
+
+    def properties(node: dict) -> tuple:
+        meta, spec, status = node["metadata"], node.get("spec", {}), node.get("status", {})
+        conditions = [(c["type"], c["status"]) for c in status.get("conditions", [])]
+        return (
+            spec.get("unschedulable"),
+            status.get("allocatable"),
+            meta.get("labels"),
+            spec.get("taints"),
+            conditions,
+            meta.get("annotations"),
+        )
+
+    return properties(old) != properties(new)
+
+
 def pod_updated(old: dict, new: dict) -> bool:
     """True if the pod changed beyond metadata.resourceVersion, generation and status.
 
@@ -275,7 +294,7 @@ class SchedulingQueue:
             self._nominated.pop(key, None)
 
     def nominated_pods(self) -> dict[str, list[dict]]:
-        """node name -> the pods nominated to it, for Framework.schedule(nominated_pods=...)."""
+        """node name -> the pods nominated to it, for a scheduling cycle's nominated_pods."""
         by_node: dict[str, list[dict]] = {}
         for key, node in self._nominated.items():
             info = self._infos.get(key)

@@ -1,20 +1,20 @@
 """The kube-scheduler process: a scheduling queue of pods without a node, one scheduling cycle per
-pod (`Framework.schedule`), preemption when nothing fits, then an asynchronous binding cycle.
+pod (`scheduling_cycle`), preemption when nothing fits, then an asynchronous binding cycle.
 
 Its view of the cluster is two informers (pods, nodes). A pod is "assumed" on its node as soon as
 it is chosen, so the next cycle already counts its requests, before the binding is confirmed.
 Pods wait in a `SchedulingQueue`: activeQ in PrioritySort order, backoffQ (1 s doubling to 10 s
 per attempt) and the unschedulable pods, which cluster events (a node added or changed, a bound
-pod deleted) move back, and which are retried anyway after 5 minutes.
+pod deleted) move back, and which are retried anyway after 5 minutes. Each decision is recorded in
+the trace, as the data of its Scheduled or FailedScheduling record (see k8slab.scheduler.view).
 Upstream: kk pkg/scheduler/schedule_one.go, eventhandlers.go, backend/cache (the assume cache).
 """
 
 from __future__ import annotations
 
 import random
-from collections import deque
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import replace
 from types import GeneratorType
 
 import simpy
@@ -24,34 +24,60 @@ from k8slab.client.informer import Informer
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, NotFoundError
-from k8slab.scheduler.framework import SKIP, Decision, Framework, Status
+from k8slab.scheduler import schedule_one, vectorized
+from k8slab.scheduler.framework.diagnosis import Decision
+from k8slab.scheduler.framework.interface import SKIP, Status
+from k8slab.scheduler.framework.runtime import Framework
 from k8slab.scheduler.node_info import NodeInfo, pod_key, pod_priority
-from k8slab.scheduler.plugins import default_profile
 from k8slab.scheduler.plugins.default_binder import DefaultBinder
+from k8slab.scheduler.plugins.registry import default_profile
 from k8slab.scheduler.profile import DEFAULT_SCHEDULER_NAME, SchedulerConfiguration
 from k8slab.scheduler.queue import (
+    ACTIVE,
+    BACKOFF,
     IN_FLIGHT,
     POD_INITIAL_BACKOFF_SECONDS,
     POD_MAX_BACKOFF_SECONDS,
+    UNSCHEDULABLE,
     UNSCHEDULABLE_FLUSH_INTERVAL,
     QueuedPodInfo,
     SchedulingQueue,
+    node_scheduling_properties_changed,
 )
+from k8slab.scheduler.snapshot import Snapshot
+from k8slab.scheduler.view import COMPONENT, ProfileView, SchedulerView
 from k8slab.sim.host import ProcessGroup
 
 TERMINAL_PHASES = ("Succeeded", "Failed")
-# How many past decisions `history` keeps per pod (the latest is also in `decisions`).
-DECISION_HISTORY = 10
 # kk pkg/scheduler/framework/preemption/preemption.go: the event a victim receives.
 PREEMPTED_MSG = "Preempted by pod {} on node {}"
+# From this many nodes on, a cycle runs over arrays (k8slab.scheduler.vectorized); below it, node
+# by node, which is quicker there. Both make the same decisions.
+VECTORIZED_MIN_NODES = 100
 
 
-@dataclass(frozen=True, slots=True)
-class PastDecision:
-    """A scheduling cycle as the scheduler remembers it: when it ran and what it decided."""
-
-    time: float
-    decision: Decision
+def scheduling_cycle(
+    framework: Framework,
+    snapshot: Snapshot,
+    pod: dict,
+    rng: random.Random,
+    *,
+    start_index: int = 0,
+    percentage_of_nodes_to_score: int = 0,
+    nominated_pods: Mapping[str, Sequence[dict]] | None = None,
+) -> Decision:
+    """One scheduling cycle as the Scheduler runs it: over arrays from VECTORIZED_MIN_NODES nodes
+    on (the vectorized cycle hands what it cannot do to the per-node one), node by node below."""
+    options = {
+        "start_index": start_index,
+        "percentage_of_nodes_to_score": percentage_of_nodes_to_score,
+        "nominated_pods": nominated_pods,
+    }
+    if len(snapshot) >= VECTORIZED_MIN_NODES:
+        return vectorized.schedule_pod(framework, snapshot, pod, rng, **options)
+    decision = schedule_one.schedule_pod(framework, snapshot, pod, rng, **options)
+    why = f"{len(snapshot)} nodes, fewer than {VECTORIZED_MIN_NODES}: node by node is quicker"
+    return replace(decision, why_per_node=why)
 
 
 class Scheduler:
@@ -91,6 +117,7 @@ class Scheduler:
         )
         self.client = Client(group, "system:kube-scheduler", server)
         self.nodes: dict[str, NodeInfo] = {}
+        self.snapshot = Snapshot()
         self._node_order: list[str] = []
         self._node_of: dict[str, str] = {}
         self._bound: dict[str, dict[str, dict]] = {}
@@ -99,8 +126,6 @@ class Scheduler:
         self._wakeup = self.group.env.event()
         self.leading = False
         self._rng = self.sim.rng(f"scheduler/{self.host}")
-        self.decisions: dict[str, Decision] = {}
-        self.history: dict[str, deque[PastDecision]] = {}
 
     @classmethod
     def from_config(
@@ -159,6 +184,19 @@ class Scheduler:
         """The scheduler's NodeInfos in the order a cycle examines them (sorted by name)."""
         return [self.nodes[name] for name in self._node_order]
 
+    def view(self) -> SchedulerView:
+        """What the lab may read of this scheduler now (see k8slab.scheduler.view)."""
+        pending = self.queue.pending()
+        return SchedulerView(
+            host=self.host,
+            leading=self.leading,
+            profiles=tuple(ProfileView.of(name, fw) for name, fw in self.profiles.items()),
+            nodes_seen=len(self.nodes),
+            pods_active=len(pending[ACTIVE]),
+            pods_backing_off=len(pending[BACKOFF]),
+            pods_unschedulable=len(pending[UNSCHEDULABLE]),
+        )
+
     # -- informer handlers ----------------------------------------------------------------
 
     def _node_added(self, node: dict) -> None:
@@ -168,7 +206,7 @@ class Scheduler:
         if old is None:
             self._node_order.append(name)
             self._node_order.sort()
-        if old is None or _scheduling_properties(old.node) != _scheduling_properties(node):
+        if old is None or node_scheduling_properties_changed(old.node, node):
             self._move_all()
 
     def _node_deleted(self, node: dict) -> None:
@@ -204,8 +242,6 @@ class Scheduler:
         key = pod_key(pod)
         self.queue.delete(pod)
         self._assumed.pop(key, None)
-        self.decisions.pop(key, None)
-        self.history.pop(key, None)
         if self._forget(key):
             self._move_all()
 
@@ -284,9 +320,14 @@ class Scheduler:
         """The decision a cycle would make for `pod` now, changing nothing (no rng draw kept)."""
         rng = random.Random()
         rng.setstate(self._rng.getstate())
-        return self.framework_for(pod).schedule(
+        return self._decide(pod, rng)
+
+    def _decide(self, pod: dict, rng: random.Random) -> Decision:
+        self.snapshot.update(self.node_infos())
+        return scheduling_cycle(
+            self.framework_for(pod),
+            self.snapshot,
             pod,
-            self.node_infos(),
             rng,
             start_index=self.next_start_index,
             percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
@@ -301,16 +342,8 @@ class Scheduler:
         """
         pod, key = info.pod, info.key
         framework = self.framework_for(pod)
-        decision = framework.schedule(
-            pod,
-            self.node_infos(),
-            self._rng,
-            start_index=self.next_start_index,
-            percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
-            nominated_pods=self.queue.nominated_pods(),
-        )
+        decision = self._decide(pod, self._rng)
         self.next_start_index = decision.next_start_index
-        self._remember(key, decision)
         if decision.node is None:
             self._unschedulable(info, decision)
             return decision
@@ -324,7 +357,8 @@ class Scheduler:
             framework.run_unreserve(state, pod, node)
             self._assumed.pop(key, None)
             self._forget(key)
-            self._record("FailedScheduling", key, message=f"{status.plugin}: {status.message}")
+            message = f"{status.plugin}: {status.message}"
+            self._record("FailedScheduling", key, decision, message=message)
             self.queue.add_unschedulable(info, self.sim.now, (status.plugin,))
             self._wake()
             return decision
@@ -332,6 +366,7 @@ class Scheduler:
         self._record(
             "Scheduled",
             key,
+            decision,
             node=node,
             feasible=len(decision.feasible),
             message=decision.message,
@@ -339,14 +374,11 @@ class Scheduler:
         self.group.spawn(self._binding_cycle(info, framework, decision))
         return decision
 
-    def _remember(self, key: str, decision: Decision) -> None:
-        kept = replace(decision, state=None)
-        self.decisions[key] = kept
-        past = self.history.setdefault(key, deque(maxlen=DECISION_HISTORY))
-        past.append(PastDecision(self.sim.now, kept))
-
-    def _record(self, kind: str, key: str, **details) -> None:
-        self.sim.record(self.host, "scheduler", kind, f"pod/{key}", **details)
+    def _record(self, kind: str, key: str, decision: Decision | None = None, **details) -> None:
+        """Add a record about the pod; a decision rides along as its data, without its scratch
+        space (the CycleState), so explain can read it back from the trace."""
+        data = None if decision is None else replace(decision, state=None)
+        self.sim.record(self.host, COMPONENT, kind, f"pod/{key}", data=data, **details)
 
     def _unschedulable(self, info: QueuedPodInfo, decision: Decision) -> None:
         """No node fits: evict the victims preemption chose, nominate, and report the FitError."""
@@ -358,7 +390,7 @@ class Scheduler:
             self._nominate(pod, nominated)
             for victim in decision.victims:
                 self.group.spawn(self._preempt(victim, pod, nominated))
-        self._record("FailedScheduling", key, **details)
+        self._record("FailedScheduling", key, decision, **details)
         plugins = tuple(dict.fromkeys(r.plugin for r in decision.filtered.values()))
         self.queue.add_unschedulable(info, self.sim.now, plugins)
         self._wake()
@@ -433,35 +465,10 @@ class Scheduler:
     # -- the pod's status -----------------------------------------------------------------
 
     def _report_unschedulable(self, pod: dict, message: str, nominated: str | None) -> Generator:
-        """Set PodScheduled=False (reason Unschedulable) and any nomination, if they changed.
-
-        As upstream updatePod: no write when condition and nomination are already as wanted.
-        """
-        status = dict(pod.get("status") or {})
-        conditions = list(status.get("conditions") or [])
-        old = next((c for c in conditions if c.get("type") == "PodScheduled"), None)
-        unchanged = (
-            old is not None
-            and (old.get("status"), old.get("reason"), old.get("message"))
-            == ("False", "Unschedulable", message)
-        )
-        if unchanged and (not nominated or status.get("nominatedNodeName") == nominated):
-            return
-        since = old["lastTransitionTime"] if old and old.get("status") == "False" else None
-        condition = {
-            "type": "PodScheduled",
-            "status": "False",
-            "reason": "Unschedulable",
-            "message": message,
-            "lastTransitionTime": since or to_time(self.sim.now),
-        }
-        status["phase"] = status.get("phase") or "Pending"
-        status["conditions"] = [
-            c for c in conditions if c.get("type") != "PodScheduled"
-        ] + [condition]
-        if nominated:
-            status["nominatedNodeName"] = nominated
-        yield from self._write_status(pod, status)
+        """Write PodScheduled=False (reason Unschedulable) and any nomination, if they changed."""
+        status = schedule_one.unschedulable_status(pod, message, nominated, to_time(self.sim.now))
+        if status is not None:
+            yield from self._write_status(pod, status)
 
     def _write_status(self, pod: dict, status: dict) -> Generator:
         meta = pod["metadata"]
@@ -475,18 +482,3 @@ class Scheduler:
             yield from self.client.update_status(body)
         except K8sLabError:
             pass  # the next attempt reports again
-
-
-def _scheduling_properties(node: dict) -> tuple:
-    """What a node update must change to be worth retrying unschedulable pods for (upstream's
-    NodeSchedulingPropertiesChange): a heartbeat-only status update changes none of it."""
-    meta, spec, status = node["metadata"], node.get("spec", {}), node.get("status", {})
-    conditions = [(c["type"], c["status"]) for c in status.get("conditions", [])]
-    return (
-        spec.get("unschedulable"),
-        status.get("allocatable"),
-        meta.get("labels"),
-        spec.get("taints"),
-        conditions,
-        meta.get("annotations"),
-    )

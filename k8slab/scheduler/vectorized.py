@@ -1,69 +1,119 @@
-"""One scheduling cycle over arrays: the decisions of Framework.schedule's per-node path, faster.
+"""One scheduling cycle over arrays: the decisions of the per-node cycle (schedule_one), faster.
 
 Filter walks the nodes in chunks from the rotating start index and stops once enough feasible
-nodes are found, exactly as the per-node path does; Score, NormalizeScore and the tie-breaking
+nodes are found, exactly as the per-node cycle does; Score, NormalizeScore and the tie-breaking
 draw the same numbers from the same random generator. Each plugin runs in the fastest form it
-has: its array form (k8slab.scheduler.array_forms), its per-node answers cached by the pod's
-`node_signature` (they depend only on fixed node data), or, failing both, its own per-node
-method. The Decision's explanation (rejections, unexamined nodes, every plugin's scores) is
-kept as arrays and turned into objects only when read. Cycles this module does not handle
-(nominated pods, a PreFilter that narrows or rejects, no feasible node, PostFilter) are left to
-the per-node path: `schedule` returns None for them.
+has: its array form (a `<point>_array` method written beside the per-node one, in the plugin's own
+module), its per-node answers cached by the pod's `node_signature` (they depend only on fixed node
+data), or, failing both, its own per-node method. The Decision's explanation (rejections,
+unexamined nodes, every plugin's scores) is kept as arrays and turned into objects only when read
+(k8slab.scheduler.vectorized_diagnosis). Cycles this module does not handle (nominated pods, a
+PreFilter that narrows or rejects, no feasible node, PostFilter, a quantity too large for exact
+arithmetic) are handed to the per-node cycle, and the Decision says why (`why_per_node`).
 """
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from k8slab.scheduler.array_forms import Unvectorizable, array_forms
-from k8slab.scheduler.framework import (
+from k8slab.scheduler import schedule_one
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.diagnosis import VECTORIZED, Decision
+from k8slab.scheduler.framework.interface import (
     MAX_NODE_SCORE,
     MIN_NODE_SCORE,
-    CycleState,
-    Decision,
-    Framework,
-    NodeScore,
     Plugin,
-    PluginScore,
-    Rejection,
     as_status,
-    num_feasible_nodes_to_find,
 )
-from k8slab.scheduler.node_info import NodeInfo, pod_key
-from k8slab.scheduler.node_table import EXACT_LIMIT, NodeTable
+from k8slab.scheduler.framework.runtime import Framework
+from k8slab.scheduler.node_info import pod_key
+from k8slab.scheduler.node_table import EXACT_LIMIT, NodeTable, Unvectorizable
+from k8slab.scheduler.snapshot import Snapshot
+from k8slab.scheduler.vectorized_diagnosis import LazyRejections, LazyScores, LazyUnexamined, RowsOf
 
 # Filter examines at least this many nodes per chunk (fewer numpy calls when many are rejected).
 MIN_CHUNK = 64
+ARRAY_SUFFIX = "_array"
 
 
-def table_for(table: NodeTable | None, node_infos: Sequence[NodeInfo]) -> NodeTable:
-    """A NodeTable mirroring `node_infos`: `table` itself when it still does, else refreshed."""
-    if table is None:
-        return NodeTable(node_infos)
-    return table.synced(node_infos)
+@functools.cache
+def _array_method(cls: type[Plugin], point: str) -> str | None:
+    """The name of `cls`'s array form of `point`, if the class that wrote the per-node method
+    wrote it too (a subclass that changes a formula, but not its array form, runs per node)."""
+    name = point + ARRAY_SUFFIX
+    owners = {}
+    for attribute in (point, name):
+        owners[attribute] = next((c for c in cls.__mro__ if attribute in vars(c)), None)
+    return name if owners[name] is not None and owners[name] is owners[point] else None
 
 
-def schedule(
+def array_form(plugin: Plugin, point: str) -> Callable[..., Any] | None:
+    """The plugin's array form of the extension point `point`, or None (see _array_method)."""
+    name = _array_method(type(plugin), point)
+    return None if name is None else getattr(plugin, name)
+
+
+def schedule_pod(
     framework: Framework,
-    table: NodeTable,
+    snapshot: Snapshot,
     pod: dict,
     rng: random.Random,
-    start_index: int,
-    percentage: int,
-) -> Decision | None:
-    """The cycle's Decision, or None when the per-node path must make it (see the module)."""
-    if not table.exact or not table.size:
-        return None
-    state = CycleState(table.infos, framework=framework, rng=rng)
-    state.table = table
-    try:
-        return _cycle(framework, state, table, pod, rng, start_index, percentage)
-    except (Unvectorizable, OverflowError):
-        return None
+    *,
+    start_index: int = 0,
+    percentage_of_nodes_to_score: int = 0,
+    nominated_pods: Mapping[str, Sequence[dict]] | None = None,
+) -> Decision:
+    """One scheduling cycle over arrays; what it cannot do, the per-node cycle does (and the
+    Decision's `why_per_node` says why). Same arguments and decisions as schedule_one.schedule_pod.
+    """
+    reason = _per_node_only(snapshot, pod, nominated_pods)
+    if not reason:
+        state = CycleState(snapshot, framework=framework, rng=rng)
+        try:
+            return _cycle(
+                framework,
+                state,
+                snapshot.table,
+                pod,
+                rng,
+                start_index,
+                percentage_of_nodes_to_score,
+            )
+        except Unvectorizable as why:
+            reason = str(why)
+        except OverflowError:
+            reason = "an integer overflowed in the array arithmetic"
+    decision = schedule_one.schedule_pod(
+        framework,
+        snapshot,
+        pod,
+        rng,
+        start_index=start_index,
+        percentage_of_nodes_to_score=percentage_of_nodes_to_score,
+        nominated_pods=nominated_pods,
+    )
+    return replace(decision, why_per_node=reason)
+
+
+def _per_node_only(
+    snapshot: Snapshot, pod: dict, nominated_pods: Mapping[str, Sequence[dict]] | None
+) -> str:
+    """Why this cycle must run node by node from the start ("" if it need not)."""
+    if ((pod.get("status") or {}).get("nominatedNodeName")) or "":
+        return "the pod is nominated to a node, which it tries first"
+    if any((nominated_pods or {}).values()):
+        return "pods are nominated to nodes, and Filter counts them node by node"
+    if not len(snapshot):
+        return "there are no nodes"
+    if not snapshot.table.exact:
+        return "a node has a quantity too large for exact int64 and float64 arithmetic"
+    return ""
 
 
 def _cycle(
@@ -75,22 +125,17 @@ def _cycle(
     start_index: int,
     percentage: int,
 ) -> Decision:
-    forms = array_forms(framework)
     result, status = framework.run_pre_filter(
-        state, pod, lambda plugin: _pre_filter(plugin, forms.get(plugin.name), state, pod, table)
+        state, pod, lambda plugin: _pre_filter(plugin, state, pod, table)
     )
-    if status is not None or result is not None:
-        raise Unvectorizable("PreFilter narrowed or rejected: the per-node path explains it")
-    if framework.percentage_of_nodes_to_score is not None:
-        percentage = framework.percentage_of_nodes_to_score
-    to_find = num_feasible_nodes_to_find(table.size, percentage)
-    if not framework.score_plugins:
-        to_find = 1
-    found, rejected, examined = _find_feasible(
-        framework, forms, state, pod, table, start_index, to_find
-    )
+    if status is not None:
+        raise Unvectorizable(f"PreFilter of {status.plugin} rejects the pod on every node")
+    if result is not None:
+        raise Unvectorizable(f"PreFilter of {', '.join(state.narrowed_by)} narrows the nodes")
+    to_find = schedule_one.feasible_nodes_wanted(framework, table.size, percentage)
+    found, rejected, examined = _find_feasible(framework, state, pod, table, start_index, to_find)
     if not len(found):
-        raise Unvectorizable("no feasible node: PostFilter runs on the per-node path")
+        raise Unvectorizable("no node fits, and PostFilter (preemption) runs node by node")
     all_score_names = tuple(plugin.name for plugin in framework.score_plugins)
     common: dict[str, Any] = {
         "pod": pod_key(pod),
@@ -99,12 +144,13 @@ def _cycle(
         "filtered": LazyRejections(table.names, rejected),
         "unexamined": LazyUnexamined(table.names, found, rejected),
         "next_start_index": (start_index + examined) % table.size,
+        "path": VECTORIZED,
     }
     if len(found) == 1:
         return Decision(
             **common, scores=(), score_plugins=all_score_names, node=table.names[found[0]]
         )
-    per_plugin = _score(framework, forms, state, pod, table, found)
+    per_plugin = _score(framework, state, pod, table, found)
     totals = np.zeros(len(found), dtype=np.int64)
     for _, _, normalized, weight in per_plugin:
         totals += normalized * weight
@@ -122,9 +168,10 @@ def _cycle(
 # -- the extension points, each in the fastest form the plugin has ---------------------------------
 
 
-def _pre_filter(plugin: Plugin, form: Any, state: CycleState, pod: dict, table: NodeTable) -> Any:
-    if form is not None and hasattr(form, "pre_filter"):
-        return form.pre_filter(state, pod, table)
+def _pre_filter(plugin: Plugin, state: CycleState, pod: dict, table: NodeTable) -> Any:
+    form = array_form(plugin, "pre_filter")
+    if form is not None:
+        return form(state, pod, table)
     return plugin.pre_filter(state, pod, state.nodes)
 
 
@@ -134,14 +181,15 @@ def _verdict(plugin: Plugin, state: CycleState, pod: dict) -> Any:
 
 
 def _filter(
-    plugin: Plugin, form: Any, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    plugin: Plugin, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(Status or None per row, True where the node passed)."""
-    if form is not None and hasattr(form, "filter"):
-        return form.filter(state, pod, table, rows)
+    form = array_form(plugin, "filter")
+    if form is not None:
+        return form(state, pod, table, rows)
     signature = plugin.node_signature(pod, "filter")
     if signature is not None:
-        key = (plugin.name, "filter", signature)
+        key = (plugin, "filter", signature)
         statuses, passed = table.fixed_verdicts(key, _verdict(plugin, state, pod))
         return statuses[rows], passed[rows]
     statuses = np.empty(len(rows), dtype=object)
@@ -150,7 +198,7 @@ def _filter(
 
 
 def _fixed_prefix(
-    plugins: list[tuple[Plugin, Any]], state: CycleState, pod: dict, table: NodeTable
+    plugins: list[Plugin], state: CycleState, pod: dict, table: NodeTable
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """The leading filter plugins whose verdicts depend only on fixed node data, run as one.
 
@@ -159,8 +207,9 @@ def _fixed_prefix(
     rejected rows in ascending order; cached per combination of the plugins' node signatures.
     """
     signed = []
-    for plugin, form in plugins:
-        signature = None if hasattr(form, "filter") else plugin.node_signature(pod, "filter")
+    for plugin in plugins:
+        has_form = array_form(plugin, "filter") is not None
+        signature = None if has_form else plugin.node_signature(pod, "filter")
         if signature is None:
             break
         signed.append((plugin, signature))
@@ -168,19 +217,18 @@ def _fixed_prefix(
     def combine() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rejections = np.full(table.size, None, dtype=object)
         for plugin, signature in reversed(signed):
-            key = (plugin.name, "filter", signature)
+            key = (plugin, "filter", signature)
             statuses, passed = table.fixed_verdicts(key, _verdict(plugin, state, pod))
             rejections[~passed] = statuses[~passed]
         passing = np.equal(rejections, None)
         return rejections, np.flatnonzero(passing), np.flatnonzero(~passing)
 
-    key = ("fixed filters", tuple((plugin.name, signature) for plugin, signature in signed))
+    key = ("fixed filters", tuple(signed))
     return (len(signed), *table.cached(key, combine))
 
 
 def _find_feasible(
     framework: Framework,
-    forms: Mapping[str, Any],
     state: CycleState,
     pod: dict,
     table: NodeTable,
@@ -196,7 +244,7 @@ def _find_feasible(
     examined.
     """
     plugins = [
-        (plugin, forms.get(plugin.name))
+        plugin
         for plugin in framework.filter_plugins
         if plugin.name not in state.skip_filter_plugins
     ]
@@ -213,10 +261,10 @@ def _find_feasible(
         rows = candidates[taken : taken + max(guess, MIN_CHUNK)]
         alive = np.arange(len(rows))
         chunk_rejected = []
-        for plugin, form in plugins[fixed:]:
+        for plugin in plugins[fixed:]:
             if not len(alive):
                 break
-            statuses, passed = _filter(plugin, form, state, pod, table, rows[alive])
+            statuses, passed = _filter(plugin, state, pod, table, rows[alive])
             if not passed.all():
                 chunk_rejected.append((alive[~passed], plugin.name, statuses[~passed]))
                 alive = alive[passed]
@@ -242,7 +290,6 @@ def _find_feasible(
 
 def _score(
     framework: Framework,
-    forms: Mapping[str, Any],
     state: CycleState,
     pod: dict,
     table: NodeTable,
@@ -251,9 +298,9 @@ def _score(
     """PreScore, Score and NormalizeScore: (plugin, raw, normalized, weight) per plugin run."""
     feasible = RowsOf(table.infos, rows)
     for plugin in framework.pre_score_plugins:
-        form = forms.get(plugin.name)
-        if form is not None and hasattr(form, "pre_score"):
-            status = form.pre_score(state, pod, table, rows)
+        form = array_form(plugin, "pre_score")
+        if form is not None:
+            status = form(state, pod, table, rows)
         else:
             status = plugin.pre_score(state, pod, feasible)
         framework.note_pre_score(state, plugin, status)
@@ -261,30 +308,32 @@ def _score(
     for plugin in framework.score_plugins:
         if plugin.name in state.skip_score_plugins:
             continue
-        form = forms.get(plugin.name)
-        raw = _raw_scores(plugin, form, state, pod, table, rows)
+        raw = _raw_scores(plugin, state, pod, table, rows)
         normalized = raw
-        if plugin.name in framework._normalizers:
-            normalized = _normalized(plugin, form, state, pod, table, rows, raw)
+        if plugin.name in framework.normalize_plugins:
+            normalized = _normalized(plugin, state, pod, table, rows, raw)
         if len(normalized) and (
             normalized.min() < MIN_NODE_SCORE or normalized.max() > MAX_NODE_SCORE
         ):
-            raise Unvectorizable("a score out of range: the per-node path reports it")
+            raise Unvectorizable(
+                f"plugin {plugin.name} scores out of range; the per-node cycle says so"
+            )
         per_plugin.append((plugin.name, raw, normalized, framework.weights[plugin.name]))
     return per_plugin
 
 
 def _raw_scores(
-    plugin: Plugin, form: Any, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    plugin: Plugin, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
 ) -> np.ndarray:
-    if form is not None and hasattr(form, "score"):
-        raw = form.score(state, pod, table, rows)
+    form = array_form(plugin, "score")
+    if form is not None:
+        raw = form(state, pod, table, rows)
         if raw is not None:
             return raw
     signature = plugin.node_signature(pod, "score")
     if signature is not None:
         scores = table.fixed_scores(
-            (plugin.name, "score", signature), lambda info: plugin.score(state, pod, info)
+            (plugin, "score", signature), lambda info: plugin.score(state, pod, info)
         )
         if scores is None:
             raise Unvectorizable("a score too large for int64 arithmetic")
@@ -294,15 +343,15 @@ def _raw_scores(
 
 def _normalized(
     plugin: Plugin,
-    form: Any,
     state: CycleState,
     pod: dict,
     table: NodeTable,
     rows: np.ndarray,
     raw: np.ndarray,
 ) -> np.ndarray:
-    if form is not None and hasattr(form, "normalize"):
-        return form.normalize(state, pod, raw)
+    form = array_form(plugin, "normalize")
+    if form is not None:
+        return form(state, pod, raw)
     names = [table.names[row] for row in rows.tolist()]
     normalized = plugin.normalize(state, pod, dict(zip(names, raw.tolist(), strict=True)))
     return _int_array([normalized[name] for name in names])
@@ -334,127 +383,3 @@ def select_row(totals: np.ndarray, rng: random.Random) -> int:
             if rng.randrange(ties) == 0:
                 selected = index
     return selected
-
-
-# -- the explanation, kept as arrays until read ----------------------------------------------------
-
-
-class RowsOf(Sequence):
-    """The NodeInfos at `rows`, looked up only when a per-node PreScore reads them."""
-
-    def __init__(self, infos: tuple[NodeInfo, ...], rows: np.ndarray) -> None:
-        self._infos = infos
-        self._rows = rows
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [self._infos[row] for row in self._rows[index].tolist()]
-        return self._infos[int(self._rows[index])]
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __iter__(self) -> Iterator[NodeInfo]:
-        return (self._infos[row] for row in self._rows.tolist())
-
-
-class LazyRejections(Mapping[str, Rejection]):
-    """Decision.filtered built on first read: each rejected node's Rejection, in node order."""
-
-    def __init__(self, names: tuple[str, ...], rejected: list) -> None:
-        self._names = names
-        self._rejected = rejected
-        self._data: dict[str, Rejection] | None = None
-
-    def _built(self) -> dict[str, Rejection]:
-        if self._data is None:
-            by_row: dict[int, Rejection] = {}
-            for rows, plugin, items in self._rejected:
-                for row, item in zip(rows.tolist(), items.tolist(), strict=True):
-                    by_row[row] = Rejection(plugin or item.plugin, item.reasons, item.code)
-            self._data = {self._names[row]: by_row[row] for row in sorted(by_row)}
-            self._rejected = []
-        return self._data
-
-    def __getitem__(self, node: str) -> Rejection:
-        return self._built()[node]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._built())
-
-    def __len__(self) -> int:
-        return len(self._built())
-
-    def __repr__(self) -> str:
-        return repr(self._built())
-
-
-class _LazyTuple(Sequence):
-    """A tuple worked out on first read; compares equal to the same items in any sequence."""
-
-    _data: tuple | None = None
-
-    def _build(self) -> tuple:
-        raise NotImplementedError
-
-    def _built(self) -> tuple:
-        if self._data is None:
-            self._data = self._build()
-        return self._data
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._built()[index]
-
-    def __len__(self) -> int:
-        return len(self._built())
-
-    def __iter__(self) -> Iterator:
-        return iter(self._built())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return self._built() == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(self._built())
-
-
-class LazyUnexamined(_LazyTuple):
-    """Decision.unexamined: the nodes neither found feasible nor rejected, in node order."""
-
-    def __init__(self, names: tuple[str, ...], found: np.ndarray, rejected: list) -> None:
-        self._names = names
-        self._seen = np.concatenate([found, *(rows for rows, _, _ in rejected)])
-
-    def _build(self) -> tuple:
-        unseen = np.ones(len(self._names), dtype=bool)
-        unseen[self._seen] = False
-        return tuple(self._names[row] for row in np.flatnonzero(unseen).tolist())
-
-
-class LazyScores(_LazyTuple):
-    """Decision.scores: a NodeScore per feasible node, in the order found."""
-
-    def __init__(self, names: tuple[str, ...], rows: np.ndarray, per_plugin: list) -> None:
-        self._names = names
-        self._rows = rows
-        self._per_plugin = per_plugin
-
-    def _build(self) -> tuple:
-        columns = [
-            (name, raw.tolist(), normalized.tolist(), weight)
-            for name, raw, normalized, weight in self._per_plugin
-        ]
-        return tuple(
-            NodeScore(
-                self._names[row],
-                tuple(
-                    PluginScore(name, raw[i], normalized[i], weight)
-                    for name, raw, normalized, weight in columns
-                ),
-            )
-            for i, row in enumerate(self._rows.tolist())
-        )

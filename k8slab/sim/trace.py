@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One event: at `time`, `component` on `host` did `kind` to `obj`."""
+    """One event: at `time`, `component` on `host` did `kind` to `obj`.
+
+    `details` are short values, shown in tables; `data` is the event as a Python object when a
+    reader needs more than that (the scheduler's Decision), never shown in tables.
+    """
 
     seq: int
     time: float
@@ -21,6 +26,7 @@ class Record:
     kind: str
     obj: str
     details: dict = field(default_factory=dict)
+    data: Any = field(default=None, compare=False, repr=False)
 
     def row(self) -> dict:
         """The record as a flat dict, ready for a table."""
@@ -43,10 +49,18 @@ class Trace:
         self._by_component: dict[str, list[Record]] = {}
 
     def record(
-        self, time: float, host: str, component: str, kind: str, obj: str = "", **details
+        self,
+        time: float,
+        host: str,
+        component: str,
+        kind: str,
+        obj: str = "",
+        *,
+        data: Any = None,
+        **details,
     ) -> Record:
         """Append one record and return it."""
-        rec = Record(len(self._records), time, host, component, kind, obj, details)
+        rec = Record(len(self._records), time, host, component, kind, obj, details, data)
         self._records.append(rec)
         self._by_obj.setdefault(obj, []).append(rec)
         self._by_component.setdefault(component, []).append(rec)

@@ -25,8 +25,10 @@ from k8slab.lab.scheduling import (
     uncordon,
 )
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins import default_profile
-from k8slab.scheduler.scheduler import Scheduler
+from k8slab.scheduler.plugins.registry import default_profile
+from k8slab.scheduler.scheduler import Scheduler, scheduling_cycle
+from k8slab.scheduler.snapshot import Snapshot
+from k8slab.scheduler.view import decision_log
 
 CONTROL_PLANE_TAINT = (
     "TaintToleration: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
@@ -104,7 +106,7 @@ def test_pods_created_with_a_node_name_occupy_their_fake_node(exact: Cluster) ->
     )
     assert [p["metadata"]["name"] for p in nodes["kwok-b"].pods] == ["b-1"]
     assert nodes["kwok-c"].pod_count == 0
-    assert scheduler_of(exact).decisions == {}
+    assert exact.trace.by_component("scheduler") == []  # nothing was left to decide
 
 
 def test_a_what_if_gives_every_filter_verdict_and_score_worked_out_by_hand(exact: Cluster) -> None:
@@ -152,7 +154,8 @@ def test_a_what_if_rows_equal_the_frameworks_own_and_change_nothing(exact: Clust
         NodeInfo(node, [p for p in bound if p["spec"]["nodeName"] == node["metadata"]["name"]])
         for node in sorted(exact.list("nodes"), key=lambda n: n["metadata"]["name"])
     ]
-    own = default_profile().schedule(pod("web", cpu="1", memory="1Gi"), infos, random.Random(0))
+    web = pod("web", cpu="1", memory="1Gi")
+    own = scheduling_cycle(default_profile(), Snapshot(infos), web, random.Random(0))
     assert answer.rows == own.rows()
 
 
@@ -165,7 +168,7 @@ def test_explain_of_a_past_decision_is_what_the_what_if_predicted(exact: Cluster
     assert past.rows == predicted.rows
     assert past.node == exact.get("pods", "later")["spec"]["nodeName"] == "kwok-a"
     assert explain(exact, "default/later").rows == past.rows
-    assert past.decision == scheduler_of(exact).decisions["default/later"]
+    assert past.decision == decision_log(exact.trace, "default/later")[-1].decision
     assert [e.time for e in history(exact, "later")] == [past.time]
 
 
@@ -218,6 +221,21 @@ def test_explaining_a_preemption_names_the_nominated_node_and_the_victims() -> N
     cluster.run(2)
     assert explain(cluster, "high").node == "worker-1"
     assert [e.node for e in history(cluster, "high")] == [None, "worker-1"]
+
+
+def test_a_decision_is_explained_after_the_scheduler_that_made_it_has_crashed() -> None:
+    cluster = Cluster(workers=1, seed=5)
+    cluster.apply(pod("web"))
+    cluster.run(5)
+    before = explain(cluster, "web")
+    cluster.kill_node("control-plane")
+    assert not cluster.host_is_up("control-plane")
+    after = explain(cluster, "web")
+    assert (after.node, after.scheduler, after.time) == ("worker-1", "control-plane", before.time)
+    assert after.rows == before.rows
+    assert [e.node for e in history(cluster, "web")] == ["worker-1"]
+    with pytest.raises(K8sLabError, match="no kube-scheduler is running"):
+        explain(cluster, pod("what-if"))
 
 
 # -- cordon, taint, label -----------------------------------------------------------------------

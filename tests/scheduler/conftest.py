@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from k8slab.scheduler.framework import SKIP, CycleState, Status, as_status
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import SKIP, Status, as_status
 from k8slab.scheduler.node_info import NodeInfo
+from k8slab.scheduler.snapshot import Snapshot
 
 
 def _container(name: str, requests: dict | None) -> dict:
@@ -89,13 +93,28 @@ def build_node_info(node: dict, *pods: dict) -> NodeInfo:
     return NodeInfo(node, named)
 
 
+def build_node_infos(*specs: tuple[str, dict]) -> list[NodeInfo]:
+    """NodeInfos from (name, build_node keyword arguments) pairs."""
+    return [NodeInfo(build_node(name, **kwargs)) for name, kwargs in specs]
+
+
+class NeverUsedRandom(random.Random):
+    """A random generator that fails the test if the scheduler draws from it."""
+
+    def randrange(self, *args, **kwargs):
+        raise AssertionError("the scheduler drew a random number")
+
+    def random(self):
+        raise AssertionError("the scheduler drew a random number")
+
+
 def run_filter(plugin, pod: dict, node_info: NodeInfo, nodes=None) -> Status | None:
     """PreFilter (over `nodes`, default just this node) then Filter, as a Status (None: fits).
 
     A Skip from PreFilter means the plugin lets every node through.
     """
     nodes = list(nodes) if nodes is not None else [node_info]
-    state = CycleState(nodes)
+    state = CycleState(Snapshot(nodes))
     answer = plugin.pre_filter(state, pod, nodes)
     if isinstance(answer, Status):
         if answer.code == SKIP:
@@ -107,7 +126,7 @@ def run_filter(plugin, pod: dict, node_info: NodeInfo, nodes=None) -> Status | N
 
 def run_scores(plugin, pod: dict, node_infos, all_nodes=None) -> dict | None:
     """PreScore, Score and NormalizeScore over `node_infos`; None if PreScore said Skip."""
-    state = CycleState(list(all_nodes) if all_nodes is not None else list(node_infos))
+    state = CycleState(Snapshot(all_nodes if all_nodes is not None else node_infos))
     status = plugin.pre_score(state, pod, node_infos)
     if status is not None and status.code == SKIP:
         return None
@@ -140,3 +159,13 @@ def make_node():
 @pytest.fixture(scope="session")
 def make_node_info():
     return build_node_info
+
+
+@pytest.fixture(scope="session")
+def make_node_infos():
+    return build_node_infos
+
+
+@pytest.fixture
+def never_used_random():
+    return NeverUsedRandom()

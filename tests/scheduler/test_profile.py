@@ -5,10 +5,12 @@ import random
 import pytest
 
 from k8slab.errors import K8sLabError, ManifestError
-from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.framework.interface import Plugin
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins import REGISTRY, default_profile, register_plugin
+from k8slab.scheduler.plugins.registry import REGISTRY, default_profile, register_plugin
 from k8slab.scheduler.profile import load_config, load_profiles
+from k8slab.scheduler.scheduler import scheduling_cycle
+from k8slab.scheduler.snapshot import Snapshot
 
 HEADER = "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
 
@@ -103,8 +105,11 @@ def test_a_second_profile_reconfigures_the_defaults():
         "metadata": {"name": "p"},
         "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1"}}}]},
     }
-    assert packing.schedule(pod, nodes, random.Random(0)).node == "b"
-    assert profiles["default-scheduler"].schedule(pod, nodes, random.Random(0)).node == "a"
+    assert scheduling_cycle(packing, Snapshot(nodes), pod, random.Random(0)).node == "b"
+    assert (
+        scheduling_cycle(profiles["default-scheduler"], Snapshot(nodes), pod, random.Random(0)).node
+        == "a"
+    )
 
 
 def test_multi_point_can_disable_a_default_everywhere_or_all_of_them():
@@ -154,7 +159,7 @@ def test_a_registered_plugin_is_usable_in_a_profile():
             for i in (1, 2, 3)
         ]
         pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}
-        assert framework.schedule(pod, nodes, random.Random(0)).node == "n2"
+        assert scheduling_cycle(framework, Snapshot(nodes), pod, random.Random(0)).node == "n2"
     finally:
         del REGISTRY["PreferEvenNames"]
 

@@ -15,18 +15,35 @@ import pytest
 from k8slab import Cluster
 from k8slab.cmd.kube_scheduler import main as scheduler_main
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
-from k8slab.scheduler import scheduler as scheduler_module
-from k8slab.scheduler.plugins import default_profile
+from k8slab.scheduler.framework.diagnosis import PER_NODE, Decision
+from k8slab.scheduler.plugins.registry import default_profile
 from k8slab.scheduler.profile import load_config
 from k8slab.scheduler.queue import (
     POD_MAX_IN_UNSCHEDULABLE_PODS_DURATION as UNSCHEDULABLE_MAX_SECONDS,
 )
 from k8slab.scheduler.queue import UNSCHEDULABLE_FLUSH_INTERVAL as UNSCHEDULABLE_FLUSH_SECONDS
 from k8slab.scheduler.scheduler import Scheduler
+from k8slab.scheduler.view import ProfileView, SchedulerView, decision_log
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network, Stream
 
 CONTROL_PLANE_TAINT_MSG = "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
+PLUGINS = (
+    "PrioritySort",
+    "NodeUnschedulable",
+    "NodeName",
+    "TaintToleration",
+    "NodeAffinity",
+    "NodePorts",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "DefaultPreemption",
+    "NodeResourcesBalancedAllocation",
+    "ImageLocality",
+    "DefaultBinder",
+)
+NAMES = ("spread", "packed", "theirs")
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_VICTIMS = "No preemption victims found for incoming pod"
 
@@ -81,6 +98,11 @@ def outcomes(cluster: Cluster, since: int = -1) -> list[tuple[str, str, str | No
 
 def delete_pod(cluster: Cluster, name: str) -> None:
     cluster.request(lambda c: c.delete("pods", name, "default"))
+
+
+def last_decision(cluster: Cluster, key: str) -> Decision:
+    """The latest decision the trace holds for the pod `key` ("namespace/name")."""
+    return decision_log(cluster.trace, key)[-1].decision
 
 
 # -- the loop in a whole cluster -------------------------------------------------------------
@@ -145,7 +167,7 @@ def test_an_unschedulable_pod_says_why_in_the_trace_and_in_its_status() -> None:
     assert [(c["type"], c["status"], c["reason"], c["message"]) for c in status["conditions"]] == [
         ("PodScheduled", "False", "Unschedulable", message)
     ]
-    decision = scheduler_of(cluster).decisions["default/big"]
+    decision = last_decision(cluster, "default/big")
     assert (decision.scheduled, decision.message) == (False, message)
 
 
@@ -185,18 +207,23 @@ def test_an_unschedulable_pod_is_scheduled_as_soon_as_a_big_pod_leaves() -> None
     assert info.requested["cpu"] == 1000
 
 
-def test_decisions_keep_only_the_last_decision_per_pod() -> None:
+def test_the_trace_keeps_every_decision_with_the_record_it_explains() -> None:
     cluster = leading_cluster(workers=1, worker_cpu="1")
     cluster.apply([pod("big", cpu="2"), pod("small")])
     cluster.run(5)
-    scheduler = scheduler_of(cluster)
-    assert not scheduler.decisions["default/big"].scheduled
+    assert not last_decision(cluster, "default/big").scheduled
     cluster.apply(node("extra-1", cpu="4"))
     cluster.run(1)
-    assert sorted(scheduler.decisions) == ["default/big", "default/small"]
-    assert scheduler.decisions["default/big"].node == "extra-1"
-    assert scheduler.decisions["default/small"].node == "worker-1"
-    rows = scheduler.decisions["default/big"].rows()
+    logged = decision_log(cluster.trace, "default/big")
+    records = cluster.trace.where(component="scheduler", obj="pod/default/big")
+    decided = [rec for rec in records if rec.kind in ("Scheduled", "FailedScheduling")]
+    assert [(entry.time, entry.host) for entry in logged] == [
+        (rec.time, rec.host) for rec in decided
+    ]
+    assert [entry.decision.node for entry in logged] == [None] * (len(logged) - 1) + ["extra-1"]
+    assert last_decision(cluster, "default/small").node == "worker-1"
+    assert all(entry.decision.state is None for entry in logged)  # no cycle scratch is kept
+    rows = last_decision(cluster, "default/big").rows()
     assert [(row["node"], row["chosen"]) for row in rows] == [
         ("control-plane", False),
         ("extra-1", True),
@@ -215,7 +242,8 @@ def test_pods_for_another_scheduler_or_already_bound_are_not_scheduled() -> None
     cluster.run(5)
     assert outcomes(cluster) == []
     scheduler = scheduler_of(cluster)
-    assert scheduler.decisions == {}
+    assert decision_log(cluster.trace, "default/theirs") == []
+    assert decision_log(cluster.trace, "default/pinned") == []
     assert cluster.get("pods", "theirs")["spec"].get("nodeName") is None
     assert scheduler.nodes["worker-2"].requested["cpu"] == 1000
 
@@ -478,18 +506,35 @@ def test_a_status_only_update_does_not_retry_but_a_label_change_does() -> None:
     assert world.kinds() == ["FailedScheduling", "FailedScheduling"]
 
 
-def test_the_scheduler_keeps_a_bounded_history_of_decisions_per_pod(monkeypatch) -> None:
-    monkeypatch.setattr(scheduler_module, "DECISION_HISTORY", 3)
+def test_every_attempt_s_decision_is_in_the_trace_and_says_which_cycle_made_it() -> None:
     world = Scripted()
     world.api.push("pods", "ADDED", pod("huge", cpu="8"))
     for step in range(40):
         world.api.push("nodes", "MODIFIED", relabelled("node-a", step))
         world.sim.run(0.25)
     assert len(world.records("FailedScheduling")) == 4  # at 0, 1, 3 and 7 s
-    past = world.scheduler.history["default/huge"]
-    assert [p.time for p in past] == world.records("FailedScheduling")[-3:]
-    assert past[-1].decision is world.scheduler.decisions["default/huge"]
-    assert past[-1].decision.state is None  # the cycle's scratch space is not kept
+    past = decision_log(world.sim.trace, "default/huge")
+    assert [p.time for p in past] == world.records("FailedScheduling")
+    assert {p.host for p in past} == {"scheduler"}
+    assert all(p.decision.state is None for p in past)  # the cycle's scratch space is not kept
+    assert past[-1].decision.path == PER_NODE
+    assert past[-1].decision.why_per_node == "2 nodes, fewer than 100: node by node is quicker"
+
+
+def test_the_view_is_what_the_lab_reads_of_a_scheduler() -> None:
+    world = Scripted()
+    world.api.push("pods", "ADDED", pod("huge", cpu="8"))
+    world.sim.run(0.5)
+    assert world.scheduler.view() == SchedulerView(
+        host="scheduler",
+        leading=True,
+        profiles=(ProfileView("default-scheduler", PLUGINS, "LeastAllocated"),),
+        nodes_seen=2,
+        pods_active=0,
+        pods_backing_off=0,
+        pods_unschedulable=1,
+    )
+    assert world.scheduler.view().profile_names == ("default-scheduler",)
 
 
 def test_a_pod_bound_before_its_node_is_known_counts_once_the_node_arrives() -> None:
@@ -514,7 +559,7 @@ def test_the_search_start_rotates_so_every_node_gets_examined() -> None:
     for name in ("first", "second", "third"):
         world.api.push("pods", "ADDED", pod(name))
         world.sim.run(0.1)
-        examined.append(world.scheduler.decisions[f"default/{name}"].feasible)
+        examined.append(decision_log(world.sim.trace, f"default/{name}")[-1].decision.feasible)
     names = [f"n-{i:03d}" for i in range(200)]
     assert examined == [tuple(names[:100]), tuple(names[100:]), tuple(names[:100])]
     assert world.scheduler.next_start_index == 100
@@ -551,7 +596,8 @@ def test_each_profile_schedules_the_pods_that_name_it_and_no_others() -> None:
     world.api.push("pods", "ADDED", pod("theirs", cpu="1", schedulerName="someone-else"))
     world.sim.run(1)
     assert world.counted() == {"small": ["packed"], "large": ["spread"]}
-    assert sorted(world.scheduler.decisions) == ["default/packed", "default/spread"]
+    decided = {name: decision_log(world.sim.trace, f"default/{name}") != [] for name in NAMES}
+    assert decided == {"spread": True, "packed": True, "theirs": False}
     assert world.scheduler.queue.max_backoff == 4
 
 
@@ -652,5 +698,5 @@ def test_without_default_preemption_a_high_priority_pod_just_waits() -> None:
     world.api.push("pods", "ADDED", pod("high", cpu="3", priority=1000))
     world.sim.run(1)
     assert world.kinds() == ["FailedScheduling"]
-    assert world.scheduler.decisions["default/high"].nominated_node is None
+    assert decision_log(world.sim.trace, "default/high")[-1].decision.nominated_node is None
     assert world.counted()["node-a"] == ["low"]

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.node_info import NodeInfo, pod_key
-from k8slab.scheduler.plugins import default_profile
+from k8slab.scheduler.plugins.registry import default_profile
+from k8slab.scheduler.scheduler import scheduling_cycle
+from k8slab.scheduler.snapshot import Snapshot
 
 TAINTS = [
     {"key": "dedicated", "value": "db", "effect": "NoSchedule"},
@@ -92,7 +94,7 @@ def test_bound_pods_never_overcommit_a_node(node_objs, pod_objs, seed, strategy)
     by_name = {info.name: info for info in infos}
     rng = random.Random(seed)
     for pod in pod_objs:
-        decision = framework.schedule(pod, infos, rng)
+        decision = scheduling_cycle(framework, Snapshot(infos), pod, rng)
         assert decision.nodes == tuple(by_name)
         if decision.node is None:
             assert set(decision.filtered) == set(by_name)
@@ -123,7 +125,7 @@ def test_same_seed_same_decisions(node_objs, pod_objs, seed):
         rng = random.Random(seed)
         placed = []
         for pod in pod_objs:
-            decision = default_profile().schedule(pod, infos, rng)
+            decision = scheduling_cycle(default_profile(), Snapshot(infos), pod, rng)
             placed.append((decision.node, decision.message, decision.rows()))
             if decision.node:
                 by_name[decision.node].add_pod(pod)
@@ -157,7 +159,7 @@ def test_preemption_keeps_its_promise(node_objs, pod_objs, seed):
     by_name = {info.name: info for info in infos}
     rng = random.Random(seed)
     for pod in pod_objs:
-        decision = framework.schedule(pod, infos, rng)
+        decision = scheduling_cycle(framework, Snapshot(infos), pod, rng)
         if decision.nominated_node is not None:
             assert decision.victims
             node = by_name[decision.nominated_node]
@@ -165,7 +167,7 @@ def test_preemption_keeps_its_promise(node_objs, pod_objs, seed):
                 assert victim["spec"]["priority"] < pod["spec"]["priority"]
                 node.remove_pod(victim)
             retry = {**pod, "status": {"nominatedNodeName": decision.nominated_node}}
-            decision = framework.schedule(retry, infos, rng)
+            decision = scheduling_cycle(framework, Snapshot(infos), retry, rng)
             assert decision.node == node.name
         if decision.node is not None:
             by_name[decision.node].add_pod(pod)
@@ -186,7 +188,7 @@ def test_ties_between_identical_nodes_are_spread_uniformly():
     pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}
     counts = dict.fromkeys((info.name for info in infos), 0)
     for _ in range(5000):
-        counts[framework.schedule(pod, infos, rng).node] += 1
+        counts[scheduling_cycle(framework, Snapshot(infos), pod, rng).node] += 1
     expected = 1000
     chi_square = sum((count - expected) ** 2 / expected for count in counts.values())
     assert chi_square < 18.47, counts

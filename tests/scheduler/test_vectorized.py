@@ -1,31 +1,42 @@
-"""The vectorized cycle decides exactly as the per-node path: same node, same rejections, same
-unexamined nodes, every plugin's raw, normalized and weighted score, same random draws."""
+"""The vectorized cycle decides exactly as the per-node cycle: same node, same rejections, same
+unexamined nodes, every plugin's raw, normalized and weighted score, same random draws; and each
+decision says which cycle made it, and why a cycle ran node by node."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from k8slab.scheduler.framework import (
-    UNSCHEDULABLE,
-    VECTORIZED_MIN_NODES,
+from k8slab.scheduler import schedule_one, vectorized
+from k8slab.scheduler.framework.diagnosis import (
+    PER_NODE,
+    VECTORIZED,
     NodeScore,
     PluginScore,
     Rejection,
-    Status,
-    select_host,
 )
+from k8slab.scheduler.framework.interface import UNSCHEDULABLE, Plugin, Status
+from k8slab.scheduler.framework.runtime import Framework
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins import default_profile, new_framework
-from k8slab.scheduler.vectorized import LazyRejections, LazyScores, select_row
+from k8slab.scheduler.plugins.node_resources_fit import NodeResourcesFit
+from k8slab.scheduler.plugins.registry import default_profile, new_framework
+from k8slab.scheduler.plugins.taint_toleration import TaintToleration
+from k8slab.scheduler.schedule_one import select_host
+from k8slab.scheduler.scheduler import VECTORIZED_MIN_NODES, scheduling_cycle
+from k8slab.scheduler.snapshot import Snapshot
+from k8slab.scheduler.vectorized import array_form, select_row
+from k8slab.scheduler.vectorized_diagnosis import LazyRejections, LazyScores
 
 ZONES = ("a", "b", "c", "d")
 TAINT_KEYS = ("dedicated", "spot", "gpu")
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+# The share of cycles the vectorized cycle must decide itself in the scale test.
+MIN_FAST_PATH_SHARE = 0.9
 
 
 def random_node(rng: random.Random, index: int) -> dict:
@@ -167,22 +178,26 @@ def assert_same(plain, fast) -> None:
 
 
 class World:
-    """A cluster of NodeInfos and a default profile: one per path, built alike."""
+    """A cluster of NodeInfos and a default profile: one per cycle, built alike."""
 
     def __init__(self, nodes: list[dict], rng_seed: int, **profile_args: object) -> None:
         self.infos = [NodeInfo(node) for node in nodes]
+        self.snapshot = Snapshot()
         self.framework = default_profile(profile_args or None)
         self.rng = random.Random(rng_seed)
         self.start = 0
 
-    def schedule(self, pod: dict, vectorized: bool, percentage: int):
-        decision = self.framework.schedule(
+    def schedule(self, pod: dict, fast: bool, percentage: int):
+        """One cycle: vectorized.schedule_pod if `fast`, else schedule_one.schedule_pod."""
+        self.snapshot.update(self.infos)
+        cycle = vectorized.schedule_pod if fast else schedule_one.schedule_pod
+        decision = cycle(
+            self.framework,
+            self.snapshot,
             pod,
-            self.infos,
             self.rng,
             start_index=self.start,
             percentage_of_nodes_to_score=percentage,
-            vectorized=vectorized,
         )
         self.start = decision.next_start_index
         if decision.node is not None:
@@ -212,7 +227,13 @@ def test_vectorized_decisions_equal_the_per_node_path(seed):
     percentage = rng.choice((0, 0, 10, 30, 100))
     for index in range(40):
         pod = random_pod(rng, index)
-        assert_same(plain.schedule(pod, False, percentage), fast.schedule(pod, True, percentage))
+        slow, quick = plain.schedule(pod, False, percentage), fast.schedule(pod, True, percentage)
+        assert_same(slow, quick)
+        assert (slow.path, slow.why_per_node) == (PER_NODE, "")
+        assert quick.path == VECTORIZED or (quick.path, bool(quick.why_per_node)) == (
+            PER_NODE,
+            True,
+        )
         assert plain.rng.getstate() == fast.rng.getstate()
         if rng.random() < 0.1:
             gone = f"p{rng.randrange(index + 1):03}"
@@ -225,67 +246,183 @@ def test_vectorized_decisions_equal_the_per_node_path(seed):
             fast.replace_node(row, node)
 
 
-def test_a_full_cluster_falls_back_to_the_per_node_path_with_preemption():
+def test_a_full_cluster_falls_back_to_the_per_node_cycle_with_preemption():
     nodes = [
         {"metadata": {"name": f"n{i}"}, "status": {"allocatable": {"cpu": "1", "pods": "110"}}}
         for i in range(120)
     ]
     plain, fast = World(nodes, 1), World(nodes, 1)
+    paths = []
     for index in range(121):
         pod = {
             "metadata": {"name": f"p{index}"},
             "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1"}}}]},
         }
-        assert_same(plain.schedule(pod, False, 0), fast.schedule(pod, True, 0))
-    assert fast.framework._table is not None
+        decision = fast.schedule(pod, True, 0)
+        assert_same(plain.schedule(pod, False, 0), decision)
+        paths.append((decision.path, decision.why_per_node))
+    assert paths == [(VECTORIZED, "")] * 120 + [
+        (PER_NODE, "no node fits, and PostFilter (preemption) runs node by node")
+    ]
 
 
-def test_huge_quantities_take_the_per_node_path():
+def test_huge_quantities_take_the_per_node_cycle():
     nodes = [
         {"metadata": {"name": f"n{i}"}, "status": {"allocatable": {"cpu": "1", "memory": "8E"}}}
         for i in range(3)
     ]
     plain, fast = World(nodes, 1), World(nodes, 1)
     pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}
-    assert_same(plain.schedule(pod, False, 0), fast.schedule(pod, True, 0))
-    assert not fast.framework._table.exact
+    decision = fast.schedule(pod, True, 0)
+    assert_same(plain.schedule(pod, False, 0), decision)
+    assert not fast.snapshot.table.exact
+    assert decision.why_per_node == (
+        "a node has a quantity too large for exact int64 and float64 arithmetic"
+    )
 
 
-def test_small_clusters_take_the_per_node_path_by_default():
-    infos = [NodeInfo({"metadata": {"name": f"n{i}"}}) for i in range(VECTORIZED_MIN_NODES - 1)]
-    framework = default_profile()
-    framework.schedule({"metadata": {"name": "p"}, "spec": {}}, infos, random.Random(0))
-    assert framework._table is None
-    infos.append(NodeInfo({"metadata": {"name": "last"}}))
-    framework.schedule({"metadata": {"name": "p"}, "spec": {}}, infos, random.Random(0))
-    assert framework._table is not None
+@pytest.mark.parametrize(
+    ("pod_spec", "pod_status", "nominated", "why"),
+    [
+        (
+            {"tolerations": [{"operator": "Exists"}]},
+            {},
+            None,
+            "",
+        ),
+        (
+            {
+                "affinity": {
+                    "nodeAffinity": {
+                        "requiredDuringSchedulingIgnoredDuringExecution": {
+                            "nodeSelectorTerms": [
+                                {
+                                    "matchFields": [
+                                        {
+                                            "key": "metadata.name",
+                                            "operator": "In",
+                                            "values": ["n1"],
+                                        }
+                                    ]
+                                }
+                            ]
+                        }
+                    }
+                }
+            },
+            {},
+            None,
+            "PreFilter of NodeAffinity narrows the nodes",
+        ),
+        (
+            {},
+            {"nominatedNodeName": "n2"},
+            None,
+            "the pod is nominated to a node, which it tries first",
+        ),
+        (
+            {},
+            {},
+            {"n3": [{"metadata": {"name": "waiting"}, "spec": {"priority": 5}}]},
+            "pods are nominated to nodes, and Filter counts them node by node",
+        ),
+    ],
+    ids=["vectorized", "narrowed by PreFilter", "nominated pod", "pods nominated to nodes"],
+)
+def test_each_decision_says_which_cycle_made_it_and_why(pod_spec, pod_status, nominated, why):
+    room = {"status": {"allocatable": {"pods": "10"}}}
+    infos = [NodeInfo({"metadata": {"name": f"n{i}"}, **room}) for i in range(5)]
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [], **pod_spec}, "status": pod_status}
+    decision = vectorized.schedule_pod(
+        default_profile(), Snapshot(infos), pod, random.Random(0), nominated_pods=nominated
+    )
+    assert (decision.path, decision.why_per_node) == ((PER_NODE, why) if why else (VECTORIZED, ""))
+
+
+def test_the_scheduler_runs_small_clusters_node_by_node_and_large_ones_over_arrays():
+    assert VECTORIZED_MIN_NODES == 100
+    room = {"status": {"allocatable": {"pods": "10"}}}
+    infos = [NodeInfo({"metadata": {"name": f"n{i}"}, **room}) for i in range(99)]
+    snapshot, framework = Snapshot(infos), default_profile()
+    pod = {"metadata": {"name": "p"}, "spec": {}}
+    decision = scheduling_cycle(framework, snapshot, pod, random.Random(0))
+    assert (decision.path, decision.why_per_node) == (
+        PER_NODE,
+        "99 nodes, fewer than 100: node by node is quicker",
+    )
+    assert not snapshot.has_table
+    snapshot.update([*infos, NodeInfo({"metadata": {"name": "last"}, **room})])
+    decision = scheduling_cycle(framework, snapshot, pod, random.Random(0))
+    assert (decision.path, decision.why_per_node) == (VECTORIZED, "")
+    assert snapshot.has_table
+
+
+class OddOut(Plugin):
+    """A reader's plugin without an array form: it runs node by node in the vectorized cycle."""
+
+    name = "OddOut"
+
+    def filter(self, state, pod, node_info):
+        return "odd" if int(node_info.name[1:]) % 2 else None
+
+    def score(self, state, pod, node_info):
+        return int(node_info.name[1:]) % 7
 
 
 def test_a_custom_plugin_runs_node_by_node_inside_the_vectorized_cycle():
-    from k8slab.scheduler.framework import Plugin
-
-    class OddOut(Plugin):
-        name = "OddOut"
-
-        def filter(self, state, pod, node_info):
-            return "odd" if int(node_info.name[1:]) % 2 else None
-
-        def score(self, state, pod, node_info):
-            return int(node_info.name[1:]) % 7
-
     def world():
         framework = new_framework(["NodeResourcesFit"], {})
-        framework = type(framework)([*framework.plugins, OddOut()])
+        framework = Framework([*framework.plugins, OddOut()])
         room = {"status": {"allocatable": {"pods": "10"}}}
         infos = [NodeInfo({"metadata": {"name": f"n{i}"}, **room}) for i in range(10)]
-        return framework, infos
+        return framework, Snapshot(infos)
 
-    (slow, slow_infos), (quick, quick_infos) = world(), world()
+    (slow, slow_nodes), (quick, quick_nodes) = world(), world()
     pod = {"metadata": {"name": "p"}, "spec": {}}
-    plain = slow.schedule(pod, slow_infos, random.Random(3), vectorized=False)
-    fast = quick.schedule(pod, quick_infos, random.Random(3), vectorized=True)
+    plain = schedule_one.schedule_pod(slow, slow_nodes, pod, random.Random(3))
+    fast = vectorized.schedule_pod(quick, quick_nodes, pod, random.Random(3))
     assert_same(plain, fast)
-    assert fast.filtered["n1"] == Rejection("OddOut", ("odd",))
+    assert fast.path == VECTORIZED
+    assert fast.filtered["n1"] == Rejection("OddOut", ("odd",), UNSCHEDULABLE)
+
+
+class TaintCounting(TaintToleration):
+    """TaintToleration with its own NormalizeScore: the inherited array form must not be used."""
+
+    extends = ("filter", "pre_score", "score", "normalize")
+
+    def normalize(self, state, pod, scores):
+        return {node: min(score, 1) * 100 for node, score in scores.items()}
+
+
+def test_an_array_form_counts_only_beside_the_per_node_method_it_mirrors():
+    assert array_form(TaintToleration(), "normalize") is not None
+    assert array_form(TaintCounting(), "normalize") is None
+    assert array_form(TaintCounting(), "filter") is None  # TaintToleration has none: signature
+    assert array_form(NodeResourcesFit(), "filter") is not None
+    spot = {"key": "spot", "value": "x", "effect": "PreferNoSchedule"}
+    infos = [
+        NodeInfo({"metadata": {"name": f"n{i}"}, "spec": {"taints": [spot] * (i % 2)}})
+        for i in range(4)
+    ]
+    framework = Framework([TaintCounting()])
+    pod = {"metadata": {"name": "p"}, "spec": {}}
+    plain = schedule_one.schedule_pod(framework, Snapshot(infos), pod, random.Random(1))
+    fast = vectorized.schedule_pod(framework, Snapshot(infos), pod, random.Random(1))
+    assert_same(plain, fast)
+    assert [s.of("TaintToleration").normalized for s in fast.scores] == [0, 100, 0, 100]
+
+
+def test_most_decisions_at_scale_are_made_over_arrays():
+    # A fast path that always handed over to the per-node cycle would still decide correctly:
+    # this counts how often it really ran (the benchmark's workload mix, at a test's scale).
+    rng = random.Random(11)
+    fast = World([random_node(rng, i) for i in range(300)], 11)
+    paths = Counter()
+    for index in range(300):
+        decision = fast.schedule(random_pod(rng, index), True, 0)
+        paths[decision.path] += 1
+    assert paths[VECTORIZED] / sum(paths.values()) >= MIN_FAST_PATH_SHARE, paths
 
 
 @given(st.lists(st.integers(0, 3), min_size=1, max_size=40), st.integers(0, 1000))
@@ -299,13 +436,13 @@ def test_select_row_draws_what_select_host_draws(totals, seed):
 
 def test_table_follows_add_pod_and_remove_pod():
     info = NodeInfo({"metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "2"}}})
-    framework = default_profile()
+    snapshot = Snapshot([info])
     pod = {
         "metadata": {"name": "p", "labels": {"app": "x"}},
         "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "500m"}}}]},
     }
-    framework.schedule(pod, [info], random.Random(0), vectorized=True)
-    table = framework._table
+    vectorized.schedule_pod(default_profile(), snapshot, pod, random.Random(0))
+    table = snapshot.table
     counts = table.matching("x", lambda p: p["metadata"]["labels"]["app"] == "x")
     info.add_pod(pod)
     assert table.requested[0, table.column_of["cpu"]] == 500
@@ -319,7 +456,7 @@ def test_table_follows_add_pod_and_remove_pod():
 def test_lazy_views_compare_like_what_they_stand_for():
     statuses = np.array([Status(UNSCHEDULABLE, ("no",), "P")], dtype=object)
     lazy = LazyRejections(("a", "b", "c"), [(np.array([2]), None, statuses)])
-    assert lazy == {"c": Rejection("P", ("no",))} and list(lazy) == ["c"]
+    assert lazy == {"c": Rejection("P", ("no",), UNSCHEDULABLE)} and list(lazy) == ["c"]
     scores = LazyScores(
         ("a", "b"), np.array([1, 0]), [("P", np.array([5, 6]), np.array([50, 60]), 2)]
     )

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import CycleState, Plugin
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import Plugin
 
 
 class DefaultBinder(Plugin):
     """Bind the pod to the chosen node through the `bind(pod, node)` callback."""
 
     name = "DefaultBinder"
+    extends = ("bind",)
 
     def __init__(self, bind: Callable[[dict, str], Any] | None = None) -> None:
         self.binder = bind

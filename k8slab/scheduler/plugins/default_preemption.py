@@ -26,13 +26,13 @@ from typing import Any
 from k8slab.api.timestamps import from_time
 from k8slab.api.validation.field import aggregate, invalid
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import (
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.diagnosis import fit_error_message
+from k8slab.scheduler.framework.interface import (
     UNSCHEDULABLE,
-    CycleState,
     Plugin,
     PostFilterResult,
     Status,
-    fit_error_message,
     unresolvable,
     unschedulable,
 )
@@ -79,6 +79,7 @@ class DefaultPreemption(Plugin):
     """Nominate a node and victims when nothing fits (see the module docstring)."""
 
     name = "DefaultPreemption"
+    extends = ("post_filter",)
 
     def __init__(
         self,

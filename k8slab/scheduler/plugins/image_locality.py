@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from k8slab.scheduler.framework import MAX_NODE_SCORE, CycleState, Plugin, Status
+import numpy as np
+
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import MAX_NODE_SCORE, Plugin, Status
 from k8slab.scheduler.node_info import NodeInfo
+from k8slab.scheduler.node_table import NodeTable
 
 MB = 1024 * 1024
 MIN_THRESHOLD = 23 * MB
@@ -54,6 +58,7 @@ class ImageLocality(Plugin):
     """Score nodes by the (spread-scaled) size of the pod's images they already hold."""
 
     name = "ImageLocality"
+    extends = ("pre_score", "score")
 
     def node_signature(self, pod: dict, point: str) -> Hashable | None:
         """Score reads only the pod's images and the images of the nodes (fixed by the kubelet's
@@ -68,6 +73,13 @@ class ImageLocality(Plugin):
             for image in dict.fromkeys(images)
         }
         state[PRE_SCORE_STATE_KEY] = (images, counts, len(state.nodes))
+        return None
+
+    def pre_score_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> Status | None:
+        """The vectorized cycle's PreScore does nothing: its Score is worked out once per set of
+        images (node_signature), and the first node scored then counts the images cluster-wide."""
         return None
 
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:

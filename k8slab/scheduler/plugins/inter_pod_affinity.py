@@ -17,18 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from k8slab.api.validation.field import invalid
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import (
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import (
     MAX_NODE_SCORE,
     SKIP_STATUS,
-    CycleState,
     Plugin,
     Status,
     unresolvable,
     unschedulable,
 )
 from k8slab.scheduler.node_info import NodeInfo, pod_labels, pod_namespace
+from k8slab.scheduler.node_table import NodeTable
 from k8slab.scheduler.plugins.helper import Selector, label_selector
 
 ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = (
@@ -159,6 +162,7 @@ class InterPodAffinity(Plugin):
     """Filter by required pod (anti-)affinity; score by preferred pod (anti-)affinity."""
 
     name = "InterPodAffinity"
+    extends = ("pre_filter", "filter", "pre_score", "score", "normalize")
 
     def __init__(
         self,
@@ -208,6 +212,16 @@ class InterPodAffinity(Plugin):
             return SKIP_STATUS
         state[PRE_FILTER_STATE_KEY] = spread
         return None
+
+    def pre_filter_array(self, state: CycleState, pod: dict, table: NodeTable) -> Status | None:
+        """The vectorized cycle's PreFilter: Skip at once when neither the pod nor any pod on the
+        table has required terms (the walk over every pod would find nothing), else pre_filter."""
+        info = PodAffinityInfo(pod)
+        if not table.pods_with_required_anti_affinity and not (
+            info.required_affinity or info.required_anti
+        ):
+            return SKIP_STATUS
+        return self.pre_filter(state, pod, state.nodes)
 
     def pre_filter_add_pod(
         self, state: CycleState, pod: dict, pod_to_add: dict, node_info: NodeInfo
@@ -275,6 +289,16 @@ class InterPodAffinity(Plugin):
             return SKIP_STATUS
         state[PRE_SCORE_STATE_KEY] = scores
         return None
+
+    def pre_score_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> Status | None:
+        """The vectorized cycle's PreScore: Skip at once when neither the pod nor any pod on the
+        table has affinity terms to score, else pre_score on the feasible rows."""
+        info = PodAffinityInfo(pod)
+        if not table.pods_with_affinity and not (info.preferred_affinity or info.preferred_anti):
+            return SKIP_STATUS
+        return self.pre_score(state, pod, [table.infos[row] for row in rows.tolist()])
 
     def _process_existing(
         self,

@@ -14,13 +14,12 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import (
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import (
     SKIP_STATUS,
-    CycleState,
     Plugin,
     PreFilterResult,
     Status,
-    default_normalize_score,
     unresolvable,
 )
 from k8slab.scheduler.node_info import NodeInfo
@@ -30,6 +29,7 @@ from k8slab.scheduler.plugins.helper import (
     RequiredNodeAffinity,
     preferred_node_terms,
 )
+from k8slab.scheduler.plugins.normalize_score import DefaultNormalizeScore
 
 ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector"
 ERR_REASON_ENFORCED = "node(s) didn't match scheduler-enforced node affinity"
@@ -66,6 +66,9 @@ class NodeAffinity(Plugin):
     """Filter by nodeSelector and required node affinity; score by preferred node affinity."""
 
     name = "NodeAffinity"
+    extends = ("pre_filter", "filter", "pre_score", "score", "normalize")
+    # score × 100 div the highest score (all stay 0 when no node matched any term).
+    normalize = DefaultNormalizeScore()
 
     def __init__(self, added_affinity: Mapping[str, Any] | None = None) -> None:
         added = dict(added_affinity or {})
@@ -147,7 +150,3 @@ class NodeAffinity(Plugin):
         if terms is None:
             terms = preferred_node_terms(pod) + self.added_preferred
         return sum(w for w, term in terms if term.matches(node_info.labels, node_info.name))
-
-    def normalize(self, state: CycleState, pod: dict, scores: dict[str, int]) -> dict[str, int]:
-        """score × 100 div the highest score (all stay 0 when no node matched any term)."""
-        return default_normalize_score(scores)

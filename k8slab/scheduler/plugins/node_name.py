@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from k8slab.scheduler.framework import CycleState, Plugin, Status, unresolvable
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 
 ERR_REASON = "node(s) didn't match the requested node name"
@@ -19,6 +20,7 @@ class NodeName(Plugin):
     """Filter out every node but the one named in the pod's spec.nodeName (if set)."""
 
     name = "NodeName"
+    extends = ("filter",)
 
     def node_signature(self, pod: dict, point: str) -> Hashable | None:
         """Filter reads only the node's name and the pod's spec.nodeName."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from k8slab.scheduler.framework import SKIP_STATUS, CycleState, Plugin, Status, unschedulable
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import SKIP_STATUS, Plugin, Status, unschedulable
 from k8slab.scheduler.node_info import NodeInfo, host_ports
 
 ERR_REASON = "node(s) didn't have free ports for the requested pod ports"
@@ -20,6 +21,7 @@ class NodePorts(Plugin):
     """Filter out nodes where one of the pod's host ports is already taken."""
 
     name = "NodePorts"
+    extends = ("pre_filter", "filter")
 
     def pre_filter(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
         """Remember the pod's host ports; Skip the plugin if there are none."""

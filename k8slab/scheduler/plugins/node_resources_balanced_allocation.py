@@ -14,17 +14,15 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from k8slab.api.resources import pod_requests
 from k8slab.api.validation.field import aggregate, duplicate, invalid
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import (
-    MAX_NODE_SCORE,
-    SKIP_STATUS,
-    CycleState,
-    Plugin,
-    Status,
-)
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import MAX_NODE_SCORE, SKIP_STATUS, Plugin, Status
 from k8slab.scheduler.node_info import NodeInfo
+from k8slab.scheduler.node_table import NodeTable, Unvectorizable, check_exact
 from k8slab.scheduler.plugins.node_resources_fit import allocatable_requested, scoring_requests
 
 DEFAULT_RESOURCES = {"cpu": 1, "memory": 1}
@@ -47,6 +45,7 @@ class NodeResourcesBalancedAllocation(Plugin):
     """Score nodes by how balanced their resource usage would be with the pod added."""
 
     name = "NodeResourcesBalancedAllocation"
+    extends = ("pre_score", "score")
 
     def __init__(self, resources: Sequence[str] | Mapping[str, int] | None = None) -> None:
         if resources is None:
@@ -101,3 +100,46 @@ class NodeResourcesBalancedAllocation(Plugin):
                 return 0
         rows = allocatable_requested(node_info, request, self.resources, use_requested=True)
         return balanced_score([requested / capacity for requested, capacity, _ in rows])
+
+    def score_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> np.ndarray:
+        """Score over the table's columns, with the per-node path's float operations in its order.
+
+        A node without some resource (allocatable 0) has fewer fractions: it is scored node by
+        node.
+        """
+        request = state.get(PRE_SCORE_STATE_KEY)
+        if request is None:
+            raise Unvectorizable("NodeResourcesBalancedAllocation has no PreScore state")
+        check_exact(request)
+        fractions, counted = [], np.zeros(len(rows), dtype=np.int64)
+        for resource, amount in zip(self.resources, request, strict=True):
+            if resource not in ("cpu", "memory", "ephemeral-storage") and amount == 0:
+                continue
+            capacity, has = table.capacity(resource, rows)  # adds a column for a new resource
+            counted += has
+            divisor = capacity if has is True else np.where(has, capacity, 1)
+            fraction = (table.requested[:, table.column(resource)][rows] + amount) / divisor
+            fractions.append(np.minimum(fraction, 1.0))
+        if len(fractions) == 2:
+            std = np.abs((fractions[0] - fractions[1]) / 2)
+        elif len(fractions) > 2:
+            mean = _sum_in_order(fractions) / len(fractions)
+            std = np.sqrt(
+                _sum_in_order([(f - mean) * (f - mean) for f in fractions]) / len(fractions)
+            )
+        else:
+            std = np.zeros(len(rows))
+        scores = ((1 - std) * float(MAX_NODE_SCORE)).astype(np.int64)
+        for i in np.flatnonzero(counted != len(fractions)).tolist():
+            scores[i] = self.score(state, pod, table.infos[int(rows[i])])
+        return scores
+
+
+def _sum_in_order(arrays: list[np.ndarray]) -> np.ndarray:
+    """Σ left to right, as Python's sum() adds a list of floats."""
+    total = arrays[0]
+    for array in arrays[1:]:
+        total = total + array
+    return total

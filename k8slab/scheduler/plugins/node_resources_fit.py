@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from k8slab.api.resources import pod_requests
 from k8slab.api.validation.field import (
     FieldError,
@@ -25,8 +27,10 @@ from k8slab.api.validation.field import (
     required,
 )
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import MAX_NODE_SCORE, CycleState, Plugin, Status
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import MAX_NODE_SCORE, UNSCHEDULABLE, Plugin, Status
 from k8slab.scheduler.node_info import NodeInfo, non_zero_requests
+from k8slab.scheduler.node_table import NodeTable, Unvectorizable, check_exact
 
 # Filter reasons, in the order upstream checks them (fitsRequest in fit.go).
 ERR_REASON_TOO_MANY_PODS = "Too many pods"
@@ -79,6 +83,12 @@ class FitRequests(dict):
         super().__init__(requests)
         self.checks = _fit_checks(requests)
 
+    def checked(self, ignored: Callable[[str], bool] | None) -> list[tuple[str, int]]:
+        """The checks, less the extended resources `ignored` names (ignoredResources/Groups)."""
+        if ignored is None:
+            return self.checks
+        return [(r, a) for r, a in self.checks if not (_is_extended(r) and ignored(r))]
+
 
 def insufficient_resources(
     pod: dict,
@@ -100,9 +110,7 @@ def insufficient_resources(
     if requests is None:
         requests = pod_requests(pod)
     checks = requests if isinstance(requests, FitRequests) else FitRequests(requests)
-    for resource, wanted in checks.checks:
-        if ignored is not None and _is_extended(resource) and ignored(resource):
-            continue
+    for resource, wanted in checks.checked(ignored):
         capacity = node_info.allocatable.get(resource, 0)
         used = node_info.requested.get(resource, 0)
         if wanted > capacity - used:
@@ -241,6 +249,7 @@ class NodeResourcesFit(Plugin):
     """
 
     name = "NodeResourcesFit"
+    extends = ("pre_filter", "filter", "pre_score", "score")
 
     def __init__(
         self,
@@ -319,12 +328,45 @@ class NodeResourcesFit(Plugin):
         """Compute the pod's real requests, and what to check, once for the whole cycle."""
         state[PRE_FILTER_STATE_KEY] = FitRequests(pod_requests(pod))
 
+    def _ignoring(self) -> Callable[[str], bool] | None:
+        return self._ignored if self.ignored_resources or self.ignored_resource_groups else None
+
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> tuple[str, ...] | None:
         """Reject the node with every shortage ("Too many pods", "Insufficient cpu", ...)."""
         requests = state.get(PRE_FILTER_STATE_KEY)
-        ignored = self._ignored if self.ignored_resources or self.ignored_resource_groups else None
-        short = insufficient_resources(pod, node_info, requests, ignored)
+        short = insufficient_resources(pod, node_info, requests, self._ignoring())
         return tuple(s.reason for s in short) or None
+
+    def filter_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Filter over the table's free-resource columns: (Status or None per row, passed).
+
+        Each shortage sets one bit of a code per node (bit 0: too many pods, then one per resource
+        checked, in Filter's order), so nodes short of the same things share one Status.
+        """
+        requests = state.get(PRE_FILTER_STATE_KEY)
+        if not isinstance(requests, FitRequests):
+            raise Unvectorizable("NodeResourcesFit has no PreFilter state")
+        checks = requests.checked(self._ignoring())
+        check_exact(wanted for _, wanted in checks)
+        code = (table.pod_count[rows] >= table.max_pods[rows]).astype(np.int64)
+        for bit, (resource, wanted) in enumerate(checks, start=1):
+            column = table.column(resource)  # first: a new column replaces the arrays
+            free = table.free[:, column][rows]
+            code |= (free < wanted).astype(np.int64) << bit
+        passed = code == 0
+        statuses = np.full(len(rows), None, dtype=object)
+        failed = np.flatnonzero(~passed)
+        if len(failed):
+            reasons = [ERR_REASON_TOO_MANY_PODS]
+            reasons += [ERR_REASON_INSUFFICIENT.format(resource) for resource, _ in checks]
+            codes = code[failed]
+            for value in np.unique(codes).tolist():
+                shortages = tuple(r for bit, r in enumerate(reasons) if value >> bit & 1)
+                status = Status(UNSCHEDULABLE, shortages)
+                statuses[failed[codes == value]] = [status] * int((codes == value).sum())
+        return statuses, passed
 
     def pre_score(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
         """Compute the pod's non-zero requests for the scored resources once."""
@@ -343,6 +385,38 @@ class NodeResourcesFit(Plugin):
             pod_request = scoring_requests(non_zero_requests(pod), self.resources)
         rows = allocatable_requested(node_info, pod_request, self.resources, use_requested=False)
         return self._scorer(rows)
+
+    def score_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> np.ndarray | None:
+        """LeastAllocated / MostAllocated over the table's columns (None: RequestedToCapacityRatio
+        runs node by node). As allocatable_requested: a resource a node has none of is left out."""
+        if self.scoring_strategy == REQUESTED_TO_CAPACITY_RATIO:
+            return None
+        pod_request = state.get(PRE_SCORE_STATE_KEY)
+        if pod_request is None:
+            pod_request = scoring_requests(non_zero_requests(pod), self.resources)
+        check_exact(pod_request)
+        least = self.scoring_strategy == LEAST_ALLOCATED
+        total = weight_sum = np.zeros(len(rows), dtype=np.int64)
+        for (resource, weight), request in zip(self.resources.items(), pod_request, strict=True):
+            if resource in ("cpu", "memory"):
+                used = table.non_zero[:, 0 if resource == "cpu" else 1][rows]
+            elif resource != "ephemeral-storage" and request == 0:
+                continue
+            else:
+                column = table.column(resource)  # first: a new column replaces the arrays
+                used = table.requested[:, column][rows]
+            capacity, has = table.capacity(resource, rows)
+            wanted = used + request
+            divisor = capacity if has is True else np.where(has, capacity, 1)
+            if least:  # over capacity: (capacity − wanted) < 0 floors below 0, hence the max
+                score = np.maximum((capacity - wanted) * MAX_NODE_SCORE // divisor, 0)
+            else:
+                score = np.minimum(wanted, capacity) * MAX_NODE_SCORE // divisor
+            total = total + score * (weight * has)
+            weight_sum = weight_sum + weight * has
+        return np.where(weight_sum > 0, total // np.maximum(weight_sum, 1), 0)
 
 
 def scoring_requests(requests: Mapping[str, int], resources: Mapping[str, int]) -> list[int]:

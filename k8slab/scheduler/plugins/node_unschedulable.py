@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from k8slab.scheduler.framework import CycleState, Plugin, Status, unresolvable
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.taint_toleration import pod_tolerations, tolerations_tolerate_taint
 
@@ -23,6 +24,7 @@ class NodeUnschedulable(Plugin):
     """Filter out cordoned nodes unless the pod tolerates the unschedulable taint."""
 
     name = "NodeUnschedulable"
+    extends = ("filter",)
 
     def node_signature(self, pod: dict, point: str) -> Hashable | None:
         """Filter reads only spec.unschedulable and the pod's tolerations."""

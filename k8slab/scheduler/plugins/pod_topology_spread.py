@@ -20,18 +20,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from k8slab.api.validation.field import aggregate, invalid, not_supported, required
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import (
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import (
     MAX_NODE_SCORE,
     SKIP_STATUS,
-    CycleState,
     Plugin,
     Status,
     unresolvable,
     unschedulable,
 )
 from k8slab.scheduler.node_info import NodeInfo, pod_labels, pod_namespace
+from k8slab.scheduler.node_table import NodeTable, Unvectorizable
 from k8slab.scheduler.plugins.helper import (
     RequiredNodeAffinity,
     Selector,
@@ -57,6 +60,9 @@ _NO_DOMAIN_MIN = 2**31 - 1
 
 PRE_FILTER_STATE_KEY = "PreFilterPodTopologySpread"
 PRE_SCORE_STATE_KEY = "PreScorePodTopologySpread"
+# The vectorized cycle's PreFilter and PreScore states: counts per domain as arrays.
+PRE_FILTER_ARRAYS_KEY = "PreFilterPodTopologySpread/arrays"
+PRE_SCORE_ARRAYS_KEY = "PreScorePodTopologySpread/arrays"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,7 @@ class PodTopologySpread(Plugin):
     """
 
     name = "PodTopologySpread"
+    extends = ("pre_filter", "filter", "pre_score", "score", "normalize")
 
     def __init__(
         self,
@@ -360,4 +367,133 @@ class PodTopologySpread(Plugin):
                 normalized[node] = MAX_NODE_SCORE
             else:
                 normalized[node] = MAX_NODE_SCORE * (highest + lowest - score) // highest
+        return normalized
+
+    # -- the array forms, for the vectorized cycle -----------------------------------------------
+
+    def _includes(self, table: NodeTable, pod: dict, constraint: Constraint) -> np.ndarray | bool:
+        """Constraint.includes for every node, cached by the pod fields it reads."""
+        spec = pod.get("spec") or {}
+        affinity = constraint.node_affinity_policy == "Honor"
+        taints = constraint.node_taints_policy == "Honor"
+        if not affinity and not taints:
+            return True
+        key = (
+            "PodTopologySpread includes",
+            repr((spec.get("nodeSelector"), spec.get("affinity"))) if affinity else "",
+            repr(pod_tolerations(pod)) if taints else "",
+        )
+        required = RequiredNodeAffinity(pod)
+        return table.fixed(key, lambda info: constraint.includes(pod, info, required), bool)
+
+    @staticmethod
+    def _matching(table: NodeTable, constraint: Constraint, namespace: str) -> np.ndarray:
+        """count_matching per node, kept current by the table as pods come and go."""
+        if not constraint.selector_key:
+            raise Unvectorizable("a topology spread constraint without a selector key")
+        key = ("PodTopologySpread", namespace, constraint.selector_key)
+        selector = constraint.selector
+        return table.matching(key, lambda other: count_matching([other], selector, namespace) == 1)
+
+    def pre_filter_array(self, state: CycleState, pod: dict, table: NodeTable) -> Status | None:
+        """PreFilter over the table: matching pods per domain and the minimum, per constraint."""
+        constraints = self.constraints(pod, DO_NOT_SCHEDULE)
+        if not constraints:
+            return SKIP_STATUS
+        namespace, labels = pod_namespace(pod), pod_labels(pod)
+        eligible = table.has_labels([c.topology_key for c in constraints])
+        entries = []
+        for constraint in constraints:
+            include = eligible & self._includes(table, pod, constraint)
+            codes, values = table.domains(constraint.topology_key)
+            matching = self._matching(table, constraint, namespace)
+            picked = codes[include]
+            counts = np.bincount(picked, weights=matching[include], minlength=len(values))
+            present = np.bincount(picked, minlength=len(values)) > 0
+            domains = int(present.sum())
+            minimum = int(counts[present].min()) if domains else _NO_DOMAIN_MIN
+            min_match = 0 if domains < constraint.min_domains else minimum
+            self_match = 1 if constraint.selector.matches(labels) else 0
+            entries.append((constraint, codes, counts.astype(np.int64), min_match, self_match))
+        state[PRE_FILTER_ARRAYS_KEY] = entries
+        return None
+
+    def filter_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Filter over the table: (Status or None per row, passed)."""
+        statuses = np.full(len(rows), None, dtype=object)
+        undecided = np.ones(len(rows), dtype=bool)
+        for constraint, codes, counts, min_match, self_match in state[PRE_FILTER_ARRAYS_KEY]:
+            code = codes[rows]
+            missing = undecided & (code < 0)
+            if missing.any():
+                status = unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH)
+                statuses[missing] = [status] * int(missing.sum())
+                undecided &= ~missing
+            matching = counts[np.maximum(code, 0)] if len(counts) else np.zeros(len(rows), int)
+            skewed = undecided & (matching + self_match - min_match > constraint.max_skew)
+            if skewed.any():
+                status = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
+                statuses[skewed] = [status] * int(skewed.sum())
+                undecided &= ~skewed
+        return statuses, undecided
+
+    def pre_score_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> Status | None:
+        """PreScore over the table: per constraint, each feasible row's domain count and weight."""
+        constraints = self.constraints(pod, SCHEDULE_ANYWAY)
+        if not constraints:
+            return SKIP_STATUS
+        own = bool((pod.get("spec") or {}).get("topologySpreadConstraints"))
+        require_all = own or not self.system_defaulted
+        has_all = table.has_labels([c.topology_key for c in constraints])
+        ignored = ~has_all[rows] if require_all else np.zeros(len(rows), dtype=bool)
+        counted = rows[~ignored]
+        namespace = pod_namespace(pod)
+        entries = []
+        for constraint in constraints:
+            matching = self._matching(table, constraint, namespace)
+            has_key = table.domains(constraint.topology_key)[0][rows] >= 0
+            if constraint.topology_key == LABEL_HOSTNAME:
+                size = len(rows) - int(ignored.sum())
+                entries.append((constraint, has_key, matching[rows], math.log(size + 2)))
+                continue
+            codes, values = table.domains(constraint.topology_key, missing_is_empty=True)
+            present = np.bincount(codes[counted], minlength=len(values)) > 0
+            include = self._includes(table, pod, constraint)
+            if require_all:
+                include = include & has_all
+            elif include is True:
+                include = np.ones(table.size, dtype=bool)
+            counts = np.bincount(codes[include], weights=matching[include], minlength=len(values))
+            counts = np.where(present, counts, 0).astype(np.int64)
+            weight = math.log(int(present.sum()) + 2)
+            entries.append((constraint, has_key, counts[codes[rows]], weight))
+        state[PRE_SCORE_ARRAYS_KEY] = (entries, ignored)
+        return None
+
+    def score_array(
+        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
+    ) -> np.ndarray:
+        """Score over the table, from pre_score_array's counts."""
+        entries, ignored = state[PRE_SCORE_ARRAYS_KEY]
+        total = np.zeros(len(rows))
+        for constraint, has_key, count, weight in entries:
+            total = total + np.where(has_key, count * weight + (constraint.max_skew - 1), 0.0)
+        scores = np.floor(total + 0.5).astype(np.int64)
+        scores[ignored] = 0
+        return scores
+
+    def normalize_array(self, state: CycleState, pod: dict, raw: np.ndarray) -> np.ndarray:
+        """normalize over an array of raw scores (ignored rows: 0)."""
+        ignored = state[PRE_SCORE_ARRAYS_KEY][1]
+        kept = raw[~ignored]
+        lowest, highest = (int(kept.min()), max(0, int(kept.max()))) if len(kept) else (0, 0)
+        if highest == 0:
+            normalized = np.full(len(raw), MAX_NODE_SCORE, dtype=np.int64)
+        else:
+            normalized = MAX_NODE_SCORE * (highest + lowest - raw) // highest
+        normalized[ignored] = 0
         return normalized

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8slab.scheduler.framework import Plugin
+from k8slab.scheduler.framework.interface import Plugin
 from k8slab.scheduler.node_info import pod_priority
 
 
@@ -16,6 +16,7 @@ class PrioritySort(Plugin):
     """Order the scheduling queue by priority, then by queue timestamp."""
 
     name = "PrioritySort"
+    extends = ("queue_sort",)
 
     def less(self, a: Any, b: Any) -> bool:
         """True if queued pod `a` (with .pod and .timestamp) goes before `b`."""

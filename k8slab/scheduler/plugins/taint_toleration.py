@@ -10,14 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
-from k8slab.scheduler.framework import (
-    CycleState,
-    Plugin,
-    Status,
-    default_normalize_score,
-    unresolvable,
-)
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
+from k8slab.scheduler.plugins.normalize_score import DefaultNormalizeScore
 
 # The Filter reason as the v1.32 scheduler words it (the version k8slab's components report),
 # naming the first untolerated taint. kk PR #134740 (v1.35; cherry-picked to later v1.34 patches)
@@ -86,6 +82,10 @@ class TaintToleration(Plugin):
     untolerated PreferNoSchedule taints."""
 
     name = "TaintToleration"
+    extends = ("filter", "pre_score", "score", "normalize")
+    # Reversed: the most untolerated PreferNoSchedule taints gets 0, none gets 100 (upstream:
+    # helper.DefaultNormalizeScore(framework.MaxNodeScore, true, scores)).
+    normalize = DefaultNormalizeScore(reverse=True)
 
     def node_signature(self, pod: dict, point: str) -> Hashable | None:
         """Both Filter and Score read only the node's taints and the pod's tolerations."""
@@ -116,7 +116,3 @@ class TaintToleration(Plugin):
             if taint.get("effect") == "PreferNoSchedule"
             and not tolerations_tolerate_taint(tolerations, taint)
         )
-
-    def normalize(self, state: CycleState, pod: dict, scores: dict[str, int]) -> dict[str, int]:
-        """Reversed: most untolerated PreferNoSchedule taints gets 0, none gets 100."""
-        return default_normalize_score(scores, reverse=True)

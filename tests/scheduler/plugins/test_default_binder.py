@@ -1,7 +1,7 @@
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
 from k8slab.scheduler.plugins.default_binder import DefaultBinder
 
 

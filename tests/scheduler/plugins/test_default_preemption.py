@@ -1,5 +1,5 @@
 """DefaultPreemption against basic cases of kk .../defaultpreemption/default_preemption_test.go,
-through Framework.schedule as the scheduler runs it."""
+through scheduling_cycle, as the scheduler runs it."""
 
 import random
 
@@ -7,12 +7,14 @@ import pytest
 
 from k8slab.errors import K8sLabError
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins import default_profile
 from k8slab.scheduler.plugins.default_preemption import (
     DefaultPreemption,
     more_important_first,
     pick_one_node_for_preemption,
 )
+from k8slab.scheduler.plugins.registry import default_profile
+from k8slab.scheduler.scheduler import scheduling_cycle
+from k8slab.scheduler.snapshot import Snapshot
 
 
 def pod(make_pod, name, cpu, priority=0, start=None, **spec):
@@ -24,8 +26,11 @@ def pod(make_pod, name, cpu, priority=0, start=None, **spec):
 
 def test_evicting_a_lower_priority_pod_makes_room(make_pod, make_node):
     nodes = [NodeInfo(make_node("node1", cpu="1"), [pod(make_pod, "low", "1", priority=1)])]
-    decision = default_profile().schedule(
-        pod(make_pod, "high", "1", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(),
+        Snapshot(nodes),
+        pod(make_pod, "high", "1", priority=10),
+        random.Random(0),
     )
     assert decision.node is None
     assert decision.nominated_node == "node1"
@@ -36,8 +41,8 @@ def test_evicting_a_lower_priority_pod_makes_room(make_pod, make_node):
 
 def test_no_lower_priority_pods_means_no_victims(make_pod, make_node):
     nodes = [NodeInfo(make_node("node1", cpu="1"), [pod(make_pod, "peer", "1", priority=10)])]
-    decision = default_profile().schedule(
-        pod(make_pod, "p", "1", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(), Snapshot(nodes), pod(make_pod, "p", "1", priority=10), random.Random(0)
     )
     assert decision.nominated_node is None
     assert decision.message == (
@@ -52,8 +57,8 @@ def test_unresolvable_nodes_are_not_candidates(make_pod, make_node):
         NodeInfo(make_node("tainted", taints=[taint]), [pod(make_pod, "low", "1")]),
         NodeInfo(make_node("small", cpu="500m")),
     ]
-    decision = default_profile().schedule(
-        pod(make_pod, "p", "1", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(), Snapshot(nodes), pod(make_pod, "p", "1", priority=10), random.Random(0)
     )
     assert decision.nominated_node is None
     assert decision.post_filter_message == (
@@ -64,8 +69,8 @@ def test_unresolvable_nodes_are_not_candidates(make_pod, make_node):
 
 def test_a_node_where_even_evicting_everyone_is_not_enough_is_out(make_pod, make_node):
     nodes = [NodeInfo(make_node("node1", cpu="1"), [pod(make_pod, "low", "500m")])]
-    decision = default_profile().schedule(
-        pod(make_pod, "p", "2", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(), Snapshot(nodes), pod(make_pod, "p", "2", priority=10), random.Random(0)
     )
     assert decision.post_filter_message == (
         "preemption: 0/1 nodes are available: 1 Insufficient cpu."
@@ -75,7 +80,7 @@ def test_a_node_where_even_evicting_everyone_is_not_enough_is_out(make_pod, make
 def test_preemption_policy_never(make_pod, make_node):
     nodes = [NodeInfo(make_node("node1", cpu="1"), [pod(make_pod, "low", "1")])]
     never = pod(make_pod, "p", "1", priority=10, preemptionPolicy="Never")
-    decision = default_profile().schedule(never, nodes, random.Random(0))
+    decision = scheduling_cycle(default_profile(), Snapshot(nodes), never, random.Random(0))
     assert decision.nominated_node is None
     assert decision.message.endswith(" preemption: not eligible due to preemptionPolicy=Never.")
 
@@ -85,8 +90,8 @@ def test_the_node_needing_fewest_victims_wins(make_pod, make_node):
         NodeInfo(make_node("two", cpu="2"), [pod(make_pod, "a", "1"), pod(make_pod, "b", "1")]),
         NodeInfo(make_node("one", cpu="2"), [pod(make_pod, "c", "2")]),
     ]
-    decision = default_profile().schedule(
-        pod(make_pod, "p", "2", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(), Snapshot(nodes), pod(make_pod, "p", "2", priority=10), random.Random(0)
     )
     # the top victims tie (priority 0); the sum of shifted priorities is lower with one victim
     assert decision.nominated_node == "one"
@@ -97,8 +102,8 @@ def test_the_node_whose_victims_matter_least_wins(make_pod, make_node):
         NodeInfo(make_node("important", cpu="1"), [pod(make_pod, "a", "1", priority=5)]),
         NodeInfo(make_node("cheap", cpu="1"), [pod(make_pod, "b", "1", priority=1)]),
     ]
-    decision = default_profile().schedule(
-        pod(make_pod, "p", "1", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(), Snapshot(nodes), pod(make_pod, "p", "1", priority=10), random.Random(0)
     )
     assert decision.nominated_node == "cheap"
 
@@ -107,8 +112,8 @@ def test_more_important_pods_are_reprieved_first(make_pod, make_node):
     # evicting either pod is enough: the lower-priority one goes
     pods = [pod(make_pod, "keep", "1", priority=5), pod(make_pod, "go", "1", priority=1)]
     nodes = [NodeInfo(make_node("node1", cpu="2"), pods)]
-    decision = default_profile().schedule(
-        pod(make_pod, "p", "1", priority=10), nodes, random.Random(0)
+    decision = scheduling_cycle(
+        default_profile(), Snapshot(nodes), pod(make_pod, "p", "1", priority=10), random.Random(0)
     )
     assert [v["metadata"]["name"] for v in decision.victims] == ["go"]
 
@@ -139,16 +144,23 @@ def test_the_nominated_pod_lands_once_the_victims_are_gone(make_pod, make_node):
     victim = pod(make_pod, "low", "1", priority=1)
     node = NodeInfo(make_node("node1", cpu="1"), [victim])
     high = pod(make_pod, "high", "1", priority=10)
-    decision = default_profile().schedule(high, [node], random.Random(0))
+    decision = scheduling_cycle(default_profile(), Snapshot([node]), high, random.Random(0))
     node.remove_pod(victim)
     high["status"] = {"nominatedNodeName": decision.nominated_node}
     # meanwhile a lower-priority pod must not take the room nominated for `high`
     sneaky = pod(make_pod, "sneaky", "1", priority=1)
-    blocked = default_profile().schedule(
-        sneaky, [node], random.Random(0), nominated_pods={"node1": [high]}
+    blocked = scheduling_cycle(
+        default_profile(),
+        Snapshot([node]),
+        sneaky,
+        random.Random(0),
+        nominated_pods={"node1": [high]},
     )
     assert blocked.node is None
-    assert default_profile().schedule(high, [node], random.Random(0)).node == "node1"
+    assert (
+        scheduling_cycle(default_profile(), Snapshot([node]), high, random.Random(0)).node
+        == "node1"
+    )
 
 
 def test_candidates_to_find_is_10_percent_at_least_100():

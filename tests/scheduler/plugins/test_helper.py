@@ -36,6 +36,41 @@ def test_label_selectors(selector, labels, matches):
     assert label_selector(selector).matches(labels) is matches
 
 
+def node_term(key, operator, *values):
+    return {"matchExpressions": [{"key": key, "operator": operator, "values": list(values)}]}
+
+
+@pytest.mark.parametrize(
+    ("terms", "labels", "matches"),
+    [
+        ([node_term("foo", "In", "bar")], {}, False),
+        ([node_term("foo", "NotIn", "bar")], {}, True),
+        ([node_term("foo", "DoesNotExist")], {"foo": "x"}, False),
+        ([node_term("kernel", "Gt", "204")], {"kernel": "204"}, False),
+        ([node_term("gpu", "Lt", "8")], {"gpu": "2"}, True),
+        ([node_term("gpu", "Gt", "1")], {"gpu": "a"}, False),
+        ([node_term("gpu", "Gt", "x")], {"gpu": "2"}, False),
+        ([node_term("foo", "Like", "bar"), node_term("zone", "Exists")], {"zone": "z1"}, True),
+        ([], {"a": "b"}, False),
+    ],
+    ids=[
+        "In, label absent",
+        "NotIn, label absent",
+        "DoesNotExist, label present",
+        "Gt is strict",
+        "Lt",
+        "Gt on a label that is no integer",
+        "Gt with a value that is no integer",
+        "a term with an unknown operator matches nothing, the others still count",
+        "empty nodeSelectorTerms match no node",
+    ],
+)
+def test_required_node_affinity_terms(terms, labels, matches):
+    required = {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}
+    pod = {"spec": {"affinity": {"nodeAffinity": required}}}
+    assert RequiredNodeAffinity(pod).matches(labels, "node1") is matches
+
+
 def test_selector_from_set_and_emptiness():
     assert selector_from_set({"a": "1"}).matches({"a": "1"})
     assert label_selector({}).empty and not label_selector({"matchLabels": {"a": "1"}}).empty

@@ -4,7 +4,8 @@ scoring_test.go, in our words."""
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNRESOLVABLE, UNSCHEDULABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.inter_pod_affinity import (
     ERR_REASON_AFFINITY_RULES_NOT_MATCH,
@@ -12,6 +13,7 @@ from k8slab.scheduler.plugins.inter_pod_affinity import (
     ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH,
     InterPodAffinity,
 )
+from k8slab.scheduler.snapshot import Snapshot
 
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
@@ -35,7 +37,7 @@ def node(make_node, name, **labels):
 
 def decide(plugin, pod, infos):
     """PreFilter over all nodes, then Filter each: node -> None or (code, reason)."""
-    state = CycleState(infos)
+    state = CycleState(Snapshot(infos))
     answer = plugin.pre_filter(state, pod, infos)
     if answer is not None and answer.code == "Skip":
         return {info.name: None for info in infos}
@@ -53,7 +55,10 @@ EXISTING_ANTI_HIT = (UNSCHEDULABLE, ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_
 
 def test_no_affinity_no_existing_pods_skips(make_pod, make_node):
     infos = [NodeInfo(node(make_node, "m1", region="r1"))]
-    assert InterPodAffinity().pre_filter(CycleState(infos), make_pod("p"), infos).code == "Skip"
+    assert (
+        InterPodAffinity().pre_filter(CycleState(Snapshot(infos)), make_pod("p"), infos).code
+        == "Skip"
+    )
 
 
 def test_affinity_in_matches_an_existing_pod(make_pod, make_node):
@@ -148,7 +153,7 @@ def test_preemption_can_take_an_anti_affine_pod_away(make_pod, make_node):
     victim = make_pod("e", labels={"security": "S1"})
     infos = [NodeInfo(node(make_node, "m1", zone="z1"), [victim])]
     pod = make_pod("p", affinity=affinity("podAntiAffinity", term(SECURITY_S1, "zone")))
-    plugin, state = InterPodAffinity(), CycleState(infos)
+    plugin, state = InterPodAffinity(), CycleState(Snapshot(infos))
     plugin.pre_filter(state, pod, infos)
     trial = state.clone()
     plugin.pre_filter_remove_pod(trial, pod, victim, infos[0])

@@ -1,22 +1,35 @@
-from k8slab.scheduler.framework import UNRESOLVABLE
+"""NodeName against kk .../nodename/node_name_test.go (TestNodeName)."""
+
+import pytest
+
+from k8slab.scheduler.framework.interface import UNRESOLVABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_name import ERR_REASON, NodeName
 
+# TestNodeName: (name, the pod's spec.nodeName, the node's name, fits). Preemption cannot change a
+# node's name, so a rejection is UnschedulableAndUnresolvable.
+CASES = [
+    ("no host specified", None, "foo", True),
+    ("host matches", "foo", "foo", True),
+    ("host doesn't match", "bar", "foo", False),
+]
 
-def test_pod_without_node_name_fits_any_node(make_pod, make_node, filter_status):
-    assert filter_status(NodeName(), make_pod("p"), NodeInfo(make_node("foo"))) is None
 
-
-def test_pod_naming_this_node_fits(make_pod, make_node, filter_status):
-    pod = make_pod("p", node_name="foo")
-    assert filter_status(NodeName(), pod, NodeInfo(make_node("foo"))) is None
-
-
-def test_pod_naming_another_node_does_not_fit_and_preemption_cannot_help(
-    make_pod, make_node, filter_status
-):
-    status = filter_status(NodeName(), make_pod("p", node_name="bar"), NodeInfo(make_node("foo")))
-    assert (status.code, status.reasons, status.plugin) == (UNRESOLVABLE, (ERR_REASON,), "NodeName")
+@pytest.mark.parametrize(
+    ("node_name", "node", "fits"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_filter(make_pod, make_node, filter_status, node_name, node, fits):
+    status = filter_status(
+        NodeName(), make_pod("p", node_name=node_name), NodeInfo(make_node(node))
+    )
+    if fits:
+        assert status is None
+    else:
+        assert (status.code, status.reasons, status.plugin) == (
+            UNRESOLVABLE,
+            (ERR_REASON,),
+            "NodeName",
+        )
 
 
 def test_reason_is_upstreams():

@@ -1,8 +1,9 @@
-"""NodePorts against the cases of kk .../nodeports/node_ports_test.go, in our words."""
+"""NodePorts against the cases of kk .../nodeports/node_ports_test.go."""
 
 import pytest
 
-from k8slab.scheduler.framework import UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNSCHEDULABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.node_ports import ERR_REASON, NodePorts
 
@@ -17,37 +18,58 @@ def with_ports(make_pod, name, *ports):
     return pod
 
 
+L1, L2 = "127.0.0.1", "127.0.0.2"
+ANY = "0.0.0.0"
+
+# TestNodePorts (node_ports_test.go): (name, the ports of the pod on the node, the new pod's ports,
+# fits), each port (hostIP, protocol, hostPort). Upstream's "skip filter" and sidecar cases are
+# the tests below the table.
 CASES = [
-    ("nothing running", [], [("", "UDP", 8080)], True),
-    ("other port", [("", "UDP", 9090)], [("", "UDP", 8080)], True),
-    ("same udp port", [("", "UDP", 8080)], [("", "UDP", 8080)], False),
-    ("same tcp port", [("", "TCP", 8080)], [("", "TCP", 8080)], False),
-    ("different host ip", [("127.0.0.2", "TCP", 8080)], [("127.0.0.1", "TCP", 8080)], True),
-    ("different protocol", [("", "TCP", 8001)], [("", "UDP", 8001)], True),
+    ("other port", [(L1, "UDP", 9090)], [(L1, "UDP", 8080)], True),
+    ("same udp port", [(L1, "UDP", 8080)], [(L1, "UDP", 8080)], False),
+    ("same tcp port", [(L1, "TCP", 8080)], [(L1, "TCP", 8080)], False),
+    ("different host ip", [(L2, "TCP", 8080)], [(L1, "TCP", 8080)], True),
+    ("different protocol", [(L1, "TCP", 8080)], [(L1, "UDP", 8080)], True),
     (
         "second udp port conflict",
-        [("127.0.0.1", "UDP", 8081)],
-        [("127.0.0.1", "TCP", 8001), ("127.0.0.1", "UDP", 8081)],
+        [(L1, "UDP", 8080)],
+        [(L1, "UDP", 8000), (L1, "UDP", 8080)],
+        False,
+    ),
+    (
+        "first tcp port conflict",
+        [(L1, "TCP", 8001), (L1, "UDP", 8081)],
+        [(L1, "TCP", 8001), (L1, "UDP", 8080)],
         False,
     ),
     (
         "first tcp port conflict due to 0.0.0.0 hostIP",
-        [("0.0.0.0", "TCP", 8001)],
-        [("10.0.10.10", "TCP", 8001), ("", "TCP", 8002)],
+        [(L1, "TCP", 8001)],
+        [(ANY, "TCP", 8001)],
         False,
     ),
     (
-        "TCP hostPort conflict due to 0.0.0.0 hostIP of the new pod",
-        [("10.0.10.10", "TCP", 8001), ("", "TCP", 8002)],
-        [("0.0.0.0", "TCP", 8001)],
+        "TCP hostPort conflict due to 0.0.0.0 hostIP",
+        [(L1, "TCP", 8001)],
+        [("10.0.10.10", "TCP", 8001), (ANY, "TCP", 8001)],
         False,
     ),
     (
-        "an empty protocol means TCP",
-        [("", "", 8001)],
-        [("", "TCP", 8001)],
+        "second tcp port conflict to 0.0.0.0 hostIP",
+        [(ANY, "TCP", 8001)],
+        [(L1, "TCP", 8001)],
         False,
     ),
+    ("second different protocol", [(ANY, "TCP", 8001)], [(L1, "UDP", 8001)], True),
+    (
+        "UDP hostPort conflict due to 0.0.0.0 hostIP",
+        [(ANY, "TCP", 8001), (ANY, "UDP", 8001)],
+        [(L1, "UDP", 8001)],
+        False,
+    ),
+    ("k8slab: nothing running", [], [("", "UDP", 8080)], True),
+    ("k8slab: an empty hostIP means 0.0.0.0", [(L1, "TCP", 8001)], [("", "TCP", 8001)], False),
+    ("k8slab: an empty protocol means TCP", [("", "", 8001)], [("", "TCP", 8001)], False),
 ]
 
 

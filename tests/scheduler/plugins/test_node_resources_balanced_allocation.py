@@ -3,7 +3,7 @@
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
 from k8slab.scheduler.plugins.node_resources_balanced_allocation import (
     NodeResourcesBalancedAllocation,
     balanced_score,
@@ -13,55 +13,99 @@ CPU_ONLY = [{"cpu": "1000"}, {"cpu": "2000"}]
 CPU_AND_MEMORY = [{"cpu": "1000", "memory": "2000"}, {"cpu": "2000", "memory": "3000"}]
 
 
-def scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, existing):
+def scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, existing, plugin=None):
     infos = [
-        make_node_info(make_node(name, cpu=cpu, memory=memory), *existing.get(name, []))
-        for name, cpu, memory in nodes
+        make_node_info(
+            make_node(name, cpu=cpu, memory=memory, extra=extra), *existing.get(name, [])
+        )
+        for name, cpu, memory, extra in nodes
     ]
-    return scores_of(NodeResourcesBalancedAllocation(), pod, infos)
+    return scores_of(plugin or NodeResourcesBalancedAllocation(), pod, infos)
 
 
-def test_a_best_effort_pod_skips_the_plugin(make_pod, make_node, make_node_info, scores_of):
-    # kk issue #129138: otherwise every best-effort pod prefers the same node
-    got = scores(
-        make_pod,
-        make_node,
-        make_node_info,
-        scores_of,
-        make_pod("p", [None]),
-        [("m1", "4000", "10000")],
+GPU = {"nvidia.com/gpu": 8}
+WITH_GPU = ["cpu", "memory", "nvidia.com/gpu"]
+
+# TestNodeResourcesBalancedAllocation (balanced_allocation_test.go): (name, the pod's containers
+# (None: best effort), nodes as (name, cpu, memory, extended), the containers of the pods already
+# on each node, the resources scored, the scores, None when PreScore skips). Upstream's cpuOnly
+# pod runs on node1, its cpuAndMemory pod on node2.
+CASES = [
+    (
+        "nothing scheduled, nothing requested, skip in PreScore",
+        [None],
+        [("node1", "4000", "10000", None), ("node2", "4000", "10000", None)],
         {},
-    )
-    assert got is None
+        None,
+        None,
+    ),
+    (
+        "nothing scheduled, resources requested, differently sized nodes",
+        CPU_AND_MEMORY,
+        [("node1", "4000", "10000", None), ("node2", "6000", "10000", None)],
+        {},
+        None,
+        {"node1": 87, "node2": 100},
+    ),
+    (
+        "resources requested, pods scheduled with resources",
+        CPU_AND_MEMORY,
+        [("node1", "10000", "20000", None), ("node2", "10000", "20000", None)],
+        {"node1": CPU_ONLY, "node2": CPU_AND_MEMORY},
+        None,
+        {"node1": 82, "node2": 95},
+    ),
+    (
+        "resources requested, pods scheduled with resources, differently sized nodes",
+        CPU_AND_MEMORY,
+        [("node1", "10000", "20000", None), ("node2", "10000", "50000", None)],
+        {"node1": CPU_ONLY, "node2": CPU_AND_MEMORY},
+        None,
+        {"node1": 82, "node2": 80},
+    ),
+    (
+        "requested resources at node capacity",
+        CPU_ONLY,
+        [("node1", "6000", "10000", None), ("node2", "6000", "10000", None)],
+        {"node1": CPU_ONLY, "node2": CPU_AND_MEMORY},
+        None,
+        {"node1": 50, "node2": 75},
+    ),
+    (
+        "node without the scalar resource should skip the scalar resource",
+        CPU_AND_MEMORY,
+        [("node1", "3500", "40000", GPU), ("node2", "3500", "40000", None)],
+        {},
+        WITH_GPU,
+        {"node1": 63, "node2": 63},
+    ),
+]
 
 
-def test_differently_sized_nodes(make_pod, make_node, make_node_info, scores_of):
-    # cpu 3000/4000 = 0.75, memory 5000/10000 = 0.5: std 0.125 → 87; 0.5 and 0.5 → 100
-    pod = make_pod("p", CPU_AND_MEMORY)
-    nodes = [("machine1", "4000", "10000"), ("machine2", "6000", "10000")]
-    got = scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, {})
-    assert got == {"machine1": 87, "machine2": 100}
+@pytest.mark.parametrize(
+    ("containers", "nodes", "existing", "resources", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_score(
+    make_pod, make_node, make_node_info, scores_of, containers, nodes, existing, resources, expected
+):
+    # kk issue #129138: a best-effort pod skips the plugin, else every one prefers the same node
+    pod = make_pod("p", containers)
+    on_nodes = {node: [make_pod("e", pods)] for node, pods in existing.items()}
+    plugin = NodeResourcesBalancedAllocation(resources)
+    got = scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, on_nodes, plugin)
+    assert got == expected
 
 
-def test_existing_pods_count_with_their_real_requests(
+def test_k8slab_requests_beyond_capacity_count_as_full(
     make_pod, make_node, make_node_info, scores_of
 ):
-    # machine1: cpu 6000/10000 = 0.6, memory 5000/20000 = 0.25 → 82
-    # machine2: cpu 6000/10000 = 0.6, memory 10000/50000 = 0.2 → 80
-    pod = make_pod("p", CPU_AND_MEMORY)
-    nodes = [("machine1", "10000", "20000"), ("machine2", "10000", "50000")]
-    existing = {"machine1": [make_pod("e", CPU_ONLY)], "machine2": [make_pod("e", CPU_AND_MEMORY)]}
-    got = scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, existing)
-    assert got == {"machine1": 82, "machine2": 80}
-
-
-def test_requests_beyond_capacity_count_as_full(make_pod, make_node, make_node_info, scores_of):
     # cpu 12000/10000 capped at 1, memory 0.25 → std 0.375 → 62
     pod = make_pod("p", [{"cpu": "6000", "memory": "5000"}])
     existing = {"m": [make_pod("e", [{"cpu": "6000"}])]}
-    got = scores(
-        make_pod, make_node, make_node_info, scores_of, pod, [("m", "10000", "20000")], existing
-    )
+    nodes = [("m", "10000", "20000", None)]
+    got = scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, existing)
     assert got == {"m": 62}
 
 
@@ -70,7 +114,8 @@ def test_no_default_requests_for_containers_without_requests(
 ):
     # the 100m / 200Mi scoring defaults are NodeResourcesFit's; here only real requests count
     pod = make_pod("p", [{"cpu": "2000"}, None])
-    got = scores(make_pod, make_node, make_node_info, scores_of, pod, [("m", "4000", "1Gi")], {})
+    nodes = [("m", "4000", "1Gi", None)]
+    got = scores(make_pod, make_node, make_node_info, scores_of, pod, nodes, {})
     assert got == {"m": 75}
 
 

@@ -1,14 +1,13 @@
-"""NodeResourcesFit against the cases of kk .../noderesources/fit_test.go, least_allocated_test.go
-and most_allocated_test.go (upstream's sizes kept as written: cpu "4000" is 4000 cores there too).
+"""NodeResourcesFit's Filter and arguments against the cases of kk .../noderesources/fit_test.go
+(upstream's sizes kept as written). Its scoring strategies: test_node_resources_fit_scoring.py.
 """
 
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.interface import UNSCHEDULABLE
 from k8slab.scheduler.plugins.node_resources_fit import (
     NodeResourcesFit,
-    broken_linear,
     insufficient_resources,
     least_requested_score,
     most_requested_score,
@@ -38,31 +37,54 @@ def small_node(make_node, pods="32"):
 
 # --- Filter -------------------------------------------------------------------------------------
 
+# TestEnoughRequests (fit_test.go), the cases on cpu, memory and overhead:
+# (name, pod containers, pod init containers, overhead, existing pod's request, reasons).
 ENOUGH_REQUESTS_CASES = [
-    # (name, pod containers, pod init containers, overhead, existing pod's request, reasons)
     ("no resources requested always fits", [], [], None, (10, 20), None),
     ("too many resources fails", [req(1, 1)], [], None, (10, 20), (CPU, MEM)),
-    ("fails due to init container cpu", [req(1, 1)], [req(3, 1)], None, (8, 19), (CPU,)),
     (
-        "fails due to highest init container cpu",
+        "too many resources fails due to init container cpu",
+        [req(1, 1)],
+        [req(3, 1)],
+        None,
+        (8, 19),
+        (CPU,),
+    ),
+    (
+        "too many resources fails due to highest init container cpu",
         [req(1, 1)],
         [req(3, 1), req(2, 1)],
         None,
         (8, 19),
         (CPU,),
     ),
-    ("fails due to init container memory", [req(1, 1)], [req(1, 3)], None, (9, 19), (MEM,)),
     (
-        "fails due to highest init container memory",
+        "too many resources fails due to init container memory",
+        [req(1, 1)],
+        [req(1, 3)],
+        None,
+        (9, 19),
+        (MEM,),
+    ),
+    (
+        "too many resources fails due to highest init container memory",
         [req(1, 1)],
         [req(1, 3), req(1, 2)],
         None,
         (9, 19),
         (MEM,),
     ),
-    ("init container fits: max, not sum", [req(1, 1)], [req(1, 1)], None, (9, 19), None),
     (
-        "several init containers fit: max, not sum",
+        "init container fits because it's the max, not sum, of containers and init containers",
+        [req(1, 1)],
+        [req(1, 1)],
+        None,
+        (9, 19),
+        None,
+    ),
+    (
+        "multiple init containers fit because it's the max, not sum, of containers and init "
+        "containers",
         [req(1, 1)],
         [req(1, 1), req(1, 1)],
         None,
@@ -107,19 +129,46 @@ def test_filter_enough_requests(
     assert fit_reasons(filter_status, pod, info) == expected
 
 
+# TestNotEnoughRequests: allocatable pods = 1 and one pod already there. (name, pod containers,
+# pod init containers, existing pod's request).
+NOT_ENOUGH_REQUESTS_CASES = [
+    (
+        "even without specified resources, predicate fails when there's no space for additional "
+        "pod",
+        [],
+        [],
+        (10, 20),
+    ),
+    (
+        "even if both resources fit, predicate fails when there's no space for additional pod",
+        [req(1, 1)],
+        [],
+        (5, 5),
+    ),
+    (
+        "even for equal edge case, predicate fails when there's no space for additional pod",
+        [req(5, 1)],
+        [],
+        (5, 19),
+    ),
+    (
+        "even for equal edge case, predicate fails when there's no space for additional pod due "
+        "to init container",
+        [req(5, 1)],
+        [req(5, 1)],
+        (5, 19),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("containers", "init", "existing"),
-    [
-        ([], [], (10, 20)),
-        ([req(1, 1)], [], (5, 5)),
-        ([req(5, 1)], [], (5, 19)),
-        ([req(5, 1)], [req(5, 1)], (5, 19)),
-    ],
+    [case[1:] for case in NOT_ENOUGH_REQUESTS_CASES],
+    ids=[case[0] for case in NOT_ENOUGH_REQUESTS_CASES],
 )
 def test_filter_not_enough_pod_slots(
     make_pod, make_node, make_node_info, filter_status, containers, init, existing
 ):
-    # TestNotEnoughRequests: allocatable pods = 1 and one pod already there
     info = make_node_info(small_node(make_node, pods="1"), make_pod("existing", [req(*existing)]))
     pod = make_pod("pod", containers, init_containers=init)
     assert fit_reasons(filter_status, pod, info) == (PODS,)
@@ -146,21 +195,63 @@ def test_filter_ignores_the_non_zero_defaults(make_pod, make_node, make_node_inf
     assert fit_reasons(filter_status, make_pod("pod", [None]), info) is None
 
 
+AAA, BBB = "example.com/aaa", "example.com/bbb"
+
+# TestEnoughRequests, the cases on extended resources (the node has 5 of example.com/aaa):
+# (name, pod containers, pod init containers, what the existing pod uses, reasons).
+EXTENDED_CASES = [
+    ("extended resource fits", [{AAA: "1"}], [], {}, None),
+    ("extended resource fits for init container", [], [{AAA: "1"}], {}, None),
+    (
+        "extended resource capacity enforced",
+        [{**req(1, 1), AAA: "10"}],
+        [],
+        {AAA: "0"},
+        (f"Insufficient {AAA}",),
+    ),
+    (
+        "extended resource allocatable enforced",
+        [{**req(1, 1), AAA: "1"}],
+        [],
+        {AAA: "5"},
+        (f"Insufficient {AAA}",),
+    ),
+    (
+        "extended resource allocatable enforced for multiple containers",
+        [{**req(1, 1), AAA: "3"}, {**req(1, 1), AAA: "3"}],
+        [],
+        {AAA: "2"},
+        (f"Insufficient {AAA}",),
+    ),
+    (
+        "extended resource allocatable admits multiple init containers",
+        [],
+        [{**req(1, 1), AAA: "3"}, {**req(1, 1), AAA: "3"}],
+        {AAA: "2"},
+        None,
+    ),
+    (
+        "extended resource allocatable enforced for unknown resource",
+        [{**req(1, 1), BBB: "1"}],
+        [],
+        {},
+        (f"Insufficient {BBB}",),
+    ),
+    ("k8slab: an extended resource requested as 0 is not checked", [{BBB: "0"}], [], {}, None),
+]
+
+
 @pytest.mark.parametrize(
-    ("extended_request", "expected"),
-    [
-        # "extended resource fits" / "extended resource capacity enforced" (fit_test.go)
-        ("1", None),
-        ("3", ("Insufficient example.com/aaa",)),
-        ("0", None),
-    ],
+    ("containers", "init", "existing", "expected"),
+    [case[1:] for case in EXTENDED_CASES],
+    ids=[case[0] for case in EXTENDED_CASES],
 )
 def test_filter_checks_extended_resources(
-    make_pod, make_node, make_node_info, filter_status, extended_request, expected
+    make_pod, make_node, make_node_info, filter_status, containers, init, existing, expected
 ):
-    node = make_node("node", cpu="10m", memory="20", extra={"example.com/aaa": 5})
-    info = make_node_info(node, make_pod("existing", [{"example.com/aaa": "3"}]))
-    pod = make_pod("pod", [{"cpu": "1m", "example.com/aaa": extended_request}])
+    node = make_node("node", cpu="10m", memory="20", extra={AAA: 5})
+    info = make_node_info(node, make_pod("existing", [existing]))
+    pod = make_pod("pod", containers, init_containers=init)
     assert fit_reasons(filter_status, pod, info) == expected
 
 
@@ -177,233 +268,6 @@ def test_filter_can_ignore_extended_resources_by_name_or_group(
     assert fit_reasons(filter_status, pod, info, by_name) == ("Insufficient example.com/bbb",)
     by_group = NodeResourcesFit(ignored_resource_groups=["example.com"])
     assert fit_reasons(filter_status, pod, info, by_group) is None
-
-
-# --- Score --------------------------------------------------------------------------------------
-
-
-def scores(make_pod, make_node, make_node_info, pod_containers, nodes, existing, **plugin_args):
-    """Raw scores by node: `nodes` is [(name, cpu, memory)], `existing` {node: [requests]}."""
-    plugin = NodeResourcesFit(**plugin_args)
-    pod = make_pod("pod", pod_containers)
-    result = {}
-    for name, cpu, memory in nodes:
-        pods = [
-            make_pod("e", [r]) if r != "no-containers" else make_pod("e")
-            for r in existing.get(name, [])
-        ]
-        info = make_node_info(make_node(name, cpu=cpu, memory=memory), *pods)
-        result[name] = plugin.score(CycleState([info]), pod, info)
-    return result
-
-
-TWO_CONTAINERS = [{"cpu": "1000", "memory": "2000"}, {"cpu": "2000", "memory": "3000"}]
-
-LEAST_ALLOCATED_CASES = [
-    # (name, pod containers, nodes, existing pods' requests per node, expected, resources)
-    (
-        "nothing scheduled, nothing requested",
-        [],
-        [("node1", "4000", "10000"), ("node2", "4000", "10000")],
-        {},
-        {"node1": 100, "node2": 100},
-        None,
-    ),
-    (
-        "nothing scheduled, resources requested, differently sized nodes",
-        TWO_CONTAINERS,
-        [("node1", "4000", "10000"), ("node2", "6000", "10000")],
-        {},
-        {"node1": 37, "node2": 50},
-        None,
-    ),
-    (
-        "no resources requested, pods without containers scheduled",
-        [],
-        [("node1", "4000", "10000"), ("node2", "4000", "10000")],
-        {"node1": ["no-containers", "no-containers"], "node2": ["no-containers", "no-containers"]},
-        {"node1": 100, "node2": 100},
-        None,
-    ),
-    (
-        "no resources requested, pods scheduled with resources",
-        [],
-        [("node1", "10000", "20000"), ("node2", "10000", "20000")],
-        {
-            "node1": [{"cpu": "3000", "memory": "0"}, {"cpu": "3000", "memory": "0"}],
-            "node2": [{"cpu": "3000", "memory": "0"}, {"cpu": "3000", "memory": "5000"}],
-        },
-        {"node1": 70, "node2": 57},
-        None,
-    ),
-    (
-        "resources requested, pods scheduled with resources",
-        TWO_CONTAINERS,
-        [("node1", "10000", "20000"), ("node2", "10000", "20000")],
-        {"node1": [{"cpu": "3000", "memory": "0"}], "node2": [{"cpu": "3000", "memory": "5000"}]},
-        {"node1": 57, "node2": 45},
-        None,
-    ),
-    (
-        "resources requested, pods scheduled with resources, differently sized nodes",
-        TWO_CONTAINERS,
-        [("node1", "10000", "20000"), ("node2", "10000", "50000")],
-        {"node1": [{"cpu": "3000", "memory": "0"}], "node2": [{"cpu": "3000", "memory": "5000"}]},
-        {"node1": 57, "node2": 60},
-        None,
-    ),
-    (
-        "requested resources exceed node capacity",
-        [{"cpu": "3000", "memory": "0"}],
-        [("node1", "4000", "10000"), ("node2", "4000", "10000")],
-        {"node1": [{"cpu": "3000", "memory": "0"}], "node2": [{"cpu": "3000", "memory": "5000"}]},
-        {"node1": 50, "node2": 25},
-        None,
-    ),
-    (
-        "zero node resources, pods scheduled with resources",
-        [],
-        [("node1", "", ""), ("node2", "", "")],
-        {"node1": [{"cpu": "3000", "memory": "0"}], "node2": [{"cpu": "3000", "memory": "5000"}]},
-        {"node1": 0, "node2": 0},
-        None,
-    ),
-    (
-        "different weights on cpu and memory",
-        TWO_CONTAINERS,
-        [("node1", "4000", "10000"), ("node2", "6000", "10000")],
-        {},
-        {"node1": 41, "node2": 50},
-        {"memory": 2, "cpu": 1},
-    ),
-    (
-        "a resource the node lacks is left out of the average",
-        [{"cpu": "3000", "memory": "4000"}],
-        [("node1", "6000", ""), ("node2", "6000", "10000")],
-        {},
-        {"node1": 50, "node2": 55},
-        None,
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("pod_containers", "nodes", "existing", "expected", "resources"),
-    [case[1:] for case in LEAST_ALLOCATED_CASES],
-    ids=[case[0] for case in LEAST_ALLOCATED_CASES],
-)
-def test_least_allocated(
-    make_pod, make_node, make_node_info, pod_containers, nodes, existing, expected, resources
-):
-    got = scores(
-        make_pod, make_node, make_node_info, pod_containers, nodes, existing, resources=resources
-    )
-    assert got == expected
-
-
-MOST_ALLOCATED_CASES = [
-    (
-        "nothing scheduled, nothing requested",
-        [],
-        [("node1", "4000", "10000"), ("node2", "4000", "10000")],
-        {},
-        {"node1": 0, "node2": 0},
-        None,
-    ),
-    (
-        "nothing scheduled, resources requested, differently sized nodes",
-        TWO_CONTAINERS,
-        [("node1", "4000", "10000"), ("node2", "6000", "10000")],
-        {},
-        {"node1": 62, "node2": 50},
-        None,
-    ),
-    (
-        "no resources requested, pods scheduled with resources",
-        [],
-        [("node1", "10000", "20000"), ("node2", "10000", "20000")],
-        {
-            "node1": [{"cpu": "3000", "memory": "0"}, {"cpu": "3000", "memory": "0"}],
-            "node2": [{"cpu": "3000", "memory": "0"}, {"cpu": "3000", "memory": "5000"}],
-        },
-        {"node1": 30, "node2": 42},
-        None,
-    ),
-    (
-        "resources requested, pods scheduled with resources",
-        TWO_CONTAINERS,
-        [("node1", "10000", "20000"), ("node2", "10000", "20000")],
-        {"node1": [{"cpu": "3000", "memory": "0"}], "node2": [{"cpu": "3000", "memory": "5000"}]},
-        {"node1": 42, "node2": 55},
-        None,
-    ),
-    (
-        "resources requested equal node capacity",
-        [{"cpu": "2000", "memory": "4000"}, {"cpu": "3000", "memory": "5000"}],
-        [("node1", "5000", "10000"), ("node2", "10000", "9000")],
-        {},
-        {"node1": 95, "node2": 75},
-        None,
-    ),
-    (
-        "different weights on cpu and memory",
-        TWO_CONTAINERS,
-        [("node1", "4000", "10000"), ("node2", "6000", "10000")],
-        {},
-        {"node1": 58, "node2": 50},
-        {"memory": 2, "cpu": 1},
-    ),
-    (
-        "no resources requested, pods scheduled, non-zero request for resource",
-        [None],
-        [("node1", "250m", "1000Mi"), ("node2", "250m", "1000Mi")],
-        {"node1": [None, None]},
-        {"node1": 80, "node2": 30},
-        None,
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("pod_containers", "nodes", "existing", "expected", "resources"),
-    [case[1:] for case in MOST_ALLOCATED_CASES],
-    ids=[case[0] for case in MOST_ALLOCATED_CASES],
-)
-def test_most_allocated(
-    make_pod, make_node, make_node_info, pod_containers, nodes, existing, expected, resources
-):
-    got = scores(
-        make_pod,
-        make_node,
-        make_node_info,
-        pod_containers,
-        nodes,
-        existing,
-        scoring_strategy="MostAllocated",
-        resources=resources,
-    )
-    assert got == expected
-
-
-@pytest.mark.parametrize(
-    ("strategy", "expected"),
-    [("LeastAllocated", {"node1": 32, "node2": 63}), ("MostAllocated", {"node1": 67, "node2": 36})],
-)
-def test_fit_score_by_strategy(make_pod, make_node, make_node_info, strategy, expected):
-    # TestFitScore
-    got = scores(
-        make_pod,
-        make_node,
-        make_node_info,
-        [{"cpu": "1000", "memory": "2000"}],
-        [("node1", "4000", "10000"), ("node2", "6000", "10000")],
-        {
-            "node1": [{"cpu": "2000", "memory": "4000"}],
-            "node2": [{"cpu": "1000", "memory": "2000"}],
-        },
-        scoring_strategy=strategy,
-    )
-    assert got == expected
 
 
 def test_per_resource_scores_use_integer_division():
@@ -494,114 +358,3 @@ def test_args_from_a_profile_use_the_yaml_field_names():
     assert plugin.shape == [(0, 0), (100, 10)]
     with pytest.raises(K8sLabError, match="unknown field"):
         NodeResourcesFit.from_args({"scoringStrategy": {}, "typo": 1})
-
-
-# --- RequestedToCapacityRatio (requested_to_capacity_ratio_test.go) -----------------------------
-
-LEAST_LIKE_SHAPE = [(0, 10), (100, 0)]
-
-RTCR_CASES = [
-    # pods from st.MakePod() have no containers: they ask for nothing, not even the defaults
-    ("nothing scheduled, nothing requested", "no-containers", ("4000", "4000"), None, (100, 100)),
-    (
-        "nothing scheduled, resources requested, differently sized nodes",
-        TWO_CONTAINERS,
-        ("4000", "6000"),
-        None,
-        (38, 50),
-    ),
-    (
-        "no resources requested, pods scheduled with resources",
-        "no-containers",
-        ("4000", "6000"),
-        {"cpu": "3000", "memory": "5000"},
-        (38, 50),
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("pod_containers", "cpus", "existing", "expected"),
-    [case[1:] for case in RTCR_CASES],
-    ids=[case[0] for case in RTCR_CASES],
-)
-def test_requested_to_capacity_ratio(
-    make_pod, make_node, make_node_info, pod_containers, cpus, existing, expected
-):
-    plugin = NodeResourcesFit("RequestedToCapacityRatio", shape=LEAST_LIKE_SHAPE)
-    pod = make_pod("pod") if pod_containers == "no-containers" else make_pod("pod", pod_containers)
-    got = []
-    for index, cpu in enumerate(cpus):
-        node = make_node(f"node{index + 1}", cpu=cpu, memory="10000")
-        pods = [make_pod("e", [existing])] if existing else [make_pod("e"), make_pod("f")]
-        info = make_node_info(node, *pods)
-        got.append(plugin.score(CycleState([info]), pod, info))
-    # 38 = round((25 + 50) / 2): upstream rounds the average, it does not floor it
-    assert tuple(got) == expected
-
-
-EXTENDED_1 = {"intel.com/foo": 4, "intel.com/bar": 8}
-EXTENDED_2 = {"intel.com/foo": 8, "intel.com/bar": 4}
-
-
-@pytest.mark.parametrize(
-    ("resources", "pod_request", "existing_on_node2", "expected"),
-    [
-        # TestResourceBinPackingSingleExtended: shape 0→0, 100→1 (×10)
-        ({"intel.com/foo": 1}, None, None, (0, 0)),
-        ({"intel.com/foo": 1}, {"intel.com/foo": "2"}, None, (2, 5)),
-        ({"intel.com/foo": 1}, {"intel.com/foo": "2"}, {"intel.com/foo": "2"}, (2, 10)),
-        ({"intel.com/foo": 1}, {"intel.com/foo": "4"}, None, (5, 10)),
-        # TestResourceBinPackingMultipleExtended: foo weight 3, bar weight 5
-        ({"intel.com/foo": 3, "intel.com/bar": 5}, None, None, (0, 0)),
-        (
-            {"intel.com/foo": 3, "intel.com/bar": 5},
-            {"intel.com/foo": "2", "intel.com/bar": "2"},
-            None,
-            (4, 3),
-        ),
-    ],
-)
-def test_bin_packing_on_extended_resources(
-    make_pod, make_node, make_node_info, resources, pod_request, existing_on_node2, expected
-):
-    plugin = NodeResourcesFit("RequestedToCapacityRatio", resources, shape=[(0, 0), (100, 1)])
-    pod = make_pod("pod", [pod_request]) if pod_request else make_pod("pod")
-    node1 = make_node_info(make_node("node1", cpu="4", memory="10000Mi", extra=EXTENDED_2))
-    node2_pods = [make_pod("e", [existing_on_node2])] if existing_on_node2 else []
-    node2 = make_node_info(
-        make_node("node2", cpu="4", memory="10000Mi", extra=EXTENDED_1), *node2_pods
-    )
-    assert tuple(plugin.score(CycleState(), pod, info) for info in (node1, node2)) == expected
-
-
-@pytest.mark.parametrize(
-    ("shape", "points"),
-    [
-        # TestBrokenLinearFunction
-        (
-            [(10, 1), (90, 9)],
-            {-10: 1, 0: 1, 9: 1, 10: 1, 15: 1, 19: 1, 20: 2, 89: 8, 90: 9, 99: 9, 100: 9, 110: 9},
-        ),
-        ([(0, 2), (40, 10), (100, 0)], {-10: 2, 0: 2, 20: 6, 30: 8, 40: 10, 70: 5, 100: 0, 110: 0}),
-        ([(0, 2), (40, 2), (100, 2)], {-10: 2, 0: 2, 20: 2, 70: 2, 110: 2}),
-    ],
-)
-def test_broken_linear_function(shape, points):
-    function = broken_linear(shape)
-    assert {p: function(p) for p in points} == points
-
-
-def test_least_and_most_allocated_skip_an_extended_resource_the_pod_does_not_request(
-    make_pod, make_node, make_node_info
-):
-    # least/most_allocated_test.go "bypass extended resource if the pod does not request"
-    node = make_node_info(make_node("n", cpu="4", memory="10Gi", extra={"example.com/gpu": 4}))
-    resources = {"cpu": 1, "memory": 1, "example.com/gpu": 1}
-    pod = make_pod("p", [{"cpu": "2", "memory": "5Gi"}])
-    for strategy, expected in (("LeastAllocated", 50), ("MostAllocated", 50)):
-        plugin = NodeResourcesFit(strategy, resources)
-        assert plugin.score(CycleState(), pod, node) == expected
-    gpu_pod = make_pod("g", [{"cpu": "2", "memory": "5Gi", "example.com/gpu": "1"}])
-    assert NodeResourcesFit("LeastAllocated", resources).score(CycleState(), gpu_pod, node) == 58
-    assert NodeResourcesFit("MostAllocated", resources).score(CycleState(), gpu_pod, node) == 41

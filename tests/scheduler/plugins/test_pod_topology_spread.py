@@ -1,10 +1,11 @@
-"""PodTopologySpread against the cases of kk .../podtopologyspread/filtering_test.go and
-scoring_test.go, in our words."""
+"""PodTopologySpread against the cases of kk .../podtopologyspread/filtering_test.go
+(TestSingleConstraint) and, in our words, more of filtering_test.go and scoring_test.go."""
 
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import UNRESOLVABLE, UNSCHEDULABLE, CycleState
+from k8slab.scheduler.framework.cycle_state import CycleState
+from k8slab.scheduler.framework.interface import UNRESOLVABLE, UNSCHEDULABLE
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.pod_topology_spread import (
     ERR_REASON_CONSTRAINTS_NOT_MATCH,
@@ -12,6 +13,7 @@ from k8slab.scheduler.plugins.pod_topology_spread import (
     SYSTEM_DEFAULT_CONSTRAINTS,
     PodTopologySpread,
 )
+from k8slab.scheduler.snapshot import Snapshot
 
 FOO = {"matchExpressions": [{"key": "foo", "operator": "Exists"}]}
 
@@ -40,7 +42,7 @@ def cluster(make_node, make_pod, layout, labels=None):
 
 def verdicts(plugin, pod, infos):
     """Filter every node after one PreFilter over them all: node -> None or (code, reason)."""
-    state = CycleState(infos)
+    state = CycleState(Snapshot(infos))
     answer = plugin.pre_filter(state, pod, infos)
     if answer is not None and answer.code == "Skip":
         return {info.name: None for info in infos}
@@ -61,58 +63,227 @@ LAYOUT = {
 }
 
 
-def test_no_existing_pods_every_node_fits(make_pod, make_node):
-    infos = cluster(make_node, make_pod, LAYOUT)
-    pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[spread("zone")])
-    assert set(verdicts(PodTopologySpread(), pod, infos).values()) == {None}
+FOUR_NODES = {
+    "node-a": {"zone": "zone1", "node": "node-a"},
+    "node-b": {"zone": "zone1", "node": "node-b"},
+    "node-x": {"zone": "zone2", "node": "node-x"},
+    "node-y": {"zone": "zone2", "node": "node-y"},
+}
+SPREAD_2103 = {"node-a": 2, "node-b": 1, "node-y": 3}
+BAR = {"matchExpressions": [{"key": "bar", "operator": "Exists"}]}
 
 
-def test_zones_spread_3_to_1_only_the_emptier_zone_fits(make_pod, make_node):
-    layout = {
-        "node-a": ("zone1", 2),
-        "node-b": ("zone1", 1),
-        "node-x": ("zone2", 1),
-        "node-y": ("zone2", 0),
-    }
-    pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[spread("zone")])
-    got = verdicts(PodTopologySpread(), pod, cluster(make_node, make_pod, layout))
-    assert got == {"node-a": SKEW, "node-b": SKEW, "node-x": None, "node-y": None}
+def single_constraint_world(make_node, make_pod, nodes, existing, other_namespace, terminating):
+    """NodeInfos with labels `nodes`; `existing` foo-labelled pods per node (those named in
+    `other_namespace` in that namespace, those in `terminating` being deleted)."""
+    infos = []
+    for name, labels in nodes.items():
+        pods = []
+        for i in range(existing.get(name, 0)):
+            pod = make_pod(
+                f"p-{name}-{i}", namespace=other_namespace.get(name, "default"), labels={"foo": ""}
+            )
+            if name in terminating:
+                pod["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+            pods.append(pod)
+        infos.append(NodeInfo(make_node(name, labels=labels), pods))
+    return infos
 
 
-def test_pods_of_other_namespaces_do_not_count(make_pod, make_node):
-    infos = cluster(make_node, make_pod, {"node-a": ("zone1", 0), "node-x": ("zone2", 0)})
-    infos[0].add_pod(make_pod("elsewhere", namespace="other", labels={"foo": ""}))
-    pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[spread("zone")])
-    assert set(verdicts(PodTopologySpread(), pod, infos).values()) == {None}
+# TestSingleConstraint (filtering_test.go): (name, the incoming pod's labels, its constraint's
+# maxSkew, topologyKey and selector, its node affinity "node In ..." or None, the nodes' labels,
+# matching pods per node, namespaces of pods not in "default", nodes whose pods are terminating,
+# and the verdict per node: None (fits), SKEW (Unschedulable) or MISSING (Unresolvable)).
+SINGLE_CONSTRAINT_CASES = [
+    (
+        "no existing pods",
+        {"foo": ""},
+        1,
+        "zone",
+        FOO,
+        None,
+        FOUR_NODES,
+        {},
+        {},
+        (),
+        {"node-a": None, "node-b": None, "node-x": None, "node-y": None},
+    ),
+    (
+        "no existing pods, incoming pod doesn't match itself",
+        {"foo": ""},
+        1,
+        "zone",
+        BAR,
+        None,
+        FOUR_NODES,
+        {},
+        {},
+        (),
+        {"node-a": None, "node-b": None, "node-x": None, "node-y": None},
+    ),
+    (
+        "existing pods in a different namespace do not count",
+        {"foo": ""},
+        1,
+        "zone",
+        FOO,
+        None,
+        FOUR_NODES,
+        {"node-a": 2, "node-x": 1, "node-y": 1},
+        {"node-a": "ns1"},
+        (),
+        {"node-a": None, "node-b": None, "node-x": SKEW, "node-y": SKEW},
+    ),
+    (
+        "pods spread across zones as 3/3, all nodes fit",
+        {"foo": ""},
+        1,
+        "zone",
+        FOO,
+        None,
+        FOUR_NODES,
+        SPREAD_2103,
+        {},
+        (),
+        {"node-a": None, "node-b": None, "node-x": None, "node-y": None},
+    ),
+    (
+        "pods spread across zones as 1/2 due to absence of label 'zone' on node-b",
+        {"foo": ""},
+        1,
+        "zone",
+        FOO,
+        None,
+        {**FOUR_NODES, "node-b": {"zon": "zone1", "node": "node-b"}},
+        {"node-a": 1, "node-b": 1, "node-x": 1, "node-y": 1},
+        {},
+        (),
+        {"node-a": None, "node-b": MISSING, "node-x": SKEW, "node-y": SKEW},
+    ),
+    (
+        "pod cannot be scheduled as all nodes don't have label 'rack'",
+        {"foo": ""},
+        1,
+        "rack",
+        FOO,
+        None,
+        {"node-a": FOUR_NODES["node-a"], "node-x": FOUR_NODES["node-x"]},
+        {},
+        {},
+        (),
+        {"node-a": MISSING, "node-x": MISSING},
+    ),
+    (
+        "pods spread across nodes as 2/1/0/3, only node-x fits",
+        {"foo": ""},
+        1,
+        "node",
+        FOO,
+        None,
+        FOUR_NODES,
+        SPREAD_2103,
+        {},
+        (),
+        {"node-a": SKEW, "node-b": SKEW, "node-x": None, "node-y": SKEW},
+    ),
+    (
+        "pods spread across nodes as 2/1/0/3, maxSkew is 2, node-b and node-x fit",
+        {"foo": ""},
+        2,
+        "node",
+        FOO,
+        None,
+        FOUR_NODES,
+        SPREAD_2103,
+        {},
+        (),
+        {"node-a": SKEW, "node-b": None, "node-x": None, "node-y": SKEW},
+    ),
+    (
+        "pods spread across nodes as 2/1/0/3, but pod doesn't match itself",
+        {"bar": ""},
+        1,
+        "node",
+        FOO,
+        None,
+        FOUR_NODES,
+        SPREAD_2103,
+        {},
+        (),
+        {"node-a": SKEW, "node-b": None, "node-x": None, "node-y": SKEW},
+    ),
+    (
+        "incoming pod has nodeAffinity, pods spread as 2/~1~/~0~/3, hence node-a fits",
+        {"foo": ""},
+        1,
+        "node",
+        FOO,
+        ["node-a", "node-y"],
+        FOUR_NODES,
+        SPREAD_2103,
+        {},
+        (),
+        {"node-a": None, "node-b": None, "node-x": None, "node-y": SKEW},
+    ),
+    (
+        "terminating Pods should be excluded",
+        {"foo": ""},
+        1,
+        "node",
+        FOO,
+        None,
+        {"node-a": {"node": "node-a"}, "node-b": {"node": "node-b"}},
+        {"node-a": 1, "node-b": 1},
+        {},
+        ("node-a",),
+        {"node-a": None, "node-b": SKEW},
+    ),
+]
 
 
-def test_a_node_without_the_topology_label_cannot_be_used(make_pod, make_node):
-    layout = {"node-a": ("zone1", 0), "node-b": (None, 0), "node-x": ("zone2", 0)}
-    pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[spread("zone")])
-    got = verdicts(PodTopologySpread(), pod, cluster(make_node, make_pod, layout))
-    assert got == {"node-a": None, "node-b": MISSING, "node-x": None}
-
-
-@pytest.mark.parametrize(("max_skew", "fits"), [(1, {"node-x"}), (2, {"node-b", "node-x"})])
-def test_spread_over_hosts_2_1_0_3(make_pod, make_node, max_skew, fits):
-    layout = {
-        "node-a": ("zone1", 2),
-        "node-b": ("zone1", 1),
-        "node-x": ("zone2", 0),
-        "node-y": ("zone2", 3),
-    }
-    constraint = spread("kubernetes.io/hostname", max_skew)
-    pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[constraint])
-    got = verdicts(PodTopologySpread(), pod, cluster(make_node, make_pod, layout))
-    assert {node for node, verdict in got.items() if verdict is None} == fits
-
-
-def test_a_pod_that_does_not_match_itself_adds_nothing(make_pod, make_node):
-    layout = {"node-a": ("zone1", 1), "node-x": ("zone2", 0)}
-    pod = make_pod("p", topologySpreadConstraints=[spread("zone")])
-    assert set(
-        verdicts(PodTopologySpread(), pod, cluster(make_node, make_pod, layout)).values()
-    ) == {None}
+@pytest.mark.parametrize(
+    (
+        "labels",
+        "max_skew",
+        "key",
+        "selector",
+        "affinity_nodes",
+        "nodes",
+        "existing",
+        "other_namespace",
+        "terminating",
+        "expected",
+    ),
+    [case[1:] for case in SINGLE_CONSTRAINT_CASES],
+    ids=[case[0] for case in SINGLE_CONSTRAINT_CASES],
+)
+def test_single_constraint(
+    make_pod,
+    make_node,
+    labels,
+    max_skew,
+    key,
+    selector,
+    affinity_nodes,
+    nodes,
+    existing,
+    other_namespace,
+    terminating,
+    expected,
+):
+    infos = single_constraint_world(
+        make_node, make_pod, nodes, existing, other_namespace, terminating
+    )
+    constraint = {**spread(key, max_skew), "labelSelector": selector}
+    spec = {"topologySpreadConstraints": [constraint]}
+    if affinity_nodes:
+        term = {"matchExpressions": [{"key": "node", "operator": "In", "values": affinity_nodes}]}
+        required = {"nodeSelectorTerms": [term]}
+        spec["affinity"] = {
+            "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}
+        }
+    pod = make_pod("p", labels=labels, **spec)
+    assert verdicts(PodTopologySpread(), pod, infos) == expected
 
 
 def test_min_domains_counts_missing_domains_as_empty(make_pod, make_node):
@@ -173,7 +344,7 @@ def test_a_pod_without_hard_constraints_skips_the_filter(make_pod):
 def test_preemption_can_take_matching_pods_away(make_pod, make_node):
     infos = cluster(make_node, make_pod, {"node-a": ("zone1", 2), "node-x": ("zone2", 0)})
     pod = make_pod("p", labels={"foo": ""}, topologySpreadConstraints=[spread("zone")])
-    plugin, state = PodTopologySpread(), CycleState(infos)
+    plugin, state = PodTopologySpread(), CycleState(Snapshot(infos))
     plugin.pre_filter(state, pod, infos)
     assert plugin.filter(state, pod, infos[0]) is not None
     trial = state.clone()

@@ -1,8 +1,9 @@
 import pytest
 
 from k8slab.errors import K8sLabError
-from k8slab.scheduler.framework import Plugin
-from k8slab.scheduler.plugins import (
+from k8slab.scheduler.framework.interface import Plugin
+from k8slab.scheduler.framework.runtime import Framework
+from k8slab.scheduler.plugins.registry import (
     DEFAULT_PLUGINS,
     REGISTRY,
     default_profile,
@@ -12,8 +13,95 @@ from k8slab.scheduler.plugins import (
 
 
 def test_registry_lists_upstream_names_in_default_profile_order():
-    assert list(REGISTRY)[: len(DEFAULT_PLUGINS)] == list(DEFAULT_PLUGINS)
+    names = [plugin.name for plugin, _ in DEFAULT_PLUGINS]
+    assert list(REGISTRY)[: len(DEFAULT_PLUGINS)] == names
     assert all(cls.name == name for name, cls in REGISTRY.items())
+
+
+def test_every_built_in_plugin_declares_its_extension_points():
+    # As upstream's `var _ framework.FilterPlugin = &TaintToleration{}`, checked at registration.
+    declared = {plugin.name: plugin.extends for plugin, _ in DEFAULT_PLUGINS}
+    assert declared == {
+        "PrioritySort": ("queue_sort",),
+        "NodeUnschedulable": ("filter",),
+        "NodeName": ("filter",),
+        "TaintToleration": ("filter", "pre_score", "score", "normalize"),
+        "NodeAffinity": ("pre_filter", "filter", "pre_score", "score", "normalize"),
+        "NodePorts": ("pre_filter", "filter"),
+        "NodeResourcesFit": ("pre_filter", "filter", "pre_score", "score"),
+        "PodTopologySpread": ("pre_filter", "filter", "pre_score", "score", "normalize"),
+        "InterPodAffinity": ("pre_filter", "filter", "pre_score", "score", "normalize"),
+        "DefaultPreemption": ("post_filter",),
+        "NodeResourcesBalancedAllocation": ("pre_score", "score"),
+        "ImageLocality": ("pre_score", "score"),
+        "DefaultBinder": ("bind",),
+    }
+
+
+class DeclaresTooMuch(Plugin):
+    name = "DeclaresTooMuch"
+    extends = ("filter", "score")
+
+    def score(self, state, pod, node_info):
+        return 0
+
+
+class DeclaresTooLittle(Plugin):
+    name = "DeclaresTooLittle"
+    extends = ("score",)
+
+    def score(self, state, pod, node_info):
+        return 0
+
+    def normalize(self, state, pod, scores):
+        return scores
+
+    def filter_array(self, state, pod, table, rows):
+        return None
+
+
+class DeclaresNonsense(Plugin):
+    name = "DeclaresNonsense"
+    extends = ("score", "wait_on_permit")
+
+    def score(self, state, pod, node_info):
+        return 0
+
+
+@pytest.mark.parametrize(
+    ("plugin", "message"),
+    [
+        (
+            DeclaresTooMuch,
+            "plugin DeclaresTooMuch declares extends = ('filter', 'score'), but it declares "
+            "'filter' but defines no filter()",
+        ),
+        (
+            DeclaresTooLittle,
+            "plugin DeclaresTooLittle declares extends = ('score',), but it defines filter_array() "
+            "but does not declare 'filter'; it defines normalize() but does not declare "
+            "'normalize'",
+        ),
+        (
+            DeclaresNonsense,
+            "plugin DeclaresNonsense declares extends = ('score', 'wait_on_permit'), but "
+            "'wait_on_permit' is not an extension point",
+        ),
+    ],
+    ids=["declared, not defined", "defined, not declared", "not an extension point"],
+)
+def test_register_plugin_holds_the_declaration_against_the_methods(plugin, message):
+    with pytest.raises(K8sLabError) as error:
+        register_plugin(plugin)
+    assert str(error.value) == message
+    assert plugin.name not in REGISTRY
+    with pytest.raises(K8sLabError, match="declares extends"):
+        Framework([plugin()])
+
+
+def test_a_plugin_without_a_declaration_implements_what_it_defines():
+    assert PreferZeroPods.extends is None
+    assert PreferZeroPods().extension_points() == ("score",)
 
 
 def test_default_profile_has_upstreams_plugins_order_and_weights():
