@@ -20,7 +20,6 @@ from k8slab.errors import (
     NotFoundError,
     UnavailableError,
 )
-from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.status import MemberStatus
 from k8slab.lab import components, etcdctl, kubeadm, scheduling
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
@@ -330,7 +329,7 @@ class Cluster:
     def etcdctl(self, command: str) -> str | Table:
         """What `etcdctl --endpoints=<every member> <command>` prints, run on a control plane."""
         answer = self._on_control_plane(
-            lambda group: etcdctl.run(EtcdClient(group, self.control_planes), command))
+            lambda group: etcdctl.run(group, self.control_planes, command))
         return Table(answer) if isinstance(answer, list) else answer
 
     def invariants(self) -> list[str]:

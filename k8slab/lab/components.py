@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from k8slab.apiserver.loadbalancer import ServerStats
     from k8slab.etcd.status import MemberStatus
+    from k8slab.node.container_state import ContainerState
     from k8slab.node.kubelet_status import KubeletStatus
-    from k8slab.node.runc import ContainerState
     from k8slab.raft.node import RaftNode
     from k8slab.scheduler.scheduler import Scheduler
     from k8slab.sim.network import Network

@@ -14,6 +14,7 @@ from dataclasses import fields
 from k8slab.errors import BadRequestError, K8sLabError
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.wire import StatusResponse
+from k8slab.sim.host import ProcessGroup
 
 COMMAND_TIMEOUT = 5.0  # etcdctl --command-timeout default
 USAGE = ("supported: put KEY VALUE | get KEY [--prefix] [--keys-only] [--consistency=s|l] | "
@@ -41,9 +42,10 @@ def parse(command: str) -> tuple[str, list[str], dict[str, str]]:
     return words[0], positional, flags
 
 
-def run(client: EtcdClient, command: str) -> Generator:
-    """Carry out one etcdctl command with `client`; returns the text etcdctl prints (or, for
-    `endpoint status` and `member list`, rows for a table)."""
+def run(group: ProcessGroup, endpoints: list[str], command: str) -> Generator:
+    """Carry out `etcdctl --endpoints=<endpoints> <command>` from `group`; returns the text
+    etcdctl prints (or, for `endpoint status` and `member list`, rows for a table)."""
+    client = EtcdClient(group, endpoints)
     verb, args, flags = parse(command)
     known = {"get": {"prefix", "keys-only", "consistency"}, "del": {"prefix"}, "put": set(),
              "endpoint": set(), "member": set()}

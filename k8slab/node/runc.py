@@ -10,15 +10,10 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from k8slab.errors import K8sLabError
+from k8slab.node.container_state import OCI_VERSION, ContainerState, bundle_path
 from k8slab.sim.host import Host, ProcessGroup
 
 SIGTERM, SIGKILL = 15, 9
-OCI_VERSION = "1.2.0"
-
-
-def bundle_path(container_id: str) -> str:
-    """Where containerd's CRI plugin keeps a container's OCI bundle."""
-    return f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{container_id}"
 
 
 @dataclass
@@ -44,24 +39,6 @@ class Container:
             "pid": self.pid,
             "bundle": bundle_path(self.id),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class ContainerState:
-    """One row of `runc list -f json` (runc's list.go containerState), as a read-only record.
-
-    `image` and `pod` stand for the annotations containerd's CRI plugin puts on the container
-    (io.kubernetes.cri.image-name, and the sandbox's pod: "pod/<namespace>/<name>").
-    """
-
-    oci_version: str
-    id: str
-    pid: int
-    status: str
-    bundle: str
-    created: float
-    image: str | None
-    pod: str | None
 
 
 def image_repository(image: str) -> str:

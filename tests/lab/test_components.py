@@ -7,8 +7,8 @@ import pytest
 from k8slab import Cluster
 from k8slab.etcd.status import MemberStatus
 from k8slab.lab import components
+from k8slab.node.container_state import ContainerState
 from k8slab.node.kubelet_status import KubeletStatus
-from k8slab.node.runc import ContainerState
 
 WEB = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
        "spec": {"nodeName": "worker-1", "containers": [{"name": "web", "image": "nginx:1.27"}]}}

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k8slab.node.runc import SIGKILL, SIGTERM, ContainerState, Runc, image_repository
+from k8slab.node.container_state import ContainerState
+from k8slab.node.runc import SIGKILL, SIGTERM, Runc, image_repository
 from k8slab.sim.host import Host, ProcessGroup
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network

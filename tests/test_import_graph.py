@@ -1,0 +1,153 @@
+"""The package is the architecture diagram: every import edge must be one DESIGN.md allows.
+
+Each module is parsed (ast) and every `import k8slab...` in it counts, at module level, inside a
+function, or under TYPE_CHECKING. A broken rule fails with the file and line of the edge. Only
+the cycle check leaves out imports under TYPE_CHECKING: they never run (SimPy's core and events
+name each other the same way), while for the layering a type is a dependency like any other.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "k8slab"
+
+# Which top-level packages each package may import (besides itself and k8slab.errors, the root
+# of every error). Read it as the diagram: foundation at the bottom, the lab on top.
+MAY_IMPORT = {
+    "sim": set(),
+    "api": set(),
+    "raft": set(),
+    "etcd": {"sim", "raft"},
+    "apiserver": {"sim", "api", "etcd"},
+    "client": {"sim", "api"},
+    "scheduler": {"sim", "api", "client"},
+    "controllers": {"sim", "api", "client"},
+    "cloud": {"sim", "api", "client"},
+    "node": {"sim", "api", "client"},
+    "addons": {"sim", "api", "client"},
+    "cmd": {"sim", "api", "etcd", "apiserver", "client", "scheduler", "controllers", "cloud",
+            "node", "addons"},
+    "robustness": {"sim", "raft", "etcd"},
+    "lab": {"sim", "api", "raft", "etcd", "apiserver", "client", "scheduler", "controllers",
+            "cloud", "node", "addons", "cmd", "robustness"},
+}
+
+# Inside the packages: who may reach a component's internals.
+ONLY_IMPORTED_BY = {
+    # The kubelet is the only caller of containerd's CRI; containerd the only caller of runc.
+    "k8slab.node.containerd": ("k8slab.node.kubelet", "k8slab.lab.kubeadm"),
+    "k8slab.node.runc": ("k8slab.node.containerd", "k8slab.lab.kubeadm"),
+    # Only the API server's storage speaks to etcd; the etcd binary, etcdctl and the lab's etcd
+    # checks are etcd's own tools.
+    "k8slab.etcd.client": ("k8slab.apiserver.storage", "k8slab.cmd", "k8slab.lab.etcdctl",
+                           "k8slab.robustness", "k8slab.etcd"),
+}
+
+
+TYPE_CHECKING = {"TYPE_CHECKING", "typing.TYPE_CHECKING"}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One import: `source` imports `target` at `path`:`line`."""
+
+    source: str
+    target: str
+    path: str
+    line: int
+    type_only: bool
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.source} imports {self.target}"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def resolve(name: str) -> str:
+    """The module an imported name lives in: `k8slab.a.b.Thing` -> `k8slab.a.b`."""
+    while name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name
+
+
+def edges_of(module: str) -> list[Edge]:
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    type_only = {
+        id(child)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in TYPE_CHECKING
+        for statement in node.body
+        for child in ast.walk(statement)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            names = [f"{base}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        rel = str(path.relative_to(ROOT))
+        found += [Edge(module, resolve(n), rel, node.lineno, id(node) in type_only)
+                  for n in names if n == "k8slab" or n.startswith("k8slab.")]
+    return found
+
+
+EDGES = [edge for module in MODULES for edge in edges_of(module)]
+
+
+def top(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_every_package_is_in_the_diagram() -> None:
+    packages = {top(m) for m in MODULES} - {"", "errors"}
+    assert sorted(packages - MAY_IMPORT.keys()) == [], "add the package to MAY_IMPORT"
+
+
+def test_packages_import_only_what_is_below_them() -> None:
+    broken = [
+        str(e) for e in EDGES
+        if top(e.source) in MAY_IMPORT and top(e.target) not in {top(e.source), "errors"}
+        and top(e.target) not in MAY_IMPORT[top(e.source)]
+    ]
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("target", sorted(ONLY_IMPORTED_BY))
+def test_internals_have_only_their_callers(target: str) -> None:
+    allowed = ONLY_IMPORTED_BY[target]
+    broken = [str(e) for e in EDGES if e.target == target and e.source != target
+              and not any(e.source == a or e.source.startswith(a + ".") for a in allowed)]
+    assert not broken, "\n".join(broken)
+
+
+def test_no_import_cycle() -> None:
+    graph = nx.DiGraph()
+    for e in EDGES:
+        if e.source != e.target and not e.type_only:
+            graph.add_edge(e.source, e.target, edge=e)
+    knots = sorted(sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1)
+    cycles = [[str(graph.edges[a, b]["edge"]) for a, b in nx.find_cycle(graph.subgraph(k))]
+              for k in knots]
+    assert not cycles, "\n\n".join("\n".join(cycle) for cycle in cycles)
