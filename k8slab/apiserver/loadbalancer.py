@@ -8,6 +8,7 @@ a server that fails `fall` checks in a row is taken out, one that passes `rise` 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 
 from k8slab.errors import K8sLabError
 from k8slab.sim.errors import RefusedError, UnreachableError
@@ -22,6 +23,26 @@ CHECK_INTERVAL, DOWN_INTERVAL, FALL, RISE = 10.0, 5.0, 2, 2
 # that cannot be made in 5 s is tried once more, on another server.
 CONNECT_TIMEOUT, RETRIES = 5.0, 1
 CHECK_TIMEOUT = 2.0  # a simplification: how long one health check waits
+BACKEND = "apiserverbackend"  # the backend's name in kubeadm's example haproxy.cfg
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStats:
+    """One server's row of HAProxy's stats (`show stat`): proxy, server, and check status.
+
+    `status` is "UP" or "DOWN", or while checks are moving it, "UP 1/2" (one more failed check
+    takes it down) or "DOWN 1/2" (one passed check of the two that bring it back): HAProxy's
+    src/stats.c srv_hlt_st.
+    """
+
+    proxy: str  # pxname
+    server: str  # svname
+    status: str
+
+    @property
+    def up(self) -> bool:
+        """The server receives connections (UP, even while going down)."""
+        return self.status.startswith("UP")
 
 
 class LoadBalancer:
@@ -66,6 +87,18 @@ class LoadBalancer:
             self._streak[backend] = 0
             self.sim.record(self.group.host.name, "loadbalancer", "up" if passed else "down",
                             backend)
+
+    def stats(self) -> tuple[ServerStats, ...]:
+        """A row per backend API server with its health, as HAProxy's stats page reports it."""
+        rows = []
+        for backend in self.backends:
+            streak = self._streak[backend]
+            if self.healthy[backend]:
+                status = f"UP {FALL - streak}/{FALL}" if streak else "UP"
+            else:
+                status = f"DOWN {streak}/{RISE}" if streak else "DOWN"
+            rows.append(ServerStats(BACKEND, backend, status))
+        return tuple(rows)
 
     def _pick(self) -> list[str]:
         """Backends in the order to try: healthy ones round-robin, starting after the last."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from k8slab.errors import K8sLabError
 from k8slab.etcd.errors import CompactedError, InvalidArgumentError, RequestTimeoutError
+from k8slab.etcd.status import MemberStatus
 from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
     CompactionRequest,
@@ -32,7 +33,6 @@ from k8slab.etcd.wire import (
     RangeRequest,
     Request,
     StatusRequest,
-    StatusResponse,
     TxnRequest,
     WatchCreateRequest,
     WatchResponse,
@@ -289,11 +289,11 @@ class EtcdMember:
             raise result
         return result
 
-    def status(self) -> StatusResponse:
-        """What `etcdctl endpoint status` shows for this member."""
-        return StatusResponse(self.name, self.raft.leader_id, self.raft.role.value,
-                              self.raft.term, self.raft.last_index, self.raft.applied_index,
-                              self.store.revision)
+    def status(self) -> MemberStatus:
+        """What `etcdctl endpoint status` shows for this member, with its Raft status."""
+        return MemberStatus(self.name, self.raft.leader_id, self.raft.role.value,
+                            self.raft.term, self.raft.last_index, self.raft.applied_index,
+                            self.store.revision, self.raft.status())
 
     def _new_id(self) -> str:
         # Unique across restarts of this member: each process instance draws its own prefix.

@@ -20,12 +20,12 @@ from k8slab.errors import (
     NotFoundError,
     UnavailableError,
 )
-from k8slab.etcd.member import EtcdMember
-from k8slab.lab import etcdctl, kubeadm, scheduling
+from k8slab.etcd.status import MemberStatus
+from k8slab.lab import components, etcdctl, kubeadm, scheduling
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
-from k8slab.raft import Role
+from k8slab.raft import RaftNode
 from k8slab.raft.invariants import History
 from k8slab.raft.invariants import check as check_raft
 from k8slab.sim.host import ProcessGroup
@@ -122,15 +122,16 @@ class Cluster:
         # Up means: every kubelet registered and holds its Lease, and a scheduler leads and
         # sees every node, so the first pod applied is scheduled at once.
         deadline = self.sim.now + BOOT_LIMIT_SECONDS
-        kubelets = [h.memory["kubelet"] for h in self.network.hosts() if "kubelet" in h.memory]
-        while not (all(k.settled for k in kubelets) and self._scheduler_ready(len(kubelets))):
+        nodes = [name for name in self.hosts
+                 if components.kubelet_status(self.network, name) is not None]
+        while not (all(components.kubelet_status(self.network, name).settled for name in nodes)
+                   and self._scheduler_ready(len(nodes))):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
 
     def _scheduler_ready(self, nodes: int) -> bool:
-        schedulers = [self.network.host(n).memory.get("kube-scheduler")
-                      for n in self.control_planes]
+        schedulers = [components.scheduler(self.network, n) for n in self.control_planes]
         return any(s is not None and s.leading and len(s.node_infos()) >= nodes
                    for s in schedulers)
 
@@ -315,16 +316,15 @@ class Cluster:
 
     # -- etcd -----------------------------------------------------------------------------------
 
-    def etcd_members(self) -> dict[str, EtcdMember | None]:
-        """The etcd member on each control-plane host (None while its host is down)."""
-        hosts = [self.network.host(name) for name in self.control_planes]
-        return {h.name: h.memory.get("etcd") if h.up else None for h in hosts}
+    def etcd_status(self) -> dict[str, MemberStatus | None]:
+        """`etcdctl endpoint status` of the member on each control-plane host, read from the
+        member itself (None while its host is down)."""
+        return {name: components.etcd_status(self.network, name) for name in self.control_planes}
 
     def etcd_leader(self) -> str | None:
         """The member leading the highest term among those that believe they lead."""
-        leaders = [m.raft for m in self.etcd_members().values()
-                   if m is not None and m.raft.role is Role.LEADER]
-        return max(leaders, key=lambda raft: raft.term).id if leaders else None
+        leaders = [s for s in self.etcd_status().values() if s is not None and s.is_leader]
+        return max(leaders, key=lambda status: status.term).member if leaders else None
 
     def etcdctl(self, command: str) -> str | Table:
         """What `etcdctl --endpoints=<every member> <command>` prints, run on a control plane."""
@@ -339,12 +339,16 @@ class Cluster:
         otherwise only the members' current state is.
         """
         self._observe_raft()
-        nodes = [m.raft for m in self.etcd_members().values() if m is not None]
-        return list(self.raft_history.violations) + check_raft(nodes, self.raft_history)
+        return list(self.raft_history.violations) + check_raft(self._raft_nodes(),
+                                                                self.raft_history)
+
+    def _raft_nodes(self) -> list[RaftNode]:
+        # The invariant checker follows the live nodes step by step (see components.raft_node).
+        nodes = [components.raft_node(self.network, name) for name in self.control_planes]
+        return [node for node in nodes if node is not None]
 
     def _observe_raft(self) -> None:
-        self.raft_history.observe(
-            [m.raft for m in self.etcd_members().values() if m is not None])
+        self.raft_history.observe(self._raft_nodes())
 
     @property
     def hosts(self) -> list[str]:
@@ -357,13 +361,10 @@ class Cluster:
 
     def containers(self, name: str) -> list[dict]:
         """The containers runc is running on host `name` (`runc list`), empty when it is down."""
-        host = self.network.host(name)
-        runc = host.memory.get("runc")
-        if not host.up or runc is None:
-            return []
         return [
-            dict(c.state(), image=c.bundle.get("image"), pod=c.bundle.get("trace_ref"))
-            for c in runc.containers.values()
+            {"ociVersion": c.oci_version, "id": c.id, "status": c.status, "pid": c.pid,
+             "bundle": c.bundle, "image": c.image, "pod": c.pod}
+            for c in components.containers(self.network, name)
             if c.status == "running"
         ]
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Generator
-from dataclasses import asdict
+from dataclasses import fields
 
 from k8slab.errors import BadRequestError, K8sLabError
 from k8slab.etcd.client import EtcdClient
+from k8slab.etcd.wire import StatusResponse
 from k8slab.sim.host import ProcessGroup
 
 COMMAND_TIMEOUT = 5.0  # etcdctl --command-timeout default
@@ -80,7 +81,7 @@ def run(group: ProcessGroup, endpoints: list[str], command: str) -> Generator:
         for endpoint in client.endpoints:
             one = EtcdClient(client.group, endpoint)
             try:
-                rows.append(asdict((yield from one.status(timeout=COMMAND_TIMEOUT))))
+                rows.append(status_row((yield from one.status(timeout=COMMAND_TIMEOUT))))
             except K8sLabError as error:
                 rows.append({"member": endpoint, "error": error.message})
         return rows
@@ -88,6 +89,11 @@ def run(group: ProcessGroup, endpoints: list[str], command: str) -> Generator:
         return [{"name": e, "peer": f"https://{e}:2380", "client": f"https://{e}:2379"}
                 for e in client.endpoints]
     raise BadRequestError(f"etcdctl: unknown command \"{' '.join([verb, *args])}\"; {USAGE}")
+
+
+def status_row(status: StatusResponse) -> dict:
+    """One member's row of `etcdctl endpoint status`: the StatusResponse's fields, in order."""
+    return {field.name: getattr(status, field.name) for field in fields(StatusResponse)}
 
 
 def _need(args: list[str], count: int, form: str) -> None:

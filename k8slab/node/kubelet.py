@@ -21,6 +21,7 @@ from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
+from k8slab.node.kubelet_status import KubeletStatus
 from k8slab.sim.host import ProcessGroup
 
 VERSION = "v1.32.0"
@@ -91,11 +92,10 @@ class Kubelet:
         self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
 
-    @property
-    def settled(self) -> bool:
-        """Registered, holding its Lease, and running every static pod."""
-        return (self.registered and self.lease_renewed
-                and all(key in self.running for key in self._static))
+    def status(self) -> KubeletStatus:
+        """A read-only snapshot: node, version, registration, Lease, static and running pods."""
+        return KubeletStatus(self.config.name, VERSION, self.registered, self.lease_renewed,
+                             tuple(self._static), tuple(self.running))
 
     def _record(self, kind: str, obj: str = "", **details) -> None:
         self.sim.record(self.host, "kubelet", kind, obj, **details)

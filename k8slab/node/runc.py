@@ -10,6 +10,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 
 from k8slab.errors import K8sLabError
+from k8slab.node.container_state import OCI_VERSION, ContainerState, bundle_path
 from k8slab.sim.host import Host, ProcessGroup
 
 SIGTERM, SIGKILL = 15, 9
@@ -32,11 +33,11 @@ class Container:
     def state(self) -> dict:
         """The JSON `runc state <id>` prints (ociVersion, id, status, pid, bundle)."""
         return {
-            "ociVersion": "1.2.0",
+            "ociVersion": OCI_VERSION,
             "id": self.id,
             "status": self.status,
             "pid": self.pid,
-            "bundle": f"/run/containerd/io.containerd.runtime.v2.task/k8s.io/{self.id}",
+            "bundle": bundle_path(self.id),
         }
 
 
@@ -61,6 +62,14 @@ class Runc:
         self.containers: dict[str, Container] = {}
         self._next_pid = 1000
         host.on_crash(self._host_crashed)
+
+    def list(self) -> tuple[ContainerState, ...]:
+        """`runc list`: every container this runc knows, running or not, oldest first."""
+        return tuple(
+            ContainerState(OCI_VERSION, c.id, c.pid, c.status, bundle_path(c.id), c.created,
+                           c.bundle.get("image"), c.bundle.get("trace_ref"))
+            for c in self.containers.values()
+        )
 
     def _record(self, kind: str, container: Container, **details) -> None:
         self.sim.record(

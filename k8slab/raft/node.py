@@ -34,6 +34,7 @@ from k8slab.raft.messages import (
 from k8slab.raft.progress import Progress
 from k8slab.raft.read_only import ReadOnly, ReadState
 from k8slab.raft.ready import HardState, Ready, Role, SnapshotData
+from k8slab.raft.status import Status
 
 
 class RaftNode(Election, Leader):
@@ -146,6 +147,12 @@ class RaftNode(Election, Leader):
     def quorum(self) -> int:
         """How many voters make a majority."""
         return len(self.peers) // 2 + 1
+
+    def status(self) -> Status:
+        """A read-only snapshot of this node's state and log (etcd-io/raft `RawNode.Status`)."""
+        return Status(self.id, self.term, self.voted_for, self.commit_index, self.leader_id,
+                      self.role, self.applied_index, self.snapshot_index,
+                      tuple(self._log.entries))
 
     def term_at(self, index: int) -> int | None:
         """Term of the entry at `index`; None if it is compacted away or beyond the log."""

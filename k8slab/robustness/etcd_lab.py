@@ -15,7 +15,8 @@ from k8slab.errors import K8sLabError
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import EtcdMember
 from k8slab.etcd.quorum import quorum
-from k8slab.raft import RaftNode, Role
+from k8slab.etcd.status import MemberStatus
+from k8slab.raft import RaftNode
 from k8slab.raft.invariants import History
 from k8slab.raft.invariants import check as check_raft
 from k8slab.robustness.linearizability import Operation
@@ -78,14 +79,20 @@ class EtcdLab:
         host = self.network.host(name)
         return host.memory.get("etcd") if host.up else None
 
+    def status(self, name: str) -> MemberStatus | None:
+        """`etcdctl endpoint status` of the member on host `name`, read from the member itself
+        (None while the host is down)."""
+        member = self.member(name)
+        return member.status() if member is not None else None
+
     def raft_nodes(self) -> list[RaftNode]:
-        """The Raft state machines of the members that are up."""
+        """The live Raft state machines of the members that are up, for the invariant checker."""
         return [m.raft for m in (self.member(n) for n in self.names) if m is not None]
 
     def leader(self) -> str | None:
         """The member that leads the highest term among those that think they lead."""
-        leaders = [n for n in self.raft_nodes() if n.role is Role.LEADER]
-        return max(leaders, key=lambda n: n.term).id if leaders else None
+        leaders = [s for s in (self.status(n) for n in self.names) if s is not None and s.is_leader]
+        return max(leaders, key=lambda s: s.term).member if leaders else None
 
     def violations(self) -> list[str]:
         """Raft safety violations seen so far, and any non-linearizable key in the history."""

@@ -172,7 +172,7 @@ def test_a_joined_node_boots_containerd_and_a_kubelet_that_calls_its_api_server(
 def test_a_control_plane_host_boots_its_static_pods_without_pulling_anything() -> None:
     host = booted_control_plane()
     kubelet = host.memory["kubelet"]
-    assert kubelet.settled
+    assert kubelet.status().settled
     assert host.memory["etcd"].name == CP
     assert host.memory["kube-apiserver"].storage.etcd.endpoint == CP
     assert host.memory["kube-scheduler"].client.server == CP
@@ -191,7 +191,7 @@ def test_a_control_plane_host_boots_again_from_its_disk_after_a_crash() -> None:
     assert host.memory == {}
     host.network.restart(CP)
     host.sim.run(10)
-    assert host.memory["kubelet"].settled
+    assert host.memory["kubelet"].status().settled
     assert host.memory["kube-apiserver"] is not first
     running = sorted(
         c.bundle["image"] for c in host.memory["runc"].containers.values() if c.status == "running"

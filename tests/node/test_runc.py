@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from k8slab.node.container_state import ContainerState
 from k8slab.node.runc import SIGKILL, SIGTERM, Runc, image_repository
 from k8slab.sim.host import Host, ProcessGroup
 from k8slab.sim.kernel import Simulation
@@ -314,3 +316,28 @@ def test_after_a_restart_the_new_runc_is_told_of_the_next_crash_the_old_one_is_n
     network.crash("node-1")
     lost = sim.trace.where(component="runc", kind="lost")
     assert [rec.details["container"] for rec in lost] == ["c1", "c2"]
+
+
+def test_runc_list_reports_every_container_as_a_read_only_row() -> None:
+    sim, _, host = one_host()
+    runc = Runc(host)
+    assert runc.list() == ()
+    runc.create("c1", bundle())
+    sim.run(1)
+    runc.create("c2", {"image": "redis:7"})
+    runc.start("c1")
+    rows = runc.list()
+    assert rows == (
+        ContainerState("1.2.0", "c1", 1001, "running",
+                       "/run/containerd/io.containerd.runtime.v2.task/k8s.io/c1", 0, "nginx:1.27",
+                       POD),
+        ContainerState("1.2.0", "c2", 0, "created",
+                       "/run/containerd/io.containerd.runtime.v2.task/k8s.io/c2", 1, "redis:7",
+                       None),
+    )
+    assert rows[0].bundle == runc.containers["c1"].state()["bundle"]
+    runc.kill("c1")
+    assert [(row.id, row.status) for row in runc.list()] == [("c1", "stopped"), ("c2", "created")]
+    assert rows[0].status == "running"  # a row is a snapshot
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].status = "stopped"

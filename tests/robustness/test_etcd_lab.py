@@ -127,3 +127,17 @@ def test_keep_alive_holds_a_lease_past_its_ttl():
         lab.run(2)
         assert lab._sync(client.lease_keep_alive(lease.id)).ttl == 3
     assert lab.member(lab.leader()).store.get("/lock") is not None
+
+
+def test_each_member_s_status_follows_a_crash_and_a_new_election():
+    lab = EtcdLab(3, 3)
+    old = lab.run_until_leader()
+    assert [lab.status(n).leader for n in lab.names] == [old] * 3
+    before = lab.status(old)
+    lab.crash(old)
+    new = lab.run_until_leader()
+    assert lab.status(old) is None
+    after = lab.status(new)
+    assert (after.member, after.is_leader, after.leader) == (new, True, new)
+    assert after.term > before.term and before.is_leader  # the old snapshot keeps what it saw
+    assert after.raft.lead == new and after.raft.raft_state is Role.LEADER

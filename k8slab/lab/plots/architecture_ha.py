@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from k8slab.lab import components
 from k8slab.lab.plots.hosts import NODE_SERVICES, HostView
 from k8slab.lab.plots.shapes import BOX_H, COLOURS, TITLE_H, WIDTH, box, host_frame, link, short
 from k8slab.lab.plots.style import ROLE_COLOURS
@@ -32,10 +33,9 @@ def etcd_leaders(cluster: Cluster) -> str:
     """ "etcd leader: control-plane-2 (term 3)", or every member that believes it leads."""
     leaders = []
     for name in cluster.control_planes:
-        host = cluster.network.host(name)
-        member = host.memory.get("etcd") if host.up else None
-        if member is not None and member.raft.role.value == "leader":
-            leaders.append(f"{name} (term {member.raft.term})")
+        status = components.etcd_status(cluster.network, name)
+        if status is not None and status.is_leader:
+            leaders.append(f"{name} (term {status.term})")
     if not leaders:
         return "no etcd leader"
     return f"etcd leader{'s' if len(leaders) > 1 else ''}: {', '.join(leaders)}"
@@ -80,24 +80,24 @@ def draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[HostView],
             ax.text(x + host_w / 2, top - host_h / 2, "host down", ha="center", va="center",
                     fontsize=fontsize, color=COLOURS["cross"], zorder=4,
                     bbox={"facecolor": "white", "edgecolor": "none"})
-        memory = cluster.network.host(view.name).memory if view.up else {}
         for column, service in enumerate(NODE_SERVICES):
             if service in view.services:
                 box(ax, x + 0.1 + column * (half + 0.1), services_y, half, BOX_H, service,
                     "service", fontsize=fontsize)
         etcd_x, scheduler_x = x + 0.1, x + 0.2 + half
         if "etcd" in view.control:
-            raft = memory["etcd"].raft
-            box(ax, etcd_x, static_y, half, 0.5, f"etcd\nterm {raft.term}", "control",
+            etcd = components.etcd_status(cluster.network, view.name)
+            role = etcd.role
+            box(ax, etcd_x, static_y, half, 0.5, f"etcd\nterm {etcd.term}", "control",
                 fontsize=fontsize)
-            if raft.role.value != "follower":
-                _badge(ax, etcd_x + half - 0.03, static_y + 0.5, raft.role.value,
-                       ROLE_COLOURS.get(raft.role.value, "white"))
+            if role != "follower":
+                _badge(ax, etcd_x + half - 0.03, static_y + 0.5, role,
+                       ROLE_COLOURS.get(role, "white"))
         if "kube-scheduler" in view.control:
             box(ax, scheduler_x, static_y, half, 0.5,
                 _fitted(("kube-scheduler", "kube-\nscheduler"), half, fontsize), "control",
                 fontsize=fontsize)
-            if memory["kube-scheduler"].leading:
+            if components.scheduler(cluster.network, view.name).leading:
                 _badge(ax, scheduler_x + half - 0.03, static_y + 0.5, "holds lease",
                        ROLE_COLOURS["leader"])
         if view.pods:
@@ -128,15 +128,16 @@ def draw_balancer(ax: Axes, cluster: Cluster, backends: list[tuple[str, float, f
     view = HostView(name, cluster.host_is_up(name))
     x = (WIDTH - LB_W) / 2
     host_frame(ax, view, x, top, LB_W, LB_H)
-    balancer = cluster.network.host(name).memory.get("haproxy") if view.up else None
-    if balancer is None:
+    stats = components.load_balancer_stats(cluster.network, name)
+    if stats is None:
         return None
-    healthy = [b for b in balancer.backends if balancer.healthy.get(b)]
+    servers = [row.server for row in stats]
+    healthy = [row.server for row in stats if row.up]
     box(ax, x + 0.15, top - LB_H + 0.08, LB_W - 0.3, 0.34,
-        f"haproxy · {len(healthy)} of {len(balancer.backends)} API servers healthy", "service")
+        f"haproxy · {len(healthy)} of {len(servers)} API servers healthy", "service")
     spread = [x + 0.3 + (LB_W - 0.6) * (i + 0.5) / len(backends) for i in range(len(backends))]
     for start_x, (backend, end_x, end_y) in zip(spread, backends, strict=True):
-        if backend not in balancer.backends:
+        if backend not in servers:
             continue
         ok = backend in healthy
         ax.annotate("", xy=(end_x, end_y), xytext=(start_x, top), zorder=4, arrowprops={

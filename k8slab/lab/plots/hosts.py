@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from k8slab.lab import components
+
 if TYPE_CHECKING:
     from k8slab.lab.cluster import Cluster
 
@@ -17,7 +19,7 @@ CONTROL_PLANE_PODS = ("etcd", "kube-apiserver", "kube-scheduler")
 
 @dataclass
 class HostView:
-    """What one host runs right now, read from its memory and from `runc list`."""
+    """What one host runs right now: its running components, and its pods from `runc list`."""
 
     name: str
     up: bool
@@ -28,8 +30,8 @@ class HostView:
 
 def host_view(cluster: Cluster, name: str) -> HostView:
     """What host `name` runs now: its node services, control-plane static pods and other pods."""
-    memory = cluster.network.host(name).memory
-    control = [c for c in CONTROL_PLANE_PODS if c in memory]
+    running = components.running_on(cluster.network, name)
+    control = [c for c in CONTROL_PLANE_PODS if c in running]
     pods = []
     for container in cluster.containers(name):
         if not container["pod"]:
@@ -39,7 +41,7 @@ def host_view(cluster: Cluster, name: str) -> HostView:
         static = namespace == "kube-system" and pod.removesuffix(f"-{name}") in control
         if not static and label not in pods:
             pods.append(label)
-    return HostView(name, cluster.host_is_up(name), [s for s in NODE_SERVICES if s in memory],
+    return HostView(name, cluster.host_is_up(name), [s for s in NODE_SERVICES if s in running],
                     control, sorted(pods, key=natural))
 
 

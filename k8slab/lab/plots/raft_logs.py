@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from k8slab.lab import components
 from k8slab.lab.plots.raft_roles import DOWN_EDGE
-from k8slab.lab.plots.raft_status import last_index, running_member
 from k8slab.lab.plots.style import fits, pyplot
 
 if TYPE_CHECKING:
@@ -39,10 +39,9 @@ def raft_logs(cluster: Cluster) -> Figure:
     members = list(cluster.control_planes)
     rafts = {}
     for name in members:
-        member = running_member(cluster, name)
-        rafts[name] = (member.raft, member.raft.log) if member is not None else None
-    hi = max([last_index(log, raft.snapshot_index) for raft, log in filter(None, rafts.values())]
-             + [0])
+        status = components.etcd_status(cluster.network, name)
+        rafts[name] = status.raft if status is not None else None
+    hi = max([raft.last_index for raft in filter(None, rafts.values())] + [0])
     lo = max(1, hi - LOG_WINDOW + 1)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(12, 1.7 + 0.6 * max(len(members), 1)))
@@ -59,9 +58,9 @@ def raft_logs(cluster: Cluster) -> Figure:
             ax.text((lo + hi) / 2, y, "down", ha="center", va="center", fontsize=9,
                     color=DOWN_EDGE)
             continue
-        raft, log = rafts[name]
-        labels.append(f"{name} ({raft.role.value}, t={raft.term})\n"
-                      f"commit {raft.commit_index}, applied {raft.applied_index}")
+        raft = rafts[name]
+        labels.append(f"{name} ({raft.raft_state.value}, t={raft.term})\n"
+                      f"commit {raft.commit}, applied {raft.applied}")
         if raft.snapshot_index >= lo:
             right = min(raft.snapshot_index, hi)
             ax.add_patch(Rectangle((lo - 0.5, y - 0.4), right - lo + 1, 0.8,
@@ -71,10 +70,10 @@ def raft_logs(cluster: Cluster) -> Figure:
                                      f"≤ {raft.snapshot_index}") if fits(t, inches, 7)), "")
             if text:
                 ax.text((lo + right) / 2, y, text, ha="center", va="center", fontsize=7)
-        for entry in log:
+        for entry in raft.entries:
             if entry.index < lo:
                 continue
-            committed = entry.index <= raft.commit_index
+            committed = entry.index <= raft.commit
             ax.add_patch(Rectangle((entry.index - 0.5, y - 0.4), 1, 0.8,
                                    facecolor=term_colour(entry.term), edgecolor="white",
                                    alpha=1.0 if committed else 0.45))
@@ -83,8 +82,8 @@ def raft_logs(cluster: Cluster) -> Figure:
             if fits(str(entry.term), cell_inches - 0.02, 7):
                 ax.text(entry.index, y, str(entry.term), ha="center", va="center", fontsize=7,
                         color="#222222" if committed else "#777777")
-        if hi and lo - 1 <= raft.commit_index <= hi:
-            x = raft.commit_index + 0.5
+        if hi and lo - 1 <= raft.commit <= hi:
+            x = raft.commit + 0.5
             ax.plot([x, x], [y - 0.48, y + 0.48], color=COMMIT_COLOUR, lw=2.2)
     ax.set_yticks(range(len(members)), list(reversed(labels)), fontsize=8)
     ax.set_ylim(-0.6, max(len(members), 1) - 0.4)

@@ -90,9 +90,9 @@ class EtcdPanel(Panel):
     def status_text(self) -> str:
         """Time, the leader and its term, and whether every Raft invariant holds."""
         leader = self.cluster.etcd_leader()
-        members = self.cluster.etcd_members()
+        members = self.cluster.etcd_status()
         up = sum(m is not None for m in members.values())
-        term = members[leader].raft.term if leader else None
+        term = members[leader].term if leader else None
         head = f"t = {self.cluster.now:.1f} s · {up} of {len(members)} members up · "
         head += f"leader: {leader} (term {term})" if leader else "no leader"
         violations = self.cluster.invariants()

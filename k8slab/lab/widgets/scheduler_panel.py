@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.lab import components
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
 from k8slab.lab.plots.utilization import utilization
 from k8slab.lab.widgets.panel import Panel, show
@@ -170,7 +171,7 @@ def pod_manifest(cpu: str, priority: int, scheduler_name: str) -> dict:
 
 def running_scheduler(cluster: Cluster) -> Scheduler | None:
     """The kube-scheduler of the first control-plane host that runs one, the leader preferred."""
-    found = [cluster.network.host(name).memory.get("kube-scheduler")
+    found = [components.scheduler(cluster.network, name)
              for name in cluster.control_planes if cluster.host_is_up(name)]
     found = [scheduler for scheduler in found if scheduler is not None]
     return next((s for s in found if s.leading), found[0] if found else None)

@@ -11,10 +11,14 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
+from k8slab.apiserver.loadbalancer import BACKEND, ServerStats
+from k8slab.etcd.status import MemberStatus
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.architecture import architecture
 from k8slab.lab.plots.pods_per_node import pods_per_node
 from k8slab.lab.plots.swimlane import swimlane
+from k8slab.raft.ready import Role
+from k8slab.raft.status import Status
 
 
 def texts(fig: Figure) -> list[str]:
@@ -90,6 +94,29 @@ class FakeHost:
         self.name, self.up, self.memory = name, True, memory
 
 
+class FakeMember:
+    """An etcd member whose Raft role and term a test sets by hand; its status reports them."""
+
+    def __init__(self, name: str, raft: NS) -> None:
+        self.name, self.raft = name, raft
+
+    def status(self) -> MemberStatus:
+        raft = Status(self.name, self.raft.term, None, 0, None, Role(self.raft.role.value), 0, 0,
+                      ())
+        return MemberStatus(self.name, None, self.raft.role.value, raft.term, 0, 0, 1, raft)
+
+
+class FakeBalancer:
+    """HAProxy in front of `backends`, each healthy until a test says otherwise."""
+
+    def __init__(self, backends: list[str]) -> None:
+        self.backends, self.healthy = list(backends), dict.fromkeys(backends, True)
+
+    def stats(self) -> tuple[ServerStats, ...]:
+        return tuple(ServerStats(BACKEND, b, "UP" if self.healthy[b] else "DOWN")
+                     for b in self.backends)
+
+
 class FakeCluster:
     """What the pictures read from a highly available cluster, with its state set by hand.
 
@@ -105,10 +132,9 @@ class FakeCluster:
         for index, name in enumerate(self.control_planes):
             raft = NS(role=NS(value="leader" if index == 0 else "follower"), term=3)
             self._hosts[name] = FakeHost(name, {
-                "kubelet": object(), "containerd": object(), "etcd": NS(raft=raft),
+                "kubelet": object(), "containerd": object(), "etcd": FakeMember(name, raft),
                 "kube-apiserver": object(), "kube-scheduler": NS(leading=index == 1)})
-        self._hosts["lb"] = FakeHost("lb", {"haproxy": NS(
-            backends=list(self.control_planes), healthy=dict.fromkeys(self.control_planes, True))})
+        self._hosts["lb"] = FakeHost("lb", {"haproxy": FakeBalancer(self.control_planes)})
         for name in workers:
             self._hosts[name] = FakeHost(name, {"kubelet": object(), "containerd": object()})
         self.network = NS(host=self._hosts.__getitem__)

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
 from k8slab.errors import K8sLabError
+from k8slab.etcd.status import MemberStatus
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.raft_logs import (
     COMMIT_COLOUR,
@@ -29,8 +30,10 @@ from k8slab.lab.plots.raft_logs import (
 )
 from k8slab.lab.plots.raft_messages import election_sequence, message_label, sequence_events
 from k8slab.lab.plots.raft_roles import Segment, role_segments, roles_timeline
-from k8slab.lab.plots.raft_status import status_table
+from k8slab.lab.plots.raft_status import log_entries, status_table
 from k8slab.lab.plots.style import ROLE_COLOURS
+from k8slab.raft.ready import Role
+from k8slab.raft.status import Status
 from k8slab.sim.trace import Trace
 
 M1, M2, M3 = MEMBERS = ["control-plane-1", "control-plane-2", "control-plane-3"]
@@ -60,9 +63,10 @@ def entry(index: int, term: int) -> NS:
 
 def member(role: str, term: int, leader: str | None, log: list, commit: int, *,
            snapshot: int = 0, revision: int = 1) -> NS:
-    raft = NS(role=NS(value=role), term=term, leader_id=leader, log=log, commit_index=commit,
-              applied_index=commit, snapshot_index=snapshot)
-    return NS(raft=raft, store=NS(revision=revision))
+    """A stand-in etcd member whose status() reports this Raft state and store revision."""
+    raft = Status("member", term, None, commit, leader, Role(role), commit, snapshot, tuple(log))
+    return NS(status=lambda: MemberStatus("member", leader, role, term, raft.last_index, commit,
+                                          revision, raft))
 
 
 def election() -> Trace:
@@ -354,3 +358,9 @@ def test_a_crashed_real_member_shows_down():
     assert status_table(cluster)[0]["up"] is False
     assert role_segments(cluster)["control-plane"][-1].role == "down"
     assert "down" in texts(raft_logs(cluster))
+
+
+def test_the_log_of_a_down_member_is_out_of_reach(fake):
+    fake.crash(M3)
+    with pytest.raises(K8sLabError, match=f"{M3} is down"):
+        log_entries(fake, M3)

@@ -42,7 +42,9 @@ def test_writes_reach_every_member(panel):
     panel.write_button.click()
     assert panel.message.value.startswith(f"put {WRITE_KEY} 2: OK")
     panel.advance_button.click()
-    values = [m.store.get(WRITE_KEY).value for m in panel.cluster.etcd_members().values()]
+    members = [panel.cluster.network.host(name).memory["etcd"]
+               for name in panel.cluster.control_planes]
+    values = [m.store.get(WRITE_KEY).value for m in members]
     assert values == ["2", "2", "2"]
 
 

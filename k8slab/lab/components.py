@@ -1,0 +1,67 @@
+"""Where the lab finds the components running on a host, and the read-only views it reads them by.
+
+This is the one module of the lab that looks a running process up on a host; the facade, the
+plots and the widgets ask it, and each answer is a snapshot (or None while the host or the
+process is down), as `etcdctl endpoint status`, `runc list` or HAProxy's stats would report it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from k8slab.apiserver.loadbalancer import ServerStats
+    from k8slab.etcd.status import MemberStatus
+    from k8slab.node.container_state import ContainerState
+    from k8slab.node.kubelet_status import KubeletStatus
+    from k8slab.raft.node import RaftNode
+    from k8slab.scheduler.scheduler import Scheduler
+    from k8slab.sim.network import Network
+
+
+def _running(network: Network, host: str, component: str) -> Any | None:
+    # A component lives in its host's memory from its start until the host crashes.
+    machine = network.host(host)
+    return machine.memory.get(component) if machine.up else None
+
+
+def running_on(network: Network, host: str) -> tuple[str, ...]:
+    """The names of the components running on `host` ("kubelet", "etcd"...), none while down."""
+    machine = network.host(host)
+    return tuple(machine.memory) if machine.up else ()
+
+
+def etcd_status(network: Network, host: str) -> MemberStatus | None:
+    """`etcdctl endpoint status` of the etcd member on `host`, with its Raft status."""
+    member = _running(network, host, "etcd")
+    return member.status() if member is not None else None
+
+
+def raft_node(network: Network, host: str) -> RaftNode | None:
+    """The live Raft node of the etcd member on `host`: for the Raft invariant checker only,
+    which follows every step of every node (a snapshot per event would copy every log)."""
+    member = _running(network, host, "etcd")
+    return member.raft if member is not None else None
+
+
+def kubelet_status(network: Network, host: str) -> KubeletStatus | None:
+    """What the kubelet on `host` reports: registered, Lease held, static and running pods."""
+    kubelet = _running(network, host, "kubelet")
+    return kubelet.status() if kubelet is not None else None
+
+
+def containers(network: Network, host: str) -> tuple[ContainerState, ...]:
+    """`runc list` on `host`: every container runc knows there; none while the host is down."""
+    runc = _running(network, host, "runc")
+    return runc.list() if runc is not None else ()
+
+
+def load_balancer_stats(network: Network, host: str) -> tuple[ServerStats, ...] | None:
+    """HAProxy's stats on `host`: a row per API server behind it, with its health."""
+    balancer = _running(network, host, "haproxy")
+    return balancer.stats() if balancer is not None else None
+
+
+def scheduler(network: Network, host: str) -> Scheduler | None:
+    """The kube-scheduler running on `host` (the live object, until it offers a view)."""
+    return _running(network, host, "kube-scheduler")
