@@ -131,9 +131,8 @@ class Cluster:
             self.sim.run(0.1)
 
     def _scheduler_ready(self, nodes: int) -> bool:
-        schedulers = [components.scheduler(self.network, n) for n in self.control_planes]
-        return any(s is not None and s.leading and len(s.node_infos()) >= nodes
-                   for s in schedulers)
+        schedulers = [components.scheduler_view(self.network, n) for n in self.control_planes]
+        return any(s is not None and s.leading and s.nodes_seen >= nodes for s in schedulers)
 
     # -- time and the record ------------------------------------------------------------
 

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from k8slab.node.container_state import ContainerState
     from k8slab.node.kubelet_status import KubeletStatus
     from k8slab.raft.node import RaftNode
-    from k8slab.scheduler.scheduler import Scheduler
+    from k8slab.scheduler.framework.diagnosis import Decision
+    from k8slab.scheduler.view import SchedulerView
     from k8slab.sim.network import Network
 
 
@@ -62,6 +63,14 @@ def load_balancer_stats(network: Network, host: str) -> tuple[ServerStats, ...] 
     return balancer.stats() if balancer is not None else None
 
 
-def scheduler(network: Network, host: str) -> Scheduler | None:
-    """The kube-scheduler running on `host` (the live object, until it offers a view)."""
-    return _running(network, host, "kube-scheduler")
+def scheduler_view(network: Network, host: str) -> SchedulerView | None:
+    """The kube-scheduler on `host`: whether it leads, its profiles, the nodes it sees."""
+    scheduler = _running(network, host, "kube-scheduler")
+    return scheduler.view() if scheduler is not None else None
+
+
+def what_if(network: Network, host: str, pod: dict) -> Decision | None:
+    """The decision the kube-scheduler on `host` would make for `pod` now, binding nothing and
+    changing nothing; None while no scheduler runs there."""
+    scheduler = _running(network, host, "kube-scheduler")
+    return scheduler.what_if(pod) if scheduler is not None else None

@@ -21,11 +21,11 @@ from k8slab.api.validation.core_taints import TAINT_EFFECTS
 from k8slab.api.validation.names import label_value_errors, qualified_name_errors
 from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
+from k8slab.lab import components
 from k8slab.lab.table import Table
 from k8slab.scheduler.framework.diagnosis import Decision
 from k8slab.scheduler.node_info import pod_key
-from k8slab.scheduler.scheduler import Scheduler
-from k8slab.scheduler.view import decision_log
+from k8slab.scheduler.view import SchedulerView, decision_log
 from k8slab.sim.network import Network
 from k8slab.sim.trace import Trace
 
@@ -54,9 +54,6 @@ class ClusterLike(Protocol):
     @property
     def trace(self) -> Trace:
         """Everything that happened, the scheduler's decisions included."""
-
-    def host_is_up(self, name: str) -> bool:
-        """True if host `name` is running."""
 
     def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
         """One object, read through the API server."""
@@ -192,20 +189,15 @@ def _pod_ref(target: str) -> str:
     raise K8sLabError(f"explain takes {TARGETS}; got {target!r}")
 
 
-def _schedulers(cluster: ClusterLike) -> list[Scheduler]:
+def _schedulers(cluster: ClusterLike) -> list[SchedulerView]:
     """Every running kube-scheduler, the leading one first."""
-    found = []
-    for name in cluster.control_planes:
-        if cluster.host_is_up(name):
-            scheduler = cluster.network.host(name).memory.get("kube-scheduler")
-            if scheduler is not None:
-                found.append(scheduler)
-    return sorted(found, key=lambda scheduler: not scheduler.leading)
+    found = [components.scheduler_view(cluster.network, name) for name in cluster.control_planes]
+    return sorted((view for view in found if view is not None), key=lambda view: not view.leading)
 
 
 def _no_decision(cluster: ClusterLike, key: str) -> str:
     """Why the trace holds no decision for the pod `key`."""
-    schedulers = [scheduler.view() for scheduler in _schedulers(cluster)]
+    schedulers = _schedulers(cluster)
     if not schedulers:
         return "no kube-scheduler is running; restart a control-plane host"
     namespace, name = key.split("/")
@@ -242,8 +234,8 @@ def _what_if(cluster: ClusterLike, manifest: Any) -> Explanation:
     schedulers = _schedulers(cluster)
     if not schedulers:
         raise K8sLabError("no kube-scheduler is running; restart a control-plane host")
-    scheduler = schedulers[0]
-    return Explanation(pod_key(pod), scheduler.what_if(pod), scheduler.host)
+    host = schedulers[0].host
+    return Explanation(pod_key(pod), components.what_if(cluster.network, host, pod), host)
 
 
 # -- node edits, as kubectl makes them ---------------------------------------------------------

@@ -43,7 +43,7 @@ def test_kubelets_runc_and_the_scheduler_are_found_where_they_run(cluster):
     [web] = [c for c in running if c.image == "nginx:1.27"]
     assert isinstance(web, ContainerState)
     assert (web.status, web.pod) == ("running", "pod/default/web")
-    assert components.scheduler(cluster.network, "control-plane").leading
+    assert components.scheduler_view(cluster.network, "control-plane").leading
     assert components.load_balancer_stats(cluster.network, "control-plane") is None
 
 
@@ -57,7 +57,7 @@ def test_a_down_host_runs_nothing_and_reports_nothing():
         assert components.containers(cluster.network, host) == ()
     assert components.etcd_status(cluster.network, "control-plane") is None
     assert components.raft_node(cluster.network, "control-plane") is None
-    assert components.scheduler(cluster.network, "control-plane") is None
+    assert components.scheduler_view(cluster.network, "control-plane") is None
     assert cluster.etcd_status() == {"control-plane": None}
 
 

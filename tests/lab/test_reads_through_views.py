@@ -11,9 +11,6 @@ import k8slab.lab
 
 LAB = Path(k8slab.lab.__file__).parent
 ALLOWED = {"components.py", "kubeadm.py"}
-# lab/scheduling.py still looks the live kube-scheduler up itself: the scheduler's own view
-# (SchedulerView) comes with the scheduler's restructuring, which wires it in and drops this.
-AWAITING_A_VIEW = {"scheduling.py"}
 
 
 def memory_reads(path: Path) -> list[int]:
@@ -27,7 +24,7 @@ def test_only_the_lookup_module_reads_a_host_s_memory():
     offenders = [
         f"{path.relative_to(LAB.parent.parent)}:{line}"
         for path in sorted(LAB.rglob("*.py"))
-        if str(path.relative_to(LAB)) not in ALLOWED | AWAITING_A_VIEW
+        if str(path.relative_to(LAB)) not in ALLOWED
         for line in memory_reads(path)
     ]
     assert offenders == [], "read running components through k8slab.lab.components: " + ", ".join(

@@ -97,7 +97,7 @@ def draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[HostView],
             box(ax, scheduler_x, static_y, half, 0.5,
                 _fitted(("kube-scheduler", "kube-\nscheduler"), half, fontsize), "control",
                 fontsize=fontsize)
-            if components.scheduler(cluster.network, view.name).leading:
+            if components.scheduler_view(cluster.network, view.name).leading:
                 _badge(ax, scheduler_x + half - 0.03, static_y + 0.5, "holds lease",
                        ROLE_COLOURS["leader"])
         if view.pods:

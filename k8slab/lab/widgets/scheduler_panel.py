@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from k8slab.lab.cluster import Cluster
     from k8slab.lab.scheduling import Explanation
-    from k8slab.scheduler.scheduler import Scheduler
+    from k8slab.scheduler.view import SchedulerView
 
 CPU_REQUESTS = ("250m", "500m", "1000m", "2000m")
 MEMORY_REQUEST = "256Mi"
@@ -169,9 +169,9 @@ def pod_manifest(cpu: str, priority: int, scheduler_name: str) -> dict:
     }
 
 
-def running_scheduler(cluster: Cluster) -> Scheduler | None:
+def running_scheduler(cluster: Cluster) -> SchedulerView | None:
     """The kube-scheduler of the first control-plane host that runs one, the leader preferred."""
-    found = [components.scheduler(cluster.network, name)
+    found = [components.scheduler_view(cluster.network, name)
              for name in cluster.control_planes if cluster.host_is_up(name)]
     found = [scheduler for scheduler in found if scheduler is not None]
     return next((s for s in found if s.leading), found[0] if found else None)
@@ -186,10 +186,10 @@ def profile_options(cluster: Cluster) -> list[tuple[str, str]]:
     if scheduler is None:
         return [("default-scheduler", "default-scheduler")]
     options = []
-    for name, framework in scheduler.profiles.items():
-        fit = next((p for p in framework.plugins if p.name == "NodeResourcesFit"), None)
-        strategy = getattr(fit, "scoring_strategy", None)
-        options.append((f"{name} · {strategy}" if strategy else name, name))
+    for profile in scheduler.profiles:
+        strategy = profile.scoring_strategy
+        options.append((f"{profile.name} · {strategy}" if strategy else profile.name,
+                        profile.name))
     return options
 
 

@@ -131,9 +131,10 @@ class FakeCluster:
         self._hosts = {}
         for index, name in enumerate(self.control_planes):
             raft = NS(role=NS(value="leader" if index == 0 else "follower"), term=3)
+            view = NS(leading=index == 1)
             self._hosts[name] = FakeHost(name, {
                 "kubelet": object(), "containerd": object(), "etcd": FakeMember(name, raft),
-                "kube-apiserver": object(), "kube-scheduler": NS(leading=index == 1)})
+                "kube-apiserver": object(), "kube-scheduler": NS(view=lambda v=view: v)})
         self._hosts["lb"] = FakeHost("lb", {"haproxy": FakeBalancer(self.control_planes)})
         for name in workers:
             self._hosts[name] = FakeHost(name, {"kubelet": object(), "containerd": object()})
