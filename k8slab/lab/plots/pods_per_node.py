@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from k8slab.api.resources import node_allocatable, pod_requests
-from k8slab.errors import UnavailableError
+from k8slab.errors import APIError
 from k8slab.lab.plots.hosts import worker_names
 from k8slab.lab.plots.shapes import COLOURS
-from k8slab.lab.plots.style import pyplot
+from k8slab.lab.plots.style import api_trouble, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -29,10 +29,10 @@ def pods_per_node(cluster: Cluster) -> Figure:
     plt = pyplot()
     try:
         pods, nodes = cluster.list("pods"), cluster.list("nodes")
-    except UnavailableError as error:
+    except APIError as error:
         fig, ax = plt.subplots(figsize=(11, 4))
         ax.set_axis_off()
-        ax.set_title(f"API server unreachable at t = {cluster.now:.1f} s: nothing to count",
+        ax.set_title(f"{api_trouble(error)} at t = {cluster.now:.1f} s: nothing to count",
                      fontsize=11)
         ax.text(0.5, 0.5, str(error), ha="center", va="center", fontsize=8, wrap=True,
                 transform=ax.transAxes)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from k8slab.errors import APIError, UnavailableError
+
 ROLE_COLOURS = {
     "follower": "#bdbdbd",
     "pre-candidate": "#fdd0a2",
@@ -21,6 +23,14 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def api_trouble(error: APIError) -> str:
+    """Why a read through the API server got no objects, in a few words for a title or status:
+    no connection at all, or the API server's error (a 500 while etcd has lost its quorum)."""
+    if isinstance(error, UnavailableError):
+        return "API server unreachable"
+    return f"API server answered {error.code} ({error.message})"
 
 
 def fits(text: str, inches: float, fontsize: float) -> bool:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from k8slab.api.resources import node_allocatable, pod_requests
-from k8slab.errors import UnavailableError
+from k8slab.errors import APIError
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
-from k8slab.lab.plots.style import pyplot
+from k8slab.lab.plots.style import api_trouble, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -101,9 +101,9 @@ def _draw(ax: Axes, cluster: Cluster, title: str | None) -> None:
     heading = f"{title} · t = {cluster.now:.1f} s" if title else f"t = {cluster.now:.1f} s"
     try:
         rows = node_utilization(cluster)
-    except UnavailableError as error:
+    except APIError as error:
         ax.set_axis_off()
-        ax.set_title(f"{heading}: API server unreachable", fontsize=10)
+        ax.set_title(f"{heading}: {api_trouble(error)}", fontsize=10)
         ax.text(0.5, 0.5, str(error), ha="center", va="center", fontsize=8, wrap=True,
                 transform=ax.transAxes)
         return

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from k8slab.errors import UnavailableError
+from k8slab.errors import APIError
 from k8slab.lab.plots.pods_per_node import pods_per_node
+from k8slab.lab.plots.style import api_trouble
 from k8slab.lab.widgets.panel import Panel, show
 
 if TYPE_CHECKING:
@@ -88,8 +89,8 @@ class ClusterPanel(Panel):
         head = f"t = {self.cluster.now:.1f} s · {up} of {len(hosts)} nodes up"
         try:
             pods = self.cluster.list("pods")
-        except UnavailableError:
-            return f"{head} · API server unreachable"
+        except APIError as error:
+            return f"{head} · {api_trouble(error)}"
         running = sum((pod.get("status") or {}).get("phase") == "Running" for pod in pods)
         return f"{head} · {running} pods running"
 

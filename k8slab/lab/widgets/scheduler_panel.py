@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.errors import APIError, K8sLabError
 from k8slab.lab import components
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
+from k8slab.lab.plots.style import api_trouble
 from k8slab.lab.plots.utilization import utilization
 from k8slab.lab.widgets.panel import Panel, show
 
@@ -121,8 +122,8 @@ class SchedulerPanel(Panel):
         head = f"t = {self.cluster.now:.1f} s"
         try:
             pods = self.cluster.list("pods", "default")
-        except UnavailableError:
-            return f"{head} · API server unreachable"
+        except APIError as error:
+            return f"{head} · {api_trouble(error)}"
         bound = sum(bool((pod.get("spec") or {}).get("nodeName")) for pod in pods)
         pods_bound = "1 pod" if bound == 1 else f"{bound} pods"
         return f"{head} · {pods_bound} bound to a node · {len(pods) - bound} waiting for one"
@@ -197,7 +198,7 @@ def schedulable_nodes(cluster: Cluster) -> list[str]:
     """The names of the nodes that are not control-plane nodes, read through the API server."""
     try:
         nodes = cluster.list("nodes")
-    except UnavailableError:
+    except APIError:
         return []
     return sorted(node["metadata"]["name"] for node in nodes
                   if CONTROL_PLANE_LABEL not in (node["metadata"].get("labels") or {}))

@@ -102,6 +102,17 @@ def test_without_an_api_server_the_panel_says_so(panel):
     assert "connection to the server control-plane:6443 was refused" in panel.message.value
 
 
+def test_when_etcd_has_lost_its_quorum_the_panel_shows_the_api_server_s_answer():
+    cluster = Cluster(workers=1, seed=1, control_planes=3)
+    panel = ClusterPanel(cluster)
+    cluster.kill_node("control-plane-2")
+    cluster.kill_node("control-plane-3")
+    cluster.run(5)
+    panel.refresh()
+    assert panel.status.value.endswith("· API server answered 500 (etcdserver: request timed out)")
+    assert panel.figure.axes[0].get_title().startswith("API server answered 500")
+
+
 def test_a_cluster_without_workers_has_no_node_to_kill():
     panel = ClusterPanel(Cluster(workers=0, seed=1))
     panel.kill_button.click()
