@@ -42,16 +42,31 @@ MAY_IMPORT = {
 # Inside the packages: who may reach a component's internals.
 ONLY_IMPORTED_BY = {
     # The kubelet is the only caller of containerd's CRI; containerd the only caller of runc.
+    # kubeadm's node set-up installs them on the host (as the packages and systemd would).
     "k8slab.node.containerd": ("k8slab.node.kubelet", "k8slab.lab.kubeadm"),
     "k8slab.node.runc": ("k8slab.node.containerd", "k8slab.lab.kubeadm"),
-    # Only the API server's storage speaks to etcd; the etcd binary, etcdctl and the lab's etcd
-    # checks are etcd's own tools.
-    "k8slab.etcd.client": ("k8slab.apiserver.storage", "k8slab.cmd", "k8slab.lab.etcdctl",
-                           "k8slab.robustness", "k8slab.etcd"),
+    # Only the API server's storage speaks to etcd; etcdctl and the robustness checks of a bare
+    # etcd cluster are etcd's own tools.
+    "k8slab.etcd.client": ("k8slab.apiserver.storage", "k8slab.lab.etcdctl", "k8slab.robustness"),
 }
 
 
 TYPE_CHECKING = {"TYPE_CHECKING", "typing.TYPE_CHECKING"}
+
+
+# What the plots and widgets may read of a component: its view, a snapshot in plain data. They
+# reach the running components through k8slab.lab.components, never by importing them.
+VIEWS = (
+    "k8slab.raft.status",
+    "k8slab.etcd.status",
+    "k8slab.etcd.wire",
+    "k8slab.scheduler.view",
+    "k8slab.scheduler.framework.diagnosis",
+    "k8slab.node.kubelet_status",
+    "k8slab.node.container_state",
+)
+COMPONENTS = ("raft", "etcd", "apiserver", "client", "scheduler", "controllers", "cloud", "node",
+              "addons")
 
 
 @dataclass(frozen=True)
@@ -83,8 +98,9 @@ def resolve(name: str) -> str:
     return name
 
 
-def edges_of(module: str) -> list[Edge]:
-    path = MODULES[module]
+def edges_of(module: str, path: Path | None = None) -> list[Edge]:
+    """Every k8slab import in `module` (read from `path`, by default the module's own file)."""
+    path = path or MODULES[module]
     tree = ast.parse(path.read_text(), filename=str(path))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     type_only = {
@@ -106,7 +122,7 @@ def edges_of(module: str) -> list[Edge]:
             names = [alias.name for alias in node.names]
         else:
             continue
-        rel = str(path.relative_to(ROOT))
+        rel = path.name if not path.is_relative_to(ROOT) else str(path.relative_to(ROOT))
         found += [Edge(module, resolve(n), rel, node.lineno, id(node) in type_only)
                   for n in names if n == "k8slab" or n.startswith("k8slab.")]
     return found
@@ -118,6 +134,26 @@ EDGES = [edge for module in MODULES for edge in edges_of(module)]
 def top(module: str) -> str:
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
+
+
+def test_every_kind_of_import_is_an_edge(tmp_path: Path) -> None:
+    module = tmp_path / "kubelet.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import k8slab.sim.kernel\n"
+        "from . import containerd\n"
+        "if TYPE_CHECKING:\n"
+        "    from k8slab.api.kinds import kind_info\n"
+        "def sync():\n"
+        "    from ..client.rest import Client\n"
+    )
+    edges = [(e.target, e.line, e.type_only) for e in edges_of("k8slab.node.kubelet", module)]
+    assert edges == [
+        ("k8slab.sim.kernel", 2, False),
+        ("k8slab.node.containerd", 3, False),
+        ("k8slab.api.kinds", 5, True),
+        ("k8slab.client.rest", 7, False),
+    ]
 
 
 def test_every_package_is_in_the_diagram() -> None:
@@ -139,6 +175,15 @@ def test_internals_have_only_their_callers(target: str) -> None:
     allowed = ONLY_IMPORTED_BY[target]
     broken = [str(e) for e in EDGES if e.target == target and e.source != target
               and not any(e.source == a or e.source.startswith(a + ".") for a in allowed)]
+    assert not broken, "\n".join(broken)
+
+
+def test_plots_and_widgets_read_components_only_through_their_views() -> None:
+    broken = [
+        str(e) for e in EDGES
+        if e.source.startswith(("k8slab.lab.plots", "k8slab.lab.widgets"))
+        and top(e.target) in COMPONENTS and e.target not in VIEWS
+    ]
     assert not broken, "\n".join(broken)
 
 
