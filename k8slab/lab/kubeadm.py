@@ -12,6 +12,7 @@ from k8slab.cmd.images import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_I
 from k8slab.node.containerd import IMAGES, PAUSE_IMAGE, Containerd
 from k8slab.node.kubelet import MANIFESTS, Kubelet, NodeConfig
 from k8slab.node.runc import Runc
+from k8slab.node.shim import ShimBinary
 from k8slab.sim.host import Host
 
 KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
@@ -122,7 +123,7 @@ def node_boot(config: NodeConfig):
 
     def boot(host: Host) -> None:
         runc = Runc(host)
-        containerd = Containerd(host.group("containerd"), runc, config.pod_cidr)
+        containerd = Containerd(host.group("containerd"), ShimBinary(runc), config.pod_cidr)
         server = host.disk[KUBELET_CONF]["server"].split("://", 1)[1].split(":", 1)[0]
         kubelet = Kubelet(host.group("kubelet"), containerd, config, server)
         host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet)

@@ -1,5 +1,6 @@
 """containerd with its CRI plugin: what the kubelet calls to run pods (RunPodSandbox, PullImage,
-CreateContainer, StartContainer...). It keeps images on disk and asks runc to run containers.
+CreateContainer, StartContainer...). It keeps images on disk and starts one containerd-shim-runc-v2
+per pod sandbox; the shim runs runc for each container of the pod and reports their exits.
 
 Durations are simplifications, not upstream figures: a sandbox takes 0.5 s (network set-up), an
 image pull 2 s, creating and starting a container 50 ms each.
@@ -11,7 +12,7 @@ import ipaddress
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
-from k8slab.node.runc import SIGKILL, Runc
+from k8slab.node.shim import SANDBOX_ID, Shim, ShimBinary, TaskExit, grouping
 from k8slab.sim.host import ProcessGroup
 
 SANDBOX_SECONDS = 0.5
@@ -38,13 +39,16 @@ class Sandbox:
 class Containerd:
     """The container runtime on one host, reached by the kubelet through CRI-style calls."""
 
-    def __init__(self, group: ProcessGroup, runc: Runc, pod_cidr: str) -> None:
+    def __init__(self, group: ProcessGroup, shim_binary: ShimBinary, pod_cidr: str) -> None:
         self.group = group
-        self.runc = runc
+        self.shim_binary = shim_binary
         self.sim = group.sim
         self.host = group.host.name
         self.images: list[str] = group.host.disk.setdefault(IMAGES, [PAUSE_IMAGE])
         self.sandboxes: dict[str, Sandbox] = {}
+        self.shims: dict[str, Shim] = {}  # by group id: one per pod sandbox
+        self._shim_of: dict[str, Shim] = {}  # by container id
+        self.exits: dict[str, TaskExit] = {}  # the /tasks/exit events the shims published
         self._network = ipaddress.ip_network(pod_cidr)
         self._ips_in_use: set[str] = set()
         self._rng = self.sim.rng(f"containerd/{self.host}/{group.host.boots}")
@@ -72,11 +76,25 @@ class Containerd:
         self._record("RunPodSandbox", pod, host_network=host_ip is not None)
         yield self.group.env.timeout(SANDBOX_SECONDS)
         pause_id = self._new_id()
-        self.runc.create(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod})
-        self.runc.start(pause_id)
         sandbox = Sandbox(self._new_id(), pod, host_ip or self._allocate_ip(), pause_id)
+        self._create_task(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod,
+                                     "annotations": {SANDBOX_ID: sandbox.id}})
+        self._shim_of[pause_id].start(pause_id)
         self.sandboxes[sandbox.id] = sandbox
         return sandbox
+
+    def _create_task(self, container_id: str, bundle: dict) -> None:
+        # Start the shim the bundle's annotations name, unless it already runs; it runs runc.
+        group_id = grouping(container_id, bundle["annotations"])
+        shim = self.shims.get(group_id)
+        if shim is None:
+            shim = self.shim_binary.start(self.group.host, group_id, self._task_exited)
+            self.shims[group_id] = shim
+        shim.create(container_id, bundle)
+        self._shim_of[container_id] = shim
+
+    def _task_exited(self, event: TaskExit) -> None:
+        self.exits[event.container_id] = event
 
     def pull_image(self, image: str, pod: str = "") -> Generator:
         """PullImage: download `image` unless it is already on disk."""
@@ -89,50 +107,58 @@ class Containerd:
         return image
 
     def create_container(self, sandbox_id: str, config: dict) -> Generator:
-        """CreateContainer: prepare the OCI bundle and `runc create` it; returns its id."""
+        """CreateContainer: the pod's shim runs `runc create`. Returns the id."""
         sandbox = self.sandboxes[sandbox_id]
         self._record("CreateContainer", sandbox.pod, name=config.get("name"))
         yield self.group.env.timeout(CREATE_SECONDS)
         container_id = self._new_id()
-        bundle = dict(config, trace_ref=sandbox.pod, sandbox=sandbox_id, ip=sandbox.ip)
-        self.runc.create(container_id, bundle)
+        bundle = dict(config, trace_ref=sandbox.pod, sandbox=sandbox_id, ip=sandbox.ip,
+                      annotations={SANDBOX_ID: sandbox_id})
+        self._create_task(container_id, bundle)
         sandbox.containers.append(container_id)
         return container_id
 
     def start_container(self, container_id: str) -> Generator:
-        """StartContainer: `runc start` the container's process."""
-        bundle = self.runc.containers[container_id].bundle
+        """StartContainer: the pod's shim starts the container's process; returns its pid."""
+        shim = self._shim_of[container_id]
+        bundle = shim.state(container_id).bundle
         self._record("StartContainer", bundle["trace_ref"], container=container_id[:13])
         yield self.group.env.timeout(START_SECONDS)
-        return self.runc.start(container_id)
+        return shim.start(container_id)
 
     def container_status(self, container_id: str) -> dict:
-        """ContainerStatus: state, exit code and timestamps of one container."""
-        c = self.runc.containers[container_id]
+        """ContainerStatus: state and start time from the shim, exit code and time from its exit."""
+        c = self._shim_of[container_id].state(container_id)
+        exit = self.exits.get(container_id)
         state = {
             "created": "CONTAINER_CREATED",
             "running": "CONTAINER_RUNNING",
-            "stopped": "CONTAINER_EXITED",
+            "stopped": "CONTAINER_EXITED" if exit else "CONTAINER_RUNNING",
         }[c.status]
         return {
             "id": c.id,
             "state": state,
-            "exit_code": c.exit_code,
+            "exit_code": exit.exit_status if exit else None,
             "started": c.started,
-            "finished": c.finished,
+            "finished": exit.exited_at if exit else None,
             "name": c.bundle.get("name"),
             "image": c.bundle["image"],
         }
 
     def stop_pod_sandbox(self, sandbox_id: str) -> Generator:
-        """StopPodSandbox + RemovePodSandbox: kill the pod's containers and free its IP."""
+        """StopPodSandbox + RemovePodSandbox: kill the pod's containers, wait for the shim to
+        reap each, delete them, shut the shim down and free the pod's IP."""
         sandbox = self.sandboxes.pop(sandbox_id)
         self._record("StopPodSandbox", sandbox.pod, sandbox=sandbox_id[:13])
-        yield self.group.env.timeout(0)
+        shim = self.shims.pop(sandbox_id)
         for container_id in [*sandbox.containers, sandbox.pause_id]:
-            if container_id in self.runc.containers:
-                self.runc.kill(container_id, SIGKILL)
-                self.runc.delete(container_id)
+            if shim.state(container_id).status == "running":
+                shim.kill(container_id)  # SIGKILL
+                yield shim.wait(container_id)
+            shim.delete(container_id)
+            del self._shim_of[container_id]
+            self.exits.pop(container_id, None)
+        shim.shutdown()
         self._ips_in_use.discard(sandbox.ip)  # a host-network IP was never in the set
 
     def list_pod_sandboxes(self) -> list[Sandbox]:

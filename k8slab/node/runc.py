@@ -2,16 +2,22 @@
 
 A container goes creating -> created -> running -> stopped (the OCI runtime-spec states). The
 process it runs is a program looked up by image on the host; unknown images run until killed.
+Each runc command exits when done: the process's exit is reaped by its parent, the shim, which
+waits on `Container.exited`; `runc list` reads the state it left and whether the process lives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from k8slab.errors import K8sLabError
 from k8slab.node.container_state import OCI_VERSION, ContainerState, bundle_path
 from k8slab.sim.host import Host, ProcessGroup
+
+if TYPE_CHECKING:
+    import simpy
 
 SIGTERM, SIGKILL = 15, 9
 
@@ -29,6 +35,8 @@ class Container:
     started: float | None = None
     finished: float | None = None
     group: ProcessGroup | None = field(default=None, repr=False)
+    exited: simpy.Event | None = field(default=None, repr=False)
+    stderr: str = ""
 
     def state(self) -> dict:
         """The JSON `runc state <id>` prints (ociVersion, id, status, pid, bundle)."""
@@ -101,6 +109,7 @@ class Runc:
         container.status = "running"
         container.started = self.sim.now
         container.group = self.host.group(f"container {container_id[:13]}")
+        container.exited = container.group.env.event()
         program = self.host.programs.get(
             image_repository(container.bundle.get("image", "")), _run_forever
         )
@@ -112,8 +121,8 @@ class Runc:
         try:
             code = yield from program(container.group, container.bundle)
         except K8sLabError as error:
-            # The program failed to start (a bad flag...): it exits 1, as a binary would.
-            self._record("error", container, message=str(error))
+            # The program failed to start (a bad flag...): it says why on stderr and exits 1.
+            container.stderr = str(error)
             code = 1
         self._stopped(container, int(code or 0))
 
@@ -121,6 +130,7 @@ class Runc:
         """`runc kill`: end the process; the container is `stopped` with 128+signal."""
         container = self.containers[container_id]
         if container.status == "running":
+            self._record("kill", container, signal=signal)
             container.group.stop()
             self._stopped(container, 128 + signal)
         return container
@@ -131,13 +141,15 @@ class Runc:
         container.finished = self.sim.now
         if container.group is not None:
             container.group.stop()
-        self._record("stopped", container, exit_code=code)
+        if container.exited is not None:
+            container.exited.succeed(code)
 
     def delete(self, container_id: str) -> None:
         """`runc delete`: remove a stopped container."""
         container = self.containers[container_id]
         if container.status == "running":
             raise ValueError(f"cannot delete running container {container_id}; kill it first")
+        self._record("delete", container)
         del self.containers[container_id]
 
     def _host_crashed(self) -> None:

@@ -163,7 +163,7 @@ def test_a_joined_node_boots_containerd_and_a_kubelet_that_calls_its_api_server(
     kubelet = host.memory["kubelet"]
     assert kubelet.client.server == "control-plane"
     assert kubelet.containerd is host.memory["containerd"]
-    assert kubelet.containerd.runc is host.memory["runc"]
+    assert kubelet.containerd.shim_binary.runc is host.memory["runc"]
     assert kubelet.config is config
     starts = host.sim.trace.where(component="kubelet", kind="start")
     assert [(rec.host, rec.obj) for rec in starts] == [("worker-1", "node/worker-1")]

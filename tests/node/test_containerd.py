@@ -16,6 +16,7 @@ from k8slab.node.containerd import (
     Containerd,
 )
 from k8slab.node.runc import Runc
+from k8slab.node.shim import BINARY, SANDBOX_ID, ShimBinary, TaskExit
 from k8slab.sim.host import Host, ProcessGroup
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
@@ -25,7 +26,7 @@ POD_CIDR = "10.244.1.0/24"
 
 
 class Node:
-    """One started host running runc and containerd; `call` runs a CRI call to its end."""
+    """One host running containerd, its shims and runc; `call` runs a CRI call to its end."""
 
     def __init__(self) -> None:
         self.sim = Simulation(1)
@@ -37,7 +38,7 @@ class Node:
     def boot(self) -> None:
         self.runc = Runc(self.host)
         self.group: ProcessGroup = self.host.group("containerd")
-        self.containerd = Containerd(self.group, self.runc, POD_CIDR)
+        self.containerd = Containerd(self.group, ShimBinary(self.runc), POD_CIDR)
 
     def call(self, steps: Generator, limit: float = 60.0):
         return self.sim.run_process(self.group.spawn(steps), limit)
@@ -46,7 +47,7 @@ class Node:
         return [
             (rec.component, rec.kind, rec.obj)
             for rec in self.sim.trace
-            if rec.component in ("containerd", "runc")
+            if rec.component in ("containerd", BINARY, "runc")
         ]
 
 
@@ -66,7 +67,9 @@ def test_run_pod_sandbox_takes_its_time_and_starts_a_pause_container(node: Node)
     assert node.containerd.list_pod_sandboxes() == [sandbox]
     assert node.trace() == [
         ("containerd", "RunPodSandbox", POD),
+        (BINARY, "Create", POD),
         ("runc", "create", POD),
+        (BINARY, "Start", POD),
         ("runc", "start", POD),
     ]
     first = node.sim.trace.by_component("containerd")[0]
@@ -107,7 +110,8 @@ def test_stop_pod_sandbox_frees_the_ip_for_the_next_pod(node: Node) -> None:
 
 def test_a_small_pod_cidr_runs_out_with_a_clear_error() -> None:
     node = Node()
-    node.containerd = Containerd(node.group, node.runc, "10.244.9.0/30")  # hosts .1 and .2
+    # The /30 has hosts .1 and .2.
+    node.containerd = Containerd(node.group, ShimBinary(node.runc), "10.244.9.0/30")
     assert node.call(node.containerd.run_pod_sandbox("pod/default/a")).ip == "10.244.9.2"
     with pytest.raises(RuntimeError, match="pod CIDR 10.244.9.0/30 is exhausted on node-1"):
         node.call(node.containerd.run_pod_sandbox("pod/default/b"))
@@ -132,12 +136,15 @@ def test_stop_pod_sandbox_kills_and_removes_every_container_of_the_pod(node: Nod
     node.call(node.containerd.stop_pod_sandbox(sandbox.id))
     assert list(node.runc.containers) == [other.pause_id]
     assert node.containerd.list_pod_sandboxes() == [other]
-    stops = [rec for rec in node.sim.trace.where(kind="stopped") if rec.obj == POD]
+    stops = [rec for rec in node.sim.trace.where(kind="TaskExit") if rec.obj == POD]
     assert [rec.details for rec in stops] == [
-        {"container": app[:13], "exit_code": 137},
-        {"container": sandbox.pause_id[:13], "exit_code": 137},
+        {"container": app[:13], "pid": 1002, "exit_status": 137},
+        {"container": sandbox.pause_id[:13], "pid": 1001, "exit_status": 137},
     ]
     assert side not in node.runc.containers
+    assert list(node.containerd.shims) == [other.id]
+    assert [(rec.kind, rec.obj) for rec in node.sim.trace.by_component(BINARY)][-1] == (
+        "Shutdown", POD)
     last = node.sim.trace.by_component("containerd")[-1]
     assert (last.kind, last.obj, last.details) == (
         "StopPodSandbox",
@@ -198,14 +205,15 @@ def test_create_and_start_container_take_their_time_and_pass_the_bundle(node: No
     assert node.sim.now == pytest.approx(SANDBOX_SECONDS + CREATE_SECONDS)
     assert sandbox.containers == [container_id]
     assert node.runc.containers[container_id].bundle == dict(
-        config, trace_ref=POD, sandbox=sandbox.id, ip="10.244.1.2"
+        config, trace_ref=POD, sandbox=sandbox.id, ip="10.244.1.2",
+        annotations={SANDBOX_ID: sandbox.id},
     )
     status = node.containerd.container_status(container_id)
     assert (status["state"], status["started"]) == ("CONTAINER_CREATED", None)
 
-    container = node.call(node.containerd.start_container(container_id))
+    pid = node.call(node.containerd.start_container(container_id))
     assert node.sim.now == pytest.approx(SANDBOX_SECONDS + CREATE_SECONDS + START_SECONDS)
-    assert container.status == "running"
+    assert (pid, node.runc.containers[container_id].status) == (1002, "running")
     assert node.containerd.container_status(container_id) == {
         "id": container_id,
         "state": "CONTAINER_RUNNING",
@@ -230,9 +238,23 @@ def test_container_status_reports_an_exited_container(node: Node) -> None:
     status = node.containerd.container_status(container_id)
     assert (status["state"], status["exit_code"]) == ("CONTAINER_EXITED", 2)
     assert status["finished"] == pytest.approx(status["started"] + 1)
+    assert node.containerd.exits[container_id] == TaskExit(container_id, 1002, 2,
+                                                           status["finished"])
 
 
-def test_each_cri_call_is_recorded_when_it_starts_then_runc_acts(node: Node) -> None:
+def test_one_shim_serves_every_container_of_a_pod_and_a_new_pod_gets_its_own(node: Node) -> None:
+    web = node.call(node.containerd.run_pod_sandbox(POD))
+    app = node.call(node.containerd.create_container(web.id, {"name": "app", "image": "x"}))
+    log = node.call(node.containerd.create_container(web.id, {"name": "log", "image": "y"}))
+    other = node.call(node.containerd.run_pod_sandbox("pod/default/other"))
+    assert list(node.containerd.shims) == [web.id, other.id]
+    assert list(node.containerd.shims[web.id].tasks) == [web.pause_id, app, log]
+    assert list(node.containerd.shims[other.id].tasks) == [other.pause_id]
+    groups = [shim.group.name for shim in node.containerd.shims.values()]
+    assert groups == [f"{BINARY} {web.id[:13]}", f"{BINARY} {other.id[:13]}"]
+
+
+def test_each_cri_call_is_recorded_when_it_starts_then_the_shim_runs_runc(node: Node) -> None:
     sandbox = node.call(node.containerd.run_pod_sandbox(POD))
     node.call(node.containerd.pull_image("nginx:1.27", POD))
     container_id = node.call(
@@ -241,12 +263,16 @@ def test_each_cri_call_is_recorded_when_it_starts_then_runc_acts(node: Node) -> 
     node.call(node.containerd.start_container(container_id))
     assert node.trace() == [
         ("containerd", "RunPodSandbox", POD),
+        (BINARY, "Create", POD),
         ("runc", "create", POD),
+        (BINARY, "Start", POD),
         ("runc", "start", POD),
         ("containerd", "PullImage", POD),
         ("containerd", "CreateContainer", POD),
+        (BINARY, "Create", POD),
         ("runc", "create", POD),
         ("containerd", "StartContainer", POD),
+        (BINARY, "Start", POD),
         ("runc", "start", POD),
     ]
     times = {rec.kind: rec.time for rec in node.sim.trace.by_component("containerd")}

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from k8slab.errors import K8sLabError
 from k8slab.node.container_state import ContainerState
 from k8slab.node.runc import SIGKILL, SIGTERM, Runc, image_repository
 from k8slab.sim.host import Host, ProcessGroup
@@ -70,7 +71,8 @@ def test_a_container_goes_created_running_stopped() -> None:
     sim.run(1)
     runc.kill("c1", SIGTERM)
     assert (container.status, container.exit_code, container.finished) == ("stopped", 143, 2)
-    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "stopped"]
+    assert container.exited.value == 143  # what its parent, the shim, reaps
+    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "kill"]
 
 
 def test_every_record_names_the_pod_and_the_short_container_id() -> None:
@@ -104,7 +106,7 @@ def test_start_of_a_container_that_is_not_created_is_an_error() -> None:
     runc.kill("c1")
     with pytest.raises(ValueError, match="c1 is stopped, not created"):
         runc.start("c1")
-    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "stopped"]
+    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "kill"]
 
 
 def test_create_of_an_existing_id_is_an_error() -> None:
@@ -124,7 +126,8 @@ def test_kill_exits_with_128_plus_the_signal(signal: int, code: int) -> None:
     runc.start("c1")
     runc.kill("c1", signal)
     assert runc.containers["c1"].exit_code == code
-    assert runc_records(sim)[-1] == (0, "stopped", {"container": "c1", "exit_code": code})
+    assert runc.containers["c1"].exited.value == code
+    assert runc_records(sim)[-1] == (0, "kill", {"container": "c1", "signal": signal})
 
 
 def test_kill_defaults_to_sigkill_and_ends_the_container_process() -> None:
@@ -137,8 +140,8 @@ def test_kill_defaults_to_sigkill_and_ends_the_container_process() -> None:
     runc.kill("c1")
     sim.run(10)
     # The program would have returned 0 at t=5: it was stopped, so exactly one exit is recorded.
-    assert runc.containers["c1"].exit_code == 137
-    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "stopped"]
+    assert (runc.containers["c1"].exit_code, runc.containers["c1"].exited.value) == (137, 137)
+    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "kill"]
 
 
 def test_kill_of_a_stopped_container_changes_nothing() -> None:
@@ -149,7 +152,7 @@ def test_kill_of_a_stopped_container_changes_nothing() -> None:
     runc.kill("c1", SIGTERM)
     runc.kill("c1", SIGKILL)
     assert runc.containers["c1"].exit_code == 143
-    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "stopped"]
+    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start", "kill"]
 
 
 def test_delete_of_a_running_container_is_an_error_and_of_a_stopped_one_removes_it() -> None:
@@ -193,7 +196,26 @@ def test_the_program_registered_for_the_image_runs_and_its_return_is_the_exit_co
     sim.run(5)
     container = runc.containers["c1"]
     assert (container.status, container.exit_code, container.finished) == ("stopped", 7, 4)
-    assert runc_records(sim)[-1] == (4, "stopped", {"container": "c1", "exit_code": 7})
+    # runc exited after `start`: the exit goes to the process's parent, not to runc's trace.
+    assert container.exited.value == 7
+    assert [kind for _, kind, _ in runc_records(sim)] == ["create", "start"]
+
+
+def test_a_program_that_fails_to_start_exits_1_and_leaves_its_reason_on_stderr() -> None:
+    sim, _, host = one_host()
+
+    def bad_flag(group: ProcessGroup, config: dict) -> Generator:
+        yield group.env.timeout(0)
+        raise K8sLabError("unknown flag: --bogus")
+
+    host.programs["tool"] = bad_flag
+    runc = Runc(host)
+    runc.create("c1", bundle("tool:1"))
+    runc.start("c1")
+    sim.run(1)
+    container = runc.containers["c1"]
+    assert (container.status, container.exited.value) == ("stopped", 1)
+    assert container.stderr == "unknown flag: --bogus"
 
 
 def test_a_program_that_returns_nothing_exits_0() -> None:

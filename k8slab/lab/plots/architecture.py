@@ -149,7 +149,7 @@ def _draw_control_plane(ax: Axes, view: HostView, top: float, h: float) -> tuple
     if view.up:
         ax.text(_CP_X + 0.12, services_y + BOX_H / 2, "node services", fontsize=7,
                 va="center", color="#555555")
-        ax.text(_CP_X + 0.12, static_y + 0.25, "containers\n(runc)", fontsize=7,
+        ax.text(_CP_X + 0.12, static_y + 0.25, "containers\n(shim, runc)", fontsize=7,
                 va="center", color="#555555")
     for index, pod in enumerate(view.pods[:PODS_SHOWN]):
         box(ax, 2.45 + index * 1.25, static_y - 0.45, 1.15, 0.32, short(pod), "pod", fontsize=7)
@@ -181,7 +181,7 @@ def _draw_worker(ax: Axes, view: HostView, x: float, top: float) -> tuple | None
         if service in view.services:
             box(ax, x + 0.1 + index * (inner_w + 0.1), services_y, inner_w, BOX_H, service,
                 "service")
-    ax.text(x + 0.12, services_y - 0.2, f"containers (runc): {len(view.pods)} pods",
+    ax.text(x + 0.12, services_y - 0.2, f"containers (shim → runc): {len(view.pods)} pods",
             fontsize=7, va="center", color="#555555", zorder=3)
     pods = view.pods if len(view.pods) <= PODS_SHOWN else view.pods[:PODS_SHOWN - 1]
     labels = [short(pod) for pod in pods]

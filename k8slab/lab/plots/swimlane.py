@@ -1,6 +1,7 @@
 """The life of one object across the components: a swimlane figure, and the same records as a table.
 
-Lanes run in the order a request travels: apiserver, etcd, scheduler, kubelet, containerd, runc.
+Lanes run in the order a request travels: apiserver, etcd, scheduler, kubelet, containerd,
+containerd-shim-runc-v2, runc.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ if TYPE_CHECKING:
 
     from k8slab.lab.cluster import Cluster
 
-LANES = ("apiserver", "etcd", "scheduler", "kubelet", "containerd", "runc")
-DETAILS_WIDTH = 60
+LANES = ("apiserver", "etcd", "scheduler", "kubelet", "containerd", "containerd-shim-runc-v2",
+         "runc")
+DETAILS_WIDTH = 50
 _LANE_COLOURS = ("#1f77b4", "#9467bd", "#ff7f0e", "#2ca02c", "#17becf", "#8c564b", "#7f7f7f")
 
 
@@ -27,7 +29,8 @@ def _lanes(records: list) -> list[str]:
 def swimlane(cluster: Cluster, ref: str) -> Figure:
     """The life of one object across components: a lane each, a marker per record in time.
 
-    Lanes run in the order a request travels: apiserver, etcd, scheduler, kubelet, containerd, runc.
+    Lanes run in the order a request travels: apiserver, etcd, scheduler, kubelet, containerd,
+    containerd-shim-runc-v2, runc.
     """
     records = cluster.trace_of(ref)
     lanes = _lanes(records)

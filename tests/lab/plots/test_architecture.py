@@ -36,6 +36,8 @@ def test_architecture_draws_every_running_component(cluster):
     assert drawn.count("containerd") == len(cluster.hosts)
     for component in ("etcd", "kube-apiserver", "kube-scheduler"):
         assert f"{component}\n(static pod)" in drawn
+    assert "containers\n(shim, runc)" in drawn
+    assert drawn.count("containers (shim → runc): 1 pods") == 2
     pods = {c["pod"].rsplit("/", 1)[1] for host in cluster.hosts[1:]
             for c in cluster.containers(host)}
     assert pods == {"web-1", "web-2"}
