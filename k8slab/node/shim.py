@@ -24,7 +24,6 @@ BINARY = "containerd-shim-runc-v2"
 # manager_linux.go); the CRI plugin sets io.kubernetes.cri.sandbox-id on every container.
 GROUP_LABELS = ("io.containerd.runc.v2.group", "io.kubernetes.cri.sandbox-id")
 SANDBOX_ID = "io.kubernetes.cri.sandbox-id"
-TASK_EXIT_TOPIC = "/tasks/exit"  # the event topic of TaskExit (containerd's runtime events)
 
 
 @dataclass(frozen=True)
