@@ -226,7 +226,8 @@ def test_vectorized_decisions_equal_the_per_node_path(seed):
         args = {"NodeResourcesFit": {"scoring_strategy": "MostAllocated"}}
     elif strategy < 0.35:  # a falling shape: divisions that truncate toward zero, as Go's do
         shape = [(0, 10), (60, 0), (100, 3)]
-        args = {"NodeResourcesFit": {"scoring_strategy": "RequestedToCapacityRatio", "shape": shape}}
+        ratio = {"scoring_strategy": "RequestedToCapacityRatio", "shape": shape}
+        args = {"NodeResourcesFit": ratio}
     plain, fast = World(nodes, seed, **args), World(nodes, seed, **args)
     percentage = rng.choice((0, 0, 10, 30, 100))
     for index in range(40):
