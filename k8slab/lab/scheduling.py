@@ -66,13 +66,15 @@ class ClusterLike(Protocol):
 class Explanation:
     """One scheduling decision, readable: per node the filter verdict and every plugin's scores.
 
-    `time` is when the scheduler on `scheduler` made it; None marks a what-if.
+    `time` is when the scheduler on `scheduler` made it; None marks a what-if. `outcome` is the
+    event that followed a chosen node: the Scheduled event once bound, or the binding's error.
     """
 
     pod: str
     decision: Decision
     scheduler: str
     time: float | None = None
+    outcome: str = ""
 
     @property
     def what_if(self) -> bool:
@@ -91,8 +93,15 @@ class Explanation:
 
     @property
     def message(self) -> str:
-        """The Scheduled event's text, or the FailedScheduling FitError (with preemption's)."""
-        return self.decision.message
+        """What came of the decision: the FailedScheduling FitError (with preemption's) when no
+        node fits; for a chosen node the Scheduled event ("Successfully assigned ...") only once
+        the pod was bound, else the binding's error, a pending binding, or a what-if's answer."""
+        node = self.decision.node
+        if node is None:
+            return self.decision.message
+        if self.what_if:
+            return f"{self.pod} would be assigned to {node} (a what-if: nothing was bound)"
+        return self.outcome or f"{self.pod} assumed on {node}; its binding has not finished yet"
 
     @property
     def nominated_node(self) -> str | None:
@@ -171,7 +180,10 @@ def history(cluster: ClusterLike, target: str) -> list[Explanation]:
     key = _pod_ref(target)
     logged = decision_log(cluster.trace, key)
     if logged:
-        return [Explanation(key, entry.decision, entry.host, entry.time) for entry in logged]
+        return [
+            Explanation(key, entry.decision, entry.host, entry.time, entry.outcome)
+            for entry in logged
+        ]
     raise K8sLabError(_no_decision(cluster, key))
 
 
