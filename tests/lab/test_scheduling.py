@@ -181,13 +181,28 @@ def test_an_explanation_shows_as_a_table_in_a_terminal_and_a_notebook(exact: Clu
     lines = text.splitlines()
     assert lines[0] == "what-if for pod default/web on the scheduler of control-plane"
     assert lines[1] == "default/web would be assigned to kwok-a (a what-if: nothing was bound)"
-    header = lines[4]
-    assert header.split()[:3] == ["node", "filter", "TaintToleration"]
-    kwok_a = next(line for line in lines if line.startswith("kwok-a"))
-    assert "0 → 100 → 300" in kwok_a and kwok_a.split()[-2:] == ["454", "yes"]
+    assert lines[4].split() == ["node", "filter"]
+    assert lines[5] == f"control-plane  {CONTROL_PLANE_TAINT}"
+    assert lines[6] == "kwok-a         passed (chosen)"
+    scores = lines[lines.index("", 5) + 1 :]
+    assert scores[0].split()[:2] == ["score", "plugin"]
+    columns = scores[0].split()[2:]
+    assert "kwok-a" in columns
+    by_plugin = {line.split("  ")[0]: line for line in scores[1:]}
+    assert "0 → 100 → 300" in by_plugin["TaintToleration ×3"]
+    assert by_plugin["total"].split()[1 + columns.index("kwok-a")] == "454"
+    assert by_plugin["chosen"].split() == ["chosen", "yes"]
+    assert max(len(line) for line in lines) <= 110  # two narrow tables, not one wide one
     page = answer._repr_html_()
     assert page.startswith("<p><b>what-if for pod default/web")
-    assert "<th>TaintToleration ×3</th>" in page and "<td>62 → 62 → 62</td>" in page
+    assert page.count("<table>") == 2
+    assert "<td>TaintToleration ×3</td>" in page and "<td>62 → 62 → 62</td>" in page
+
+
+def test_a_decision_without_scores_shows_only_its_filter_table(exact: Cluster) -> None:
+    answer = explain(exact, pod("db", nodeSelector={"zone": "b"}))  # one feasible node: no Score
+    assert answer.node == "kwok-b" and answer.score_table() is None
+    assert "score plugin" not in repr(answer) and answer._repr_html_().count("<table>") == 1
 
 
 def test_a_pending_pods_explanation_names_the_upstream_fit_error() -> None:
