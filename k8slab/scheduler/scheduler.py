@@ -453,6 +453,9 @@ class Scheduler:
             if self._assumed.pop(key, None) is None:
                 return  # the informer already saw the pod bound (by us or by someone else)
             self._forget(key)
+            # The pod is still unbound: PodScheduled=False, reason SchedulerError, the error's text
+            # (handleSchedulingFailure; upstream patches it even when the pod turned out bound).
+            self.group.spawn(self._report_unschedulable(pod, str(error), None, "SchedulerError"))
             self.queue.move_all_to_active_or_backoff(self.sim.now)
             if self.queue.where(pod) == IN_FLIGHT:
                 self.queue.add_unschedulable(info, self.sim.now, error=True)
@@ -466,9 +469,12 @@ class Scheduler:
 
     # -- the pod's status -----------------------------------------------------------------
 
-    def _report_unschedulable(self, pod: dict, message: str, nominated: str | None) -> Generator:
-        """Write PodScheduled=False (reason Unschedulable) and any nomination, if they changed."""
-        status = schedule_one.unschedulable_status(pod, message, nominated, to_time(self.sim.now))
+    def _report_unschedulable(
+        self, pod: dict, message: str, nominated: str | None, reason: str = "Unschedulable"
+    ) -> Generator:
+        """Write PodScheduled=False (`reason`) and any nomination, if they changed."""
+        now = to_time(self.sim.now)
+        status = schedule_one.unschedulable_status(pod, message, nominated, now, reason)
         if status is not None:
             yield from self._write_status(pod, status)
 

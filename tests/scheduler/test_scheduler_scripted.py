@@ -163,6 +163,13 @@ def test_a_failed_binding_is_recorded_and_the_pod_counted_once_where_it_landed()
     }
     [logged] = decision_log(world.sim.trace, "default/web")
     assert (logged.decision.node, logged.outcome) == ("node-a", failed.details["message"])
+    [condition] = world.api.stored["pods", "web"]["status"]["conditions"]
+    assert (condition["type"], condition["status"], condition["reason"]) == (
+        "PodScheduled",
+        "False",
+        "SchedulerError",  # not Unschedulable: a failed binding is an error, not a misfit
+    )
+    assert condition["message"] == failed.details["message"]
     assert world.counted() == {"node-a": [], "node-b": []}
     world.api.push("pods", "MODIFIED", pod("web", nodeName="node-b"))
     world.sim.run(30)
@@ -209,6 +216,7 @@ def test_a_binding_refused_after_the_informer_saw_the_pod_bound_elsewhere() -> N
     world.sim.run(30)  # the binding was refused at 2.0
     assert world.counted() == {"node-a": [], "node-b": ["web"]}
     assert world.kinds() == ["Assumed", "FailedScheduling"]
+    assert ("pods", "web") not in world.api.stored  # bound already: no SchedulerError written
 
 
 def test_with_no_event_an_unschedulable_pod_is_retried_after_5_minutes() -> None:
