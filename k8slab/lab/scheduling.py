@@ -66,13 +66,15 @@ class ClusterLike(Protocol):
 class Explanation:
     """One scheduling decision, readable: per node the filter verdict and every plugin's scores.
 
-    `time` is when the scheduler on `scheduler` made it; None marks a what-if.
+    `time` is when the scheduler on `scheduler` made it; None marks a what-if. `outcome` is the
+    event that followed a chosen node: the Scheduled event once bound, or the binding's error.
     """
 
     pod: str
     decision: Decision
     scheduler: str
     time: float | None = None
+    outcome: str = ""
 
     @property
     def what_if(self) -> bool:
@@ -91,8 +93,15 @@ class Explanation:
 
     @property
     def message(self) -> str:
-        """The Scheduled event's text, or the FailedScheduling FitError (with preemption's)."""
-        return self.decision.message
+        """What came of the decision: the FailedScheduling FitError (with preemption's) when no
+        node fits; for a chosen node the Scheduled event ("Successfully assigned ...") only once
+        the pod was bound, else the binding's error, a pending binding, or a what-if's answer."""
+        node = self.decision.node
+        if node is None:
+            return self.decision.message
+        if self.what_if:
+            return f"{self.pod} would be assigned to {node} (a what-if: nothing was bound)"
+        return self.outcome or f"{self.pod} assumed on {node}; its binding has not finished yet"
 
     @property
     def nominated_node(self) -> str | None:
@@ -104,27 +113,46 @@ class Explanation:
         """The pods preemption chose to evict, as namespace/name."""
         return [pod_key(victim) for victim in self.decision.victims]
 
-    def table(self) -> Table:
-        """One line per node: the filter verdict, then per score plugin "raw → normalized →
-        weighted" (the header gives the plugin's weight), the total and the chosen node."""
-        scores = {score.node: score for score in self.decision.scores}
-        weights = {}
+    def filter_table(self) -> Table:
+        """One line per node: its filter verdict ("passed", "not examined" or "Plugin: reason"),
+        the chosen node marked."""
+        return Table(
+            [
+                {
+                    "node": row["node"],
+                    "filter": row["filter"] + (" (chosen)" if row["chosen"] else ""),
+                }
+                for row in self.rows
+            ]
+        )
+
+    def score_table(self) -> Table | None:
+        """One line per score plugin (its weight in the name), one column per scored node, each
+        cell "raw → normalized → weighted"; then the totals and the chosen node. None when no
+        plugin scored (a single feasible node, or none)."""
+        if not self.decision.scores:
+            return None
+        nodes = [score.node for score in self.decision.scores]
+        weights: dict[str, int] = {}
         for score in self.decision.scores:
             for plugin in score.plugins:
                 weights[plugin.plugin] = plugin.weight
-        rows = []
-        for row in self.rows:
-            line = {"node": row["node"], "filter": row["filter"]}
-            node_score = scores.get(row["node"])
-            for plugin, weight in weights.items():
-                score = node_score.of(plugin) if node_score is not None else None
-                cell = f"{score.raw} → {score.normalized} → {score.weighted}" if score else None
-                line[f"{plugin} ×{weight}"] = cell
-            if weights:
-                line["total"] = row["total"]
-            line["chosen"] = "yes" if row["chosen"] else ""
-            rows.append(line)
-        return Table(rows)
+        lines = []
+        for plugin, weight in weights.items():
+            line = {"score plugin": f"{plugin} ×{weight}"}
+            for score in self.decision.scores:
+                cell = score.of(plugin)
+                line[score.node] = f"{cell.raw} → {cell.normalized} → {cell.weighted}"
+            lines.append(line)
+        lines.append({"score plugin": "total", **{s.node: s.total for s in self.decision.scores}})
+        lines.append(
+            {"score plugin": "chosen", **{n: "yes" if n == self.node else "" for n in nodes}}
+        )
+        return Table(lines, ["score plugin", *nodes])
+
+    def _tables(self) -> list[Table]:
+        scores = self.score_table()
+        return [self.filter_table()] + ([] if scores is None else [scores])
 
     def heading(self) -> str:
         """One line: whose decision, by which scheduler, when."""
@@ -144,12 +172,13 @@ class Explanation:
         return notes
 
     def __repr__(self) -> str:
-        return "\n".join([self.heading(), *self._notes(), "", repr(self.table())])
+        tables = "\n\n".join(repr(table) for table in self._tables())
+        return "\n".join([self.heading(), *self._notes(), "", tables])
 
     def _repr_html_(self) -> str:
         notes = "".join(f"<p>{html.escape(note)}</p>" for note in self._notes())
         heading = f"<p><b>{html.escape(self.heading())}</b></p>"
-        return heading + notes + self.table()._repr_html_()
+        return heading + notes + "".join(table._repr_html_() for table in self._tables())
 
 
 def explain(cluster: ClusterLike, target: Any) -> Explanation:
@@ -171,7 +200,10 @@ def history(cluster: ClusterLike, target: str) -> list[Explanation]:
     key = _pod_ref(target)
     logged = decision_log(cluster.trace, key)
     if logged:
-        return [Explanation(key, entry.decision, entry.host, entry.time) for entry in logged]
+        return [
+            Explanation(key, entry.decision, entry.host, entry.time, entry.outcome)
+            for entry in logged
+        ]
     raise K8sLabError(_no_decision(cluster, key))
 
 
@@ -358,9 +390,7 @@ def label(cluster: ClusterLike, node: str, spec: str, *, overwrite: bool = False
         key, value = parts
         problems = label_value_errors(value)
         if problems:
-            raise K8sLabError(
-                f"invalid label value: {spec!r}: {';'.join(problems)}; {LABEL_FORMS}"
-            )
+            raise K8sLabError(f"invalid label value: {spec!r}: {';'.join(problems)}; {LABEL_FORMS}")
     elif removing:
         key, value = spec[:-1], ""
     else:

@@ -210,18 +210,22 @@ def _failed(
     )
 
 
-def unschedulable_status(pod: dict, message: str, nominated: str | None, now: str) -> dict | None:
-    """The pod's status with PodScheduled=False (reason Unschedulable, `message`) and the
-    nomination, or None when both are already so (upstream's updatePod writes nothing then).
+def unschedulable_status(
+    pod: dict, message: str, nominated: str | None, now: str, reason: str = "Unschedulable"
+) -> dict | None:
+    """The pod's status with PodScheduled=False (`reason`, `message`) and the nomination, or None
+    when both are already so (upstream's updatePod writes nothing then).
 
-    `now` (RFC 3339) becomes the condition's lastTransitionTime unless it was already False.
+    `reason` is Unschedulable when no node fits, SchedulerError when the binding failed
+    (handleSchedulingFailure). `now` (RFC 3339) becomes the condition's lastTransitionTime unless
+    it was already False.
     """
     status = dict(pod.get("status") or {})
     conditions = list(status.get("conditions") or [])
     old = next((c for c in conditions if c.get("type") == "PodScheduled"), None)
     unchanged = old is not None and (old.get("status"), old.get("reason"), old.get("message")) == (
         "False",
-        "Unschedulable",
+        reason,
         message,
     )
     if unchanged and (not nominated or status.get("nominatedNodeName") == nominated):
@@ -230,7 +234,7 @@ def unschedulable_status(pod: dict, message: str, nominated: str | None, now: st
     condition = {
         "type": "PodScheduled",
         "status": "False",
-        "reason": "Unschedulable",
+        "reason": reason,
         "message": message,
         "lastTransitionTime": since or now,
     }

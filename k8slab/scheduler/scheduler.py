@@ -6,7 +6,8 @@ it is chosen, so the next cycle already counts its requests, before the binding 
 Pods wait in a `SchedulingQueue`: activeQ in PrioritySort order, backoffQ (1 s doubling to 10 s
 per attempt) and the unschedulable pods, which cluster events (a node added or changed, a bound
 pod deleted) move back, and which are retried anyway after 5 minutes. Each decision is recorded in
-the trace, as the data of its Scheduled or FailedScheduling record (see k8slab.scheduler.view).
+the trace, as the data of its Assumed or FailedScheduling record (see k8slab.scheduler.view); the
+Scheduled record, upstream's event, follows only once the binding has succeeded.
 Upstream: kk pkg/scheduler/schedule_one.go, eventhandlers.go, backend/cache (the assume cache).
 """
 
@@ -26,7 +27,7 @@ from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, NotFoundError
 from k8slab.scheduler import schedule_one, vectorized
 from k8slab.scheduler.framework.diagnosis import Decision
-from k8slab.scheduler.framework.interface import SKIP, Status
+from k8slab.scheduler.framework.interface import Status
 from k8slab.scheduler.framework.runtime import Framework
 from k8slab.scheduler.node_info import NodeInfo, pod_key, pod_priority
 from k8slab.scheduler.plugins.default_binder import DefaultBinder
@@ -363,14 +364,7 @@ class Scheduler:
             self._wake()
             return decision
         self.queue.nominate(pod, None)
-        self._record(
-            "Scheduled",
-            key,
-            decision,
-            node=node,
-            feasible=len(decision.feasible),
-            message=decision.message,
-        )
+        self._record("Assumed", key, decision, node=node, feasible=len(decision.feasible))
         self.group.spawn(self._binding_cycle(info, framework, decision))
         return decision
 
@@ -438,35 +432,49 @@ class Scheduler:
         try:
             status = framework.run_pre_bind(state, pod, node)
             if status is not None:
-                raise K8sLabError(f"running PreBind plugin {status.plugin!r}: {status.message}")
-            answer = framework.run_bind(state, pod, node)
-            if isinstance(answer, GeneratorType):
-                yield from answer
-            elif isinstance(answer, simpy.Event):
-                yield answer
-            elif isinstance(answer, Status) and answer.code == SKIP:
+                raise K8sLabError(f'running PreBind plugin "{status.plugin}": {status.message}')
+            binder, answer = framework.bind_by(state, pod, node)
+            try:
+                if isinstance(answer, GeneratorType):
+                    yield from answer
+                elif isinstance(answer, simpy.Event):
+                    yield answer
+                elif isinstance(answer, Status) and answer.rejected:
+                    raise K8sLabError(answer.message)
+            except K8sLabError as error:
+                raise K8sLabError(f'running Bind plugin "{binder}": {error}') from error
+            if binder is None:
                 raise K8sLabError("no bind plugin bound the pod")
-            elif isinstance(answer, Status) and answer.rejected:
-                raise K8sLabError(answer.message)
         except K8sLabError as error:
-            self._record("BindingFailed", key, node=node, error=str(error))
+            # handleBindingCycleError → handleSchedulingFailure: a Warning FailedScheduling event
+            # with the error's text, and no Scheduled event (kk pkg/scheduler/schedule_one.go).
+            self._record("FailedScheduling", key, node=node, message=str(error))
             framework.run_unreserve(state, pod, node)
             if self._assumed.pop(key, None) is None:
                 return  # the informer already saw the pod bound (by us or by someone else)
             self._forget(key)
+            # The pod is still unbound: PodScheduled=False, reason SchedulerError, the error's text
+            # (handleSchedulingFailure; upstream patches it even when the pod turned out bound).
+            self.group.spawn(self._report_unschedulable(pod, str(error), None, "SchedulerError"))
             self.queue.move_all_to_active_or_backoff(self.sim.now)
             if self.queue.where(pod) == IN_FLIGHT:
                 self.queue.add_unschedulable(info, self.sim.now, error=True)
             self._wake()
             return
         self.queue.done(info)
+        # finishBinding records the Scheduled event only once the bind plugins have succeeded, then
+        # bindingCycle logs "Successfully bound pod to node" (kk pkg/scheduler/schedule_one.go).
+        self._record("Scheduled", key, node=node, message=decision.message)
         self._record("Bound", key, node=node)
 
     # -- the pod's status -----------------------------------------------------------------
 
-    def _report_unschedulable(self, pod: dict, message: str, nominated: str | None) -> Generator:
-        """Write PodScheduled=False (reason Unschedulable) and any nomination, if they changed."""
-        status = schedule_one.unschedulable_status(pod, message, nominated, to_time(self.sim.now))
+    def _report_unschedulable(
+        self, pod: dict, message: str, nominated: str | None, reason: str = "Unschedulable"
+    ) -> Generator:
+        """Write PodScheduled=False (`reason`) and any nomination, if they changed."""
+        now = to_time(self.sim.now)
+        status = schedule_one.unschedulable_status(pod, message, nominated, now, reason)
         if status is not None:
             yield from self._write_status(pod, status)
 

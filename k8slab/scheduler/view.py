@@ -2,22 +2,25 @@
 
 `Scheduler.view()` returns a `SchedulerView` (whether it leads, its profiles, how many nodes it
 sees, how many pods wait where), a snapshot taken at that moment. Every decision the scheduler
-makes is recorded in the trace (the Scheduled or FailedScheduling record carries the Decision as
+makes is recorded in the trace (the Assumed or FailedScheduling record carries the Decision as
 its data), so `decision_log` can read a pod's decisions back even after the scheduler that made
-them has crashed.
+them has crashed, each with what became of it: the Scheduled event once the binding succeeded, or
+the binding's FailedScheduling error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from k8slab.scheduler.framework.diagnosis import Decision
 from k8slab.scheduler.framework.runtime import Framework
 from k8slab.sim.trace import Trace
 
-# The trace component and the record kinds that carry a scheduling decision.
+# The trace component, the record kinds that carry a scheduling decision, and the one that says
+# the binding succeeded (upstream's Scheduled event).
 COMPONENT = "scheduler"
-DECISION_KINDS = ("Scheduled", "FailedScheduling")
+DECISION_KINDS = ("Assumed", "FailedScheduling")
+SCHEDULED = "Scheduled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +62,28 @@ class SchedulerView:
 
 @dataclass(frozen=True, slots=True)
 class LoggedDecision:
-    """One decision read back from the trace: when, by the scheduler on which host, and what."""
+    """One decision read back from the trace: when, by the scheduler on which host, and what.
+
+    `outcome` is the event that followed a chosen node: the Scheduled event's text once the
+    binding succeeded, the binding's FailedScheduling error, or "" while the binding is pending.
+    """
 
     time: float
     host: str
     decision: Decision
+    outcome: str = ""
 
 
 def decision_log(trace: Trace, pod: str) -> list[LoggedDecision]:
     """Every decision any kube-scheduler recorded for the pod "namespace/name", oldest first."""
-    return [
-        LoggedDecision(record.time, record.host, record.data)
-        for record in trace.about(f"pod/{pod}")
-        if record.component == COMPONENT
-        and record.kind in DECISION_KINDS
-        and isinstance(record.data, Decision)
-    ]
+    logged: list[LoggedDecision] = []
+    for record in trace.about(f"pod/{pod}"):
+        if record.component != COMPONENT:
+            continue
+        if record.kind in DECISION_KINDS and isinstance(record.data, Decision):
+            logged.append(LoggedDecision(record.time, record.host, record.data))
+        elif record.kind in (SCHEDULED, "FailedScheduling") and logged:
+            last = logged[-1]
+            if last.host == record.host and last.decision.node and not last.outcome:
+                logged[-1] = replace(last, outcome=record.details.get("message", ""))
+    return logged

@@ -113,7 +113,9 @@ def test_a_what_if_gives_every_filter_verdict_and_score_worked_out_by_hand(exact
     answer = explain(exact, pod("web", cpu="1", memory="1Gi"))
     assert answer.what_if and answer.time is None
     assert (answer.pod, answer.node) == ("default/web", "kwok-a")
-    assert answer.message == "Successfully assigned default/web to kwok-a"
+    # nothing was bound, so no "Successfully assigned" (upstream's event after a binding)
+    would = "default/web would be assigned to kwok-a (a what-if: nothing was bound)"
+    assert answer.message == would
     by_node = {row["node"]: row for row in answer.rows}
     assert [row["node"] for row in answer.rows] == ["control-plane", "kwok-a", "kwok-b", "kwok-c"]
     assert by_node["control-plane"]["filter"] == CONTROL_PLANE_TAINT
@@ -170,6 +172,7 @@ def test_explain_of_a_past_decision_is_what_the_what_if_predicted(exact: Cluster
     assert explain(exact, "default/later").rows == past.rows
     assert past.decision == decision_log(exact.trace, "default/later")[-1].decision
     assert [e.time for e in history(exact, "later")] == [past.time]
+    assert past.message == "Successfully assigned default/later to kwok-a"  # bound: the event
 
 
 def test_an_explanation_shows_as_a_table_in_a_terminal_and_a_notebook(exact: Cluster) -> None:
@@ -177,14 +180,29 @@ def test_an_explanation_shows_as_a_table_in_a_terminal_and_a_notebook(exact: Clu
     text = repr(answer)
     lines = text.splitlines()
     assert lines[0] == "what-if for pod default/web on the scheduler of control-plane"
-    assert lines[1] == "Successfully assigned default/web to kwok-a"
-    header = lines[4]
-    assert header.split()[:3] == ["node", "filter", "TaintToleration"]
-    kwok_a = next(line for line in lines if line.startswith("kwok-a"))
-    assert "0 → 100 → 300" in kwok_a and kwok_a.split()[-2:] == ["454", "yes"]
+    assert lines[1] == "default/web would be assigned to kwok-a (a what-if: nothing was bound)"
+    assert lines[4].split() == ["node", "filter"]
+    assert lines[5] == f"control-plane  {CONTROL_PLANE_TAINT}"
+    assert lines[6] == "kwok-a         passed (chosen)"
+    scores = lines[lines.index("", 5) + 1 :]
+    assert scores[0].split()[:2] == ["score", "plugin"]
+    columns = scores[0].split()[2:]
+    assert "kwok-a" in columns
+    by_plugin = {line.split("  ")[0]: line for line in scores[1:]}
+    assert "0 → 100 → 300" in by_plugin["TaintToleration ×3"]
+    assert by_plugin["total"].split()[1 + columns.index("kwok-a")] == "454"
+    assert by_plugin["chosen"].split() == ["chosen", "yes"]
+    assert max(len(line) for line in lines) <= 110  # two narrow tables, not one wide one
     page = answer._repr_html_()
     assert page.startswith("<p><b>what-if for pod default/web")
-    assert "<th>TaintToleration ×3</th>" in page and "<td>62 → 62 → 62</td>" in page
+    assert page.count("<table>") == 2
+    assert "<td>TaintToleration ×3</td>" in page and "<td>62 → 62 → 62</td>" in page
+
+
+def test_a_decision_without_scores_shows_only_its_filter_table(exact: Cluster) -> None:
+    answer = explain(exact, pod("db", nodeSelector={"zone": "b"}))  # one feasible node: no Score
+    assert answer.node == "kwok-b" and answer.score_table() is None
+    assert "score plugin" not in repr(answer) and answer._repr_html_().count("<table>") == 1
 
 
 def test_a_pending_pods_explanation_names_the_upstream_fit_error() -> None:

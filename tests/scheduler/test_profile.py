@@ -85,7 +85,9 @@ def test_a_second_profile_reconfigures_the_defaults():
     fit = packing.score_plugins[0]
     assert (fit.scoring_strategy, fit.resources) == ("MostAllocated", {"cpu": 1})
     assert packing.percentage_of_nodes_to_score == 100
-    assert "ImageLocality" in names(packing.pre_score_plugins)  # disabled at score only
+    # disabled at score only: a plugin's PreScore still runs (ImageLocality has none, upstream)
+    assert "NodeResourcesBalancedAllocation" in names(packing.pre_score_plugins)
+    assert "ImageLocality" not in names(packing.pre_score_plugins + packing.score_plugins)
     nodes = [
         NodeInfo(
             {

@@ -61,11 +61,13 @@ def test_a_pod_is_scheduled_bound_and_counted_on_its_node() -> None:
     cluster.apply(pod("web", cpu="500m"))
     cluster.run(1)
     assert outcomes(cluster, mark) == [
+        ("Assumed", "pod/default/web", "worker-1"),
         ("Scheduled", "pod/default/web", "worker-1"),
         ("Bound", "pod/default/web", "worker-1"),
     ]
+    assumed = cluster.trace.where(component="scheduler", kind="Assumed")[0]
+    assert assumed.details == {"node": "worker-1", "feasible": 1}
     scheduled = cluster.trace.where(component="scheduler", kind="Scheduled")[0]
-    assert scheduled.details["feasible"] == 1
     assert scheduled.details["message"] == "Successfully assigned default/web to worker-1"
     assert cluster.get("pods", "web")["spec"]["nodeName"] == "worker-1"
     info = scheduler_of(cluster).nodes["worker-1"]
@@ -89,7 +91,7 @@ def test_pods_are_scheduled_in_priority_order_then_first_come_first_served() -> 
     mark = len(cluster.trace) - 1
     cluster.apply(node("extra-1"))
     cluster.run(1)
-    scheduled = [p for kind, p, _ in outcomes(cluster, mark) if kind == "Scheduled"]
+    scheduled = [p for kind, p, _ in outcomes(cluster, mark) if kind == "Assumed"]
     assert scheduled == [
         "pod/default/high",
         "pod/default/high-too",
@@ -146,6 +148,7 @@ def test_an_unschedulable_pod_is_scheduled_as_soon_as_a_big_pod_leaves() -> None
     delete_pod(cluster, "big")
     cluster.run(1)
     assert outcomes(cluster, mark) == [
+        ("Assumed", "pod/default/next", "worker-1"),
         ("Scheduled", "pod/default/next", "worker-1"),
         ("Bound", "pod/default/next", "worker-1"),
     ]
@@ -163,11 +166,13 @@ def test_the_trace_keeps_every_decision_with_the_record_it_explains() -> None:
     cluster.run(1)
     logged = decision_log(cluster.trace, "default/big")
     records = cluster.trace.where(component="scheduler", obj="pod/default/big")
-    decided = [rec for rec in records if rec.kind in ("Scheduled", "FailedScheduling")]
+    decided = [rec for rec in records if rec.kind in ("Assumed", "FailedScheduling")]
     assert [(entry.time, entry.host) for entry in logged] == [
         (rec.time, rec.host) for rec in decided
     ]
     assert [entry.decision.node for entry in logged] == [None] * (len(logged) - 1) + ["extra-1"]
+    assert logged[-1].outcome == "Successfully assigned default/big to extra-1"
+    assert {entry.outcome for entry in logged[:-1]} == {""}  # FitErrors need no outcome
     assert last_decision(cluster, "default/small").node == "worker-1"
     assert all(entry.decision.state is None for entry in logged)  # no cycle scratch is kept
     rows = last_decision(cluster, "default/big").rows()
@@ -254,7 +259,7 @@ def test_a_high_priority_pod_evicts_a_low_priority_one_and_lands_in_its_place() 
     line = cluster.kubectl("get pods -o wide").splitlines()[1].split()
     assert (line[0], line[2], line[6], line[7]) == ("high", "Pending", "<none>", "worker-1")
     cluster.run(3)
-    scheduled = cluster.trace.where(component="scheduler", kind="Scheduled")[-1]
+    scheduled = cluster.trace.where(component="scheduler", kind="Assumed")[-1]
     assert (scheduled.obj, scheduled.details["node"]) == ("pod/default/high", "worker-1")
     assert scheduled.time - failed.time == pytest.approx(1.0)  # the preemptor's 1 s backoff
     assert cluster.get("pods", "high")["spec"]["nodeName"] == "worker-1"

@@ -142,7 +142,7 @@ def test_the_scripted_world_schedules_onto_node_a() -> None:
     world.api.bind_answer = lambda request: {}
     world.api.push("pods", "ADDED", pod("web"))
     world.sim.run(1)
-    assert world.kinds() == ["Scheduled", "Bound"]
+    assert world.kinds() == ["Assumed", "Scheduled", "Bound"]
     # The event takes 0.5 ms to reach the scheduler, the binding 0.5 ms to come back.
     assert world.api.binds == [(pytest.approx(1.001), "web", "node-a")]
     assert world.counted() == {"node-a": ["web"], "node-b": []}
@@ -152,18 +152,45 @@ def test_a_failed_binding_is_recorded_and_the_pod_counted_once_where_it_landed()
     world = Scripted()
     world.api.push("pods", "ADDED", pod("web"))
     world.sim.run(0.5)  # the binding is refused: someone else bound the pod to node-b
-    assert world.kinds() == ["Scheduled", "BindingFailed"]
-    failed = world.sim.trace.where(kind="BindingFailed")[0]
+    # No Scheduled event: upstream records it only after the bind plugins succeed, and a failed
+    # binding a FailedScheduling event with the error (handleSchedulingFailure).
+    assert world.kinds() == ["Assumed", "FailedScheduling"]
+    failed = world.sim.trace.where(kind="FailedScheduling")[0]
     assert failed.details == {
         "node": "node-a",
-        "error": 'pod web is already assigned to node "node-b"',
+        "message": 'running Bind plugin "DefaultBinder": pod web is already assigned to node '
+        '"node-b"',
     }
+    [logged] = decision_log(world.sim.trace, "default/web")
+    assert (logged.decision.node, logged.outcome) == ("node-a", failed.details["message"])
+    [condition] = world.api.stored["pods", "web"]["status"]["conditions"]
+    assert (condition["type"], condition["status"], condition["reason"]) == (
+        "PodScheduled",
+        "False",
+        "SchedulerError",  # not Unschedulable: a failed binding is an error, not a misfit
+    )
+    assert condition["message"] == failed.details["message"]
     assert world.counted() == {"node-a": [], "node-b": []}
     world.api.push("pods", "MODIFIED", pod("web", nodeName="node-b"))
     world.sim.run(30)
-    assert world.kinds() == ["Scheduled", "BindingFailed"]
+    assert world.kinds() == ["Assumed", "FailedScheduling"]
     assert world.counted() == {"node-a": [], "node-b": ["web"]}
     assert len(world.api.binds) == 1
+
+
+def test_the_scheduled_event_waits_for_a_slow_binding() -> None:
+    world = Scripted()
+    world.api.bind_answer = lambda request: {}
+    world.api.bind_delay = 1.0
+    world.api.push("pods", "ADDED", pod("web"))
+    world.sim.run(0.5)
+    assert world.kinds() == ["Assumed"]
+    world.sim.run(2)
+    assert world.kinds() == ["Assumed", "Scheduled", "Bound"]
+    [assumed], [scheduled] = world.records("Assumed"), world.records("Scheduled")
+    assert scheduled - assumed == pytest.approx(1.0, abs=0.01)
+    [logged] = decision_log(world.sim.trace, "default/web")
+    assert logged.outcome == "Successfully assigned default/web to node-a"
 
 
 def test_a_refused_binding_is_retried_with_backoff_while_the_pod_looks_unbound() -> None:
@@ -181,13 +208,15 @@ def test_a_binding_refused_after_the_informer_saw_the_pod_bound_elsewhere() -> N
     world.api.bind_delay = 1.0
     world.api.push("pods", "ADDED", pod("web"))
     world.sim.run(0.5)  # the scheduler assumed web on node-a; its binding is on its way
-    assert world.kinds() == ["Scheduled"]
+    assert world.kinds() == ["Assumed"]  # no Scheduled event before the binding succeeds
+    assert decision_log(world.sim.trace, "default/web")[0].outcome == ""
     world.api.push("pods", "MODIFIED", pod("web", nodeName="node-b"))
     world.sim.run(0.1)
     assert world.counted() == {"node-a": [], "node-b": ["web"]}
     world.sim.run(30)  # the binding was refused at 2.0
     assert world.counted() == {"node-a": [], "node-b": ["web"]}
-    assert world.kinds() == ["Scheduled", "BindingFailed"]
+    assert world.kinds() == ["Assumed", "FailedScheduling"]
+    assert ("pods", "web") not in world.api.stored  # bound already: no SchedulerError written
 
 
 def test_with_no_event_an_unschedulable_pod_is_retried_after_5_minutes() -> None:
@@ -210,7 +239,7 @@ def test_a_node_that_grows_makes_an_unschedulable_pod_try_again_at_once() -> Non
     world.api.bind_answer = lambda request: {}
     world.api.push("nodes", "MODIFIED", listed_node("node-a", cpu="16"))
     world.sim.run(0.01)
-    assert world.kinds() == ["FailedScheduling", "Scheduled", "Bound"]
+    assert world.kinds() == ["FailedScheduling", "Assumed", "Scheduled", "Bound"]
     assert world.counted() == {"node-a": ["huge"], "node-b": []}
 
 

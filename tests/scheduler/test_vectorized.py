@@ -221,8 +221,13 @@ def test_vectorized_decisions_equal_the_per_node_path(seed):
     rng = random.Random(seed)
     nodes = [random_node(rng, i) for i in range(rng.choice((1, 2, 5, 40, 130, 160)))]
     args = {}
-    if rng.random() < 0.3:
+    strategy = rng.random()
+    if strategy < 0.2:
         args = {"NodeResourcesFit": {"scoring_strategy": "MostAllocated"}}
+    elif strategy < 0.35:  # a falling shape: divisions that truncate toward zero, as Go's do
+        shape = [(0, 10), (60, 0), (100, 3)]
+        ratio = {"scoring_strategy": "RequestedToCapacityRatio", "shape": shape}
+        args = {"NodeResourcesFit": ratio}
     plain, fast = World(nodes, seed, **args), World(nodes, seed, **args)
     percentage = rng.choice((0, 0, 10, 30, 100))
     for index in range(40):

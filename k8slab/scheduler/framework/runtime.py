@@ -344,8 +344,13 @@ class Framework:
 
         (DefaultBinder returns what its bind callback returns, e.g. a SimPy process.)
         """
+        return self.bind_by(state, pod, node)[1]
+
+    def bind_by(self, state: CycleState, pod: dict, node: str) -> tuple[str | None, Any]:
+        """run_bind's answer with the name of the plugin that gave it (None if all Skip), for
+        upstream's error text `running Bind plugin "<name>": <error>`."""
         for plugin in self.bind_plugins:
             answer = plugin.bind(state, pod, node)
             if not (isinstance(answer, Status) and answer.code == SKIP):
-                return answer
-        return SKIP_STATUS
+                return plugin.name, answer
+        return None, SKIP_STATUS

@@ -5,25 +5,25 @@ everywhere counts in full, a rare one little, so pods do not pile onto the one n
 ("node heating"). The sum is clamped to [23 MiB, 1000 MiB × number of containers] and scaled to
 0..100. Images are matched by name after adding ":latest" to an untagged name. Upstream: kk
 pkg/scheduler/framework/plugins/imagelocality/image_locality.go (init containers counted, as since
-v1.26; the per-node image counts live in the scheduler cache there, in PreScore here).
+v1.26). Like upstream's it has a Score extension point only; upstream's scheduler cache keeps how
+many nodes hold each image (ImageStateSummary.NumNodes), here the first Score of a cycle counts
+them and keeps the counts in the CycleState.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-
-import numpy as np
+from collections.abc import Hashable
 
 from k8slab.scheduler.framework.cycle_state import CycleState
-from k8slab.scheduler.framework.interface import MAX_NODE_SCORE, Plugin, Status
+from k8slab.scheduler.framework.interface import MAX_NODE_SCORE, Plugin
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.node_table import NodeTable
 
 MB = 1024 * 1024
 MIN_THRESHOLD = 23 * MB
 MAX_CONTAINER_THRESHOLD = 1000 * MB
 DEFAULT_IMAGE_TAG = "latest"
-PRE_SCORE_STATE_KEY = "PreScoreImageLocality"
+# Where Score keeps the per-image node counts for the rest of the cycle.
+IMAGE_COUNTS_KEY = "ImageLocalityImageCounts"
 
 
 def normalized_image_name(name: str) -> str:
@@ -58,35 +58,28 @@ class ImageLocality(Plugin):
     """Score nodes by the (spread-scaled) size of the pod's images they already hold."""
 
     name = "ImageLocality"
-    extends = ("pre_score", "score")
+    extends = ("score",)
 
     def node_signature(self, pod: dict, point: str) -> Hashable | None:
         """Score reads only the pod's images and the images of the nodes (fixed by the kubelet's
         report), so two pods with the same images score every node alike."""
         return tuple(pod_images(pod))
 
-    def pre_score(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
-        """Count, once per cycle, how many nodes of the cluster hold each of the pod's images."""
-        images = pod_images(pod)
-        counts = {
-            image: sum(1 for info in state.nodes if image in info.images)
-            for image in dict.fromkeys(images)
-        }
-        state[PRE_SCORE_STATE_KEY] = (images, counts, len(state.nodes))
-        return None
-
-    def pre_score_array(
-        self, state: CycleState, pod: dict, table: NodeTable, rows: np.ndarray
-    ) -> Status | None:
-        """The vectorized cycle's PreScore does nothing: its Score is worked out once per set of
-        images (node_signature), and the first node scored then counts the images cluster-wide."""
-        return None
+    def _image_counts(self, state: CycleState, pod: dict) -> tuple[list[str], dict[str, int], int]:
+        """The pod's images, how many nodes of the cluster hold each, and how many nodes there are;
+        counted once per cycle (upstream reads them from its scheduler cache)."""
+        if IMAGE_COUNTS_KEY not in state:
+            images = pod_images(pod)
+            counts = {
+                image: sum(1 for info in state.nodes if image in info.images)
+                for image in dict.fromkeys(images)
+            }
+            state[IMAGE_COUNTS_KEY] = (images, counts, len(state.nodes))
+        return state[IMAGE_COUNTS_KEY]
 
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
         """0..100 from the sum of scaled_image_score over the pod's images on this node."""
-        if PRE_SCORE_STATE_KEY not in state:
-            self.pre_score(state, pod, state.nodes)
-        images, counts, total = state[PRE_SCORE_STATE_KEY]
+        images, counts, total = self._image_counts(state, pod)
         total_score = sum(
             scaled_image_score(node_info.images[image], counts[image], total)
             for image in images

@@ -133,10 +133,20 @@ def most_requested_score(requested: int, capacity: int) -> int:
     return min(requested, capacity) * MAX_NODE_SCORE // capacity
 
 
-def broken_linear(shape: Sequence[tuple[int, int]]) -> Callable[[int], int]:
-    """The piecewise-linear function through the (utilization, score) points, integer division.
+def go_quotient(numerator: int, denominator: int) -> int:
+    """Go's `/` on int64: the quotient truncated toward zero (-5000 / 60 is -83, not -84).
 
-    Below the first point it is the first score, above the last point the last score
+    Python's `//` floors instead; the two differ only when the signs differ and it is inexact.
+    """
+    quotient = abs(numerator) // abs(denominator)
+    return quotient if (numerator < 0) == (denominator < 0) else -quotient
+
+
+def broken_linear(shape: Sequence[tuple[int, int]]) -> Callable[[int], int]:
+    """The piecewise-linear function through the (utilization, score) points, Go's int64 division.
+
+    Below the first point it is the first score, above the last point the last score; between
+    points the quotient truncates toward zero, so a falling segment rounds up, as upstream's
     (BuildBrokenLinearFunction, kk pkg/scheduler/framework/plugins/helper/shape_score.go).
     """
 
@@ -146,9 +156,8 @@ def broken_linear(shape: Sequence[tuple[int, int]]) -> Callable[[int], int]:
                 if index == 0:
                     return score
                 previous_point, previous_score = shape[index - 1]
-                return previous_score + (score - previous_score) * (
-                    utilization - previous_point
-                ) // (point - previous_point)
+                rise = (score - previous_score) * (utilization - previous_point)
+                return previous_score + go_quotient(rise, point - previous_point)
         return shape[-1][1]
 
     return function

@@ -6,7 +6,11 @@ least_allocated_test.go, most_allocated_test.go, requested_to_capacity_ratio_tes
 import pytest
 
 from k8slab.scheduler.framework.cycle_state import CycleState
-from k8slab.scheduler.plugins.node_resources_fit import NodeResourcesFit, broken_linear
+from k8slab.scheduler.plugins.node_resources_fit import (
+    NodeResourcesFit,
+    broken_linear,
+    go_quotient,
+)
 from k8slab.scheduler.snapshot import Snapshot
 
 # --- Score --------------------------------------------------------------------------------------
@@ -382,6 +386,64 @@ def test_bin_packing_on_several_extended_resources(
 def test_broken_linear_function(shape, points):
     function = broken_linear(shape)
     assert {p: function(p) for p in points} == points
+
+
+# Inexact divisions: Go's int64 `/` truncates toward zero, so on a falling segment the score rounds
+# up where Python's `//` would round it down (floor in the comment). Rising segments agree.
+INEXACT_CASES = [
+    (
+        "falling 100 to 0 over 0..60",
+        [(0, 100), (60, 0)],
+        # 50: 100 + (-5000 / 60) = 100 - 83 = 17 (floor 16); 59: 100 - 98 = 2 (floor 1)
+        {0: 100, 1: 99, 50: 17, 59: 2, 60: 0, 61: 0},
+    ),
+    (
+        "upstream case_1 between its points",
+        [(0, 2), (40, 10), (100, 0)],
+        # 41: 10 + (-10 / 60) = 10 (floor 9); 99: 10 + (-590 / 60) = 10 - 9 = 1 (floor 0)
+        {1: 2, 39: 9, 41: 10, 99: 1},
+    ),
+    (
+        "falling to a non-zero score",
+        [(20, 9), (50, 3)],
+        # 30 is exact (7); 21: 9 + (-6 / 30) = 9 (floor 8); 49: 9 + (-174 / 30) = 4 (floor 3)
+        {21: 9, 30: 7, 49: 4},
+    ),
+    (
+        "rising 0 to 100 over 0..60, where truncation is floor",
+        [(0, 0), (60, 100)],
+        {1: 1, 50: 83, 59: 98},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("shape", "points"),
+    [case[1:] for case in INEXACT_CASES],
+    ids=[case[0] for case in INEXACT_CASES],
+)
+def test_broken_linear_truncates_toward_zero_as_go_does(shape, points):
+    function = broken_linear(shape)
+    assert {p: function(p) for p in points} == points
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "quotient"),
+    [(7, 2, 3), (-7, 2, -3), (7, -2, -3), (-7, -2, 3), (-5000, 60, -83), (-6, 3, -2), (0, 5, 0)],
+    ids=["7/2", "-7/2", "7/-2", "-7/-2", "-5000/60", "-6/3 exact", "0/5"],
+)
+def test_go_quotient_truncates_toward_zero(numerator, denominator, quotient):
+    assert go_quotient(numerator, denominator) == quotient
+
+
+def test_requested_to_capacity_ratio_scores_a_falling_shape_as_upstream(
+    make_pod, make_node, make_node_info
+):
+    # shape {0: 10, 60: 0} scaled by 10 is {0: 100, 60: 0}; 2 of 4 cpus is 50 % utilization → 17
+    plugin = NodeResourcesFit("RequestedToCapacityRatio", {"cpu": 1}, shape=[(0, 10), (60, 0)])
+    info = make_node_info(make_node("n", cpu="4", memory="10Gi"))
+    pod = make_pod("p", [{"cpu": "2"}])
+    assert plugin.score(CycleState(Snapshot([info])), pod, info) == 17
 
 
 def test_least_and_most_allocated_skip_an_extended_resource_the_pod_does_not_request(
