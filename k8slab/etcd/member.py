@@ -19,8 +19,6 @@ from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
 from k8slab.etcd.membership import (
     CLIENT_PORT,
     PEER_PORT,
-    ConfChange,
-    Member,
     bootstrap,
     client_url,
     cluster_id,
@@ -32,6 +30,7 @@ from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
     CompactionRequest,
     CompactionResponse,
+    ConfChange,
     DeleteRangeRequest,
     InternalRaftRequest,
     LeaseGrantRequest,
@@ -44,6 +43,7 @@ from k8slab.etcd.wire import (
     LeaseRevokeResponse,
     LeaseStatus,
     LeaseTimeToLiveRequest,
+    Member,
     MemberListRequest,
     MemberListResponse,
     PutRequest,
