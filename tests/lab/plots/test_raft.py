@@ -19,7 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
 from k8slab.errors import K8sLabError
+from k8slab.etcd.membership import member_id
 from k8slab.etcd.status import MemberStatus
+from k8slab.etcd.wire import ResponseHeader
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.raft_logs import (
     COMMIT_COLOUR,
@@ -34,6 +36,7 @@ from k8slab.lab.plots.raft_status import log_entries, status_table
 from k8slab.lab.plots.style import ROLE_COLOURS
 from k8slab.raft.ready import Role
 from k8slab.raft.status import Status
+from k8slab.robustness.etcd_lab import EtcdLab
 from k8slab.sim.trace import Trace
 
 M1, M2, M3 = MEMBERS = ["control-plane-1", "control-plane-2", "control-plane-3"]
@@ -65,8 +68,8 @@ def member(role: str, term: int, leader: str | None, log: list, commit: int, *,
            snapshot: int = 0, revision: int = 1) -> NS:
     """A stand-in etcd member whose status() reports this Raft state and store revision."""
     raft = Status("member", term, None, commit, leader, Role(role), commit, snapshot, tuple(log))
-    return NS(status=lambda: MemberStatus("member", leader, role, term, raft.last_index, commit,
-                                          revision, raft))
+    return NS(status=lambda: MemberStatus(ResponseHeader(revision=revision), "member", leader, 0,
+                                          role, term, raft.last_index, commit, raft))
 
 
 def election() -> Trace:
@@ -326,15 +329,15 @@ def cluster() -> Cluster:
     return cluster
 
 
-def test_a_real_member_leads_term_one(cluster):
+def test_a_real_member_bootstrapped_at_term_one_leads_term_two(cluster):
     etcd = cluster.network.host("control-plane").memory["etcd"]
     [row] = status_table(cluster)
     assert row["member"] == "control-plane" and row["up"] is True
-    assert (row["role"], row["term"], row["leader"]) == ("leader", 1, "control-plane")
+    assert (row["role"], row["term"], row["leader"]) == ("leader", 2, "control-plane")
     assert row["commit"] == row["last index"] == len(etcd.raft.log) > 0
     assert row["store revision"] == etcd.store.revision
     segments = role_segments(cluster)["control-plane"]
-    assert [s.role for s in segments] == ["follower", "leader"]
+    assert [(s.role, s.term) for s in segments] == [("follower", 1), ("leader", 2)]
     assert segments[-1].end == cluster.now
 
 
@@ -345,10 +348,11 @@ def test_real_cluster_pictures_draw_and_close(cluster):
     sequence = election_sequence(cluster, 0, cluster.now)
     assert plt.get_fignums() == before
     assert lanes_top_down(timeline.axes[0]) == ["control-plane"]
-    assert "term 1" in texts(timeline)
+    assert "term 1" in texts(timeline) and "term 2" in texts(timeline)
+    assert "term 0" not in texts(timeline)  # a member starts in its bootstrap's term 1
     last = status_table(cluster)[0]["last index"]
     assert len(cells(logs.axes[0])) == min(last, LOG_WINDOW)
-    assert "leader t=1" in texts(sequence)
+    assert "leader t=2" in texts(sequence)
 
 
 def test_a_crashed_real_member_shows_down():
@@ -364,3 +368,14 @@ def test_the_log_of_a_down_member_is_out_of_reach(fake):
     fake.crash(M3)
     with pytest.raises(K8sLabError, match=f"{M3} is down"):
         log_entries(fake, M3)
+
+
+def test_a_fresh_members_log_shows_the_membership_then_the_leaders_no_op():
+    lab = EtcdLab(3, seed=1)
+    lab.sim.run(3.0)
+    rows = log_entries(lab, lab.leader(), last=4)
+    ordered = sorted(lab.names, key=member_id)
+    assert [(r["index"], r["term"], r["request"], r["keys"]) for r in rows] == [
+        (1, 1, "ConfChangeAddNode", ordered[0]), (2, 1, "ConfChangeAddNode", ordered[1]),
+        (3, 1, "ConfChangeAddNode", ordered[2]), (4, 2, "no-op (new leader)", "")]
+    assert all(r["committed"] for r in rows)
