@@ -9,35 +9,40 @@ the local store at once. After a crash the member rebuilds its store from the WA
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 from k8slab.errors import K8sLabError
-from k8slab.etcd.errors import CompactedError, InvalidArgumentError, RequestTimeoutError
+from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
 from k8slab.etcd.status import MemberStatus
 from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
     CompactionRequest,
     CompactionResponse,
     DeleteRangeRequest,
-    Event,
     InternalRaftRequest,
     LeaseGrantRequest,
     LeaseGrantResponse,
     LeaseKeepAliveRequest,
     LeaseKeepAliveResponse,
+    LeaseLeasesRequest,
+    LeaseLeasesResponse,
     LeaseRevokeRequest,
     LeaseRevokeResponse,
+    LeaseStatus,
+    LeaseTimeToLiveRequest,
     PutRequest,
     RangeRequest,
     Request,
+    ResponseHeader,
     StatusRequest,
     TxnRequest,
     WatchCreateRequest,
     WatchResponse,
     WriteRequest,
-    in_range,
 )
 from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready, Role
 from k8slab.raft.messages import (
@@ -61,6 +66,26 @@ SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnaps
 REMEMBERED_REQUESTS = 10_000  # request ids kept to apply a duplicated proposal only once
 WAL = "/var/lib/etcd/member"  # the data dir on the host's disk
 TRACED_MESSAGES = (RequestVote, RequestVoteResponse, InstallSnapshot)
+CLUSTER_TOKEN = "etcd-cluster"  # --initial-cluster-token default (embed/config.go)
+
+
+def peer_url(name: str) -> str:
+    """The peer URL kubeadm gives a member in --initial-cluster (our hosts are named, not IPs)."""
+    return f"https://{name}:{PEER_PORT}"
+
+
+def member_id(name: str, cluster_token: str = CLUSTER_TOKEN) -> int:
+    """A member's ID as etcd computes it for the initial cluster (membership/member.go
+    computeMemberId): the first 8 bytes, big-endian, of SHA-1(sorted peer URLs + token)."""
+    digest = hashlib.sha1((peer_url(name) + cluster_token).encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def cluster_id(member_ids: list[int]) -> int:
+    """The cluster's ID (membership/cluster.go genID): SHA-1 of the sorted member IDs, each 8
+    bytes big-endian; the first 8 bytes of it, big-endian."""
+    packed = b"".join(i.to_bytes(8, "big") for i in sorted(member_ids))
+    return int.from_bytes(hashlib.sha1(packed).digest()[:8], "big")
 
 
 class EtcdMember:
@@ -72,6 +97,8 @@ class EtcdMember:
         self.peers = list(peers or [name])
         self.host = group.host.name
         self.sim = group.sim
+        self.id = member_id(name)
+        self.cluster_id = cluster_id([member_id(peer) for peer in self.peers])
         self.store = WatchableStore()
         self._wal = group.host.disk.setdefault(
             WAL, {"hard_state": HardState(), "entries": [], "snapshot": None}
@@ -81,6 +108,7 @@ class EtcdMember:
         self._reads: dict[str, Any] = {}
         self._read_waiters: list[tuple[int, Any]] = []
         self._forwarded_reads: dict[str, str] = {}
+        self._leader_waiters: list[Any] = []
         self._revoking: dict[int, None] = {}
         self._seq = 0
         own = self.sim.rng(f"etcd/{name}/process")
@@ -201,6 +229,10 @@ class EtcdMember:
         self._shown = shown
         self.sim.record(self.host, "etcd", "raft-role", self.name, role=ready.role.value,
                         term=ready.term, leader=ready.leader_id)
+        if ready.leader_id is not None:
+            waiters, self._leader_waiters = self._leader_waiters, []
+            for waiter in waiters:
+                waiter.succeed()
         if was_leader and ready.role is not Role.LEADER:
             self.store.lessor.demote()
             self._revoking.clear()
@@ -257,12 +289,12 @@ class EtcdMember:
             return self.store.request(request)
         if isinstance(request, CompactionRequest):
             self.store.compact(request.revision)
-            return CompactionResponse(self.store.revision)
+            return CompactionResponse(self._header())
         if isinstance(request, LeaseGrantRequest):
             lease = lessor.grant(request.ttl, request.id, proposal.now)
-            return LeaseGrantResponse(lease.id, lease.ttl)
+            return LeaseGrantResponse(self._header(), lease.id, lease.ttl)
         self._revoking.pop(request.id, None)
-        return LeaseRevokeResponse(lessor.revoke(request.id))
+        return LeaseRevokeResponse(self._header(lessor.revoke(request.id)))
 
     def _revoke_expired_leases(self) -> None:
         for lease_id in self.store.lessor.expired(self.sim.now):
@@ -273,13 +305,22 @@ class EtcdMember:
     # -- the client API (port 2379) ---------------------------------------------------------
 
     def serve(self, request: Request) -> Generator:
-        """Answer one client request: reads from the store, writes through Raft."""
+        """Answer one client request: reads from the store, writes through Raft; the answer's
+        header names this cluster, this member and its term (v3rpc header.go fill)."""
+        response = yield from self._answer(request)
+        return replace(response, header=self._header(response.header.revision))
+
+    def _answer(self, request: Request) -> Generator:
         if isinstance(request, RangeRequest):
             if not request.serializable:
                 yield from self._read_barrier()
             return self.store.request(request)
-        if isinstance(request, LeaseKeepAliveRequest):
-            return (yield from self._keep_alive(request))
+        if isinstance(request, LeaseKeepAliveRequest | LeaseTimeToLiveRequest):
+            return (yield from self._at_leader(request))
+        if isinstance(request, LeaseLeasesRequest):
+            # v3_server.go LeaseLeases: this member's own lessor, not forwarded.
+            leases = tuple(LeaseStatus(i) for i in self.store.lessor.leases())
+            return LeaseLeasesResponse(ResponseHeader(), leases)
         if isinstance(request, StatusRequest):
             return self.status()
         if not isinstance(request, WriteRequest):
@@ -289,11 +330,18 @@ class EtcdMember:
             raise result
         return result
 
+    def _header(self, revision: int = 0) -> ResponseHeader:
+        """This member's ResponseHeader; revision 0 becomes the store's current revision."""
+        return ResponseHeader(self.cluster_id, self.id, revision or self.store.revision,
+                              self.raft.term)
+
     def status(self) -> MemberStatus:
         """What `etcdctl endpoint status` shows for this member, with its Raft status."""
-        return MemberStatus(self.name, self.raft.leader_id, self.raft.role.value,
-                            self.raft.term, self.raft.last_index, self.raft.applied_index,
-                            self.store.revision, self.raft.status())
+        leader = self.raft.leader_id
+        return MemberStatus(self._header(), self.name, leader,
+                            member_id(leader) if leader is not None else 0,
+                            self.raft.role.value, self.raft.term, self.raft.last_index,
+                            self.raft.applied_index, self.raft.status())
 
     def _new_id(self) -> str:
         # Unique across restarts of this member: each process instance draws its own prefix.
@@ -307,10 +355,11 @@ class EtcdMember:
         done = self.group.env.event()
         self._waiting[proposal.id] = done
         deadline = self.sim.now + REQUEST_TIMEOUT
-        while not self._submit(proposal):
-            if self.sim.now >= deadline:
-                break
-            yield self.group.env.timeout(TICK_SECONDS)
+        while not self._submit(proposal) and self.sim.now < deadline:
+            # No leader yet: wait until one is known, or the deadline, whichever comes first.
+            known = self.group.env.event()
+            self._leader_waiters.append(known)
+            yield known | self.group.env.timeout(deadline - self.sim.now)
         remaining = deadline - self.sim.now
         if remaining > 0 and not done.triggered:
             timer = self.group.env.timeout(remaining)
@@ -383,11 +432,16 @@ class EtcdMember:
                 if not event.triggered:
                     event.succeed()
 
-    def _keep_alive(self, request: LeaseKeepAliveRequest) -> Generator:
-        # Keep-alives are not in the Raft log: the leader's lessor holds the expiry clocks.
+    def _at_leader(self, request: LeaseKeepAliveRequest | LeaseTimeToLiveRequest) -> Generator:
+        # Keep-alives and time-to-live are not in the Raft log: the leader's lessor holds the
+        # expiry clocks, and a follower forwards them to it (v3_server.go LeaseRenew,
+        # LeaseTimeToLive).
         if self.raft.role is Role.LEADER:
-            ttl = self.store.lessor.keep_alive(request.id, self.sim.now)
-            return LeaseKeepAliveResponse(request.id, ttl)
+            lessor = self.store.lessor
+            if isinstance(request, LeaseTimeToLiveRequest):
+                return lessor.time_to_live(request.id, self.sim.now, request.keys)
+            ttl = lessor.keep_alive(request.id, self.sim.now)
+            return LeaseKeepAliveResponse(ResponseHeader(), request.id, ttl)
         leader = self.raft.leader_id
         if leader is None:
             raise RequestTimeoutError()
@@ -419,28 +473,22 @@ class EtcdMember:
             pass  # leadership moved on; the asker times out or retries
 
     def accept(self, request: WatchCreateRequest, stream: Stream) -> None:
-        """Start a watch: replay events from `start_revision`, then stream new ones."""
-        key, range_end, start = request.key, request.range_end, request.start_revision
-        try:
-            backlog = self.store.events_since(start, key, range_end) if start else []
-        except CompactedError:
-            compacted = self.store.compact_revision
-            stream.send(WatchResponse(0, 0, [], compact_revision=compacted, canceled=True))
-            stream.close("watch canceled: revision compacted")
-            return
+        """Start a watch: replay events from `start_revision`, then stream new ones; a start
+        before the compact revision cancels it (the response carries the compact revision)."""
+        watch: list[int] = []
 
-        def forward(revision: int, events: list[Event]) -> None:
+        def forward(response: WatchResponse) -> None:
             if not stream.open:
-                self.store.unsubscribe(forward)
+                if watch:
+                    self.store.cancel_watch(watch[0])
                 return
-            mine = [e for e in events if in_range(e.kv.key, key, range_end)]
-            if mine:
-                stream.send(WatchResponse(0, revision, mine))
+            stream.send(replace(response, header=self._header(response.header.revision)))
+            if response.canceled:
+                stream.close(response.err())
 
-        if backlog:
-            stream.send(WatchResponse(0, self.store.revision, backlog))
-        self.store.subscribe(forward)
-        self.group.host.on_crash(lambda: self.store.unsubscribe(forward))
+        watch.append(self.store.watch(request.key, request.range_end, request.start_revision,
+                                      callback=forward, prev_kv=request.prev_kv))
+        self.group.host.on_crash(lambda: self.store.cancel_watch(watch[0]))
 
 
 def _describe(request: WriteRequest, result: Any) -> str:

@@ -28,7 +28,7 @@ def test_a_write_moves_the_raft_indexes_and_the_revision(etcd):
     assert after.raft.entries[-1].index == after.raft_index and after.raft.entries[-1].data
     assert (before.revision, len(before.raft.entries)) == (1, before.raft_index)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        before.revision = 9
+        before.term = 9
 
 
 def test_the_status_answered_over_the_wire_is_the_members(etcd):
