@@ -9,7 +9,6 @@ the local store at once. After a crash the member rebuilds its store from the WA
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Generator
 from dataclasses import replace
@@ -17,6 +16,15 @@ from typing import Any
 
 from k8slab.errors import K8sLabError
 from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
+from k8slab.etcd.membership import (
+    CLIENT_PORT,
+    PEER_PORT,
+    ConfChange,
+    bootstrap,
+    cluster_id,
+    initial_members,
+    member_id,
+)
 from k8slab.etcd.status import MemberStatus
 from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
@@ -44,7 +52,7 @@ from k8slab.etcd.wire import (
     WatchResponse,
     WriteRequest,
 )
-from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready, Role
+from k8slab.raft import NotLeaderError, RaftError, RaftNode, Ready, Role
 from k8slab.raft.messages import (
     AppendEntries,
     AppendEntriesResponse,
@@ -55,37 +63,17 @@ from k8slab.raft.messages import (
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
-CLIENT_PORT = 2379
-PEER_PORT = 2380
 TICK_SECONDS = 0.1  # --heartbeat-interval 100 ms (etcd server/embed/config.go)
 ELECTION_TICKS = 10  # --election-timeout 1000 ms / 100 ms
 REQUEST_TIMEOUT = 5.0 + 2 * ELECTION_TICKS * TICK_SECONDS  # server/config ReqTimeout: 7 s
+PEER_CHECK_INTERVAL = 0.05  # adjustTicks polls the peer connections every 50 ms ...
+PEER_CONNECT_WAIT = 5.0  # ... for up to rafthttp.ConnReadTimeout
 READ_INDEX_RETRY = 0.5  # etcdserver v3_server.go readIndexRetryTime
 SNAPSHOT_COUNT = 10_000  # --snapshot-count default since v3.6 (etcdserver/server.go)
 SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnapshotCatchUpEntries)
 REMEMBERED_REQUESTS = 10_000  # request ids kept to apply a duplicated proposal only once
 WAL = "/var/lib/etcd/member"  # the data dir on the host's disk
 TRACED_MESSAGES = (RequestVote, RequestVoteResponse, InstallSnapshot)
-CLUSTER_TOKEN = "etcd-cluster"  # --initial-cluster-token default (embed/config.go)
-
-
-def peer_url(name: str) -> str:
-    """The peer URL kubeadm gives a member in --initial-cluster (our hosts are named, not IPs)."""
-    return f"https://{name}:{PEER_PORT}"
-
-
-def member_id(name: str, cluster_token: str = CLUSTER_TOKEN) -> int:
-    """A member's ID as etcd computes it for the initial cluster (membership/member.go
-    computeMemberId): the first 8 bytes, big-endian, of SHA-1(sorted peer URLs + token)."""
-    digest = hashlib.sha1((peer_url(name) + cluster_token).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-def cluster_id(member_ids: list[int]) -> int:
-    """The cluster's ID (membership/cluster.go genID): SHA-1 of the sorted member IDs, each 8
-    bytes big-endian; the first 8 bytes of it, big-endian."""
-    packed = b"".join(i.to_bytes(8, "big") for i in sorted(member_ids))
-    return int.from_bytes(hashlib.sha1(packed).digest()[:8], "big")
 
 
 class EtcdMember:
@@ -97,12 +85,11 @@ class EtcdMember:
         self.peers = list(peers or [name])
         self.host = group.host.name
         self.sim = group.sim
+        self.members = initial_members(self.peers)
         self.id = member_id(name)
-        self.cluster_id = cluster_id([member_id(peer) for peer in self.peers])
+        self.cluster_id = cluster_id([member.id for member in self.members])
         self.store = WatchableStore()
-        self._wal = group.host.disk.setdefault(
-            WAL, {"hard_state": HardState(), "entries": [], "snapshot": None}
-        )
+        self._wal = group.host.disk.get(WAL) or self._create_wal(group)
         self._applied_ids: OrderedDict[str, None] = OrderedDict()
         self._waiting: dict[str, Any] = {}
         self._reads: dict[str, Any] = {}
@@ -119,6 +106,16 @@ class EtcdMember:
         self._last_snapshot = self.raft.applied_index
 
     # -- start-up ---------------------------------------------------------------------------
+
+    def _create_wal(self, group: ProcessGroup) -> dict:
+        """A new member of a new cluster: a WAL holding Raft's bootstrap (etcdserver bootstrap:
+        no WAL and --initial-cluster-state=new; raft.go startNode). A restart finds it."""
+        hard_state, entries = bootstrap(self.members)
+        wal = {"hard_state": hard_state, "entries": entries, "snapshot": None}
+        group.host.disk[WAL] = wal
+        self.sim.record(self.host, "etcd", "bootstrap", self.name, members=len(entries),
+                        term=hard_state.term, commit=hard_state.commit)
+        return wal
 
     def _restore(self) -> RaftNode:
         snapshot = self._wal["snapshot"]
@@ -142,20 +139,43 @@ class EtcdMember:
         replayed = 0
         for entry in raft.entries_after(index):
             if entry.index <= raft.commit_index and entry.data is not None:
-                self._apply(entry.data, record=False)
+                self._apply_data(entry.data, record=False)
                 replayed += 1
         self.sim.record(self.host, "etcd", "restore", self.name, replayed=replayed,
                         revision=self.store.revision, term=raft.term)
         return raft
 
     def start(self) -> None:
-        """Listen for clients and peers and start ticking Raft."""
-        # --initial-election-tick-advance (etcdserver adjustTicks): a lone member campaigns on
-        # its first tick; a member with peers keeps two ticks so it can hear a leader first.
-        self.raft.advance_ticks(ELECTION_TICKS - (1 if len(self.peers) == 1 else 2))
+        """Listen for clients and peers, start ticking Raft, and advance the election clock."""
         self.group.listen(CLIENT_PORT, self)
         self.group.listen(PEER_PORT, self)
         self.group.spawn(self._ticker())
+        self.group.spawn(self._adjust_ticks())
+
+    def _adjust_ticks(self) -> Generator:
+        """--initial-election-tick-advance (default true), etcdserver/server.go adjustTicks.
+
+        On every start, a lone member fast-forwards its election clock by ElectionTicks - 1
+        ticks at once. A member with peers checks every 50 ms, for up to 5 s (rafthttp
+        ConnReadTimeout), whether more than one peer is connected; then it fast-forwards by
+        ElectionTicks - 2, keeping two ticks to hear from a leader that may already exist. Its
+        randomized timeout is 10 to 19 ticks, so 2 to 11 ticks (0.2 to 1.1 s) remain.
+        """
+        if len(self.peers) == 1:
+            self.raft.advance_ticks(ELECTION_TICKS - 1)
+            return
+        for _ in range(int(PEER_CONNECT_WAIT / PEER_CHECK_INTERVAL)):
+            yield self.group.env.timeout(PEER_CHECK_INTERVAL)
+            if self._active_peers() > 1:
+                self.raft.advance_ticks(ELECTION_TICKS - 2)
+                return
+
+    def _active_peers(self) -> int:
+        """Peers whose peer port accepts a connection from here (rafthttp ActivePeers)."""
+        network = self.group.host.network
+        return sum(1 for peer in self.peers
+                   if peer != self.name and network.reachable(self.host, peer)
+                   and network.host(peer).server_on(PEER_PORT) is not None)
 
     def _ticker(self) -> Generator:
         # Each member's ticker has its own phase, as on separate machines started at
@@ -260,10 +280,22 @@ class EtcdMember:
                 # (etcdserver applyEntryNormal: lessor.Promote with an election's extension).
                 self.store.lessor.promote(self.sim.now, extend=ELECTION_TICKS * TICK_SECONDS)
             return
+        if isinstance(entry.data, ConfChange):
+            self._apply_data(entry.data, record=True)
+            return
         result = self._apply(entry.data, record=True, index=entry.index)
         waiter = self._waiting.pop(entry.data.id, None)
         if waiter is not None and not waiter.triggered:
             waiter.succeed(result)
+
+    def _apply_data(self, data: InternalRaftRequest | ConfChange, *, record: bool) -> None:
+        if isinstance(data, InternalRaftRequest):
+            self._apply(data, record=record)
+        elif data.context not in self.members:
+            # Membership is fixed by --initial-cluster here: only the bootstrap's changes, which
+            # add members already known, are ever in the log (applyConfChange then changes
+            # nothing). Adding or removing members is not modelled.
+            raise RaftError(f"conf change {data!r} names a member outside --initial-cluster")
 
     def _apply(self, proposal: InternalRaftRequest, *, record: bool, index: int = 0) -> Any:
         if proposal.id in self._applied_ids:
