@@ -23,7 +23,6 @@ from k8slab.errors import (
 from k8slab.etcd.status import MemberStatus
 from k8slab.lab import components, etcdctl, kubeadm, scheduling
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
-from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
 from k8slab.raft import RaftNode
 from k8slab.raft.invariants import History

@@ -13,7 +13,7 @@ from collections.abc import Generator
 from k8slab.cmd.images import ETCD_IMAGE
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.errors import EtcdError
-from k8slab.etcd.member import CLIENT_PORT, cluster_id, member_id, peer_url
+from k8slab.etcd.membership import CLIENT_PORT, client_url, cluster_id, member_id, peer_url
 from k8slab.etcd.wire import ResponseHeader
 from k8slab.lab.etcdctl import printers as p
 from k8slab.lab.etcdctl.commands import COMMAND_TIMEOUT, Context
@@ -118,8 +118,8 @@ def member_list(ctx: Context, args: list[str], flags: dict) -> Generator:
     if ctx.output == "json":
         return [p.json_line({"header": p.header_json(header), "members": [
             {"ID": member_id(m), "name": m, "peerURLs": [peer_url(m)],
-             "clientURLs": [f"https://{endpoint(m)}"]} for m in members]})]
-    cells = [[f"{member_id(m):x}", "started", m, peer_url(m), f"https://{endpoint(m)}", "false"]
+             "clientURLs": [client_url(m)]} for m in members]})]
+    cells = [[f"{member_id(m):x}", "started", m, peer_url(m), client_url(m), "false"]
              for m in members]
     return _rows(ctx, ["ID", "Status", "Name", "Peer Addrs", "Client Addrs", "Is Learner"], cells)
 
