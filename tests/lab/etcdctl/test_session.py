@@ -189,8 +189,8 @@ SESSION: list[tuple[str, str, str, str]] = [
     ('get-bad-limit', 'get /a --limit=many', '',
      (
         '[exit 1]\n'
-        ('Error: invalid argument "many" for "--limit" flag: strconv.ParseInt: parsing "many"'
-         ': invalid syntax')
+        'Error: invalid argument "many" for "--limit" flag: strconv.ParseInt: parsing "many"'
+        ': invalid syntax'
     )),
     ('get-unknown-flag', 'get /a --frob', '',
      (
@@ -352,8 +352,8 @@ SESSION: list[tuple[str, str, str, str]] = [
     ('lease-revoke-bad-id', 'lease revoke zz', '',
      (
         '[exit 128]\n'
-        ('Error: bad lease ID arg (strconv.ParseInt: parsing "zz": invalid syntax), expecting'
-         ' ID in Hex')
+        'Error: bad lease ID arg (strconv.ParseInt: parsing "zz": invalid syntax), expecting'
+        ' ID in Hex'
     )),
     ('get-after-revoke', 'get /l/ --prefix', '',
      ''),
@@ -456,8 +456,8 @@ SESSION: list[tuple[str, str, str, str]] = [
         '| <endpoint> | <id> | <version> | <size> | false | false | 2 | <index> | <index> | |\n'
         '| <endpoint> | <id> | <version> | <size> | false | false | 2 | <index> | <index> | |\n'
         '| <endpoint> | <id> | <version> | <size> | true | false | 2 | <index> | <index> | |\n'
-        ('| ENDPOINT | ID | VERSION | DB SIZE | IS LEADER | IS LEARNER | RAFT TERM | RAFT IND'
-         'EX | RAFT APPLIED INDEX | ERRORS |')
+        '| ENDPOINT | ID | VERSION | DB SIZE | IS LEADER | IS LEARNER | RAFT TERM | RAFT IND'
+        'EX | RAFT APPLIED INDEX | ERRORS |'
     )),
     ('endpoint-status-json', 'endpoint status -w json', '',
      ('[{"Endpoint": "<endpoint>", "Status": {"header": {"cluster_id": "<cluster>", "member_i'
