@@ -14,7 +14,7 @@ from k8slab.cmd.images import ETCD_IMAGE
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.errors import EtcdError
 from k8slab.etcd.membership import CLIENT_PORT, client_url, cluster_id, member_id, peer_url
-from k8slab.etcd.wire import ResponseHeader
+from k8slab.etcd.wire import ResponseHeader, StatusResponse
 from k8slab.lab.etcdctl import printers as p
 from k8slab.lab.etcdctl.commands import COMMAND_TIMEOUT, Context
 from k8slab.lab.etcdctl.flags import EXIT_ERROR, EtcdctlError, fail
@@ -31,6 +31,14 @@ def endpoint(host: str) -> str:
     return f"{host}:{CLIENT_PORT}"
 
 
+def _targets(ctx: Context, flags: dict) -> list[tuple[str, str]]:
+    """(what etcdctl prints, host) per endpoint: --endpoints as given, or with --cluster every
+    member's client URL from the member list."""
+    if flags["cluster"]:
+        return [(client_url(m), m) for m in sorted(ctx.members, key=member_id)]
+    return [(endpoint(host), host) for host in ctx.client.endpoints]
+
+
 def _one(ctx: Context, host: str) -> EtcdClient:
     return EtcdClient(ctx.client.group, host)
 
@@ -43,33 +51,33 @@ def endpoint_status(ctx: Context, args: list[str], flags: dict) -> Generator:
     """Each endpoint's Status, one after the other; a member that does not answer is reported
     on stderr (`Failed to get the status of endpoint ...`) and etcdctl exits 1."""
     failures, rows = [], []
-    for host in ctx.client.endpoints:
+    for shown, host in _targets(ctx, flags):
         try:
             status = yield from _one(ctx, host).status(timeout=COMMAND_TIMEOUT)
             everything = yield from _one(ctx, host).get("\0", from_key=True, serializable=True)
         except (EtcdError, NetworkError) as error:
-            failures.append(f"Failed to get the status of endpoint {endpoint(host)} "
+            failures.append(f"Failed to get the status of endpoint {shown} "
                             f"({_error_text(error)})")
             continue
         size = sum(len(kv.key.encode()) + len(kv.value.encode()) for kv in everything.kvs)
-        rows.append((host, status, size))
+        rows.append((shown, status, size))
     if ctx.output == "json":
-        lines = [p.json_line([_status_json(host, status, size) for host, status, size in rows])]
+        lines = [p.json_line([_status_json(shown, status, size) for shown, status, size in rows])]
     else:
-        cells = [[endpoint(host), f"{s.header.member_id:x}", SERVER_VERSION, human_bytes(size),
+        cells = [[shown, f"{s.header.member_id:x}", SERVER_VERSION, human_bytes(size),
                   str(s.leader_id == s.header.member_id).lower(), "false", str(s.term),
-                  str(s.raft_index), str(s.raft_applied_index), ""] for host, s, size in rows]
+                  str(s.raft_index), str(s.raft_applied_index), ""] for shown, s, size in rows]
         lines = _rows(ctx, STATUS_HEADER, cells)
     if failures:
         raise EtcdctlError("\n".join(failures + lines), EXIT_ERROR)
     return lines
 
 
-def _status_json(host: str, s, size: int) -> dict:
+def _status_json(shown: str, s: StatusResponse, size: int) -> dict:
     fields = {"header": p.header_json(s.header), "version": SERVER_VERSION, "dbSize": size,
               "leader": s.leader_id, "raftIndex": s.raft_index, "raftTerm": s.term,
               "raftAppliedIndex": s.raft_applied_index, "dbSizeInUse": size}
-    return {"Endpoint": endpoint(host),
+    return {"Endpoint": shown,
             "Status": {name: value for name, value in fields.items() if value}}
 
 
@@ -84,7 +92,7 @@ def _rows(ctx: Context, header: list[str], cells: list[list[str]]) -> list[str]:
 def endpoint_health(ctx: Context, args: list[str], flags: dict) -> Generator:
     """A linearizable Get of "health" on each endpoint, timed in simulated time."""
     results = []
-    for host in ctx.client.endpoints:
+    for shown, host in _targets(ctx, flags):
         start = ctx.client.group.sim.now
         try:
             yield from _one(ctx, host).get("health")
@@ -92,7 +100,7 @@ def endpoint_health(ctx: Context, args: list[str], flags: dict) -> Generator:
         except (EtcdError, NetworkError) as failure:
             error = _error_text(failure)
         took = duration(ctx.client.group.sim.now - start)
-        results.append((endpoint(host), error == "", took, error))
+        results.append((shown, error == "", took, error))
     if ctx.output == "json":
         lines = [p.json_line([{"endpoint": ep, "health": ok, "took": took}
                               | ({"error": error} if error else {})

@@ -459,6 +459,12 @@ SESSION: list[tuple[str, str, str, str]] = [
         '| ENDPOINT | ID | VERSION | DB SIZE | IS LEADER | IS LEARNER | RAFT TERM | RAFT IND'
         'EX | RAFT APPLIED INDEX | ERRORS |'
     )),
+    ('endpoint-status-cluster', 'endpoint status --cluster', '',
+     (
+        '<scheme><endpoint>, <id>, <version>, <size>, false, false, 2, <index>, <index>, \n'
+        '<scheme><endpoint>, <id>, <version>, <size>, false, false, 2, <index>, <index>, \n'
+        '<scheme><endpoint>, <id>, <version>, <size>, true, false, 2, <index>, <index>, '
+    )),
     ('endpoint-status-json', 'endpoint status -w json', '',
      ('[{"Endpoint": "<endpoint>", "Status": {"header": {"cluster_id": "<cluster>", "member_i'
       'd": "<member>", "revision": 15, "raft_term": 2}, "version": "<version>", "dbSize": "<s'
