@@ -57,6 +57,9 @@ class Context:
         if self.output == "protobuf":
             return EtcdctlError("-w protobuf prints protobuf bytes, which this lab does not "
                                 "encode; use -w simple, json or fields", EXIT_BAD_FEATURE)
+        if self.output == "fields":  # etcdctl has a fields printer for every answer
+            return EtcdctlError("this lab prints -w fields for get only; use -w simple or "
+                                "json here", EXIT_BAD_FEATURE)
         return fail(f"{self.output} not supported as output format", EXIT_BAD_FEATURE)
 
     def call(self, request: Generator, wrap: str = "%s",

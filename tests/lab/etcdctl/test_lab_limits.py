@@ -10,6 +10,7 @@ CASES = [
     ("watch-without-rev", "watch /a", "give --rev N"),
     ("keep-alive-forever", "lease keep-alive 1", "add --once"),
     ("get-protobuf", "get /a -w protobuf", "use -w simple, json or fields"),
+    ("put-fields", "put /a 1 -w fields", "-w fields for get only"),
     ("endpoint-unknown", "endpoint hashkv", "etcdctl endpoint has health, status"),
     ("endpoint-alone", "endpoint", "a subcommand is needed"),
     ("not-a-member", "get /a --endpoints=nowhere:2379", "which is not an etcd member"),
