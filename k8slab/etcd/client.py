@@ -27,6 +27,7 @@ from k8slab.etcd.wire import (
     LeaseLeasesRequest,
     LeaseRevokeRequest,
     LeaseTimeToLiveRequest,
+    MemberListRequest,
     PutRequest,
     RangeRequest,
     Request,
@@ -178,6 +179,10 @@ class EtcdClient:
     def leases(self) -> Generator:
         """Every lease the current endpoint knows; returns a LeaseLeasesResponse."""
         return (yield from self._call(LeaseLeasesRequest(), retry=True))
+
+    def member_list(self) -> Generator:
+        """Every member of the cluster (`etcdctl member list`); returns a MemberListResponse."""
+        return (yield from self._call(MemberListRequest(), retry=True))
 
     def status(self, timeout: float = CLIENT_TIMEOUT) -> Generator:
         """`etcdctl endpoint status` of the current endpoint; returns a StatusResponse."""

@@ -20,7 +20,9 @@ from k8slab.etcd.membership import (
     CLIENT_PORT,
     PEER_PORT,
     ConfChange,
+    Member,
     bootstrap,
+    client_url,
     cluster_id,
     initial_members,
     member_id,
@@ -42,6 +44,8 @@ from k8slab.etcd.wire import (
     LeaseRevokeResponse,
     LeaseStatus,
     LeaseTimeToLiveRequest,
+    MemberListRequest,
+    MemberListResponse,
     PutRequest,
     RangeRequest,
     Request,
@@ -355,12 +359,23 @@ class EtcdMember:
             return LeaseLeasesResponse(ResponseHeader(), leases)
         if isinstance(request, StatusRequest):
             return self.status()
+        if isinstance(request, MemberListRequest):
+            return MemberListResponse(ResponseHeader(), self.published_members())
         if not isinstance(request, WriteRequest):
             raise InvalidArgumentError(f"unknown etcd request {request!r}")
         result = yield from self._propose_and_wait(self._proposal(request))
         if isinstance(result, Exception):
             raise result
         return result
+
+    def published_members(self) -> tuple[Member, ...]:
+        """The members with the client URLs each publishes once it runs.
+
+        etcd publishes them through Raft (a ClusterMemberAttrSet entry per member, and the
+        leader then a ClusterVersionSet); those entries are not modelled, so every member here
+        shows as started, with its client URL.
+        """
+        return tuple(replace(m, client_urls=(client_url(m.name),)) for m in self.members)
 
     def _header(self, revision: int = 0) -> ResponseHeader:
         """This member's ResponseHeader; revision 0 becomes the store's current revision."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from k8slab.etcd.errors import CompactedError, FutureRevisionError
+from k8slab.etcd.membership import Member
 
 NO_LEASE = 0  # lease.NoLease: a key without a lease
 # A range_end of "\0" means every key >= key (etcd api.md, RangeRequest.range_end).
@@ -355,6 +356,21 @@ class StatusResponse(_Headed):
 
 
 @dataclass(frozen=True, slots=True)
+class MemberListRequest:
+    """What `etcdctl member list` asks a member (the Cluster service's MemberList)."""
+
+    verb: ClassVar[str] = "member_list"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberListResponse(_Headed):
+    """Every member: ID, name, peer and client URLs, learner or not, by member ID."""
+
+    header: ResponseHeader
+    members: tuple[Member, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class WatchCreateRequest:
     """Watch [key, range_end) from `start_revision` (inclusive; 0: from now on); events carry
     the key's previous version only if `prev_kv` asks for it."""
@@ -394,7 +410,7 @@ WriteRequest = (PutRequest | DeleteRangeRequest | TxnRequest | CompactionRequest
                 | LeaseGrantRequest | LeaseRevokeRequest)
 # Every request a member answers on its client port (a watch opens a stream instead).
 Request = (WriteRequest | RangeRequest | LeaseKeepAliveRequest | LeaseTimeToLiveRequest
-           | LeaseLeasesRequest | StatusRequest)
+           | LeaseLeasesRequest | StatusRequest | MemberListRequest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,10 @@ import pytest
 
 from k8slab.etcd.client import CLIENT_TIMEOUT, EtcdClient, op_delete, op_get, op_put
 from k8slab.etcd.errors import CompactedError, RequestTimeoutError
-from k8slab.etcd.member import REQUEST_TIMEOUT, EtcdMember, cluster_id, member_id
+from k8slab.etcd.member import REQUEST_TIMEOUT, EtcdMember
+from k8slab.etcd.membership import cluster_id, member_id
 from k8slab.etcd.wire import Compare, PutRequest, ResponseHeader, WatchResponse
+from k8slab.robustness.etcd_lab import EtcdLab
 from k8slab.sim.errors import TimedOutError
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
@@ -279,3 +281,14 @@ def test_a_clients_deadline_covers_its_retries_on_every_endpoint(etcd):
     answer = etcd.call(client.get("/a"))
     assert isinstance(answer, TimedOutError)
     assert etcd.sim.now - start == pytest.approx(CLIENT_TIMEOUT, abs=1e-9)
+
+
+def test_member_list_names_every_member_with_its_urls():
+    lab = EtcdLab(3, seed=1)
+    lab.sim.run(3.0)
+    answer = lab.sim.run_process(lab.network.host("client").group("ml").spawn(
+        EtcdClient(lab.network.host("client").group("ml"), "etcd-2").member_list()), 10.0)
+    assert [(m.name, m.peer_urls, m.client_urls) for m in answer.members] == sorted(
+        [(n, (f"https://{n}:2380",), (f"https://{n}:2379",)) for n in lab.names],
+        key=lambda row: member_id(row[0]))
+    assert answer.header.member_id == member_id("etcd-2")
