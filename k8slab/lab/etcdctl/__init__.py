@@ -94,8 +94,9 @@ def command_path(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
 
 def run(group: ProcessGroup, members: Sequence[str], command: str,
         stdin: str = "") -> Generator:
-    """Carry out `etcdctl --endpoints=<members> <command>` from `group`, `stdin` as its standard
-    input (txn's requests, a put's value); returns what etcdctl prints (an `Output`)."""
+    """Carry out `etcdctl --endpoints=<members> <command>` from `group` (`--endpoints` in the
+    command picks some of them), `stdin` as its standard input (txn's requests, a put's value);
+    returns what etcdctl prints (an `Output`)."""
     words = split(command)
     path, rest = command_path(words)
     flag_specs, handler = COMMANDS[path]
@@ -104,7 +105,7 @@ def run(group: ProcessGroup, members: Sequence[str], command: str,
     if output not in OUTPUT_FORMATS:
         raise fail("unsupported output format", EXIT_BAD_FEATURE)
     endpoints = _endpoints(flags["endpoints"], members)
-    ctx = c.Context(EtcdClient(group, endpoints), output, stdin, list(members))
+    ctx = c.Context(EtcdClient(group, endpoints), output, stdin)
     lines = yield from handler(ctx, args, flags)
     return Output("\n".join(lines))
 

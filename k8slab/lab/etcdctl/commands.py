@@ -43,13 +43,12 @@ DEL_FLAGS = (Flag("prefix", bool, False), Flag("prev-kv", bool, False),
 
 
 class Context:
-    """One etcdctl run: the client, the output format, stdin, the members' hosts."""
+    """One etcdctl run: the client on its endpoints, the output format, stdin."""
 
-    def __init__(self, client: EtcdClient, output: str, stdin: str, members: list[str]) -> None:
+    def __init__(self, client: EtcdClient, output: str, stdin: str) -> None:
         self.client = client
         self.output = output
         self.stdin = stdin
-        self.members = members
 
     def unsupported(self) -> EtcdctlError:
         """printerUnsupported: the format has no printer for this answer (checked after the

@@ -12,7 +12,7 @@ from collections.abc import Generator
 from k8slab.cmd.images import ETCD_IMAGE
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.errors import EtcdError
-from k8slab.etcd.membership import CLIENT_PORT, client_url, member_id
+from k8slab.etcd.membership import CLIENT_PORT
 from k8slab.etcd.wire import StatusResponse
 from k8slab.lab.etcdctl import printers as p
 from k8slab.lab.etcdctl.commands import COMMAND_TIMEOUT, Context
@@ -30,12 +30,15 @@ def endpoint(host: str) -> str:
     return f"{host}:{CLIENT_PORT}"
 
 
-def _targets(ctx: Context, flags: dict) -> list[tuple[str, str]]:
+def _targets(ctx: Context, flags: dict) -> Generator:
     """(what etcdctl prints, host) per endpoint: --endpoints as given, or with --cluster every
-    member's client URL from the member list."""
-    if flags["cluster"]:
-        return [(client_url(m), m) for m in sorted(ctx.members, key=member_id)]
-    return [(endpoint(host), host) for host in ctx.client.endpoints]
+    member's client URLs from the member list."""
+    if not flags["cluster"]:
+        return [(endpoint(host), host) for host in ctx.client.endpoints]
+    answer = yield from ctx.call(ctx.client.member_list(),
+                                 "failed to fetch endpoints from etcd cluster member list: %s")
+    return [(url, url.split("://", 1)[-1].rsplit(":", 1)[0])
+            for m in answer.members for url in m.client_urls]
 
 
 def _one(ctx: Context, host: str) -> EtcdClient:
@@ -50,7 +53,7 @@ def endpoint_status(ctx: Context, args: list[str], flags: dict) -> Generator:
     """Each endpoint's Status, one after the other; a member that does not answer is reported
     on stderr (`Failed to get the status of endpoint ...`) and etcdctl exits 1."""
     failures, rows = [], []
-    for shown, host in _targets(ctx, flags):
+    for shown, host in (yield from _targets(ctx, flags)):
         try:
             status = yield from _one(ctx, host).status(timeout=COMMAND_TIMEOUT)
             everything = yield from _one(ctx, host).get("\0", from_key=True, serializable=True)
@@ -91,7 +94,7 @@ def _rows(ctx: Context, header: list[str], cells: list[list[str]]) -> list[str]:
 def endpoint_health(ctx: Context, args: list[str], flags: dict) -> Generator:
     """A linearizable Get of "health" on each endpoint, timed in simulated time."""
     results = []
-    for shown, host in _targets(ctx, flags):
+    for shown, host in (yield from _targets(ctx, flags)):
         start = ctx.client.group.sim.now
         try:
             yield from _one(ctx, host).get("health")
