@@ -503,6 +503,36 @@ SESSION: list[tuple[str, str, str, str]] = [
       'heme><endpoint0>"]}, {"ID": "<id1>", "name": "<name1>", "peerURLs": ["<peer1>"], "clie'
       'ntURLs": ["<scheme><endpoint1>"]}, {"ID": "<id2>", "name": "<name2>", "peerURLs": ["<p'
       'eer2>"], "clientURLs": ["<scheme><endpoint2>"]}]}')),
+    ('get-joined-shorthand', 'get /a -wjson', '',
+     '{"header":{"cluster_id":<cluster>,"member_id":<member>,"revision":15,"raft_term":2},"kvs":[{"key":"L2E=","create_revision":2,"mod_revision":4,"version":2,"value":"Mw=="}],"count":1}'),
+    ('get-prefix-false', 'get /a --prefix=false', '',
+     (
+        '/a\n'
+        '3'
+    )),
+    ('get-after-double-dash', 'get -- /a', '',
+     (
+        '/a\n'
+        '3'
+    )),
+    ('get-flag-needs-value', 'get /a --rev', '',
+     (
+        '[exit 1]\n'
+        'Error: flag needs an argument: --rev'
+    )),
+    ('txn-interactive', 'txn -i', '\nput /i 1\n\n\n',
+     (
+        'compares:\n'
+        'success requests (get, put, del):\n'
+        'failure requests (get, put, del):\n'
+        'SUCCESS\n'
+        '\n'
+        'OK'
+    )),
+    ('del-every-key', "del '' --prefix", '',
+     '6'),
+    ('get-every-key-after-delete', "get '' --prefix", '',
+     ''),
     ('unknown-command', 'frob', '',
      (
         '[exit 1]\n'
