@@ -6,10 +6,11 @@ with `-w simple|json|fields|table` where etcdctl has that printer.
 `run` returns stdout without its last newline (`print()` shows exactly what etcdctl shows);
 an error raises `EtcdctlError` with etcdctl's `Error: ...` text and exit code.
 
-etcdctl 3.6 (kubeadm for v1.35 deploys etcd 3.6) prints differently in three places, all since
-v3.6.0: `endpoint status` gains STORAGE VERSION, IN USE, PERCENTAGE NOT IN USE, QUOTA,
-DOWNGRADE TARGET VERSION and DOWNGRADE ENABLED columns; `get` gains --min/max-create-rev and
---min/max-mod-rev; `snapshot status|restore` move to etcdutl.
+etcdctl 3.6 (kubeadm for v1.35 deploys etcd 3.6) differs in four places, all since v3.6.0:
+`endpoint status` gains STORAGE VERSION, IN USE, PERCENTAGE NOT IN USE, QUOTA, DOWNGRADE
+TARGET VERSION and DOWNGRADE ENABLED columns; `get` gains --min/max-create-rev and
+--min/max-mod-rev; `del KEY RANGE_END` warns and waits 2 s unless given --range (PR 13747);
+`snapshot status|restore` move to etcdutl.
 """
 
 from __future__ import annotations
