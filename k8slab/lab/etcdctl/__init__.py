@@ -1,7 +1,8 @@
 """`etcdctl`, run on a control-plane host against the etcd members, printing what etcdctl 3.5
 prints: `put`, `get`, `del`, `txn`, `compaction`, `lease grant|revoke|timetolive|list|
 keep-alive --once`, a bounded `watch --rev N`, `endpoint status|health`, `member list`,
-with `-w simple|json|fields|table` where etcdctl has that printer.
+with `-w simple|json|fields|table` where etcdctl has that printer. TLS flags (--cacert,
+--cert, --key) are accepted and not read: the model's etcd speaks no TLS.
 
 `run` returns stdout without its last newline (`print()` shows exactly what etcdctl shows);
 an error raises `EtcdctlError` with etcdctl's `Error: ...` text and exit code.
@@ -102,6 +103,9 @@ def run(group: ProcessGroup, members: Sequence[str], command: str,
     path, rest = command_path(words)
     flag_specs, handler = COMMANDS[path]
     flags, args = parse(rest, flag_specs + GLOBAL_FLAGS)
+    if flags["hex"]:
+        raise EtcdctlError("this lab prints keys and values as text: --hex is not supported",
+                           EXIT_BAD_FEATURE)
     output = flags["write-out"]
     if output not in OUTPUT_FORMATS:
         raise fail("unsupported output format", EXIT_BAD_FEATURE)
