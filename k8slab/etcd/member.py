@@ -4,7 +4,8 @@ Clients talk to it on port 2379, peers on 2380. A write is proposed to Raft (a f
 it to the leader), persisted in every member's WAL, and applied to every member's store once a
 quorum has it; the member that took the request answers when it has applied it. A linearizable
 read first asks the leader for a read index (Raft's ReadIndex); a serializable read answers from
-the local store at once. After a crash the member rebuilds its store from the WAL.
+the local store at once. A new member first writes Raft's bootstrap, one entry per member of
+the cluster, into a new WAL (membership.py); after a crash it rebuilds its store from the WAL.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
 from k8slab.etcd.membership import (
     CLIENT_PORT,
     PEER_PORT,
-    ConfChange,
-    Member,
     bootstrap,
     client_url,
     cluster_id,
@@ -32,6 +31,7 @@ from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
     CompactionRequest,
     CompactionResponse,
+    ConfChange,
     DeleteRangeRequest,
     InternalRaftRequest,
     LeaseGrantRequest,
@@ -44,6 +44,7 @@ from k8slab.etcd.wire import (
     LeaseRevokeResponse,
     LeaseStatus,
     LeaseTimeToLiveRequest,
+    Member,
     MemberListRequest,
     MemberListResponse,
     PutRequest,
