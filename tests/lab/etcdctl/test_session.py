@@ -503,8 +503,55 @@ SESSION: list[tuple[str, str, str, str]] = [
       'heme><endpoint0>"]}, {"ID": "<id1>", "name": "<name1>", "peerURLs": ["<peer1>"], "clie'
       'ntURLs": ["<scheme><endpoint1>"]}, {"ID": "<id2>", "name": "<name2>", "peerURLs": ["<p'
       'eer2>"], "clientURLs": ["<scheme><endpoint2>"]}]}')),
+    ('endpoint-health', 'endpoint health', '',
+     (
+        '<endpoint0> is healthy: successfully committed proposal: took = <duration>\n'
+        '<endpoint1> is healthy: successfully committed proposal: took = <duration>\n'
+        '<endpoint2> is healthy: successfully committed proposal: took = <duration>'
+    )),
+    ('endpoint-health-table', 'endpoint health -w table', '',
+     (
+        '+-+\n'
+        '+-+\n'
+        '+-+\n'
+        '| <endpoint0> | true | <duration> | |\n'
+        '| <endpoint1> | true | <duration> | |\n'
+        '| <endpoint2> | true | <duration> | |\n'
+        '| ENDPOINT | HEALTH | TOOK | ERROR |'
+    )),
+    ('get-serializable', 'get /a --consistency=s', '',
+     (
+        '/a\n'
+        '3'
+    )),
+    ('watch-range-end', 'watch /a /c --rev 7', '',
+     (
+        'DELETE\n'
+        '/b\n'
+        ''
+    )),
+    ('watch-prefix-and-range-end', 'watch /a /c --prefix --rev 2', '',
+     (
+        '[exit 128]\n'
+        'Error: `range_end` and `--prefix` are mutually exclusive'
+    )),
+    ('put-z1', 'put /z1 1', '',
+     'OK'),
+    ('put-z2', 'put /z2 2', '',
+     'OK'),
+    ('del-from-key', 'del /z2 --from-key --prev-kv', '',
+     (
+        '1\n'
+        '/z2\n'
+        '2'
+    )),
+    ('del-prefix-and-range-end', 'del /z /zz --prefix', '',
+     (
+        '[exit 128]\n'
+        'Error: too many arguments, only accept one argument when `--prefix` or `--from-key` is set'
+    )),
     ('get-joined-shorthand', 'get /a -wjson', '',
-     '{"header":{"cluster_id":<cluster>,"member_id":<member>,"revision":15,"raft_term":2},"kvs":[{"key":"L2E=","create_revision":2,"mod_revision":4,"version":2,"value":"Mw=="}],"count":1}'),
+     '{"header":{"cluster_id":<cluster>,"member_id":<member>,"revision":18,"raft_term":2},"kvs":[{"key":"L2E=","create_revision":2,"mod_revision":4,"version":2,"value":"Mw=="}],"count":1}'),
     ('get-prefix-false', 'get /a --prefix=false', '',
      (
         '/a\n'
@@ -530,7 +577,7 @@ SESSION: list[tuple[str, str, str, str]] = [
         'OK'
     )),
     ('del-every-key', "del '' --prefix", '',
-     '6'),
+     '7'),
     ('get-every-key-after-delete', "get '' --prefix", '',
      ''),
     ('unknown-command', 'frob', '',

@@ -74,7 +74,8 @@ class Normaliser:
         text = re.sub(r'"(ClusterID|MemberID)" : \S+', r'"\1" : <\1>', text)
         # table widths follow the names, which differ between the runs
         text = re.sub(r"^\+[-+]+\+$", "+-+", text, flags=re.MULTILINE)
-        return re.sub(r"(?<=\|) +| +(?=\|)", " ", text)
+        text = re.sub(r"(?<=\|) +| +(?=\|)", " ", text)
+        return re.sub(r"(?<=\| )[\d.]+(ns|µs|ms|s)(?= \|)", "<duration>", text)
 
 
 def unordered(step: str, text: str) -> str:
