@@ -328,7 +328,11 @@ class EtcdMember:
         """Answer one client request: reads from the store, writes through Raft; the answer's
         header names this cluster, this member and its term (v3rpc header.go fill)."""
         response = yield from self._answer(request)
-        return replace(response, header=self._header(response.header.revision))
+        header = self._header(response.header.revision)
+        if isinstance(request, MemberListRequest):
+            # The Cluster service's header names no revision (v3rpc member.go header()).
+            header = replace(header, revision=0)
+        return replace(response, header=header)
 
     def _answer(self, request: Request) -> Generator:
         if isinstance(request, RangeRequest):

@@ -601,18 +601,7 @@ def real(real_etcd_cluster) -> dict[str, str]:
     return run_real(real_etcd_cluster, STEPS)
 
 
-# Known differences of the model's etcd (k8slab/etcd, not etcdctl), each to fix there.
-KNOWN = {"member-list-json": "etcd's Cluster service answers MemberList with a header of cluster "
-                             "ID, member ID and Raft term but no revision (v3rpc/member.go "
-                             "header()); the model's member adds the revision"}
-
-
-def _ours_cases() -> list:
-    return [pytest.param(s, p, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s]))
-            if s in KNOWN else (s, p) for s, _, _, p in SESSION]
-
-
-@pytest.mark.parametrize(("step", "printed"), _ours_cases(), ids=IDS)
+@pytest.mark.parametrize(("step", "printed"), [(s, p) for s, _, _, p in SESSION], ids=IDS)
 def test_ours_prints_what_etcdctl_printed(ours, step, printed):
     assert ours[step] == printed
 
