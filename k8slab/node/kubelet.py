@@ -399,7 +399,10 @@ class Kubelet:
             yield self.group.env.timeout(NODE_STATUS_UPDATE_SECONDS)
             node = self._node_object()
             changed = _comparable(node["status"]) != self._last_status
-            if not changed and self.sim.now - self._last_report < NODE_STATUS_REPORT_SECONDS:
+            # A real clock reads whole nanoseconds; simulated seconds summed as floats drift by
+            # ~1e-13, which would push a report due at exactly 300 s to the next 10 s tick.
+            elapsed = round(self.sim.now - self._last_report, 9)
+            if not changed and elapsed < NODE_STATUS_REPORT_SECONDS:
                 continue
             try:
                 yield from self.client.update_status(node)
