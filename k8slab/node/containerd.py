@@ -19,9 +19,13 @@ SANDBOX_SECONDS = 0.5
 PULL_SECONDS = 2.0
 CREATE_SECONDS = 0.05
 START_SECONDS = 0.05
-PAUSE_IMAGE = "registry.k8s.io/pause:3.10"  # kubeadm's sandbox image for recent releases
+# kubeadm v1.35's sandbox image (kk cmd/kubeadm/app/constants/constants.go PauseVersion).
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
 IMAGES = "/var/lib/containerd/images"
-VERSION = "containerd://1.7.24"
+# A containerd 2.x release: v1.35 is the last Kubernetes release that still supports containerd
+# 1.x (SIG Node, v1.35 release notes), and 2.1 (first released May 7, 2025) is an active line that
+# containerd's RELEASES.md "Kubernetes Support" table recommends as "2.1.0+".
+VERSION = "containerd://2.1.0"
 
 
 @dataclass
