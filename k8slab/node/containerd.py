@@ -22,10 +22,10 @@ START_SECONDS = 0.05
 # kubeadm v1.35's sandbox image (kk cmd/kubeadm/app/constants/constants.go PauseVersion).
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
 IMAGES = "/var/lib/containerd/images"
-# A containerd 2.x release: v1.35 is the last Kubernetes release that still supports containerd
-# 1.x (SIG Node, v1.35 release notes), and 2.1 (first released May 7, 2025) is an active line that
-# containerd's RELEASES.md "Kubernetes Support" table recommends as "2.1.0+".
-VERSION = "containerd://2.1.0"
+# containerd's RELEASES.md "Kubernetes Support" table recommends "2.2.0+, 2.1.5+, 1.7.28+" for
+# Kubernetes 1.35; 2.2.0 (November 2025) starts the newest of those lines. v1.35 is the last
+# Kubernetes release that supports containerd 1.x (SIG Node, v1.35 release announcement).
+VERSION = "containerd://2.2.0"
 
 
 @dataclass
