@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from k8slab.cmd import etcd, kube_apiserver, kube_scheduler
 
-ETCD_IMAGE = "registry.k8s.io/etcd:3.5.16-0"
-APISERVER_IMAGE = "registry.k8s.io/kube-apiserver:v1.32.0"
-SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.32.0"
+# kubeadm v1.35.0 deploys etcd 3.6.6-0 (kk PR #135271, CHANGELOG-1.35; kk
+# cmd/kubeadm/app/constants/constants.go DefaultEtcdVersion) and tags the control-plane images
+# with its own version, v1.35.0 (the kubelet's VERSION).
+ETCD_IMAGE = "registry.k8s.io/etcd:3.6.6-0"
+APISERVER_IMAGE = "registry.k8s.io/kube-apiserver:v1.35.0"
+SCHEDULER_IMAGE = "registry.k8s.io/kube-scheduler:v1.35.0"
 
 PROGRAMS = {
     "registry.k8s.io/etcd": etcd.main,

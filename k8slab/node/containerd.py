@@ -19,9 +19,13 @@ SANDBOX_SECONDS = 0.5
 PULL_SECONDS = 2.0
 CREATE_SECONDS = 0.05
 START_SECONDS = 0.05
-PAUSE_IMAGE = "registry.k8s.io/pause:3.10"  # kubeadm's sandbox image for recent releases
+# kubeadm v1.35's sandbox image (kk cmd/kubeadm/app/constants/constants.go PauseVersion).
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
 IMAGES = "/var/lib/containerd/images"
-VERSION = "containerd://1.7.24"
+# containerd's RELEASES.md "Kubernetes Support" table recommends "2.2.0+, 2.1.5+, 1.7.28+" for
+# Kubernetes 1.35; 2.2.0 (November 2025) starts the newest of those lines. v1.35 is the last
+# Kubernetes release that supports containerd 1.x (SIG Node, v1.35 release announcement).
+VERSION = "containerd://2.2.0"
 
 
 @dataclass

@@ -24,7 +24,9 @@ from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
 from k8slab.sim.host import ProcessGroup
 
-VERSION = "v1.32.0"
+# The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
+# the v1.35.0 changelog, not a later patch release.
+VERSION = "v1.35.0"
 MANIFESTS = "/etc/kubernetes/manifests"  # staticPodPath in kubeadm clusters
 # pkg/kubelet/apis/config/v1beta1/defaults.go: the Lease lasts 40 s and is renewed every
 # 25% of that (10 s); node status is computed every 10 s and posted when it changed or 5 min passed.

@@ -50,7 +50,7 @@ class Container:
 
 
 def image_repository(image: str) -> str:
-    """`registry.k8s.io/etcd:3.5.16-0` -> `registry.k8s.io/etcd` (tag and digest dropped)."""
+    """`registry.k8s.io/etcd:3.6.6-0` -> `registry.k8s.io/etcd` (tag and digest dropped)."""
     name = image.split("@", 1)[0]
     slash = name.rfind("/")
     colon = name.rfind(":")

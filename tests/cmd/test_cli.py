@@ -25,7 +25,7 @@ def test_flags_lets_a_later_argument_win_and_keeps_empty_values() -> None:
 
 
 def test_flags_of_a_bundle_without_a_command_line_is_empty() -> None:
-    assert flags({"image": "registry.k8s.io/etcd:3.5.16-0"}) == {}
+    assert flags({"image": "registry.k8s.io/etcd:3.6.6-0"}) == {}
 
 
 @pytest.mark.parametrize(

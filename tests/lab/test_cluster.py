@@ -109,7 +109,7 @@ def test_control_plane_runs_as_static_pods_with_mirror_pods(running: Cluster) ->
         "kube-scheduler-control-plane",
     ]
     images = sorted(c["image"] for c in running.containers("control-plane"))
-    assert "registry.k8s.io/kube-apiserver:v1.32.0" in images
+    assert "registry.k8s.io/kube-apiserver:v1.35.0" in images
 
 
 def test_killing_a_worker_stops_containers_and_lease_renewals() -> None:
@@ -158,8 +158,8 @@ def test_a_pod_that_fits_nowhere_stays_pending_with_the_upstream_message() -> No
     condition = p["status"]["conditions"][0]
     assert condition["reason"] == "Unschedulable"
     assert condition["message"] == (
-        "0/3 nodes are available: 1 node(s) had untolerated taint"
-        " {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes"
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu."
+        " preemption: 0/3 nodes"
         " are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims"
         " found for incoming pod."
     )

@@ -30,9 +30,7 @@ from k8slab.scheduler.scheduler import Scheduler, scheduling_cycle
 from k8slab.scheduler.snapshot import Snapshot
 from k8slab.scheduler.view import decision_log
 
-CONTROL_PLANE_TAINT = (
-    "TaintToleration: node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
-)
+CONTROL_PLANE_TAINT = "TaintToleration: node(s) had untolerated taint(s)"
 MIB = 1024 * 1024
 
 
@@ -119,9 +117,7 @@ def test_a_what_if_gives_every_filter_verdict_and_score_worked_out_by_hand(exact
     by_node = {row["node"]: row for row in answer.rows}
     assert [row["node"] for row in answer.rows] == ["control-plane", "kwok-a", "kwok-b", "kwok-c"]
     assert by_node["control-plane"]["filter"] == CONTROL_PLANE_TAINT
-    assert by_node["kwok-c"]["filter"] == (
-        "TaintToleration: node(s) had untolerated taint {dedicated: db}"
-    )
+    assert by_node["kwok-c"]["filter"] == "TaintToleration: node(s) had untolerated taint(s)"
     # TaintToleration: one untolerated PreferNoSchedule taint on kwok-b, reversed, weight 3.
     # NodeResourcesFit (LeastAllocated): kwok-a cpu 2/4 -> 50, memory 2/8 Gi -> 75, mean 62;
     # kwok-b cpu 3/4 -> 25, memory 3/8 Gi -> 62, mean 43. BalancedAllocation: 1 - |f_cpu -
@@ -212,8 +208,8 @@ def test_a_pending_pods_explanation_names_the_upstream_fit_error() -> None:
     answer = explain(cluster, "huge")
     message = cluster.get("pods", "huge")["status"]["conditions"][0]["message"]
     assert answer.message == message == (
-        "0/3 nodes are available: 1 node(s) had untolerated taint "
-        "{node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes "
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. "
+        "preemption: 0/3 nodes "
         "are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims "
         "found for incoming pod."
     )
@@ -302,7 +298,7 @@ def test_taint_adds_overwrites_and_removes_with_kubectls_words(small: Cluster) -
         {"key": "gpu", "value": "yes", "effect": "NoSchedule"}
     ]
     small.run(1)
-    assert verdict(small, "worker-1") == "TaintToleration: node(s) had untolerated taint {gpu: yes}"
+    assert verdict(small, "worker-1") == "TaintToleration: node(s) had untolerated taint(s)"
     with pytest.raises(K8sLabError, match="node worker-1 already has gpu taint"):
         taint(small, "worker-1", "gpu=no:NoSchedule")
     assert taint(small, "worker-1", "gpu=no:NoSchedule", overwrite=True) == "node/worker-1 modified"

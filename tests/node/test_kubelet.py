@@ -251,6 +251,17 @@ def test_the_node_is_registered_with_capacity_allocatable_addresses_and_labels()
     assert [(c["status"], c["reason"]) for c in ready] == [("True", "KubeletReady")]
 
 
+def test_every_node_reports_the_one_modelled_release_and_its_runtime() -> None:
+    cluster = Cluster(workers=1)
+    for name in (CONTROL_PLANE, WORKER):
+        info = cluster.get("nodes", name, None)["status"]["nodeInfo"]
+        assert (info["kubeletVersion"], info["containerRuntimeVersion"]) == (
+            "v1.35.0", "containerd://2.2.0")
+    images = {c["image"] for c in cluster.containers(CONTROL_PLANE)}
+    assert {"registry.k8s.io/etcd:3.6.6-0", "registry.k8s.io/kube-apiserver:v1.35.0",
+            "registry.k8s.io/kube-scheduler:v1.35.0", "registry.k8s.io/pause:3.10.1"} <= images
+
+
 def test_the_control_plane_node_carries_its_role_label_and_taint() -> None:
     cluster = Cluster(workers=0)
     node = cluster.get("nodes", CONTROL_PLANE, None)

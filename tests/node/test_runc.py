@@ -254,7 +254,7 @@ def test_the_container_program_runs_in_its_own_group_which_stops_with_it() -> No
 def test_an_image_without_a_program_runs_until_killed() -> None:
     sim, _, host = one_host()
     runc = Runc(host)
-    runc.create("c1", bundle("registry.k8s.io/pause:3.10"))
+    runc.create("c1", bundle("registry.k8s.io/pause:3.10.1"))
     runc.start("c1")
     sim.run(3600)
     assert runc.containers["c1"].status == "running"
@@ -265,7 +265,7 @@ def test_an_image_without_a_program_runs_until_killed() -> None:
     [
         ("nginx", "nginx"),
         ("nginx:1.27", "nginx"),
-        ("registry.k8s.io/etcd:3.5.16-0", "registry.k8s.io/etcd"),
+        ("registry.k8s.io/etcd:3.6.6-0", "registry.k8s.io/etcd"),
         ("registry:5000/x:1", "registry:5000/x"),
         ("registry:5000/x", "registry:5000/x"),
         ("nginx@sha256:" + "a" * 64, "nginx"),

@@ -13,7 +13,7 @@ from k8slab.scheduler.snapshot import Snapshot
 
 
 def _container(name: str, requests: dict | None) -> dict:
-    container: dict = {"name": name, "image": "registry.k8s.io/pause:3.10"}
+    container: dict = {"name": name, "image": "registry.k8s.io/pause:3.10.1"}
     if requests is not None:
         container["resources"] = {"requests": dict(requests)}
     return container

@@ -40,7 +40,7 @@ def test_fit_error_histogram_mixes_reasons_sorted_as_strings(make_pod, make_node
     assert decision.node is None
     assert (
         decision.message
-        == "0/5 nodes are available: 2 node(s) had untolerated taint {dedicated: db}, "
+        == "0/5 nodes are available: 2 node(s) had untolerated taint(s), "
         "3 Insufficient cpu."
     )
 
@@ -68,7 +68,7 @@ def test_counts_sort_as_strings_so_10_comes_before_2(make_pod, make_node_infos):
     )
     assert (
         decision.message == "0/12 nodes are available: 10 Insufficient cpu, "
-        "2 node(s) had untolerated taint {dedicated: db}."
+        "2 node(s) had untolerated taint(s)."
     )
 
 
@@ -173,7 +173,7 @@ def test_rows_explain_every_node(make_pod, make_node_infos):
     assert [row["node"] for row in rows] == ["spot", "tainted", "plain"]
     assert rows[1] == {
         "node": "tainted",
-        "filter": "TaintToleration: node(s) had untolerated taint {dedicated: db}",
+        "filter": "TaintToleration: node(s) had untolerated taint(s)",
         "TaintToleration raw": None,
         "TaintToleration normalized": None,
         "TaintToleration weighted": None,

@@ -15,7 +15,7 @@ from k8slab.scheduler.scheduler import Scheduler
 from k8slab.scheduler.view import decision_log
 from tests.scheduler.objects import node, pod
 
-CONTROL_PLANE_TAINT_MSG = "node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"
+CONTROL_PLANE_TAINT_MSG = "node(s) had untolerated taint(s)"
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_VICTIMS = "No preemption victims found for incoming pod"
 

@@ -20,7 +20,7 @@ from k8slab.lab.etcdctl.flags import EXIT_ERROR, EtcdctlError, fail
 from k8slab.lab.etcdctl.gofmt import duration, human_bytes, table
 from k8slab.sim.errors import NetworkError
 
-SERVER_VERSION = ETCD_IMAGE.rsplit(":", 1)[1].split("-")[0]  # the image kubeadm runs: 3.5.16
+SERVER_VERSION = ETCD_IMAGE.rsplit(":", 1)[1].split("-")[0]  # the image kubeadm runs: 3.6.6
 STATUS_HEADER = ["endpoint", "ID", "version", "db size", "is leader", "is learner", "raft term",
                  "raft index", "raft applied index", "errors"]
 

@@ -15,19 +15,15 @@ from k8slab.scheduler.framework.interface import Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.normalize_score import DefaultNormalizeScore
 
-# The Filter reason as the v1.32 scheduler words it (the version k8slab's components report),
-# naming the first untolerated taint. kk PR #134740 (v1.35; cherry-picked to later v1.34 patches)
-# changed it to "node(s) had untolerated taint(s)" so pod status does not leak taint keys and
-# values; long ago it read "node(s) had taints that the pod didn't tolerate".
-ERR_REASON_UNTOLERATED = "node(s) had untolerated taint {{{key}: {value}}}"
+# The Filter reason as v1.35 words it: generic, so pod status (and the FailedScheduling event)
+# does not leak taint keys and values, which may be sensitive; upstream logs the taint instead
+# (kk PR #134740, in v1.35.0 and cherry-picked to v1.34 patches, #135023). Before it the reason
+# named the taint, "node(s) had untolerated taint {<key>: <value>}"; long ago it read
+# "node(s) had taints that the pod didn't tolerate".
+ERR_REASON_UNTOLERATED = "node(s) had untolerated taint(s)"
 
 DO_NOT_SCHEDULE_EFFECTS = ("NoSchedule", "NoExecute")
 PRE_SCORE_STATE_KEY = "PreScoreTaintToleration"
-
-
-def untolerated_reason(taint: dict) -> str:
-    """The Filter reason for one taint: `node(s) had untolerated taint {key: value}`."""
-    return ERR_REASON_UNTOLERATED.format(key=taint.get("key", ""), value=taint.get("value", ""))
 
 
 def toleration_tolerates_taint(toleration: dict, taint: dict) -> bool:
@@ -98,7 +94,7 @@ class TaintToleration(Plugin):
         if not node_info.taints:
             return None
         taint = find_untolerated_taint(node_info.taints, pod_tolerations(pod))
-        return unresolvable(untolerated_reason(taint)) if taint else None
+        return unresolvable(ERR_REASON_UNTOLERATED) if taint else None
 
     def pre_score(self, state: CycleState, pod: dict, nodes: Sequence[NodeInfo]) -> Status | None:
         """Keep the pod's PreferNoSchedule-relevant tolerations for Score."""

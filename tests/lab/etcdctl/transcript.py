@@ -20,6 +20,7 @@ import time
 from k8slab.etcd.membership import CLIENT_PORT, member_id, peer_url
 from k8slab.lab import etcdctl
 from k8slab.lab.etcdctl import EtcdctlError
+from k8slab.lab.etcdctl.maintenance import SERVER_VERSION
 from k8slab.robustness.etcd_lab import CLIENT_HOST, EtcdLab
 
 
@@ -54,7 +55,8 @@ class Normaliser:
             text = re.sub(rf"\b{re.escape(name)}\b", f"<name{i}>", text)
         text = re.sub(r"https?://", "<scheme>", text)
         # the real server is 3.5.1, the model runs the image kubeadm pulls (cmd/images.py)
-        text = re.sub(r"\b3\.5\.(1|16)\b", "<version>", text)
+        for version in ("3.5.1", SERVER_VERSION):
+            text = re.sub(rf"\b{re.escape(version)}\b", "<version>", text)
         text = re.sub(r'"cluster_id":\d+', '"cluster_id":<cluster>', text)
         text = re.sub(r'"member_id":<id\d>', '"member_id":<member>', text)  # whoever answered
         text = re.sub(r"\d+(\.\d+)? (B|kB|MB)\b", "<size>", text)

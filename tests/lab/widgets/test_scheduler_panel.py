@@ -105,8 +105,8 @@ def test_a_pod_too_big_for_any_node_waits_and_the_table_says_why(panel):
     assert panel.status.value.endswith("· 2 pods bound to a node · 1 waiting for one")
     assert panel.decision.node is None
     assert panel.decision.message.startswith(
-        "0/3 nodes are available: 1 node(s) had untolerated taint "
-        "{node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption:")
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. "
+        "preemption:")
     assert "Insufficient cpu" in panel.explanation.value
 
 
