@@ -31,6 +31,8 @@ from k8slab.etcd.wire import (
     COMPARE_OPS,
     COMPARE_TARGETS,
     NO_LEASE,
+    SORT_ORDERS,
+    SORT_TARGETS,
     Compare,
     DeleteRangeRequest,
     DeleteRangeResponse,
@@ -41,6 +43,7 @@ from k8slab.etcd.wire import (
     RangeRequest,
     RangeResponse,
     RequestOp,
+    ResponseHeader,
     ResponseOp,
     TxnResponse,
     in_range,
@@ -81,8 +84,8 @@ class KVStore:
               count_only: bool = False, keys_only: bool = False) -> tuple[list[KeyValue], int]:
         """Keys in [key, range_end) (just `key` when range_end is empty) as of `revision`
         (0: latest): (kvs, count)."""
-        response = self.request(RangeRequest(key, range_end, limit, revision, count_only,
-                                             keys_only))
+        response = self.request(RangeRequest(key, range_end, limit, revision,
+                                             keys_only=keys_only, count_only=count_only))
         return response.kvs, response.count
 
     def request(self, request: RequestOp) -> ResponseOp:
@@ -103,16 +106,20 @@ class KVStore:
             raise CompactedError()
 
     def _range(self, request: RangeRequest, latest: int) -> RangeResponse:
+        # etcdserver/txn/txn.go executeRange (v3.6): count is every key in the range; the revision
+        # filters, then the sort, then the limit apply to the kvs, and `more` says the limit cut.
         kvs = self._kvs_at(request.key, request.range_end, request.revision, latest)
-        count = len(kvs)
+        header = ResponseHeader(revision=latest)
         if request.count_only:
-            return RangeResponse([], count, False, latest)
-        more = 0 < request.limit < count
+            return RangeResponse(header, [], len(kvs))
+        count = len(kvs)
+        kvs = _sorted(_filtered(kvs, request), request)
+        more = 0 < request.limit < len(kvs)
         if request.limit > 0:
             kvs = kvs[:request.limit]
         if request.keys_only:
             kvs = [replace(kv, value="") for kv in kvs]
-        return RangeResponse(kvs, count, more, latest)
+        return RangeResponse(header, kvs, count, more)
 
     def _kvs_at(self, key: str, range_end: str, revision: int, latest: int) -> list[KeyValue]:
         if revision <= 0 or revision >= latest:
@@ -165,7 +172,7 @@ class KVStore:
         responses = [self._execute(request, rev, events) for request in requests]
         if events:
             self._commit(rev, events)
-        return TxnResponse(ok, self.revision, responses)
+        return TxnResponse(ResponseHeader(revision=self.revision), ok, responses)
 
     def _holds(self, c: Compare) -> bool:
         # etcdserver/txn/txn.go applyCompare: every key in the range must satisfy the compare;
@@ -218,7 +225,7 @@ class KVStore:
             if lease != NO_LEASE:
                 self.lessor.attach(lease, request.key)
         events.append(Event("PUT", kv, prev))
-        return PutResponse(rev, prev if request.prev_kv else None)
+        return PutResponse(ResponseHeader(revision=rev), prev if request.prev_kv else None)
 
     def _delete(self, request: DeleteRangeRequest, rev: int,
                 events: list[Event]) -> DeleteRangeResponse:
@@ -233,7 +240,8 @@ class KVStore:
             events.append(Event("DELETE", tombstone, prev))
         # kvstore_txn.go DeleteRange: the revision only moves if the txn changed something.
         revision = rev if events else self.revision
-        return DeleteRangeResponse(revision, len(gone), gone if request.prev_kv else [])
+        return DeleteRangeResponse(ResponseHeader(revision=revision), len(gone),
+                                   gone if request.prev_kv else [])
 
     def _keep_version(self, kv: KeyValue) -> None:
         if kv.key not in self._versions:
@@ -314,6 +322,32 @@ def _slice(keys: list[str], key: str, range_end: str) -> list[str]:
     return keys[lo:hi]
 
 
+def _filtered(kvs: list[KeyValue], request: RangeRequest) -> list[KeyValue]:
+    """The kvs the min/max mod and create revision filters keep (0: no filter)."""
+    bounds = ((request.min_mod_revision, request.max_mod_revision, _mod_revision),
+              (request.min_create_revision, request.max_create_revision, _create_revision))
+    for low, high, of in bounds:
+        kvs = [kv for kv in kvs if (not low or of(kv) >= low) and (not high or of(kv) <= high)]
+    return kvs
+
+
+def _sorted(kvs: list[KeyValue], request: RangeRequest) -> list[KeyValue]:
+    """The kvs in the order asked; a target other than KEY with order NONE sorts ascending.
+
+    The store's order is by key, so KEY ascending changes nothing. Ties keep key order, as
+    Go's sort.Sort does for the short lists it sorts by insertion (it leaves longer ones'
+    ties unspecified).
+    """
+    order = request.sort_order
+    if request.sort_target != "KEY" and order == "NONE":
+        order = "ASCEND"
+    if order == "NONE":
+        return kvs
+    field_of = {"KEY": "key", "VERSION": "version", "CREATE": "create_revision",
+                "MOD": "mod_revision", "VALUE": "value"}[request.sort_target]
+    return sorted(kvs, key=lambda kv: getattr(kv, field_of), reverse=order == "DESCEND")
+
+
 def _version_at(versions: list[KeyValue], revision: int) -> KeyValue | None:
     i = bisect.bisect_right(versions, revision, key=_mod_revision) - 1
     return versions[i] if i >= 0 and versions[i].version > 0 else None
@@ -321,6 +355,10 @@ def _version_at(versions: list[KeyValue], revision: int) -> KeyValue | None:
 
 def _mod_revision(kv: KeyValue) -> int:
     return kv.mod_revision
+
+
+def _create_revision(kv: KeyValue) -> int:
+    return kv.create_revision
 
 
 def _compare(actual: int | str, op: str, expected: int | str) -> bool:
@@ -352,6 +390,13 @@ def _check_request(request: RequestOp) -> None:
                                    "PutRequest or DeleteRangeRequest")
     if not request.key:
         raise EmptyKeyError()
+    if isinstance(request, RangeRequest):
+        if request.sort_order not in SORT_ORDERS:
+            raise InvalidArgumentError(f"unknown sort order {request.sort_order!r}; "
+                                       f"use {', '.join(SORT_ORDERS)}")
+        if request.sort_target not in SORT_TARGETS:
+            raise InvalidArgumentError(f"unknown sort target {request.sort_target!r}; "
+                                       f"use {', '.join(SORT_TARGETS)}")
     if isinstance(request, PutRequest):
         if request.ignore_value and request.value:
             raise ValueProvidedError()

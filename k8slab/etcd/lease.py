@@ -17,7 +17,7 @@ from k8slab.etcd.errors import (
     LeaseNotFoundError,
     LeaseTTLTooLargeError,
 )
-from k8slab.etcd.wire import NO_LEASE
+from k8slab.etcd.wire import NO_LEASE, LeaseTimeToLiveResponse, ResponseHeader
 
 MAX_LEASE_TTL = 9_000_000_000  # seconds (server/lease/lessor.go MaxLeaseTTL)
 
@@ -48,16 +48,6 @@ class Lease:
     def remaining(self, now: float) -> float:
         """Seconds left at `now` (infinite for a lease that is not counting down)."""
         return float("inf") if self.expiry is None else self.expiry - now
-
-
-@dataclass(frozen=True, slots=True)
-class LeaseTimeToLive:
-    """etcd's LeaseTimeToLiveResponse: whole seconds left (-1: no such lease), granted TTL, keys."""
-
-    id: int
-    ttl: int
-    granted_ttl: int = 0
-    keys: tuple[str, ...] = ()
 
 
 class Lessor:
@@ -144,7 +134,8 @@ class Lessor:
         """The lease with this ID, or None."""
         return self._leases.get(lease_id)
 
-    def time_to_live(self, lease_id: int, now: float, keys: bool = False) -> LeaseTimeToLive:
+    def time_to_live(self, lease_id: int, now: float,
+                     keys: bool = False) -> LeaseTimeToLiveResponse:
         """Seconds left (truncated, as etcd's int64(Remaining().Seconds())), granted TTL, keys.
 
         An unknown lease is not an error: etcd answers TTL -1 (v3rpc/lease.go LeaseTimeToLive).
@@ -152,10 +143,10 @@ class Lessor:
         """
         lease = self._leases.get(lease_id)
         if lease is None:
-            return LeaseTimeToLive(lease_id, -1)
+            return LeaseTimeToLiveResponse(ResponseHeader(), lease_id, -1)
         left = lease.ttl if lease.expiry is None else int(lease.expiry - now)
-        return LeaseTimeToLive(lease_id, left, lease.ttl,
-                               tuple(sorted(lease.keys)) if keys else ())
+        return LeaseTimeToLiveResponse(ResponseHeader(), lease_id, left, lease.ttl,
+                                       tuple(sorted(lease.keys)) if keys else ())
 
     def leases(self) -> list[int]:
         """Every lease ID, soonest expiry first (lessor.go Leases sorts by remaining time)."""

@@ -11,35 +11,52 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 from k8slab.errors import K8sLabError
-from k8slab.etcd.errors import CompactedError, InvalidArgumentError, RequestTimeoutError
+from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
+from k8slab.etcd.membership import (
+    CLIENT_PORT,
+    PEER_PORT,
+    ConfChange,
+    Member,
+    bootstrap,
+    client_url,
+    cluster_id,
+    initial_members,
+    member_id,
+)
 from k8slab.etcd.status import MemberStatus
 from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
     CompactionRequest,
     CompactionResponse,
     DeleteRangeRequest,
-    Event,
     InternalRaftRequest,
     LeaseGrantRequest,
     LeaseGrantResponse,
     LeaseKeepAliveRequest,
     LeaseKeepAliveResponse,
+    LeaseLeasesRequest,
+    LeaseLeasesResponse,
     LeaseRevokeRequest,
     LeaseRevokeResponse,
+    LeaseStatus,
+    LeaseTimeToLiveRequest,
+    MemberListRequest,
+    MemberListResponse,
     PutRequest,
     RangeRequest,
     Request,
+    ResponseHeader,
     StatusRequest,
     TxnRequest,
     WatchCreateRequest,
     WatchResponse,
     WriteRequest,
-    in_range,
 )
-from k8slab.raft import HardState, NotLeaderError, RaftNode, Ready, Role
+from k8slab.raft import NotLeaderError, RaftError, RaftNode, Ready, Role
 from k8slab.raft.messages import (
     AppendEntries,
     AppendEntriesResponse,
@@ -50,11 +67,11 @@ from k8slab.raft.messages import (
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
-CLIENT_PORT = 2379
-PEER_PORT = 2380
 TICK_SECONDS = 0.1  # --heartbeat-interval 100 ms (etcd server/embed/config.go)
 ELECTION_TICKS = 10  # --election-timeout 1000 ms / 100 ms
 REQUEST_TIMEOUT = 5.0 + 2 * ELECTION_TICKS * TICK_SECONDS  # server/config ReqTimeout: 7 s
+PEER_CHECK_INTERVAL = 0.05  # adjustTicks polls the peer connections every 50 ms ...
+PEER_CONNECT_WAIT = 5.0  # ... for up to rafthttp.ConnReadTimeout
 READ_INDEX_RETRY = 0.5  # etcdserver v3_server.go readIndexRetryTime
 SNAPSHOT_COUNT = 10_000  # --snapshot-count default since v3.6 (etcdserver/server.go)
 SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnapshotCatchUpEntries)
@@ -72,15 +89,17 @@ class EtcdMember:
         self.peers = list(peers or [name])
         self.host = group.host.name
         self.sim = group.sim
+        self.members = initial_members(self.peers)
+        self.id = member_id(name)
+        self.cluster_id = cluster_id([member.id for member in self.members])
         self.store = WatchableStore()
-        self._wal = group.host.disk.setdefault(
-            WAL, {"hard_state": HardState(), "entries": [], "snapshot": None}
-        )
+        self._wal = group.host.disk.get(WAL) or self._create_wal(group)
         self._applied_ids: OrderedDict[str, None] = OrderedDict()
         self._waiting: dict[str, Any] = {}
         self._reads: dict[str, Any] = {}
         self._read_waiters: list[tuple[int, Any]] = []
         self._forwarded_reads: dict[str, str] = {}
+        self._leader_waiters: list[Any] = []
         self._revoking: dict[int, None] = {}
         self._seq = 0
         own = self.sim.rng(f"etcd/{name}/process")
@@ -91,6 +110,16 @@ class EtcdMember:
         self._last_snapshot = self.raft.applied_index
 
     # -- start-up ---------------------------------------------------------------------------
+
+    def _create_wal(self, group: ProcessGroup) -> dict:
+        """A new member of a new cluster: a WAL holding Raft's bootstrap (etcdserver bootstrap:
+        no WAL and --initial-cluster-state=new; raft.go startNode). A restart finds it."""
+        hard_state, entries = bootstrap(self.members)
+        wal = {"hard_state": hard_state, "entries": entries, "snapshot": None}
+        group.host.disk[WAL] = wal
+        self.sim.record(self.host, "etcd", "bootstrap", self.name, members=len(entries),
+                        term=hard_state.term, commit=hard_state.commit)
+        return wal
 
     def _restore(self) -> RaftNode:
         snapshot = self._wal["snapshot"]
@@ -114,20 +143,43 @@ class EtcdMember:
         replayed = 0
         for entry in raft.entries_after(index):
             if entry.index <= raft.commit_index and entry.data is not None:
-                self._apply(entry.data, record=False)
+                self._apply_data(entry.data, record=False)
                 replayed += 1
         self.sim.record(self.host, "etcd", "restore", self.name, replayed=replayed,
                         revision=self.store.revision, term=raft.term)
         return raft
 
     def start(self) -> None:
-        """Listen for clients and peers and start ticking Raft."""
-        # --initial-election-tick-advance (etcdserver adjustTicks): a lone member campaigns on
-        # its first tick; a member with peers keeps two ticks so it can hear a leader first.
-        self.raft.advance_ticks(ELECTION_TICKS - (1 if len(self.peers) == 1 else 2))
+        """Listen for clients and peers, start ticking Raft, and advance the election clock."""
         self.group.listen(CLIENT_PORT, self)
         self.group.listen(PEER_PORT, self)
         self.group.spawn(self._ticker())
+        self.group.spawn(self._adjust_ticks())
+
+    def _adjust_ticks(self) -> Generator:
+        """--initial-election-tick-advance (default true), etcdserver/server.go adjustTicks.
+
+        On every start, a lone member fast-forwards its election clock by ElectionTicks - 1
+        ticks at once. A member with peers checks every 50 ms, for up to 5 s (rafthttp
+        ConnReadTimeout), whether more than one peer is connected; then it fast-forwards by
+        ElectionTicks - 2, keeping two ticks to hear from a leader that may already exist. Its
+        randomized timeout is 10 to 19 ticks, so 2 to 11 ticks (0.2 to 1.1 s) remain.
+        """
+        if len(self.peers) == 1:
+            self.raft.advance_ticks(ELECTION_TICKS - 1)
+            return
+        for _ in range(int(PEER_CONNECT_WAIT / PEER_CHECK_INTERVAL)):
+            yield self.group.env.timeout(PEER_CHECK_INTERVAL)
+            if self._active_peers() > 1:
+                self.raft.advance_ticks(ELECTION_TICKS - 2)
+                return
+
+    def _active_peers(self) -> int:
+        """Peers whose peer port accepts a connection from here (rafthttp ActivePeers)."""
+        network = self.group.host.network
+        return sum(1 for peer in self.peers
+                   if peer != self.name and network.reachable(self.host, peer)
+                   and network.host(peer).server_on(PEER_PORT) is not None)
 
     def _ticker(self) -> Generator:
         # Each member's ticker has its own phase, as on separate machines started at
@@ -201,6 +253,10 @@ class EtcdMember:
         self._shown = shown
         self.sim.record(self.host, "etcd", "raft-role", self.name, role=ready.role.value,
                         term=ready.term, leader=ready.leader_id)
+        if ready.leader_id is not None:
+            waiters, self._leader_waiters = self._leader_waiters, []
+            for waiter in waiters:
+                waiter.succeed()
         if was_leader and ready.role is not Role.LEADER:
             self.store.lessor.demote()
             self._revoking.clear()
@@ -228,10 +284,22 @@ class EtcdMember:
                 # (etcdserver applyEntryNormal: lessor.Promote with an election's extension).
                 self.store.lessor.promote(self.sim.now, extend=ELECTION_TICKS * TICK_SECONDS)
             return
+        if isinstance(entry.data, ConfChange):
+            self._apply_data(entry.data, record=True)
+            return
         result = self._apply(entry.data, record=True, index=entry.index)
         waiter = self._waiting.pop(entry.data.id, None)
         if waiter is not None and not waiter.triggered:
             waiter.succeed(result)
+
+    def _apply_data(self, data: InternalRaftRequest | ConfChange, *, record: bool) -> None:
+        if isinstance(data, InternalRaftRequest):
+            self._apply(data, record=record)
+        elif data.context not in self.members:
+            # Membership is fixed by --initial-cluster here: only the bootstrap's changes, which
+            # add members already known, are ever in the log (applyConfChange then changes
+            # nothing). Adding or removing members is not modelled.
+            raise RaftError(f"conf change {data!r} names a member outside --initial-cluster")
 
     def _apply(self, proposal: InternalRaftRequest, *, record: bool, index: int = 0) -> Any:
         if proposal.id in self._applied_ids:
@@ -257,12 +325,12 @@ class EtcdMember:
             return self.store.request(request)
         if isinstance(request, CompactionRequest):
             self.store.compact(request.revision)
-            return CompactionResponse(self.store.revision)
+            return CompactionResponse(self._header())
         if isinstance(request, LeaseGrantRequest):
             lease = lessor.grant(request.ttl, request.id, proposal.now)
-            return LeaseGrantResponse(lease.id, lease.ttl)
+            return LeaseGrantResponse(self._header(), lease.id, lease.ttl)
         self._revoking.pop(request.id, None)
-        return LeaseRevokeResponse(lessor.revoke(request.id))
+        return LeaseRevokeResponse(self._header(lessor.revoke(request.id)))
 
     def _revoke_expired_leases(self) -> None:
         for lease_id in self.store.lessor.expired(self.sim.now):
@@ -273,15 +341,26 @@ class EtcdMember:
     # -- the client API (port 2379) ---------------------------------------------------------
 
     def serve(self, request: Request) -> Generator:
-        """Answer one client request: reads from the store, writes through Raft."""
+        """Answer one client request: reads from the store, writes through Raft; the answer's
+        header names this cluster, this member and its term (v3rpc header.go fill)."""
+        response = yield from self._answer(request)
+        return replace(response, header=self._header(response.header.revision))
+
+    def _answer(self, request: Request) -> Generator:
         if isinstance(request, RangeRequest):
             if not request.serializable:
                 yield from self._read_barrier()
             return self.store.request(request)
-        if isinstance(request, LeaseKeepAliveRequest):
-            return (yield from self._keep_alive(request))
+        if isinstance(request, LeaseKeepAliveRequest | LeaseTimeToLiveRequest):
+            return (yield from self._at_leader(request))
+        if isinstance(request, LeaseLeasesRequest):
+            # v3_server.go LeaseLeases: this member's own lessor, not forwarded.
+            leases = tuple(LeaseStatus(i) for i in self.store.lessor.leases())
+            return LeaseLeasesResponse(ResponseHeader(), leases)
         if isinstance(request, StatusRequest):
             return self.status()
+        if isinstance(request, MemberListRequest):
+            return MemberListResponse(ResponseHeader(), self.published_members())
         if not isinstance(request, WriteRequest):
             raise InvalidArgumentError(f"unknown etcd request {request!r}")
         result = yield from self._propose_and_wait(self._proposal(request))
@@ -289,11 +368,27 @@ class EtcdMember:
             raise result
         return result
 
+    def published_members(self) -> tuple[Member, ...]:
+        """The members with the client URLs each publishes once it runs.
+
+        etcd publishes them through Raft (a ClusterMemberAttrSet entry per member, and the
+        leader then a ClusterVersionSet); those entries are not modelled, so every member here
+        shows as started, with its client URL.
+        """
+        return tuple(replace(m, client_urls=(client_url(m.name),)) for m in self.members)
+
+    def _header(self, revision: int = 0) -> ResponseHeader:
+        """This member's ResponseHeader; revision 0 becomes the store's current revision."""
+        return ResponseHeader(self.cluster_id, self.id, revision or self.store.revision,
+                              self.raft.term)
+
     def status(self) -> MemberStatus:
         """What `etcdctl endpoint status` shows for this member, with its Raft status."""
-        return MemberStatus(self.name, self.raft.leader_id, self.raft.role.value,
-                            self.raft.term, self.raft.last_index, self.raft.applied_index,
-                            self.store.revision, self.raft.status())
+        leader = self.raft.leader_id
+        return MemberStatus(self._header(), self.name, leader,
+                            member_id(leader) if leader is not None else 0,
+                            self.raft.role.value, self.raft.term, self.raft.last_index,
+                            self.raft.applied_index, self.raft.status())
 
     def _new_id(self) -> str:
         # Unique across restarts of this member: each process instance draws its own prefix.
@@ -307,10 +402,11 @@ class EtcdMember:
         done = self.group.env.event()
         self._waiting[proposal.id] = done
         deadline = self.sim.now + REQUEST_TIMEOUT
-        while not self._submit(proposal):
-            if self.sim.now >= deadline:
-                break
-            yield self.group.env.timeout(TICK_SECONDS)
+        while not self._submit(proposal) and self.sim.now < deadline:
+            # No leader yet: wait until one is known, or the deadline, whichever comes first.
+            known = self.group.env.event()
+            self._leader_waiters.append(known)
+            yield known | self.group.env.timeout(deadline - self.sim.now)
         remaining = deadline - self.sim.now
         if remaining > 0 and not done.triggered:
             timer = self.group.env.timeout(remaining)
@@ -383,11 +479,16 @@ class EtcdMember:
                 if not event.triggered:
                     event.succeed()
 
-    def _keep_alive(self, request: LeaseKeepAliveRequest) -> Generator:
-        # Keep-alives are not in the Raft log: the leader's lessor holds the expiry clocks.
+    def _at_leader(self, request: LeaseKeepAliveRequest | LeaseTimeToLiveRequest) -> Generator:
+        # Keep-alives and time-to-live are not in the Raft log: the leader's lessor holds the
+        # expiry clocks, and a follower forwards them to it (v3_server.go LeaseRenew,
+        # LeaseTimeToLive).
         if self.raft.role is Role.LEADER:
-            ttl = self.store.lessor.keep_alive(request.id, self.sim.now)
-            return LeaseKeepAliveResponse(request.id, ttl)
+            lessor = self.store.lessor
+            if isinstance(request, LeaseTimeToLiveRequest):
+                return lessor.time_to_live(request.id, self.sim.now, request.keys)
+            ttl = lessor.keep_alive(request.id, self.sim.now)
+            return LeaseKeepAliveResponse(ResponseHeader(), request.id, ttl)
         leader = self.raft.leader_id
         if leader is None:
             raise RequestTimeoutError()
@@ -419,28 +520,22 @@ class EtcdMember:
             pass  # leadership moved on; the asker times out or retries
 
     def accept(self, request: WatchCreateRequest, stream: Stream) -> None:
-        """Start a watch: replay events from `start_revision`, then stream new ones."""
-        key, range_end, start = request.key, request.range_end, request.start_revision
-        try:
-            backlog = self.store.events_since(start, key, range_end) if start else []
-        except CompactedError:
-            compacted = self.store.compact_revision
-            stream.send(WatchResponse(0, 0, [], compact_revision=compacted, canceled=True))
-            stream.close("watch canceled: revision compacted")
-            return
+        """Start a watch: replay events from `start_revision`, then stream new ones; a start
+        before the compact revision cancels it (the response carries the compact revision)."""
+        watch: list[int] = []
 
-        def forward(revision: int, events: list[Event]) -> None:
+        def forward(response: WatchResponse) -> None:
             if not stream.open:
-                self.store.unsubscribe(forward)
+                if watch:
+                    self.store.cancel_watch(watch[0])
                 return
-            mine = [e for e in events if in_range(e.kv.key, key, range_end)]
-            if mine:
-                stream.send(WatchResponse(0, revision, mine))
+            stream.send(replace(response, header=self._header(response.header.revision)))
+            if response.canceled:
+                stream.close(response.err())
 
-        if backlog:
-            stream.send(WatchResponse(0, self.store.revision, backlog))
-        self.store.subscribe(forward)
-        self.group.host.on_crash(lambda: self.store.unsubscribe(forward))
+        watch.append(self.store.watch(request.key, request.range_end, request.start_revision,
+                                      callback=forward, prev_kv=request.prev_kv))
+        self.group.host.on_crash(lambda: self.store.cancel_watch(watch[0]))
 
 
 def _describe(request: WriteRequest, result: Any) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from k8slab.etcd.errors import CompactedError, InvalidArgumentError
 from k8slab.etcd.kvstore import KVStore, Snapshot
 from k8slab.etcd.lease import MIN_LEASE_TTL
-from k8slab.etcd.wire import NODELETE, NOPUT, Event, WatchResponse, in_range
+from k8slab.etcd.wire import NODELETE, NOPUT, Event, ResponseHeader, WatchResponse, in_range
 
 
 @dataclass
@@ -34,7 +34,7 @@ class _Watcher:
         if not self.prev_kv:
             kept = [replace(e, prev_kv=None) for e in kept]
         if kept:
-            self.callback(WatchResponse(self.id, revision, kept))
+            self.callback(WatchResponse(ResponseHeader(revision=revision), self.id, kept))
 
 
 class WatchableStore(KVStore):
@@ -111,7 +111,8 @@ class WatchableStore(KVStore):
         watch_id = self._next_watch_id
         self._next_watch_id += 1
         if 0 < start_revision < self.compact_revision:
-            callback(WatchResponse(watch_id, 0, [], self.compact_revision, canceled=True))
+            callback(WatchResponse(ResponseHeader(), watch_id, [], self.compact_revision,
+                                   canceled=True))
             return watch_id
         # watchable_store.go watch: a watcher from now (or a future revision) is synced at once.
         synced = start_revision == 0 or start_revision > self.revision

@@ -1,7 +1,9 @@
 """The safety properties of Raft (paper, Figure 3), checked on live nodes and on their history.
 
-`History.observe(nodes)` runs after every step and remembers leaders, commits and applies;
-`check(nodes, history)` returns one sentence per violation, an empty list when all is well.
+`History.observe(nodes)` runs after every step and remembers leaders, their logs, commits and
+applies; `check(nodes, history)` returns one sentence per violation, each starting with the name
+of the property it breaks (PROPERTIES), and an empty list when all is well. One more check is
+not in Figure 3: a node's commit index never goes back (etcd-io/raft's commitTo).
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from k8slab.raft.log import Entry
 from k8slab.raft.node import RaftNode
 from k8slab.raft.ready import Role
 
+# Figure 3 of the Raft paper: the five properties Raft guarantees at all times.
+PROPERTIES = ("Election Safety", "Leader Append-Only", "Log Matching", "Leader Completeness",
+              "State Machine Safety")
+
 
 class History:
     """What the cluster has done so far: leaders by term, committed and applied entries."""
@@ -23,6 +29,7 @@ class History:
         self.applied: dict[int, Entry] = {}
         self.max_commit: dict[str, int] = {}
         self._seen_applied: dict[str, int] = {}
+        self._leader_tails: dict[str, tuple[int, int, Entry | None]] = {}  # id -> term, last
         self.violations: list[str] = []
 
     def observe(self, nodes: Sequence[RaftNode]) -> None:
@@ -37,6 +44,21 @@ class History:
         leader = self.leaders.setdefault(node.term, node.id)
         if leader != node.id:
             self._violate(f"Election Safety: {leader} and {node.id} both led term {node.term}")
+        self._observe_append_only(node)
+
+    def _observe_append_only(self, node: RaftNode) -> None:
+        # Leader Append-Only (§5.3): in its term a leader only appends. Raft replaces entries
+        # only by cutting the log at the first changed one, so a leader that overwrote or
+        # deleted an entry has a shorter log, or another entry where its last one was.
+        term, index, entry = self._leader_tails.get(node.id, (0, 0, None))
+        if term == node.term and index > node.snapshot_index:
+            now = _entry_at(node, index)
+            if now != entry:
+                change = "deleted" if now is None else f"overwrote it with {now}"
+                self._violate(f"Leader Append-Only: {node.id}, leader of term {term}, had "
+                              f"{entry} and {change}")
+        last = node.last_index
+        self._leader_tails[node.id] = (node.term, last, _entry_at(node, last))
 
     def _observe_commit(self, node: RaftNode) -> None:
         before = self.max_commit.get(node.id, 0)
@@ -70,6 +92,13 @@ class History:
     def _violate(self, sentence: str) -> None:
         if sentence not in self.violations:
             self.violations.append(sentence)
+
+
+def _entry_at(node: RaftNode, index: int) -> Entry | None:
+    """The entry at `index` in the node's log, None if it is not there (or compacted away)."""
+    if not node.snapshot_index < index <= node.last_index:
+        return None
+    return node.entries_after(index - 1)[0]
 
 
 def check(nodes: Sequence[RaftNode], history: History) -> list[str]:

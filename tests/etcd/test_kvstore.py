@@ -27,6 +27,7 @@ from k8slab.etcd.wire import (
     PutRequest,
     PutResponse,
     RangeRequest,
+    ResponseHeader,
     in_range,
     prefix_end,
 )
@@ -352,8 +353,9 @@ def test_put_returns_the_previous_kv_only_when_asked():
     store.put("/a", "1")
     assert store.put("/a", "2", prev_kv=False) == (3, None)
     response = store.request(PutRequest("/a", "3", prev_kv=True))
-    assert response == PutResponse(4, KeyValue("/a", "2", 2, 3, 2))
-    assert store.request(PutRequest("/b", "1", prev_kv=True)) == PutResponse(5, None)
+    assert response == PutResponse(ResponseHeader(revision=4), KeyValue("/a", "2", 2, 3, 2))
+    created = store.request(PutRequest("/b", "1", prev_kv=True))
+    assert created == PutResponse(ResponseHeader(revision=5), None)
 
 
 def test_ignore_value_and_ignore_lease_keep_what_the_key_has():
@@ -393,12 +395,12 @@ def test_a_put_with_an_unknown_lease_is_not_found():
 def test_delete_range_counts_and_returns_prev_kvs_only_when_asked(filled):
     prefix = "/registry/pods/"
     plain = filled.request(DeleteRangeRequest(prefix, "/registry/pods/dev/"))
-    assert plain == DeleteRangeResponse(7, 2, [])
+    assert plain == DeleteRangeResponse(ResponseHeader(revision=7), 2, [])
     asked = filled.request(DeleteRangeRequest(prefix, prefix_end(prefix), prev_kv=True))
     assert (asked.revision, asked.deleted) == (8, 1)
     assert asked.prev_kvs == [KeyValue("/registry/pods/dev/c", "c", 4, 4, 1)]
     assert filled.request(DeleteRangeRequest(prefix, prefix_end(prefix))) == \
-        DeleteRangeResponse(8, 0, [])
+        DeleteRangeResponse(ResponseHeader(revision=8), 0, [])
 
 
 # -- txn with requests -------------------------------------------------------------------------
@@ -412,8 +414,8 @@ def test_a_txn_of_requests_answers_with_responses():
                         RangeRequest("/a"), RangeRequest("/a", revision=2)], [])
     assert result.revision == 3
     put, delete, now, before = result.responses
-    assert put == PutResponse(3, KeyValue("/a", "1", 2, 2, 1))
-    assert delete == DeleteRangeResponse(3, 0, [])
+    assert put == PutResponse(ResponseHeader(revision=3), KeyValue("/a", "1", 2, 2, 1))
+    assert delete == DeleteRangeResponse(ResponseHeader(revision=3), 0, [])
     assert (state(now.kvs), now.revision) == ([("/a", "2", 2, 3, 2)], 3)
     assert state(before.kvs) == [("/a", "1", 2, 2, 1)]
 
@@ -464,3 +466,76 @@ def test_a_snapshot_carries_keys_leases_and_the_next_lease_id():
     assert copy.lessor.grant(30).id == store.lessor.grant(30).id == 2
     copy.lessor.revoke(lease.id)
     assert [kv.key for kv in copy.dump()] == ["/b"]
+
+
+# -- range options (etcdserver/txn/txn.go executeRange) -------------------------------------------
+
+
+def _options_store() -> KVStore:
+    """/a (version 2, created 2, modified 5, "1"), /b (1, 3, 3, "1"), /c (1, 4, 4, "2")."""
+    store = KVStore()
+    store.put("/a", "3")  # 2
+    store.put("/b", "1")  # 3
+    store.put("/c", "2")  # 4
+    store.put("/a", "1")  # 5
+    return store
+
+
+@pytest.mark.parametrize(("options", "keys", "count", "more"), [
+    ({"limit": 2}, ["/a", "/b"], 3, True),
+    ({"limit": 3}, ["/a", "/b", "/c"], 3, False),
+    ({"limit": 5}, ["/a", "/b", "/c"], 3, False),
+    ({"count_only": True}, [], 3, False),
+    ({"count_only": True, "limit": 1}, [], 3, False),
+    ({"sort_target": "MOD", "sort_order": "DESCEND"}, ["/a", "/c", "/b"], 3, False),
+    ({"sort_target": "VERSION"}, ["/b", "/c", "/a"], 3, False),
+    ({"sort_target": "VERSION", "sort_order": "DESCEND"}, ["/a", "/b", "/c"], 3, False),
+    ({"sort_target": "VALUE", "sort_order": "DESCEND"}, ["/c", "/a", "/b"], 3, False),
+    ({"sort_target": "KEY", "sort_order": "DESCEND"}, ["/c", "/b", "/a"], 3, False),
+    ({"sort_target": "CREATE", "sort_order": "DESCEND", "limit": 1}, ["/c"], 3, True),
+    ({"min_mod_revision": 4}, ["/a", "/c"], 3, False),
+    ({"max_mod_revision": 4}, ["/b", "/c"], 3, False),
+    ({"min_create_revision": 3}, ["/b", "/c"], 3, False),
+    ({"max_create_revision": 3}, ["/a", "/b"], 3, False),
+    ({"min_mod_revision": 4, "limit": 1}, ["/a"], 3, True),
+    ({"min_mod_revision": 4, "limit": 2}, ["/a", "/c"], 3, False),
+], ids=["limit-cuts", "limit-equal", "limit-above", "count-only", "count-only-ignores-limit",
+        "sort-mod-descend", "sort-version-defaults-to-ascend", "sort-version-descend-ties-by-key",
+        "sort-value-descend", "sort-key-descend", "sort-create-descend-limit",
+        "min-mod", "max-mod", "min-create", "max-create", "filter-then-limit-cuts",
+        "filter-then-limit-fits"])
+def test_range_options_filter_sort_then_limit_and_count_every_key(options, keys, count, more):
+    response = _options_store().request(RangeRequest("/", prefix_end("/"), **options))
+    assert ([kv.key for kv in response.kvs], response.count, response.more) == (keys, count, more)
+    assert response.revision == 5
+
+
+def test_range_keys_only_drops_values_and_revision_reads_the_past():
+    store = _options_store()
+    keys_only = store.request(RangeRequest("/a", keys_only=True))
+    assert keys_only.kvs == [KeyValue("/a", "", 2, 5, 2)]
+    past = store.request(RangeRequest("/", prefix_end("/"), revision=4))
+    assert [(kv.key, kv.value, kv.mod_revision) for kv in past.kvs] == [
+        ("/a", "3", 2), ("/b", "1", 3), ("/c", "2", 4)]
+    assert past.revision == 5  # the header has the store's revision, not the one read at
+
+
+@pytest.mark.parametrize(("field", "value", "accepted"), [
+    ("sort_order", "UP", "NONE, ASCEND, DESCEND"),
+    ("sort_target", "NAME", "KEY, VERSION, CREATE, MOD, VALUE"),
+], ids=["sort-order", "sort-target"])
+def test_an_unknown_sort_option_is_refused_naming_what_is_accepted(field, value, accepted):
+    store = _options_store()
+    with pytest.raises(InvalidArgumentError, match=f"{value!r}; use {accepted}$"):
+        store.request(RangeRequest("/a", **{field: value}))
+    assert store.revision == 5
+
+
+@pytest.mark.parametrize(("prefix", "end"), [
+    ("/registry/", "/registry0"),
+    ("a\U0010ffff", "b"),
+    ("\U0010ffff", "\0"),
+    ("", "\0"),
+], ids=["slash", "last-char-carries", "nothing-can-grow", "empty"])
+def test_prefix_end_grows_the_last_character_that_can_grow(prefix, end):
+    assert prefix_end(prefix) == end

@@ -15,9 +15,16 @@ from k8slab.etcd.errors import (
     LeaseNotFoundError,
     LeaseTTLTooLargeError,
 )
-from k8slab.etcd.lease import MAX_LEASE_TTL, MIN_LEASE_TTL, LeaseTimeToLive, min_lease_ttl
+from k8slab.etcd.lease import MAX_LEASE_TTL, MIN_LEASE_TTL, min_lease_ttl
 from k8slab.etcd.watchable_store import WatchableStore
-from k8slab.etcd.wire import Compare, KeyValue, PutRequest, WatchResponse
+from k8slab.etcd.wire import (
+    Compare,
+    KeyValue,
+    LeaseTimeToLiveResponse,
+    PutRequest,
+    ResponseHeader,
+    WatchResponse,
+)
 
 # -- granting -------------------------------------------------------------------------------------
 
@@ -158,13 +165,16 @@ def test_a_key_moved_to_another_lease_survives_the_old_ones_revocation(leased):
 
 
 def test_time_to_live_counts_down_in_whole_seconds(leased):
-    assert leased.lessor.time_to_live(1, 0.0) == LeaseTimeToLive(1, 10, 10)
+    none = ResponseHeader()  # the member fills the header in as it answers
+    assert leased.lessor.time_to_live(1, 0.0) == LeaseTimeToLiveResponse(none, 1, 10, 10)
     assert leased.lessor.time_to_live(1, 3.7).ttl == 6  # int64(Remaining().Seconds()) truncates
-    assert leased.lessor.time_to_live(2, 5.0, keys=True) == LeaseTimeToLive(2, 15, 20, ("/c",))
+    assert leased.lessor.time_to_live(2, 5.0, keys=True) == LeaseTimeToLiveResponse(
+        none, 2, 15, 20, ("/c",))
 
 
 def test_time_to_live_of_an_unknown_lease_is_minus_one():
-    assert WatchableStore().lessor.time_to_live(42, 0.0) == LeaseTimeToLive(42, -1)
+    unknown = WatchableStore().lessor.time_to_live(42, 0.0)
+    assert unknown == LeaseTimeToLiveResponse(ResponseHeader(), 42, -1)
 
 
 def test_keep_alive_restarts_the_countdown(leased):

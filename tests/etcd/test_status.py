@@ -10,10 +10,10 @@ from k8slab.etcd.status import MemberStatus
 from k8slab.raft import Role
 
 
-def test_an_elected_member_reports_itself_leader_of_term_one(etcd):
+def test_an_elected_member_reports_itself_leader_of_term_two(etcd):
     status = etcd.member.status()
     assert isinstance(status, MemberStatus)
-    assert (status.member, status.leader, status.term, status.is_leader) == ("db", "db", 1, True)
+    assert (status.member, status.leader, status.term, status.is_leader) == ("db", "db", 2, True)
     assert status.raft.raft_state is Role.LEADER and status.raft.id == "db"
     assert status.raft_index == status.raft_applied_index == status.raft.last_index
     assert status.revision == 1
@@ -28,7 +28,7 @@ def test_a_write_moves_the_raft_indexes_and_the_revision(etcd):
     assert after.raft.entries[-1].index == after.raft_index and after.raft.entries[-1].data
     assert (before.revision, len(before.raft.entries)) == (1, before.raft_index)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        before.revision = 9
+        before.term = 9
 
 
 def test_the_status_answered_over_the_wire_is_the_members(etcd):
@@ -38,5 +38,5 @@ def test_the_status_answered_over_the_wire_is_the_members(etcd):
 
 def test_a_member_that_has_not_heard_of_a_leader_says_so(unelected):
     status = unelected.member.status()
-    assert (status.leader, status.term, status.is_leader) == (None, 0, False)
+    assert (status.leader, status.term, status.is_leader) == (None, 1, False)  # bootstrapped
     assert status.raft.raft_state is Role.FOLLOWER

@@ -9,7 +9,7 @@ import pytest
 from k8slab.etcd.client import op_delete, op_put
 from k8slab.etcd.errors import CompactedError, InvalidArgumentError
 from k8slab.etcd.watchable_store import WatchableStore
-from k8slab.etcd.wire import NODELETE, NOPUT, Event, KeyValue, WatchResponse
+from k8slab.etcd.wire import NODELETE, NOPUT, Event, KeyValue, ResponseHeader, WatchResponse
 
 COMPACTED = "^etcdserver: mvcc: required revision has been compacted$"
 
@@ -159,7 +159,8 @@ def test_a_watch_from_before_the_compact_revision_is_canceled(history):
     history.compact(5)
     watch_id, heard = watch(history, start_revision=4)
     history.put("/d", "1")
-    assert heard == [WatchResponse(watch_id, 0, [], compact_revision=5, canceled=True)]
+    assert heard == [WatchResponse(ResponseHeader(), watch_id, [], compact_revision=5,
+                                   canceled=True)]
     _, exact = watch(history, start_revision=5)
     assert summary(exact) == [(1, 7, [("PUT", "/c", 6), ("PUT", "/d", 7)])]
 

@@ -5,8 +5,10 @@ Nodes are built straight from logs and hard states, then forced into states Raft
 
 import random
 
+import pytest
+
 from k8slab.raft import Entry, HardState, RaftNode, Role
-from k8slab.raft.invariants import History, check
+from k8slab.raft.invariants import PROPERTIES, History, check
 
 PEERS = ["n1", "n2", "n3"]
 
@@ -77,3 +79,32 @@ def test_a_commit_index_that_goes_back_is_reported():
     history.observe([node("n1", [Entry(1, 1), Entry(2, 1)], commit=2)])
     history.observe([node("n1", [Entry(1, 1), Entry(2, 1)], commit=1)])
     assert check([], history) == ["commit index of n1 went back from 2 to 1"]
+
+
+def test_the_checker_names_figure_threes_five_properties():
+    assert PROPERTIES == ("Election Safety", "Leader Append-Only", "Log Matching",
+                          "Leader Completeness", "State Machine Safety")
+
+
+@pytest.mark.parametrize(("later", "found"), [
+    ([Entry(1, 1, "a"), Entry(2, 2, "b"), Entry(3, 2, "c")], []),
+    ([Entry(1, 1, "a"), Entry(2, 2, "x")],
+     ["Leader Append-Only: n1, leader of term 2, had Entry(index=2, term=2, data='b') and "
+      "overwrote it with Entry(index=2, term=2, data='x')"]),
+    ([Entry(1, 1, "a")],
+     ["Leader Append-Only: n1, leader of term 2, had Entry(index=2, term=2, data='b') and "
+      "deleted"]),
+], ids=["appends", "overwrites", "deletes"])
+def test_a_leader_that_overwrites_or_deletes_in_its_term_breaks_leader_append_only(later, found):
+    history = History()
+    history.observe([leader("n1", [Entry(1, 1, "a"), Entry(2, 2, "b")], term=2)])
+    history.observe([leader("n1", later, term=2)])
+    assert [v for v in history.violations if v.startswith("Leader Append-Only")] == found
+
+
+def test_a_log_cut_after_leadership_moved_on_is_no_violation():
+    history = History()
+    history.observe([leader("n1", [Entry(1, 1, "a"), Entry(2, 2, "b")], term=2)])
+    history.observe([node("n1", [Entry(1, 1, "a")], term=3)])  # a follower in term 3
+    history.observe([leader("n1", [Entry(1, 1, "a"), Entry(2, 4, "c")], term=4)])
+    assert history.violations == []

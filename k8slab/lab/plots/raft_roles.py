@@ -52,7 +52,8 @@ class _Change:
 
 
 def _changes(cluster: Cluster, members: list[str]) -> dict[str, list[_Change]]:
-    """Each member's role changes in trace order; a member starts as a follower in term 0.
+    """Each member's role changes in trace order; a member starts as a follower in the term its
+    WAL holds (a new member's bootstrap writes term 1), as its "restore" record says.
 
     A crashed host is "down"; it boots as a follower in the term it had persisted.
     """
@@ -61,7 +62,13 @@ def _changes(cluster: Cluster, members: list[str]) -> dict[str, list[_Change]]:
         if rec.obj not in changes:
             continue
         last = changes[rec.obj][-1]
-        if rec.component == "etcd" and rec.kind == "raft-role":
+        if rec.component == "etcd" and rec.kind == "restore":
+            term = rec.details["term"]
+            if len(changes[rec.obj]) == 1:  # the first start: the lane shows it from time 0
+                changes[rec.obj][0] = _Change(0.0, "follower", term)
+            else:
+                changes[rec.obj].append(_Change(rec.time, "follower", term))
+        elif rec.component == "etcd" and rec.kind == "raft-role":
             details = rec.details
             changes[rec.obj].append(_Change(rec.time, details["role"], details["term"],
                                             details.get("leader")))

@@ -13,6 +13,7 @@ from matplotlib.text import Annotation
 
 from k8slab.apiserver.loadbalancer import BACKEND, ServerStats
 from k8slab.etcd.status import MemberStatus
+from k8slab.etcd.wire import ResponseHeader
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.architecture import architecture
 from k8slab.lab.plots.pods_per_node import pods_per_node
@@ -103,7 +104,8 @@ class FakeMember:
     def status(self) -> MemberStatus:
         raft = Status(self.name, self.raft.term, None, 0, None, Role(self.raft.role.value), 0, 0,
                       ())
-        return MemberStatus(self.name, None, self.raft.role.value, raft.term, 0, 0, 1, raft)
+        return MemberStatus(ResponseHeader(revision=1), self.name, None, 0,
+                            self.raft.role.value, raft.term, 0, 0, raft)
 
 
 class FakeBalancer:

@@ -20,6 +20,7 @@ from matplotlib.text import Annotation
 
 from k8slab.errors import K8sLabError
 from k8slab.etcd.status import MemberStatus
+from k8slab.etcd.wire import ResponseHeader
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.raft_logs import (
     COMMIT_COLOUR,
@@ -65,8 +66,8 @@ def member(role: str, term: int, leader: str | None, log: list, commit: int, *,
            snapshot: int = 0, revision: int = 1) -> NS:
     """A stand-in etcd member whose status() reports this Raft state and store revision."""
     raft = Status("member", term, None, commit, leader, Role(role), commit, snapshot, tuple(log))
-    return NS(status=lambda: MemberStatus("member", leader, role, term, raft.last_index, commit,
-                                          revision, raft))
+    return NS(status=lambda: MemberStatus(ResponseHeader(revision=revision), "member", leader, 0,
+                                          role, term, raft.last_index, commit, raft))
 
 
 def election() -> Trace:
@@ -326,15 +327,15 @@ def cluster() -> Cluster:
     return cluster
 
 
-def test_a_real_member_leads_term_one(cluster):
+def test_a_real_member_bootstrapped_at_term_one_leads_term_two(cluster):
     etcd = cluster.network.host("control-plane").memory["etcd"]
     [row] = status_table(cluster)
     assert row["member"] == "control-plane" and row["up"] is True
-    assert (row["role"], row["term"], row["leader"]) == ("leader", 1, "control-plane")
+    assert (row["role"], row["term"], row["leader"]) == ("leader", 2, "control-plane")
     assert row["commit"] == row["last index"] == len(etcd.raft.log) > 0
     assert row["store revision"] == etcd.store.revision
     segments = role_segments(cluster)["control-plane"]
-    assert [s.role for s in segments] == ["follower", "leader"]
+    assert [(s.role, s.term) for s in segments] == [("follower", 1), ("leader", 2)]
     assert segments[-1].end == cluster.now
 
 
@@ -345,10 +346,11 @@ def test_real_cluster_pictures_draw_and_close(cluster):
     sequence = election_sequence(cluster, 0, cluster.now)
     assert plt.get_fignums() == before
     assert lanes_top_down(timeline.axes[0]) == ["control-plane"]
-    assert "term 1" in texts(timeline)
+    assert "term 1" in texts(timeline) and "term 2" in texts(timeline)
+    assert "term 0" not in texts(timeline)  # a member starts in its bootstrap's term 1
     last = status_table(cluster)[0]["last index"]
     assert len(cells(logs.axes[0])) == min(last, LOG_WINDOW)
-    assert "leader t=1" in texts(sequence)
+    assert "leader t=2" in texts(sequence)
 
 
 def test_a_crashed_real_member_shows_down():
