@@ -23,7 +23,6 @@ from k8slab.errors import (
 from k8slab.etcd.status import MemberStatus
 from k8slab.lab import components, etcdctl, kubeadm, scheduling
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
-from k8slab.lab.table import Table
 from k8slab.node.kubelet import NodeConfig
 from k8slab.raft import RaftNode
 from k8slab.raft.invariants import History
@@ -325,11 +324,11 @@ class Cluster:
         leaders = [s for s in self.etcd_status().values() if s is not None and s.is_leader]
         return max(leaders, key=lambda status: status.term).member if leaders else None
 
-    def etcdctl(self, command: str) -> str | Table:
-        """What `etcdctl --endpoints=<every member> <command>` prints, run on a control plane."""
-        answer = self._on_control_plane(
-            lambda group: etcdctl.run(group, self.control_planes, command))
-        return Table(answer) if isinstance(answer, list) else answer
+    def etcdctl(self, command: str, stdin: str = "") -> etcdctl.Output:
+        """What `etcdctl --endpoints=<every member> <command>` prints (etcdctl 3.5), run on a
+        control plane; `stdin` is its standard input (txn's requests). print() shows it."""
+        return self._on_control_plane(
+            lambda group: etcdctl.run(group, self.control_planes, command, stdin))
 
     def invariants(self) -> list[str]:
         """Raft safety violations (Figure 3 of the Raft paper) seen so far; [] when all hold.

@@ -4,6 +4,7 @@ import pytest
 
 from k8slab import Cluster
 from k8slab.errors import K8sLabError
+from k8slab.lab.etcdctl import EtcdctlError
 from k8slab.lab.plots.raft_status import status_table
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
@@ -48,11 +49,25 @@ def test_a_write_from_the_api_server_lands_in_every_members_store(ha):
 def test_etcdctl_talks_to_the_members(ha):
     assert ha.etcdctl("put /demo/x 1") == "OK"
     assert ha.etcdctl("get /demo/x") == "/demo/x\n1"
-    assert ha.etcdctl("get /demo --prefix --keys-only") == "/demo/x"
-    status = ha.etcdctl("endpoint status")
-    assert [row["member"] for row in status.rows] == ha.control_planes
+    assert ha.etcdctl("get /demo --prefix --keys-only") == "/demo/x\n"  # etcdctl 3.5's blank
+    status = ha.etcdctl("endpoint status").split("\n")
+    assert [row.split(", ")[0] for row in status] == [f"{n}:2379" for n in ha.control_planes]
+    assert [row.split(", ")[4] for row in status].count("true") == 1
     with pytest.raises(K8sLabError, match='unknown command "frobnicate"'):
         ha.etcdctl("frobnicate")
+
+
+def test_etcdctl_endpoint_status_with_a_member_down_reports_it_and_fails(ha):
+    down = ha.control_planes[2]
+    ha.kill_node(down)
+    with pytest.raises(EtcdctlError) as failed:
+        ha.etcdctl("endpoint status")
+    lines = failed.value.message.split("\n")
+    assert lines[0] == (f"Failed to get the status of endpoint {down}:2379 "
+                        "(context deadline exceeded)")
+    assert [line.split(", ")[0] for line in lines[1:]] == [
+        f"{n}:2379" for n in ha.control_planes[:2]]
+    assert failed.value.exit_code == 1
 
 
 def test_with_two_members_down_writes_time_out_but_serializable_reads_answer(ha):

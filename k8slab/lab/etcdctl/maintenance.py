@@ -1,0 +1,140 @@
+"""etcdctl's cluster commands: `endpoint status`, `endpoint health`, `member list`, and what
+this lab answers for `snapshot` (ep_command.go, member_command.go, printer.go in v3.5.1).
+
+Two simplifications, said where they show: the model has no MemberList RPC, so the members
+listed are the ones kubeadm configured (with each member's ID as etcd computes it), and no
+bbolt file, so DB SIZE is the bytes of the keys and values a member holds now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from k8slab.cmd.images import ETCD_IMAGE
+from k8slab.etcd.client import EtcdClient
+from k8slab.etcd.errors import EtcdError
+from k8slab.etcd.membership import CLIENT_PORT, client_url, cluster_id, member_id, peer_url
+from k8slab.etcd.wire import ResponseHeader, StatusResponse
+from k8slab.lab.etcdctl import printers as p
+from k8slab.lab.etcdctl.commands import COMMAND_TIMEOUT, Context
+from k8slab.lab.etcdctl.flags import EXIT_ERROR, EtcdctlError, fail
+from k8slab.lab.etcdctl.gofmt import duration, human_bytes, table
+from k8slab.sim.errors import NetworkError
+
+SERVER_VERSION = ETCD_IMAGE.rsplit(":", 1)[1].split("-")[0]  # the image kubeadm runs: 3.5.16
+STATUS_HEADER = ["endpoint", "ID", "version", "db size", "is leader", "is learner", "raft term",
+                 "raft index", "raft applied index", "errors"]
+
+
+def endpoint(host: str) -> str:
+    """How etcdctl shows an endpoint: as given in --endpoints, here `host:2379`."""
+    return f"{host}:{CLIENT_PORT}"
+
+
+def _targets(ctx: Context, flags: dict) -> list[tuple[str, str]]:
+    """(what etcdctl prints, host) per endpoint: --endpoints as given, or with --cluster every
+    member's client URL from the member list."""
+    if flags["cluster"]:
+        return [(client_url(m), m) for m in sorted(ctx.members, key=member_id)]
+    return [(endpoint(host), host) for host in ctx.client.endpoints]
+
+
+def _one(ctx: Context, host: str) -> EtcdClient:
+    return EtcdClient(ctx.client.group, host)
+
+
+def _error_text(error: Exception) -> str:
+    return error.message if isinstance(error, EtcdError) else "context deadline exceeded"
+
+
+def endpoint_status(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """Each endpoint's Status, one after the other; a member that does not answer is reported
+    on stderr (`Failed to get the status of endpoint ...`) and etcdctl exits 1."""
+    failures, rows = [], []
+    for shown, host in _targets(ctx, flags):
+        try:
+            status = yield from _one(ctx, host).status(timeout=COMMAND_TIMEOUT)
+            everything = yield from _one(ctx, host).get("\0", from_key=True, serializable=True)
+        except (EtcdError, NetworkError) as error:
+            failures.append(f"Failed to get the status of endpoint {shown} "
+                            f"({_error_text(error)})")
+            continue
+        size = sum(len(kv.key.encode()) + len(kv.value.encode()) for kv in everything.kvs)
+        rows.append((shown, status, size))
+    if ctx.output == "json":
+        lines = [p.json_line([_status_json(shown, status, size) for shown, status, size in rows])]
+    else:
+        cells = [[shown, f"{s.header.member_id:x}", SERVER_VERSION, human_bytes(size),
+                  str(s.leader_id == s.header.member_id).lower(), "false", str(s.term),
+                  str(s.raft_index), str(s.raft_applied_index), ""] for shown, s, size in rows]
+        lines = _rows(ctx, STATUS_HEADER, cells)
+    if failures:
+        raise EtcdctlError("\n".join(failures + lines), EXIT_ERROR)
+    return lines
+
+
+def _status_json(shown: str, s: StatusResponse, size: int) -> dict:
+    fields = {"header": p.header_json(s.header), "version": SERVER_VERSION, "dbSize": size,
+              "leader": s.leader_id, "raftIndex": s.raft_index, "raftTerm": s.term,
+              "raftAppliedIndex": s.raft_applied_index, "dbSizeInUse": size}
+    return {"Endpoint": shown,
+            "Status": {name: value for name, value in fields.items() if value}}
+
+
+def _rows(ctx: Context, header: list[str], cells: list[list[str]]) -> list[str]:
+    if ctx.output == "simple":
+        return [", ".join(row) for row in cells]
+    if ctx.output == "table":
+        return table(header, cells).split("\n")
+    raise ctx.unsupported()
+
+
+def endpoint_health(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """A linearizable Get of "health" on each endpoint, timed in simulated time."""
+    results = []
+    for shown, host in _targets(ctx, flags):
+        start = ctx.client.group.sim.now
+        try:
+            yield from _one(ctx, host).get("health")
+            error = ""
+        except (EtcdError, NetworkError) as failure:
+            error = _error_text(failure)
+        took = duration(ctx.client.group.sim.now - start)
+        results.append((shown, error == "", took, error))
+    if ctx.output == "json":
+        lines = [p.json_line([{"endpoint": ep, "health": ok, "took": took}
+                              | ({"error": error} if error else {})
+                              for ep, ok, took, error in results])]
+    elif ctx.output == "simple":
+        lines = [f"{ep} is healthy: successfully committed proposal: took = {took}" if ok
+                 else f"{ep} is unhealthy: failed to commit proposal: {error}"
+                 for ep, ok, took, error in results]
+    else:
+        lines = _rows(ctx, ["endpoint", "health", "took", "error"],
+                      [[ep, str(ok).lower(), took, error] for ep, ok, took, error in results])
+    if any(not ok for _, ok, _, _ in results):
+        raise fail("unhealthy cluster", EXIT_ERROR, lines)
+    return lines
+
+
+def member_list(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """The members, by ID, with the header of the member that answered (no revision in it)."""
+    status = yield from ctx.call(ctx.client.status(timeout=COMMAND_TIMEOUT))
+    members = sorted(ctx.members, key=member_id)
+    header = ResponseHeader(cluster_id([member_id(m) for m in members]),
+                            status.header.member_id, 0, status.header.raft_term)
+    if ctx.output == "json":
+        return [p.json_line({"header": p.header_json(header), "members": [
+            {"ID": member_id(m), "name": m, "peerURLs": [peer_url(m)],
+             "clientURLs": [client_url(m)]} for m in members]})]
+    cells = [[f"{member_id(m):x}", "started", m, peer_url(m), client_url(m), "false"]
+             for m in members]
+    return _rows(ctx, ["ID", "Status", "Name", "Peer Addrs", "Client Addrs", "Is Learner"], cells)
+
+
+def no_snapshot() -> EtcdctlError:
+    """`snapshot save|status|restore`: the model's members keep no bbolt database file."""
+    return EtcdctlError("etcdctl snapshot: this lab's etcd members keep their keys in memory "
+                       "and a WAL, with no bbolt database file to save, inspect or restore; "
+                       "supported here: get, put, del, txn, compaction, lease, watch, "
+                       "endpoint status|health, member list", EXIT_ERROR)
