@@ -339,6 +339,14 @@ def test_a_real_member_bootstrapped_at_term_one_leads_term_two(cluster):
     assert segments[-1].end == cluster.now
 
 
+def test_a_real_members_log_starts_with_its_bootstrap_membership_then_the_leaders_no_op(cluster):
+    first, second = log_entries(cluster, "control-plane", last=10_000)[:2]
+    assert first == {"index": 1, "term": 1, "request": "ConfChangeAddNode control-plane",
+                     "keys": "", "committed": True}
+    assert second == {"index": 2, "term": 2, "request": "no-op (new leader)", "keys": "",
+                      "committed": True}
+
+
 def test_real_cluster_pictures_draw_and_close(cluster):
     before = plt.get_fignums()
     timeline = roles_timeline(cluster)
