@@ -4,7 +4,8 @@ Clients talk to it on port 2379, peers on 2380. A write is proposed to Raft (a f
 it to the leader), persisted in every member's WAL, and applied to every member's store once a
 quorum has it; the member that took the request answers when it has applied it. A linearizable
 read first asks the leader for a read index (Raft's ReadIndex); a serializable read answers from
-the local store at once. After a crash the member rebuilds its store from the WAL.
+the local store at once. A new member first writes Raft's bootstrap, one entry per member of
+the cluster, into a new WAL (membership.py); after a crash it rebuilds its store from the WAL.
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
 from k8slab.etcd.membership import (
     CLIENT_PORT,
     PEER_PORT,
-    ConfChange,
-    Member,
     bootstrap,
     client_url,
     cluster_id,
     initial_members,
     member_id,
 )
+from k8slab.etcd.records import describe, message_details, trace_key
 from k8slab.etcd.status import MemberStatus
 from k8slab.etcd.watchable_store import WatchableStore
 from k8slab.etcd.wire import (
     CompactionRequest,
     CompactionResponse,
+    ConfChange,
     DeleteRangeRequest,
     InternalRaftRequest,
     LeaseGrantRequest,
@@ -44,6 +45,7 @@ from k8slab.etcd.wire import (
     LeaseRevokeResponse,
     LeaseStatus,
     LeaseTimeToLiveRequest,
+    Member,
     MemberListRequest,
     MemberListResponse,
     PutRequest,
@@ -57,13 +59,6 @@ from k8slab.etcd.wire import (
     WriteRequest,
 )
 from k8slab.raft import NotLeaderError, RaftError, RaftNode, Ready, Role
-from k8slab.raft.messages import (
-    AppendEntries,
-    AppendEntriesResponse,
-    InstallSnapshot,
-    RequestVote,
-    RequestVoteResponse,
-)
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
@@ -77,7 +72,6 @@ SNAPSHOT_COUNT = 10_000  # --snapshot-count default since v3.6 (etcdserver/serve
 SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnapshotCatchUpEntries)
 REMEMBERED_REQUESTS = 10_000  # request ids kept to apply a duplicated proposal only once
 WAL = "/var/lib/etcd/member"  # the data dir on the host's disk
-TRACED_MESSAGES = (RequestVote, RequestVoteResponse, InstallSnapshot)
 
 
 class EtcdMember:
@@ -229,21 +223,11 @@ class EtcdMember:
         wal["hard_state"] = ready.hard_state
 
     def _trace_message(self, message: Any) -> None:
-        # Votes and snapshots always; appends only when they carry entries or are refused.
-        if isinstance(message, AppendEntries) and message.entries:
-            details = {"entries": len(message.entries)}
-        elif isinstance(message, AppendEntriesResponse) and not message.success:
-            details = {"success": False}
-        elif isinstance(message, TRACED_MESSAGES):
-            details = {}
-            if isinstance(message, RequestVote | RequestVoteResponse):
-                details["pre_vote"] = message.pre_vote
-            if isinstance(message, RequestVoteResponse):
-                details["granted"] = message.vote_granted
-        else:
-            return
-        self.sim.record(self.host, "etcd", "raft-msg", self.name, type=type(message).__name__,
-                        dst=message.dst, term=message.term, **details)
+        details = message_details(message)
+        if details is not None:
+            self.sim.record(self.host, "etcd", "raft-msg", self.name,
+                            type=type(message).__name__, dst=message.dst, term=message.term,
+                            **details)
 
     def _note_role(self, ready: Ready) -> None:
         shown = (ready.role, ready.term, ready.leader_id)
@@ -312,8 +296,8 @@ class EtcdMember:
         except K8sLabError as error:
             return error
         if record:
-            self.sim.record(self.host, "etcd", _describe(proposal.request, result),
-                            _trace_key(proposal.request), revision=self.store.revision,
+            self.sim.record(self.host, "etcd", describe(proposal.request, result),
+                            trace_key(proposal.request), revision=self.store.revision,
                             raft_index=index, member=self.name)
         return result
 
@@ -536,24 +520,3 @@ class EtcdMember:
         watch.append(self.store.watch(request.key, request.range_end, request.start_revision,
                                       callback=forward, prev_kv=request.prev_kv))
         self.group.host.on_crash(lambda: self.store.cancel_watch(watch[0]))
-
-
-def _describe(request: WriteRequest, result: Any) -> str:
-    """A trace label for an applied request: the writes a Txn made ("put + delete"), or the
-    request's own verb ("put", "compact", "lease_revoke")."""
-    if not isinstance(request, TxnRequest):
-        return request.verb
-    branch = request.success if result.succeeded else request.failure
-    writes = [op.verb for op in branch if not isinstance(op, RangeRequest)]
-    return " + ".join(writes) if writes else "txn (no write)"
-
-
-def _trace_key(request: WriteRequest) -> str:
-    """The key a trace record names: the one a put or delete writes, a Txn's first, or none."""
-    if isinstance(request, PutRequest | DeleteRangeRequest):
-        return request.key
-    if isinstance(request, TxnRequest):
-        keys = [op.key for op in request.success] + [c.key for c in request.compare]
-        return keys[0] if keys else ""
-    return ""
-

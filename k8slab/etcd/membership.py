@@ -9,8 +9,8 @@ member into its Raft log before it starts (etcdserver/raft.go startNode, raft's 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
+from k8slab.etcd.wire import ConfChange, Member
 from k8slab.raft import Entry, HardState
 
 CLIENT_PORT = 2379
@@ -42,17 +42,6 @@ def cluster_id(member_ids: list[int]) -> int:
     return int.from_bytes(hashlib.sha1(packed).digest()[:8], "big")
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    """One member as etcd's membership.Member: ID, name, peer URLs, client URLs, learner."""
-
-    id: int
-    name: str
-    peer_urls: tuple[str, ...]
-    client_urls: tuple[str, ...] = ()
-    is_learner: bool = False
-
-
 def initial_members(names: list[str]) -> list[Member]:
     """The members of a new cluster from --initial-cluster, by ID (RaftCluster.MemberIDs sorts).
 
@@ -60,15 +49,6 @@ def initial_members(names: list[str]) -> list[Member]:
     """
     members = [Member(member_id(name), name, (peer_url(name),)) for name in names]
     return sorted(members, key=lambda member: member.id)
-
-
-@dataclass(frozen=True, slots=True)
-class ConfChange:
-    """A membership change in the Raft log (raftpb.ConfChange); the context names the member."""
-
-    type: str
-    node_id: int
-    context: Member
 
 
 def bootstrap(members: list[Member]) -> tuple[HardState, list[Entry]]:

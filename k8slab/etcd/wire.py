@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from k8slab.etcd.errors import CompactedError, FutureRevisionError
-from k8slab.etcd.membership import Member
 
 NO_LEASE = 0  # lease.NoLease: a key without a lease
 # A range_end of "\0" means every key >= key (etcd api.md, RangeRequest.range_end).
@@ -98,6 +97,29 @@ class Event:
     type: str
     kv: KeyValue
     prev_kv: KeyValue | None = None
+
+
+# -- members (etcdserverpb.Member) and their changes in the Raft log (raftpb.ConfChange) ---------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One member as etcd's membership.Member: ID, name, peer URLs, client URLs, learner."""
+
+    id: int
+    name: str
+    peer_urls: tuple[str, ...]
+    client_urls: tuple[str, ...] = ()
+    is_learner: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ConfChange:
+    """A membership change in the Raft log (raftpb.ConfChange); the context names the member."""
+
+    type: str
+    node_id: int
+    context: Member
 
 
 # -- the KV service: Range, Put, DeleteRange, Txn, Compact ---------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from k8slab.errors import K8sLabError
-from k8slab.etcd.wire import RequestOp, TxnRequest
+from k8slab.etcd.wire import ConfChange, RequestOp, TxnRequest
 from k8slab.lab import components
 
 if TYPE_CHECKING:
@@ -38,8 +38,8 @@ def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
     """The last entries of one member's Raft log as rows: index, term, what the entry does.
 
     An entry's data is the etcd request it carries: a Txn's writes with their keys, a lease
-    operation, a membership change (raftpb's ConfChange type and the member), or nothing (the
-    no-op a new leader appends).
+    operation, a membership change (a new cluster's first entries, one per member), or nothing
+    (the no-op a new leader appends).
     """
     status = components.etcd_status(cluster.network, member)
     if status is None:
@@ -49,9 +49,8 @@ def log_entries(cluster: Any, member: str, last: int = 8) -> list[dict]:
         data = entry.data
         if data is None:
             what, keys = "no-op (new leader)", ""
-        elif not hasattr(data, "request"):
-            # A membership change (etcd's ConfChange, read as data like the rest of the view).
-            what, keys = f"{data.type} {data.context.name}", ""
+        elif isinstance(data, ConfChange):  # the bootstrap's membership entries
+            what, keys = data.type, data.context.name
         else:
             request = data.request
             ops = request.success if isinstance(request, TxnRequest) else [request]
