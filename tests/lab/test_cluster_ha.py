@@ -57,6 +57,13 @@ def test_etcdctl_talks_to_the_members(ha):
         ha.etcdctl("frobnicate")
 
 
+def test_etcdctl_txn_reads_its_requests_from_stdin(ha):
+    ha.etcdctl("put /demo/x 1")
+    done = ha.etcdctl("txn", 'value("/demo/x") = "1"\n\nput /demo/x 2\n\nget /demo/x\n\n')
+    assert done == "SUCCESS\n\nOK"
+    assert ha.etcdctl("get /demo/x --print-value-only") == "2"
+
+
 def test_etcdctl_endpoint_status_with_a_member_down_reports_it_and_fails(ha):
     down = ha.control_planes[2]
     ha.kill_node(down)

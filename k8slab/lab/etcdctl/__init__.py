@@ -1,15 +1,17 @@
 """`etcdctl`, run on a control-plane host against the etcd members, printing what etcdctl 3.5
 prints: `put`, `get`, `del`, `txn`, `compaction`, `lease grant|revoke|timetolive|list|
 keep-alive --once`, a bounded `watch --rev N`, `endpoint status|health`, `member list`,
-with `-w simple|json|fields|table` where etcdctl has that printer.
+with `-w simple|json|fields|table` where etcdctl has that printer. TLS flags (--cacert,
+--cert, --key) are accepted and not read: the model's etcd speaks no TLS.
 
 `run` returns stdout without its last newline (`print()` shows exactly what etcdctl shows);
 an error raises `EtcdctlError` with etcdctl's `Error: ...` text and exit code.
 
-etcdctl 3.6 (kubeadm for v1.35 deploys etcd 3.6) prints differently in three places, all since
-v3.6.0: `endpoint status` gains STORAGE VERSION, IN USE, PERCENTAGE NOT IN USE, QUOTA,
-DOWNGRADE TARGET VERSION and DOWNGRADE ENABLED columns; `get` gains --min/max-create-rev and
---min/max-mod-rev; `snapshot status|restore` move to etcdutl.
+etcdctl 3.6 (kubeadm for v1.35 deploys etcd 3.6) differs in four places, all since v3.6.0:
+`endpoint status` gains STORAGE VERSION, IN USE, PERCENTAGE NOT IN USE, QUOTA, DOWNGRADE
+TARGET VERSION and DOWNGRADE ENABLED columns; `get` gains --min/max-create-rev and
+--min/max-mod-rev; `del KEY RANGE_END` warns and waits 2 s unless given --range (PR 13747);
+`snapshot status|restore` move to etcdutl.
 """
 
 from __future__ import annotations
@@ -94,17 +96,21 @@ def command_path(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
 
 def run(group: ProcessGroup, members: Sequence[str], command: str,
         stdin: str = "") -> Generator:
-    """Carry out `etcdctl --endpoints=<members> <command>` from `group`, `stdin` as its standard
-    input (txn's requests, a put's value); returns what etcdctl prints (an `Output`)."""
+    """Carry out `etcdctl --endpoints=<members> <command>` from `group` (`--endpoints` in the
+    command picks some of them), `stdin` as its standard input (txn's requests, a put's value);
+    returns what etcdctl prints (an `Output`)."""
     words = split(command)
     path, rest = command_path(words)
     flag_specs, handler = COMMANDS[path]
     flags, args = parse(rest, flag_specs + GLOBAL_FLAGS)
+    if flags["hex"]:
+        raise EtcdctlError("this lab prints keys and values as text: --hex is not supported",
+                           EXIT_BAD_FEATURE)
     output = flags["write-out"]
     if output not in OUTPUT_FORMATS:
         raise fail("unsupported output format", EXIT_BAD_FEATURE)
     endpoints = _endpoints(flags["endpoints"], members)
-    ctx = c.Context(EtcdClient(group, endpoints), output, stdin, list(members))
+    ctx = c.Context(EtcdClient(group, endpoints), output, stdin)
     lines = yield from handler(ctx, args, flags)
     return Output("\n".join(lines))
 

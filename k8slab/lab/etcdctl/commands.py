@@ -11,6 +11,7 @@ from collections.abc import Generator
 
 from k8slab.etcd.client import EtcdClient, op_delete, op_get, op_put
 from k8slab.etcd.errors import EtcdError
+from k8slab.etcd.wire import RequestOp
 from k8slab.lab.etcdctl import printers as p
 from k8slab.lab.etcdctl import txn as txn_input
 from k8slab.lab.etcdctl.flags import (
@@ -19,6 +20,7 @@ from k8slab.lab.etcdctl.flags import (
     EXIT_BAD_FEATURE,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_INVALID_INPUT,
     EtcdctlError,
     Flag,
     fail,
@@ -43,13 +45,12 @@ DEL_FLAGS = (Flag("prefix", bool, False), Flag("prev-kv", bool, False),
 
 
 class Context:
-    """One etcdctl run: the client, the output format, stdin, the members' hosts."""
+    """One etcdctl run: the client on its endpoints, the output format, stdin."""
 
-    def __init__(self, client: EtcdClient, output: str, stdin: str, members: list[str]) -> None:
+    def __init__(self, client: EtcdClient, output: str, stdin: str) -> None:
         self.client = client
         self.output = output
         self.stdin = stdin
-        self.members = members
 
     def unsupported(self) -> EtcdctlError:
         """printerUnsupported: the format has no printer for this answer (checked after the
@@ -124,6 +125,7 @@ def _key_range(args: list[str], flags: dict) -> tuple[str, dict]:
 
 
 def get(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`get KEY [RANGE_END]`: a Range; each key and value on its own line (simple)."""
     key, options = get_op(args, flags)
     answer = yield from ctx.call(ctx.client.get(key, **options))
     if flags["count-only"] and ctx.output != "fields":
@@ -161,6 +163,7 @@ def put_op(args: list[str], flags: dict, stdin: str = "") -> tuple[str, str, dic
 
 
 def put(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`put KEY VALUE`: a Put; `OK`, then the previous key-value with --prev-kv."""
     key, value, options = put_op(args, flags, ctx.stdin)
     answer = yield from ctx.call(ctx.client.put(key, value, **options))
     if ctx.output == "simple":
@@ -181,6 +184,7 @@ def del_op(args: list[str], flags: dict) -> tuple[str, dict]:
 
 
 def delete(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`del KEY [RANGE_END]`: a DeleteRange; how many keys went, then them with --prev-kv."""
     key, options = del_op(args, flags)
     answer = yield from ctx.call(ctx.client.delete(key, **options))
     if ctx.output == "simple":
@@ -193,15 +197,15 @@ def delete(ctx: Context, args: list[str], flags: dict) -> Generator:
 # -- txn and compaction ----------------------------------------------------------------------------
 
 
-def _txn_request(words: list[str], line: str):
+def _txn_request(words: list[str], line: str) -> RequestOp:
     """One request line of txn input, parsed as etcdctl parses it (a put, get or del)."""
     verb, rest = words[0], words[1:]
     if verb not in ("put", "get", "del"):
-        raise fail(f"invalid txn request: {line}", txn_input.EXIT_INVALID_INPUT)
+        raise fail(f"invalid txn request: {line}", EXIT_INVALID_INPUT)
     try:
         flags, args = parse(rest, {"put": PUT_FLAGS, "get": GET_FLAGS, "del": DEL_FLAGS}[verb])
     except EtcdctlError:
-        raise fail(f"invalid txn request: {line}", txn_input.EXIT_INVALID_INPUT) from None
+        raise fail(f"invalid txn request: {line}", EXIT_INVALID_INPUT) from None
     if verb == "put":
         key, value, options = put_op(args, flags)
         return op_put(key, value, **options)
@@ -213,6 +217,8 @@ def _txn_request(words: list[str], line: str):
 
 
 def txn(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`txn` with its requests on stdin: SUCCESS or FAILURE, then each answer (-i prints the
+    prompts too, as the input is not typed here)."""
     if args:
         raise fail("txn command does not accept argument", EXIT_BAD_ARGS)
     compares, success, failure = txn_input.parse(ctx.stdin, _txn_request)
@@ -228,6 +234,7 @@ def txn(ctx: Context, args: list[str], flags: dict) -> Generator:
 
 
 def compaction(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`compaction REV`: history before REV is dropped; printed the same whatever -w says."""
     if len(args) != 1:
         raise fail("compaction command needs 1 argument", EXIT_BAD_ARGS)
     try:
@@ -250,6 +257,7 @@ def lease_id(text: str, message: str) -> int:
 
 
 def lease_grant(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`lease grant TTL`: a new lease, its ID in hex (TTL raised to the 2 s minimum)."""
     if len(args) != 1:
         raise fail("lease grant command needs TTL argument", EXIT_BAD_ARGS)
     try:
@@ -265,6 +273,7 @@ def lease_grant(ctx: Context, args: list[str], flags: dict) -> Generator:
 
 
 def lease_revoke(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`lease revoke ID`: the lease and every key attached to it go."""
     if len(args) != 1:
         raise fail("lease revoke command needs 1 argument", EXIT_BAD_ARGS)
     lease = lease_id(args[0], "bad lease ID arg ({}), expecting ID in Hex")
@@ -277,6 +286,7 @@ def lease_revoke(ctx: Context, args: list[str], flags: dict) -> Generator:
 
 
 def lease_timetolive(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`lease timetolive ID [--keys]`: granted TTL, seconds left, the keys attached."""
     if len(args) != 1:
         raise fail("lease timetolive command needs lease ID as argument", EXIT_BAD_ARGS)
     lease = lease_id(args[0], "bad lease ID arg ({}), expecting ID in Hex")
@@ -297,6 +307,7 @@ def lease_timetolive(ctx: Context, args: list[str], flags: dict) -> Generator:
 
 
 def lease_list(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`lease list`: the leases the answering member knows."""
     answer = yield from ctx.call(ctx.client.leases())
     if ctx.output == "simple":
         return [f"found {len(answer.leases)} leases"] + [f"{s.id:016x}" for s in answer.leases]
@@ -306,6 +317,7 @@ def lease_list(ctx: Context, args: list[str], flags: dict) -> Generator:
 
 
 def lease_keep_alive(ctx: Context, args: list[str], flags: dict) -> Generator:
+    """`lease keep-alive --once ID`: one renewal, answered by the leader."""
     if len(args) != 1:
         raise fail("lease keep-alive command needs lease ID as argument", EXIT_BAD_ARGS)
     lease = lease_id(args[0], "bad lease ID arg ({}), expecting ID in Hex")

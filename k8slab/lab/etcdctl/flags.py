@@ -42,7 +42,10 @@ class Flag:
     short: str = ""
 
 
-GLOBAL_FLAGS = (Flag("write-out", str, "simple", "w"), Flag("endpoints", str, ""))
+# --cacert/--cert/--key as kubeadm's docs pass them: accepted, not read (the model has no TLS)
+GLOBAL_FLAGS = (Flag("write-out", str, "simple", "w"), Flag("endpoints", str, ""),
+                Flag("hex", bool, False), Flag("cacert", str, ""), Flag("cert", str, ""),
+                Flag("key", str, ""))
 
 
 def split(command: str) -> list[str]:

@@ -1,9 +1,8 @@
 """etcdctl's cluster commands: `endpoint status`, `endpoint health`, `member list`, and what
 this lab answers for `snapshot` (ep_command.go, member_command.go, printer.go in v3.5.1).
 
-Two simplifications, said where they show: the model has no MemberList RPC, so the members
-listed are the ones kubeadm configured (with each member's ID as etcd computes it), and no
-bbolt file, so DB SIZE is the bytes of the keys and values a member holds now.
+One simplification, said where it shows: the model keeps no bbolt file, so DB SIZE is the
+bytes of the keys and values a member holds now.
 """
 
 from __future__ import annotations
@@ -13,8 +12,8 @@ from collections.abc import Generator
 from k8slab.cmd.images import ETCD_IMAGE
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.errors import EtcdError
-from k8slab.etcd.membership import CLIENT_PORT, client_url, cluster_id, member_id, peer_url
-from k8slab.etcd.wire import ResponseHeader, StatusResponse
+from k8slab.etcd.membership import CLIENT_PORT
+from k8slab.etcd.wire import StatusResponse
 from k8slab.lab.etcdctl import printers as p
 from k8slab.lab.etcdctl.commands import COMMAND_TIMEOUT, Context
 from k8slab.lab.etcdctl.flags import EXIT_ERROR, EtcdctlError, fail
@@ -31,12 +30,15 @@ def endpoint(host: str) -> str:
     return f"{host}:{CLIENT_PORT}"
 
 
-def _targets(ctx: Context, flags: dict) -> list[tuple[str, str]]:
+def _targets(ctx: Context, flags: dict) -> Generator:
     """(what etcdctl prints, host) per endpoint: --endpoints as given, or with --cluster every
-    member's client URL from the member list."""
-    if flags["cluster"]:
-        return [(client_url(m), m) for m in sorted(ctx.members, key=member_id)]
-    return [(endpoint(host), host) for host in ctx.client.endpoints]
+    member's client URLs from the member list."""
+    if not flags["cluster"]:
+        return [(endpoint(host), host) for host in ctx.client.endpoints]
+    answer = yield from ctx.call(ctx.client.member_list(),
+                                 "failed to fetch endpoints from etcd cluster member list: %s")
+    return [(url, url.split("://", 1)[-1].rsplit(":", 1)[0])
+            for m in answer.members for url in m.client_urls]
 
 
 def _one(ctx: Context, host: str) -> EtcdClient:
@@ -51,7 +53,7 @@ def endpoint_status(ctx: Context, args: list[str], flags: dict) -> Generator:
     """Each endpoint's Status, one after the other; a member that does not answer is reported
     on stderr (`Failed to get the status of endpoint ...`) and etcdctl exits 1."""
     failures, rows = [], []
-    for shown, host in _targets(ctx, flags):
+    for shown, host in (yield from _targets(ctx, flags)):
         try:
             status = yield from _one(ctx, host).status(timeout=COMMAND_TIMEOUT)
             everything = yield from _one(ctx, host).get("\0", from_key=True, serializable=True)
@@ -92,7 +94,7 @@ def _rows(ctx: Context, header: list[str], cells: list[list[str]]) -> list[str]:
 def endpoint_health(ctx: Context, args: list[str], flags: dict) -> Generator:
     """A linearizable Get of "health" on each endpoint, timed in simulated time."""
     results = []
-    for shown, host in _targets(ctx, flags):
+    for shown, host in (yield from _targets(ctx, flags)):
         start = ctx.client.group.sim.now
         try:
             yield from _one(ctx, host).get("health")
@@ -118,17 +120,16 @@ def endpoint_health(ctx: Context, args: list[str], flags: dict) -> Generator:
 
 
 def member_list(ctx: Context, args: list[str], flags: dict) -> Generator:
-    """The members, by ID, with the header of the member that answered (no revision in it)."""
-    status = yield from ctx.call(ctx.client.status(timeout=COMMAND_TIMEOUT))
-    members = sorted(ctx.members, key=member_id)
-    header = ResponseHeader(cluster_id([member_id(m) for m in members]),
-                            status.header.member_id, 0, status.header.raft_term)
+    """The Cluster service's MemberList: members by ID; one that has not published its name
+    yet is `unstarted` (printer.go makeMemberListTable)."""
+    answer = yield from ctx.call(ctx.client.member_list())
     if ctx.output == "json":
-        return [p.json_line({"header": p.header_json(header), "members": [
-            {"ID": member_id(m), "name": m, "peerURLs": [peer_url(m)],
-             "clientURLs": [client_url(m)]} for m in members]})]
-    cells = [[f"{member_id(m):x}", "started", m, peer_url(m), client_url(m), "false"]
-             for m in members]
+        return [p.json_line({"header": p.header_json(answer.header), "members": [
+            {"ID": m.id, "name": m.name, "peerURLs": list(m.peer_urls),
+             "clientURLs": list(m.client_urls)} | ({"isLearner": True} if m.is_learner else {})
+            for m in answer.members]})]
+    cells = [[f"{m.id:x}", "started" if m.name else "unstarted", m.name, ",".join(m.peer_urls),
+              ",".join(m.client_urls), str(m.is_learner).lower()] for m in answer.members]
     return _rows(ctx, ["ID", "Status", "Name", "Peer Addrs", "Client Addrs", "Is Learner"], cells)
 
 

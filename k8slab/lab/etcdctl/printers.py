@@ -28,14 +28,17 @@ def simple_kv(kv: KeyValue, value_only: bool = False) -> list[str]:
 
 
 def simple_get(r: RangeResponse, value_only: bool = False) -> list[str]:
+    """Get: each key-value as printKV prints it."""
     return [line for kv in r.kvs for line in simple_kv(kv, value_only)]
 
 
 def simple_put(r: PutResponse, value_only: bool = False) -> list[str]:
+    """Put: `OK`, then the previous key-value if the put asked for it."""
     return ["OK"] + (simple_kv(r.prev_kv, value_only) if r.prev_kv else [])
 
 
 def simple_del(r: DeleteRangeResponse, value_only: bool = False) -> list[str]:
+    """Del: how many keys were deleted, then each deleted key-value if asked for."""
     return [str(r.deleted)] + [line for kv in r.prev_kvs for line in simple_kv(kv, value_only)]
 
 
@@ -49,6 +52,7 @@ def simple_txn(r: TxnResponse) -> list[str]:
 
 
 def simple_any(answer: RangeResponse | PutResponse | DeleteRangeResponse) -> list[str]:
+    """One answer inside a txn, printed as its own command prints it."""
     if isinstance(answer, RangeResponse):
         return simple_get(answer)
     return simple_put(answer) if isinstance(answer, PutResponse) else simple_del(answer)
@@ -88,16 +92,19 @@ def _drop_empty(fields: dict) -> dict:
 
 
 def range_json(r: RangeResponse) -> dict:
+    """RangeResponse: header, kvs, more, count."""
     return _drop_empty({"header": header_json(r.header), "kvs": [kv_json(kv) for kv in r.kvs],
                         "more": r.more, "count": r.count})
 
 
 def put_json(r: PutResponse) -> dict:
+    """PutResponse: header, prev_kv."""
     return _drop_empty({"header": header_json(r.header),
                         "prev_kv": kv_json(r.prev_kv) if r.prev_kv else None})
 
 
 def del_json(r: DeleteRangeResponse) -> dict:
+    """DeleteRangeResponse: header, deleted, prev_kvs."""
     return _drop_empty({"header": header_json(r.header), "deleted": r.deleted,
                         "prev_kvs": [kv_json(kv) for kv in r.prev_kvs]})
 
@@ -131,6 +138,7 @@ def flat_json(header: ResponseHeader, **fields: object) -> str:
 
 
 def json_line(value: dict | list) -> str:
+    """One JSON line, as printJSON writes it."""
     return dumps(value)
 
 

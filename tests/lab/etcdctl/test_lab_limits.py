@@ -11,6 +11,7 @@ CASES = [
     ("keep-alive-forever", "lease keep-alive 1", "add --once"),
     ("get-protobuf", "get /a -w protobuf", "use -w simple, json or fields"),
     ("put-fields", "put /a 1 -w fields", "-w fields for get only"),
+    ("hex", "get /a --hex", "--hex is not supported"),
     ("endpoint-unknown", "endpoint hashkv", "etcdctl endpoint has health, status"),
     ("endpoint-alone", "endpoint", "a subcommand is needed"),
     ("not-a-member", "get /a --endpoints=nowhere:2379", "which is not an etcd member"),
@@ -28,3 +29,10 @@ def test_what_the_lab_does_not_do_is_a_clear_error(step, command, said):
     printed = run_ours([(step, command, STDIN.get(step, ""))])[step]
     assert printed.startswith("[exit ")
     assert said in printed
+
+
+def test_tls_flags_as_kubeadm_docs_pass_them_are_accepted():
+    pki = "/etc/kubernetes/pki/etcd"
+    command = (f"put /a 1 --cacert={pki}/ca.crt --cert={pki}/server.crt "
+               f"--key={pki}/server.key")
+    assert run_ours([("tls", command, "")])["tls"] == "OK"

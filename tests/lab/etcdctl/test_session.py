@@ -503,6 +503,83 @@ SESSION: list[tuple[str, str, str, str]] = [
       'heme><endpoint0>"]}, {"ID": "<id1>", "name": "<name1>", "peerURLs": ["<peer1>"], "clie'
       'ntURLs": ["<scheme><endpoint1>"]}, {"ID": "<id2>", "name": "<name2>", "peerURLs": ["<p'
       'eer2>"], "clientURLs": ["<scheme><endpoint2>"]}]}')),
+    ('endpoint-health', 'endpoint health', '',
+     (
+        '<endpoint0> is healthy: successfully committed proposal: took = <duration>\n'
+        '<endpoint1> is healthy: successfully committed proposal: took = <duration>\n'
+        '<endpoint2> is healthy: successfully committed proposal: took = <duration>'
+    )),
+    ('endpoint-health-table', 'endpoint health -w table', '',
+     (
+        '+-+\n'
+        '+-+\n'
+        '+-+\n'
+        '| <endpoint0> | true | <duration> | |\n'
+        '| <endpoint1> | true | <duration> | |\n'
+        '| <endpoint2> | true | <duration> | |\n'
+        '| ENDPOINT | HEALTH | TOOK | ERROR |'
+    )),
+    ('get-serializable', 'get /a --consistency=s', '',
+     (
+        '/a\n'
+        '3'
+    )),
+    ('watch-range-end', 'watch /a /c --rev 7', '',
+     (
+        'DELETE\n'
+        '/b\n'
+        ''
+    )),
+    ('watch-prefix-and-range-end', 'watch /a /c --prefix --rev 2', '',
+     (
+        '[exit 128]\n'
+        'Error: `range_end` and `--prefix` are mutually exclusive'
+    )),
+    ('put-z1', 'put /z1 1', '',
+     'OK'),
+    ('put-z2', 'put /z2 2', '',
+     'OK'),
+    ('del-from-key', 'del /z2 --from-key --prev-kv', '',
+     (
+        '1\n'
+        '/z2\n'
+        '2'
+    )),
+    ('del-prefix-and-range-end', 'del /z /zz --prefix', '',
+     (
+        '[exit 128]\n'
+        'Error: too many arguments, only accept one argument when `--prefix` or `--from-key` is set'
+    )),
+    ('get-joined-shorthand', 'get /a -wjson', '',
+     '{"header":{"cluster_id":<cluster>,"member_id":<member>,"revision":18,"raft_term":2},"kvs":[{"key":"L2E=","create_revision":2,"mod_revision":4,"version":2,"value":"Mw=="}],"count":1}'),
+    ('get-prefix-false', 'get /a --prefix=false', '',
+     (
+        '/a\n'
+        '3'
+    )),
+    ('get-after-double-dash', 'get -- /a', '',
+     (
+        '/a\n'
+        '3'
+    )),
+    ('get-flag-needs-value', 'get /a --rev', '',
+     (
+        '[exit 1]\n'
+        'Error: flag needs an argument: --rev'
+    )),
+    ('txn-interactive', 'txn -i', '\nput /i 1\n\n\n',
+     (
+        'compares:\n'
+        'success requests (get, put, del):\n'
+        'failure requests (get, put, del):\n'
+        'SUCCESS\n'
+        '\n'
+        'OK'
+    )),
+    ('del-every-key', "del '' --prefix", '',
+     '7'),
+    ('get-every-key-after-delete', "get '' --prefix", '',
+     ''),
     ('unknown-command', 'frob', '',
      (
         '[exit 1]\n'
@@ -524,7 +601,18 @@ def real(real_etcd_cluster) -> dict[str, str]:
     return run_real(real_etcd_cluster, STEPS)
 
 
-@pytest.mark.parametrize(("step", "printed"), [(s, p) for s, _, _, p in SESSION], ids=IDS)
+# Known differences of the model's etcd (k8slab/etcd, not etcdctl), each to fix there.
+KNOWN = {"member-list-json": "etcd's Cluster service answers MemberList with a header of cluster "
+                             "ID, member ID and Raft term but no revision (v3rpc/member.go "
+                             "header()); the model's member adds the revision"}
+
+
+def _ours_cases() -> list:
+    return [pytest.param(s, p, marks=pytest.mark.xfail(strict=True, reason=KNOWN[s]))
+            if s in KNOWN else (s, p) for s, _, _, p in SESSION]
+
+
+@pytest.mark.parametrize(("step", "printed"), _ours_cases(), ids=IDS)
 def test_ours_prints_what_etcdctl_printed(ours, step, printed):
     assert ours[step] == printed
 

@@ -10,9 +10,12 @@ server's version, and the order of rows etcdctl does not fix.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
+import tempfile
+import time
 
 from k8slab.etcd.membership import CLIENT_PORT, member_id, peer_url
 from k8slab.lab import etcdctl
@@ -71,7 +74,8 @@ class Normaliser:
         text = re.sub(r'"(ClusterID|MemberID)" : \S+', r'"\1" : <\1>', text)
         # table widths follow the names, which differ between the runs
         text = re.sub(r"^\+[-+]+\+$", "+-+", text, flags=re.MULTILINE)
-        return re.sub(r"(?<=\|) +| +(?=\|)", " ", text)
+        text = re.sub(r"(?<=\|) +| +(?=\|)", " ", text)
+        return re.sub(r"(?<=\| )[\d.]+(ns|µs|ms|s)(?= \|)", "<duration>", text)
 
 
 def unordered(step: str, text: str) -> str:
@@ -143,18 +147,33 @@ def run_real(cluster, steps: list[tuple[str, str, str]]) -> dict[str, str]:
 
 
 def _etcdctl(cluster, command: str, stdin: str) -> tuple[int, str, str]:
-    """Run the real etcdctl; a watch, which runs until interrupted, is stopped after 1 s and
-    counts as done with what it printed by then."""
+    """Run the real etcdctl (bounded: 10 s). A watch runs until interrupted: it is stopped by
+    its PID once it printed something and then nothing for 0.3 s (or after 5 s), and counts as
+    done with what it printed."""
     words = [cluster.etcdctl, f"--endpoints={cluster.endpoints}", *shlex.split(command)]
-    try:
-        done = subprocess.run(words, input=stdin, capture_output=True, text=True,
-                              timeout=1 if command.startswith("watch") else 10)
-    except subprocess.TimeoutExpired as stopped:
-        if not command.startswith("watch"):
-            raise
-        out = stopped.stdout or ""
-        return 0, out.decode() if isinstance(out, bytes) else out, ""
-    return done.returncode, done.stdout, done.stderr
+    if not command.startswith("watch"):
+        done = subprocess.run(words, input=stdin, capture_output=True, text=True, timeout=10)
+        return done.returncode, done.stdout, done.stderr
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(words, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                   text=True)
+        start = changed = time.monotonic()
+        size = 0
+        while process.poll() is None and time.monotonic() - start < 5:
+            time.sleep(0.05)
+            now = os.fstat(out.fileno()).st_size
+            if now != size:
+                size, changed = now, time.monotonic()
+            elif size and time.monotonic() - changed > 0.3:
+                break
+        code = process.poll()
+        if code is None:
+            process.terminate()
+            process.wait(timeout=5)
+            code = 0
+        out.seek(0)
+        err.seek(0)
+        return code, out.read(), err.read()
 
 
 def _stderr(stdout: str, stderr: str) -> str:
