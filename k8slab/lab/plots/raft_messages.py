@@ -114,7 +114,7 @@ def election_sequence(cluster: Cluster, start: float, end: float | None = None) 
         title += f"\n(first {MAX_EVENTS} of {total} events: choose a shorter window)"
     ax.set_title(title, fontsize=11)
     x_of = {member: index for index, member in enumerate(members)}
-    _draw_lifelines(ax, cluster, members, events, start, rows)
+    _draw_lifelines(ax, cluster, members, events, start, end, rows)
     for row, event in enumerate(events):
         x = x_of[event.member]
         if event.kind != "message":
@@ -153,14 +153,13 @@ def election_sequence(cluster: Cluster, start: float, end: float | None = None) 
 
 
 def _draw_lifelines(ax: Axes, cluster: Cluster, members: list[str], events: list[SequenceRow],
-                    start: float, rows: int) -> None:
-    """Dashed lifelines headed by each member's role at `start`; red where the host is down."""
-    before = {}
-    if start > 0:
-        before = {m: segs[-1] for m, segs in role_segments(cluster, 0, start).items()}
+                    start: float, end: float, rows: int) -> None:
+    """Dashed lifelines headed by each member's role at `start` (a fresh member: a follower in
+    its bootstrap's term 1); red where the host is down."""
+    at_start = {m: segs[0] for m, segs in role_segments(cluster, start, end).items() if segs}
     for x, member in enumerate(members):
         ax.plot([x, x], [-1, rows + 0.2], color="#999999", lw=0.8, linestyle=":", zorder=1)
-        state = before.get(member, Segment(0, 0, "follower", 0))
+        state = at_start.get(member, Segment(start, end, "follower", 0))
         head = "down" if state.role == "down" else f"{state.role} t={state.term}"
         ax.text(x, -1, head, ha="center", va="center", fontsize=7, zorder=4,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": ROLE_COLOURS.get(

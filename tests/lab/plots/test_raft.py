@@ -353,6 +353,7 @@ def test_real_cluster_pictures_draw_and_close(cluster):
     last = status_table(cluster)[0]["last index"]
     assert len(cells(logs.axes[0])) == min(last, LOG_WINDOW)
     assert "leader t=2" in texts(sequence)
+    assert "follower t=1" in texts(sequence) and "follower t=0" not in texts(sequence)
 
 
 def test_a_crashed_real_member_shows_down():
