@@ -24,9 +24,7 @@ from k8slab.etcd.status import MemberStatus
 from k8slab.lab import components, etcdctl, kubeadm, scheduling
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.node.kubelet import NodeConfig
-from k8slab.raft import RaftNode
-from k8slab.raft.invariants import History
-from k8slab.raft.invariants import check as check_raft
+from k8slab.robustness.raft_safety import RaftSafety
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import SWITCH, Network
@@ -73,7 +71,8 @@ class Cluster:
         self.network = Network(self.sim)
         self.seed = seed
         self.check_invariants = check_invariants
-        self.raft_history = History()
+        self.raft_safety = RaftSafety(
+            lambda: components.raft_nodes(self.network, self.control_planes))
         if control_planes == 1:
             self.control_planes = [CONTROL_PLANE]
         else:
@@ -149,7 +148,7 @@ class Cluster:
         """Advance simulated time by `seconds`."""
         if not isinstance(seconds, numbers.Real) or isinstance(seconds, bool) or seconds < 0:
             raise K8sLabError(f"run() takes a number of seconds >= 0, got {seconds!r}")
-        observe = self._observe_raft if self.check_invariants else None
+        observe = self.raft_safety.observe if self.check_invariants else None
         self.sim.run(float(seconds), after_event=observe)
 
     def trace_of(self, ref: str) -> list[Record]:
@@ -185,7 +184,7 @@ class Cluster:
         if host is None:
             raise UnavailableError("every control-plane host is down: nowhere to run kubectl")
         group = host.group("kubectl")
-        observe = self._observe_raft if self.check_invariants else None
+        observe = self.raft_safety.observe if self.check_invariants else None
         try:
             return self.sim.run_process(group.spawn(steps(group)), COMMAND_LIMIT, observe)
         finally:
@@ -336,17 +335,8 @@ class Cluster:
         Every event is checked when the cluster was made with `check_invariants=True`;
         otherwise only the members' current state is.
         """
-        self._observe_raft()
-        return list(self.raft_history.violations) + check_raft(self._raft_nodes(),
-                                                                self.raft_history)
-
-    def _raft_nodes(self) -> list[RaftNode]:
-        # The invariant checker follows the live nodes step by step (see components.raft_node).
-        nodes = [components.raft_node(self.network, name) for name in self.control_planes]
-        return [node for node in nodes if node is not None]
-
-    def _observe_raft(self) -> None:
-        self.raft_history.observe(self._raft_nodes())
+        self.raft_safety.observe()
+        return self.raft_safety.violations()
 
     @property
     def hosts(self) -> list[str]:

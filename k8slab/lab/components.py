@@ -7,6 +7,7 @@ process is down), as `etcdctl endpoint status`, `runc list` or HAProxy's stats w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,11 +39,11 @@ def etcd_status(network: Network, host: str) -> MemberStatus | None:
     return member.status() if member is not None else None
 
 
-def raft_node(network: Network, host: str) -> RaftNode | None:
-    """The live Raft node of the etcd member on `host`: for the Raft invariant checker only,
-    which follows every step of every node (a snapshot per event would copy every log)."""
-    member = _running(network, host, "etcd")
-    return member.raft if member is not None else None
+def raft_nodes(network: Network, hosts: Sequence[str]) -> list[RaftNode]:
+    """The live Raft nodes of the etcd members running on `hosts`: for the Raft safety checker
+    only, which follows every step of every node (a snapshot per event would copy every log)."""
+    members = (_running(network, host, "etcd") for host in hosts)
+    return [member.raft for member in members if member is not None]
 
 
 def kubelet_status(network: Network, host: str) -> KubeletStatus | None:

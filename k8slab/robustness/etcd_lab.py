@@ -17,10 +17,9 @@ from k8slab.etcd.member import EtcdMember
 from k8slab.etcd.quorum import quorum
 from k8slab.etcd.status import MemberStatus
 from k8slab.raft import RaftNode
-from k8slab.raft.invariants import History
-from k8slab.raft.invariants import check as check_raft
 from k8slab.robustness.linearizability import Operation
 from k8slab.robustness.linearizability import check as check_linearizable
+from k8slab.robustness.raft_safety import RaftSafety
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 from k8slab.sim.trace import Trace
@@ -40,7 +39,7 @@ class EtcdLab:
         self.network = Network(self.sim)
         self.names = [f"etcd-{i}" for i in range(1, members + 1)]
         self.quorum = quorum(members)
-        self.history = History()
+        self.raft_safety = RaftSafety(self.raft_nodes)
         self.operations: list[Operation] = []
         self.observe_every_event = observe_every_event
         for name in self.names:
@@ -96,25 +95,21 @@ class EtcdLab:
 
     def violations(self) -> list[str]:
         """Raft safety violations seen so far, and any non-linearizable key in the history."""
-        return (list(self.history.violations) + check_raft(self.raft_nodes(), self.history)
-                + check_linearizable(self.operations))
+        return self.raft_safety.violations() + check_linearizable(self.operations)
 
     # -- time ---------------------------------------------------------------------------------
 
     def run(self, seconds: float) -> None:
         """Advance time, observing the Raft nodes after every event (or every tick)."""
         if self.observe_every_event:
-            self.sim.run(seconds, after_event=self._observe)
+            self.sim.run(seconds, after_event=self.raft_safety.observe)
             return
         end = self.sim.now + seconds
         while self.sim.now + 0.1 < end:
             self.sim.run(0.1)
-            self._observe()
+            self.raft_safety.observe()
         self.sim.run(end - self.sim.now)
-        self._observe()
-
-    def _observe(self) -> None:
-        self.history.observe(self.raft_nodes())
+        self.raft_safety.observe()
 
     def run_until_leader(self, limit: float = 30.0) -> str | None:
         """Run until some member leads (checking every tick); its name, or None after `limit`."""
@@ -202,11 +197,11 @@ class EtcdLab:
 
     def _sync(self, steps: Generator) -> Any:
         group = self.network.host(CLIENT_HOST).group("sync")
-        observe = self._observe if self.observe_every_event else None
+        observe = self.raft_safety.observe if self.observe_every_event else None
         try:
             value = self.sim.run_process(group.spawn(steps), SYNC_LIMIT, observe)
             if observe is None:
-                self._observe()
+                self.raft_safety.observe()
             return value
         finally:
             group.stop()

@@ -32,7 +32,8 @@ def test_the_etcd_member_reports_its_endpoint_status(cluster):
     status = components.etcd_status(cluster.network, "control-plane")
     assert isinstance(status, MemberStatus)
     assert (status.member, status.leader, status.is_leader) == ("control-plane",) * 2 + (True,)
-    assert components.raft_node(cluster.network, "control-plane").commit_index == status.raft.commit
+    [node] = components.raft_nodes(cluster.network, ["control-plane"])
+    assert node.commit_index == status.raft.commit
     assert components.etcd_status(cluster.network, "worker-1") is None
 
 
@@ -56,7 +57,7 @@ def test_a_down_host_runs_nothing_and_reports_nothing():
         assert components.kubelet_status(cluster.network, host) is None
         assert components.containers(cluster.network, host) == ()
     assert components.etcd_status(cluster.network, "control-plane") is None
-    assert components.raft_node(cluster.network, "control-plane") is None
+    assert components.raft_nodes(cluster.network, ["control-plane"]) == []
     assert components.scheduler_view(cluster.network, "control-plane") is None
     assert cluster.etcd_status() == {"control-plane": None}
 
