@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from k8slab.apiserver.loadbalancer import LoadBalancer
 from k8slab.cmd.images import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
-from k8slab.node.containerd import IMAGES, PAUSE_IMAGE, Containerd
-from k8slab.node.kubelet import MANIFESTS, Kubelet, NodeConfig
-from k8slab.node.runc import Runc
-from k8slab.node.shim import ShimBinary
+from k8slab.cmd.node import preload_images, start_node_services
+from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 
 KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
@@ -98,7 +96,7 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     }
     host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
     host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
-    host.disk[IMAGES] = [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE]
+    preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE])
     host.programs.update(PROGRAMS)
 
 
@@ -122,11 +120,7 @@ def node_boot(config: NodeConfig):
     """The boot function of a node: start containerd and the kubelet, as systemd would."""
 
     def boot(host: Host) -> None:
-        runc = Runc(host)
-        containerd = Containerd(host.group("containerd"), ShimBinary(runc), config.pod_cidr)
         server = host.disk[KUBELET_CONF]["server"].split("://", 1)[1].split(":", 1)[0]
-        kubelet = Kubelet(host.group("kubelet"), containerd, config, server)
-        host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet)
-        kubelet.start()
+        start_node_services(host, config, server)
 
     return boot
