@@ -21,7 +21,8 @@ test: $(VENV)/.installed-test
 
 # Re-execute every notebook in place with one tool, so stored outputs are what nbval expects.
 notebooks: $(VENV)/.installed-lab
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
 bench: $(VENV)/.installed-test
 	@test -n "$(BENCHMARKS)" || { echo "no benchmarks/*.py to run" >&2; exit 1; }
