@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 from k8slab.api.validation.core_affinity import OBJECT_NAME_FIELD
 
-LABEL_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
-NODE_SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 NODE_FIELD_SELECTOR_OPERATORS = ("In", "NotIn")
 
 # strconv.ParseInt(value, 10, 64): an optional sign and decimal digits, nothing else.
@@ -83,7 +81,6 @@ class Selector:
 
 
 NOTHING = Selector(None)
-EVERYTHING = Selector(())
 
 
 def _equals(key: str, value: str) -> Requirement:
