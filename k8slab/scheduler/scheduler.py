@@ -14,9 +14,10 @@ Upstream: kk pkg/scheduler/schedule_one.go, eventhandlers.go, backend/cache (the
 from __future__ import annotations
 
 import random
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Generator, Mapping
 from dataclasses import replace
 from types import GeneratorType
+from typing import Any
 
 import simpy
 
@@ -58,22 +59,13 @@ VECTORIZED_MIN_NODES = 100
 
 
 def scheduling_cycle(
-    framework: Framework,
-    snapshot: Snapshot,
-    pod: dict,
-    rng: random.Random,
-    *,
-    start_index: int = 0,
-    percentage_of_nodes_to_score: int = 0,
-    nominated_pods: Mapping[str, Sequence[dict]] | None = None,
+    framework: Framework, snapshot: Snapshot, pod: dict, rng: random.Random, **options: Any
 ) -> Decision:
     """One scheduling cycle as the Scheduler runs it: over arrays from VECTORIZED_MIN_NODES nodes
-    on (the vectorized cycle hands what it cannot do to the per-node one), node by node below."""
-    options = {
-        "start_index": start_index,
-        "percentage_of_nodes_to_score": percentage_of_nodes_to_score,
-        "nominated_pods": nominated_pods,
-    }
+    on (the vectorized cycle hands what it cannot do to the per-node one), node by node below.
+
+    `options` are schedule_one.schedule_pod's (start_index, percentage_of_nodes_to_score,
+    nominated_pods), which both cycles take alike."""
     if len(snapshot) >= VECTORIZED_MIN_NODES:
         return vectorized.schedule_pod(framework, snapshot, pod, rng, **options)
     decision = schedule_one.schedule_pod(framework, snapshot, pod, rng, **options)
