@@ -62,10 +62,7 @@ def restore(snapshot: bytes, *, name: str, initial_cluster: dict[str, list[str]]
     Checks, in etcdutl's order and words: the name is in the cluster and its URLs are the
     advertised ones (VerifyBootstrap), then the snapshot's SHA-256 (copyAndVerifyDB).
     """
-    if name not in initial_cluster:
-        raise RestoreError(f'couldn\'t find local name "{name}" in the initial cluster '
-                           "configuration")
-    _check_advertised(name, sorted(initial_cluster[name]), sorted(peer_urls))
+    verify_bootstrap(name, initial_cluster, peer_urls)
     db_bytes = _verified(snapshot, skip_hash_check)
     old = dbfile.decode(db_bytes)
     members = sorted((Member(member_id_of(urls, token), member, tuple(urls))
@@ -80,6 +77,15 @@ def restore(snapshot: bytes, *, name: str, initial_cluster: dict[str, list[str]]
            "members": tuple(members), "hard_state": hard_state, "entries": entries,
            "snapshot": (commit, 1, None)}
     return dbfile.encode(new), wal
+
+
+def verify_bootstrap(name: str, initial_cluster: dict[str, list[str]],
+                     peer_urls: list[str]) -> None:
+    """config.go VerifyBootstrap: `name` is in the cluster with exactly the advertised URLs."""
+    if name not in initial_cluster:
+        raise RestoreError(f'couldn\'t find local name "{name}" in the initial cluster '
+                           "configuration")
+    _check_advertised(name, sorted(initial_cluster[name]), sorted(peer_urls))
 
 
 def _check_advertised(name: str, cluster_urls: list[str], advertised: list[str]) -> None:
