@@ -32,6 +32,7 @@ from k8slab.etcd.wire import (
     RangeRequest,
     Request,
     RequestOp,
+    SnapshotRequest,
     StatusRequest,
     TxnRequest,
     WatchCreateRequest,
@@ -188,6 +189,12 @@ class EtcdClient:
         """`etcdctl endpoint status` of the current endpoint; returns a StatusResponse."""
         return (yield from self._network.rpc(self.group.host.name, self.endpoint, CLIENT_PORT,
                                              StatusRequest(), timeout=timeout))
+
+    def snapshot(self, timeout: float = CLIENT_TIMEOUT) -> Generator:
+        """The current endpoint's db file and its SHA-256 (Maintenance.Snapshot); returns a
+        SnapshotResponse."""
+        return (yield from self._network.rpc(self.group.host.name, self.endpoint, CLIENT_PORT,
+                                             SnapshotRequest(), timeout=timeout))
 
     def watch(
         self,

@@ -54,12 +54,15 @@ MAX_TXN_OPS = 128  # --max-txn-ops default (server/embed/config.go DefaultMaxTxn
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What a member saves to restart from: current keys, revision, leases (id, TTL)."""
+    """What a member saves to restart from: current keys, revision, leases (id, TTL), and the
+    versions kept since the last compaction (none: the keys alone, compacted at `revision`)."""
 
     kvs: list[KeyValue]
     revision: int
     leases: list[tuple[int, int]] = field(default_factory=list)
     next_lease_id: int = 1
+    history: tuple[KeyValue, ...] = ()
+    compact_revision: int | None = None
 
 
 class KVStore:
@@ -295,6 +298,11 @@ class KVStore:
         """Load a snapshot of keys only: the keys and the revision; history before it is gone."""
         self.restore_snapshot(Snapshot(list(kvs), revision))
 
+    def history(self) -> tuple[KeyValue, ...]:
+        """Every kept version and tombstone, by revision then key (a db file's `key` bucket)."""
+        kept = (kv for key in self._indexed for kv in self._versions[key])
+        return tuple(sorted(kept, key=lambda kv: (kv.mod_revision, kv.key)))
+
     def snapshot(self) -> Snapshot:
         """Keys, revision and leases: everything a restarted member needs besides the WAL."""
         return Snapshot(self.dump(), self.revision, self.lessor.dump(), self.lessor.next_id)
@@ -305,9 +313,14 @@ class KVStore:
         self._current = {kv.key: kv for kv in snapshot.kvs}
         self._keys = sorted(self._current)
         self._versions = {kv.key: [kv] for kv in snapshot.kvs}
-        self._indexed = list(self._keys)
+        if snapshot.history:
+            self._versions = {}
+            for kv in snapshot.history:
+                self._versions.setdefault(kv.key, []).append(kv)
+        self._indexed = sorted(self._versions)
         self.revision = snapshot.revision
-        self.compact_revision = snapshot.revision
+        self.compact_revision = (snapshot.revision if snapshot.compact_revision is None
+                                 else snapshot.compact_revision)
         for kv in snapshot.kvs:  # kvstore.go restore re-attaches keys to their leases
             if kv.lease != NO_LEASE and self.lessor.lookup(kv.lease) is not None:
                 self.lessor.attach(kv.lease, kv.key)

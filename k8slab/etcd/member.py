@@ -16,6 +16,8 @@ from dataclasses import replace
 from typing import Any
 
 from k8slab.errors import K8sLabError
+from k8slab.etcd import dbfile
+from k8slab.etcd.data_dir import db_path, store_image, wal_path
 from k8slab.etcd.errors import InvalidArgumentError, RequestTimeoutError
 from k8slab.etcd.membership import (
     CLIENT_PORT,
@@ -52,6 +54,8 @@ from k8slab.etcd.wire import (
     RangeRequest,
     Request,
     ResponseHeader,
+    SnapshotRequest,
+    SnapshotResponse,
     StatusRequest,
     TxnRequest,
     WatchCreateRequest,
@@ -71,23 +75,27 @@ READ_INDEX_RETRY = 0.5  # etcdserver v3_server.go readIndexRetryTime
 SNAPSHOT_COUNT = 10_000  # --snapshot-count default since v3.6 (etcdserver/server.go)
 SNAPSHOT_CATCH_UP_ENTRIES = 5_000  # entries kept after a snapshot (DefaultSnapshotCatchUpEntries)
 REMEMBERED_REQUESTS = 10_000  # request ids kept to apply a duplicated proposal only once
-WAL = "/var/lib/etcd/member"  # the data dir on the host's disk
+DATA_DIR = "/var/lib/etcd"  # --data-dir, as kubeadm sets it
+WAL = wal_path(DATA_DIR)  # where a kubeadm member's WAL lies on its host's disk
 
 
 class EtcdMember:
     """An etcd server process on one host: clients on 2379, Raft peers on 2380."""
 
-    def __init__(self, group: ProcessGroup, name: str, peers: list[str] | None = None) -> None:
+    def __init__(self, group: ProcessGroup, name: str, peers: list[str] | None = None,
+                 data_dir: str = DATA_DIR) -> None:
         self.group = group
         self.name = name
         self.peers = list(peers or [name])
         self.host = group.host.name
         self.sim = group.sim
-        self.members = initial_members(self.peers)
-        self.id = member_id(name)
-        self.cluster_id = cluster_id([member.id for member in self.members])
+        self.data_dir = data_dir
         self.store = WatchableStore()
-        self._wal = group.host.disk.get(WAL) or self._create_wal(group)
+        self._wal = group.host.disk.get(wal_path(data_dir)) or self._create_wal(group)
+        # A WAL names its member and cluster (its metadata), the db its membership: a restart,
+        # or a start on a restored data dir, takes them from there, not from the flags.
+        self.id, self.cluster_id = self._wal["node_id"], self._wal["cluster_id"]
+        self.members = list(self._wal["members"])
         self._applied_ids: OrderedDict[str, None] = OrderedDict()
         self._waiting: dict[str, Any] = {}
         self._reads: dict[str, Any] = {}
@@ -108,9 +116,12 @@ class EtcdMember:
     def _create_wal(self, group: ProcessGroup) -> dict:
         """A new member of a new cluster: a WAL holding Raft's bootstrap (etcdserver bootstrap:
         no WAL and --initial-cluster-state=new; raft.go startNode). A restart finds it."""
-        hard_state, entries = bootstrap(self.members)
-        wal = {"hard_state": hard_state, "entries": entries, "snapshot": None}
-        group.host.disk[WAL] = wal
+        members = initial_members(self.peers)
+        hard_state, entries = bootstrap(members)
+        wal = {"node_id": member_id(self.name), "cluster_id": cluster_id([m.id for m in members]),
+               "members": tuple(members), "hard_state": hard_state, "entries": entries,
+               "snapshot": None}
+        group.host.disk[wal_path(self.data_dir)] = wal
         self.sim.record(self.host, "etcd", "bootstrap", self.name, members=len(entries),
                         term=hard_state.term, commit=hard_state.commit)
         return wal
@@ -121,6 +132,9 @@ class EtcdMember:
         data = None
         if snapshot is not None:
             index, term, data = snapshot
+            if data is None:  # a restored data dir: the db file holds the keys (dbfile.py)
+                data = (store_image(dbfile.decode(self.group.host.disk[db_path(self.data_dir)])),
+                        [])
             self._restore_state(data)
         raft = RaftNode(
             self.name,
@@ -349,12 +363,24 @@ class EtcdMember:
             return self.status()
         if isinstance(request, MemberListRequest):
             return MemberListResponse(ResponseHeader(), self.published_members())
+        if isinstance(request, SnapshotRequest):
+            # v3rpc/maintenance.go Snapshot: this member's backend as it is, then its SHA-256.
+            return SnapshotResponse(ResponseHeader(),
+                                    dbfile.with_checksum(dbfile.encode(self.backend())))
         if not isinstance(request, WriteRequest):
             raise InvalidArgumentError(f"unknown etcd request {request!r}")
         result = yield from self._propose_and_wait(self._proposal(request))
         if isinstance(result, Exception):
             raise result
         return result
+
+    def backend(self) -> dbfile.Backend:
+        """What this member's db file holds now: the store's history and leases, the last
+        applied Raft entry (meta's consistent_index and term), and the membership."""
+        applied = self.raft.applied_index
+        return dbfile.Backend(self.store.history(), self.store.compact_revision,
+                              tuple(self.store.lessor.dump()), applied,
+                              self.raft.term_at(applied) or self.raft.term, tuple(self.members))
 
     def published_members(self) -> tuple[Member, ...]:
         """The members with the client URLs each publishes once it runs.

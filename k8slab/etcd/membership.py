@@ -29,9 +29,14 @@ def client_url(name: str) -> str:
 
 
 def member_id(name: str, cluster_token: str = CLUSTER_TOKEN) -> int:
+    """The ID of the member kubeadm names `name` (its peer URL is `peer_url(name)`)."""
+    return member_id_of([peer_url(name)], cluster_token)
+
+
+def member_id_of(peer_urls: list[str], cluster_token: str = CLUSTER_TOKEN) -> int:
     """A member's ID as etcd computes it for the initial cluster (membership/member.go
-    computeMemberId): the first 8 bytes, big-endian, of SHA-1(sorted peer URLs + token)."""
-    digest = hashlib.sha1((peer_url(name) + cluster_token).encode()).digest()
+    computeMemberID): the first 8 bytes, big-endian, of SHA-1(sorted peer URLs + token)."""
+    digest = hashlib.sha1(("".join(sorted(peer_urls)) + cluster_token).encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 
@@ -51,12 +56,13 @@ def initial_members(names: list[str]) -> list[Member]:
     return sorted(members, key=lambda member: member.id)
 
 
-def bootstrap(members: list[Member]) -> tuple[HardState, list[Entry]]:
+def bootstrap(members: list[Member], voted_for: str | None = None) -> tuple[HardState, list[Entry]]:
     """What a fresh member's storage holds before Raft starts (etcd-io/raft bootstrap.go): one
-    ConfChangeAddNode per member at (index i, term 1), all committed, and term 1 with no vote.
+    ConfChangeAddNode per member at (index i, term 1), all committed, and term 1 with no vote
+    (`etcdutl snapshot restore` writes the same entries with a vote for the first member).
 
     The first election therefore runs for term 2, and its leader's empty entry follows these.
     """
     entries = [Entry(i, 1, ConfChange("ConfChangeAddNode", m.id, m))
                for i, m in enumerate(members, start=1)]
-    return HardState(term=1, voted_for=None, commit=len(entries)), entries
+    return HardState(term=1, voted_for=voted_for, commit=len(entries)), entries

@@ -393,6 +393,22 @@ class MemberListResponse(_Headed):
 
 
 @dataclass(frozen=True, slots=True)
+class SnapshotRequest:
+    """What `etcdctl snapshot save` asks one member (the Maintenance service's Snapshot)."""
+
+    verb: ClassVar[str] = "snapshot"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotResponse(_Headed):
+    """The member's db file with its SHA-256 after it. etcd streams it in 32 KiB chunks, the
+    header in the first; here it comes whole in one response."""
+
+    header: ResponseHeader
+    blob: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
 class WatchCreateRequest:
     """Watch [key, range_end) from `start_revision` (inclusive; 0: from now on); events carry
     the key's previous version only if `prev_kv` asks for it."""
@@ -432,7 +448,7 @@ WriteRequest = (PutRequest | DeleteRangeRequest | TxnRequest | CompactionRequest
                 | LeaseGrantRequest | LeaseRevokeRequest)
 # Every request a member answers on its client port (a watch opens a stream instead).
 Request = (WriteRequest | RangeRequest | LeaseKeepAliveRequest | LeaseTimeToLiveRequest
-           | LeaseLeasesRequest | StatusRequest | MemberListRequest)
+           | LeaseLeasesRequest | StatusRequest | MemberListRequest | SnapshotRequest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from k8slab.errors import (
     UnavailableError,
 )
 from k8slab.etcd.status import MemberStatus
-from k8slab.lab import components, etcdctl, kubeadm, scheduling
+from k8slab.lab import components, etcdctl, etcdutl, kubeadm, scheduling, static_pods
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.node.kubelet import NodeConfig
 from k8slab.robustness.raft_safety import RaftSafety
@@ -329,6 +329,15 @@ class Cluster:
         return self._on_control_plane(
             lambda group: etcdctl.run(group, self.control_planes, command, stdin))
 
+    def etcdutl(self, command: str) -> str:
+        """What `etcdutl <command>` prints (etcdutl 3.6: snapshot status|restore), on the host
+        etcdctl runs on; it reads and writes that host's disk."""
+        return self._on_control_plane(lambda group: _now(etcdutl.run(group.host, command)))
+
+    def edit_static_pod(self, host: str, filename: str, edit: Callable[[dict], None]) -> dict:
+        """Edit /etc/kubernetes/manifests/<filename> on `host` (static_pods.py)."""
+        return static_pods.edit_static_pod(self.network, host, filename, edit)
+
     def invariants(self) -> list[str]:
         """Raft safety violations (Figure 3 of the Raft paper) seen so far; [] when all hold.
 
@@ -355,6 +364,12 @@ class Cluster:
             for c in components.containers(self.network, name)
             if c.status == "running"
         ]
+
+
+def _now(value: object) -> Generator:
+    """A process that returns `value` at once (for a command that takes no simulated time)."""
+    yield from ()
+    return value
 
 
 def _whole(value: object) -> bool:

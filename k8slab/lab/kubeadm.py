@@ -94,6 +94,11 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
             "100m",
         ),
     }
+    # etcd's data dir is a hostPath volume, as kubeadm mounts it (phases/etcd/local.go).
+    etcd = host.disk[MANIFESTS]["etcd.yaml"]["spec"]
+    etcd["containers"][0]["volumeMounts"] = [{"mountPath": "/var/lib/etcd", "name": "etcd-data"}]
+    etcd["volumes"] = [{"hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"},
+                        "name": "etcd-data"}]
     host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
     host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
     preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE])

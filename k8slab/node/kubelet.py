@@ -7,8 +7,6 @@ It sees the cluster only through the API server; it reaches containers only thro
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from collections.abc import Generator
 from dataclasses import dataclass, field
 
@@ -22,6 +20,12 @@ from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFou
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
+from k8slab.node.static_pod_files import (
+    FILE_CHECK_FREQUENCY,
+    changes,
+    host_mounts,
+    manifest_hash,
+)
 from k8slab.sim.host import ProcessGroup
 
 # The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
@@ -64,6 +68,7 @@ class RunningPod:
     containers: dict[str, str]
     started: float
     restarts: dict[str, int]
+    source: str = ""  # the manifest hash of a static pod it was started from
 
 
 class Kubelet:
@@ -83,6 +88,7 @@ class Kubelet:
         self.registered = False
         self.lease_renewed = False
         self._static: dict[str, str] = {}
+        self._files: dict[str, str] = {}  # manifest file -> the static pod's key
         self._busy: dict[str, bool] = {}
         # The status this kubelet computed for each pod (its status manager's cache); the API's
         # copy in `pods` may be older, so writes always send this one.
@@ -107,6 +113,7 @@ class Kubelet:
         self._record("start", f"node/{self.config.name}", version=VERSION)
         for filename, manifest in sorted(self.group.host.disk.get(MANIFESTS, {}).items()):
             self._add_static_pod(filename, manifest)
+        self.group.spawn(self._watch_manifests())
         self.group.spawn(self._register())
         informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.config.name}")
         informer.on_add.append(self._pod_seen)
@@ -122,12 +129,33 @@ class Kubelet:
         pod["metadata"]["name"] = f"{pod['metadata']['name']}-{self.config.name}"
         pod["spec"]["nodeName"] = self.config.name
         key = cache_key(pod)
-        self._static[key] = hashlib.sha256(
-            json.dumps(manifest, sort_keys=True).encode()
-        ).hexdigest()[:32]
+        self._static[key] = manifest_hash(manifest)
+        self._files[filename] = key
         self.pods[key] = pod
         self._record("static-pod", object_ref(pod), file=f"{MANIFESTS}/{filename}")
         self._enqueue(key)
+        if self.registered:
+            self.group.spawn(self._mirror(key))
+
+    def _watch_manifests(self) -> Generator:
+        # The file source (static_pod_files.py): an edited manifest replaces its pod.
+        while True:
+            yield self.group.env.timeout(FILE_CHECK_FREQUENCY)
+            files = self.group.host.disk.get(MANIFESTS, {})
+            known = {name: self._static[key] for name, key in self._files.items()}
+            changed, gone = changes(known, files)
+            for filename in gone:
+                self._remove_static_pod(filename)
+            for filename in changed:
+                self._add_static_pod(filename, files[filename])
+
+    def _remove_static_pod(self, filename: str) -> None:
+        key = self._files.pop(filename)
+        del self._static[key]
+        self.pods.pop(key, None)
+        self.statuses.pop(key, None)
+        self._enqueue(key)
+        self.group.spawn(self._delete_mirror(key))
 
     def _pod_seen(self, pod: dict) -> None:
         if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
@@ -160,13 +188,13 @@ class Kubelet:
     def _sync_pod(self, key: str) -> Generator:
         pod = self.pods.get(key)
         ref = f"pod/{key}"
-        if pod is None:
-            running = self.running.pop(key, None)
-            if running is not None:
-                self._record("KillPod", ref)
-                yield from self.containerd.stop_pod_sandbox(running.sandbox)
-            return
-        if key in self.running:
+        running = self.running.get(key)
+        # A pod gone, or a static pod whose manifest changed since it started, is killed.
+        if running is not None and (pod is None or running.source != self._static.get(key, "")):
+            del self.running[key]
+            self._record("KillPod", ref)
+            yield from self.containerd.stop_pod_sandbox(running.sandbox)
+        if pod is None or key in self.running:
             return
         self._record("SyncPod", ref)
         restarts = _restart_counts(pod)
@@ -181,11 +209,13 @@ class Kubelet:
                 "image": spec["image"],
                 "command": spec.get("command", []),
                 "args": spec.get("args", []),
+                "mounts": host_mounts(pod, spec),
             }
             container_id = yield from self.containerd.create_container(sandbox.id, config)
             yield from self.containerd.start_container(container_id)
             containers[spec["name"]] = container_id
-        self.running[key] = RunningPod(sandbox.id, sandbox.ip, containers, self.sim.now, restarts)
+        self.running[key] = RunningPod(sandbox.id, sandbox.ip, containers, self.sim.now, restarts,
+                                       self._static.get(key, ""))
         self._record("PodStarted", ref, ip=sandbox.ip)
         if key in self.pods:
             self._set_status(key, self._running_status(self.pods[key], self.running[key]))
@@ -428,15 +458,37 @@ class Kubelet:
         delay = REGISTER_BACKOFF[0]
         while True:
             try:
-                yield from self.client.create(pod)
-                self._record("MirrorPodCreated", f"pod/{namespace}/{name}")
-                break
-            except AlreadyExistsError:
-                break
+                try:
+                    yield from self.client.create(pod)
+                    self._record("MirrorPodCreated", f"pod/{namespace}/{name}")
+                    break
+                except AlreadyExistsError:
+                    # A mirror pod of an older manifest is deleted and made again (kubelet.go
+                    # syncPod: the mirror pod must be of this static pod).
+                    existing = yield from self.client.get("pods", name, namespace)
+                    annotations = existing["metadata"].get("annotations", {})
+                    if annotations.get(MIRROR_ANNOTATION) == self._static.get(key):
+                        break
+                    yield from self.client.delete("pods", name, namespace)
+                    self._record("MirrorPodDeleted", f"pod/{namespace}/{name}")
             except K8sLabError:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
         self._request_push(key)
+
+    def _delete_mirror(self, key: str) -> Generator:
+        namespace, name = key.split("/", 1)
+        delay = REGISTER_BACKOFF[0]
+        while key not in self._static:  # unless its manifest is back
+            try:
+                yield from self.client.delete("pods", name, namespace)
+                self._record("MirrorPodDeleted", f"pod/{namespace}/{name}")
+                return
+            except NotFoundError:
+                return
+            except K8sLabError:
+                yield self.group.env.timeout(delay)
+                delay = min(delay * 2, REGISTER_BACKOFF[1])
 
 
 def _previous_restarts(pod: dict, container: str) -> int:

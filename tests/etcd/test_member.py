@@ -1,16 +1,19 @@
 """An etcd member: Raft, a WAL on the host's disk and the MVCC store; rebuilt from disk after a
 crash."""
 
+import hashlib
+
 import pytest
 
+from k8slab.etcd import dbfile
 from k8slab.etcd import member as member_module
-from k8slab.etcd.client import op_delete, op_put
+from k8slab.etcd.client import EtcdClient, op_delete, op_put
 from k8slab.etcd.errors import EmptyKeyError, FutureRevisionError
 from k8slab.etcd.member import ELECTION_TICKS, REQUEST_TIMEOUT, TICK_SECONDS, WAL
 from k8slab.etcd.membership import cluster_id, member_id
 from k8slab.etcd.wire import Compare, RangeRequest, TxnRequest, prefix_end
 from k8slab.raft import Role
-from k8slab.robustness.etcd_lab import EtcdLab
+from k8slab.robustness.etcd_lab import CLIENT_HOST, EtcdLab
 
 
 def keys_and_revision(member) -> tuple:
@@ -168,3 +171,19 @@ def test_the_initial_tick_advance_waits_for_more_than_one_connected_peer(seed):
     # not jump, so the first campaign waits at least the 10 ticks of a whole timeout.
     assert 0.1 <= _first_campaign(3, seed) < 0.05 + 0.1 + 1.1
     assert _first_campaign(2, seed) >= ELECTION_TICKS * TICK_SECONDS
+
+
+def test_a_snapshot_is_the_members_db_file_with_its_sha256():
+    lab = EtcdLab(members=3, seed=2)
+    leader = lab.run_until_leader()
+    client = EtcdClient(lab.network.host(CLIENT_HOST).group("c"), leader)
+    lab.sim.run_process(lab.network.host(CLIENT_HOST).group("p").spawn(client.put("/k", "v")), 10)
+    answer = lab.sim.run_process(
+        lab.network.host(CLIENT_HOST).group("s").spawn(client.snapshot()), 10)
+    db = answer.blob[:-32]
+    assert answer.blob[-32:] == hashlib.sha256(db).digest()
+    backend = dbfile.decode(db)
+    member = lab.member(leader)
+    assert backend.current() == member.store.dump()
+    assert backend.consistent_index == member.raft.applied_index
+    assert [m.name for m in backend.members] == sorted(lab.names, key=lambda n: member_id(n))

@@ -1,8 +1,9 @@
 """`etcdctl`, run on a control-plane host against the etcd members, printing what etcdctl 3.5
 prints: `put`, `get`, `del`, `txn`, `compaction`, `lease grant|revoke|timetolive|list|
 keep-alive --once`, a bounded `watch --rev N`, `endpoint status|health`, `member list`,
-with `-w simple|json|fields|table` where etcdctl has that printer. TLS flags (--cacert,
---cert, --key) are accepted and not read: the model's etcd speaks no TLS.
+`snapshot save|status|restore` (snapshot.py), with `-w simple|json|fields|table` where
+etcdctl has that printer. TLS flags (--cacert, --cert, --key) are accepted and not read: the
+model's etcd speaks no TLS.
 
 `run` returns stdout without its last newline (`print()` shows exactly what etcdctl shows);
 an error raises `EtcdctlError` with etcdctl's `Error: ...` text and exit code.
@@ -21,6 +22,7 @@ from collections.abc import Callable, Generator, Sequence
 from k8slab.etcd.client import EtcdClient
 from k8slab.lab.etcdctl import commands as c
 from k8slab.lab.etcdctl import maintenance as m
+from k8slab.lab.etcdctl import snapshot as s
 from k8slab.lab.etcdctl.flags import (
     EXIT_BAD_ARGS,
     EXIT_BAD_FEATURE,
@@ -56,12 +58,16 @@ COMMANDS: dict[tuple[str, ...], tuple[tuple[Flag, ...], Handler]] = {
     ("endpoint", "status"): ((Flag("cluster", bool, False),), m.endpoint_status),
     ("endpoint", "health"): ((Flag("cluster", bool, False),), m.endpoint_health),
     ("member", "list"): ((), m.member_list),
+    ("snapshot", "save"): ((), s.save),
+    ("snapshot", "status"): ((), s.snapshot_status),
+    ("snapshot", "restore"): (s.RESTORE_FLAGS, s.snapshot_restore),
 }
 GROUPS = {"lease": ("grant", "keep-alive", "list", "revoke", "timetolive"),
           "endpoint": ("health", "status"), "member": ("list",),
           "snapshot": ("restore", "save", "status")}
 SUPPORTED = ("supported: get, put, del, txn, compaction, lease grant|revoke|timetolive|list|"
-             "keep-alive --once, watch --rev N, endpoint status|health, member list")
+             "keep-alive --once, watch --rev N, endpoint status|health, member list, "
+             "snapshot save|status|restore")
 
 
 class Output(str):
@@ -80,8 +86,6 @@ def command_path(words: list[str]) -> tuple[tuple[str, ...], list[str]]:
     first = words[plain[0]]
     if first in GROUPS:
         second = words[plain[1]] if len(plain) > 1 else ""
-        if first == "snapshot" and second in GROUPS["snapshot"]:
-            raise m.no_snapshot()
         if (first, second) not in COMMANDS:
             what = f"unknown subcommand {second!r}" if second else "a subcommand is needed"
             raise EtcdctlError(f"etcdctl {first}: {what}; etcdctl {first} has "

@@ -1,5 +1,5 @@
-"""etcdctl's cluster commands: `endpoint status`, `endpoint health`, `member list`, and what
-this lab answers for `snapshot` (ep_command.go, member_command.go, printer.go in v3.5.1).
+"""etcdctl's cluster commands: `endpoint status`, `endpoint health`, `member list`
+(ep_command.go, member_command.go, printer.go in v3.5.1).
 
 One simplification, said where it shows: the model keeps no bbolt file, so DB SIZE is the
 bytes of the keys and values a member holds now.
@@ -132,10 +132,3 @@ def member_list(ctx: Context, args: list[str], flags: dict) -> Generator:
               ",".join(m.client_urls), str(m.is_learner).lower()] for m in answer.members]
     return _rows(ctx, ["ID", "Status", "Name", "Peer Addrs", "Client Addrs", "Is Learner"], cells)
 
-
-def no_snapshot() -> EtcdctlError:
-    """`snapshot save|status|restore`: the model's members keep no bbolt database file."""
-    return EtcdctlError("etcdctl snapshot: this lab's etcd members keep their keys in memory "
-                       "and a WAL, with no bbolt database file to save, inspect or restore; "
-                       "supported here: get, put, del, txn, compaction, lease, watch, "
-                       "endpoint status|health, member list", EXIT_ERROR)

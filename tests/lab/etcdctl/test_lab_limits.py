@@ -5,8 +5,7 @@ import pytest
 from tests.lab.etcdctl.transcript import run_ours
 
 CASES = [
-    ("snapshot-save", "snapshot save /tmp/s.db", "no bbolt database file"),
-    ("snapshot-status", "snapshot status /tmp/s.db", "no bbolt database file"),
+    ("snapshot-wal-dir", "snapshot restore s.db --wal-dir /w", "leave --wal-dir out"),
     ("watch-without-rev", "watch /a", "give --rev N"),
     ("keep-alive-forever", "lease keep-alive 1", "add --once"),
     ("get-protobuf", "get /a -w protobuf", "use -w simple, json or fields"),

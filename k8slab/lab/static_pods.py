@@ -1,0 +1,46 @@
+"""Editing a static pod's manifest on a host, as an administrator edits
+/etc/kubernetes/manifests/*.yaml: the kubelet sees the change at its next file check and
+replaces the pod (k8slab.node.static_pod_files).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+
+from k8slab.errors import K8sLabError
+from k8slab.node.kubelet import MANIFESTS
+from k8slab.sim.network import Network
+
+
+def edit_static_pod(network: Network, host: str, filename: str,
+                    edit: Callable[[dict], None]) -> dict:
+    """Apply `edit` to a copy of `filename`'s manifest on `host` and write it back; returns
+    the new manifest. If `edit` fails, the file stays as it was."""
+    files = network.host(host).disk.get(MANIFESTS, {})
+    if filename not in files:
+        raise K8sLabError(f"{host} has no {MANIFESTS}/{filename}; its static pod manifests are "
+                          f"{', '.join(sorted(files)) or 'none'}")
+    manifest = copy.deepcopy(files[filename])
+    edit(manifest)
+    files[filename] = manifest
+    return manifest
+
+
+def set_host_path(volume: str, path: str) -> Callable[[dict], None]:
+    """An edit pointing the hostPath volume `volume` at `path` (kubeadm's etcd restore: the
+    `etcd-data` volume to the restored data dir)."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise K8sLabError(f"a hostPath is an absolute path like /var/lib/etcd-from-backup, "
+                          f"got {path!r}")
+
+    def edit(manifest: dict) -> None:
+        volumes = manifest["spec"].get("volumes", [])
+        found = [v for v in volumes if v.get("name") == volume and "hostPath" in v]
+        if not found:
+            names = ", ".join(v.get("name", "?") for v in volumes if "hostPath" in v)
+            raise K8sLabError(f"the manifest has no hostPath volume {volume!r}; its hostPath "
+                              f"volumes are {names or 'none'}")
+        found[0]["hostPath"]["path"] = path
+
+    return edit
