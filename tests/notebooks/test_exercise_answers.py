@@ -1,0 +1,73 @@
+"""Every exercise's check cell says "right" to the right answer: each chapter is run once with
+its prediction cells filled in from the answer key below, as a student who knows would fill them.
+
+nbval runs the chapters as committed (every prediction None, "no answer yet"); this test is what
+shows that the checks can also say yes, and that every prediction cell has an answer here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+# The teacher's answer sheet, prediction by prediction, as Python source.
+ANSWERS = {
+    "00-tour.ipynb": {
+        "answer_1_status": '"Pending"',
+        "answer_1_insufficient": "3",
+        "answer_2_kubectl": "False",
+        "answer_2_running": "3",
+        "answer_2_source": '"disk"',
+        "answer_3": "39",
+    },
+    "05-scheduler.ipynb": {
+        # Pasted over two lines, as a reader might copy it: the check ignores line breaks.
+        "answer_1": '"0/4 nodes are available: 4 node(s) had untolerated taint(s). preemption:\\n'
+                    ' 0/4 nodes are available: 4 Preemption is not helpful for scheduling."',
+        "answer_2_imitates": '"MostAllocated"',
+        "answer_2_same_nodes": "True",
+        "answer_3_zone_b": "5",
+        "answer_3_plugin": '"NodeResourcesFit"',
+        "answer_4_node": '"worker-2"',
+        "answer_4_score": "250",
+    },
+}
+
+
+def fill_predictions(nb: nbformat.NotebookNode, answers: dict[str, str]) -> list[str]:
+    """Replace each `answer_... = None  # ...` line with the answer; return the names filled."""
+    filled = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not cell.source.startswith("answer_"):
+            continue
+        lines = []
+        for line in cell.source.splitlines():
+            name, _, _ = line.partition(" = ")
+            assert name in answers, f"no answer in the key for {name}"
+            lines.append(f"{name} = {answers[name]}")
+            filled.append(name)
+        cell.source = "\n".join(lines)
+    return filled
+
+
+def check_lines(nb: nbformat.NotebookNode) -> list[str]:
+    """The lines the check cells printed."""
+    return [line for cell in nb.cells for out in cell.get("outputs", [])
+            for line in out.get("text", "").splitlines() if line.startswith("Exercise ")]
+
+
+@pytest.mark.parametrize("chapter", sorted(ANSWERS))
+def test_every_check_says_right_to_the_right_answer(chapter):
+    nb = nbformat.read(NOTEBOOKS / chapter, as_version=4)
+    filled = fill_predictions(nb, ANSWERS[chapter])
+    assert sorted(filled) == sorted(ANSWERS[chapter])
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    lines = check_lines(nb)
+    assert len(lines) == len(filled)
+    assert all(": right — " in line for line in lines), "\n".join(lines)
