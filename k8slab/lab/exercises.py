@@ -7,6 +7,7 @@ to bottom (nbval, the browser tests) prints the same line every time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 RIGHT = "right"
@@ -15,15 +16,18 @@ UNANSWERED = "no answer yet"
 
 
 def verdict(answer: Any, expected: Any) -> str:
-    """`RIGHT` when `answer` equals `expected`, `UNANSWERED` when it is None, else `WRONG`."""
+    """`RIGHT` when `answer` equals `expected` (or, if `expected` is a predicate, satisfies it),
+    `UNANSWERED` when it is None, else `WRONG`."""
     if answer is None:
         return UNANSWERED
-    return RIGHT if answer == expected else WRONG
+    right = expected(answer) if isinstance(expected, Callable) else answer == expected
+    return RIGHT if right else WRONG
 
 
 def check(exercise: str, answer: Any, expected: Any, *, why: str = "", hint: str = "") -> str:
     """Print and return one line on `answer` for `exercise`: right (and `why`), not yet (and
-    `hint`), or a reminder to fill the prediction in. `expected` comes from the simulation."""
+    `hint`), or a reminder to fill the prediction in. `expected` comes from the simulation: a
+    value, or a predicate where more than one answer is right (a range that covers what ran)."""
     outcome = verdict(answer, expected)
     if outcome == RIGHT:
         line = f"{exercise}: right — {answer!r}." + (f" {why}" if why else "")

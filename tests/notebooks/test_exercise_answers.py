@@ -25,6 +25,13 @@ ANSWERS = {
         "answer_2_source": '"disk"',
         "answer_3": "39",
     },
+    "03-etcd-and-raft.ipynb": {
+        "answer_1": "2",
+        "answer_2": "False",
+        "answer_3": "(0.1, 1.1)",
+        "answer_4": '["s2", "s4"]',
+        "answer_5": "1",
+    },
     "05-scheduler.ipynb": {
         # Pasted over two lines, as a reader might copy it: the check ignores line breaks.
         "answer_1": '"0/4 nodes are available: 4 node(s) had untolerated taint(s). preemption:\\n'
