@@ -53,53 +53,73 @@ def json_type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def zero_value(schema: SchemaType) -> Any:
+    """What Go decodes a JSON null into, written back as JSON: "", 0, false, {}, "0"..."""
+    if isinstance(schema, Scalar):
+        return schema.json_type()
+    if isinstance(schema, Quantity):
+        return "0"
+    if isinstance(schema, (Struct, Opaque, MapOf)):
+        return {}
+    return [] if isinstance(schema, ListOf) else None
+
+
 class _Decoder:
-    """One decode: the first type error and every unknown field, as Go's decoder gathers them."""
+    """One decode: the first type error and every unknown field, as Go's decoder gathers them.
+
+    value() also returns the value as the API server would write the decoded struct back:
+    a field set to null is left out, a null list item or map value becomes its zero value.
+    """
 
     def __init__(self) -> None:
         self.type_error = ""
         self.unknown_fields: list[str] = []
 
-    def value(self, value: Any, schema: SchemaType, struct: str, stack: str, path: str) -> None:
+    def value(self, value: Any, schema: SchemaType, struct: str, stack: str, path: str) -> Any:
         """Decode value as schema; struct and stack are Go's error context, path kjson's."""
-        if value is None or isinstance(schema, AnyJSON):
-            return  # null decodes into anything as the zero value
+        if isinstance(schema, AnyJSON):
+            return value
         if isinstance(schema, Scalar):
             self._scalar(value, schema, struct, stack)
         elif isinstance(schema, Quantity):
             _quantity(value, path)
         elif isinstance(schema, Time):
             _time(value, schema, path)
-        elif isinstance(schema, (Struct, Opaque, MapOf)) and not isinstance(value, dict):
+        elif not isinstance(value, dict if isinstance(schema, (Struct, Opaque, MapOf)) else list):
             self._mismatch(json_type_name(value), schema.go, struct, stack)
         elif isinstance(schema, Struct):
-            self._struct(value, schema, stack, path)
+            return self._struct(value, schema, stack, path)
         elif isinstance(schema, MapOf):
-            for key, item in value.items():
-                self.value(item, schema.value, struct, stack, f"{path}[{key}]")
+            return {
+                key: self._item(item, schema.value, struct, stack, f"{path}[{key}]")
+                for key, item in value.items()
+            }
         elif isinstance(schema, ListOf):
-            if not isinstance(value, list):
-                self._mismatch(json_type_name(value), schema.go, struct, stack)
-                return
-            for index, item in enumerate(value):
-                self.value(item, schema.item, struct, stack, f"{path}[{index}]")
+            return [
+                self._item(item, schema.item, struct, stack, f"{path}[{index}]")
+                for index, item in enumerate(value)
+            ]
+        return value
 
-    def _struct(self, value: dict, schema: Struct, stack: str, path: str) -> None:
-        fields = schema.fields
+    def _item(self, item: Any, schema: SchemaType, struct: str, stack: str, path: str) -> Any:
+        if item is None:
+            return zero_value(schema)
+        return self.value(item, schema, struct, stack, path)
+
+    def _struct(self, value: dict, schema: Struct, stack: str, path: str) -> dict:
+        fields, decoded = schema.fields, {}
         for key, item in value.items():
             item_path = f"{path}.{key}" if path else key
-            if key in fields:
-                item_stack = f"{stack}.{key}" if stack else key
-                self.value(item, fields[key], schema.name, item_stack, item_path)
-            else:
+            if key not in fields:
                 self.unknown_fields.append(f"unknown field {json.dumps(item_path)}")
+            elif item is not None:  # null decodes as the zero value: the field is unset
+                item_stack = f"{stack}.{key}" if stack else key
+                decoded[key] = self.value(item, fields[key], schema.name, item_stack, item_path)
+        return decoded
 
     def _scalar(self, value: Any, schema: Scalar, struct: str, stack: str) -> None:
-        if (
-            schema.json_type is int
-            and isinstance(value, (int, float))
-            and not isinstance(value, bool)
-        ):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if schema.json_type is int and number:
             lowest, highest = _INT_RANGES[schema.bits]
             if not (isinstance(value, int) and lowest <= value <= highest):
                 # encoding/json quotes the number when it is not an integer that fits.
@@ -122,12 +142,14 @@ class _Decoder:
 
 def _quantity(value: Any, path: str) -> None:
     # resource.Quantity.UnmarshalJSON: a string or a bare number, trimmed, then ParseQuantity.
-    text = value if isinstance(value, str) else json.dumps(value)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    text = value if isinstance(value, str) else json.dumps(value) if number else ""
     try:
         parse_quantity(text.strip())
     except ValueError as err:
         # Upstream's message ends before the parenthesis; k8slab adds where and what.
-        raise _Abort(f"{err} ({path}: {json.dumps(value)})") from None
+        shown = json.dumps(value, default=repr, ensure_ascii=False)
+        raise _Abort(f"{err} ({path}: {shown})") from None
 
 
 def _time(value: Any, schema: Time, path: str) -> None:
@@ -140,31 +162,23 @@ def _time(value: Any, schema: Time, path: str) -> None:
         raise _Abort(f"{error} ({path})")
 
 
-def decode_error(obj: dict) -> str:
-    """Why obj does not decode into its kind's struct ("" when it does), in upstream's words.
+def decode(obj: dict) -> dict:
+    """obj decoded into its kind's struct and written back: a new dict; obj is not changed.
 
-    obj must have a kind k8slab models (check_shape and kind_info say so first).
+    Raises BadRequestError as the API server answers when obj does not decode, e.g.
+    `Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field
+    "spec.contianers"`. obj must have a kind k8slab models (kind_info says so first).
     """
     decoder = _Decoder()
     try:
-        decoder.value(obj, KIND_SCHEMAS[obj["kind"]], "", "", "")
-    except _Abort as err:
-        return str(err)
-    if decoder.type_error:
-        return decoder.type_error
-    if decoder.unknown_fields:
-        return "strict decoding error: " + ", ".join(decoder.unknown_fields)
-    return ""
-
-
-def check_decodes(obj: dict) -> None:
-    """Raise BadRequestError, as the API server answers, unless obj decodes into its kind.
-
-    Example: `Pod in version "v1" cannot be handled as a Pod: strict decoding error:
-    unknown field "spec.contianers"`.
-    """
-    error = decode_error(obj)
+        decoded = decoder.value(obj, KIND_SCHEMAS[obj["kind"]], "", "", "")
+        error = decoder.type_error
+        if not error and decoder.unknown_fields:
+            error = "strict decoding error: " + ", ".join(decoder.unknown_fields)
+    except _Abort as abort:
+        error = str(abort)
     if error:
         kind, version = obj["kind"], obj["apiVersion"].rpartition("/")[2]
         cannot = f'{kind} in version "{version}" cannot be handled as a {kind}'
         raise BadRequestError(f"{cannot}: {error}")
+    return decoded

@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 
 from k8slab.api import yaml_reader
-from k8slab.api.decoding import check_decodes
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.json_values import MAX_DEPTH, to_json
 from k8slab.api.kinds import kind_info
@@ -79,12 +78,11 @@ def _checked(document: Any, prefix: str) -> dict:
 
 
 def _check_and_default(document: Any) -> dict:
-    # kubectl's reading (JSON values, shape, a known kind), then the API server's decoding,
-    # defaulting and validation, in that order.
+    # kubectl's reading (JSON values, shape, a known kind), then the API server's decoding
+    # and defaulting (apply_defaults) and validation, in that order.
     document = to_json(document)
     check_shape(document)
     kind_info(document["kind"], document["apiVersion"])
-    check_decodes(document)
     obj = apply_defaults(document)
     validate(obj)
     return obj

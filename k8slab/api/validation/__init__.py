@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from k8slab.api.decoding import check_decodes
+from k8slab.api.decoding import decode
 from k8slab.api.json_values import to_json
 from k8slab.api.kinds import kind_info
 from k8slab.api.validation.coordination import COORDINATION_CHECKS
@@ -28,7 +28,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
 
 
 def field_errors(obj: dict) -> list[FieldError]:
-    """Every validation problem of a well-shaped object, in the API server's order."""
+    """Every validation problem of a decoded object (decoding.decode), in the API server's order."""
     info = kind_info(obj["kind"], obj["apiVersion"])
     return object_meta_errors(obj.get("metadata") or {}, info) + _KIND_CHECKS[info.kind](obj)
 
@@ -43,8 +43,7 @@ def validate(obj: dict) -> None:
     check_shape(obj)
     to_json(obj, strict=True)
     kind_info(obj["kind"], obj["apiVersion"])
-    check_decodes(obj)
-    errors = field_errors(obj)
+    errors = field_errors(decode(obj))
     if errors:
         name = (obj.get("metadata") or {}).get("name") or ""
         raise invalid_error(kind_info(obj["kind"]), str(name), errors)
