@@ -82,7 +82,7 @@ class _Decoder:
         if isinstance(schema, Scalar):
             self._scalar(value, schema, struct, stack)
         elif isinstance(schema, Quantity):
-            _quantity(value, path)
+            return _quantity(value, path)
         elif isinstance(schema, Time):
             _time(value, schema, path)
         elif not isinstance(value, dict if isinstance(schema, (Struct, Opaque, MapOf)) else list):
@@ -140,7 +140,7 @@ class _Decoder:
             )
 
 
-def _quantity(value: Any, path: str) -> None:
+def _quantity(value: Any, path: str) -> Any:
     # resource.Quantity.UnmarshalJSON: a string or a bare number, trimmed, then ParseQuantity.
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     text = value if isinstance(value, str) else json.dumps(value) if number else ""
@@ -150,6 +150,7 @@ def _quantity(value: Any, path: str) -> None:
         # Upstream's message ends before the parenthesis; k8slab adds where and what.
         shown = json.dumps(value, default=repr, ensure_ascii=False)
         raise _Abort(f"{err} ({path}: {shown})") from None
+    return value.strip() if isinstance(value, str) else value
 
 
 def _time(value: Any, schema: Time, path: str) -> None:
