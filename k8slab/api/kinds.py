@@ -80,7 +80,7 @@ def resource_info(name: str) -> Kind:
     Also accepts the group-qualified form, e.g. "leases.coordination.k8s.io".
     """
     if not isinstance(name, str):
-        raise K8sLabError(f"a resource type is a string such as \"pods\", got {name!r}")
+        raise K8sLabError(f'a resource type is a string such as "pods", got {name!r}')
     wanted = name.lower()
     for info in KINDS:
         names = {info.resource, info.singular, *info.short_names}

@@ -27,8 +27,8 @@ def test_node_quantities(rejection, undecodable):
     assert 'status.allocatable.pods: Invalid value: "1.5": must be an integer' in text
 
 
-def test_unschedulable_is_a_boolean():
-    errors = field_errors(node({"unschedulable": "yes"}))
-    assert [str(error) for error in errors] == [
-        'spec.unschedulable: Invalid value: "yes": must be a boolean'
-    ]
+def test_unschedulable_is_a_boolean(undecodable):
+    assert undecodable(node({"unschedulable": "yes"})) == (
+        'Node in version "v1" cannot be handled as a Node: json: cannot unmarshal string into '
+        "Go struct field NodeSpec.spec.unschedulable of type bool"
+    )
