@@ -1,8 +1,10 @@
 """Manifests in and out: YAML (or JSON) documents to checked objects, and objects back to YAML.
 
-load_manifests is `kubectl apply -f` without the apply: it reads every document, fills in
-defaults and validates, and returns all objects or raises for the first bad one, so a caller
-applies either everything or nothing. dump_manifest is `kubectl get -o yaml`.
+load_manifests is `kubectl apply -f` without the apply: it reads every document as kubectl
+reads it (YAML to JSON, within go-yaml's limits: yaml_reader, json_values), then does what the
+API server does with each (decode strictly, default, validate), and returns all objects or
+raises for the first bad one, so a caller applies either everything or nothing.
+dump_manifest is `kubectl get -o yaml`.
 """
 
 from __future__ import annotations
@@ -44,12 +46,12 @@ _ManifestDumper.add_representer(str, _represent_text)
 
 
 def load_manifests(source: str | pathlib.Path | dict | list) -> list[dict]:
-    """Every object in source, defaulted and validated; raises for the first invalid one.
+    """Every object in source, decoded, defaulted and validated; raises for the first bad one.
 
     source is YAML text (one or many `---` documents), a dict, a list of dicts, or the path
     (pathlib.Path or str) of a .yaml/.yml/.json file. Empty documents are skipped and a
     `kind: List` contributes its items. Errors name the document ("document 2: ...") when
-    there are several, and the line for YAML syntax errors.
+    there are several, and the line for YAML errors. Files are UTF-8, or UTF-16 with a BOM.
     """
     documents = _documents(source)
     prefix_numbers = len(documents) > 1
