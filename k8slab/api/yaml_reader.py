@@ -120,6 +120,8 @@ class ManifestLoader(yaml.SafeLoader):
         return super().construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if not isinstance(node, yaml.MappingNode):  # e.g. !!set on a scalar
+            return super().construct_mapping(node, deep=deep)  # raises, naming the node
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -142,7 +144,7 @@ class ManifestLoader(yaml.SafeLoader):
         }[tag]
         try:
             value = base(self, node)
-        except (ValueError, KeyError, AttributeError, OverflowError):
+        except (ValueError, KeyError, IndexError, AttributeError, OverflowError):
             raise _cannot_decode(node, tag) from None
         return go_time_text(value) if tag == "timestamp" else value
 

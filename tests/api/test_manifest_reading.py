@@ -82,6 +82,7 @@ def test_an_object_over_3_mib_is_refused_as_the_api_server_refuses_it():
         ("!!int x", "cannot decode !!str `x` as a !!int"),
         ("!!bool x", "cannot decode !!str `x` as a !!bool"),
         ("!!timestamp x", "cannot decode !!str `x` as a !!timestamp"),
+        ("!!float ''", "cannot decode !!str `` as a !!float"),
         ("!!python/object:os.system x", "could not determine a constructor"),
     ],
 )
@@ -199,3 +200,8 @@ def test_any_text_is_read_or_refused_in_words(tail):
         load_manifests(POD + tail)
     except K8sLabError:
         pass
+
+
+def test_a_mapping_tag_on_a_scalar_is_a_yaml_error():
+    with pytest.raises(ManifestError, match="expected a mapping node"):
+        load_manifests(POD + "!!set a: b\n")
