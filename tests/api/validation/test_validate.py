@@ -46,9 +46,9 @@ def test_manifests_are_validated_on_load(pod):
     [loaded] = load_manifests(pod(affinity=affinity))
     assert loaded["spec"]["affinity"] == affinity
     bad = {"key": "a", "operator": "Near"}
-    affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][
-        0
-    ]["matchExpressions"] = [bad]
+    affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
+        "nodeSelectorTerms"
+    ][0]["matchExpressions"] = [bad]
     bad_operator = r'operator: Invalid value: "Near": not a valid selector operator'
     with pytest.raises(InvalidError, match=bad_operator):
         load_manifests(pod(affinity=affinity))
