@@ -1,9 +1,11 @@
 """API objects: the Kubernetes-shaped dicts every component passes around, and their rules.
 
-Quantities, kinds and etcd keys, timestamps, defaults, validation, resource sums and YAML
-manifests. This package is the foundation: it imports nothing from k8slab but its errors.
+Quantities, kinds and etcd keys, timestamps, the typed description of each kind (schema) and
+decoding into it, defaults, validation, resource sums and YAML manifests. This package is the
+foundation: it imports nothing from k8slab but its errors.
 """
 
+from k8slab.api.decoding import decode
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import (
     KINDS,
@@ -33,6 +35,7 @@ __all__ = [
     "apply_defaults",
     "check_shape",
     "cpu_millis",
+    "decode",
     "default_tolerations",
     "dump_manifest",
     "format_cpu",

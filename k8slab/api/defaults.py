@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 
+from k8slab.api.decoding import decode
 from k8slab.api.kinds import kind_info
+from k8slab.api.validation.shape import check_shape
 
 DEFAULT_NAMESPACE = "default"
 DEFAULT_SCHEDULER = "default-scheduler"
@@ -34,12 +36,14 @@ _POD_SPEC_DEFAULTS = {
 
 
 def apply_defaults(obj: dict) -> dict:
-    """A copy of a manifest with upstream's defaults filled in; the input is never changed.
+    """A copy of a manifest, decoded as the API server decodes it, with upstream's defaults.
 
-    Values already present are kept, so applying defaults twice changes nothing.
+    The input is never changed; values already present are kept, so applying defaults twice
+    changes nothing. Raises as decoding does (BadRequestError) for an object that does not decode.
     """
-    result = copy.deepcopy(obj)
-    info = kind_info(result.get("kind", ""), result.get("apiVersion"))
+    check_shape(obj)
+    info = kind_info(obj["kind"], obj["apiVersion"])
+    result = decode(obj)
     metadata = _mapping(result, "metadata")
     if metadata is not None and info.namespaced:
         if not metadata.get("namespace"):

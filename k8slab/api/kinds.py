@@ -60,6 +60,11 @@ def kind_info(kind: str, api_version: str | None = None) -> Kind:
 
     Raises ManifestError in kubectl's words when k8slab does not model that kind/version.
     """
+    if not isinstance(kind, str) or not isinstance(api_version, (str, type(None))):
+        raise ManifestError(
+            f"kind and apiVersion must be strings, got {kind!r} and {api_version!r}; "
+            f"k8slab models: {_accepted_kinds()}"
+        )
     info = _BY_KIND.get(kind)
     if info is None or (api_version is not None and api_version != info.api_version):
         where = f' in version "{api_version}"' if api_version is not None else ""
@@ -74,6 +79,8 @@ def resource_info(name: str) -> Kind:
 
     Also accepts the group-qualified form, e.g. "leases.coordination.k8s.io".
     """
+    if not isinstance(name, str):
+        raise K8sLabError(f'a resource type is a string such as "pods", got {name!r}')
     wanted = name.lower()
     for info in KINDS:
         names = {info.resource, info.singular, *info.short_names}

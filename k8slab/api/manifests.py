@@ -1,12 +1,15 @@
 """Manifests in and out: YAML (or JSON) documents to checked objects, and objects back to YAML.
 
-load_manifests is `kubectl apply -f` without the apply: it reads every document, fills in
-defaults and validates, and returns all objects or raises for the first bad one, so a caller
-applies either everything or nothing. dump_manifest is `kubectl get -o yaml`.
+load_manifests is `kubectl apply -f` without the apply: it reads every document as kubectl
+reads it (YAML to JSON, within go-yaml's limits: yaml_reader, json_values), then does what the
+API server does with each (decode strictly, default, validate), and returns all objects or
+raises for the first bad one, so a caller applies either everything or nothing.
+dump_manifest is `kubectl get -o yaml`.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import pathlib
 from collections.abc import Callable
@@ -14,42 +17,16 @@ from typing import Any
 
 import yaml
 
+from k8slab.api import yaml_reader
 from k8slab.api.defaults import apply_defaults
+from k8slab.api.json_values import MAX_DEPTH, to_json
 from k8slab.api.kinds import kind_info
 from k8slab.api.validation import validate
 from k8slab.api.validation.shape import check_shape
-from k8slab.errors import InvalidError, ManifestError
+from k8slab.errors import BadRequestError, InvalidError, ManifestError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 TOP_LEVEL_ORDER = ("apiVersion", "kind", "metadata", "spec", "status")
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-
-
-class _ManifestLoader(yaml.SafeLoader):
-    """yaml.SafeLoader, plus two habits of Kubernetes' YAML reader (sigs.k8s.io/yaml).
-
-    Timestamps stay strings (creationTimestamp is text in the API) and a key written twice in
-    one mapping is an error rather than a silent overwrite.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)):
-                continue  # an unhashable key: SafeLoader rejects it itself
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f'key "{key}" already set in map', key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_ManifestLoader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != _TIMESTAMP_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class _ManifestDumper(yaml.SafeDumper):
@@ -69,12 +46,12 @@ _ManifestDumper.add_representer(str, _represent_text)
 
 
 def load_manifests(source: str | pathlib.Path | dict | list) -> list[dict]:
-    """Every object in source, defaulted and validated; raises for the first invalid one.
+    """Every object in source, decoded, defaulted and validated; raises for the first bad one.
 
     source is YAML text (one or many `---` documents), a dict, a list of dicts, or the path
     (pathlib.Path or str) of a .yaml/.yml/.json file. Empty documents are skipped and a
     `kind: List` contributes its items. Errors name the document ("document 2: ...") when
-    there are several, and the line for YAML syntax errors.
+    there are several, and the line for YAML errors. Files are UTF-8, or UTF-16 with a BOM.
     """
     documents = _documents(source)
     prefix_numbers = len(documents) > 1
@@ -89,6 +66,7 @@ def load_manifests(source: str | pathlib.Path | dict | list) -> list[dict]:
 
 
 def _list_items(document: dict, prefix: str) -> list[dict]:
+    document = _with_prefix(prefix, to_json, document)
     _with_prefix(prefix, check_shape, document)
     items = document.get("items")
     if not isinstance(items, list):
@@ -102,6 +80,9 @@ def _checked(document: Any, prefix: str) -> dict:
 
 
 def _check_and_default(document: Any) -> dict:
+    # kubectl's reading (JSON values, shape, a known kind), then the API server's decoding
+    # and defaulting (apply_defaults) and validation, in that order.
+    document = to_json(document)
     check_shape(document)
     kind_info(document["kind"], document["apiVersion"])
     obj = apply_defaults(document)
@@ -113,7 +94,7 @@ def _with_prefix(prefix: str, step: Callable[[Any], Any], document: Any) -> Any:
     """step(document), with prefix ("document 2: ") added to the message of any error raised."""
     try:
         return step(document)
-    except (ManifestError, InvalidError) as err:
+    except (ManifestError, BadRequestError, InvalidError) as err:
         if not prefix:
             raise
         raise type(err)(f"{prefix}{err}") from None
@@ -152,7 +133,27 @@ def _read_file(path: pathlib.Path) -> str:
         raise ManifestError(f'the path "{path}" does not exist')
     if path.suffix.lower() not in MANIFEST_SUFFIXES:
         raise ManifestError(f'"{path}" is not a manifest file: expected .yaml, .yml or .json')
-    return path.read_text(encoding="utf-8")
+    return _decode_text(path.read_bytes(), path)
+
+
+def _decode_text(data: bytes, path: pathlib.Path) -> str:
+    """A file's text: UTF-8 (a byte-order mark is dropped), or UTF-16 with a byte-order mark.
+
+    The encodings go-yaml reads; anything else is refused with where the first bad byte is.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ManifestError(f'"{path}" starts as UTF-16 but is not valid UTF-16') from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ManifestError(
+            f'"{path}" is not UTF-8 text: byte 0x{data[err.start]:02x} on line {line}; '
+            "save it as UTF-8 (or UTF-16 with a byte-order mark), the encodings kubectl reads"
+        ) from None
 
 
 def _parse_json(text: str, origin: str) -> Any:
@@ -162,13 +163,17 @@ def _parse_json(text: str, origin: str) -> Any:
         raise ManifestError(
             f"{origin}JSON syntax error at line {err.lineno}, column {err.colno}: {err.msg}"
         ) from None
+    except RecursionError:
+        raise ManifestError(
+            f"{origin}JSON nested deeper than {MAX_DEPTH} levels, the most k8slab reads"
+        ) from None
 
 
 def _parse_yaml(text: str, origin: str) -> list[tuple[int, Any]]:
     documents = []
     number = 0
     try:
-        for number, document in enumerate(yaml.load_all(text, Loader=_ManifestLoader), 1):
+        for number, document in enumerate(yaml_reader.load_all(text), 1):
             documents.append((number, document))
     except yaml.YAMLError as err:
         raise ManifestError(origin + _yaml_error_text(err, number + 1)) from None
@@ -177,11 +182,12 @@ def _parse_yaml(text: str, origin: str) -> list[tuple[int, Any]]:
 
 def _yaml_error_text(err: yaml.YAMLError, number: int) -> str:
     where = f"document {number}: " if number > 1 else ""
+    what = "YAML refused" if isinstance(err, yaml_reader.ReadLimitError) else "YAML syntax error"
     mark = getattr(err, "problem_mark", None)
     problem = getattr(err, "problem", None) or getattr(err, "context", None) or str(err)
     if mark is None:
-        return f"{where}YAML syntax error: {problem}"
-    return f"{where}YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+        return f"{where}{what}: {problem}"
+    return f"{where}{what} at line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
 def _sorted_deep(value: Any) -> Any:

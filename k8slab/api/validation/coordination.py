@@ -10,23 +10,15 @@ from collections.abc import Callable
 
 from k8slab.api.timestamps import from_time
 from k8slab.api.validation.field import FieldError, invalid
-from k8slab.api.validation.field_types import type_errors
 
 
 def lease_errors(obj: dict) -> list[FieldError]:
     """Every problem with a Lease's spec, with spec.* paths."""
     spec = obj.get("spec") or {}
     errors: list[FieldError] = []
-    if spec.get("holderIdentity") is not None:
-        errors += type_errors("spec.holderIdentity", spec["holderIdentity"], str)
     for field, minimum in (("leaseDurationSeconds", 1), ("leaseTransitions", 0)):
         value = spec.get(field)
-        if value is None:
-            continue
-        field_type_errors = type_errors(f"spec.{field}", value, int)
-        if field_type_errors:
-            errors += field_type_errors
-        elif value < minimum:
+        if value is not None and value < minimum:
             bound = "greater than 0" if minimum == 1 else "greater than or equal to 0"
             errors.append(invalid(f"spec.{field}", value, f"must be {bound}"))
     for field in ("acquireTime", "renewTime"):

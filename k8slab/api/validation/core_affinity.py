@@ -10,7 +10,6 @@ validateTopologySpreadConstraints).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from k8slab.api.validation.field import (
     FieldError,
@@ -80,8 +79,8 @@ def node_selector_term_errors(term: Mapping, path: str) -> list[FieldError]:
     )
 
 
-def _weight_errors(weight: Any, path: str) -> list[FieldError]:
-    if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
+def _weight_errors(weight: int, path: str) -> list[FieldError]:
+    if not 1 <= weight <= 100:
         return [invalid(path, weight, "must be in the range 1-100")]
     return []
 
@@ -92,7 +91,7 @@ def _preferred_terms_errors(
     """Each weighted preferred term: a weight in 1-100, then the term under term_field."""
 
     def weighted_term_errors(entry: Mapping, item: str) -> list[FieldError]:
-        errors = _weight_errors(entry.get("weight"), f"{item}.weight")
+        errors = _weight_errors(entry.get("weight", 0), f"{item}.weight")
         return errors + term_errors(entry.get(term_field) or {}, f"{item}.{term_field}")
 
     entries = affinity.get(PREFERRED_TERMS) or []
@@ -141,8 +140,8 @@ def topology_spread_constraint_errors(constraints: list, path: str) -> list[Fiel
     errors = []
     for index, constraint in enumerate(constraints):
         item = f"{path}[{index}]"
-        max_skew = constraint.get("maxSkew")
-        if not isinstance(max_skew, int) or max_skew <= 0:
+        max_skew = constraint.get("maxSkew", 0)
+        if max_skew <= 0:
             errors.append(invalid(f"{item}.maxSkew", max_skew, NOT_POSITIVE))
         if not constraint.get("topologyKey"):
             errors.append(required(f"{item}.topologyKey", "can not be empty"))
@@ -159,7 +158,7 @@ def topology_spread_constraint_errors(constraints: list, path: str) -> list[Fiel
             )
         min_domains = constraint.get("minDomains")
         if min_domains is not None:
-            if not isinstance(min_domains, int) or min_domains <= 0:
+            if min_domains <= 0:
                 errors.append(invalid(f"{item}.minDomains", min_domains, NOT_POSITIVE))
             if action != "DoNotSchedule":
                 detail = f"can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {action}"

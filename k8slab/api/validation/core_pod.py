@@ -7,13 +7,11 @@ spread are in core_affinity, tolerations in core_taints.
 
 from __future__ import annotations
 
-from typing import Any
-
 from k8slab.api.validation.core_affinity import pod_scheduling_field_errors
 from k8slab.api.validation.core_resources import requirements_errors, resource_list_errors
 from k8slab.api.validation.core_taints import tolerations_errors
 from k8slab.api.validation.field import FieldError, duplicate, invalid, required
-from k8slab.api.validation.field_types import enum_errors, type_errors
+from k8slab.api.validation.field_types import enum_errors
 from k8slab.api.validation.labels import labels_errors
 from k8slab.api.validation.names import dns1123_label_errors, dns1123_subdomain_errors
 
@@ -22,26 +20,19 @@ DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
 PULL_POLICIES = ["Always", "IfNotPresent", "Never"]
 
 
-def _container_errors(container: Any, path: str, seen_names: set[str]) -> list[FieldError]:
-    errors = type_errors(path, container, dict)
-    if errors:
-        return errors
-    name = container.get("name")
+def _container_errors(container: dict, path: str, seen_names: set[str]) -> list[FieldError]:
+    errors = []
+    name = container.get("name", "")
     if not name:
         errors.append(required(f"{path}.name"))
     else:
-        errors += type_errors(f"{path}.name", name, str) or [
-            invalid(f"{path}.name", name, message) for message in dns1123_label_errors(name)
-        ]
-    if isinstance(name, str) and name in seen_names:
+        errors += [invalid(f"{path}.name", name, message) for message in dns1123_label_errors(name)]
+    if name in seen_names:
         errors.append(duplicate(f"{path}.name", name))
-    elif isinstance(name, str):
-        seen_names.add(name)
+    seen_names.add(name)
     image = container.get("image")
     if not image:
         errors.append(required(f"{path}.image"))
-    elif not isinstance(image, str):
-        errors += type_errors(f"{path}.image", image, str)
     elif image.strip() != image:
         detail = "must not have leading or trailing whitespace"
         errors.append(invalid(f"{path}.image", image, detail))
@@ -57,9 +48,7 @@ def _containers_errors(spec: dict, field: str, seen_names: set[str]) -> list[Fie
     containers = spec.get(field)
     if not containers:
         return [required(path)] if field == "containers" else []
-    errors = type_errors(path, containers, list)
-    if errors:
-        return errors
+    errors = []
     for index, container in enumerate(containers):
         errors += _container_errors(container, f"{path}[{index}]", seen_names)
     return errors
@@ -79,13 +68,10 @@ def pod_errors(obj: dict) -> list[FieldError]:
         errors += labels_errors(spec["nodeSelector"], "spec.nodeSelector")
     if spec.get("nodeName"):
         node_name = spec["nodeName"]
-        errors += type_errors("spec.nodeName", node_name, str) or [
+        errors += [
             invalid("spec.nodeName", node_name, message)
             for message in dns1123_subdomain_errors(node_name)
         ]
-    for field in ("terminationGracePeriodSeconds", "priority"):
-        if spec.get(field) is not None:
-            errors += type_errors(f"spec.{field}", spec[field], int)
-    errors += tolerations_errors(spec.get("tolerations"), "spec.tolerations")
+    errors += tolerations_errors(spec.get("tolerations") or [], "spec.tolerations")
     errors += resource_list_errors(spec.get("overhead"), "spec.overhead", keyed=True)[1]
     return errors + pod_scheduling_field_errors(obj)

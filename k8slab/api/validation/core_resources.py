@@ -11,7 +11,6 @@ from typing import Any
 
 from k8slab.api.quantity import parse_quantity
 from k8slab.api.validation.field import FieldError, invalid, required
-from k8slab.api.validation.field_types import type_errors
 from k8slab.api.validation.names import qualified_name_errors
 
 STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
@@ -28,13 +27,10 @@ def _overcommit_allowed(name: str) -> bool:
     return _is_native(name) and not name.startswith("hugepages-")
 
 
-def _quantity_errors(name: str, quantity: Any, path: str) -> tuple[Any, list[FieldError]]:
-    """(exact value or None, errors) for one quantity: it must parse and not be negative."""
-    text = str(quantity) if isinstance(quantity, (str, int, float)) else quantity
-    try:
-        value = parse_quantity(quantity)
-    except ValueError as err:
-        return None, [invalid(path, text, str(err))]
+def _quantity_errors(name: str, quantity: str | float, path: str) -> tuple[Any, list[FieldError]]:
+    """(exact value, errors) for one decoded quantity: it may not be negative."""
+    text = str(quantity)
+    value = parse_quantity(quantity)
     errors = []
     if value < 0:
         errors.append(invalid(path, text, "must be greater than or equal to 0"))
@@ -43,9 +39,7 @@ def _quantity_errors(name: str, quantity: Any, path: str) -> tuple[Any, list[Fie
     return value, errors
 
 
-def _container_resource_name_errors(name: Any, path: str) -> list[FieldError]:
-    if not isinstance(name, str):
-        return [invalid(path, name, "must be a string")]
+def _container_resource_name_errors(name: str, path: str) -> list[FieldError]:
     if "/" not in name:
         if name not in STANDARD_CONTAINER_RESOURCES and not name.startswith("hugepages-"):
             return [invalid(path, name, "must be a standard resource for containers")]
@@ -55,32 +49,25 @@ def _container_resource_name_errors(name: Any, path: str) -> list[FieldError]:
 
 
 def resource_list_errors(
-    quantities: Any, path: str, keyed: bool, container: bool = False
+    quantities: dict | None, path: str, keyed: bool, container: bool = False
 ) -> tuple[dict, list[FieldError]]:
-    """(parsed values, errors) for a ResourceList; keyed paths look like limits[cpu]."""
-    if quantities is None:
-        return {}, []
-    if not isinstance(quantities, dict):
-        return {}, [invalid(path, quantities, "must be a mapping of resource names to quantities")]
+    """(parsed values, errors) for a decoded ResourceList; keyed paths look like limits[cpu]."""
     values, errors = {}, []
+    if quantities is None:
+        return values, errors
     for name, quantity in quantities.items():
         item_path = f"{path}[{name}]" if keyed else f"{path}.{name}"
         if container:
             errors += _container_resource_name_errors(name, item_path)
-        value, quantity_errors = _quantity_errors(str(name), quantity, item_path)
+        values[name], quantity_errors = _quantity_errors(name, quantity, item_path)
         errors += quantity_errors
-        if value is not None:
-            values[name] = value
     return values, errors
 
 
-def requirements_errors(resources: Any, path: str) -> list[FieldError]:
+def requirements_errors(resources: dict | None, path: str) -> list[FieldError]:
     """A container's resources: valid limits and requests, and no request above its limit."""
     if resources is None:
         return []
-    errors = type_errors(path, resources, dict)
-    if errors:
-        return errors
     limits_path, requests_path = f"{path}.limits", f"{path}.requests"
     limits, errors = resource_list_errors(
         resources.get("limits"), limits_path, keyed=True, container=True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8slab.api.validation.field import FieldError, duplicate, invalid, not_supported, required
-from k8slab.api.validation.field_types import list_errors, string_fields_errors, type_errors
+from k8slab.api.validation.field_types import each_errors
 from k8slab.api.validation.names import label_value_errors, qualified_name_errors
 
 TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"]
@@ -22,13 +22,9 @@ def _taint_effect_errors(path: str, effect: Any, allow_empty: bool) -> list[Fiel
     return [] if effect in TAINT_EFFECTS else [not_supported(path, effect, TAINT_EFFECTS)]
 
 
-def toleration_errors(toleration: Any, path: str) -> list[FieldError]:
+def toleration_errors(toleration: dict, path: str) -> list[FieldError]:
     """One toleration: its key, operator and value agree, and an effect taints can have."""
-    errors = type_errors(path, toleration, dict) or string_fields_errors(
-        toleration, path, ("key", "operator", "value", "effect")
-    )
-    if errors:
-        return errors
+    errors: list[FieldError] = []
     key, operator = toleration.get("key") or "", toleration.get("operator") or ""
     value, effect = toleration.get("value") or "", toleration.get("effect") or ""
     if key:
@@ -39,11 +35,9 @@ def toleration_errors(toleration: Any, path: str) -> list[FieldError]:
             'which means "match all values and all keys"'
         )
         errors.append(invalid(f"{path}.operator", operator, detail))
-    if toleration.get("tolerationSeconds") is not None:
-        errors += type_errors(f"{path}.tolerationSeconds", toleration["tolerationSeconds"], int)
-        if effect != "NoExecute":
-            detail = "effect must be 'NoExecute' when `tolerationSeconds` is set"
-            errors.append(invalid(f"{path}.effect", effect, detail))
+    if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
+        detail = "effect must be 'NoExecute' when `tolerationSeconds` is set"
+        errors.append(invalid(f"{path}.effect", effect, detail))
     if operator in ("Equal", ""):
         errors += [
             invalid(f"{path}.operator", value, message) for message in label_value_errors(value)
@@ -57,34 +51,27 @@ def toleration_errors(toleration: Any, path: str) -> list[FieldError]:
     return errors + _taint_effect_errors(f"{path}.effect", effect, allow_empty=True)
 
 
-def tolerations_errors(tolerations: Any, path: str) -> list[FieldError]:
+def tolerations_errors(tolerations: list, path: str) -> list[FieldError]:
     """ValidateTolerations: a list of tolerations, each checked at its index."""
-    return list_errors(tolerations, path, toleration_errors)
+    return each_errors(tolerations, path, toleration_errors)
 
 
-def _taint_errors(taint: Any, path: str) -> list[FieldError]:
-    errors = type_errors(path, taint, dict) or string_fields_errors(
-        taint, path, ("key", "value", "effect")
-    )
-    if errors:
-        return errors
+def _taint_errors(taint: dict, path: str) -> list[FieldError]:
+    errors: list[FieldError] = []
     key, value = taint.get("key") or "", taint.get("value") or ""
     errors += [invalid(f"{path}.key", key, message) for message in qualified_name_errors(key)]
     errors += [invalid(f"{path}.value", value, message) for message in label_value_errors(value)]
     return errors + _taint_effect_errors(f"{path}.effect", taint.get("effect"), allow_empty=False)
 
 
-def taints_errors(taints: Any, path: str) -> list[FieldError]:
+def taints_errors(taints: list, path: str) -> list[FieldError]:
     """validateNodeTaints: each taint valid, and no two with the same key and effect."""
-    errors = list_errors(taints, path, _taint_errors)
-    if isinstance(taints, list):
-        seen: set[tuple[str, str]] = set()
-        for index, taint in enumerate(taints):
-            if not isinstance(taint, dict):
-                continue
-            pair = (str(taint.get("key", "")), str(taint.get("effect", "")))
-            if pair in seen:
-                detail = "taints must be unique by key and effect pair"
-                errors.append(duplicate(f"{path}[{index}]", taint, detail))
-            seen.add(pair)
+    errors = each_errors(taints, path, _taint_errors)
+    seen: set[tuple[str, str]] = set()
+    for index, taint in enumerate(taints):
+        pair = (taint.get("key", ""), taint.get("effect", ""))
+        if pair in seen:
+            detail = "taints must be unique by key and effect pair"
+            errors.append(duplicate(f"{path}[{index}]", taint, detail))
+        seen.add(pair)
     return errors

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from k8slab.api.validation.field import FieldError, forbidden, invalid, required
-from k8slab.api.validation.field_types import each_errors, string_map_errors
+from k8slab.api.validation.field_types import each_errors
 from k8slab.api.validation.names import label_value_errors, qualified_name_errors
 
 
@@ -37,11 +37,9 @@ def _label_pairs_errors(labels: Mapping, path: str) -> list[FieldError]:
     return errors
 
 
-def labels_errors(labels: Any, path: str) -> list[FieldError]:
+def labels_errors(labels: Mapping, path: str) -> list[FieldError]:
     """metav1validation.ValidateLabels: a mapping of qualified names to label values."""
-    if labels is None:
-        return []
-    return string_map_errors(path, labels) or _label_pairs_errors(labels, path)
+    return _label_pairs_errors(labels, path)
 
 
 def selector_requirement_errors(

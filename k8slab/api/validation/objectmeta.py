@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from k8slab.api.kinds import Kind
 from k8slab.api.validation.field import FieldError, forbidden, invalid, required
-from k8slab.api.validation.field_types import string_map_errors, type_errors
 from k8slab.api.validation.labels import labels_errors
 from k8slab.api.validation.names import dns1123_label_errors, dns1123_subdomain_errors
 
@@ -25,27 +24,22 @@ def object_meta_errors(metadata: dict, info: Kind) -> list[FieldError]:
     errors: list[FieldError] = []
     name, generate_name = metadata.get("name"), metadata.get("generateName")
     if generate_name:
-        errors += type_errors("metadata.generateName", generate_name, str) or [
+        errors += [
             invalid("metadata.generateName", generate_name, message)
             for message in name_errors(_mask_trailing_dash(generate_name))
         ]
     if not name and not generate_name:
         errors.append(required("metadata.name", "name or generateName is required"))
     elif name:
-        errors += type_errors("metadata.name", name, str) or [
-            invalid("metadata.name", name, message) for message in name_errors(name)
-        ]
+        errors += [invalid("metadata.name", name, message) for message in name_errors(name)]
     namespace = metadata.get("namespace")
     if info.namespaced and not namespace:
         errors.append(required("metadata.namespace"))
     elif info.namespaced:
-        errors += type_errors("metadata.namespace", namespace, str) or [
+        errors += [
             invalid("metadata.namespace", namespace, message)
             for message in dns1123_label_errors(namespace)
         ]
     elif namespace:
         errors.append(forbidden("metadata.namespace", "not allowed on this type"))
-    errors += labels_errors(metadata.get("labels"), "metadata.labels")
-    if metadata.get("annotations") is not None:
-        errors += string_map_errors("metadata.annotations", metadata["annotations"])
-    return errors
+    return errors + labels_errors(metadata.get("labels") or {}, "metadata.labels")

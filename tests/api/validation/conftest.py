@@ -3,7 +3,7 @@
 import pytest
 
 from k8slab.api.validation import validate
-from k8slab.errors import InvalidError
+from k8slab.errors import BadRequestError, InvalidError
 
 
 @pytest.fixture
@@ -29,6 +29,19 @@ def rejection():
         with pytest.raises(InvalidError) as caught:
             validate(obj)
         assert caught.value.code == 422 and caught.value.reason == "Invalid"
+        return str(caught.value)
+
+    return message
+
+
+@pytest.fixture
+def undecodable():
+    """The message of the 400 BadRequest validate() raises for an object that does not decode."""
+
+    def message(obj: dict) -> str:
+        with pytest.raises(BadRequestError) as caught:
+            validate(obj)
+        assert caught.value.code == 400 and caught.value.reason == "BadRequest"
         return str(caught.value)
 
     return message

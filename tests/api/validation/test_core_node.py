@@ -14,18 +14,21 @@ def node(spec=None, **status):
     }
 
 
-def test_node_quantities(rejection):
+def test_node_quantities(rejection, undecodable):
     assert field_errors(node(capacity={"cpu": "4", "memory": "8Gi", "pods": "110"})) == []
-    text = rejection(node(capacity={"cpu": "four"}, allocatable={"memory": "-1", "pods": "1.5"}))
-    assert f'status.capacity.cpu: Invalid value: "four": {FORMAT_ERROR}' in text
+    assert undecodable(node(capacity={"cpu": "four"})) == (
+        'Node in version "v1" cannot be handled as a Node: '
+        f'{FORMAT_ERROR} (status.capacity[cpu]: "four")'
+    )
+    text = rejection(node(allocatable={"memory": "-1", "pods": "1.5"}))
     assert 'status.allocatable.memory: Invalid value: "-1": must be greater than or equal to 0' in (
         text
     )
     assert 'status.allocatable.pods: Invalid value: "1.5": must be an integer' in text
 
 
-def test_unschedulable_is_a_boolean():
-    errors = field_errors(node({"unschedulable": "yes"}))
-    assert [str(error) for error in errors] == [
-        'spec.unschedulable: Invalid value: "yes": must be a boolean'
-    ]
+def test_unschedulable_is_a_boolean(undecodable):
+    assert undecodable(node({"unschedulable": "yes"})) == (
+        'Node in version "v1" cannot be handled as a Node: json: cannot unmarshal string into '
+        "Go struct field NodeSpec.spec.unschedulable of type bool"
+    )

@@ -58,11 +58,14 @@ def test_pull_and_dns_policies(pod, rejection):
     assert "spec.dnsPolicy: Required value" in rejection(pod(dnsPolicy=""))
 
 
-def test_wrong_types_name_the_field(pod, rejection):
-    assert rejection(pod(priority="high")) == (
-        'Pod "web" is invalid: spec.priority: Invalid value: "high": must be an integer'
+def test_wrong_types_name_the_field(pod, undecodable):
+    cannot = 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal'
+    assert undecodable(pod(priority="high")) == (
+        f"{cannot} string into Go struct field PodSpec.spec.priority of type int32"
     )
-    assert "spec.containers: Invalid value" in rejection(pod(containers={"name": "web"}))
+    assert undecodable(pod(containers={"name": "web"})) == (
+        f"{cannot} object into Go struct field PodSpec.spec.containers of type []v1.Container"
+    )
 
 
 def test_field_errors_are_data(pod):

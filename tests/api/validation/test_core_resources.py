@@ -17,10 +17,10 @@ def resources(requests=None, limits=None, init=False):
     return {"initContainers": [container]} if init else {"containers": [container]}
 
 
-def test_unparsable_quantity(pod, rejection):
-    assert rejection(pod(**resources(requests={"cpu": "abc"}))) == (
-        'Pod "web" is invalid: spec.containers[0].resources.requests[cpu]: '
-        f'Invalid value: "abc": {FORMAT_ERROR}'
+def test_unparsable_quantity(pod, undecodable):
+    assert undecodable(pod(**resources(requests={"cpu": "abc"}))) == (
+        f'Pod in version "v1" cannot be handled as a Pod: {FORMAT_ERROR} '
+        '(spec.containers[0].resources.requests[cpu]: "abc")'
     )
 
 

@@ -152,9 +152,10 @@ def test_the_default_tolerations_are_valid(pod):
     assert field_errors(obj) == []
 
 
-def test_tolerations_must_be_a_list(pod, rejection):
-    assert rejection(pod(tolerations="x")) == (
-        'Pod "web" is invalid: spec.tolerations: Invalid value: "x": must be a list'
+def test_tolerations_must_be_a_list(pod, undecodable):
+    assert undecodable(pod(tolerations="x")) == (
+        'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into '
+        "Go struct field PodSpec.spec.tolerations of type []v1.Toleration"
     )
 
 

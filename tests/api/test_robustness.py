@@ -1,0 +1,273 @@
+"""Whatever a reader types into a field, validation accepts it or says what is wrong, in words.
+
+Hypothesis puts arbitrary values (JSON and not: sets, bytes, times, NaN, huge numbers) at every
+field path the typed description knows, in a valid Pod, Node, Namespace and Lease, and checks
+that validation either accepts the object, and what reads it then works, or raises a
+K8sLabError and leaves the object as it was: never a Python error from deep inside.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import math
+import os
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from k8slab.api import apply_defaults, dump_manifest, load_manifests, node_allocatable, pod_requests
+from k8slab.api.schema import KIND_SCHEMAS
+from k8slab.api.schema.types import ListOf, MapOf, Struct
+from k8slab.api.validation import validate
+from k8slab.errors import K8sLabError
+
+VALID = {
+    "Pod": {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default", "labels": {"app": "web"}},
+        "spec": {
+            "containers": [
+                {
+                    "name": "web",
+                    "image": "nginx",
+                    "ports": [{"containerPort": 80}],
+                    "resources": {"requests": {"cpu": "100m"}, "limits": {"memory": "1Gi"}},
+                }
+            ],
+            "tolerations": [{"key": "a", "operator": "Exists"}],
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [
+                            {"matchExpressions": [{"key": "a", "operator": "In", "values": ["b"]}]}
+                        ]
+                    }
+                }
+            },
+            "topologySpreadConstraints": [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": "zone",
+                    "whenUnsatisfiable": "DoNotSchedule",
+                    "labelSelector": {"matchLabels": {"app": "web"}},
+                }
+            ],
+        },
+    },
+    "Node": {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "node-1"},
+        "spec": {"taints": [{"key": "a", "effect": "NoSchedule"}]},
+        "status": {"capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"}},
+    },
+    "Namespace": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dev"}},
+    "Lease": {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {"name": "node-1", "namespace": "kube-node-lease"},
+        "spec": {"holderIdentity": "node-1", "renewTime": "2026-01-01T00:00:10.000000Z"},
+    },
+}
+
+
+def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:
+    """Every path the typed description knows, list items as index 0, map values as key "k"."""
+    if depth > 12:
+        return []
+    if isinstance(schema, Struct):
+        paths = []
+        for name, field in schema.fields.items():
+            paths.append((*prefix, name))
+            paths += field_paths(field, (*prefix, name), depth + 1)
+        return paths
+    if isinstance(schema, ListOf):
+        return [(*prefix, 0), *field_paths(schema.item, (*prefix, 0), depth + 1)]
+    if isinstance(schema, MapOf):
+        return [(*prefix, "cpu"), *field_paths(schema.value, (*prefix, "cpu"), depth + 1)]
+    return []
+
+
+PATHS = [(kind, path) for kind, schema in KIND_SCHEMAS.items() for path in field_paths(schema)]
+NAMES = sorted({part for _, path in PATHS for part in path if isinstance(part, str)})
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "100m",
+            "1Gi",
+            "lots",
+            "",
+            "-1",
+            "2026-01-01T00:00:00Z",
+            "Always",
+            "In",
+            "Exists",
+            "NoSchedule",
+            "DoNotSchedule",
+            "a/b",
+            "zone",
+            "web",
+            "metadata.name",
+        ]
+    ),
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+not_json = st.one_of(
+    st.tuples(scalars),
+    st.frozensets(st.integers(), max_size=2),
+    st.binary(max_size=4),
+    st.datetimes(),
+    st.dictionaries(st.integers(), scalars, max_size=2),
+)
+values = json_values | not_json
+
+
+def put(obj: dict, path: tuple, value: Any) -> None:
+    """Set value at path, creating the mappings and one-item lists on the way."""
+    node = obj
+    for part, following in zip(path, path[1:], strict=False):
+        empty = [] if isinstance(following, int) else {}
+        if isinstance(part, int):
+            if not isinstance(node, list) or not node:
+                return
+            if not isinstance(node[0], type(empty)):
+                node[0] = empty
+            node = node[0]
+        else:
+            if not isinstance(node.get(part), type(empty)):
+                node[part] = empty
+            if isinstance(empty, list) and not node[part]:
+                node[part].append({})
+            node = node[part]
+    if isinstance(path[-1], int):
+        if isinstance(node, list) and node:
+            node[0] = value
+    elif isinstance(node, dict):
+        node[path[-1]] = value
+
+
+def use(obj: dict) -> None:
+    """What the rest of the lab does with an accepted object: it must not fail."""
+    assert json.loads(json.dumps(obj, allow_nan=False)) == obj
+    dump_manifest(obj)
+    if obj["kind"] == "Pod":
+        pod_requests(obj)
+    if obj["kind"] == "Node":
+        node_allocatable(obj)
+
+
+changes = st.lists(st.tuples(st.sampled_from(PATHS), values), min_size=1, max_size=3)
+
+
+@settings(
+    max_examples=int(os.environ.get("K8SLAB_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(changes)
+def test_any_value_at_any_field_is_accepted_or_refused_in_words(edits):
+    kind = edits[0][0][0]
+    obj = copy.deepcopy(VALID[kind])
+    for (edit_kind, path), value in edits:
+        if edit_kind == kind:
+            put(obj, path, value)
+    before = copy.deepcopy(obj)
+    try:
+        validate(obj)
+    except K8sLabError:
+        pass
+    assert _same(obj, before), "validate() changed its input"
+    # The API server decodes and defaults the body, validates it, and stores what it decoded.
+    try:
+        stored = apply_defaults(obj)
+        validate(stored)
+    except K8sLabError:
+        pass
+    else:
+        use(stored)
+    assert _same(obj, before), "apply_defaults() changed its input"
+    # And a manifest: kubectl's reading, decoding, defaulting, validation.
+    try:
+        loaded = load_manifests(obj)
+    except K8sLabError:
+        return
+    use(loaded[0])
+
+
+def _same(a: Any, b: Any) -> bool:
+    # NaN is not equal to itself; compare it as text.
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)) and type(a) is type(b):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value"),
+    [
+        ("Pod", ("spec", "containers", 0, "ports"), [80]),
+        ("Pod", ("spec", "resources"), {"requests": {"cpu": "lots"}}),
+        ("Pod", ("spec", "affinity"), "x"),
+        ("Pod", ("spec", "affinity", "nodeAffinity"), 5),
+        ("Pod", ("spec", "topologySpreadConstraints"), [5]),
+        ("Pod", ("spec", "topologySpreadConstraints", 0, "labelSelector"), 5),
+        (
+            "Pod",
+            (
+                "spec",
+                "affinity",
+                "nodeAffinity",
+                "requiredDuringSchedulingIgnoredDuringExecution",
+                "nodeSelectorTerms",
+                0,
+                "matchExpressions",
+                0,
+                "values",
+            ),
+            5,
+        ),
+        ("Lease", ("spec", "nodeName"), {"a": 1}),
+        ("Pod", ("spec", "foo"), datetime.datetime(2026, 1, 1)),
+        ("Pod", ("spec", "foo"), b"\x00"),
+        ("Pod", ("spec", "foo"), {1, 2}),
+    ],
+    ids=[
+        "ports-80",
+        "pod-level-cpu-lots",
+        "affinity-x",
+        "nodeAffinity-5",
+        "spread-[5]",
+        "labelSelector-5",
+        "values-5",
+        "lease-nodeName-map",
+        "timestamp",
+        "binary",
+        "set",
+    ],
+)
+def test_the_holes_of_issue_9_are_refused_in_words(kind, path, value):
+    obj = copy.deepcopy(VALID[kind])
+    put(obj, path, value)
+    with pytest.raises(K8sLabError):
+        validate(obj)
