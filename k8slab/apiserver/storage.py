@@ -165,7 +165,9 @@ class Storage:
                 obj = decode(event.kv) if event.type == "PUT" else None
                 on_change(event.kv.key, obj, event.kv.mod_revision)
 
-        return self.etcd.watch(prefix, start_revision, on_message, on_close, prefix=True)
+        group = self.etcd.group  # the API server's: an error here crashes kube-apiserver
+        return self.etcd.watch(prefix, start_revision, group.guarded(on_message),
+                               group.guarded(on_close), prefix=True)
 
     def compact(self, revision: int) -> Generator:
         """Compact etcd's history before `revision` (what --etcd-compaction-interval runs)."""

@@ -92,5 +92,6 @@ class Client:
             "user": self.user,
         }
         return self._network.open_stream(
-            self.group.host.name, self.server, API_PORT, request, on_event, on_close
+            self.group.host.name, self.server, API_PORT, request, on_event, on_close,
+            owner=self.group,
         )

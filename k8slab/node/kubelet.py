@@ -22,6 +22,7 @@ from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFou
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
+from k8slab.node.restarts import Restarts
 from k8slab.sim.host import ProcessGroup
 
 # The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
@@ -93,6 +94,9 @@ class Kubelet:
         self._last_status: dict | None = None
         self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
+        self.restarts = Restarts(self)
+        containerd.on_exit.append(lambda exit: self.restarts.container_exited(
+            exit.container_id, exit.exit_status, exit.exited_at))
 
     def status(self) -> KubeletStatus:
         """A read-only snapshot: node, version, registration, Lease, static and running pods."""
@@ -162,6 +166,7 @@ class Kubelet:
         ref = f"pod/{key}"
         if pod is None:
             running = self.running.pop(key, None)
+            self.restarts.forget(key)
             if running is not None:
                 self._record("KillPod", ref)
                 yield from self.containerd.stop_pod_sandbox(running.sandbox)
@@ -213,20 +218,30 @@ class Kubelet:
             "containerStatuses": waiting,
         }
 
-    def _running_status(self, pod: dict, running: RunningPod) -> dict:
+    def _running_status(self, pod: dict, running: RunningPod,
+                        waiting: dict[str, dict] | None = None) -> dict:
+        """Status of a started pod; `waiting` names containers waiting to restart (back-off)."""
         started = to_time(running.started)
-        statuses = [
-            {
-                "name": c["name"],
+        key = cache_key(pod)
+        waiting = waiting or {}
+        statuses = []
+        for c in pod["spec"]["containers"]:
+            name = c["name"]
+            status = {
+                "name": name,
                 "image": c["image"],
-                "ready": True,
-                "started": True,
-                "restartCount": running.restarts[c["name"]],
-                "containerID": f"containerd://{running.containers[c['name']]}",
-                "state": {"running": {"startedAt": started}},
+                "ready": name not in waiting,
+                "started": name not in waiting,
+                "restartCount": running.restarts[name],
+                "containerID": f"containerd://{running.containers[name]}",
+                "state": ({"waiting": waiting[name]} if name in waiting else {"running": {
+                    "startedAt": to_time(self.restarts.started.get((key, name),
+                                                                   running.started))}}),
             }
-            for c in pod["spec"]["containers"]
-        ]
+            if (key, name) in self.restarts.last_exit:
+                status["lastState"] = self.restarts.last_exit[key, name]
+            statuses.append(status)
+        ready = not waiting
         return {
             "phase": "Running",
             "hostIP": self.config.ip,
@@ -234,7 +249,7 @@ class Kubelet:
             "podIP": running.ip,
             "podIPs": [{"ip": running.ip}],
             "startTime": started,
-            "conditions": _conditions(self.sim.now, scheduled=True, ready=True),
+            "conditions": _conditions(self.sim.now, scheduled=True, ready=ready),
             "containerStatuses": statuses,
         }
 

@@ -14,7 +14,7 @@ import networkx as nx
 
 from k8slab.errors import K8sLabError
 from k8slab.sim.errors import NoLinkError, RefusedError, TimedOutError, UnknownHostError
-from k8slab.sim.host import Host
+from k8slab.sim.host import Host, ProcessGroup
 from k8slab.sim.kernel import Simulation
 
 SWITCH = "switch"
@@ -246,7 +246,7 @@ class Network:
     def _receive(self, dst: str, port: int, message: Any) -> None:
         server = self._hosts[dst].server_on(port)
         if server is not None:
-            server.receive(message)
+            server.group.guarded(server.receive)(message)
 
     def rpc(
         self, src: str, dst: str, port: int, request: Any, timeout: float = REQUEST_TIMEOUT
@@ -300,8 +300,15 @@ class Network:
         request: Any,
         on_message: Callable[[Any], None],
         on_close: Callable[[str], None],
+        owner: ProcessGroup | None = None,
     ) -> Stream:
-        """Open a stream from client `src` to the server on `dst:port` (a watch request)."""
+        """Open a stream from client `src` to the server on `dst:port` (a watch request).
+
+        With `owner`, the client's process group, an error in `on_message` or `on_close`
+        crashes that group, as it would crash the client program.
+        """
+        if owner is not None:
+            on_message, on_close = owner.guarded(on_message), owner.guarded(on_close)
         stream = Stream(self, src, dst, on_message, on_close)
         self._streams[id(stream)] = stream
 
@@ -311,7 +318,7 @@ class Network:
                 stream.close("connection refused")
             else:
                 server.group.serve_stream(stream)
-                server.accept(request, stream)
+                server.group.guarded(server.accept)(request, stream)
 
         if not self.deliver(src, dst, at_server):
             stream.close("connection failed")
