@@ -158,7 +158,9 @@ class APIServer:
             return (yield from self.storage.get(kind, namespace, request["name"]))
         if verb == "list":
             selector = parse_field_selector(request.get("field_selector"))
-            items, rv = yield from self.storage.list(kind, namespace)
+            # resourceVersion "0" (an informer's list) is served from the watch cache upstream.
+            from_cache = request.get("resource_version") == "0"
+            items, rv = yield from self.storage.list(kind, namespace, from_cache=from_cache)
             return {"items": [o for o in items if matches(o, selector)], "resourceVersion": rv}
         if verb in ("update", "update_status"):
             return (yield from self._update(kind, request["body"], verb))
