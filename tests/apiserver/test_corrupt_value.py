@@ -8,7 +8,7 @@ import pytest
 
 from k8slab import Cluster
 from k8slab.apiserver.storage import decode
-from k8slab.errors import UnknownError
+from k8slab.errors import K8sLabError, UnknownError
 from k8slab.etcd.wire import KeyValue
 
 FIND_KIND = ('struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
@@ -52,3 +52,24 @@ def test_a_corrupt_pod_fails_kubectl_but_the_cluster_keeps_scheduling_and_runnin
     assert not cluster.trace.where(kind="crash")
     cluster.etcdctl("del /registry/pods/default/junk")
     assert "web" in cluster.kubectl("get pods")
+
+
+def test_a_request_that_makes_a_handler_fail_is_answered_500_and_the_server_runs_on():
+    cluster = Cluster(workers=0)
+    server = cluster.network.host("control-plane").memory["kube-apiserver"]
+
+    def panics(kind, namespace, body, user):
+        raise TypeError("unhashable type: 'list'")
+        yield
+
+    server._create = panics
+    with pytest.raises(K8sLabError) as raised:
+        cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
+                       "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    assert (raised.value.code, raised.value.reason) == (500, "InternalError")
+    assert raised.value.message == (
+        'an error on the server ("This request caused apiserver to panic. Look in the logs for '
+        'details.") has prevented the request from succeeding')
+    [panic] = cluster.trace.where(kind="panic")
+    assert panic.details["error"] == "TypeError: unhashable type: 'list'"
+    assert "kube-apiserver-control-plane" in cluster.kubectl("get pods -A")
