@@ -7,6 +7,7 @@ broken TCP connection would be noticed, and the client re-lists.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
@@ -119,13 +120,13 @@ class Network:
         """Change the latency (seconds) or loss probability (0..1) of the link a-b."""
         if not self.graph.has_edge(a, b):
             raise NoLinkError(f"no link between {a!r} and {b!r}")
+        if latency is not None and not 0 <= latency < math.inf:  # NaN fails both
+            raise ValueError(f"latency must be a finite number >= 0 seconds, got {latency}")
+        if loss is not None and not 0.0 <= loss <= 1.0:
+            raise ValueError(f"loss must be a probability between 0 and 1, got {loss}")
         if latency is not None:
-            if latency < 0:
-                raise ValueError(f"latency must be >= 0 seconds, got {latency}")
             self.graph.edges[a, b]["latency"] = latency
         if loss is not None:
-            if not 0.0 <= loss <= 1.0:
-                raise ValueError(f"loss must be a probability between 0 and 1, got {loss}")
             self.graph.edges[a, b]["loss"] = loss
             self._lossy = any(data["loss"] for _, _, data in self.graph.edges(data=True))
         self._latency_cache.clear()
@@ -228,7 +229,7 @@ class Network:
         and a random extra delay of up to `jitter` seconds, which reorders messages."""
         if not 0.0 <= duplicate <= 1.0:
             raise ValueError(f"duplicate must be a probability between 0 and 1, got {duplicate}")
-        if jitter < 0:
+        if not 0 <= jitter < math.inf:
             raise ValueError(f"jitter must be >= 0 seconds, got {jitter}")
         self._duplicate, self._jitter = duplicate, jitter
         self.sim.record("", "network", "faults", "", duplicate=duplicate, jitter=jitter)
