@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
-from k8slab.api.quantity import format_memory, memory_bytes
+from k8slab.api.quantity import cpu_millis, format_memory, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
+from k8slab.node import admission
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
@@ -95,6 +96,7 @@ class Kubelet:
         self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
         self.restarts = Restarts(self)
+        self._admitted: dict[str, dict] = {}  # the pods admitted to run here, by key
         containerd.on_exit.append(lambda exit: self.restarts.container_exited(
             exit.container_id, exit.exit_status, exit.exited_at))
 
@@ -167,11 +169,12 @@ class Kubelet:
         if pod is None:
             running = self.running.pop(key, None)
             self.restarts.forget(key)
+            self._admitted.pop(key, None)
             if running is not None:
                 self._record("KillPod", ref)
                 yield from self.containerd.stop_pod_sandbox(running.sandbox)
             return
-        if key in self.running:
+        if key in self.running or not self._admit(key, pod):
             return
         self._record("SyncPod", ref)
         restarts = _restart_counts(pod)
@@ -196,6 +199,26 @@ class Kubelet:
             self._set_status(key, self._running_status(self.pods[key], self.running[key]))
         else:
             self._again[key] = True
+
+    def _admit(self, key: str, pod: dict) -> bool:
+        """Admit a pod once, if it fits beside those admitted; a terminal pod is not run again."""
+        if key in self._admitted:
+            return True
+        if pod.get("status", {}).get("phase") in ("Failed", "Succeeded"):
+            return False
+        reason, message = admission.admit(pod, self._admitted.values(), self._allocatable())
+        if reason:
+            # kubelet.go rejectPod: a Warning event with the reason, and the pod Failed.
+            self._record("PodRejected", f"pod/{key}", reason=reason, message=message)
+            self._set_status(key, admission.rejected_status(reason, message))
+            return False
+        self._admitted[key] = pod
+        return True
+
+    def _allocatable(self) -> dict[str, int]:
+        c = self.config
+        return {"cpu": cpu_millis(c.cpu), "memory": memory_bytes(c.memory) - EVICTION_HARD_MEMORY,
+                "pods": c.max_pods}
 
     # -- pod status ----------------------------------------------------------------------
 
