@@ -14,13 +14,12 @@ from k8slab.api.kinds import kind_info, registry_key, resource_info
 from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
 from k8slab.errors import (
-    AlreadyExistsError,
     K8sLabError,
-    NotFoundError,
     UnavailableError,
 )
 from k8slab.etcd.status import MemberStatus
 from k8slab.lab import arguments, components, etcdctl, kubeadm, progress, scheduling
+from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.node.kubelet import NodeConfig
 from k8slab.robustness.raft_safety import RaftSafety
@@ -236,32 +235,28 @@ class Cluster:
     def apply(self, manifest: Any) -> list[str]:
         """Create or update the objects in `manifest` (YAML text, a dict, a list, or a path).
 
-        Every document is checked before anything is sent: on any error nothing changes.
+        As kubectl does: every document is read and validated first, and a document that fails
+        there refuses the whole input (nothing changes). Then each is sent in order; the lines
+        kubectl prints come back (`pod/a created`, `pod/b unchanged`, `pod/c configured`). If the
+        server refuses some, the rest are still applied and `ApplyError` lists the refused ones
+        (`Error from server (AlreadyExists): ...`); its `results` has every document's line.
         """
         docs = load_manifests(manifest)
         for doc in docs:
             if not doc["metadata"].get("name"):
                 # kubectl apply needs a name to find the object next time (kubectl's words).
                 raise K8sLabError("error: cannot use generate name with apply; use create()")
-        self._check_namespaces(docs)
-        return [self.request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
+        return send_each(docs, self.request, source_name(manifest), create_only=False)
 
     def create(self, manifest: Any) -> list[str]:
         """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
 
-        Returns what kubectl prints, e.g. `pod/web-x7k2p created`; an existing name is an error.
+        Returns what kubectl prints, e.g. `pod/web-x7k2p created`. Like `apply`, a document
+        that does not read refuses everything, while a name already taken fails only its own
+        document: the others are created and `ApplyError` lists the refused ones.
         """
         docs = load_manifests(manifest)
-        self._check_namespaces(docs)
-        return [self.request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
-
-    def _check_namespaces(self, docs: list[dict]) -> None:
-        new = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]
-        existing = [n["metadata"]["name"] for n in self.list("namespaces")]
-        for doc in docs:
-            namespace = doc["metadata"].get("namespace")
-            if namespace and namespace not in existing and namespace not in new:
-                raise NotFoundError(f'namespaces "{namespace}" not found')
+        return send_each(docs, self.request, source_name(manifest), create_only=True)
 
     # -- faults -----------------------------------------------------------------------------
 
@@ -403,40 +398,6 @@ def _pod_cidr(index: int) -> str:
 
 def _node_ip(i: int) -> str:
     return f"10.0.{i // 250}.{i % 250 + 20}" if i else "10.0.0.10"
-
-
-def _create_one(client: Client, doc: dict) -> Generator:
-    created = yield from client.create(doc)
-    info = kind_info(doc["kind"], doc["apiVersion"])
-    return f"{info.singular}/{created['metadata']['name']} created"
-
-
-def _apply_one(client: Client, doc: dict) -> Generator:
-    info = kind_info(doc["kind"], doc["apiVersion"])
-    meta = doc["metadata"]
-    ref = f"{info.singular}/{meta['name']}"
-    try:
-        yield from client.create(doc)
-        return f"{ref} created"
-    except AlreadyExistsError:
-        pass
-    current = yield from client.get(info.resource, meta["name"], meta.get("namespace"))
-    if _same(current, doc):
-        return f"{ref} unchanged"
-    body = dict(doc, metadata=dict(meta, resourceVersion=current["metadata"]["resourceVersion"]))
-    yield from client.update(body)
-    return f"{ref} configured"
-
-
-def _same(current: dict, doc: dict) -> bool:
-    for field in ("spec", "data"):
-        if field in doc:
-            wanted = dict(doc[field])
-            have = {k: v for k, v in current.get(field, {}).items() if k in wanted}
-            if have != wanted:
-                return False
-    meta, have = doc["metadata"], current["metadata"]
-    return all(meta.get(k, {}) == have.get(k, {}) for k in ("labels", "annotations"))
 
 
 class _Reader:

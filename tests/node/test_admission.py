@@ -34,9 +34,9 @@ def test_admission_checks_pods_then_cpu_then_memory(new, admitted, reason, messa
 
 def test_a_pod_bound_by_name_to_a_node_too_small_fails_with_out_of_cpu():
     cluster = Cluster(workers=1)
+    container = {"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "100"}}}
     cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "huge"},
-                   "spec": {"nodeName": "worker-1", "containers": [
-                       {"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "100"}}}]}})
+                   "spec": {"nodeName": "worker-1", "containers": [container]}})
     cluster.run(3)
     status = cluster.get("pods", "huge")["status"]
     assert (status["phase"], status["reason"]) == ("Failed", "OutOfcpu")
