@@ -7,6 +7,7 @@ control-plane host with the admin kubeconfig), so it works only while the API se
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
@@ -186,13 +187,16 @@ class Cluster:
         `steps` receives a `Client` logged in as kubernetes-admin to the control-plane endpoint
         (kubeadm's admin.conf); their value is returned and an API error is raised as it came.
         """
+        if not callable(steps):
+            raise K8sLabError(f"request() takes a function of a Client that yields its steps "
+                              f"(a generator function), got {arguments.shown(steps)}")
         if not self.network.host(self.endpoint).up:
             raise UnavailableError(
                 f"The connection to the server {self.endpoint}:6443 was "
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: steps(Client(group, "kubernetes-admin", self.endpoint)))
+            lambda group: _steps(steps, Client(group, "kubernetes-admin", self.endpoint)))
 
     def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator]) -> Any:
         # kubectl and etcdctl run on a control-plane host (kubeadm's admin.conf points at the
@@ -378,6 +382,14 @@ class Cluster:
             for c in components.containers(self.network, arguments.host(name, self.hosts, "name"))
             if c.status == "running"
         ]
+
+
+def _steps(steps: Callable[[Client], Generator], client: Client) -> Generator:
+    started = steps(client)
+    if not inspect.isgenerator(started):
+        raise K8sLabError("request()'s function must yield its steps (a generator function, "
+                          f"`yield from client.get(...)`); it returned {arguments.shown(started)}")
+    return started
 
 
 def _object_arguments(resource: object, name: object,

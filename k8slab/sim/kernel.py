@@ -38,6 +38,7 @@ class Simulation:
         self.trace = Trace()
         self._rngs: dict[str, random.Random] = {}
         self._awaited: dict[int, simpy.Process] = {}
+        self.events = 0  # how many events have run: nothing happened while it stays the same
 
     @property
     def now(self) -> float:
@@ -71,6 +72,7 @@ class Simulation:
         with _interruptible() as interrupted:
             while self.env.peek() < end:
                 self.env.step()
+                self.events += 1
                 if after_event is not None:
                     after_event()
                 if interrupted():
@@ -97,6 +99,7 @@ class Simulation:
                 deadline = self.env.now + limit
                 while process.is_alive and self.env.peek() < deadline:
                     self.env.step()
+                    self.events += 1
                     if after_event is not None:
                         after_event()
                     if interrupted():
