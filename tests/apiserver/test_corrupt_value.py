@@ -63,9 +63,10 @@ def test_a_request_that_makes_a_handler_fail_is_answered_500_and_the_server_runs
         yield
 
     server._create = panics
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
     with pytest.raises(K8sLabError) as raised:
-        cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
-                       "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+        cluster.request(lambda client: client.create(pod))
     assert (raised.value.code, raised.value.reason) == (500, "InternalError")
     assert raised.value.message == (
         'an error on the server ("This request caused apiserver to panic. Look in the logs for '
