@@ -84,6 +84,13 @@ class InvalidError(APIError):
     reason = "Invalid"
 
 
+class InternalError(APIError):
+    """500 InternalError: the server failed on a request, e.g. a handler that panicked."""
+
+    code = 500
+    reason = "InternalError"
+
+
 class UnavailableError(APIError):
     """503 / timeout: the server could not be reached or did not answer in time.
 
@@ -115,6 +122,7 @@ _BY_REASON = {
         ConflictError,
         GoneError,
         InvalidError,
+        InternalError,
         UnavailableError,
         UnknownError,
     )

@@ -136,4 +136,4 @@ class LoadBalancer:
                 backend[0].close("client went away")
 
         backend.append(self._network.open_stream(self.group.host.name, order[0], PORT, request,
-                                                 forward, stream.close))
+                                                 forward, stream.close, owner=self.group))

@@ -21,10 +21,11 @@ from k8slab.errors import (
     APIError,
     BadRequestError,
     ConflictError,
+    InternalError,
     K8sLabError,
     NotFoundError,
 )
-from k8slab.sim.host import ProcessGroup
+from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
@@ -36,6 +37,8 @@ REGISTRY_PREFIX = "/registry/"  # --etcd-prefix default: every object lives unde
 RETRY_SECONDS = 1.0
 # utilrand.String's alphabet: no vowels, no confusable characters (apimachinery util/rand).
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+# apiserver/pkg/server/filters/wrap.go WithPanicRecovery: the body of a request that panicked.
+PANIC_MESSAGE = "This request caused apiserver to panic. Look in the logs for details."
 
 
 class APIServer:
@@ -127,7 +130,7 @@ class APIServer:
                 self.host, "apiserver", verb, _request_ref(request), user=request.get("user", "")
             )
         try:
-            return (yield from self._handle(request))
+            return (yield from self._recovering(request))
         except APIError as error:
             if verb in WRITE_VERBS:
                 self.sim.record(
@@ -141,6 +144,19 @@ class APIServer:
                     message=error.message,
                 )
             raise
+
+    def _recovering(self, request: dict) -> Generator:
+        # genericfilters.WithPanicRecovery: a handler that panics answers 500 and the server
+        # runs on; client-go words the non-Status body as below (kubectl's "InternalError").
+        try:
+            return (yield from self._handle(request))
+        except K8sLabError:
+            raise
+        except Exception as error:
+            self.sim.record(self.host, "apiserver", "panic", str(request.get("resource")),
+                            verb=str(request.get("verb")), error=describe(error))
+            raise InternalError(f'an error on the server ("{PANIC_MESSAGE}") has prevented '
+                                "the request from succeeding") from None
 
     def _handle(self, request: dict) -> Generator:
         verb = request["verb"]
@@ -158,7 +174,9 @@ class APIServer:
             return (yield from self.storage.get(kind, namespace, request["name"]))
         if verb == "list":
             selector = parse_field_selector(request.get("field_selector"))
-            items, rv = yield from self.storage.list(kind, namespace)
+            # resourceVersion "0" (an informer's list) is served from the watch cache upstream.
+            from_cache = request.get("resource_version") == "0"
+            items, rv = yield from self.storage.list(kind, namespace, from_cache=from_cache)
             return {"items": [o for o in items if matches(o, selector)], "resourceVersion": rv}
         if verb in ("update", "update_status"):
             return (yield from self._update(kind, request["body"], verb))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator, Sequence
 
+import yaml
+
 from k8slab.api.kinds import Kind, registry_key, registry_prefix
 from k8slab.errors import (
     AlreadyExistsError,
@@ -39,10 +41,59 @@ def encode(obj: dict) -> str:
 
 
 def decode(kv: KeyValue) -> dict:
-    """An object read from etcd, with resourceVersion set to the key's mod_revision."""
-    obj = json.loads(kv.value)
+    """An object read from etcd, with resourceVersion set to the key's mod_revision.
+
+    A value that is no object (someone wrote it with etcdctl) is a 500 in the decoder's words:
+    with AllowUnsafeMalformedObjectDeletion off, as in v1.35 (alpha since 1.32), upstream's
+    store returns the decode error as it is, which names no key.
+    """
+    obj = _parse(kv.value)
+    if not isinstance(obj, dict) or "kind" not in obj:
+        raise UnknownError(_undecodable(obj, kv.value))
+    if not isinstance(obj.get("metadata"), dict):
+        raise UnknownError(f"json: cannot unmarshal {_go_type(obj.get('metadata'))} into Go "
+                           f"struct field {obj['kind']}.metadata of type v1.ObjectMeta")
     obj["metadata"]["resourceVersion"] = str(kv.mod_revision)
     return obj
+
+
+_GO_FIND_KIND = ('struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+                 'Kind string "json:\\"kind,omitempty\\"" }')
+
+
+def _parse(value: str | bytes) -> object:
+    # The storage codec tries JSON, then YAML (apimachinery's recognizer); either may fail.
+    try:
+        return json.loads(value)
+    except ValueError:
+        try:
+            return yaml.safe_load(value)
+        except yaml.YAMLError as error:
+            return _Unparsable(str(getattr(error, "problem", None) or error))
+
+
+class _Unparsable(str):
+    """What YAML said about a value it could not read."""
+
+
+def _go_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "null" if value is None
+                                                               else "string")
+
+
+def _undecodable(obj: object, raw: str | bytes) -> str:
+    """The codec's words for a value that is not a Kubernetes object (json.go's Interpret)."""
+    if isinstance(obj, _Unparsable):  # the problem in PyYAML's words, not go-yaml's
+        return f"error converting YAML to JSON: yaml: {obj}"
+    if isinstance(obj, dict):
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        return f"Object 'Kind' is missing in '{text}'"
+    return (f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+            f"{_go_type(obj)} into Go value of type {_GO_FIND_KIND}")
 
 
 def qualified(kind: Kind) -> str:
@@ -98,11 +149,34 @@ class Storage:
             raise NotFoundError(f'{qualified(kind)} "{name}" not found')
         return decode(answer.kvs[0])
 
-    def list(self, kind: Kind, namespace: str | None) -> Generator:
-        """Every object of `kind` (in `namespace`, or all): (items, list resourceVersion)."""
+    def list(self, kind: Kind, namespace: str | None, *, from_cache: bool = False) -> Generator:
+        """Every object of `kind` (in `namespace`, or all): (items, list resourceVersion).
+
+        An undecodable value fails the list (upstream's store aborts on it), unless the list is
+        `from_cache`: a list at resourceVersion "0", which upstream serves from the watch cache,
+        which never held the object it could not decode.
+        """
         answer = yield from _interpreted(self.etcd.get(registry_prefix(kind, namespace),
                                                        prefix=True))
+        if from_cache:
+            return list(self._decodable(answer.kvs).values()), str(answer.revision)
         return [decode(kv) for kv in answer.kvs], str(answer.revision)
+
+    def _decodable(self, kvs: Sequence[KeyValue]) -> dict[str, dict]:
+        """The objects of `kvs` by key, leaving out (and tracing) the values not decodable."""
+        objects = {}
+        for kv in kvs:
+            try:
+                objects[kv.key] = decode(kv)
+            except UnknownError as error:
+                self._decode_failed(kv.key, error)
+        return objects
+
+    def _decode_failed(self, key: str, error: UnknownError) -> None:
+        # The cacher logs the key it could not decode and counts it in
+        # apiserver_storage_decode_errors_total; the trace is our log.
+        group = self.etcd.group
+        group.sim.record(group.host.name, "apiserver", "decode error", key, error=error.message)
 
     def create(self, kind: Kind, obj: dict) -> Generator:
         """Store a new object; AlreadyExists if the key is taken (a Txn on create_revision == 0)."""
@@ -152,20 +226,30 @@ class Storage:
     def list_all(self, prefix: str) -> Generator:
         """Every object under `prefix`, by etcd key, and the revision read at: the cache's list."""
         answer = yield from _interpreted(self.etcd.get(prefix, prefix=True))
-        return {kv.key: decode(kv) for kv in answer.kvs}, answer.revision
+        return self._decodable(answer.kvs), answer.revision
 
     def watch_all(self, prefix: str, start_revision: int,
                   on_change: Callable[[str, dict | None, int], None],
                   on_close: Callable[[str], None]) -> Stream:
         """Call `on_change(key, object or None if deleted, revision)` for every change under
-        `prefix` from `start_revision` on; `on_close(reason)` when the watch ends."""
+        `prefix` from `start_revision` on; `on_close(reason)` when the watch ends. A value
+        that cannot be decoded is traced and passed on as None: the cache does not hold it."""
 
         def on_message(message: WatchResponse) -> None:
             for event in message.events:
-                obj = decode(event.kv) if event.type == "PUT" else None
+                obj = None
+                if event.type == "PUT":
+                    try:
+                        obj = decode(event.kv)
+                    except UnknownError as error:
+                        # Simplified: the cache treats it as gone; upstream's watch sends an
+                        # error and the cacher re-lists.
+                        self._decode_failed(event.kv.key, error)
                 on_change(event.kv.key, obj, event.kv.mod_revision)
 
-        return self.etcd.watch(prefix, start_revision, on_message, on_close, prefix=True)
+        group = self.etcd.group  # the API server's: an error here crashes kube-apiserver
+        return self.etcd.watch(prefix, start_revision, group.guarded(on_message),
+                               group.guarded(on_close), prefix=True)
 
     def compact(self, revision: int) -> Generator:
         """Compact etcd's history before `revision` (what --etcd-compaction-interval runs)."""

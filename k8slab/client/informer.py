@@ -56,8 +56,9 @@ class Informer:
         backoff = BACKOFF_INITIAL
         while True:
             try:
+                # client-go's reflector lists at resourceVersion "0": the API server's cache.
                 items, rv = yield from self.client.list(
-                    self.resource, self.namespace, self.field_selector
+                    self.resource, self.namespace, self.field_selector, resource_version="0"
                 )
             except K8sLabError:
                 yield env.timeout(backoff * (1 + self._rng.random()))

@@ -49,10 +49,16 @@ class Client:
         """GET one object."""
         return (yield from self.request("get", resource, namespace=namespace, name=name))
 
-    def list(self, resource: str, namespace: str | None = None, field_selector: str = ""):
-        """LIST objects: returns (items, resourceVersion)."""
+    def list(self, resource: str, namespace: str | None = None, field_selector: str = "",
+             resource_version: str = ""):
+        """LIST objects: returns (items, resourceVersion).
+
+        resourceVersion "" reads the latest from etcd (kubectl's list); "0" accepts any
+        version, which the API server serves from its watch cache (a reflector's first list).
+        """
         answer = yield from self.request(
-            "list", resource, namespace=namespace, field_selector=field_selector
+            "list", resource, namespace=namespace, field_selector=field_selector,
+            resource_version=resource_version,
         )
         return answer["items"], answer["resourceVersion"]
 
@@ -92,5 +98,6 @@ class Client:
             "user": self.user,
         }
         return self._network.open_stream(
-            self.group.host.name, self.server, API_PORT, request, on_event, on_close
+            self.group.host.name, self.server, API_PORT, request, on_event, on_close,
+            owner=self.group,
         )

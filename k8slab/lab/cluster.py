@@ -7,7 +7,7 @@ control-plane host with the admin kubeconfig), so it works only while the API se
 
 from __future__ import annotations
 
-import numbers
+import inspect
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
@@ -15,13 +15,21 @@ from k8slab.api.kinds import kind_info, registry_key, resource_info
 from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
 from k8slab.errors import (
-    AlreadyExistsError,
     K8sLabError,
-    NotFoundError,
     UnavailableError,
 )
 from k8slab.etcd.status import MemberStatus
-from k8slab.lab import components, etcdctl, etcdutl, kubeadm, scheduling, static_pods
+from k8slab.lab import (
+    arguments,
+    components,
+    etcdctl,
+    etcdutl,
+    kubeadm,
+    progress,
+    scheduling,
+    static_pods,
+)
+from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.kubectl.get import kubectl as render_kubectl
 from k8slab.node.kubelet import NodeConfig
 from k8slab.robustness.raft_safety import RaftSafety
@@ -36,6 +44,10 @@ CONTROL_PLANE_SIZES = (1, 3, 5, 7)
 MAX_WORKERS = 5000
 BOOT_LIMIT_SECONDS = 120.0
 COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' timeouts
+# One run() advances at most a simulated day: at 3 workers the lab runs some 700 to 2,700
+# simulated seconds per wall-clock second, so a day is one or two minutes, with a progress line
+# and Ctrl-C to stop it. Longer is a loop of run() calls.
+MAX_RUN_SECONDS = 86_400.0
 
 
 class Cluster:
@@ -67,6 +79,9 @@ class Cluster:
             )
         if not _whole(seed):
             raise K8sLabError(f"seed must be an integer, got {seed!r}")
+        arguments.cpu_quantity(worker_cpu, "worker_cpu")
+        arguments.memory_quantity(worker_memory, "worker_memory")
+        arguments.flag(check_invariants, "check_invariants")
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
@@ -145,15 +160,28 @@ class Cluster:
         return self.sim.trace
 
     def run(self, seconds: float) -> None:
-        """Advance simulated time by `seconds`."""
-        if not isinstance(seconds, numbers.Real) or isinstance(seconds, bool) or seconds < 0:
-            raise K8sLabError(f"run() takes a number of seconds >= 0, got {seconds!r}")
+        """Advance simulated time by `seconds`, from 0 to 86400 (one simulated day) per call.
+
+        In a notebook a run of an hour or more shows a progress line. Interrupting the kernel
+        stops the run between two events (KeyboardInterrupt says when): the cluster is left
+        consistent, answers, and runs on from there.
+        """
+        seconds = arguments.number(seconds, "run()'s seconds", high=MAX_RUN_SECONDS,
+                                   unit=" (one simulated day at most; call run() again for more)")
         observe = self.raft_safety.observe if self.check_invariants else None
-        self.sim.run(float(seconds), after_event=observe)
+        show = progress.progress_line(seconds)
+        if show is None:
+            self.sim.run(seconds, after_event=observe)
+            return
+        start = self.sim.now
+        for end in progress.steps(start, seconds):
+            self.sim.run_until(end, after_event=observe)
+            show(end - start, self.sim.now)
 
     def trace_of(self, ref: str) -> list[Record]:
         """The records about one object, e.g. `trace_of("pod/default/web-1")`."""
-        kind, _, rest = ref.partition("/")
+        kind, _, rest = arguments.text(ref, "trace_of()'s object",
+                                       'a string "<kind>/<namespace>/<name>"').partition("/")
         if not rest:
             raise K8sLabError(f'name an object as "<kind>/<namespace>/<name>", got {ref!r}')
         info = kind_info(kind.capitalize())
@@ -168,13 +196,16 @@ class Cluster:
         `steps` receives a `Client` logged in as kubernetes-admin to the control-plane endpoint
         (kubeadm's admin.conf); their value is returned and an API error is raised as it came.
         """
+        if not callable(steps):
+            raise K8sLabError(f"request() takes a function of a Client that yields its steps "
+                              f"(a generator function), got {arguments.shown(steps)}")
         if not self.network.host(self.endpoint).up:
             raise UnavailableError(
                 f"The connection to the server {self.endpoint}:6443 was "
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: steps(Client(group, "kubernetes-admin", self.endpoint)))
+            lambda group: _steps(steps, Client(group, "kubernetes-admin", self.endpoint)))
 
     def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator]) -> Any:
         # kubectl and etcdctl run on a control-plane host (kubeadm's admin.conf points at the
@@ -192,14 +223,18 @@ class Cluster:
 
     def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
         """One object, read through the API server."""
+        resource, name, namespace = _object_arguments(resource, name, namespace)
         return self.request(lambda c: c.get(resource, name, namespace))
 
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
         """Objects of one resource ("pods", "nodes"...), all namespaces unless one is given."""
+        arguments.text(resource, "resource", 'a resource name such as "pods"')
+        arguments.optional_text(namespace, "namespace")
         return self.request(lambda c: c.list(resource, namespace))[0]
 
     def delete(self, resource: str, name: str, namespace: str | None = "default") -> str:
         """`kubectl delete <resource> <name>`: what kubectl prints, e.g. `pod "web" deleted`."""
+        resource, name, namespace = _object_arguments(resource, name, namespace)
         info = resource_info(resource)
         self.request(lambda c: c.delete(info.resource, name,
                                          namespace if info.namespaced else None))
@@ -207,50 +242,47 @@ class Cluster:
 
     def kubectl(self, command: str) -> str:
         """What `kubectl <command>` prints (get, with -n / -A / -o wide|yaml|json|name)."""
+        arguments.text(command, "kubectl()'s command", 'a string such as "get pods"')
         return render_kubectl(_Reader(self), command)
 
     def apply(self, manifest: Any) -> list[str]:
         """Create or update the objects in `manifest` (YAML text, a dict, a list, or a path).
 
-        Every document is checked before anything is sent: on any error nothing changes.
+        As kubectl does: every document is read and validated first, and a document that fails
+        there refuses the whole input (nothing changes). Then each is sent in order; the lines
+        kubectl prints come back (`pod/a created`, `pod/b unchanged`, `pod/c configured`). If the
+        server refuses some, the rest are still applied and `ApplyError` lists the refused ones
+        (`Error from server (AlreadyExists): ...`); its `results` has every document's line.
         """
         docs = load_manifests(manifest)
         for doc in docs:
             if not doc["metadata"].get("name"):
                 # kubectl apply needs a name to find the object next time (kubectl's words).
                 raise K8sLabError("error: cannot use generate name with apply; use create()")
-        self._check_namespaces(docs)
-        return [self.request(lambda c, d=doc: _apply_one(c, d)) for doc in docs]
+        return send_each(docs, self.request, source_name(manifest), create_only=False)
 
     def create(self, manifest: Any) -> list[str]:
         """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
 
-        Returns what kubectl prints, e.g. `pod/web-x7k2p created`; an existing name is an error.
+        Returns what kubectl prints, e.g. `pod/web-x7k2p created`. Like `apply`, a document
+        that does not read refuses everything, while a name already taken fails only its own
+        document: the others are created and `ApplyError` lists the refused ones.
         """
         docs = load_manifests(manifest)
-        self._check_namespaces(docs)
-        return [self.request(lambda c, d=doc: _create_one(c, d)) for doc in docs]
-
-    def _check_namespaces(self, docs: list[dict]) -> None:
-        new = [d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"]
-        existing = [n["metadata"]["name"] for n in self.list("namespaces")]
-        for doc in docs:
-            namespace = doc["metadata"].get("namespace")
-            if namespace and namespace not in existing and namespace not in new:
-                raise NotFoundError(f'namespaces "{namespace}" not found')
+        return send_each(docs, self.request, source_name(manifest), create_only=True)
 
     # -- faults -----------------------------------------------------------------------------
 
     def kill_node(self, name: str) -> None:
         """Crash a host: its containers and kubelet stop; its disk survives."""
-        host = self.network.host(name)
+        host = self.network.host(arguments.host(name, self.hosts, "kill_node()'s name"))
         if not host.up:
             raise K8sLabError(f"{name} is already down; restart_node({name!r}) brings it back")
         self.network.crash(name)
 
     def restart_node(self, name: str) -> None:
         """Power a crashed host back on: containerd and the kubelet start again."""
-        host = self.network.host(name)
+        host = self.network.host(arguments.host(name, self.hosts, "restart_node()'s name"))
         if host.up:
             raise K8sLabError(f"{name} is running; kill_node({name!r}) first")
         self.network.restart(name)
@@ -259,10 +291,7 @@ class Cluster:
         """Cut the network between groups of hosts: `partition(["worker-1"], ["control-plane"])`."""
         if len(groups) < 2:
             raise K8sLabError("partition() needs at least two groups of host names")
-        for group in groups:
-            if isinstance(group, str) or not isinstance(group, Sequence):
-                raise K8sLabError(f"each group is a list of host names, got {group!r}")
-        self.network.partition(*groups)
+        self.network.partition(*arguments.host_groups(groups, self.hosts))
 
     def heal(self) -> None:
         """Remove every network partition."""
@@ -270,20 +299,20 @@ class Cluster:
 
     def set_faults(self, *, duplicate: float = 0.0, jitter: float = 0.0) -> None:
         """Duplicate (probability) and delay by up to `jitter` s, so reorder, peer messages."""
-        try:
-            self.network.set_faults(duplicate=duplicate, jitter=jitter)
-        except ValueError as error:
-            raise K8sLabError(str(error)) from None
+        self.network.set_faults(
+            duplicate=arguments.number(duplicate, "duplicate", high=1.0, unit=" (a probability)"),
+            jitter=arguments.number(jitter, "jitter", high=MAX_RUN_SECONDS, unit=" seconds"))
 
     def set_link(self, host: str, *, latency: float | None = None,
                  loss: float | None = None) -> None:
         """Change `host`'s network link: one-way latency in seconds, or the fraction of
         messages lost (0..1)."""
-        self.network.host(host)
-        try:
-            self.network.set_link(host, SWITCH, latency=latency, loss=loss)
-        except ValueError as error:
-            raise K8sLabError(str(error)) from None
+        arguments.host(host, self.hosts)
+        if latency is not None:
+            latency = arguments.number(latency, "latency", high=MAX_RUN_SECONDS, unit=" seconds")
+        if loss is not None:
+            loss = arguments.number(loss, "loss", high=1.0, unit=" (a probability)")
+        self.network.set_link(host, SWITCH, latency=latency, loss=loss)
 
     # -- scheduling ---------------------------------------------------------------------------
 
@@ -293,23 +322,28 @@ class Cluster:
 
     def scheduling_history(self, target: str) -> list[scheduling.Explanation]:
         """Every recorded scheduling decision for one pod, oldest first."""
+        arguments.text(target, "scheduling_history()'s pod", 'a string "<namespace>/<name>"')
         return scheduling.history(self, target)
 
     def cordon(self, node: str) -> str:
         """`kubectl cordon`: mark a node unschedulable."""
-        return scheduling.cordon(self, node)
+        return scheduling.cordon(self, arguments.text(node, "node", "a node name"))
 
     def uncordon(self, node: str) -> str:
         """`kubectl uncordon`: make a node schedulable again."""
-        return scheduling.uncordon(self, node)
+        return scheduling.uncordon(self, arguments.text(node, "node", "a node name"))
 
     def taint(self, node: str, spec: str, *, overwrite: bool = False) -> str:
         """`kubectl taint nodes <node> key=value:Effect` (or `key:Effect-` to remove)."""
-        return scheduling.taint(self, node, spec, overwrite=overwrite)
+        arguments.text(node, "node", "a node name")
+        arguments.text(spec, "taint()'s spec", 'a string "key=value:Effect"')
+        return scheduling.taint(self, node, spec, overwrite=arguments.flag(overwrite, "overwrite"))
 
     def label(self, node: str, spec: str, *, overwrite: bool = False) -> str:
         """`kubectl label nodes <node> key=value` (or `key-` to remove)."""
-        return scheduling.label(self, node, spec, overwrite=overwrite)
+        arguments.text(node, "node", "a node name")
+        arguments.text(spec, "label()'s spec", 'a string "key=value"')
+        return scheduling.label(self, node, spec, overwrite=arguments.flag(overwrite, "overwrite"))
 
     # -- etcd -----------------------------------------------------------------------------------
 
@@ -326,12 +360,15 @@ class Cluster:
     def etcdctl(self, command: str, stdin: str = "") -> etcdctl.Output:
         """What `etcdctl --endpoints=<every member> <command>` prints (etcdctl 3.5), run on a
         control plane; `stdin` is its standard input (txn's requests). print() shows it."""
+        arguments.text(command, "etcdctl()'s command", 'a string such as "get / --prefix"')
+        arguments.text(stdin, "etcdctl()'s stdin")
         return self._on_control_plane(
             lambda group: etcdctl.run(group, self.control_planes, command, stdin))
 
     def etcdutl(self, command: str) -> str:
         """What `etcdutl <command>` prints (etcdutl 3.6: snapshot status|restore), on the host
         etcdctl runs on; it reads and writes that host's disk."""
+        arguments.text(command, "etcdutl()'s command", 'a string such as "snapshot status FILE"')
         return self._on_control_plane(lambda group: _now(etcdutl.run(group.host, command)))
 
     def edit_static_pod(self, host: str, filename: str, edit: Callable[[dict], None]) -> dict:
@@ -354,14 +391,14 @@ class Cluster:
 
     def host_is_up(self, name: str) -> bool:
         """True if host `name` is running."""
-        return self.network.host(name).up
+        return self.network.host(arguments.host(name, self.hosts, "name")).up
 
     def containers(self, name: str) -> list[dict]:
         """The containers runc is running on host `name` (`runc list`), empty when it is down."""
         return [
             {"ociVersion": c.oci_version, "id": c.id, "status": c.status, "pid": c.pid,
              "bundle": c.bundle, "image": c.image, "pod": c.pod}
-            for c in components.containers(self.network, name)
+            for c in components.containers(self.network, arguments.host(name, self.hosts, "name"))
             if c.status == "running"
         ]
 
@@ -370,6 +407,21 @@ def _now(value: object) -> Generator:
     """A process that returns `value` at once (for a command that takes no simulated time)."""
     yield from ()
     return value
+
+
+def _steps(steps: Callable[[Client], Generator], client: Client) -> Generator:
+    started = steps(client)
+    if not inspect.isgenerator(started):
+        raise K8sLabError("request()'s function must yield its steps (a generator function, "
+                          f"`yield from client.get(...)`); it returned {arguments.shown(started)}")
+    return started
+
+
+def _object_arguments(resource: object, name: object,
+                      namespace: object) -> tuple[str, str, str | None]:
+    return (arguments.text(resource, "resource", 'a resource name such as "pods"'),
+            arguments.text(name, "name", "an object's name"),
+            arguments.optional_text(namespace, "namespace"))
 
 
 def _whole(value: object) -> bool:
@@ -383,40 +435,6 @@ def _pod_cidr(index: int) -> str:
 
 def _node_ip(i: int) -> str:
     return f"10.0.{i // 250}.{i % 250 + 20}" if i else "10.0.0.10"
-
-
-def _create_one(client: Client, doc: dict) -> Generator:
-    created = yield from client.create(doc)
-    info = kind_info(doc["kind"], doc["apiVersion"])
-    return f"{info.singular}/{created['metadata']['name']} created"
-
-
-def _apply_one(client: Client, doc: dict) -> Generator:
-    info = kind_info(doc["kind"], doc["apiVersion"])
-    meta = doc["metadata"]
-    ref = f"{info.singular}/{meta['name']}"
-    try:
-        yield from client.create(doc)
-        return f"{ref} created"
-    except AlreadyExistsError:
-        pass
-    current = yield from client.get(info.resource, meta["name"], meta.get("namespace"))
-    if _same(current, doc):
-        return f"{ref} unchanged"
-    body = dict(doc, metadata=dict(meta, resourceVersion=current["metadata"]["resourceVersion"]))
-    yield from client.update(body)
-    return f"{ref} configured"
-
-
-def _same(current: dict, doc: dict) -> bool:
-    for field in ("spec", "data"):
-        if field in doc:
-            wanted = dict(doc[field])
-            have = {k: v for k, v in current.get(field, {}).items() if k in wanted}
-            if have != wanted:
-                return False
-    meta, have = doc["metadata"], current["metadata"]
-    return all(meta.get(k, {}) == have.get(k, {}) for k in ("labels", "annotations"))
 
 
 class _Reader:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 
+from k8slab.api.manifests import load_manifests
 from k8slab.errors import K8sLabError
+from k8slab.lab import arguments
 from k8slab.node.kubelet import MANIFESTS
 from k8slab.sim.network import Network
 
@@ -16,13 +18,23 @@ from k8slab.sim.network import Network
 def edit_static_pod(network: Network, host: str, filename: str,
                     edit: Callable[[dict], None]) -> dict:
     """Apply `edit` to a copy of `filename`'s manifest on `host` and write it back; returns
-    the new manifest. If `edit` fails, the file stays as it was."""
+    the new manifest. If `edit` fails, or leaves a manifest the API's validation refuses, the
+    file stays as it was (a simplification: a real kubelet would read the broken file, log
+    the error and ignore it)."""
+    host = arguments.host(host, [h.name for h in network.hosts()], "edit_static_pod()'s host")
+    filename = arguments.text(filename, "edit_static_pod()'s filename",
+                              'a file name like "etcd.yaml"')
+    if not callable(edit):
+        raise K8sLabError("edit_static_pod()'s edit must be a function that changes the manifest "
+                          "dict in place (such as set_host_path(...)), "
+                          f"got {arguments.shown(edit)}")
     files = network.host(host).disk.get(MANIFESTS, {})
     if filename not in files:
         raise K8sLabError(f"{host} has no {MANIFESTS}/{filename}; its static pod manifests are "
                           f"{', '.join(sorted(files)) or 'none'}")
     manifest = copy.deepcopy(files[filename])
     edit(manifest)
+    load_manifests(manifest)
     files[filename] = manifest
     return manifest
 

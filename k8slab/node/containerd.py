@@ -9,7 +9,7 @@ image pull 2 s, creating and starting a container 50 ms each.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from k8slab.node.shim import SANDBOX_ID, Shim, ShimBinary, TaskExit, grouping
@@ -53,6 +53,8 @@ class Containerd:
         self.shims: dict[str, Shim] = {}  # by group id: one per pod sandbox
         self._shim_of: dict[str, Shim] = {}  # by container id
         self.exits: dict[str, TaskExit] = {}  # the /tasks/exit events the shims published
+        # Who hears of each exit (CRI GetContainerEvents: CONTAINER_STOPPED_EVENT).
+        self.on_exit: list[Callable[[TaskExit], None]] = []
         self._network = ipaddress.ip_network(pod_cidr)
         self._ips_in_use: set[str] = set()
         self._rng = self.sim.rng(f"containerd/{self.host}/{group.host.boots}")
@@ -99,6 +101,8 @@ class Containerd:
 
     def _task_exited(self, event: TaskExit) -> None:
         self.exits[event.container_id] = event
+        for callback in self.on_exit:
+            callback(event)
 
     def pull_image(self, image: str, pod: str = "") -> Generator:
         """PullImage: download `image` unless it is already on disk."""

@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
-from k8slab.api.quantity import format_memory, memory_bytes
+from k8slab.api.quantity import cpu_millis, format_memory, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
+from k8slab.node import admission
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
+from k8slab.node.restarts import Restarts
 from k8slab.node.static_pod_files import (
     FILE_CHECK_FREQUENCY,
     changes,
@@ -99,6 +101,10 @@ class Kubelet:
         self._last_status: dict | None = None
         self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
+        self.restarts = Restarts(self)
+        self._admitted: dict[str, dict] = {}  # the pods admitted to run here, by key
+        containerd.on_exit.append(lambda exit: self.restarts.container_exited(
+            exit.container_id, exit.exit_status, exit.exited_at))
 
     def status(self) -> KubeletStatus:
         """A read-only snapshot: node, version, registration, Lease, static and running pods."""
@@ -192,9 +198,13 @@ class Kubelet:
         # A pod gone, or a static pod whose manifest changed since it started, is killed.
         if running is not None and (pod is None or running.source != self._static.get(key, "")):
             del self.running[key]
+            self.restarts.forget(key)
             self._record("KillPod", ref)
             yield from self.containerd.stop_pod_sandbox(running.sandbox)
-        if pod is None or key in self.running:
+        if pod is None:
+            self._admitted.pop(key, None)
+            return
+        if key in self.running or not self._admit(key, pod):
             return
         self._record("SyncPod", ref)
         restarts = _restart_counts(pod)
@@ -222,6 +232,26 @@ class Kubelet:
         else:
             self._again[key] = True
 
+    def _admit(self, key: str, pod: dict) -> bool:
+        """Admit a pod once, if it fits beside those admitted; a terminal pod is not run again."""
+        if key in self._admitted:
+            return True
+        if pod.get("status", {}).get("phase") in ("Failed", "Succeeded"):
+            return False
+        reason, message = admission.admit(pod, self._admitted.values(), self._allocatable())
+        if reason:
+            # kubelet.go rejectPod: a Warning event with the reason, and the pod Failed.
+            self._record("PodRejected", f"pod/{key}", reason=reason, message=message)
+            self._set_status(key, admission.rejected_status(reason, message))
+            return False
+        self._admitted[key] = pod
+        return True
+
+    def _allocatable(self) -> dict[str, int]:
+        c = self.config
+        return {"cpu": cpu_millis(c.cpu), "memory": memory_bytes(c.memory) - EVICTION_HARD_MEMORY,
+                "pods": c.max_pods}
+
     # -- pod status ----------------------------------------------------------------------
 
     def _pending_status(self, pod: dict) -> dict:
@@ -243,20 +273,30 @@ class Kubelet:
             "containerStatuses": waiting,
         }
 
-    def _running_status(self, pod: dict, running: RunningPod) -> dict:
+    def _running_status(self, pod: dict, running: RunningPod,
+                        waiting: dict[str, dict] | None = None) -> dict:
+        """Status of a started pod; `waiting` names containers waiting to restart (back-off)."""
         started = to_time(running.started)
-        statuses = [
-            {
-                "name": c["name"],
+        key = cache_key(pod)
+        waiting = waiting or {}
+        statuses = []
+        for c in pod["spec"]["containers"]:
+            name = c["name"]
+            status = {
+                "name": name,
                 "image": c["image"],
-                "ready": True,
-                "started": True,
-                "restartCount": running.restarts[c["name"]],
-                "containerID": f"containerd://{running.containers[c['name']]}",
-                "state": {"running": {"startedAt": started}},
+                "ready": name not in waiting,
+                "started": name not in waiting,
+                "restartCount": running.restarts[name],
+                "containerID": f"containerd://{running.containers[name]}",
+                "state": ({"waiting": waiting[name]} if name in waiting else {"running": {
+                    "startedAt": to_time(self.restarts.started.get((key, name),
+                                                                   running.started))}}),
             }
-            for c in pod["spec"]["containers"]
-        ]
+            if (key, name) in self.restarts.last_exit:
+                status["lastState"] = self.restarts.last_exit[key, name]
+            statuses.append(status)
+        ready = not waiting
         return {
             "phase": "Running",
             "hostIP": self.config.ip,
@@ -264,7 +304,7 @@ class Kubelet:
             "podIP": running.ip,
             "podIPs": [{"ip": running.ip}],
             "startTime": started,
-            "conditions": _conditions(self.sim.now, scheduled=True, ready=True),
+            "conditions": _conditions(self.sim.now, scheduled=True, ready=ready),
             "containerStatuses": statuses,
         }
 

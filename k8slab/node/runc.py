@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 
 from k8slab.errors import K8sLabError
 from k8slab.node.container_state import OCI_VERSION, ContainerState, bundle_path
-from k8slab.sim.host import Host, ProcessGroup
+from k8slab.sim.host import Host, ProcessGroup, describe
 
 if TYPE_CHECKING:
     import simpy
 
 SIGTERM, SIGKILL = 15, 9
+# A Go program that panics (an unrecovered runtime error) exits with status 2 (Go's runtime,
+# `exit(2)` in panic.go's fatalpanic); the control-plane binaries we model are Go programs.
+PANIC_EXIT = 2
 
 
 @dataclass
@@ -110,6 +113,7 @@ class Runc:
         container.started = self.sim.now
         container.group = self.host.group(f"container {container_id[:13]}")
         container.exited = container.group.env.event()
+        container.group.on_crash = lambda error: self._panicked(container, error)
         program = self.host.programs.get(
             image_repository(container.bundle.get("image", "")), _run_forever
         )
@@ -126,6 +130,11 @@ class Runc:
             code = 1
         self._stopped(container, int(code or 0))
 
+    def _panicked(self, container: Container, error: BaseException) -> None:
+        # An error nothing caught, in any goroutine of the program: it prints and exits 2.
+        container.stderr = f"panic: {describe(error)}"
+        self._stopped(container, PANIC_EXIT)
+
     def kill(self, container_id: str, signal: int = SIGKILL) -> Container:
         """`runc kill`: end the process; the container is `stopped` with 128+signal."""
         container = self.containers[container_id]
@@ -136,6 +145,8 @@ class Runc:
         return container
 
     def _stopped(self, container: Container, code: int) -> None:
+        if container.status == "stopped":
+            return
         container.status = "stopped"
         container.exit_code = code
         container.finished = self.sim.now

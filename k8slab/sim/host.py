@@ -20,7 +20,9 @@ class ProcessGroup:
     """Processes and listening ports that live and die together: a service, or one container.
 
     Components receive a group and use it for everything they run, so stopping the group (a
-    container killed, a host crashed) stops the component completely.
+    container killed, a host crashed) stops the component completely. An exception nothing
+    catches in any of its processes or callbacks crashes the whole group, as an unhandled error
+    ends a program: the crash is traced and `on_crash` (whoever reaps the program) is told.
     """
 
     def __init__(self, host: Host, name: str) -> None:
@@ -30,6 +32,8 @@ class ProcessGroup:
         self._processes: list[simpy.Process] = []
         self._ports: list[int] = []
         self._streams: list[Stream] = []
+        self.on_crash: Callable[[BaseException], None] | None = None
+        self.crashed: BaseException | None = None
 
     @property
     def sim(self) -> Simulation:
@@ -56,6 +60,28 @@ class ProcessGroup:
         """Count `stream` as served by this group: it closes when the group stops."""
         self._streams = [s for s in self._streams if s.open] + [stream]
 
+    def crash(self, error: BaseException) -> None:
+        """The program died of `error`: trace its type and message, stop the group, tell
+        `on_crash`. A group already stopped ignores it (its processes were ending anyway)."""
+        if not self.alive:
+            return
+        self.crashed = error
+        self.sim.record(self.host.name, self.name, "crash", "", error=describe(error))
+        self.stop()
+        if self.on_crash is not None:
+            self.on_crash(error)
+
+    def guarded(self, callback: Callable[..., None]) -> Callable[..., None]:
+        """`callback`, run as part of this group: an exception it raises crashes the group."""
+
+        def run(*args: Any) -> None:
+            try:
+                callback(*args)
+            except Exception as error:  # an unhandled error ends the program, whatever it is
+                self.crash(error)
+
+        return run
+
     def stop(self) -> None:
         """Stop every process of the group and close its ports."""
         if not self.alive:
@@ -73,12 +99,21 @@ class ProcessGroup:
         self._streams.clear()
         self.host.forget(self)
 
-    @staticmethod
-    def _guard(steps: Generator) -> Generator:
+    def _guard(self, steps: Generator) -> Generator:
         try:
             return (yield from steps)
         except simpy.Interrupt:
             return None
+        except Exception as error:
+            if self.sim.awaited(self.env.active_process):
+                raise  # someone waits for this process (`run_process`): the error is theirs
+            self.crash(error)
+            return None
+
+
+def describe(error: BaseException) -> str:
+    """How a crash reads in the trace: the exception's type and message, `KeyError: 'x'`."""
+    return f"{type(error).__name__}: {error}"
 
 
 class Host:

@@ -6,9 +6,12 @@ seed and the component's name, so adding a draw in one place does not shift ever
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import simpy
@@ -34,6 +37,8 @@ class Simulation:
         self.env = simpy.Environment()
         self.trace = Trace()
         self._rngs: dict[str, random.Random] = {}
+        self._awaited: dict[int, simpy.Process] = {}
+        self.events = 0  # how many events have run: nothing happened while it stays the same
 
     @property
     def now(self) -> float:
@@ -56,13 +61,24 @@ class Simulation:
 
         With `after_event`, it is called after every single event (to check invariants).
         """
-        end = self.env.now + seconds
-        if after_event is not None:
+        self.run_until(self.env.now + seconds, after_event)
+
+    def run_until(self, end: float, after_event: Callable[[], None] | None = None) -> None:
+        """Run every event due before simulated time `end`, then set the clock to `end`.
+
+        One event at a time, so an error or a kernel interrupt (`KeyboardInterrupt`) stops the
+        world between two events, never inside one, and leaves nothing queued to stop a later run.
+        """
+        with _interruptible() as interrupted:
             while self.env.peek() < end:
                 self.env.step()
-                after_event()
+                self.events += 1
+                if after_event is not None:
+                    after_event()
+                if interrupted():
+                    raise _stopped_at(self.env.now)
         if end > self.env.now:
-            self.env.run(until=end)
+            self.env.run(until=end)  # no event is due before `end`: this only moves the clock
 
     def run_process(
         self,
@@ -72,19 +88,27 @@ class Simulation:
     ) -> Any:
         """Run until `process` returns and give back its value, or raise what it raised.
 
-        SimPy's `env.run(until=...)` does the running, stopped by the process or by `limit`
-        simulated seconds, whichever comes first: past the limit, `RunLimitExceeded`. With
-        `after_event`, events are stepped one at a time and it is called after each (to check
-        invariants), up to the event in which the process returns.
+        Events run one at a time until the process returns or `limit` simulated seconds pass,
+        whichever comes first: past the limit, `RunLimitExceeded`. The process hands an error
+        to this caller instead of crashing its group. With `after_event`, it is called after
+        each event (to check invariants).
         """
-        deadline = self.env.timeout(limit)
-        if after_event is None:
-            self.env.run(until=process | deadline)
-        else:
-            while process.is_alive and not deadline.processed:
-                self.env.step()
-                after_event()
-        if not process.triggered:
+        self._awaited[id(process)] = process
+        try:
+            with _interruptible() as interrupted:
+                deadline = self.env.now + limit
+                while process.is_alive and self.env.peek() < deadline:
+                    self.env.step()
+                    self.events += 1
+                    if after_event is not None:
+                        after_event()
+                    if interrupted():
+                        raise _stopped_at(self.env.now)
+        finally:
+            del self._awaited[id(process)]
+        if process.is_alive:
+            if deadline > self.env.now:
+                self.env.run(until=deadline)
             raise RunLimitExceeded(
                 f"the process did not return within {limit:g} simulated seconds"
             )
@@ -92,3 +116,33 @@ class Simulation:
             process.defused = True  # raised here, to the caller, not again by a later step
             raise process.value
         return process.value
+
+    def awaited(self, process: simpy.Process | None) -> bool:
+        """True while `run_process` waits for `process`: its error goes to that caller."""
+        return process is not None and id(process) in self._awaited
+
+
+def _stopped_at(now: float) -> KeyboardInterrupt:
+    return KeyboardInterrupt(
+        f"stopped at {now:g} simulated seconds, between two events: the cluster is consistent "
+        "and runs on from there"
+    )
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[Callable[[], bool]]:
+    """While the world runs, Ctrl-C (a Jupyter kernel interrupt) only raises a flag.
+
+    The run loop checks it after each event, so an interrupt never lands inside a component's
+    step. Off the main thread (where Python delivers no signals) it is never raised.
+    """
+    flag: list[bool] = []
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is None):
+        yield lambda: False
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: flag.append(True))
+    try:
+        yield lambda: bool(flag)
+    finally:
+        signal.signal(signal.SIGINT, previous)

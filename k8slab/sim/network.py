@@ -7,6 +7,7 @@ broken TCP connection would be noticed, and the client re-lists.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ import networkx as nx
 
 from k8slab.errors import K8sLabError
 from k8slab.sim.errors import NoLinkError, RefusedError, TimedOutError, UnknownHostError
-from k8slab.sim.host import Host
+from k8slab.sim.host import Host, ProcessGroup
 from k8slab.sim.kernel import Simulation
 
 SWITCH = "switch"
@@ -119,13 +120,13 @@ class Network:
         """Change the latency (seconds) or loss probability (0..1) of the link a-b."""
         if not self.graph.has_edge(a, b):
             raise NoLinkError(f"no link between {a!r} and {b!r}")
+        if latency is not None and not 0 <= latency < math.inf:  # NaN fails both
+            raise ValueError(f"latency must be a finite number >= 0 seconds, got {latency}")
+        if loss is not None and not 0.0 <= loss <= 1.0:
+            raise ValueError(f"loss must be a probability between 0 and 1, got {loss}")
         if latency is not None:
-            if latency < 0:
-                raise ValueError(f"latency must be >= 0 seconds, got {latency}")
             self.graph.edges[a, b]["latency"] = latency
         if loss is not None:
-            if not 0.0 <= loss <= 1.0:
-                raise ValueError(f"loss must be a probability between 0 and 1, got {loss}")
             self.graph.edges[a, b]["loss"] = loss
             self._lossy = any(data["loss"] for _, _, data in self.graph.edges(data=True))
         self._latency_cache.clear()
@@ -228,7 +229,7 @@ class Network:
         and a random extra delay of up to `jitter` seconds, which reorders messages."""
         if not 0.0 <= duplicate <= 1.0:
             raise ValueError(f"duplicate must be a probability between 0 and 1, got {duplicate}")
-        if jitter < 0:
+        if not 0 <= jitter < math.inf:
             raise ValueError(f"jitter must be >= 0 seconds, got {jitter}")
         self._duplicate, self._jitter = duplicate, jitter
         self.sim.record("", "network", "faults", "", duplicate=duplicate, jitter=jitter)
@@ -246,7 +247,7 @@ class Network:
     def _receive(self, dst: str, port: int, message: Any) -> None:
         server = self._hosts[dst].server_on(port)
         if server is not None:
-            server.receive(message)
+            server.group.guarded(server.receive)(message)
 
     def rpc(
         self, src: str, dst: str, port: int, request: Any, timeout: float = REQUEST_TIMEOUT
@@ -300,8 +301,15 @@ class Network:
         request: Any,
         on_message: Callable[[Any], None],
         on_close: Callable[[str], None],
+        owner: ProcessGroup | None = None,
     ) -> Stream:
-        """Open a stream from client `src` to the server on `dst:port` (a watch request)."""
+        """Open a stream from client `src` to the server on `dst:port` (a watch request).
+
+        With `owner`, the client's process group, an error in `on_message` or `on_close`
+        crashes that group, as it would crash the client program.
+        """
+        if owner is not None:
+            on_message, on_close = owner.guarded(on_message), owner.guarded(on_close)
         stream = Stream(self, src, dst, on_message, on_close)
         self._streams[id(stream)] = stream
 
@@ -311,7 +319,7 @@ class Network:
                 stream.close("connection refused")
             else:
                 server.group.serve_stream(stream)
-                server.accept(request, stream)
+                server.group.guarded(server.accept)(request, stream)
 
         if not self.deliver(src, dst, at_server):
             stream.close("connection failed")

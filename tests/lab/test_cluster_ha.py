@@ -107,7 +107,7 @@ def test_faults_from_the_facade_keep_etcd_safe(ha):
     ha.run(5)
     assert ha.etcdctl("get /demo/k") == "/demo/k\n4"
     assert ha.invariants() == []
-    with pytest.raises(K8sLabError, match="loss must be a probability"):
+    with pytest.raises(K8sLabError, match="loss must be a finite number from 0 to 1"):
         ha.set_link("worker-1", loss=2)
-    with pytest.raises(K8sLabError, match="duplicate must be a probability"):
+    with pytest.raises(K8sLabError, match="duplicate must be a finite number from 0 to 1"):
         ha.set_faults(duplicate=-1)

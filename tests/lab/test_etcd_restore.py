@@ -70,3 +70,17 @@ def test_a_bad_edit_leaves_the_manifest_as_it_was(restored):
                                 set_host_path("etcd-dat", "/elsewhere"))
     with pytest.raises(K8sLabError, match="its static pod manifests are etcd.yaml"):
         cluster.edit_static_pod("control-plane", "etcd.yml", set_host_path("etcd-data", "/x"))
+
+
+def test_an_edit_that_breaks_the_pod_or_is_no_function_is_refused(restored):
+    cluster, _ = restored
+    before = cluster.edit_static_pod("control-plane", "etcd.yaml", lambda manifest: None)
+
+    def break_it(manifest):
+        manifest["spec"]["containers"] = 5
+
+    with pytest.raises(K8sLabError, match="cannot unmarshal number"):
+        cluster.edit_static_pod("control-plane", "etcd.yaml", break_it)
+    with pytest.raises(K8sLabError, match="edit must be a function"):
+        cluster.edit_static_pod("control-plane", "etcd.yaml", "spec.volumes")
+    assert cluster.edit_static_pod("control-plane", "etcd.yaml", lambda manifest: None) == before

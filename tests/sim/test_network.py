@@ -96,7 +96,7 @@ def test_host_names_are_unique_and_unknown_hosts_are_named(net):
 def test_set_link_checks_its_arguments(net):
     with pytest.raises(NoLinkError, match="no link between 'a' and 'b'"):
         net.set_link("a", "b", latency=0.1)
-    with pytest.raises(ValueError, match="latency must be >= 0 seconds, got -0.1"):
+    with pytest.raises(ValueError, match="latency must be a finite number >= 0 seconds, got -0.1"):
         net.set_link("a", SWITCH, latency=-0.1)
     with pytest.raises(ValueError, match="loss must be a probability between 0 and 1, got 1.5"):
         net.set_link("a", SWITCH, loss=1.5)
