@@ -215,8 +215,11 @@ class APIServer:
         status_only = verb == "update_status"
 
         def mutate(current: dict) -> dict:
-            if status_only:
-                current["status"] = copy.deepcopy(body.get("status", {}))
+            if status_only:  # the status is decoded and validated as a whole object would be
+                candidate = dict(current, status=copy.deepcopy(body.get("status", {})))
+                checked = apply_defaults(candidate)
+                validate(checked)
+                current["status"] = checked.get("status", {})
                 return current
             new = apply_defaults(copy.deepcopy(body))
             validate(new)

@@ -168,6 +168,18 @@ def test_update_status_changes_the_status_and_keeps_the_spec(cp, make_pod):
     assert get(cp) == updated
 
 
+def test_update_status_decodes_the_status_as_a_create_would(cp, make_pod):
+    create(cp, make_pod("web"))
+    before = get(cp)
+    body = get(cp)
+    body["status"] = {"phase": "Running", "conditions": "ready"}
+    error = cp.call(cp.client("kubelet").update_status(body))
+    assert isinstance(error, BadRequestError)
+    assert "cannot unmarshal string into Go struct field PodStatus.status.conditions" in (
+        error.message)
+    assert get(cp) == before
+
+
 def test_update_status_with_a_stale_resource_version_is_a_conflict(cp, make_pod):
     created = create(cp, make_pod("web"))
     cp.ok(cp.client().bind("default", "web", "worker-1"))
