@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tools.notebook_form import (
     KERNELSPEC,
@@ -115,6 +115,21 @@ def test_normalize_drops_timing_and_a_partial_widget_entry_and_sets_the_kernelsp
     assert "widgets" not in out.metadata
     assert out.cells[0].metadata == {"tags": ["keep"]}
     assert to_text(normalize(out)) == to_text(out)
+
+
+def test_normalize_joins_each_run_of_one_stream_as_jupyterlab_shows_it() -> None:
+    """The kernel flushes stdout when it likes: "a" then "b\\n" may arrive as one piece or two."""
+    nb = new_notebook(metadata={"kernelspec": dict(KERNELSPEC)})
+    nb.cells.append(new_code_cell("print('ab'); 1", outputs=[
+        new_output("stream", name="stdout", text="a"), new_output("stream", name="stdout",
+                                                                  text="b\n"),
+        new_output("stream", name="stderr", text="!\n"),
+        new_output("stream", name="stdout", text="c\n"),
+        new_output("execute_result", data={"text/plain": "1"}, execution_count=1)]))
+    outputs = normalize(nb).cells[0].outputs
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in outputs] == [
+        ("stream", "stdout", "ab\n"), ("stream", "stderr", "!\n"), ("stream", "stdout", "c\n"),
+        ("execute_result", None, None)]
 
 
 WIDGET_NOTEBOOK_CELLS = [

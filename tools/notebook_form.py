@@ -6,10 +6,11 @@
 
 The normal form is what JupyterLab 4 writes: nbformat 4.5 with cell ids, JSON indented by one space
 with sorted keys and a trailing newline, the kernelspec of ipykernel's "Python 3 (ipykernel)", no
-per-cell execution timing, and widget state (if any) under metadata.widgets as JupyterLab's widget
-manager stores it. Widget model ids are random on every run (ipykernel makes each comm id with
-uuid4), so they are renamed to ids numbered in the order the notebook shows the widgets: the same
-run stores the same bytes. This script imports nbformat and nbclient only, never k8slab.
+per-cell execution timing, each run of one stream's pieces joined into one output, and widget state
+(if any) under metadata.widgets as JupyterLab's widget manager stores it. Widget model ids are
+random on every run (ipykernel makes each comm id with uuid4), so they are renamed to ids numbered
+in the order the notebook shows the widgets: the same run stores the same bytes. This script
+imports nbformat and nbclient only, never k8slab.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ TIMING_KEYS = ("execution", "ExecuteTime")
 # A widget model id as ipykernel makes it: uuid4().hex, 32 lowercase hex digits, on its own.
 MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 ID_NAMESPACE = uuid.UUID("6ba7b811-9dad-11d1-80b4-00c04fd430c8")  # RFC 4122's URL namespace
-EXECUTE_TIMEOUT_SECONDS = 600
+CELL_TIMEOUT_SECONDS = 300  # a chapter's cell runs in seconds; beyond this, say which hangs
 
 
 class NotebookFormError(Exception):
@@ -79,6 +80,20 @@ def model_order(nb: dict) -> list[str]:
     return order
 
 
+def merged_streams(outputs: list) -> list:
+    """`outputs` with each run of stdout (or stderr) pieces joined into one output, as JupyterLab
+    shows and saves them; how a kernel happened to flush a stream then no longer shows."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == output.name):
+            previous.text = "".join(previous.text) + "".join(output.text)
+        else:
+            merged.append(output)
+    return merged
+
+
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """`nb` in normal form: kernelspec, no timing, cell ids, widget state renamed as stored."""
     if nb.get("nbformat") != 4:
@@ -92,6 +107,8 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         if "id" not in cell:
             raise NotebookFormError(f"a {cell.cell_type} cell has no id; nbformat 4.5 needs one")
+        if cell.cell_type == "code":
+            cell.outputs = merged_streams(cell.outputs)
     widgets = nb.metadata.get("widgets")
     if widgets is not None:
         stored = widgets.get(WIDGET_STATE)
@@ -123,7 +140,7 @@ def execute(path: Path) -> None:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=EXECUTE_TIMEOUT_SECONDS, kernel_name=KERNELSPEC["name"],
+    NotebookClient(nb, timeout=CELL_TIMEOUT_SECONDS, kernel_name=KERNELSPEC["name"],
                    record_timing=False, store_widget_state=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     path.write_text(to_text(normalize(nb)), encoding="utf-8")
