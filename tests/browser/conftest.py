@@ -16,12 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab_server import LabServer, start_lab
+from tests.browser.lab_server import REPO, LabServer, start_lab
 from tests.browser.notebook_page import Action
 
-REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build" / "browser"
-NOTEBOOKS = sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb"))
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 INSTALL_CHROMIUM = "Chromium is not installed; install it with `apt-get install chromium` (Debian)"
 INSTALL_PLAYWRIGHT = "playwright is not installed; install the test extra: pip install -e '.[test]'"
@@ -34,14 +32,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 ACTIONS: list[Action] = []
 
 
+def find_chromium() -> str | None:
+    """The system's Chromium (Playwright's own browser download is not used), or None."""
+    return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """The system's Chromium (Playwright's own browser download is not used)."""
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip(INSTALL_CHROMIUM)
+    found = find_chromium()
+    if found is None:
+        pytest.skip(INSTALL_CHROMIUM)
+    return found
 
 
 @pytest.fixture(scope="session")

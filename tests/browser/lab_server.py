@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb"))
 READY_SECONDS = 60
 STOP_SECONDS = 15
 # User settings, as JupyterLab stores them under <user_settings_dir>/<plugin folder>/<file>.

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import NOTEBOOKS
-from tests.browser.lab_server import LabServer
+from tests.browser.lab_server import NOTEBOOKS, LabServer
 from tests.browser.notebook_page import Action, NotebookPage
 
 

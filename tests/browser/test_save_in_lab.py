@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import NOTEBOOKS, REPO
-from tests.browser.lab_server import LabServer
+from tests.browser.lab_server import NOTEBOOKS, REPO, LabServer
 from tests.browser.notebook_page import NotebookPage
 
 SAVE_SECONDS = 30
