@@ -16,7 +16,7 @@
   const NOT_CONTENT = 'button, select, input, textarea, .widget-readout, .noUi-target';
   const QUIET_MS = 200;  // a panel counts as redrawn once its DOM has been still this long
   const state = {commIdle: 0, commIdleAt: 0, echoes: 0, commErrors: [], actionAt: 0,
-                 lastChange: 0, observer: null, armed: null, ranAll: undefined};
+                 lastChange: 0, decoding: 0, observer: null, armed: null, ranAll: undefined};
 
   const notebook = () => window.jupyterapp.shell.currentWidget;
   const kernel = () => notebook().sessionContext.session.kernel;
@@ -124,8 +124,9 @@
               selected: element.selectedIndex, value: element.value};
     }
     if (element.classList.contains('noUi-handle')) {
-      return {...base, kind: 'slider', label, value: element.getAttribute('aria-valuenow'),
-              atMax: element.getAttribute('aria-valuenow') === element.getAttribute('aria-valuemax')};
+      const value = element.getAttribute('aria-valuenow');
+      return {...base, kind: 'slider', label, value,
+              atMax: value === element.getAttribute('aria-valuemax')};
     }
     return {...base, kind: element.type, label: label || element.value, checked: element.checked};
   }
@@ -138,22 +139,47 @@
     state.lastChange = 0;
     state.actionAt = 0;
     state.armed = {commIdle: state.commIdle, echoes: state.echoes, errors: state.commErrors.length};
+    state.decoding = 0;
     state.observer = new MutationObserver(records => {
-      if (records.some(record => !inControl(record.target))) state.lastChange = performance.now();
+      const content = records.filter(record => !inControl(record.target));
+      if (!content.length) return;
+      state.lastChange = performance.now();
+      for (const record of content) watchDecoding(record);
     });
     state.observer.observe(panelNode(panel), {subtree: true, childList: true, attributes: true,
                                                characterData: true});
+  }
+
+  // A new picture counts as drawn once the browser has decoded it, not when its <img> is added.
+  function watchDecoding(record) {
+    const images = [];
+    if (record.type === 'attributes' && record.target.tagName === 'IMG') images.push(record.target);
+    for (const node of record.addedNodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      if (node.tagName === 'IMG') images.push(node);
+      images.push(...node.querySelectorAll('img'));
+    }
+    for (const image of images) {
+      state.decoding += 1;
+      image.decode().catch(() => {}).finally(() => {
+        state.decoding -= 1;
+        state.lastChange = performance.now();
+      });
+    }
   }
 
   // True once the kernel has answered the action and the panel has been still for QUIET_MS.
   function settled() {
     const now = performance.now();
     return state.actionAt > 0 && state.commIdle > state.armed.commIdle && kernelIdle() &&
-      now - state.commIdleAt >= QUIET_MS && (state.lastChange === 0 || now - state.lastChange >= QUIET_MS);
+      state.decoding === 0 &&
+      now - state.commIdleAt >= QUIET_MS &&
+      (state.lastChange === 0 || now - state.lastChange >= QUIET_MS);
   }
 
-  // What the last action did: click-to-last-redraw latency (or click-to-reply when nothing was
-  // redrawn), whether the kernel echoed a value, and any error the kernel reported for it.
+  // What the last action did: click-to-last-redraw latency (the last change to the panel's content,
+  // pictures decoded; or click-to-reply when nothing was redrawn), whether the kernel echoed a
+  // value, and any error the kernel reported for it.
   function outcome() {
     state.observer.disconnect();
     const redrawn = state.lastChange > state.actionAt;
@@ -163,7 +189,8 @@
             errors: state.commErrors.slice(state.armed.errors)};
   }
 
-  const hex = buffer => [...new Uint8Array(buffer)].map(b => b.toString(16).padStart(2, '0')).join('');
+  const hex = buffer => [...new Uint8Array(buffer)]
+    .map(byte => byte.toString(16).padStart(2, '0')).join('');
 
   // What a reader sees of a panel besides its controls: its text, and a hash of every picture.
   async function signature(panel) {
