@@ -70,7 +70,8 @@
 
   const ranAll = () => state.ranAll !== undefined && kernelIdle();
 
-  // Every code cell that did not run, raised (unless tagged raises-exception) or wrote to stderr.
+  // Every code cell that did not run, raised (unless tagged raises-exception), wrote to stderr or
+  // shows a widget that failed to render; and any dialog JupyterLab opened (a kernel that died).
   function cellProblems() {
     const problems = [];
     const cells = notebook().content.model.cells;
@@ -87,6 +88,13 @@
           problems.push(`${head} wrote to stderr: ${String(out.text).slice(0, 300)}`);
         }
       }
+      // What the widget manager shows in place of a widget it could not render.
+      if (notebook().content.widgets[i].node.textContent.includes('Error displaying widget')) {
+        problems.push(`${head} shows "Error displaying widget"`);
+      }
+    }
+    for (const dialog of document.querySelectorAll('.jp-Dialog')) {
+      problems.push(`JupyterLab shows a dialog: ${dialog.textContent.trim().slice(0, 300)}`);
     }
     return problems;
   }
