@@ -9,6 +9,7 @@ are Go's time/format.go: `parsing time "x" as "<layout>": cannot parse "x" as "2
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 
 RFC3339 = "2006-01-02T15:04:05Z07:00"
@@ -60,6 +61,7 @@ def _cannot(prefix: str, layout: str, value: str, element: str) -> str:
     return f"{prefix} as {go_quote(layout)}: cannot parse {go_quote(value)} as {go_quote(element)}"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same timestamps come back in every update
 def go_time_error(layout: str, text: str) -> str | None:
     """The error Go's time.Parse(layout, text) returns, or None when text parses."""
     prefix = f"parsing time {go_quote(text)}"

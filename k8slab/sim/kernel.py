@@ -69,13 +69,14 @@ class Simulation:
         One event at a time, so an error or a kernel interrupt (`KeyboardInterrupt`) stops the
         world between two events, never inside one, and leaves nothing queued to stop a later run.
         """
+        peek, step = self.env.peek, self.env.step
         with _interruptible() as interrupted:
-            while self.env.peek() < end:
-                self.env.step()
+            while peek() < end:
+                step()
                 self.events += 1
                 if after_event is not None:
                     after_event()
-                if interrupted():
+                if interrupted:
                     raise _stopped_at(self.env.now)
         if end > self.env.now:
             self.env.run(until=end)  # no event is due before `end`: this only moves the clock
@@ -102,7 +103,7 @@ class Simulation:
                     self.events += 1
                     if after_event is not None:
                         after_event()
-                    if interrupted():
+                    if interrupted:
                         raise _stopped_at(self.env.now)
         finally:
             del self._awaited[id(process)]
@@ -130,8 +131,9 @@ def _stopped_at(now: float) -> KeyboardInterrupt:
 
 
 @contextlib.contextmanager
-def _interruptible() -> Iterator[Callable[[], bool]]:
-    """While the world runs, Ctrl-C (a Jupyter kernel interrupt) only raises a flag.
+def _interruptible() -> Iterator[list[bool]]:
+    """While the world runs, Ctrl-C (a Jupyter kernel interrupt) only raises a flag: the list
+    yielded becomes non-empty.
 
     The run loop checks it after each event, so an interrupt never lands inside a component's
     step. Off the main thread (where Python delivers no signals) it is never raised.
@@ -139,10 +141,10 @@ def _interruptible() -> Iterator[Callable[[], bool]]:
     flag: list[bool] = []
     if (threading.current_thread() is not threading.main_thread()
             or signal.getsignal(signal.SIGINT) is None):
-        yield lambda: False
+        yield flag
         return
     previous = signal.signal(signal.SIGINT, lambda signum, frame: flag.append(True))
     try:
-        yield lambda: bool(flag)
+        yield flag
     finally:
         signal.signal(signal.SIGINT, previous)
