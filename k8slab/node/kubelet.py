@@ -195,6 +195,10 @@ class Kubelet:
         pod = self.pods.get(key)
         ref = f"pod/{key}"
         running = self.running.get(key)
+        if pod is None:
+            # Gone from the pod manager, so no longer counted by admission even while its
+            # containers stop (kubelet.go GetActivePods reads the pod manager).
+            self._admitted.pop(key, None)
         # A pod gone, or a static pod whose manifest changed since it started, is killed.
         if running is not None and (pod is None or running.source != self._static.get(key, "")):
             del self.running[key]
@@ -202,7 +206,6 @@ class Kubelet:
             self._record("KillPod", ref)
             yield from self.containerd.stop_pod_sandbox(running.sandbox)
         if pod is None:
-            self._admitted.pop(key, None)
             return
         if key in self.running or not self._admit(key, pod):
             return

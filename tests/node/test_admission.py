@@ -45,3 +45,19 @@ def test_a_pod_bound_by_name_to_a_node_too_small_fails_with_out_of_cpu():
     assert cluster.containers("worker-1") == []
     cluster.run(30)
     assert cluster.get("pods", "huge")["status"]["phase"] == "Failed"
+
+
+def test_a_deleted_pod_stops_counting_at_once_while_its_containers_stop():
+    cluster = Cluster(workers=1, worker_cpu="2")
+
+    def bound(name: str, cpu: str) -> dict:
+        container = {"name": "c", "image": "nginx", "resources": {"requests": {"cpu": cpu}}}
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                "spec": {"nodeName": "worker-1", "containers": [container]}}
+
+    cluster.apply(bound("old", "1500m"))
+    cluster.run(3)
+    cluster.delete("pods", "old")
+    cluster.apply(bound("new", "1"))  # bound while the old pod's sandbox is being stopped
+    cluster.run(3)
+    assert cluster.get("pods", "new")["status"]["phase"] == "Running"
