@@ -117,12 +117,12 @@ def pods_per_node(cluster: Cluster) -> Figure:
 
 def pods_per_node_svg(rows: list[WorkerRow], now: float) -> str:
     """The panel's chart of `rows`: running pods per worker, and CPU requested vs allocatable."""
-    svg = Svg(900, 300)
-    svg.text(450, 14, f"Pods per worker node at t = {now:.1f} s (as the API server reports them)",
+    svg = Svg(800, 300)
+    svg.text(400, 14, f"Pods per worker node at t = {now:.1f} s (as the API server reports them)",
              size=TITLE_PX, anchor="middle", bold=True)
     svg.legend(KEYS, 70, 38)
     top, bottom = 62.0, 250.0
-    for left, right, title in ((70.0, 420.0, "running pods"), (580.0, 890.0, "CPU (millicores)")):
+    for left, right, title in ((70.0, 370.0, "running pods"), (490.0, 790.0, "CPU (millicores)")):
         pods = title == "running pods"
         if pods:
             high = max([4, *(row.running for row in rows)])

@@ -117,11 +117,11 @@ def raft_logs(cluster: Cluster) -> Figure:
 def raft_logs_svg(rafts: dict[str, Status | None], now: float) -> str:
     """The panel's picture of `rafts` (from `member_logs`): `raft_logs` drawn as an SVG."""
     lo, hi = log_window(rafts)
-    left, right, lane = 250.0, 890.0, 44.0
-    svg = Svg(900, 110 + lane * len(rafts))
+    left, right, lane = 250.0, 790.0, 44.0
+    svg = Svg(800, 110 + lane * len(rafts))
     title = (f"Raft logs at t = {now:.1f} s · indexes {lo} to {hi} (colour = term)" if hi
              else f"Raft logs at t = {now:.1f} s: empty")
-    svg.text(450, 14, title, size=TITLE_PX, anchor="middle", bold=True)
+    svg.text(400, 14, title, size=TITLE_PX, anchor="middle", bold=True)
     terms = sorted({e.term for r in rafts.values() if r for e in r.entries if e.index >= lo})
     svg.legend([*(Key(f"term {t}", term_colour(t)) for t in terms[-6:]),
                 Key("commit index", COMMIT_COLOUR, line=True),

@@ -157,12 +157,12 @@ def _segment_label(seg: Segment, inches: float) -> str:
 
 def roles_timeline_svg(segments: dict[str, list[Segment]], start: float, end: float) -> str:
     """The panel's picture of `segments` (from `role_segments`): `roles_timeline` as an SVG."""
-    left, right, lane = 140.0, 890.0, 36.0
-    svg = Svg(900, 110 + lane * len(segments))
-    svg.text(450, 14, f"Raft roles of the etcd members, t = {start:g} to {end:g} s",
+    left, right, lane = 140.0, 790.0, 36.0
+    svg = Svg(800, 110 + lane * len(segments))
+    svg.text(400, 14, f"Raft roles of the etcd members, t = {start:g} to {end:g} s",
              size=TITLE_PX, anchor="middle", bold=True)
     svg.legend([Key(role, colour, hatched=role == "down") for role, colour in
-                ROLE_COLOURS.items()], 140, 38)
+                ROLE_COLOURS.items()], 20, 38)
     scale = (right - left) / (end - start)
     for index, (member, segs) in enumerate(segments.items()):
         y = 60 + index * lane

@@ -87,10 +87,12 @@ class Svg:
             x += 21 + text_width(key.label) + 16
 
     def markup(self) -> str:
-        """The SVG element, sized in pixels so that it shows at exactly this size."""
+        """The SVG element, sized in pixels so that it shows at exactly this size (shrunk only
+        where the page is narrower)."""
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" '
                 f'height="{self.height:.0f}" viewBox="0 0 {self.width:.0f} {self.height:.0f}" '
-                f'font-family="sans-serif">{_HATCH}{"".join(self._parts)}</svg>')
+                f'style="max-width: 100%; height: auto" font-family="sans-serif">'
+                f'{_HATCH}{"".join(self._parts)}</svg>')
 
 
 def text_width(text: str, size: float = FONT_PX) -> float:
