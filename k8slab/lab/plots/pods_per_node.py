@@ -68,7 +68,7 @@ def pods_per_node(cluster: Cluster) -> Figure:
     try:
         rows = worker_rows(cluster, cluster.list("pods"), cluster.list("nodes"))
     except APIError as error:
-        fig, ax = plt.subplots(figsize=(10, 4))
+        fig, ax = plt.subplots(figsize=(8.4, 4))
         ax.set_axis_off()
         ax.set_title(f"{api_trouble(error)} at t = {cluster.now:.1f} s: nothing to count",
                      fontsize=11)
@@ -76,7 +76,7 @@ def pods_per_node(cluster: Cluster) -> Figure:
                 transform=ax.transAxes)
         plt.close(fig)
         return fig
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.4, 4))
     fig.suptitle(f"Pods per worker node at t = {cluster.now:.1f} s", fontsize=11)
     positions = list(range(len(rows)))
     bars = left.bar(positions, [row.running for row in rows], width=0.6,

@@ -55,11 +55,11 @@ def raft_logs(cluster: Cluster) -> Figure:
     members = list(rafts)
     lo, hi = log_window(rafts)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(10, 1.9 + 0.6 * max(len(members), 1)))
+    fig, ax = plt.subplots(figsize=(8.4, 1.9 + 0.6 * max(len(members), 1)))
     ax.set_title(f"Raft logs at t = {cluster.now:.1f} s · indexes {lo} to {hi} "
                  "(colour = term)" if hi else f"Raft logs at t = {cluster.now:.1f} s: empty",
                  fontsize=11)
-    cell_inches = 7.0 / (max(hi, lo) - lo + 1)
+    cell_inches = 5.2 / (max(hi, lo) - lo + 1)
     terms: list[int] = []
     labels = []
     for lane, name in enumerate(members):

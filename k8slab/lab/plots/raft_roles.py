@@ -114,10 +114,10 @@ def roles_timeline(cluster: Cluster, start: float = 0, end: float | None = None)
     start, end = window(cluster, start, end)
     members = list(segments)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(10, 1.8 + _LANE_HEIGHT * max(len(members), 1)))
+    fig, ax = plt.subplots(figsize=(8.4, 1.8 + _LANE_HEIGHT * max(len(members), 1)))
     ax.set_title(f"Raft roles of the etcd members, t = {start:g} to {end:g} s", fontsize=11)
     ax.set_xlabel("simulated time (s)")
-    inches_per_second = 8.5 / (end - start)
+    inches_per_second = 6.6 / (end - start)
     for lane, member in enumerate(members):
         y = len(members) - 1 - lane
         for seg in segments[member]:

@@ -97,7 +97,7 @@ def compare_utilization(
 ) -> Figure:
     """Two clusters' utilization side by side, on the same scale, e.g. spreading vs bin-packing."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.8), sharey=True)
     for ax, cluster, title in zip(axes, (left, right), titles, strict=True):
         _draw(ax, cluster, title)
     axes[1].set_ylabel("")
