@@ -22,6 +22,7 @@ from k8slab.lab.plots.hosts import NODE_SERVICES, HostView, host_view, worker_na
 from k8slab.lab.plots.shapes import (
     BOX_H,
     COLOURS,
+    MAP_FONT,
     TITLE_H,
     WIDTH,
     band,
@@ -82,7 +83,7 @@ def architecture(cluster: Cluster) -> Figure:
     hosts = cluster.hosts
     up = sum(cluster.host_is_up(name) for name in hosts)
     ax.text(WIDTH / 2, height - 0.3, f"Cluster at t = {cluster.now:.1f} s · {up} of "
-            f"{len(hosts)} hosts up", ha="center", va="center", fontsize=12, weight="bold")
+            f"{len(hosts)} hosts up", ha="center", va="center", fontsize=15, weight="bold")
 
     cp_top = height - 0.6 - _BAND_PAD
     cp_bottom = cp_top - cp_h - _BAND_PAD
@@ -145,14 +146,15 @@ def _draw_control_plane(ax: Axes, view: HostView, top: float, h: float) -> tuple
         box(ax, service_x[service], services_y, box_w - 0.4, BOX_H, service, "service")
     for component in view.control:
         box(ax, columns[component], static_y, box_w, 0.5, f"{component}\n(static pod)",
-            "control", fontsize=8)
+            "control", fontsize=MAP_FONT)
     if view.up:
-        ax.text(_CP_X + 0.12, services_y + BOX_H / 2, "node services", fontsize=7,
+        ax.text(_CP_X + 0.12, services_y + BOX_H / 2, "node services", fontsize=MAP_FONT,
                 va="center", color="#555555")
-        ax.text(_CP_X + 0.12, static_y + 0.25, "containers\n(shim, runc)", fontsize=7,
+        ax.text(_CP_X + 0.12, static_y + 0.25, "containers\n(shim, runc)", fontsize=MAP_FONT,
                 va="center", color="#555555")
     for index, pod in enumerate(view.pods[:PODS_SHOWN]):
-        box(ax, 2.45 + index * 1.25, static_y - 0.45, 1.15, 0.32, short(pod), "pod", fontsize=7)
+        box(ax, 2.45 + index * 1.25, static_y - 0.45, 1.15, 0.32, short(pod, 10), "pod",
+            fontsize=MAP_FONT)
     if "kube-apiserver" not in view.control:
         return None
     api_x, api_y = columns["kube-apiserver"], static_y
@@ -172,7 +174,7 @@ def _draw_worker(ax: Axes, view: HostView, x: float, top: float) -> tuple | None
     host_frame(ax, view, x, top, _WORKER_W, _WORKER_H)
     if not view.up:
         ax.text(x + _WORKER_W / 2, top - _WORKER_H / 2, "host down", ha="center", va="center",
-                fontsize=9, color=COLOURS["cross"], zorder=4,
+                fontsize=MAP_FONT, color=COLOURS["cross"], zorder=4,
                 bbox={"facecolor": "white", "edgecolor": "none"})
         return None
     inner_w = (_WORKER_W - 0.3) / 2
@@ -181,16 +183,17 @@ def _draw_worker(ax: Axes, view: HostView, x: float, top: float) -> tuple | None
         if service in view.services:
             box(ax, x + 0.1 + index * (inner_w + 0.1), services_y, inner_w, BOX_H, service,
                 "service")
-    ax.text(x + 0.12, services_y - 0.2, f"containers (shim → runc): {len(view.pods)} pods",
-            fontsize=7, va="center", color="#555555", zorder=3)
+    count = f"{len(view.pods)} pod{'' if len(view.pods) == 1 else 's'}"
+    ax.text(x + 0.12, services_y - 0.2, f"{count} · shim → runc",
+            fontsize=MAP_FONT, va="center", color="#555555", zorder=3)
     pods = view.pods if len(view.pods) <= PODS_SHOWN else view.pods[:PODS_SHOWN - 1]
-    labels = [short(pod) for pod in pods]
+    labels = [short(pod, 10) for pod in pods]
     if len(view.pods) > PODS_SHOWN:
         labels.append(f"+ {len(view.pods) - len(pods)} more")
     for index, label in enumerate(labels):
         row, column = divmod(index, 2)
         box(ax, x + 0.1 + column * (inner_w + 0.1), services_y - 0.72 - row * 0.42, inner_w,
-            0.32, label, "pod", fontsize=7, dashed=label.startswith("+ "))
+            0.32, label, "pod", fontsize=MAP_FONT, dashed=label.startswith("+ "))
     if "kubelet" not in view.services:
         return None
     return x + 0.1, services_y, inner_w
@@ -199,7 +202,8 @@ def _draw_worker(ax: Axes, view: HostView, x: float, top: float) -> tuple | None
 def _draw_more(ax: Axes, hidden: list[HostView], x: float, top: float) -> None:
     up = sum(view.up for view in hidden)
     box(ax, x, top - _WORKER_H, _WORKER_W, _WORKER_H,
-        f"… {len(hidden)} more\nworker nodes\n({up} up)", "white", fontsize=10, dashed=True)
+        f"… {len(hidden)} more\nworker nodes\n({up} up)", "white", fontsize=MAP_FONT,
+        dashed=True)
 
 
 def _draw_kubelet_links(ax: Axes, kubelets: list[tuple], apiserver: tuple | None,
@@ -229,7 +233,7 @@ def _draw_kubelet_links(ax: Axes, kubelets: list[tuple], apiserver: tuple | None
     if apiserver is None:
         ax.plot([min(reach), max(reach)], [bus_y, bus_y], linestyle="--", **style)
         ax.text(WIDTH / 2, bus_y, missing,
-                ha="center", va="center", fontsize=8, color=COLOURS["cross"],
+                ha="center", va="center", fontsize=MAP_FONT, color=COLOURS["cross"],
                 bbox={"facecolor": "white", "edgecolor": "none"})
         return
     api_x, api_y, api_w = apiserver

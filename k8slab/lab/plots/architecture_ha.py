@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 
 from k8slab.lab import components
 from k8slab.lab.plots.hosts import NODE_SERVICES, HostView
-from k8slab.lab.plots.shapes import BOX_H, COLOURS, TITLE_H, WIDTH, box, host_frame, link, short
+from k8slab.lab.plots.shapes import (
+    BOX_H,
+    COLOURS,
+    MAP_FONT,
+    TITLE_H,
+    WIDTH,
+    box,
+    host_frame,
+    link,
+    short,
+)
 from k8slab.lab.plots.style import ROLE_COLOURS
 
 if TYPE_CHECKING:
@@ -18,7 +28,7 @@ if TYPE_CHECKING:
     from k8slab.lab.cluster import Cluster
 
 # With several control-plane hosts: the load balancer between the bands, arrows above and below.
-LB_W, LB_H, LB_ABOVE, LB_BELOW = 3.2, 0.8, 0.6, 0.65
+LB_W, LB_H, LB_ABOVE, LB_BELOW = 3.6, 0.8, 0.6, 0.65
 _UNHEALTHY = "#9e9e9e"
 
 
@@ -50,7 +60,7 @@ def _fitted(lines: tuple[str, ...], width: float, fontsize: float) -> str:
 
 
 def _badge(ax: Axes, x: float, y: float, text: str, colour: str) -> None:
-    ax.text(x, y, text, ha="right", va="center", fontsize=6.5, zorder=6,
+    ax.text(x, y, text, ha="right", va="center", fontsize=MAP_FONT, zorder=6,
             bbox={"boxstyle": "round,pad=0.15", "facecolor": colour, "edgecolor": "#555555",
                   "linewidth": 0.5})
 
@@ -64,7 +74,7 @@ def draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[HostView],
     slot = (WIDTH - 0.6) / len(views)
     host_w = min(3.0, slot - 0.25)
     host_h = ha_host_height(views)
-    fontsize = 8 if host_w >= 2 else 6.5
+    fontsize = MAP_FONT
     half = (host_w - 0.3) / 2
     services_y = top - TITLE_H - BOX_H
     static_y = services_y - 0.2 - 0.5
@@ -73,7 +83,7 @@ def draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[HostView],
     for index, view in enumerate(views):
         x = 0.3 + index * slot + (slot - host_w) / 2
         title = view.name if view.up else _fitted((f"{view.name} · down", view.name), host_w,
-                                                  12)
+                                                  MAP_FONT)
         host_frame(ax, view, x, top, host_w, host_h, title)
         backends.append((view.name, x + host_w / 2, api_y))
         if not view.up:
@@ -102,8 +112,8 @@ def draw_ha_control_planes(ax: Axes, cluster: Cluster, views: list[HostView],
                        ROLE_COLOURS["leader"])
         if view.pods:
             ax.text(x + 0.12, api_y - 0.2, short(f"pods: {', '.join(view.pods)}",
-                                                 int(host_w * 14)),
-                    fontsize=6.5, va="center", color="#555555", zorder=3)
+                                                 int(host_w * 9)),
+                    fontsize=MAP_FONT, va="center", color="#555555", zorder=3)
         if "kube-apiserver" not in view.control:
             continue
         box(ax, x + 0.1, api_y, host_w - 0.2, 0.45, "kube-apiserver", "control",
@@ -134,7 +144,7 @@ def draw_balancer(ax: Axes, cluster: Cluster, backends: list[tuple[str, float, f
     servers = [row.server for row in stats]
     healthy = [row.server for row in stats if row.up]
     box(ax, x + 0.15, top - LB_H + 0.08, LB_W - 0.3, 0.34,
-        f"haproxy · {len(healthy)} of {len(servers)} API servers healthy", "service")
+        f"haproxy: {len(healthy)} of {len(servers)} API servers up", "service")
     spread = [x + 0.3 + (LB_W - 0.6) * (i + 0.5) / len(backends) for i in range(len(backends))]
     for start_x, (backend, end_x, end_y) in zip(spread, backends, strict=True):
         if backend not in servers:
@@ -145,6 +155,6 @@ def draw_balancer(ax: Axes, cluster: Cluster, backends: list[tuple[str, float, f
             "lw": 1.1 if ok else 0.9, "linestyle": "-" if ok else "--",
             "shrinkA": 0, "shrinkB": 0})
     ax.text(x + LB_W + 0.15, top - LB_H / 2, "round robin over the healthy API servers\n"
-            "(grey dashed: failing /healthz checks)", ha="left", va="center", fontsize=7,
+            "(grey dashed: failing /healthz checks)", ha="left", va="center", fontsize=MAP_FONT,
             color="#555555")
     return x, top - LB_H, LB_W

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from k8slab.lab import components
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
     from k8slab.lab.cluster import Cluster
 
 NODE_SERVICES = ("kubelet", "containerd")
@@ -54,3 +56,17 @@ def worker_names(cluster: Cluster) -> list[str]:
 def natural(name: str) -> list:
     """Sort key that puts web-2 before web-10."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def pods_and_nodes(cluster: Cluster) -> tuple[list[dict], list[dict]]:
+    """Every pod and every node, read through the API server in one client session.
+
+    What a panel draws and what its status line counts come from this one read, so both describe
+    the same instant. (Each request takes its simulated network time: 0 s to the API server on the
+    same host, a few milliseconds through the load balancer of a highly available cluster.)
+    """
+    def both(client: Any) -> Generator:  # the admin's API client (kubectl's)
+        pods, _ = yield from client.list("pods")
+        nodes, _ = yield from client.list("nodes")
+        return pods, nodes
+    return cluster.request(both)

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from k8slab.lab import components
 from k8slab.lab.plots.raft_roles import DOWN_EDGE
 from k8slab.lab.plots.style import fits, pyplot
+from k8slab.lab.plots.svg import FONT_PX, MUTED, TITLE_PX, Key, Svg, text_width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from k8slab.lab.cluster import Cluster
+    from k8slab.raft.status import Status
 
 TERM_COLOURS = ("#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272",
                 "#c7e9c0", "#fdd0a2", "#dadaeb", "#c6dbef", "#fee391")
@@ -27,6 +29,19 @@ def term_colour(term: int) -> str:
     return TERM_COLOURS[(term - 1) % len(TERM_COLOURS)]
 
 
+def member_logs(cluster: Cluster) -> dict[str, Status | None]:
+    """Each control-plane host's Raft status (its log, commit, snapshot); None while it is down."""
+    statuses = {name: components.etcd_status(cluster.network, name)
+                for name in cluster.control_planes}
+    return {name: status.raft if status else None for name, status in statuses.items()}
+
+
+def log_window(rafts: dict[str, Status | None]) -> tuple[int, int]:
+    """The indexes drawn: the last 40 up to the highest last index of any member (0, 0 if none)."""
+    hi = max([raft.last_index for raft in rafts.values() if raft is not None] + [0])
+    return max(1, hi - LOG_WINDOW + 1), hi
+
+
 def raft_logs(cluster: Cluster) -> Figure:
     """Every member's Raft log, one row each, for the last 40 indexes: a cell per entry.
 
@@ -36,19 +51,15 @@ def raft_logs(cluster: Cluster) -> Figure:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    members = list(cluster.control_planes)
-    rafts = {}
-    for name in members:
-        status = components.etcd_status(cluster.network, name)
-        rafts[name] = status.raft if status is not None else None
-    hi = max([raft.last_index for raft in filter(None, rafts.values())] + [0])
-    lo = max(1, hi - LOG_WINDOW + 1)
+    rafts = member_logs(cluster)
+    members = list(rafts)
+    lo, hi = log_window(rafts)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(12, 1.7 + 0.6 * max(len(members), 1)))
+    fig, ax = plt.subplots(figsize=(8.4, 1.9 + 0.6 * max(len(members), 1)))
     ax.set_title(f"Raft logs at t = {cluster.now:.1f} s · indexes {lo} to {hi} "
                  "(colour = term)" if hi else f"Raft logs at t = {cluster.now:.1f} s: empty",
                  fontsize=11)
-    cell_inches = 9.0 / (max(hi, lo) - lo + 1)
+    cell_inches = 5.2 / (max(hi, lo) - lo + 1)
     terms: list[int] = []
     labels = []
     for lane, name in enumerate(members):
@@ -67,9 +78,9 @@ def raft_logs(cluster: Cluster) -> Figure:
                                    facecolor=SNAPSHOT_COLOUR, edgecolor="white"))
             inches = (right - lo + 1) * cell_inches
             text = next((t for t in (f"snapshot ≤ {raft.snapshot_index}",
-                                     f"≤ {raft.snapshot_index}") if fits(t, inches, 7)), "")
+                                     f"≤ {raft.snapshot_index}") if fits(t, inches, 9)), "")
             if text:
-                ax.text((lo + right) / 2, y, text, ha="center", va="center", fontsize=7)
+                ax.text((lo + right) / 2, y, text, ha="center", va="center", fontsize=9)
         for entry in raft.entries:
             if entry.index < lo:
                 continue
@@ -79,13 +90,13 @@ def raft_logs(cluster: Cluster) -> Figure:
                                    alpha=1.0 if committed else 0.45))
             if entry.term not in terms:
                 terms.append(entry.term)
-            if fits(str(entry.term), cell_inches - 0.02, 7):
-                ax.text(entry.index, y, str(entry.term), ha="center", va="center", fontsize=7,
+            if fits(str(entry.term), cell_inches - 0.02, 9):
+                ax.text(entry.index, y, str(entry.term), ha="center", va="center", fontsize=9,
                         color="#222222" if committed else "#777777")
         if hi and lo - 1 <= raft.commit <= hi:
             x = raft.commit + 0.5
             ax.plot([x, x], [y - 0.48, y + 0.48], color=COMMIT_COLOUR, lw=2.2)
-    ax.set_yticks(range(len(members)), list(reversed(labels)), fontsize=8)
+    ax.set_yticks(range(len(members)), list(reversed(labels)), fontsize=9)
     ax.set_ylim(-0.6, max(len(members), 1) - 0.4)
     ax.set_xlim(lo - 0.5, max(hi, lo) + 0.5)
     step = 1 if hi - lo < 20 else 5
@@ -97,7 +108,61 @@ def raft_logs(cluster: Cluster) -> Figure:
     handles.append(Line2D([], [], color=COMMIT_COLOUR, lw=2.2, label="commit index"))
     handles.append(Patch(facecolor=SNAPSHOT_COLOUR, label="in snapshot"))
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.08),
-              ncol=min(len(handles), 8), fontsize=8, frameon=False)
+              ncol=min(len(handles), 8), fontsize=9, frameon=False)
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def raft_logs_svg(rafts: dict[str, Status | None], now: float) -> str:
+    """The panel's picture of `rafts` (from `member_logs`): `raft_logs` drawn as an SVG."""
+    lo, hi = log_window(rafts)
+    left, right, lane = 250.0, 790.0, 44.0
+    svg = Svg(800, 110 + lane * len(rafts))
+    title = (f"Raft logs at t = {now:.1f} s · indexes {lo} to {hi} (colour = term)" if hi
+             else f"Raft logs at t = {now:.1f} s: empty")
+    svg.text(400, 14, title, size=TITLE_PX, anchor="middle", bold=True)
+    terms = sorted({e.term for r in rafts.values() if r for e in r.entries if e.index >= lo})
+    svg.legend([*(Key(f"term {t}", term_colour(t)) for t in terms[-6:]),
+                Key("commit index", COMMIT_COLOUR, line=True),
+                Key("in snapshot", SNAPSHOT_COLOUR)], 20, 38)
+    cell = (right - left) / LOG_WINDOW
+    for lane_index, (name, raft) in enumerate(rafts.items()):
+        y = 60 + lane_index * lane
+        if raft is None:
+            svg.text(left - 10, y + lane / 2 - 4, f"{name}: down", anchor="end")
+            svg.text((left + right) / 2, y + lane / 2 - 4, "down", anchor="middle",
+                     colour=DOWN_EDGE)
+            continue
+        svg.text(left - 10, y + 10, f"{name} ({raft.raft_state.value}, t={raft.term})",
+                 anchor="end")
+        svg.text(left - 10, y + 26, f"commit {raft.commit}, applied {raft.applied}",
+                 anchor="end", colour=MUTED)
+        if raft.snapshot_index >= lo:
+            width = (min(raft.snapshot_index, hi) - lo + 1) * cell
+            svg.rect(left, y, width, lane - 8, SNAPSHOT_COLOUR, stroke="white")
+            text = f"snapshot ≤ {raft.snapshot_index}"
+            if text_width(text) < width:
+                svg.text(left + width / 2, y + lane / 2 - 4, text, anchor="middle")
+        for entry in raft.entries:
+            if entry.index < lo:
+                continue
+            committed = entry.index <= raft.commit
+            x = left + (entry.index - lo) * cell
+            svg.rect(x, y, cell, lane - 8, term_colour(entry.term), stroke="white",
+                     opacity=1.0 if committed else 0.45,
+                     tip=f"index {entry.index}, term {entry.term}"
+                         f"{'' if committed else ', not committed'}")
+            if text_width(str(entry.term), FONT_PX) < cell - 2:
+                svg.text(x + cell / 2, y + lane / 2 - 4, str(entry.term), anchor="middle",
+                         colour="#222222" if committed else "#777777")
+        if hi and lo - 1 <= raft.commit <= hi:
+            x = left + (raft.commit - lo + 1) * cell
+            svg.line(x, y - 2, x, y + lane - 6, COMMIT_COLOUR, width=3)
+    bottom = 60 + lane * len(rafts)
+    for index in range(lo, max(hi, lo) + 1):
+        if index % 5 == 0 or (index == lo and -lo % 5 >= 3):
+            svg.text(left + (index - lo + 0.5) * cell, bottom + 8, str(index), anchor="middle",
+                     colour=MUTED)
+    svg.text((left + right) / 2, bottom + 30, "log index", anchor="middle", colour=MUTED)
+    return svg.markup()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 MESSAGE_COLOURS = {"vote": "#e6550d", "append": "#3182bd", "snapshot": "#756bb1",
                    "other": "#636363"}
 MAX_EVENTS = 100
+CRASH_COLOUR, BOOT_COLOUR = "#f5b7b1", "#d5f5e3"
 
 
 @dataclass
@@ -92,7 +93,7 @@ def sequence_events(cluster: Cluster, start: float, end: float | None = None) ->
                                       ROLE_COLOURS.get(role, ROLE_COLOURS["follower"])))
         elif rec.component == "host" and rec.kind in ("crash", "boot"):
             events.append(SequenceRow(rec.time, rec.obj, rec.kind, "host",
-                                      "#f5b7b1" if rec.kind == "crash" else "#d5f5e3"))
+                                      CRASH_COLOUR if rec.kind == "crash" else BOOT_COLOUR))
     return events
 
 
@@ -108,7 +109,7 @@ def election_sequence(cluster: Cluster, start: float, end: float | None = None) 
     events = events[:MAX_EVENTS]
     rows = max(len(events), 1)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(11, 2.0 + 0.3 * rows))
+    fig, ax = plt.subplots(figsize=(8.4, 2.6 + 0.34 * rows))
     title = f"Raft messages between etcd members, t = {start:g} to {end:g} s"
     if total > MAX_EVENTS:
         title += f"\n(first {MAX_EVENTS} of {total} events: choose a shorter window)"
@@ -118,7 +119,7 @@ def election_sequence(cluster: Cluster, start: float, end: float | None = None) 
     for row, event in enumerate(events):
         x = x_of[event.member]
         if event.kind != "message":
-            ax.text(x, row, event.label, ha="center", va="center", fontsize=6.5, zorder=4,
+            ax.text(x, row, event.label, ha="center", va="center", fontsize=9, zorder=4,
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": event.colour,
                           "edgecolor": "#555555", "linewidth": 0.5})
             continue
@@ -131,7 +132,7 @@ def election_sequence(cluster: Cluster, start: float, end: float | None = None) 
             label_x = (x + x_of[event.destinations[0]]) / 2
         else:
             label_x = x
-        ax.text(label_x, row - 0.05, event.label, ha="center", va="bottom", fontsize=6.5,
+        ax.text(label_x, row - 0.05, event.label, ha="center", va="bottom", fontsize=9,
                 color=event.colour, zorder=5,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     if not events:
@@ -139,17 +140,35 @@ def election_sequence(cluster: Cluster, start: float, end: float | None = None) 
                 f"{end:g} s", ha="center", va="center", fontsize=9)
     times = [f"{event.time:.3f}" for event in events]
     ax.set_yticks(range(len(times)), [t if i == 0 or t != times[i - 1] else ""
-                                      for i, t in enumerate(times)], fontsize=7)
+                                      for i, t in enumerate(times)], fontsize=9)
     ax.set_ylabel("simulated time (s), running down")
-    ax.set_xticks(range(len(members)), members, fontsize=8)
+    ax.set_xticks(range(len(members)), members, fontsize=9)
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(members) - 0.4)
     ax.set_ylim(rows + 0.2, -1.6)
     for side in ("right", "bottom"):
         ax.spines[side].set_visible(False)
+    ax.legend(handles=_legend_handles(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+              ncol=4, fontsize=9, frameon=False)
     fig.tight_layout()
     plt.close(fig)
     return fig
+
+
+def _legend_handles() -> list:
+    """What the arrows' colours and dashes mean, and the boxes on the lifelines."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Line2D([], [], color=MESSAGE_COLOURS[family], lw=1.5, label=label)
+               for family, label in (("vote", "votes"), ("append", "AppendEntries"),
+                                     ("snapshot", "snapshots"))]
+    handles.append(Line2D([], [], color="#636363", lw=1.5, linestyle="--", label="reply"))
+    handles += [Patch(facecolor=ROLE_COLOURS[role], edgecolor="#555555", label=role)
+                for role in ("follower", "candidate", "leader")]
+    handles += [Patch(facecolor=colour, edgecolor="#555555", label=f"host {kind}")
+                for kind, colour in (("crash", CRASH_COLOUR), ("boot", BOOT_COLOUR))]
+    return handles
 
 
 def _draw_lifelines(ax: Axes, cluster: Cluster, members: list[str], events: list[SequenceRow],
@@ -161,7 +180,7 @@ def _draw_lifelines(ax: Axes, cluster: Cluster, members: list[str], events: list
         ax.plot([x, x], [-1, rows + 0.2], color="#999999", lw=0.8, linestyle=":", zorder=1)
         state = at_start.get(member, Segment(start, end, "follower", 0))
         head = "down" if state.role == "down" else f"{state.role} t={state.term}"
-        ax.text(x, -1, head, ha="center", va="center", fontsize=7, zorder=4,
+        ax.text(x, -1, head, ha="center", va="center", fontsize=9, zorder=4,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": ROLE_COLOURS.get(
                     state.role, ROLE_COLOURS["follower"]), "edgecolor": "#555555"})
         down_since = -1.0 if state.role == "down" else None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from k8slab.errors import K8sLabError
 from k8slab.lab.plots.style import ROLE_COLOURS, fits, pyplot
+from k8slab.lab.plots.svg import MUTED, TITLE_PX, Key, Svg, nice_ticks, text_width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -113,10 +114,10 @@ def roles_timeline(cluster: Cluster, start: float = 0, end: float | None = None)
     start, end = window(cluster, start, end)
     members = list(segments)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(11, 1.6 + _LANE_HEIGHT * max(len(members), 1)))
+    fig, ax = plt.subplots(figsize=(8.4, 1.8 + _LANE_HEIGHT * max(len(members), 1)))
     ax.set_title(f"Raft roles of the etcd members, t = {start:g} to {end:g} s", fontsize=11)
     ax.set_xlabel("simulated time (s)")
-    inches_per_second = 9.5 / (end - start)
+    inches_per_second = 6.6 / (end - start)
     for lane, member in enumerate(members):
         y = len(members) - 1 - lane
         for seg in segments[member]:
@@ -128,17 +129,18 @@ def roles_timeline(cluster: Cluster, start: float = 0, end: float | None = None)
             label = _segment_label(seg, (seg.end - seg.start) * inches_per_second)
             if label:
                 ax.text((seg.start + seg.end) / 2, y, label, ha="center", va="center",
-                        fontsize=7, color=DOWN_EDGE if down else "#222222",
+                        fontsize=9, color=DOWN_EDGE if down else "#222222",
                         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white",
                               "edgecolor": "none"} if down else None)
-    ax.set_yticks(range(len(members)), list(reversed(members)))
+    ax.set_yticks(range(len(members)), list(reversed(members)), fontsize=9)
+    ax.set_ylabel("etcd member")
     ax.set_ylim(-0.6, max(len(members), 1) - 0.4)
     ax.set_xlim(start, end)
     handles = [Patch(facecolor=colour, edgecolor=DOWN_EDGE if role == "down" else "#999999",
                      hatch=DOWN_HATCH if role == "down" else None, label=role)
                for role, colour in ROLE_COLOURS.items()]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=5,
-              fontsize=8, frameon=False)
+              fontsize=9, frameon=False)
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -148,6 +150,41 @@ def _segment_label(seg: Segment, inches: float) -> str:
     """"term 3" where it fits, "3" where only that fits, nothing on a sliver."""
     long, short = ("down", "") if seg.role == "down" else (f"term {seg.term}", str(seg.term))
     for text in (long, short):
-        if text and fits(text, inches - 0.04, 7):
+        if text and fits(text, inches - 0.04, 9):
             return text
     return ""
+
+
+def roles_timeline_svg(segments: dict[str, list[Segment]], start: float, end: float) -> str:
+    """The panel's picture of `segments` (from `role_segments`): `roles_timeline` as an SVG."""
+    left, right, lane = 140.0, 790.0, 36.0
+    svg = Svg(800, 110 + lane * len(segments))
+    svg.text(400, 14, f"Raft roles of the etcd members, t = {start:g} to {end:g} s",
+             size=TITLE_PX, anchor="middle", bold=True)
+    svg.legend([Key(role, colour, hatched=role == "down") for role, colour in
+                ROLE_COLOURS.items()], 20, 38)
+    scale = (right - left) / (end - start)
+    for index, (member, segs) in enumerate(segments.items()):
+        y = 60 + index * lane
+        svg.text(left - 8, y + lane / 2 - 3, member, anchor="end")
+        for seg in segs:
+            x, w = left + (seg.start - start) * scale, (seg.end - seg.start) * scale
+            down = seg.role == "down"
+            svg.rect(x, y, w, lane - 6, ROLE_COLOURS.get(seg.role, ROLE_COLOURS["follower"]),
+                     stroke=DOWN_EDGE if down else "white", hatched=down,
+                     tip=f"{member}: {seg.role}, term {seg.term}, "
+                         f"{seg.start:.2f} to {seg.end:.2f} s")
+            label = next((t for t in (("down",) if down else (f"term {seg.term}", str(seg.term)))
+                          if text_width(t) < w - 4), "")
+            if label:
+                svg.text(x + w / 2, y + lane / 2 - 3, label, anchor="middle",
+                         colour=DOWN_EDGE if down else "#222222")
+    bottom = 60 + lane * len(segments)
+    svg.line(left, bottom, right, bottom, MUTED)
+    for tick in nice_ticks(end - start, 6):
+        x = left + tick * scale
+        svg.line(x, bottom, x, bottom + 4, MUTED)
+        svg.text(x, bottom + 14, f"{start + tick:g}", anchor="middle", colour=MUTED)
+    svg.text((left + right) / 2, bottom + 34, "simulated time (s)", anchor="middle",
+             colour=MUTED)
+    return svg.markup()

@@ -19,6 +19,9 @@ COLOURS = {
 # Layout of the architecture map, in inches (the axes span the whole figure, one unit an inch).
 WIDTH = 12.0
 BOX_H, TITLE_H = 0.4, 0.35
+# The map is 12 inches wide and JupyterLab shrinks it to its 848-px output area (style.py): text of
+# 12.5 pt in the figure shows at 9 pt there.
+MAP_FONT = 12.5
 
 
 def band(ax: Axes, y: float, h: float, label: str, colour: str) -> None:
@@ -27,12 +30,12 @@ def band(ax: Axes, y: float, h: float, label: str, colour: str) -> None:
 
     ax.add_patch(Rectangle((0.15, y), WIDTH - 0.3, h, facecolor=COLOURS[colour],
                            edgecolor="none", zorder=0))
-    ax.text(0.3, y + h - 0.14, label, ha="left", va="center", fontsize=10, style="italic",
+    ax.text(0.3, y + h - 0.14, label, ha="left", va="center", fontsize=MAP_FONT, style="italic",
             color="#555555")
 
 
 def box(ax: Axes, x: float, y: float, w: float, h: float, text: str, colour: str,
-        *, fontsize: float = 8, dashed: bool = False, zorder: float = 2) -> None:
+        *, fontsize: float = MAP_FONT, dashed: bool = False, zorder: float = 2) -> None:
     """A rounded box with `text` in its middle (`colour` a name in COLOURS or a colour)."""
     from matplotlib.patches import FancyBboxPatch
 
@@ -47,7 +50,7 @@ def host_frame(ax: Axes, view: HostView, x: float, top: float, w: float, h: floa
     """The frame of one host, titled with its name; a host that is down is greyed, crossed out."""
     title = title or (view.name if view.up else f"{view.name} · down")
     box(ax, x, top - h, w, h, "", "white" if view.up else "down", zorder=1.5)
-    ax.text(x + w / 2, top - TITLE_H / 2, title, ha="center", va="center", fontsize=9.5,
+    ax.text(x + w / 2, top - TITLE_H / 2, title, ha="center", va="center", fontsize=MAP_FONT,
             weight="bold", zorder=3)
     if not view.up:
         ax.plot([x, x + w], [top - h, top], color=COLOURS["cross"], lw=1.5, zorder=3)
@@ -61,7 +64,7 @@ def link(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: 
         "arrowstyle": "-|>", "color": COLOURS["link"], "lw": 1.1, "shrinkA": 0, "shrinkB": 0})
     if label:
         x, y = label_at or ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-        ax.text(x, y, label, ha="center", va="center", fontsize=7, color=COLOURS["link"],
+        ax.text(x, y, label, ha="center", va="center", fontsize=MAP_FONT, color=COLOURS["link"],
                 zorder=5, bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
                                 "edgecolor": "none"})
 

@@ -36,3 +36,18 @@ def api_trouble(error: APIError) -> str:
 def fits(text: str, inches: float, fontsize: float) -> bool:
     """Whether `text`, one line at `fontsize` points, is at most `inches` wide (roughly)."""
     return len(text) * fontsize * _CHAR_INCHES <= inches
+
+
+# JupyterLab 4 shows a figure's PNG at its size in pixels (100 dpi), shrunk to fit the output
+# area: 848 px wide in a 1280 px window with the file browser open (measured in Chromium).
+DISPLAY_WIDTH_PX = 848
+MIN_POINTS = 9.0
+_CSS_PX_PER_POINT = 96 / 72
+
+
+def displayed_points(fontsize: float, figure: Any) -> float:
+    """How large text of `fontsize` points in `figure` looks in a notebook, in CSS points: a
+    figure wider than the output area is shrunk to fit it, and its text with it."""
+    width_px = figure.get_figwidth() * figure.dpi
+    shown_px = fontsize * figure.dpi / 72 * min(1.0, DISPLAY_WIDTH_PX / width_px)
+    return shown_px / _CSS_PX_PER_POINT

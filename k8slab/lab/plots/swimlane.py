@@ -35,7 +35,7 @@ def swimlane(cluster: Cluster, ref: str) -> Figure:
     records = cluster.trace_of(ref)
     lanes = _lanes(records)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.8 * max(len(lanes), 1)))
+    fig, ax = plt.subplots(figsize=(8.4, 1.2 + 0.8 * max(len(lanes), 1)))
     ax.set_title(f"Life of {ref}", fontsize=11)
     ax.set_xlabel("simulated time (s)")
     if not records:
@@ -56,7 +56,7 @@ def swimlane(cluster: Cluster, ref: str) -> Figure:
             level = 1 - level if previous is not None and group[0].time - previous < span / 5 else 0
             previous = group[0].time
             ax.annotate(_kinds_label(group), (group[0].time, row_of[lane]),
-                        xytext=(2, 7 + 11 * level), textcoords="offset points", fontsize=7,
+                        xytext=(2, 7 + 12 * level), textcoords="offset points", fontsize=9,
                         color=colour)
     ax.set_yticks(list(row_of.values()), list(row_of))
     ax.set_ylim(-0.6, len(lanes) - 0.1)

@@ -14,6 +14,7 @@ from k8slab.api.resources import node_allocatable, pod_requests
 from k8slab.errors import APIError
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
 from k8slab.lab.plots.style import api_trouble, pyplot
+from k8slab.lab.plots.svg import MUTED, TITLE_PX, Key, Svg, value_axis
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 FINISHED_PHASES = ("Succeeded", "Failed")
 RESOURCES = ("cpu", "memory")
 COLOURS = {"cpu": "#e07b39", "memory": "#4c72b0"}
+FULL_COLOUR = "#c0392b"
 MIB = 1024 * 1024
 
 
@@ -33,7 +35,14 @@ def node_utilization(cluster: Cluster, *, control_plane: bool = False) -> list[d
     Control-plane nodes are left out unless `control_plane` is True. Percentages are rounded to
     one decimal; a node that offers none of a resource shows 0 %.
     """
-    pods, nodes = cluster.list("pods"), cluster.list("nodes")
+    return utilization_rows(cluster.list("pods"), cluster.list("nodes"),
+                            control_plane=control_plane)
+
+
+def utilization_rows(pods: list[dict], nodes: list[dict], *, control_plane: bool = False
+                     ) -> list[dict]:
+    """`node_utilization`'s rows from lists of pods and nodes already read (one read, one instant).
+    """
     requested: dict[str, dict[str, int]] = {}
     counts: dict[str, int] = {}
     for pod in pods:
@@ -88,7 +97,7 @@ def compare_utilization(
 ) -> Figure:
     """Two clusters' utilization side by side, on the same scale, e.g. spreading vs bin-packing."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.8), sharey=True)
     for ax, cluster, title in zip(axes, (left, right), titles, strict=True):
         _draw(ax, cluster, title)
     axes[1].set_ylabel("")
@@ -104,7 +113,7 @@ def _draw(ax: Axes, cluster: Cluster, title: str | None) -> None:
     except APIError as error:
         ax.set_axis_off()
         ax.set_title(f"{heading}: {api_trouble(error)}", fontsize=10)
-        ax.text(0.5, 0.5, str(error), ha="center", va="center", fontsize=8, wrap=True,
+        ax.text(0.5, 0.5, str(error), ha="center", va="center", fontsize=9, wrap=True,
                 transform=ax.transAxes)
         return
     positions = range(len(rows))
@@ -113,12 +122,40 @@ def _draw(ax: Axes, cluster: Cluster, title: str | None) -> None:
         bars = ax.bar([p + offset for p in positions], [row[f"{resource} %"] for row in rows],
                       width, label=f"{resource} requested", color=COLOURS[resource],
                       edgecolor="#333333")
-        ax.bar_label(bars, fmt="%.0f", fontsize=7)
-    ax.axhline(100, color="#c0392b", linestyle="--", linewidth=1)
+        ax.bar_label(bars, fmt="%.0f", fontsize=9)
+    ax.axhline(100, color=FULL_COLOUR, linestyle="--", linewidth=1, label="allocatable (100 %)")
     labels = [f"{row['node']}\n{_pods(row['pods'])}" for row in rows]
-    ax.set_xticks(list(positions), labels, fontsize=8)
+    ax.set_xticks(list(positions), labels, fontsize=9)
+    ax.set_xlabel("node (pods bound to it)")
     ax.set_xlim(-0.6, max(len(rows), 1) - 0.4)
     ax.set_ylim(0, 125)
     ax.set_ylabel("% of allocatable")
     ax.set_title(heading, fontsize=10)
-    ax.legend(fontsize=8, loc="upper left", ncol=2, frameon=False)
+    ax.legend(fontsize=9, loc="upper left", ncol=3, frameon=False)
+
+
+def utilization_svg(rows: list[dict], now: float, title: str) -> str:
+    """The panel's chart of `rows`: CPU and memory requested per node, in % of allocatable."""
+    svg = Svg(760, 300)
+    svg.text(380, 14, f"{title} · t = {now:.1f} s", size=TITLE_PX, anchor="middle", bold=True)
+    svg.legend([Key("cpu requested", COLOURS["cpu"]), Key("memory requested", COLOURS["memory"]),
+                Key("allocatable (100 %)", FULL_COLOUR, line=True)], 80, 38)
+    left, right, top, bottom = 80.0, 740.0, 60.0, 240.0
+    value_axis(svg, left, top, bottom, right, 125, "% of allocatable", (0, 25, 50, 75, 100))
+    full = bottom - (bottom - top) * 100 / 125
+    svg.line(left, full, right, full, FULL_COLOUR, width=1.5, dashed=True)
+    slot = (right - left) / max(len(rows), 1)
+    for index, row in enumerate(rows):
+        x = left + index * slot
+        for offset, resource in ((0.12, "cpu"), (0.5, "memory")):
+            value = min(row[f"{resource} %"], 125)
+            h = (bottom - top) * value / 125
+            svg.rect(x + slot * offset, bottom - h, slot * 0.38, h, COLOURS[resource],
+                     stroke="#333333", tip=f"{resource} {row[f'{resource} %']:g} %")
+            svg.text(x + slot * (offset + 0.19), bottom - h - 9, f"{row[f'{resource} %']:.0f}",
+                     anchor="middle")
+        svg.text(x + slot / 2, bottom + 14, row["node"], anchor="middle")
+        svg.text(x + slot / 2, bottom + 30, _pods(row["pods"]), anchor="middle", colour=MUTED)
+    if not rows:
+        svg.text((left + right) / 2, (top + bottom) / 2, "no worker nodes", anchor="middle")
+    return svg.markup()

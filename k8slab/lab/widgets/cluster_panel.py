@@ -1,22 +1,23 @@
 """A control panel for a live cluster: add pods, kill and restart nodes, advance time, watch.
 
 Each button calls one handler method, and each handler calls only the `Cluster` methods a reader
-could call in a cell, so the panel teaches nothing the code does not. ipywidgets loads on first use.
+could call in a cell, so the panel teaches nothing the code does not. The status line and the chart
+are built from one read of the cluster. ipywidgets loads on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING
 
 from k8slab.errors import APIError
-from k8slab.lab.plots.pods_per_node import pods_per_node
+from k8slab.lab.plots.hosts import pods_and_nodes
+from k8slab.lab.plots.pods_per_node import WorkerRow, pods_per_node_svg, worker_rows
 from k8slab.lab.plots.style import api_trouble
-from k8slab.lab.widgets.panel import Panel, show
+from k8slab.lab.widgets.panel import Panel
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from k8slab.lab.cluster import Cluster
 
 CPU_REQUESTS = ("100m", "250m", "500m", "1000m")
@@ -24,6 +25,9 @@ POD_PREFIX = "web-"
 POD_IMAGE = "nginx:1.27"
 SETTLE_SECONDS = 5
 ADVANCE_SECONDS = 10
+ABOUT = (f"Add pod: an nginx pod requesting the chosen CPU, then {SETTLE_SECONDS} s run · "
+         "Kill / Restart: power the chosen worker off / on · "
+         f"Advance: let {ADVANCE_SECONDS} simulated seconds pass.")
 
 
 class ClusterPanel(Panel):
@@ -38,7 +42,7 @@ class ClusterPanel(Panel):
         import ipywidgets as widgets
 
         super().__init__(cluster)
-        self.figure: Figure | None = None
+        self.rows: list[WorkerRow] = []
         self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="250m",
                                              description="CPU request")
         self.add_button = widgets.Button(description="Add pod", icon="plus")
@@ -52,7 +56,7 @@ class ClusterPanel(Panel):
                    (self.restart_button, self.restart), (self.advance_button, self.advance))
         self._lay_out([[self.cpu_dropdown, self.add_button],
                        [self.node_dropdown, self.kill_button, self.restart_button],
-                       [self.advance_button]])
+                       [self.advance_button]], about=ABOUT)
 
     # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
 
@@ -74,25 +78,27 @@ class ClusterPanel(Panel):
         self._on_node(self.cluster.restart_node, "restarted")
 
     def refresh(self) -> None:
-        """Update the status line and redraw the pods-per-node chart from the cluster.
+        """Read the cluster once; draw the status line and the pods-per-node chart from that read.
 
-        Outside IPython (a plain script, the tests) there is no Output to draw into.
+        The status counts the pods Running on worker nodes, the pods the chart draws; the
+        control plane's static pods are in neither.
         """
-        self.status.value = self.status_text()
-        self.figure = pods_per_node(self.cluster)
-        show(self.out, self.figure)
-
-    def status_text(self) -> str:
-        """One line: simulated time, hosts up, pods the API server reports Running."""
         hosts = self.cluster.hosts
         up = sum(self.cluster.host_is_up(name) for name in hosts)
-        head = f"t = {self.cluster.now:.1f} s · {up} of {len(hosts)} nodes up"
         try:
-            pods = self.cluster.list("pods")
+            pods, nodes = pods_and_nodes(self.cluster)
         except APIError as error:
-            return f"{head} · {api_trouble(error)}"
-        running = sum((pod.get("status") or {}).get("phase") == "Running" for pod in pods)
-        return f"{head} · {running} pods running"
+            self.rows = []
+            head = f"t = {self.cluster.now:.1f} s · {up} of {len(hosts)} nodes up"
+            self.status.value = f"{head} · {api_trouble(error)}"
+            self.chart.value = f"<p>Nothing to draw: {escape(str(error))}</p>"
+            return
+        self.rows = worker_rows(self.cluster, pods, nodes)
+        now = self.cluster.now
+        running = sum(row.running for row in self.rows)
+        self.status.value = (f"t = {now:.1f} s · {up} of {len(hosts)} nodes up · "
+                             f"{_pods(running)} running on worker nodes")
+        self.chart.value = pods_per_node_svg(self.rows, now)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -100,6 +106,10 @@ class ClusterPanel(Panel):
         name = self._chosen_worker(self.node_dropdown)
         if name is not None:
             self._act_on(name, action, done)
+
+
+def _pods(count: int) -> str:
+    return "1 pod" if count == 1 else f"{count} pods"
 
 
 def _pod_manifest(cpu: str) -> dict:

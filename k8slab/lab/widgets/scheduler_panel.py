@@ -3,24 +3,25 @@
 Pods go to the scheduler profile chosen in the panel (their spec.schedulerName), so a cluster whose
 kube-scheduler runs a spreading and a bin-packing profile lets the reader switch strategy pod by
 pod. The per-node utilization chart and the explain table of the scheduler's latest decision
-follow. Every handler calls only the `Cluster` methods a reader could call in a cell.
+follow; the status line and the chart come from one read of the cluster. Every handler calls only
+the `Cluster` methods a reader could call in a cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import TYPE_CHECKING
 
 from k8slab.errors import APIError, K8sLabError
 from k8slab.lab import components
 from k8slab.lab.kubeadm import CONTROL_PLANE_LABEL
+from k8slab.lab.plots.hosts import pods_and_nodes
 from k8slab.lab.plots.style import api_trouble
-from k8slab.lab.plots.utilization import utilization
-from k8slab.lab.widgets.panel import Panel, show
+from k8slab.lab.plots.utilization import FINISHED_PHASES, utilization_rows, utilization_svg
+from k8slab.lab.widgets.panel import Panel
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from k8slab.lab.cluster import Cluster
     from k8slab.lab.scheduling import Explanation
     from k8slab.scheduler.view import SchedulerView
@@ -36,6 +37,9 @@ UNTAINT = "dedicated:NoSchedule-"
 SETTLE_SECONDS = 2
 ADVANCE_SECONDS = 10
 DECISIONS = ("Scheduled", "FailedScheduling")
+ABOUT = ("Add pod: a pod of the chosen CPU request and priority, scheduled by the chosen profile, "
+         f"then {SETTLE_SECONDS} s run · Taint / Untaint / Cordon / Uncordon: kubectl on the "
+         f"chosen node · Advance: let {ADVANCE_SECONDS} simulated seconds pass.")
 
 
 class SchedulerPanel(Panel):
@@ -50,7 +54,7 @@ class SchedulerPanel(Panel):
         import ipywidgets as widgets
 
         super().__init__(cluster)
-        self.figure: Figure | None = None
+        self.rows: list[dict] = []
         self.decision: Explanation | None = None
         self.cpu_dropdown = widgets.Dropdown(options=CPU_REQUESTS, value="500m",
                                              description="CPU request")
@@ -75,7 +79,7 @@ class SchedulerPanel(Panel):
                        [self.node_dropdown, self.taint_button, self.untaint_button,
                         self.cordon_button, self.uncordon_button],
                        [self.advance_button]],
-                      self.explanation)
+                      self.explanation, about=ABOUT)
 
     # -- handlers: each one a few public Cluster calls, then a refresh ------------------------
 
@@ -108,25 +112,26 @@ class SchedulerPanel(Panel):
         self._on_node(self.cluster.uncordon)
 
     def refresh(self) -> None:
-        """Update the status line, the last decision's table and the utilization chart.
-
-        Outside IPython (a plain script, the tests) there is no Output to draw into.
-        """
-        self.status.value = self.status_text()
+        """Read the cluster once; draw the status line and the utilization chart from that read,
+        and the table of the scheduler's latest decision from the trace."""
         self.decision, self.explanation.value = self._last_decision()
-        self.figure = utilization(self.cluster, "requested per node")
-        show(self.out, self.figure)
-
-    def status_text(self) -> str:
-        """One line: simulated time, pods in the default namespace bound to a node, and waiting."""
-        head = f"t = {self.cluster.now:.1f} s"
         try:
-            pods = self.cluster.list("pods", "default")
+            pods, nodes = pods_and_nodes(self.cluster)
         except APIError as error:
-            return f"{head} · {api_trouble(error)}"
-        bound = sum(bool((pod.get("spec") or {}).get("nodeName")) for pod in pods)
+            self.rows = []
+            self.status.value = f"t = {self.cluster.now:.1f} s · {api_trouble(error)}"
+            self.chart.value = f"<p>Nothing to draw: {escape(str(error))}</p>"
+            return
+        self.rows = utilization_rows(pods, nodes)
+        now = self.cluster.now
+        bound = sum(row["pods"] for row in self.rows)
+        waiting = sum(not (pod.get("spec") or {}).get("nodeName")
+                      and (pod.get("status") or {}).get("phase") not in FINISHED_PHASES
+                      for pod in pods)
         pods_bound = "1 pod" if bound == 1 else f"{bound} pods"
-        return f"{head} · {pods_bound} bound to a node · {len(pods) - bound} waiting for one"
+        self.status.value = (f"t = {now:.1f} s · {pods_bound} bound to a worker node · "
+                             f"{waiting} waiting for one")
+        self.chart.value = utilization_svg(self.rows, now, "CPU and memory requested per node")
 
     # -- helpers ------------------------------------------------------------------------------
 

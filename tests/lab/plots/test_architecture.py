@@ -38,7 +38,7 @@ def test_architecture_draws_every_running_component(cluster):
     for component in ("etcd", "kube-apiserver", "kube-scheduler"):
         assert f"{component}\n(static pod)" in drawn
     assert "containers\n(shim, runc)" in drawn
-    assert drawn.count("containers (shim → runc): 1 pods") == 2
+    assert drawn.count("1 pod · shim → runc") == 2
     pods = {c["pod"].rsplit("/", 1)[1] for host in cluster.hosts[1:]
             for c in cluster.containers(host)}
     assert pods == {"web-1", "web-2"}
@@ -181,7 +181,7 @@ def test_architecture_of_three_control_planes_marks_the_leaders_and_the_load_bal
     assert drawn.count("holds lease") == 1
     assert drawn.count("etcd\nterm 3") == 2
     assert drawn.count("kube-apiserver") == 2
-    assert "haproxy · 2 of 3 API servers healthy" in drawn
+    assert "haproxy: 2 of 3 API servers up" in drawn
     assert "kubelets: watch/list" in drawn
     styles = [a.arrow_patch.get_linestyle() for a in arrows(fig)]
     assert len(styles) == 2 * 2 + 3 + 1  # in each host 2, lb to each API server, kubelets to lb

@@ -1,19 +1,27 @@
-"""The cluster panel's buttons really act on the cluster, and its labels say what happened."""
-
-import matplotlib
-
-matplotlib.use("Agg")
+"""The cluster panel's buttons really act on the cluster; its status line and its chart say the
+same thing at the same instant, from one read."""
 
 import ipywidgets as widgets
 import pytest
-from matplotlib.figure import Figure
 
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.widgets.cluster_panel import ClusterPanel
+from tests.lab.widgets.chart import texts, tips
 
 
 def default_pods(cluster: Cluster) -> dict[str, dict]:
     return {p["metadata"]["name"]: p for p in cluster.list("pods", "default")}
+
+
+def running_in_chart(panel: ClusterPanel) -> int:
+    """The running pods the chart draws: the sum of its bars ("worker-1: 2 running")."""
+    return sum(int(tip.split(": ")[1].split()[0]) for tip in tips(panel.chart.value)
+               if tip.endswith(" running"))
+
+
+def chart_time(panel: ClusterPanel) -> str:
+    [title] = [t for t in texts(panel.chart.value) if t.startswith("Pods per worker node at")]
+    return title.split("t = ")[1].split(" s")[0]
 
 
 @pytest.fixture
@@ -25,12 +33,12 @@ def test_panel_shows_the_cluster_from_the_start(panel):
     assert isinstance(panel.ui, widgets.VBox)
     assert panel.node_dropdown.options == ("worker-1", "worker-2")
     assert panel.status.value == (f"t = {panel.cluster.now:.1f} s · 3 of 3 nodes up · "
-                                  "3 pods running")
-    assert isinstance(panel.figure, Figure)
-    assert "text/plain" in panel._repr_mimebundle_()
+                                  "0 pods running on worker nodes")
+    assert {"worker-1", "worker-2"} <= set(texts(panel.chart.value))
+    assert tips(panel.chart.value)[:2] == ["worker-1: 0 running", "worker-2: 0 running"]
 
 
-def test_add_pod_creates_a_pod_that_becomes_running(panel):
+def test_add_pod_creates_a_pod_that_becomes_running_in_the_status_and_the_chart(panel):
     panel.cpu_dropdown.value = "500m"
     panel.add_button.click()
     pods = default_pods(panel.cluster)
@@ -38,10 +46,33 @@ def test_add_pod_creates_a_pod_that_becomes_running(panel):
     container = pods[name]["spec"]["containers"][0]
     assert container["image"] == "nginx:1.27"
     assert container["resources"]["requests"]["cpu"] == "500m"
+    node = pods[name]["spec"]["nodeName"]
+    assert f"{node}: 500m CPU requested" in tips(panel.chart.value)
     panel.advance_button.click()
     assert default_pods(panel.cluster)[name]["status"]["phase"] == "Running"
     assert panel.message.value == "ran 10 s"
-    assert panel.status.value.endswith("· 4 pods running")
+    assert panel.status.value.endswith("· 1 pod running on worker nodes")
+    assert f"{node}: 1 running" in tips(panel.chart.value)
+
+
+def test_the_status_counts_exactly_the_pods_the_chart_draws(panel):
+    """The control plane's three static pods run too, but the chart of workers omits them, and
+    so does the status line."""
+    for _ in range(3):
+        panel.add_button.click()
+    panel.advance_button.click()
+    running = sum(p["status"]["phase"] == "Running" for p in panel.cluster.list("pods"))
+    assert running == 6
+    assert running_in_chart(panel) == 3
+    assert panel.status.value.endswith("· 3 pods running on worker nodes")
+    assert panel.status.value.startswith(f"t = {chart_time(panel)} s")
+
+
+def test_reading_the_cluster_does_not_advance_time(panel):
+    before = panel.cluster.now
+    panel.refresh()
+    panel.refresh()
+    assert panel.cluster.now == before
 
 
 def test_each_added_pod_gets_a_generated_name(panel):
@@ -59,18 +90,18 @@ def test_add_pod_runs_the_cluster_five_seconds(panel):
     assert panel.cluster.now == pytest.approx(before + 5)
 
 
-def test_kill_and_restart_change_the_host_and_the_status(panel):
+def test_kill_and_restart_change_the_host_the_status_and_the_chart(panel):
     panel.node_dropdown.value = "worker-2"
-    before = panel.status.value
     panel.kill_button.click()
     assert not panel.cluster.host_is_up("worker-2")
     assert panel.message.value == "worker-2 killed"
-    assert panel.status.value != before
     assert "2 of 3 nodes up" in panel.status.value
-    assert "worker-2\n(down)" in [t.get_text() for t in panel.figure.axes[0].get_xticklabels()]
+    assert "(down)" in texts(panel.chart.value)
+    assert 'fill="url(#k8slab-hatch)"' in panel.chart.value.split("</defs>")[1]
     panel.restart_button.click()
     assert panel.cluster.host_is_up("worker-2")
     assert "3 of 3 nodes up" in panel.status.value
+    assert "(down)" not in texts(panel.chart.value)
 
 
 def test_a_double_kill_shows_the_error_and_changes_nothing(panel):
@@ -86,31 +117,43 @@ def test_restarting_a_running_node_shows_the_error(panel):
     assert panel.cluster.host_is_up("worker-1")
 
 
-def test_advance_runs_ten_seconds_and_updates_the_time(panel):
+def test_advance_runs_ten_seconds_and_updates_the_time_in_status_and_chart(panel):
     before = panel.cluster.now
     panel.advance_button.click()
     assert panel.cluster.now == pytest.approx(before + 10)
     assert panel.status.value.startswith(f"t = {before + 10:.1f} s")
+    assert chart_time(panel) == f"{before + 10:.1f}"
 
 
 def test_without_an_api_server_the_panel_says_so(panel):
     panel.cluster.kill_node("control-plane")
     panel.refresh()
     assert panel.status.value.endswith("· API server unreachable")
-    assert panel.figure.axes[0].get_title().startswith("API server unreachable")
+    assert panel.chart.value.startswith("<p>Nothing to draw: The connection to the server")
+    assert panel.rows == []
     panel.add_button.click()
     assert "connection to the server control-plane:6443 was refused" in panel.message.value
 
 
-def test_when_etcd_has_lost_its_quorum_the_panel_shows_the_api_server_s_answer():
+def test_when_etcd_has_lost_its_quorum_the_panel_says_the_read_timed_out():
+    """The API server waits for an etcd that cannot commit; the panel's read, like kubectl's,
+    gives up after the client's 10 s timeout, and says so."""
     cluster = Cluster(workers=1, seed=1, control_planes=3)
     panel = ClusterPanel(cluster)
     cluster.kill_node("control-plane-2")
     cluster.kill_node("control-plane-3")
     cluster.run(5)
     panel.refresh()
-    assert panel.status.value.endswith("· API server answered 500 (etcdserver: request timed out)")
-    assert panel.figure.axes[0].get_title().startswith("API server answered 500")
+    assert panel.status.value.endswith("· API server unreachable")
+    assert panel.chart.value == "<p>Nothing to draw: request to lb:6443 timed out after 10s</p>"
+
+
+def test_in_a_highly_available_cluster_status_and_chart_share_one_instant():
+    """Reads go through the load balancer and take simulated milliseconds: one read, one t."""
+    panel = ClusterPanel(Cluster(workers=2, seed=3, control_planes=3))
+    panel.advance_button.click()
+    assert panel.status.value.startswith(f"t = {chart_time(panel)} s")
+    assert panel.status.value.startswith(f"t = {panel.cluster.now:.1f} s")
 
 
 def test_a_cluster_without_workers_has_no_node_to_kill():

@@ -2,13 +2,8 @@
 
 import copy
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import ipywidgets as widgets
 import pytest
-from matplotlib.figure import Figure
 
 from k8slab import Cluster
 from k8slab.lab.widgets.scheduler_panel import (
@@ -18,6 +13,7 @@ from k8slab.lab.widgets.scheduler_panel import (
     profile_options,
     schedulable_nodes,
 )
+from tests.lab.widgets.chart import texts, tips
 
 TWO_PROFILES = """
 apiVersion: kubescheduler.config.k8s.io/v1
@@ -59,6 +55,12 @@ def node_of(pod: dict) -> str | None:
     return pod["spec"].get("nodeName")
 
 
+def pods_in_chart(panel: SchedulerPanel) -> int:
+    """The pods the chart counts under its nodes ("2 pods", "1 pod")."""
+    return sum(int(t.split()[0]) for t in texts(panel.chart.value)
+               if t.endswith((" pod", " pods")))
+
+
 @pytest.fixture
 def panel() -> SchedulerPanel:
     """Two workers of 2 CPUs each."""
@@ -70,11 +72,10 @@ def test_the_panel_starts_empty_with_every_worker_and_the_default_profile(panel)
     assert panel.node_dropdown.options == ("worker-1", "worker-2")
     assert panel.profile_dropdown.options == (
         ("default-scheduler · LeastAllocated", "default-scheduler"),)
-    assert panel.status.value == "t = 1.6 s · 0 pods bound to a node · 0 waiting for one"
+    assert panel.status.value == "t = 1.6 s · 0 pods bound to a worker node · 0 waiting for one"
     assert panel.decision is None
     assert panel.explanation.value == "<p>No scheduling decision yet: add a pod.</p>"
-    assert isinstance(panel.figure, Figure)
-    assert "text/plain" in panel._repr_mimebundle_()
+    assert texts(panel.chart.value)[0] == "CPU and memory requested per node · t = 1.6 s"
 
 
 def test_add_pod_creates_the_chosen_pod_and_explains_where_it_went(panel):
@@ -93,16 +94,17 @@ def test_add_pod_creates_the_chosen_pod_and_explains_where_it_went(panel):
     assert panel.decision.pod == f"default/{name}"
     assert panel.decision.node == node_of(pod) in ("worker-1", "worker-2")
     assert f"Successfully assigned default/{name} to {node_of(pod)}" in panel.explanation.value
-    assert panel.status.value.endswith("· 1 pod bound to a node · 0 waiting for one")
-    heights = [bar.get_height() for bar in panel.figure.axes[0].patches]
-    assert sorted(heights[:2]) == [0.0, 50.0]  # one worker has 1 of its 2 CPUs requested
+    assert panel.status.value.endswith("· 1 pod bound to a worker node · 0 waiting for one")
+    cpu = [tip for tip in tips(panel.chart.value) if tip.startswith("cpu")]
+    assert sorted(cpu) == ["cpu 0 %", "cpu 50 %"]  # one worker has 1 of its 2 CPUs requested
 
 
 def test_a_pod_too_big_for_any_node_waits_and_the_table_says_why(panel):
     panel.cpu_dropdown.value = "2000m"
     for _ in range(3):
         panel.add_button.click()
-    assert panel.status.value.endswith("· 2 pods bound to a node · 1 waiting for one")
+    assert panel.status.value.endswith("· 2 pods bound to a worker node · 1 waiting for one")
+    assert pods_in_chart(panel) == 2
     assert panel.decision.node is None
     assert panel.decision.message.startswith(
         "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. "
@@ -123,6 +125,8 @@ def test_a_high_priority_pod_preempts_a_low_priority_one(panel):
     assert pods[high]["spec"]["priority"] == 1000
     assert node_of(pods[high]) is not None
     assert len(low - set(pods)) == 1  # one low-priority pod was evicted to make room
+    assert pods_in_chart(panel) == 2
+    assert panel.status.value.endswith("· 2 pods bound to a worker node · 0 waiting for one")
     preempted = panel.cluster.trace.where(component="scheduler", kind="Preempted")
     assert [r.details["preemptor"] for r in preempted] == [f"default/{high}"]
 
@@ -150,11 +154,11 @@ def test_a_cordoned_node_gets_no_pods_and_a_waiting_pod_lands_when_it_is_uncordo
     panel.cpu_dropdown.value = "2000m"
     panel.add_button.click()
     panel.add_button.click()
-    assert panel.status.value.endswith("· 1 pod bound to a node · 1 waiting for one")
+    assert panel.status.value.endswith("· 1 pod bound to a worker node · 1 waiting for one")
     assert "NodeUnschedulable: node(s) were unschedulable" in panel.explanation.value
     panel.uncordon_button.click()
     assert panel.message.value == "node/worker-1 uncordoned; ran 2 s"
-    assert panel.status.value.endswith("· 2 pods bound to a node · 0 waiting for one")
+    assert panel.status.value.endswith("· 2 pods bound to a worker node · 0 waiting for one")
     assert panel.decision.node == "worker-1"
 
 
@@ -189,6 +193,7 @@ def test_without_an_api_server_the_panel_says_so(panel):
     panel.add_button.click()
     assert "connection to the server control-plane:6443 was refused" in panel.message.value
     assert panel.status.value.endswith("· API server unreachable")
+    assert panel.chart.value.startswith("<p>Nothing to draw: The connection to the server")
     assert schedulable_nodes(panel.cluster) == []
     assert profile_options(panel.cluster) == [("default-scheduler", "default-scheduler")]
 
@@ -198,3 +203,19 @@ def test_the_pod_manifest_names_its_profile_and_priority():
     assert manifest["metadata"]["generateName"] == "app-"
     assert (manifest["spec"]["schedulerName"], manifest["spec"]["priority"]) == (
         "bin-packer", 1000)
+
+
+def test_the_status_counts_the_pods_the_chart_draws_at_every_step(panel):
+    """Whatever the scheduler does between clicks, status and chart come from the same read."""
+    panel.cpu_dropdown.value = "1000m"
+    for _ in range(5):
+        panel.add_button.click()
+        bound = int(panel.status.value.split(" · ")[1].split()[0])
+        assert bound == pods_in_chart(panel)
+        assert panel.status.value.startswith(texts(panel.chart.value)[0].split(" · ")[1])
+
+
+def test_a_node_action_runs_the_cluster_and_the_status_shows_the_new_time(panel):
+    before = panel.cluster.now
+    panel.cordon_button.click()
+    assert panel.status.value.startswith(f"t = {before + SETTLE_SECONDS:.1f} s")
