@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Generator
 
 from k8slab.api.defaults import apply_defaults, default_tolerations
-from k8slab.api.kinds import Kind, object_ref, resource_info
+from k8slab.api.kinds import Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate
 from k8slab.apiserver.admission import check_pod_update
@@ -52,6 +52,16 @@ class APIServer:
         self.cache = WatchCache()
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
+
+    def cached_list(self, resource: str) -> tuple[list[dict], str] | None:
+        """A read-only view: what a list of `resource` at resourceVersion "0" answers (upstream
+        serves it from the watch cache), as copies; None until the cache is filled."""
+        if not self.cache_ready:
+            return None
+        prefix = registry_prefix(resource_info(resource))
+        items = [copy.deepcopy(obj) for key, obj in sorted(self.cache.objects.items())
+                 if key.startswith(prefix)]
+        return items, str(self.cache.revision)
 
     def start(self) -> None:
         """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd."""

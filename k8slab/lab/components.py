@@ -46,6 +46,13 @@ def raft_nodes(network: Network, hosts: Sequence[str]) -> list[RaftNode]:
     return [member.raft for member in members if member is not None]
 
 
+def cached_list(network: Network, host: str, resource: str) -> tuple[list[dict], str] | None:
+    """What the kube-apiserver on `host` answers a list of `resource` at resourceVersion "0"
+    (its watch cache), read without simulated time; None while it is down or still filling."""
+    server = _running(network, host, "kube-apiserver")
+    return server.cached_list(resource) if server is not None else None
+
+
 def kubelet_status(network: Network, host: str) -> KubeletStatus | None:
     """What the kubelet on `host` reports: registered, Lease held, static and running pods."""
     kubelet = _running(network, host, "kubelet")

@@ -68,3 +68,12 @@ def test_the_load_balancer_of_an_ha_cluster_reports_every_api_server():
     assert [(row.server, row.status) for row in stats] == [
         (name, "UP") for name in ha.control_planes]
     assert [s.member for s in ha.etcd_status().values()] == ha.control_planes
+
+
+def test_the_watch_cache_answers_a_list_as_the_api_server_does_without_taking_time(cluster):
+    now = cluster.now
+    items, revision = components.cached_list(cluster.network, "control-plane", "pods")
+    assert cluster.now == now
+    assert items == cluster.list("pods")
+    assert int(revision) >= max(int(p["metadata"]["resourceVersion"]) for p in items)
+    assert components.cached_list(cluster.network, "worker-1", "pods") is None

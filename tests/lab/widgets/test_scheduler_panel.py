@@ -193,7 +193,7 @@ def test_without_an_api_server_the_panel_says_so(panel):
     panel.add_button.click()
     assert "connection to the server control-plane:6443 was refused" in panel.message.value
     assert panel.status.value.endswith("· API server unreachable")
-    assert panel.chart.value.startswith("<p>Nothing to draw: The connection to the server")
+    assert panel.chart.value.startswith("<p>Nothing to draw: no API server is up")
     assert schedulable_nodes(panel.cluster) == []
     assert profile_options(panel.cluster) == [("default-scheduler", "default-scheduler")]
 
