@@ -17,10 +17,11 @@ from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
-from k8slab.node import admission
+from k8slab.node import admission, pod_status
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
+from k8slab.node.pod_status import RunningPod
 from k8slab.node.restarts import Restarts
 from k8slab.node.static_pod_files import (
     FILE_CHECK_FREQUENCY,
@@ -59,18 +60,6 @@ class NodeConfig:
     max_pods: int = 110
     labels: dict = field(default_factory=dict)
     taints: list = field(default_factory=list)
-
-
-@dataclass
-class RunningPod:
-    """What this kubelet has started for one pod: its sandbox and containers."""
-
-    sandbox: str
-    ip: str
-    containers: dict[str, str]
-    started: float
-    restarts: dict[str, int]
-    source: str = ""  # the manifest hash of a static pod it was started from
 
 
 class Kubelet:
@@ -210,7 +199,7 @@ class Kubelet:
         if key in self.running or not self._admit(key, pod):
             return
         self._record("SyncPod", ref)
-        restarts = _restart_counts(pod)
+        restarts = pod_status.restart_counts(pod)
         self._set_status(key, self._pending_status(pod))
         host_ip = self.config.ip if pod["spec"].get("hostNetwork") else None
         sandbox = yield from self.containerd.run_pod_sandbox(ref, host_ip)
@@ -258,58 +247,13 @@ class Kubelet:
     # -- pod status ----------------------------------------------------------------------
 
     def _pending_status(self, pod: dict) -> dict:
-        waiting = [
-            {
-                "name": c["name"],
-                "image": c["image"],
-                "ready": False,
-                "started": False,
-                "restartCount": _previous_restarts(pod, c["name"]),
-                "state": {"waiting": {"reason": "ContainerCreating"}},
-            }
-            for c in pod["spec"]["containers"]
-        ]
-        return {
-            "phase": "Pending",
-            "hostIP": self.config.ip,
-            "conditions": _conditions(self.sim.now, scheduled=True, ready=False),
-            "containerStatuses": waiting,
-        }
+        return pod_status.pending(pod, self.config.ip, self.sim.now)
 
     def _running_status(self, pod: dict, running: RunningPod,
                         waiting: dict[str, dict] | None = None) -> dict:
         """Status of a started pod; `waiting` names containers waiting to restart (back-off)."""
-        started = to_time(running.started)
-        key = cache_key(pod)
-        waiting = waiting or {}
-        statuses = []
-        for c in pod["spec"]["containers"]:
-            name = c["name"]
-            status = {
-                "name": name,
-                "image": c["image"],
-                "ready": name not in waiting,
-                "started": name not in waiting,
-                "restartCount": running.restarts[name],
-                "containerID": f"containerd://{running.containers[name]}",
-                "state": ({"waiting": waiting[name]} if name in waiting else {"running": {
-                    "startedAt": to_time(self.restarts.started.get((key, name),
-                                                                   running.started))}}),
-            }
-            if (key, name) in self.restarts.last_exit:
-                status["lastState"] = self.restarts.last_exit[key, name]
-            statuses.append(status)
-        ready = not waiting
-        return {
-            "phase": "Running",
-            "hostIP": self.config.ip,
-            "hostIPs": [{"ip": self.config.ip}],
-            "podIP": running.ip,
-            "podIPs": [{"ip": running.ip}],
-            "startTime": started,
-            "conditions": _conditions(self.sim.now, scheduled=True, ready=ready),
-            "containerStatuses": statuses,
-        }
+        return pod_status.running(pod, running, self.config.ip, self.sim.now, self.restarts,
+                                  waiting or {})
 
     def _set_status(self, key: str, status: dict) -> None:
         self.statuses[key] = status
@@ -532,38 +476,6 @@ class Kubelet:
             except K8sLabError:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
-
-
-def _previous_restarts(pod: dict, container: str) -> int:
-    """The restartCount the pod's status last reported for `container` (0 if none)."""
-    for status in pod.get("status", {}).get("containerStatuses", []):
-        if status.get("name") == container:
-            return status.get("restartCount", 0)
-    return 0
-
-
-def _restart_counts(pod: dict) -> dict[str, int]:
-    """restartCount for each container about to start: one more if a container ran before."""
-    ran = {s.get("name") for s in pod.get("status", {}).get("containerStatuses", [])
-           if s.get("containerID")}
-    return {c["name"]: _previous_restarts(pod, c["name"]) + (c["name"] in ran)
-            for c in pod["spec"]["containers"]}
-
-
-def _conditions(now: float, *, scheduled: bool, ready: bool) -> list[dict]:
-    t = to_time(now)
-    flag = "True" if ready else "False"
-    return [
-        {"type": "PodReadyToStartContainers", "status": flag, "lastTransitionTime": t},
-        {"type": "Initialized", "status": "True", "lastTransitionTime": t},
-        {"type": "Ready", "status": flag, "lastTransitionTime": t},
-        {"type": "ContainersReady", "status": flag, "lastTransitionTime": t},
-        {
-            "type": "PodScheduled",
-            "status": "True" if scheduled else "False",
-            "lastTransitionTime": t,
-        },
-    ]
 
 
 def _node_conditions(now: float) -> list[dict]:
