@@ -1,12 +1,14 @@
 """How fast each control panel answers a click, on the Python side: handler plus redraw.
 
 Builds each panel on the cluster its chapter builds (the tour's, chapter 03's, chapter 05's
-playground), clicks each control about 20 times, and prints the median and the maximum wall time
-per click: the simulation the click runs, the one read of the cluster, the status line and the SVG
-chart. With --browser it measures what a reader sees instead: it starts JupyterLab on a scratch
-notebook that shows the three panels, opens it in headless Chromium (/usr/bin/chromium, driven by
-Playwright), clicks each control in the page and times the click until the panel's last change
-in the page (no change for 400 ms after it).
+playground, and chapter 03's five-member Raft stepper), clicks each control about 20 times, and
+prints the median and the maximum wall time per click: the simulation the click runs, the one read
+of the cluster, the status line and the SVG chart; then the Raft panel's redraw (`redraw_ms`) for
+each of the 71 moments of Figure 8, scrubbed to with the slider. With --browser it measures what a
+reader sees instead: it starts JupyterLab on a scratch notebook that shows the four panels,
+opens it in headless Chromium (/usr/bin/chromium, driven by Playwright), clicks each control in
+the page and times the click until the panel's last change in the page (no change for 400 ms
+after it).
 
     python benchmarks/bench_panels.py [clicks] [--browser]
 """
@@ -28,7 +30,10 @@ from pathlib import Path
 from k8slab import Cluster
 from k8slab.lab.widgets.cluster_panel import ClusterPanel
 from k8slab.lab.widgets.etcd_panel import EtcdPanel
+from k8slab.lab.widgets.raft_panel import RaftPanel
 from k8slab.lab.widgets.scheduler_panel import SchedulerPanel
+from k8slab.robustness import figure8
+from k8slab.robustness.raft_stepper import RaftStepper
 
 CLICKS = 20
 
@@ -56,6 +61,10 @@ def scheduler() -> SchedulerPanel:
     return SchedulerPanel(Cluster(workers=3, seed=7, worker_cpu="2"))
 
 
+def raft() -> RaftPanel:
+    return RaftPanel(RaftStepper(5, seed=8))
+
+
 # panel, action, the buttons clicked in turn (kill and restart alternate, as a reader would).
 ACTIONS: list[tuple[str, Callable, str, Callable]] = [
     ("tour", tour, "add pod", lambda p: (p.add_button,)),
@@ -70,13 +79,16 @@ ACTIONS: list[tuple[str, Callable, str, Callable]] = [
                                                             p.uncordon_button)),
     ("scheduler", scheduler, "taint / untaint", lambda p: (p.taint_button, p.untaint_button)),
     ("scheduler", scheduler, "advance 10 s", lambda p: (p.advance_button,)),
+    ("raft", raft, "time out / deliver", lambda p: (p.timeout_button, p.deliver_all_button)),
+    ("raft", raft, "tick 100 ms", lambda p: (p.tick_button,)),
+    ("raft", raft, "crash / restart", lambda p: (p.crash_button, p.restart_button)),
 ]
 
 
-# The scratch notebook: the three panels, built as above (the kernel runs in a scratch folder
+# The scratch notebook: the four panels, built as above (the kernel runs in a scratch folder
 # that links to this one).
-CELLS = ("from benchmarks.bench_panels import etcd, scheduler, tour",
-         "tour().ui", "etcd().ui", "scheduler().ui")
+CELLS = ("from benchmarks.bench_panels import etcd, raft, scheduler, tour",
+         "tour().ui", "etcd().ui", "scheduler().ui", "raft().ui")
 # Click the button labelled `label` in the index-th output area; resolve with the milliseconds
 # from the click to the last change in that area (none for 400 ms after it; -1: no change).
 CLICK_JS = """async ([index, label]) => {
@@ -97,7 +109,9 @@ CLICK_JS = """async ([index, label]) => {
 BUTTONS = {"add pod": ("Add pod",), "kill / restart": ("Kill", "Restart"),
            "advance 10 s": ("Advance 10 s",), "advance 2 s": ("Advance 2 s",),
            "write": ("Write",), "isolate / heal": ("Isolate", "Heal network"),
-           "cordon / uncordon": ("Cordon", "Uncordon"), "taint / untaint": ("Taint", "Untaint")}
+           "cordon / uncordon": ("Cordon", "Uncordon"), "taint / untaint": ("Taint", "Untaint"),
+           "time out / deliver": ("Time out", "Deliver all"), "tick 100 ms": ("Tick 100 ms",),
+           "crash / restart": ("Crash", "Restart")}
 
 
 def free_port() -> int:
@@ -142,10 +156,10 @@ def browser(clicks: int) -> None:
                                    timeout=180_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.wait_for_function(
-                "document.querySelectorAll('.jp-Cell-outputArea svg').length >= 4",
+                "document.querySelectorAll('.jp-Cell-outputArea svg').length >= 5",
                 polling=500, timeout=180_000)
             print(f"{'panel':<10} {'action':<18} {'redrawn':>7} {'median ms':>10} {'max ms':>8}")
-            areas = {"tour": 1, "etcd": 2, "scheduler": 3}
+            areas = {"tour": 1, "etcd": 2, "scheduler": 3, "raft": 4}
             for name, _, action, _ in ACTIONS:
                 labels = BUTTONS[action]
                 times = [page.evaluate(CLICK_JS, [areas[name], labels[k % len(labels)]])
@@ -169,6 +183,12 @@ def main(clicks: int) -> None:
         times = timed(clicks, *buttons(panel))
         print(f"{name:<10} {action:<18} {clicks:>6} {statistics.median(times):>10.1f} "
               f"{max(times):>8.1f}")
+    panel = RaftPanel(figure8.figure_8())
+    panel.redraw_ms.clear()
+    for step in range(len(panel.stepper.history)):
+        panel.slider.value = step
+    print(f"{'raft':<10} {'redraw (slider)':<18} {len(panel.redraw_ms):>6} "
+          f"{statistics.median(panel.redraw_ms):>10.1f} {max(panel.redraw_ms):>8.1f}")
 
 
 if __name__ == "__main__":

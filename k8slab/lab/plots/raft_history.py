@@ -1,5 +1,6 @@
 """One moment of a step-by-step Raft run: each member's role, term and log, and the messages in
-flight. The picture keeps its artists and only changes them, so scrubbing a slider redraws fast.
+flight, as a matplotlib figure for the notebook (the panel draws the same moment as SVG, in
+raft_chart). The picture keeps its artists and only changes them, so redrawing it is quick.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class RaftPicture:
             x = min(node.commit, self.width) + 0.5
             self.bars[row].set_data([x, x] if node.commit else [], [y - 0.45, y + 0.45]
                                     if node.commit else [])
-        self.flight.set_text(_flight_text(moment))
+        self.flight.set_text("\n".join(flight_lines(moment)))
 
     def _dynamic(self) -> list[Any]:
         return [self.title, *self.badges, *self.terms, *self.labels, *self.bars, self.flight,
@@ -132,9 +133,11 @@ class RaftPicture:
         return buffer.getvalue()
 
 
-def _flight_text(moment: Moment) -> str:
+def flight_lines(moment: Moment, chars: int = 58) -> list[str]:
+    """The list of messages in flight (oldest first, each shortened to `chars` characters, the
+    first SHOWN_MESSAGES named, the rest counted) and whether Figure 3's properties hold."""
     lines = [f"in flight: {len(moment.in_flight)} message(s), oldest first"]
-    lines += [textwrap.shorten(f.describe(), 58, placeholder="…")
+    lines += [textwrap.shorten(f.describe(), chars, placeholder="…")
               for f in moment.in_flight[:SHOWN_MESSAGES]]
     if len(moment.in_flight) > SHOWN_MESSAGES:
         lines.append(f"… and {len(moment.in_flight) - SHOWN_MESSAGES} more")
@@ -142,7 +145,7 @@ def _flight_text(moment: Moment) -> str:
         lines.append(f"✗ {len(moment.violations)} safety violation(s)")
     else:
         lines.append("Figure 3's properties hold ✓")
-    return "\n".join(lines)
+    return lines
 
 
 def raft_moment(stepper: RaftStepper, step: int | None = None) -> Figure:

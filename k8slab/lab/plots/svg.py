@@ -26,12 +26,15 @@ _HATCH = (f'<defs><pattern id="{HATCH_ID}" width="6" height="6" patternUnits="us
 
 @dataclass(frozen=True)
 class Key:
-    """One legend entry: a swatch of `colour` (a short line if `line`, hatched if `hatched`)."""
+    """One legend entry: a swatch of `colour` (a short line if `line`, hatched if `hatched`,
+    see-through at `opacity` and outlined dashed if `dashed`)."""
 
     label: str
     colour: str
     line: bool = False
     hatched: bool = False
+    opacity: float = 1.0
+    dashed: bool = False
 
 
 class Svg:
@@ -45,17 +48,28 @@ class Svg:
         self._parts: list[str] = []
 
     def rect(self, x: float, y: float, w: float, h: float, fill: str, *, stroke: str = "none",
-             opacity: float = 1.0, hatched: bool = False, tip: str = "") -> None:
+             opacity: float = 1.0, hatched: bool = False, dashed: bool = False,
+             tip: str = "") -> None:
         """A rectangle from its top-left corner; `tip` shows when the pointer rests on it."""
         attrs = (f'x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" '
                  f'fill="{fill}" stroke="{stroke}"')
         if opacity != 1.0:
             attrs += f' fill-opacity="{opacity:.2f}"'
+        if dashed:
+            attrs += ' stroke-dasharray="4 2"'
         body = f"<title>{escape(tip)}</title>" if tip else ""
         self._parts.append(f"<rect {attrs}>{body}</rect>")
         if hatched:
             self._parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" '
                                f'height="{max(h, 0):.1f}" fill="url(#{HATCH_ID})"/>')
+
+    def circle(self, x: float, y: float, r: float, fill: str, *, stroke: str = INK,
+               dashed: bool = False, tip: str = "") -> None:
+        """A circle of radius `r` centred at (x, y), its outline dashed if `dashed`."""
+        dash = ' stroke-dasharray="4 2"' if dashed else ""
+        body = f"<title>{escape(tip)}</title>" if tip else ""
+        self._parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" '
+                           f'stroke="{stroke}" stroke-width="1.5"{dash}>{body}</circle>')
 
     def line(self, x1: float, y1: float, x2: float, y2: float, colour: str = INK, *,
              width: float = 1.0, dashed: bool = False) -> None:
@@ -82,7 +96,8 @@ class Svg:
             if key.line:
                 self.line(x, y, x + 16, y, key.colour, width=3)
             else:
-                self.rect(x, y - 6, 16, 12, key.colour, stroke=MUTED, hatched=key.hatched)
+                self.rect(x, y - 6, 16, 12, key.colour, stroke=MUTED, hatched=key.hatched,
+                          opacity=key.opacity, dashed=key.dashed)
             self.text(x + 21, y, key.label)
             x += 21 + text_width(key.label) + 16
 

@@ -1,8 +1,9 @@
 """Raft, step by step (RaftScope's controls): deliver or drop a message in flight, time a member
 out, crash or restart it, write, let time tick, and scrub a slider back through the history.
 
-Every button calls the `RaftStepper` method a reader could call in a cell. The picture is one
-figure whose artists change in place and reach the page as a PNG in an Image widget.
+Every button calls the `RaftStepper` method a reader could call in a cell. The picture is the
+Panel's SVG chart (raft_chart), rebuilt from the moment shown on every click or slider step; the
+notebook's static figures of the same moments come from raft_history's matplotlib RaftPicture.
 """
 
 from __future__ import annotations
@@ -10,18 +11,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from k8slab.lab.plots.raft_history import RaftPicture, log_width
+from k8slab.lab.plots.raft_chart import raft_moment_svg
+from k8slab.lab.plots.raft_history import log_width
 from k8slab.lab.widgets.panel import Panel
 from k8slab.robustness.raft_stepper import RaftStepper
 
-HELP = ("Deliver or Drop the chosen message in flight · Time out makes the member campaign now · "
+ABOUT = ("Deliver or Drop the chosen message in flight · Time out makes the member campaign now · "
         "Tick lets 100 ms pass · drag Step to replay the history; acting from a past step "
         "forks it there.")
 FALLBACK = "Raft step-by-step panel: run this cell to get the panel."
 
 
 class RaftPanel(Panel):
-    """Controls over a `RaftStepper` (five members by default), its picture, and a history
+    """Controls over a `RaftStepper` (five members by default), its chart, and a history
     slider; `redraw_ms` keeps how long each redraw took on the Python side."""
 
     def __init__(self, stepper: RaftStepper | None = None) -> None:
@@ -31,7 +33,6 @@ class RaftPanel(Panel):
         super().__init__(self.stepper)  # type: ignore[arg-type]  # the panel drives a stepper
         self.writes = 0
         self.redraw_ms: list[float] = []
-        self.picture: RaftPicture | None = None
         names = self.stepper.names
         self.member_dropdown = widgets.Dropdown(options=names, description="Member")
         self.timeout_button = widgets.Button(description="Time out", icon="hourglass-end")
@@ -46,20 +47,17 @@ class RaftPanel(Panel):
         self.tick_button = widgets.Button(description="Tick 100 ms")
         self.slider = widgets.IntSlider(description="Step", min=0, max=0,
                                         layout=widgets.Layout(width="60em"))
-        self.image = widgets.Image(format="png")
-        self.help = widgets.HTML(f"<div style='white-space: normal'>{HELP}</div>")
         self._wire((self.timeout_button, self.time_out), (self.crash_button, self.crash),
                    (self.restart_button, self.restart), (self.write_button, self.write),
                    (self.deliver_button, self.deliver), (self.drop_button, self.drop),
                    (self.deliver_all_button, self.deliver_all), (self.tick_button, self.advance))
         self._following = False  # True while refresh moves the slider itself
         self.slider.observe(self._on_slide, names="value")
-        self._lay_out([[self.help],
-                       [self.member_dropdown, self.timeout_button, self.crash_button,
+        self._lay_out([[self.member_dropdown, self.timeout_button, self.crash_button,
                         self.restart_button, self.write_button],
                        [self.message_dropdown, self.deliver_button, self.drop_button,
                         self.deliver_all_button, self.tick_button],
-                       [self.slider]], self.image)
+                       [self.slider]], about=ABOUT)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = self.ui._repr_mimebundle_(**kwargs)
@@ -116,7 +114,7 @@ class RaftPanel(Panel):
     # -- drawing ------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Follow the latest moment: slider at the end, message list, status, picture."""
+        """Follow the latest moment: slider at the end, message list, status, chart."""
         history = self.stepper.history
         options = [(f.describe(), f.number) for f in self.stepper.in_flight]
         self.message_dropdown.options = options or [("(no message in flight)", None)]
@@ -134,15 +132,11 @@ class RaftPanel(Panel):
             self.show_step(change["new"])
 
     def show_step(self, step: int) -> None:
-        """Draw the moment after action `step`, and say what the status line says of it."""
+        """Draw the moment after action `step` in the chart (its log area as wide as the longest
+        log of the whole history, and two more cells), and say in the status line what it holds."""
         started = time.perf_counter()
         history = self.stepper.history
-        moment = history[step]
-        width = log_width(history)
-        if self.picture is None or self.picture.width < width:
-            self.picture = RaftPicture(self.stepper.names, width + 2)
-        self.picture.draw(moment)
-        self.image.value = self.picture.png()
+        self.chart.value = raft_moment_svg(history[step], log_width(history) + 2)
         self.status.value = self.status_text(step)
         self.redraw_ms.append((time.perf_counter() - started) * 1000)
 
