@@ -1,6 +1,6 @@
 """One moment of a step-by-step Raft run as an SVG chart, for the Raft panel: a row per member
 (role badge with its term inside, log cells coloured by term, the commit index) and the messages
-in flight. The same moment, colours and words as raft_history's matplotlib figure.
+in flight, for the Raft panel and for chapter 03's pictures of a run (raft_history).
 
 Built as text in about a millisecond, so that a click or a slider step redraws at once.
 """
@@ -8,9 +8,9 @@ Built as text in about a millisecond, so that a click or a slider step redraws a
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from k8slab.lab.plots.raft_history import SHOWN_MESSAGES, UNCOMMITTED_ALPHA, flight_lines
 from k8slab.lab.plots.raft_logs import COMMIT_COLOUR, term_colour
 from k8slab.lab.plots.raft_roles import DOWN_EDGE
 from k8slab.lab.plots.style import ROLE_COLOURS
@@ -20,6 +20,8 @@ from k8slab.robustness.raft_stepper import TICK_SECONDS
 if TYPE_CHECKING:
     from k8slab.robustness.raft_moments import Moment, NodeView
 
+SHOWN_MESSAGES = 7  # messages in flight listed by name; the rest are counted
+UNCOMMITTED_ALPHA = 0.35
 WIDTH = 800.0
 LOG_LEFT, LOG_RIGHT = 150.0, 790.0  # the log cells' area, in pixels
 BADGE_X, BADGE_R = 122.0, 14.0
@@ -40,7 +42,7 @@ BADGE_KEYS = (Key("follower", ROLE_COLOURS["follower"]),
 
 def raft_moment_svg(moment: Moment, width: int) -> str:
     """`moment` as an SVG chart whose log area shows indexes 1 to `width` (at least the longest
-    log: see raft_history.log_width); its height depends only on the number of members."""
+    log: see log_width); its height depends only on the number of members."""
     rows = len(moment.nodes)
     flight_top = ROWS_TOP + LANE * rows + 48
     svg = Svg(WIDTH, flight_top + LINE * (FLIGHT_ROWS + 0.5))
@@ -54,7 +56,7 @@ def raft_moment_svg(moment: Moment, width: int) -> str:
 
 
 def _flight_rows(moment: Moment) -> list[str]:
-    """raft_history's in-flight lines, padded with blank ones to the most there can be, so that
+    """The in-flight lines, padded with blank ones to the most there can be, so that
     the chart keeps its height while messages come and go."""
     lines = flight_lines(moment, FLIGHT_CHARS)
     return lines + [""] * (FLIGHT_ROWS - len(lines))
@@ -128,3 +130,23 @@ def _flight(svg: Svg, moment: Moment, top: float) -> None:
         bad = line.startswith("✗")
         svg.text(10, top + number * LINE, line, size=FONT_PX, bold=number == 0 or bad,
                  colour=DOWN_EDGE if bad else "#222222")
+
+
+def log_width(moments: Sequence[Moment]) -> int:
+    """How many log indexes the picture needs to show every moment of `moments` (at least 4)."""
+    return max([4] + [node.last_index for m in moments for node in m.nodes])
+
+
+def flight_lines(moment: Moment, chars: int = 58) -> list[str]:
+    """The list of messages in flight (oldest first, each shortened to `chars` characters, the
+    first SHOWN_MESSAGES named, the rest counted) and whether Figure 3's properties hold."""
+    lines = [f"in flight: {len(moment.in_flight)} message(s), oldest first"]
+    lines += [textwrap.shorten(f.describe(), chars, placeholder="…")
+              for f in moment.in_flight[:SHOWN_MESSAGES]]
+    if len(moment.in_flight) > SHOWN_MESSAGES:
+        lines.append(f"… and {len(moment.in_flight) - SHOWN_MESSAGES} more")
+    if moment.violations:
+        lines.append(f"✗ {len(moment.violations)} safety violation(s)")
+    else:
+        lines.append("Figure 3's properties hold ✓")
+    return lines

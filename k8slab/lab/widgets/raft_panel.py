@@ -3,7 +3,7 @@ out, crash or restart it, write, let time tick, and scrub a slider back through 
 
 Every button calls the `RaftStepper` method a reader could call in a cell. The picture is the
 Panel's SVG chart (raft_chart), rebuilt from the moment shown on every click or slider step; the
-notebook's static figures of the same moments come from raft_history's matplotlib RaftPicture.
+notebook's pictures of the same moments are the same chart (raft_history.raft_moment).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from k8slab.lab.plots.raft_chart import raft_moment_svg
-from k8slab.lab.plots.raft_history import log_width
+from k8slab.lab.plots.raft_chart import log_width, raft_moment_svg
 from k8slab.lab.widgets.panel import Panel
 from k8slab.robustness.raft_stepper import RaftStepper
 

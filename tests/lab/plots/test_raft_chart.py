@@ -3,8 +3,7 @@ term and faded until committed, the commit index, crashed members, and the messa
 
 import xml.etree.ElementTree as ET
 
-from k8slab.lab.plots.raft_chart import raft_moment_svg
-from k8slab.lab.plots.raft_history import UNCOMMITTED_ALPHA, log_width
+from k8slab.lab.plots.raft_chart import UNCOMMITTED_ALPHA, log_width, raft_moment_svg
 from k8slab.lab.plots.raft_logs import COMMIT_COLOUR, term_colour
 from k8slab.lab.plots.style import ROLE_COLOURS
 from k8slab.robustness import figure8
