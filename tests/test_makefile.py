@@ -16,9 +16,10 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def dry_run(*args: str) -> list[str]:
-    """The commands `make -n args` would run, one per line (-B: as from a fresh clone)."""
-    done = subprocess.run(["make", "-n", "-B", *args], cwd=REPO, capture_output=True, text=True,
-                          check=True, timeout=60)
+    """The commands `make -n args` would run, one per line (-B: as from a fresh clone). Run
+    under `make test`, this make is a sub-make: --no-print-directory keeps its lines plain."""
+    done = subprocess.run(["make", "-n", "-B", "--no-print-directory", *args], cwd=REPO,
+                          capture_output=True, text=True, check=True, timeout=60)
     return done.stdout.splitlines()
 
 
