@@ -6,6 +6,7 @@ sent leaves the cluster exactly as it was; and afterwards the cluster still answ
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -136,7 +137,8 @@ def cluster():
     cluster_module.MAX_RUN_SECONDS = saved
 
 
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=int(os.environ.get("K8SLAB_EXAMPLES", "150")), deadline=None,
+                    derandomize=os.environ.get("K8SLAB_EXAMPLES") is None,
                     suppress_health_check=[HealthCheck.too_slow,
                                            HealthCheck.function_scoped_fixture,
                                            HealthCheck.filter_too_much, HealthCheck.data_too_large])
