@@ -86,7 +86,7 @@ class _Converter:
     def value(self, value: Any, path: str, depth: int) -> tuple[Any, int]:
         """(the value as JSON data, its size in bytes as compact JSON)."""
         if value is None or isinstance(value, bool):
-            return value, self.charge(len(json.dumps(value)), path)
+            return value, self.charge(_LITERAL_SIZE[value], path)
         if isinstance(value, int):
             return value, self.charge(len(str(value)), path)
         if isinstance(value, float):
@@ -95,7 +95,7 @@ class _Converter:
             return value, self.charge(len(json.dumps(value)), path)
         if isinstance(value, str):
             text = _valid_text(value)
-            return text, self.charge(len(json.dumps(text, ensure_ascii=False).encode()), path)
+            return text, self.charge(_text_size(text), path)
         if isinstance(value, (dict, list)) or (isinstance(value, tuple) and not self.strict):
             return self.container(value, path, depth + 1)
         if isinstance(value, datetime.date) and not self.strict:
@@ -137,7 +137,7 @@ class _Converter:
                 self.refuse(path, f"the key {key!r} is not text ({NOT_JSON})")
             item_path = f"{path}.{text}" if path else text
             converted[text], item_size = self.value(item, item_path, depth)
-            size += self.charge(len(json.dumps(text, ensure_ascii=False).encode()) + 1, path)
+            size += self.charge(_text_size(text) + 1, path)
             size += item_size
         return converted, size
 
@@ -145,6 +145,16 @@ class _Converter:
         if len(path) > 80:
             path = path[:40] + "..." + path[-37:]
         raise ManifestError(f"{path}: {problem}" if path else problem)
+
+
+_LITERAL_SIZE = {None: 4, True: 4, False: 5}  # null, true, false
+
+
+def _text_size(text: str) -> int:
+    """The bytes `text` takes as a JSON string, quotes included (UTF-8, escapes counted)."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return len(text) + 2  # nothing to escape: the text between two quotes
+    return len(json.dumps(text, ensure_ascii=False).encode())
 
 
 def to_json(value: Any, strict: bool = False) -> Any:

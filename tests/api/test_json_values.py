@@ -1,10 +1,13 @@
 """JSON values only: what to_json converts as kubectl does, and what it refuses."""
 
 import datetime
+import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from k8slab.api.json_values import MAX_DEPTH, go_time_text, to_json
+from k8slab.api.json_values import MAX_DEPTH, _text_size, go_time_text, to_json
 from k8slab.errors import ManifestError
 
 
@@ -66,3 +69,8 @@ def test_go_time_text():
     moment = datetime.datetime(2001, 12, 14, 21, 59, 43, 100000, tzinfo=offset)
     assert go_time_text(moment) == "2001-12-14T21:59:43.1-05:00"
     assert go_time_text(datetime.datetime(2026, 1, 1, 0, 0, 30)) == "2026-01-01T00:00:30Z"
+
+
+@given(st.text())
+def test_a_text_is_counted_as_many_bytes_as_its_json_takes(text):
+    assert _text_size(text) == len(json.dumps(text, ensure_ascii=False).encode())
