@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from k8slab.api.quantity import cpu_millis, memory_bytes
 from k8slab.errors import K8sLabError
+from k8slab.node.kubelet import EVICTION_HARD_MEMORY
 from k8slab.sim.errors import UnknownHostError
 
 # A reader's value is shown up to this many characters in an error message.
@@ -83,12 +84,8 @@ def flag(value: object, argument: str) -> bool:
 
 def cpu_quantity(value: object, argument: str) -> str:
     """A CPU quantity ("4", "2500m") a node can have: more than zero."""
-    accepted = 'a CPU quantity such as "4" or "2500m"'
-    quantity = text(value, argument, accepted)
-    try:
-        millis = cpu_millis(quantity)
-    except (K8sLabError, ValueError, ArithmeticError):
-        raise K8sLabError(f"{argument} must be {accepted}, got {shown(value)}") from None
+    quantity, millis = _parsed(value, argument, 'a CPU quantity such as "4" or "2500m"',
+                               cpu_millis)
     if not 0 < millis <= INT64_MAX:
         raise K8sLabError(f"{argument} must be more than 0 and at most {INT64_MAX}m, "
                           f"got {shown(value)}")
@@ -97,13 +94,19 @@ def cpu_quantity(value: object, argument: str) -> str:
 
 def memory_quantity(value: object, argument: str) -> str:
     """A memory quantity ("16Gi", "512Mi") a node can have: more than the 100Mi held back."""
-    accepted = 'a memory quantity such as "16Gi" or "512Mi"'
-    quantity = text(value, argument, accepted)
-    try:
-        size = memory_bytes(quantity)
-    except (K8sLabError, ValueError, ArithmeticError):
-        raise K8sLabError(f"{argument} must be {accepted}, got {shown(value)}") from None
-    if not 100 * 1024 * 1024 < size <= INT64_MAX:  # evictionHard memory.available<100Mi
+    quantity, size = _parsed(value, argument, 'a memory quantity such as "16Gi" or "512Mi"',
+                             memory_bytes)
+    if not EVICTION_HARD_MEMORY < size <= INT64_MAX:
         raise K8sLabError(f"{argument} must be more than 100Mi (the kubelet holds back 100Mi "
                           f"for eviction) and at most {INT64_MAX} bytes, got {shown(value)}")
     return quantity
+
+
+def _parsed(value: object, argument: str, accepted: str,
+            parse: Callable[[str], int]) -> tuple[str, int]:
+    """(the quantity text, its value in base units), or an error saying what is accepted."""
+    quantity = text(value, argument, accepted)
+    try:
+        return quantity, parse(quantity)
+    except (K8sLabError, ValueError, ArithmeticError):
+        raise K8sLabError(f"{argument} must be {accepted}, got {shown(value)}") from None
