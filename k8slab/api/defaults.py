@@ -52,7 +52,7 @@ def apply_defaults(obj: dict) -> dict:
         # The API server clears the namespace of a cluster-scoped object
         # (apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace).
         metadata.pop("namespace", None)
-    spec = _mapping(result, "spec")
+    spec = _mapping(result, "spec") if info.kind != "Event" else None  # an Event has no spec
     if info.kind == "Pod" and spec is not None:
         _default_pod_spec(spec)
     if info.kind == "Node":

@@ -46,9 +46,28 @@ POD = Kind("Pod", "v1", "pods", True, "pods", ("po",))
 NODE = Kind("Node", "v1", "nodes", False, "minions", ("no",))
 NAMESPACE = Kind("Namespace", "v1", "namespaces", False, "namespaces", ("ns",))
 LEASE = Kind("Lease", "coordination.k8s.io/v1", "leases", True, "leases")
+# Storage prefixes from each kind's registry (kubernetes pkg/registry/*/storage/storage.go);
+# ReplicationControllers keep their early name, "controllers".
+EVENT = Kind("Event", "v1", "events", True, "events", ("ev",))
+REPLICATION_CONTROLLER = Kind(
+    "ReplicationController", "v1", "replicationcontrollers", True, "controllers", ("rc",))
+DEPLOYMENT = Kind("Deployment", "apps/v1", "deployments", True, "deployments", ("deploy",))
+REPLICA_SET = Kind("ReplicaSet", "apps/v1", "replicasets", True, "replicasets", ("rs",))
+DAEMON_SET = Kind("DaemonSet", "apps/v1", "daemonsets", True, "daemonsets", ("ds",))
+STATEFUL_SET = Kind("StatefulSet", "apps/v1", "statefulsets", True, "statefulsets", ("sts",))
+JOB = Kind("Job", "batch/v1", "jobs", True, "jobs")
+# events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
+EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
 
-KINDS: tuple[Kind, ...] = (POD, NODE, NAMESPACE, LEASE)
-_BY_KIND = {info.kind: info for info in KINDS}
+KINDS: tuple[Kind, ...] = (
+    POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
+    DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET, JOB, EVENTS_V1_EVENT,
+)
+# A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
+_BY_KIND: dict[str, Kind] = {}
+for _info in KINDS:
+    _BY_KIND.setdefault(_info.kind, _info)
+_BY_KIND_VERSION = {(info.kind, info.api_version): info for info in KINDS}
 
 
 def _accepted_kinds() -> str:
@@ -65,8 +84,9 @@ def kind_info(kind: str, api_version: str | None = None) -> Kind:
             f"kind and apiVersion must be strings, got {kind!r} and {api_version!r}; "
             f"k8slab models: {_accepted_kinds()}"
         )
-    info = _BY_KIND.get(kind)
-    if info is None or (api_version is not None and api_version != info.api_version):
+    info = (_BY_KIND.get(kind) if api_version is None
+            else _BY_KIND_VERSION.get((kind, api_version)))
+    if info is None:
         where = f' in version "{api_version}"' if api_version is not None else ""
         raise ManifestError(
             f'no matches for kind "{kind}"{where}; k8slab models: {_accepted_kinds()}'
@@ -83,16 +103,22 @@ def resource_info(name: str) -> Kind:
         raise K8sLabError(f'a resource type is a string such as "pods", got {name!r}')
     wanted = name.lower()
     for info in KINDS:
-        names = {info.resource, info.singular, *info.short_names}
+        # The bare names of a resource two groups serve (events) mean the core group's.
+        names = set() if _second_view(info) else {info.resource, info.singular, *info.short_names}
         if info.group:
             names |= {f"{info.resource}.{info.group}", f"{info.singular}.{info.group}"}
         if wanted in names:
             return info
     known = ", ".join(
         info.resource + (f" ({', '.join(info.short_names)})" if info.short_names else "")
-        for info in KINDS
+        for info in KINDS if not _second_view(info)
     )
     raise K8sLabError(f'the server doesn\'t have a resource type "{name}"; known: {known}')
+
+
+def _second_view(info: Kind) -> bool:
+    return _BY_KIND[info.kind] is not info and any(
+        other.resource == info.resource for other in KINDS if other is not info)
 
 
 def _as_kind(kind_or_info: str | Kind) -> Kind:

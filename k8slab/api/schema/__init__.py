@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
+from k8slab.api.schema.core_v1_event import EVENT
 from k8slab.api.schema.types import Struct
 
-KIND_SCHEMAS: dict[str, Struct] = {"Pod": POD, "Node": NODE, "Namespace": NAMESPACE, "Lease": LEASE}
+KIND_SCHEMAS: dict[str, Struct] = {
+    "Pod": POD, "Node": NODE, "Namespace": NAMESPACE, "Lease": LEASE, "Event": EVENT,
+}
