@@ -90,16 +90,24 @@ def _nothing_found(request: GetRequest) -> str:
 
 
 def _table(request: GetRequest, objects: list[dict], now: float) -> str:
+    return format_table(_rows(request, objects, now, header=True))
+
+
+def _rows(request: GetRequest, objects: list[dict], now: float, *, header: bool) -> list[list[str]]:
+    """The header (when asked) and one row per object, with NAMESPACE and LABELS as flagged."""
     rtype, wide = request.rtype, request.output == "wide"
     with_namespace = request.all_namespaces and rtype.namespaced
-    header = list(rtype.columns) + (list(rtype.wide_columns) if wide else [])
-    rows = [rtype.cells(obj, now, wide) for obj in objects]
-    if with_namespace:
-        header.insert(0, "NAMESPACE")
-        for obj, row in zip(objects, rows, strict=True):
-            row.insert(0, obj.get("metadata", {}).get("namespace", ""))
-    if request.show_labels:
-        header.append("LABELS")
-        for obj, row in zip(objects, rows, strict=True):
-            row.append(format_labels(obj.get("metadata", {}).get("labels", {})))
-    return format_table([header, *rows])
+    rows = [rtype.header(wide)] if header else []
+    if with_namespace and header:
+        rows[0].insert(0, "NAMESPACE")
+    if request.show_labels and header:
+        rows[0].append("LABELS")
+    for obj in objects:
+        row = rtype.row(obj, now, wide)
+        metadata = obj.get("metadata", {})
+        if with_namespace:
+            row.insert(0, metadata.get("namespace", ""))
+        if request.show_labels:
+            row.append(format_labels(metadata.get("labels", {})))
+        rows.append(row)
+    return rows
