@@ -20,6 +20,11 @@ DEFAULT_MAX_SURGE = "25%"  # Deployment; a DaemonSet's surge is 0 and its maxUna
 DEFAULT_MAX_UNAVAILABLE = "25%"
 DEFAULT_BACKOFF_LIMIT = 6
 MAX_INT32 = 2**31 - 1
+# batch/v1 types.go: the labels the API server's generated selector and template carry.
+CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
+JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+LEGACY_CONTROLLER_UID_LABEL = "controller-uid"
+LEGACY_JOB_NAME_LABEL = "job-name"
 
 
 def _template_spec(spec: dict) -> None:
@@ -127,6 +132,27 @@ def _labels_from_template(obj: dict, spec: dict) -> None:
     metadata = obj.get("metadata")
     if isinstance(labels, dict) and isinstance(metadata, dict) and not metadata.get("labels"):
         metadata["labels"] = copy.deepcopy(labels)
+
+
+def generate_job_selector(job: dict) -> None:
+    """What the Job strategy's PrepareForCreate does unless spec.manualSelector is true: label
+    the template with the Job's uid and name, and select on batch.kubernetes.io/controller-uid.
+
+    Labels already present are kept (validation then catches a wrong one). Changes `job`.
+    """
+    spec = job["spec"]
+    if spec.get("manualSelector"):
+        return
+    meta = job["metadata"]
+    template = spec.setdefault("template", {})
+    labels = template.setdefault("metadata", {}).setdefault("labels", {})
+    for key, value in ((LEGACY_CONTROLLER_UID_LABEL, meta["uid"]),
+                       (LEGACY_JOB_NAME_LABEL, meta["name"]),
+                       (CONTROLLER_UID_LABEL, meta["uid"]), (JOB_NAME_LABEL, meta["name"])):
+        labels.setdefault(key, value)
+    selector = spec.get("selector") or {}
+    selector.setdefault("matchLabels", {}).setdefault(CONTROLLER_UID_LABEL, meta["uid"])
+    spec["selector"] = selector
 
 
 WORKLOAD_DEFAULTS: dict[str, Callable[[dict, dict], None]] = {
