@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-from k8slab.api.kinds import kind_info
+from k8slab.api.kinds import kind_info, resource_info
 from k8slab.errors import UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
@@ -106,7 +106,8 @@ class Client:
 
 
 def _resource_of(obj: dict) -> str:
-    """The resource an object is written to, group-qualified as a URL path names it:
-    "pods", "deployments.apps", "events.events.k8s.io" (an Event of either version)."""
+    """The resource an object is written to: "pods", "deployments", and group-qualified where
+    the bare name means another version: "events.events.k8s.io" for an events.k8s.io Event."""
     info = kind_info(obj["kind"], obj.get("apiVersion"))
-    return f"{info.resource}.{info.group}" if info.group else info.resource
+    return info.resource if resource_info(info.resource) is info else (
+        f"{info.resource}.{info.group}")
