@@ -13,6 +13,7 @@ from k8slab.api.kinds import Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate
 from k8slab.apiserver.admission import check_pod_update
+from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.watch import WatchCache, Watcher
@@ -29,7 +30,7 @@ from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete")
+WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -49,6 +50,7 @@ class APIServer:
         self.host = group.host.name
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
+        self.deleter = Deleter(self.storage, lambda: self.sim.now)
         self.cache = WatchCache()
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -193,7 +195,12 @@ class APIServer:
         if verb == "bind":
             return (yield from self._bind(kind, namespace, request["name"], request["node"]))
         if verb == "delete":
-            return (yield from self.storage.delete(kind, namespace, request["name"]))
+            options = parse_options(request.get("options"))
+            return (yield from self.deleter.delete(kind, namespace, request["name"], options))
+        if verb == "evict":
+            if kind.kind != "Pod":
+                raise BadRequestError(f"eviction is a subresource of pods, not {kind.resource}")
+            return (yield from self.deleter.evict(namespace, request["name"], request.get("body")))
         raise BadRequestError(f"unknown verb {verb!r}")
 
     def _create(self, kind: Kind, namespace: str | None, body: dict, user: str) -> Generator:
@@ -237,16 +244,19 @@ class APIServer:
                 check_pod_update(current, new)
                 new["spec"]["nodeName"] = current["spec"].get("nodeName")
                 new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
+            sent = new["metadata"]
             new["metadata"] = dict(
                 current["metadata"],
                 labels=new["metadata"].get("labels", {}),
                 annotations=new["metadata"].get("annotations", {}),
             )
+            _carry_owner_fields(new["metadata"], sent)
             if "status" in current:
                 new["status"] = current["status"]
             return new
 
-        return (yield from self.storage.update(kind, body, mutate))
+        updated = yield from self.storage.update(kind, body, mutate)
+        return (yield from self.deleter.finish_after_update(kind, updated))
 
     def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
         if kind.kind != "Pod":
@@ -311,6 +321,16 @@ class APIServer:
             user=request.get("user", ""),
             field_selector=request.get("field_selector"),
         )
+
+
+def _carry_owner_fields(meta: dict, sent: dict) -> None:
+    """The metadata an update may change for the garbage collector, finalizers and
+    ownerReferences, taken from what was `sent` (an empty or absent list removes the field)."""
+    for field in ("finalizers", "ownerReferences"):
+        if sent.get(field):
+            meta[field] = copy.deepcopy(sent[field])
+        else:
+            meta.pop(field, None)
 
 
 def _request_ref(request: dict) -> str:
