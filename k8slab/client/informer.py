@@ -43,13 +43,52 @@ class Informer:
         self.on_add: list[Callable[[dict], None]] = []
         self.on_update: list[Callable[[dict, dict], None]] = []
         self.on_delete: list[Callable[[dict], None]] = []
+        self._index_funcs: dict[str, Callable[[dict], list[str]]] = {}
+        self._indexes: dict[str, dict[str, dict[str, dict]]] = {}
+        self.started = False
         self._rng = client.group.sim.rng(
             f"informer/{client.group.host.name}/{client.user}/{resource}"
         )
 
     def start(self) -> None:
-        """Run the list-and-watch loop in the client's process group."""
-        self.client.group.spawn(self._run())
+        """Run the list-and-watch loop in the client's process group (once)."""
+        if not self.started:
+            self.started = True
+            self.client.group.spawn(self._run())
+
+    def add_index(self, name: str, index: Callable[[dict], list[str]]) -> None:
+        """Keep the cache indexed by `index(obj)`'s values (client-go's Indexers), so a
+        controller finds "the pods this ReplicaSet owns" without scanning every pod."""
+        self._index_funcs[name] = index
+        self._indexes[name] = {}
+        for key, obj in self.cache.items():
+            self._index(name, key, None, obj)
+
+    def by_index(self, name: str, value: str) -> list[dict]:
+        """The cached objects whose index `name` includes `value`, sorted by key."""
+        found = self._indexes[name].get(value, {})
+        return [found[k] for k in sorted(found)]
+
+    def get(self, key: str) -> dict | None:
+        """The cached object with this `namespace/name` (or `name`) key, if any."""
+        return self.cache.get(key)
+
+    def _index(self, name: str, key: str, old: dict | None, new: dict | None) -> None:
+        index = self._indexes[name]
+        for value in self._index_funcs[name](old) if old is not None else []:
+            index.get(value, {}).pop(key, None)
+            if value in index and not index[value]:
+                del index[value]
+        for value in self._index_funcs[name](new) if new is not None else []:
+            index.setdefault(value, {})[key] = new
+
+    def _store(self, key: str, old: dict | None, new: dict | None) -> None:
+        if new is None:
+            self.cache.pop(key, None)
+        else:
+            self.cache[key] = new
+        for name in self._indexes:
+            self._index(name, key, old, new)
 
     def _run(self) -> Generator:
         env = self.client.group.env
@@ -82,14 +121,16 @@ class Informer:
     def _replace(self, items: list[dict]) -> None:
         fresh = {cache_key(obj): obj for obj in items}
         for key in [k for k in self.cache if k not in fresh]:
-            self._emit_delete(self.cache.pop(key))
+            old = self.cache[key]
+            self._store(key, old, None)
+            self._emit_delete(old)
         for key, obj in fresh.items():
             old = self.cache.get(key)
             if old is None:
-                self.cache[key] = obj
+                self._store(key, None, obj)
                 self._emit_add(obj)
             elif old["metadata"].get("resourceVersion") != obj["metadata"].get("resourceVersion"):
-                self.cache[key] = obj
+                self._store(key, old, obj)
                 self._emit_update(old, obj)
 
     def _on_event(self, event: dict) -> None:
@@ -101,13 +142,13 @@ class Informer:
         old = self.cache.get(key)
         if kind == "DELETED":
             if old is not None:
-                del self.cache[key]
+                self._store(key, old, None)
                 self._emit_delete(obj)
         elif old is None:
-            self.cache[key] = obj
+            self._store(key, None, obj)
             self._emit_add(obj)
         else:
-            self.cache[key] = obj
+            self._store(key, old, obj)
             self._emit_update(old, obj)
 
     def _emit_add(self, obj: dict) -> None:
@@ -125,3 +166,30 @@ class Informer:
     def list(self) -> list[dict]:
         """Every cached object, sorted by key."""
         return [self.cache[k] for k in sorted(self.cache)]
+
+
+class SharedInformerFactory:
+    """One informer per (resource, namespace, field selector), shared by every controller of a
+    process, as client-go's SharedInformerFactory: one list and one watch however many use it."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self._informers: dict[tuple[str, str, str], Informer] = {}
+
+    def informer(self, resource: str, namespace: str | None = None,
+                 field_selector: str = "") -> Informer:
+        """The shared informer for `resource` (made on first use, started by `start`)."""
+        key = (resource, namespace or "", field_selector)
+        if key not in self._informers:
+            self._informers[key] = Informer(self.client, resource, namespace=namespace,
+                                            field_selector=field_selector)
+        return self._informers[key]
+
+    def start(self) -> None:
+        """Start every informer asked for so far (starting one twice does nothing)."""
+        for informer in self._informers.values():
+            informer.start()
+
+    def synced(self) -> bool:
+        """True once every informer has listed at least once (WaitForCacheSync)."""
+        return all(informer.synced for informer in self._informers.values())
