@@ -14,6 +14,7 @@ from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
 from k8slab.api.quantity import cpu_millis, format_memory, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
+from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
@@ -75,6 +76,8 @@ class Kubelet:
         self.containerd = containerd
         self.config = config
         self.client = Client(group, f"system:node:{config.name}", server)
+        # The kubelet's events name it as their source, with its node as the host.
+        self.recorder = EventRecorder(self.client, "kubelet", source_host=config.name)
         self.pods: dict[str, dict] = {}
         self.running: dict[str, RunningPod] = {}
         self.registered = False
@@ -106,9 +109,8 @@ class Kubelet:
         self.sim.record(self.host, "kubelet", kind, obj, **details)
 
     def event(self, pod: dict, type_: str, reason: str, message: str) -> None:
-        """An Event about `pod` (reason and message in upstream's words), in the trace."""
-        ref = object_ref(dict(pod, kind="Pod"))
-        self.sim.record(self.host, "kubelet", reason, ref, type=type_, message=message)
+        """An Event about `pod` (reason and message in upstream's words): traced, then stored."""
+        self.recorder.event(pod, type_, reason, message)
 
     def start(self) -> None:
         """Start static pods, register the node, watch the pods bound to it."""
