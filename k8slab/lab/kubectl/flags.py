@@ -79,7 +79,7 @@ def parse_flags(words: Sequence[str], flags: Sequence[Flag], usage: str) -> tupl
 
 
 def _shorthands(word: str, rest: list[str], by_short: dict, found: dict, usage: str) -> None:
-    """`-A`, `-n kube-system`, `-nkube-system`, `-n=kube-system`, `-Ao wide`."""
+    """`-A`, `-w=false`, `-n kube-system`, `-nkube-system`, `-n=kube-system`, `-Ao wide`."""
     letters = word[1:]
     while letters:
         letter, letters = letters[0], letters[1:]
@@ -87,6 +87,9 @@ def _shorthands(word: str, rest: list[str], by_short: dict, found: dict, usage: 
         if flag is None:
             raise BadRequestError(f"error: unknown shorthand flag: '{letter}' in {word}\n{usage}")
         if flag.kind == "bool":
+            if letters.startswith("="):  # -w=false
+                found[flag.name] = convert(flag, letters[1:])
+                return
             found[flag.name] = True
             continue
         value = letters.removeprefix("=")
