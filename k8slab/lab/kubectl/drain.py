@@ -80,7 +80,7 @@ def steps(api: Api, request: NodeRequest) -> Generator:
         lines.append((yield from set_unschedulable(api, node, request.verb != "uncordon")))
     if request.verb != "drain":
         return "\n".join(lines)
-    failed: list[str] = []
+    failed: dict[str, str] = {}
     for node in request.nodes:
         error = yield from _drain_one(api, node, request, lines)
         if error is None:
@@ -88,16 +88,12 @@ def steps(api: Api, request: NodeRequest) -> Generator:
         else:
             lines.append(f'error: unable to drain node "{node}" due to error: {error}, '
                          "continuing command...")
-            failed.append(error)
+            failed[node] = error
     if failed:
         lines.append("There are pending nodes to be drained:")
-        lines += [f" {node}" for node in request.nodes if node not in _drained(lines)]
-        raise KubectlError(lines, f"error: {_aggregate(failed)}")
+        lines += [f" {node}" for node in failed]
+        raise KubectlError(lines, f"error: {_aggregate(list(failed.values()))}")
     return "\n".join(lines)
-
-
-def _drained(lines: list[str]) -> set[str]:
-    return {line[len("node/"):-len(" drained")] for line in lines if line.endswith(" drained")}
 
 
 def set_unschedulable(api: Api, node: str, wanted: bool) -> Generator:
