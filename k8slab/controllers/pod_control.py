@@ -31,7 +31,8 @@ class PodControl:
         try:
             created = yield from self.client.create(pod)
         except K8sLabError as error:
-            self.recorder.event(owner, "Warning", "FailedCreate", f"Error creating: {error.message}")
+            self.recorder.event(owner, "Warning", "FailedCreate",
+                                f"Error creating: {error.message}")
             raise
         self.recorder.event(owner, "Normal", "SuccessfulCreate",
                             f"Created pod: {created['metadata']['name']}")
@@ -44,7 +45,8 @@ class PodControl:
         except NotFoundError:
             raise
         except K8sLabError as error:
-            self.recorder.event(owner, "Warning", "FailedDelete", f"Error deleting: {error.message}")
+            self.recorder.event(owner, "Warning", "FailedDelete",
+                                f"Error deleting: {error.message}")
             raise
         self.recorder.event(owner, "Normal", "SuccessfulDelete", f"Deleted pod: {name}")
 

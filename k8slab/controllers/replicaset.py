@@ -313,7 +313,8 @@ def calculate_status(owner: dict, active: list[dict], error: K8sLabError | None,
     status["replicas"] = len(active)
     status["fullyLabeledReplicas"] = sum(
         1 for pod in active
-        if all((pod["metadata"].get("labels") or {}).get(k) == v for k, v in template_labels.items()))
+        if all((pod["metadata"].get("labels") or {}).get(key) == value
+               for key, value in template_labels.items()))
     status["readyReplicas"] = sum(1 for pod in active if is_pod_ready(pod))
     status["availableReplicas"] = sum(1 for pod in active
                                       if is_pod_available(pod, min_ready, now))

@@ -2,7 +2,6 @@
 from templates, template hashes, and slow-start batches."""
 
 import pytest
-from tests.controllers.helpers import fake_world, names, pod, replica_set
 
 from k8slab.controllers.controller_utils import (
     compare_for_deletion,
@@ -16,6 +15,7 @@ from k8slab.controllers.controller_utils import (
 )
 from k8slab.controllers.pod_control import slow_start_batch
 from k8slab.errors import K8sLabError
+from tests.controllers.helpers import fake_world, names, pod, replica_set
 
 NOW = 10_000.0
 
@@ -89,8 +89,9 @@ def test_ranks_count_active_related_pods_on_the_same_node():
 
 
 def test_active_ready_and_available():
-    assert names(filter_active_pods([pod("a"), pod("b", phase="Failed"),
-                                     pod("c", phase="Succeeded"), pod("d", deleting=True)])) == ["a"]
+    pods = [pod("a"), pod("b", phase="Failed"), pod("c", phase="Succeeded"),
+            pod("d", deleting=True)]
+    assert names(filter_active_pods(pods)) == ["a"]
     assert is_pod_ready(pod("a")) and not is_pod_ready(pod("a", ready=False))
     ready_at_100 = pod("a", ready_at=100)
     assert is_pod_available(ready_at_100, 0, 100)
@@ -111,7 +112,8 @@ def test_pod_from_template_copies_labels_and_spec_and_names_the_owner():
     assert made["spec"] == rs["spec"]["template"]["spec"]
     made["spec"]["containers"].append({})
     assert len(rs["spec"]["template"]["spec"]["containers"]) == 1  # a copy, not shared
-    assert pod_from_template(rs["spec"]["template"], rs, name="web-0")["metadata"]["name"] == "web-0"
+    named = pod_from_template(rs["spec"]["template"], rs, name="web-0")
+    assert named["metadata"]["name"] == "web-0" and "generateName" not in named["metadata"]
 
 
 def test_compute_hash_is_stable_safe_and_changes_with_the_template():
