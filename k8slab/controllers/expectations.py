@@ -47,6 +47,10 @@ class Expectations:
         """Record that these pods are about to be deleted for `key`."""
         self._by_key[key] = _Expected(0, len(pod_keys), self.sim.now, set(pod_keys))
 
+    def expect(self, key: str, adds: int, pod_keys: list[str]) -> None:
+        """Record creations and deletions at once (SetExpectations), as a DaemonSet's sync."""
+        self._by_key[key] = _Expected(adds, len(pod_keys), self.sim.now, set(pod_keys))
+
     def creation_observed(self, key: str) -> None:
         """One awaited creation happened (or will not: a create that failed)."""
         expected = self._by_key.get(key)
