@@ -15,9 +15,15 @@ import copy
 from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import kind_info
+from k8slab.api.labels import selector_matches
 from k8slab.client.rest import Client
 from k8slab.controllers.controller_utils import controller_ref, new_controller_ref
 from k8slab.errors import K8sLabError, NotFoundError
+
+
+def selected_by(selector: dict | None) -> Callable[[dict], bool]:
+    """A pod test: the pod's labels match the metav1.LabelSelector."""
+    return lambda pod: selector_matches(selector, pod["metadata"].get("labels") or {})
 
 
 class ClaimError(K8sLabError):
@@ -28,6 +34,7 @@ class PodClaimer:
     """Claims pods for one owner, checking once, on the first adoption, that it still lives."""
 
     def __init__(self, client: Client, owner: dict, matches: Callable[[dict], bool]) -> None:
+        """`matches(pod)` says whether the owner's selector (and any filter) takes the pod."""
         self.client = client
         self.owner = owner
         self.matches = matches
@@ -42,7 +49,7 @@ class PodClaimer:
         errors: list[K8sLabError] = []
         for pod in pods:
             ref = controller_ref(pod)
-            matches = self.matches(pod["metadata"].get("labels") or {})
+            matches = self.matches(pod)
             try:
                 if ref is not None:
                     if ref.get("uid") != owner_uid:

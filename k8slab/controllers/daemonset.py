@@ -21,7 +21,7 @@ from k8slab.api.labels import selector_matches
 from k8slab.api.timestamps import from_time
 from k8slab.client.workqueue import WorkQueue
 from k8slab.controllers.context import ControllerContext
-from k8slab.controllers.controller_ref_manager import PodClaimer
+from k8slab.controllers.controller_ref_manager import PodClaimer, selected_by
 from k8slab.controllers.controller_utils import (
     CONTROLLER_REVISION_HASH,
     CONTROLLER_UID_INDEX,
@@ -188,7 +188,7 @@ class DaemonSetsController:
         candidates.sort(key=pod_key)
         selector = daemon_set["spec"].get("selector")
         claimer = PodClaimer(self.ctx.client, daemon_set,
-                             lambda labels: selector_matches(selector, labels))
+                             selected_by(selector))
         claimed = yield from claimer.claim(candidates)
         by_node: dict[str, list[dict]] = {}
         for pod in claimed:

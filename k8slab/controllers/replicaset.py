@@ -17,7 +17,7 @@ from k8slab.api.labels import selector_matches
 from k8slab.api.timestamps import to_time
 from k8slab.client.workqueue import WorkQueue
 from k8slab.controllers.context import ControllerContext
-from k8slab.controllers.controller_ref_manager import PodClaimer
+from k8slab.controllers.controller_ref_manager import PodClaimer, selected_by
 from k8slab.controllers.controller_utils import (
     BURST_REPLICAS,
     CONTROLLER_UID_INDEX,
@@ -173,7 +173,7 @@ class ReplicaSetController:
         candidates.sort(key=pod_key)
         selector = self.selector(owner)
         claimer = PodClaimer(self.ctx.client, owner,
-                             lambda labels: selector_matches(selector, labels))
+                             selected_by(selector))
         active = yield from claimer.claim(filter_active_pods(candidates))
         error: K8sLabError | None = None
         if needs_sync and not owner["metadata"].get("deletionTimestamp"):
