@@ -58,6 +58,10 @@ def _terminating(pod: dict) -> bool:
     return bool(pod["metadata"].get("deletionTimestamp"))
 
 
+def _running(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") == "Running"
+
+
 def _finished(pod: dict) -> bool:
     return (pod.get("status") or {}).get("phase") in ("Failed", "Succeeded")
 
@@ -133,8 +137,8 @@ class StatefulSetController:
         now = self.group.sim.now
 
         def healthy(pod: dict) -> bool:
-            running = (pod.get("status") or {}).get("phase") == "Running"
-            return running and is_pod_available(pod, min_ready, now) and not _terminating(pod)
+            # isRunningAndAvailable, and not on its way out.
+            return _running(pod) and is_pod_available(pod, min_ready, now) and not _terminating(pod)
 
         by_ordinal = {ordinal_of(name, pod): pod for pod in pods}
         wanted = range(start, start + count)
@@ -229,13 +233,17 @@ class StatefulSetController:
         min_ready = int(owner["spec"].get("minReadySeconds") or 0)
         current_status = owner.get("status") or {}
         current_revision = current_status.get("currentRevision") or revision
-        live = [p for p in pods if not _finished(p)]
+        # computeReplicaStatus: a pod counts once it has a phase; terminating pods count
+        # as replicas but neither as current nor as updated.
+        created = [p for p in pods if (p.get("status") or {}).get("phase")]
+        staying = [p for p in created if not _terminating(p)]
         status = {
-            "replicas": len(live),
-            "readyReplicas": sum(1 for p in live if is_pod_ready(p)),
-            "availableReplicas": sum(1 for p in live if is_pod_available(p, min_ready, now)),
-            "currentReplicas": sum(1 for p in live if _revision(p) == current_revision),
-            "updatedReplicas": sum(1 for p in live if _revision(p) == revision),
+            "replicas": len(created),
+            "readyReplicas": sum(1 for p in created if _running(p) and is_pod_ready(p)),
+            "availableReplicas": sum(1 for p in created
+                                     if _running(p) and is_pod_available(p, min_ready, now)),
+            "currentReplicas": sum(1 for p in staying if _revision(p) == current_revision),
+            "updatedReplicas": sum(1 for p in staying if _revision(p) == revision),
             "currentRevision": current_revision,
             "updateRevision": revision,
             "observedGeneration": owner["metadata"].get("generation", 0),
