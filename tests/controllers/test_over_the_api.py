@@ -5,6 +5,7 @@ from k8slab.client.informer import SharedInformerFactory
 from k8slab.client.rest import Client
 from k8slab.controllers.context import ControllerContext
 from k8slab.controllers.daemonset import DaemonSetsController
+from k8slab.controllers.job import JobController
 from k8slab.controllers.replicaset import ReplicaSetController
 from k8slab.controllers.statefulset import StatefulSetController
 
@@ -78,3 +79,18 @@ def test_daemon_set_and_stateful_set_through_the_api_server(cp):
     names = [p["metadata"]["name"] for p in pods(cp)]
     assert len([n for n in names if n.startswith("agent-")]) == 2
     assert [n for n in names if n.startswith("db-")] == ["db-0"]  # db-1 waits for db-0 Ready
+
+
+def test_job_with_the_generated_selector_through_the_api_server(cp):
+    cp.ok(cp.client().create({
+        "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi", "namespace": "default"},
+        "spec": {"completions": 2, "parallelism": 2,
+                 "template": {"spec": {"restartPolicy": "Never",
+                                       "containers": [{"name": "pi", "image": "perl"}]}}}}))
+    run_controllers(cp, JobController)
+    cp.sim.run(cp.sim.now + 5)
+    made = pods(cp)
+    assert len(made) == 2
+    assert all(p["metadata"]["labels"]["batch.kubernetes.io/job-name"] == "pi" for p in made)
+    stored = cp.ok(cp.client().get("jobs", "pi", "default"))
+    assert stored["status"]["active"] == 2 and "startTime" in stored["status"]
