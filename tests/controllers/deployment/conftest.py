@@ -11,11 +11,12 @@ import copy
 
 import pytest
 
-from k8slab.client.fake import FakeClient
+from k8slab.client.fake import FakeClient, _answer
 from k8slab.client.informer import SharedInformerFactory
 from k8slab.controllers.context import ControllerContext
 from k8slab.controllers.deployment import DeploymentController
 from k8slab.controllers.deployment.hash import compute_hash
+from k8slab.errors import ConflictError
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 
@@ -29,13 +30,18 @@ class DeploymentStatusFake(FakeClient):
     def update_status(self, obj):
         if obj.get("kind") != "Deployment":
             return super().update_status(obj)
-        current = self._existing("deployments", f"{obj['metadata']['namespace']}/"
-                                 f"{obj['metadata']['name']}", obj["metadata"]["name"])
+        key = f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
+        self.actions.append(("update_status", "deployments", key))
+        current = self._existing("deployments", key, obj["metadata"]["name"])
+        if obj["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
+            raise ConflictError('Operation cannot be fulfilled on deployments.apps "web": the '
+                                "object has been modified; please apply your changes to the "
+                                "latest version and try again")
         merged = copy.deepcopy(obj)
         merged["spec"] = copy.deepcopy(current["spec"])
         merged["metadata"]["labels"] = copy.deepcopy(current["metadata"].get("labels"))
         merged["metadata"]["generation"] = current["metadata"].get("generation", 1)
-        return self._replace(merged, "update_status")
+        return _answer(copy.deepcopy(self._store("deployments", merged, "MODIFIED")))
 
 
 def template(image: str = "nginx:1.27") -> dict:
