@@ -91,6 +91,11 @@ def cleanup_unhealthy_replicas(dc, old_rss: list[dict], d: dict,
         if replicas(rs) == 0 or replicas(rs) == available(rs):
             continue
         count = min(max_cleanup - total, replicas(rs) - available(rs))
+        if count < 0:
+            # A status not yet caught up with a scale-down reports more available than wanted.
+            raise K8sLabError(f"when cleaning up unhealthy replicas, got invalid request to "
+                              f"scale down {rs['metadata']['namespace']}/"
+                              f"{rs['metadata']['name']} {replicas(rs)} -> {replicas(rs) - count}")
         _, old_rss[i] = yield from scale_replica_set_and_record_event(
             dc, rs, replicas(rs) - count, d)
         total += count
