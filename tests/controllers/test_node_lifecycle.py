@@ -156,3 +156,50 @@ def test_token_bucket_and_swap_limiter() -> None:
     assert queue.limiter.try_accept(1.0) is False
     assert queue.add("a", "", 0.0) and not queue.add("a", "", 0.0)
     assert queue.remove("a") and queue.add("a", "", 0.0)
+
+
+# -- the whole story on a real cluster ------------------------------------------------------
+
+
+def test_a_killed_worker_timeline_on_a_cluster() -> None:
+    """Lease renewals stop -> Ready Unknown after 50 s (+ up to two 5 s monitor periods: one to
+    notice the last renewal, one to notice the silence) -> NoExecute taint on the next pass ->
+    pods deleted 300 s later (DefaultTolerationSeconds) -> restarting the node clears it all."""
+    from k8slab.lab.cluster import Cluster
+
+    c = Cluster(workers=2, seed=1)
+    c.apply({"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "web", "namespace": "default"},
+             "spec": {"nodeName": "worker-1", "containers": [{"name": "c", "image": "nginx"}]}})
+    c.run(30)
+    killed = c.now
+    c.kill_node("worker-1")
+    c.run(400)
+
+    def times(kind: str, obj: str) -> list[float]:
+        return [r.time for r in c.trace if r.kind == kind and r.obj == obj]
+
+    renewed = max(t for t in times("RenewLease", "lease/kube-node-lease/worker-1") if t <= killed)
+    [unknown] = times("NodeStatusUnknown", "node/worker-1")
+    [tainted] = times("NoExecuteTaintAdded", "node/worker-1")
+    [evicted] = [r.time for r in c.trace if r.kind == "TaintManagerEviction"
+                 and r.details["message"] == "Marking for deletion Pod default/web"]
+    [planned] = [r for r in c.trace if r.kind == "EvictionPlanned" and r.obj == "pod/default/web"]
+    assert renewed + 50 < unknown <= renewed + 60
+    assert times("NodeNotReady", "node/worker-1") == [unknown]
+    assert times("NodeNotReady", "pod/default/web") == [unknown]
+    assert tainted == pytest.approx(unknown + 5, abs=0.05)
+    assert planned.time == pytest.approx(tainted, abs=0.05)  # when the taint was seen
+    assert evicted == planned.details["fire_at"] == pytest.approx(planned.time + 300)
+    assert [p["metadata"]["name"] for p in c.list("pods", "default")] == []
+    node = c.get("nodes", "worker-1", None)
+    assert [(t["key"], t["effect"]) for t in node["spec"]["taints"]] == [
+        ("node.kubernetes.io/unreachable", "NoSchedule"),
+        ("node.kubernetes.io/unreachable", "NoExecute")]
+
+    c.restart_node("worker-1")
+    c.run(30)
+    node = c.get("nodes", "worker-1", None)
+    assert node["spec"].get("taints") == []
+    ready = next(x for x in node["status"]["conditions"] if x["type"] == "Ready")
+    assert ready["status"] == "True"
