@@ -381,15 +381,15 @@ class Scheduler:
 
     def _unschedulable(self, info: QueuedPodInfo, decision: Decision) -> None:
         """No node fits: evict the victims preemption chose, nominate, and report the FitError."""
-        pod, key = info.pod, info.key
+        pod = info.pod
         nominated = decision.nominated_node
-        details = {"message": decision.message}
+        details = {}
         if nominated:
             details.update(nominated_node=nominated, victims=[pod_key(v) for v in decision.victims])
             self._nominate(pod, nominated)
             for victim in decision.victims:
                 self.group.spawn(self._preempt(victim, pod, nominated))
-        self._event(pod, "FailedScheduling", details.pop("message"), decision, **details)
+        self._event(pod, "FailedScheduling", decision.message, decision, **details)
         plugins = tuple(dict.fromkeys(r.plugin for r in decision.filtered.values()))
         self.queue.add_unschedulable(info, self.sim.now, plugins)
         self._wake()
