@@ -19,7 +19,13 @@ from k8slab.client.informer import SharedInformerFactory
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client
 from k8slab.controllers.context import COMPONENT, ControllerContext, ControllerOptions
+from k8slab.controllers.daemonset import DaemonSetsController
+from k8slab.controllers.deployment.controller import DeploymentController
+from k8slab.controllers.garbage_collector import GarbageCollector
+from k8slab.controllers.job import JobController
 from k8slab.controllers.node_lifecycle import NodeLifecycleController
+from k8slab.controllers.replicaset import ReplicaSetController, ReplicationManager
+from k8slab.controllers.statefulset import StatefulSetController
 from k8slab.controllers.taint_eviction import TaintEvictionController
 from k8slab.errors import K8sLabError
 from k8slab.sim.host import ProcessGroup
@@ -79,7 +85,6 @@ DISABLED_BY_DEFAULT = ("bootstrap-signer-controller", "token-cleaner-controller"
 # manager skips them.
 CLOUD_CONTROLLERS = ("cloud-node-lifecycle-controller", "node-route-controller",
                      "service-lb-controller")
-# The controllers the lab models, by canonical name. Others join as their modules land.
 
 
 def canonical(name: str) -> str:
@@ -95,7 +100,12 @@ def _registry(*classes: type) -> dict[str, Callable[[ControllerContext], object]
     return registry
 
 
-REGISTRY = _registry(NodeLifecycleController, TaintEvictionController)
+# The controllers the lab models, by canonical name.
+REGISTRY = _registry(
+    DeploymentController, ReplicaSetController, ReplicationManager, DaemonSetsController,
+    StatefulSetController, JobController, GarbageCollector, NodeLifecycleController,
+    TaintEvictionController,
+)
 
 
 def check_controllers(selectors: Sequence[str]) -> list[str]:

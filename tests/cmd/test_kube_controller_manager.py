@@ -85,7 +85,10 @@ def test_one_controller_manager_leads_and_a_standby_takes_over_when_its_host_die
     leaders = [h for h, v in views.items() if v is not None and v.leading]
     assert len(leaders) == 1
     [leader] = leaders
-    assert views[leader].running == ("node-lifecycle-controller", "taint-eviction-controller")
+    assert views[leader].running == (
+        "daemonset-controller", "deployment-controller", "garbage-collector-controller",
+        "job-controller", "node-lifecycle-controller", "replicaset-controller",
+        "replicationcontroller-controller", "statefulset-controller", "taint-eviction-controller")
     assert all(v.running == () for h, v in views.items() if h != leader)
     killed = c.now
     c.kill_node(leader)
