@@ -73,6 +73,12 @@ def test_bad_go_durations(text) -> None:
         go_duration(text)
 
 
+MODELLED = (
+    "daemonset-controller", "deployment-controller", "garbage-collector-controller",
+    "job-controller", "node-lifecycle-controller", "replicaset-controller",
+    "replicationcontroller-controller", "statefulset-controller", "taint-eviction-controller")
+
+
 def test_one_controller_manager_leads_and_a_standby_takes_over_when_its_host_dies() -> None:
     """Cluster(control_planes=3): one replica holds kube-system/kube-controller-manager; killing
     its host hands the Lease over once it expires (15 s unrenewed), visibly in the trace."""
@@ -85,10 +91,7 @@ def test_one_controller_manager_leads_and_a_standby_takes_over_when_its_host_die
     leaders = [h for h, v in views.items() if v is not None and v.leading]
     assert len(leaders) == 1
     [leader] = leaders
-    assert views[leader].running == (
-        "daemonset-controller", "deployment-controller", "garbage-collector-controller",
-        "job-controller", "node-lifecycle-controller", "replicaset-controller",
-        "replicationcontroller-controller", "statefulset-controller", "taint-eviction-controller")
+    assert views[leader].running == MODELLED
     assert all(v.running == () for h, v in views.items() if h != leader)
     killed = c.now
     c.kill_node(leader)
@@ -98,8 +101,7 @@ def test_one_controller_manager_leads_and_a_standby_takes_over_when_its_host_die
     assert len(started) == 1 and started[0].host != leader
     assert 15 <= started[0].time - killed <= 15 + 2 * 2.2 + 1
     new = components.controller_manager_view(c.network, started[0].host)
-    assert new.leading and new.running == ("node-lifecycle-controller",
-                                           "taint-eviction-controller")
+    assert new.leading and new.running == MODELLED
 
 
 def test_losing_the_lease_ends_the_process_and_the_kubelet_restarts_it() -> None:
