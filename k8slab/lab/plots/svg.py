@@ -78,6 +78,15 @@ class Svg:
         self._parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
                            f'stroke="{colour}" stroke-width="{width}"{dash}/>')
 
+    def polyline(self, points: Sequence[tuple[float, float]], colour: str = INK, *,
+                 width: float = 1.0, dashed: bool = False, tip: str = "") -> None:
+        """A line through `points` in order, solid or dashed; `tip` shows under the pointer."""
+        dash = ' stroke-dasharray="5 3"' if dashed else ""
+        body = f"<title>{escape(tip)}</title>" if tip else ""
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        self._parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
+                           f'stroke-width="{width}"{dash}>{body}</polyline>')
+
     def text(self, x: float, y: float, text: str, *, size: float = FONT_PX,
              anchor: str = "start", colour: str = INK, bold: bool = False,
              rotate: bool = False) -> None:
@@ -108,6 +117,21 @@ class Svg:
                 f'height="{self.height:.0f}" viewBox="0 0 {self.width:.0f} {self.height:.0f}" '
                 f'style="max-width: 100%; height: auto" font-family="sans-serif">'
                 f'{_HATCH}{"".join(self._parts)}</svg>')
+
+
+class Picture:
+    """An SVG picture a notebook cell shows as an image (`_repr_svg_`), with `summary` as its
+    plain-text form (what a terminal, nbval's text comparison and a screen reader get)."""
+
+    def __init__(self, markup: str, summary: str) -> None:
+        self.markup = markup
+        self.summary = summary
+
+    def _repr_svg_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.summary
 
 
 def text_width(text: str, size: float = FONT_PX) -> float:
