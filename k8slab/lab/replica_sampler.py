@@ -145,8 +145,12 @@ class ReplicaSampler:
         self.bounds: list[DeploymentSample] = []
 
     def sample(self) -> list[ReplicaSample]:
-        """Read the Deployment and its ReplicaSets now; keep and return this instant's samples."""
+        """Read the Deployment and its ReplicaSets now; keep and return this instant's samples
+        (a second read at the same instant replaces the first)."""
         now = self.cluster.now
+        if self.bounds and self.bounds[-1].time == now:  # read again at the same instant
+            self.bounds.pop()
+            self.samples = [s for s in self.samples if s.time != now]
         try:
             deployment = self.cluster.get("deployments", self.deployment, self.namespace)
         except NotFoundError:

@@ -130,3 +130,11 @@ def test_bad_arguments_are_refused_before_anything_runs(args, message):
 def test_a_name_that_is_not_a_string_is_refused():
     with pytest.raises(K8sLabError, match="the Deployment's name must be a name, got 3"):
         ReplicaSampler(FakeCluster({0.0: []}), 3)
+
+
+def test_reading_twice_at_one_instant_keeps_one_sample():
+    cluster = FakeCluster({0.0: [rs("web-a", 1, 4, 4, 4, 4)]})
+    sampler = ReplicaSampler(cluster, "web")
+    sampler.sample()
+    sampler.sample()
+    assert len(sampler.samples) == len(sampler.bounds) == 1

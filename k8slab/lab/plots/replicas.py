@@ -107,7 +107,7 @@ def replicas_svg(samples: Sequence[ReplicaSample], bounds: Sequence[DeploymentSa
                          dashed=colour != DESIRED_COLOUR, tip=f"{label}: {values[-1][1]}")
     for name in names:
         points = [(s.time, s.current) for s in samples if s.replica_set == name]
-        svg.polyline([at(t, v) for t, v in _steps(points)], colours[name], width=3,
+        svg.polyline([at(t, v) for t, v in _steps(points)], colours[name], width=5,
                      tip=f"rev {revisions[name]} {name}: {points[-1][1]} pods")
     totals = available_totals(samples)
     svg.polyline([at(t, v) for t, v in _steps(totals)], AVAILABLE_COLOUR, width=1.5,
