@@ -16,10 +16,12 @@ import json
 from typing import Any
 
 from k8slab.api.gotime import go_time_error
+from k8slab.api.kinds import kind_info
 from k8slab.api.quantity import parse_quantity
 from k8slab.api.schema import KIND_SCHEMAS
 from k8slab.api.schema.types import (
     AnyJSON,
+    IntOrString,
     ListOf,
     MapOf,
     Opaque,
@@ -59,6 +61,8 @@ def zero_value(schema: SchemaType) -> Any:
         return schema.json_type()
     if isinstance(schema, Quantity):
         return "0"
+    if isinstance(schema, IntOrString):
+        return 0
     if isinstance(schema, (Struct, Opaque, MapOf)):
         return {}
     return [] if isinstance(schema, ListOf) else None
@@ -83,6 +87,8 @@ class _Decoder:
             self._scalar(value, schema, struct, stack)
         elif isinstance(schema, Quantity):
             return _quantity(value, path)
+        elif isinstance(schema, IntOrString):
+            _int_or_string(value, path)
         elif isinstance(schema, Time):
             _time(value, schema, path)
         elif not isinstance(value, dict if isinstance(schema, (Struct, Opaque, MapOf)) else list):
@@ -153,6 +159,18 @@ def _quantity(value: Any, path: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _int_or_string(value: Any, path: str) -> None:
+    # intstr.IntOrString.UnmarshalJSON: a quoted value is the string, anything else an int32.
+    if isinstance(value, str):
+        return
+    lowest, highest = _INT_RANGES[32]
+    if isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= highest:
+        return
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    found = f"number {json.dumps(value)}" if number else json_type_name(value)
+    raise _Abort(f"json: cannot unmarshal {found} into Go value of type int32 ({path})")
+
+
 def _time(value: Any, schema: Time, path: str) -> None:
     # metav1.Time/MicroTime.UnmarshalJSON: a JSON string, parsed with time.Parse(layout).
     if not isinstance(value, str):
@@ -172,7 +190,8 @@ def decode(obj: dict) -> dict:
     """
     decoder = _Decoder()
     try:
-        decoded = decoder.value(obj, KIND_SCHEMAS[obj["kind"]], "", "", "")
+        schema = KIND_SCHEMAS[kind_info(obj["kind"], obj["apiVersion"]).qualified_kind]
+        decoded = decoder.value(obj, schema, "", "", "")
         error = decoder.type_error
         if not error and decoder.unknown_fields:
             error = "strict decoding error: " + ", ".join(decoder.unknown_fields)

@@ -9,12 +9,20 @@ import uuid
 from collections.abc import Generator
 
 from k8slab.api.defaults import apply_defaults, default_tolerations
-from k8slab.api.kinds import Kind, object_ref, registry_prefix, resource_info
+from k8slab.api.kinds import JOB, Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
-from k8slab.api.validation import validate
+from k8slab.api.validation import validate, validate_update
 from k8slab.apiserver.admission import check_pod_update
+from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
+from k8slab.apiserver.strategy import (
+    prepare_for_create,
+    prepare_for_update,
+    served_form,
+    stored_form,
+    ttl_of,
+)
 from k8slab.apiserver.watch import WatchCache, Watcher
 from k8slab.errors import (
     AlreadyExistsError,
@@ -181,13 +189,10 @@ class APIServer:
                 yield from self._create(kind, namespace, request["body"], request.get("user", ""))
             )
         if verb == "get":
-            return (yield from self.storage.get(kind, namespace, request["name"]))
+            return served_form(kind, (yield from self.storage.get(kind, namespace,
+                                                                   request["name"])))
         if verb == "list":
-            selector = parse_field_selector(request.get("field_selector"))
-            # resourceVersion "0" (an informer's list) is served from the watch cache upstream.
-            from_cache = request.get("resource_version") == "0"
-            items, rv = yield from self.storage.list(kind, namespace, from_cache=from_cache)
-            return {"items": [o for o in items if matches(o, selector)], "resourceVersion": rv}
+            return (yield from self._list(kind, namespace, request))
         if verb in ("update", "update_status"):
             return (yield from self._update(kind, request["body"], verb))
         if verb == "bind":
@@ -195,6 +200,16 @@ class APIServer:
         if verb == "delete":
             return (yield from self.storage.delete(kind, namespace, request["name"]))
         raise BadRequestError(f"unknown verb {verb!r}")
+
+    def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
+        selector = parse_field_selector(request.get("field_selector"))
+        labels = parse_label_selector(request.get("label_selector"))
+        # resourceVersion "0" (an informer's list) is served from the watch cache upstream.
+        from_cache = request.get("resource_version") == "0"
+        items, rv = yield from self.storage.list(kind, namespace, from_cache=from_cache)
+        chosen = [served_form(kind, o) for o in items
+                  if matches(o, selector) and labels_match(o, labels)]
+        return {"items": chosen, "resourceVersion": rv}
 
     def _create(self, kind: Kind, namespace: str | None, body: dict, user: str) -> Generator:
         obj = apply_defaults(body)  # a copy, with defaults filled in
@@ -205,15 +220,24 @@ class APIServer:
         if not meta.get("name") and meta.get("generateName"):
             suffix = "".join(self._rng.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
             meta["name"] = meta["generateName"] + suffix
+        if kind is JOB:  # its generated selector names its uid, which validation checks
+            self._system_fields(meta)
+        prepare_for_create(kind, obj)
         validate(obj)
         if kind.kind == "Pod":
             obj["spec"]["tolerations"] = default_tolerations(obj)
             obj["status"] = {"phase": "Pending"}  # podStrategy.PrepareForCreate ignores status
         self.sim.record(self.host, "apiserver", "create", object_ref(obj), user=user)
+        if kind is not JOB:
+            self._system_fields(meta)
+        meta.pop("resourceVersion", None)
+        created = yield from self.storage.create(kind, stored_form(kind, obj), ttl=ttl_of(kind))
+        return served_form(kind, created)
+
+    def _system_fields(self, meta: dict) -> None:
+        # rest.FillObjectMetaSystemFields: a fresh uid and the creation time.
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         meta["creationTimestamp"] = to_time(self.sim.now)
-        meta.pop("resourceVersion", None)
-        return (yield from self.storage.create(kind, obj))
 
     def _require_namespace(self, namespace: str) -> Generator:
         try:
@@ -232,21 +256,24 @@ class APIServer:
                 current["status"] = apply_defaults(candidate).get("status", {})
                 return current
             new = apply_defaults(copy.deepcopy(body))
-            validate(new)
+            validate_update(served_form(kind, current), new)
+            new = stored_form(kind, new)
             if kind.kind == "Pod":
                 check_pod_update(current, new)
                 new["spec"]["nodeName"] = current["spec"].get("nodeName")
                 new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
-            new["metadata"] = dict(
-                current["metadata"],
-                labels=new["metadata"].get("labels", {}),
-                annotations=new["metadata"].get("annotations", {}),
-            )
-            if "status" in current:
-                new["status"] = current["status"]
+            # The metadata a client may change; the rest (uid, generation...) is the server's.
+            new["metadata"] = dict(current["metadata"], **{
+                field: new["metadata"].get(field, default) for field, default in
+                (("labels", {}), ("annotations", {}), ("ownerReferences", []),
+                 ("finalizers", []))})
+            for field, default in (("ownerReferences", []), ("finalizers", [])):
+                if new["metadata"][field] == default and field not in current["metadata"]:
+                    del new["metadata"][field]
+            prepare_for_update(kind, current, new)
             return new
 
-        return (yield from self.storage.update(kind, body, mutate))
+        return served_form(kind, (yield from self.storage.update(kind, body, mutate)))
 
     def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
         if kind.kind != "Pod":
@@ -281,6 +308,7 @@ class APIServer:
         try:
             kind = resource_info(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
+            labels = parse_label_selector(request.get("label_selector"))
         except APIError as error:
             stream.send({"type": "ERROR", "object": error.to_status()})
             stream.close(error.message)
@@ -289,7 +317,8 @@ class APIServer:
             stream.close("watch cache not ready")
             return
         namespace = request.get("namespace") if kind.namespaced else None
-        watcher = Watcher(kind.storage_prefix, namespace, selector, stream)
+        watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels,
+                          lambda obj: served_form(kind, obj))
         too_old = self.cache.watch(watcher, _resource_version(request.get("resource_version")))
         if too_old:
             status = {
@@ -310,6 +339,8 @@ class APIServer:
             kind.resource,
             user=request.get("user", ""),
             field_selector=request.get("field_selector"),
+            **({"label_selector": request["label_selector"]}
+               if request.get("label_selector") else {}),
         )
 
 

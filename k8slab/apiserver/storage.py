@@ -29,6 +29,9 @@ from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
+# storage/etcd3/lease_manager.go: a lease is reused for 5% of its TTL (3 min for an Event's
+# hour), and granted that much longer, so an object lives between TTL and TTL + 5%.
+LEASE_REUSE_PERCENT = 0.05
 # storage/etcd3/errors.go interpretListError: a read at a compacted revision.
 EXPIRED_LIST = "The resourceVersion for the provided list is too old."
 HEALTH_KEY = "/registry/health"  # what the /healthz etcd check reads
@@ -135,6 +138,7 @@ class Storage:
 
     def __init__(self, etcd: EtcdClient) -> None:
         self.etcd = etcd
+        self._lease: tuple[int, int, float] | None = None  # (ttl asked, lease id, granted at)
 
     @classmethod
     def connect(cls, group: ProcessGroup, servers: str | Sequence[str]) -> Storage:
@@ -178,15 +182,30 @@ class Storage:
         group = self.etcd.group
         group.sim.record(group.host.name, "apiserver", "decode error", key, error=error.message)
 
-    def create(self, kind: Kind, obj: dict) -> Generator:
-        """Store a new object; AlreadyExists if the key is taken (a Txn on create_revision == 0)."""
+    def create(self, kind: Kind, obj: dict, ttl: int | None = None) -> Generator:
+        """Store a new object; AlreadyExists if the key is taken (a Txn on create_revision == 0).
+
+        With `ttl` (seconds) the key is attached to an etcd lease, so etcd deletes it when the
+        lease runs out: how Events disappear after --event-ttl.
+        """
         meta = obj["metadata"]
         key = registry_key(kind, meta.get("namespace"), meta["name"])
+        lease = (yield from self._lease_for(ttl)) if ttl else 0
         result = yield from _interpreted(self.etcd.txn(
-            [Compare(key, "create", "=", 0)], [op_put(key, encode(obj))]))
+            [Compare(key, "create", "=", 0)], [op_put(key, encode(obj), lease=lease)]))
         if not result.succeeded:
             raise AlreadyExistsError(f'{qualified(kind)} "{meta["name"]}" already exists')
         return dict(obj, metadata=dict(meta, resourceVersion=str(result.revision)))
+
+    def _lease_for(self, ttl: int) -> Generator:
+        # lease_manager.go GetLease: reuse the last lease while it is young enough.
+        now = self.etcd.group.sim.now
+        reuse = int(ttl * LEASE_REUSE_PERCENT)
+        if self._lease and self._lease[0] == ttl and now - self._lease[2] < reuse:
+            return self._lease[1]
+        granted = yield from _interpreted(self.etcd.lease_grant(ttl + reuse))
+        self._lease = (ttl, granted.id, now)
+        return granted.id
 
     def update(self, kind: Kind, obj: dict, mutate: Callable[[dict], dict]) -> Generator:
         """Replace an object with `mutate(current)`; a stale resourceVersion is a Conflict.
@@ -203,8 +222,10 @@ class Storage:
         updated = mutate(current)  # freshly decoded from etcd: ours to change
         key = registry_key(kind, namespace, name)
         mod = int(current["metadata"]["resourceVersion"])
+        # ignore_lease: an object keeps its lease (an Event its TTL; simplified: upstream grants
+        # an updated Event a fresh one).
         result = yield from _interpreted(self.etcd.txn(
-            [Compare(key, "mod", "=", mod)], [op_put(key, encode(updated))]))
+            [Compare(key, "mod", "=", mod)], [op_put(key, encode(updated), ignore_lease=True)]))
         if not result.succeeded:
             raise ConflictError(conflict_message(kind, name))
         updated["metadata"]["resourceVersion"] = str(result.revision)

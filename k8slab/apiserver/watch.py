@@ -7,8 +7,10 @@ older than the window gets 410 Gone ("too old resource version"), and the client
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from k8slab.apiserver.label_selectors import Requirement, labels_match
 from k8slab.apiserver.selectors import matches
 from k8slab.sim.network import Stream
 
@@ -32,20 +34,24 @@ class CachedEvent:
 
 @dataclass(eq=False)
 class Watcher:
-    """One client watch: which objects it wants and the stream that carries them."""
+    """One client watch: which objects it wants, how it shows them (`present`: the requested
+    version's form) and the stream that carries them."""
 
     prefix: str
     namespace: str | None
     selector: dict
     stream: Stream
+    labels: tuple[Requirement, ...] = ()
+    present: Callable[[dict], dict] | None = None
 
     def wants(self, obj: dict | None) -> bool:
-        """True if `obj` is in this watch's namespace and matches its field selector."""
+        """True if `obj` is in this watch's namespace and matches its field and label
+        selectors."""
         if obj is None:
             return False
         if self.namespace and obj["metadata"].get("namespace") != self.namespace:
             return False
-        return matches(obj, self.selector)
+        return matches(obj, self.selector) and labels_match(obj, self.labels)
 
     def offer(self, event: CachedEvent) -> None:
         """Send the event as this watcher sees it (ADDED when an object enters its selector)."""
@@ -63,6 +69,8 @@ class Watcher:
             )
         else:
             return
+        if self.present is not None:
+            obj = self.present(obj)
         self.stream.send({"type": kind, "object": obj})
 
 

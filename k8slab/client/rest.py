@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-from k8slab.api.kinds import resource_info
+from k8slab.api.kinds import kind_info
 from k8slab.errors import UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
@@ -41,7 +41,7 @@ class Client:
 
     def create(self, obj: dict) -> Generator:
         """POST a new object."""
-        resource = resource_info(obj["kind"]).resource
+        resource = _resource_of(obj)
         namespace = obj["metadata"].get("namespace")
         return (yield from self.request("create", resource, namespace=namespace, body=obj))
 
@@ -50,26 +50,26 @@ class Client:
         return (yield from self.request("get", resource, namespace=namespace, name=name))
 
     def list(self, resource: str, namespace: str | None = None, field_selector: str = "",
-             resource_version: str = ""):
+             resource_version: str = "", label_selector: str = ""):
         """LIST objects: returns (items, resourceVersion).
 
         resourceVersion "" reads the latest from etcd (kubectl's list); "0" accepts any
         version, which the API server serves from its watch cache (a reflector's first list).
+        label_selector is the labelSelector parameter: "app=web,tier in (a,b),!canary".
         """
         answer = yield from self.request(
             "list", resource, namespace=namespace, field_selector=field_selector,
-            resource_version=resource_version,
+            resource_version=resource_version, label_selector=label_selector,
         )
         return answer["items"], answer["resourceVersion"]
 
     def update(self, obj: dict) -> Generator:
         """PUT an object (spec and metadata); a stale resourceVersion is a Conflict."""
-        return (yield from self.request("update", resource_info(obj["kind"]).resource, body=obj))
+        return (yield from self.request("update", _resource_of(obj), body=obj))
 
     def update_status(self, obj: dict) -> Generator:
         """PUT the status subresource."""
-        resource = resource_info(obj["kind"]).resource
-        return (yield from self.request("update_status", resource, body=obj))
+        return (yield from self.request("update_status", _resource_of(obj), body=obj))
 
     def bind(self, namespace: str, name: str, node: str) -> Generator:
         """POST pods/binding: assign a pod to a node."""
@@ -87,13 +87,15 @@ class Client:
         on_close: Callable[[str], None],
         namespace: str | None = None,
         field_selector: str = "",
+        label_selector: str = "",
     ) -> Stream:
-        """Open a watch stream from `resource_version`."""
+        """Open a watch stream from `resource_version`, of the objects both selectors select."""
         request = {
             "verb": "watch",
             "resource": resource,
             "namespace": namespace,
             "field_selector": field_selector,
+            "label_selector": label_selector,
             "resource_version": resource_version,
             "user": self.user,
         }
@@ -101,3 +103,10 @@ class Client:
             self.group.host.name, self.server, API_PORT, request, on_event, on_close,
             owner=self.group,
         )
+
+
+def _resource_of(obj: dict) -> str:
+    """The resource an object is written to, group-qualified as a URL path names it:
+    "pods", "deployments.apps", "events.events.k8s.io" (an Event of either version)."""
+    info = kind_info(obj["kind"], obj.get("apiVersion"))
+    return f"{info.resource}.{info.group}" if info.group else info.resource

@@ -25,6 +25,14 @@ def test_the_modelled_kinds():
         ("Node", "v1", "nodes", False),
         ("Namespace", "v1", "namespaces", False),
         ("Lease", "coordination.k8s.io/v1", "leases", True),
+        ("Event", "v1", "events", True),
+        ("ReplicationController", "v1", "replicationcontrollers", True),
+        ("Deployment", "apps/v1", "deployments", True),
+        ("ReplicaSet", "apps/v1", "replicasets", True),
+        ("DaemonSet", "apps/v1", "daemonsets", True),
+        ("StatefulSet", "apps/v1", "statefulsets", True),
+        ("Job", "batch/v1", "jobs", True),
+        ("Event", "events.k8s.io/v1", "events", True),
     ]
 
 
@@ -49,7 +57,9 @@ def test_kind_info_checks_the_version_when_given():
     [
         ("Foo", "v1", 'no matches for kind "Foo" in version "v1"'),
         ("Pod", "apps/v1", 'no matches for kind "Pod" in version "apps/v1"'),
-        ("Deployment", None, 'no matches for kind "Deployment"'),
+        ("CronJob", None, 'no matches for kind "CronJob"'),
+        ("Deployment", "extensions/v1beta1",
+         'no matches for kind "Deployment" in version "extensions/v1beta1"'),
     ],
 )
 def test_unknown_kinds_are_refused_in_kubectl_words(kind, version, message):
@@ -77,15 +87,29 @@ def test_unknown_kinds_are_refused_in_kubectl_words(kind, version, message):
         ("leases", "Lease"),
         ("lease", "Lease"),
         ("leases.coordination.k8s.io", "Lease"),
+        ("deploy", "Deployment"),
+        ("deployments.apps", "Deployment"),
+        ("rs", "ReplicaSet"),
+        ("rc", "ReplicationController"),
+        ("ds", "DaemonSet"),
+        ("sts", "StatefulSet"),
+        ("jobs.batch", "Job"),
+        ("ev", "Event"),
     ],
 )
 def test_resource_names_kubectl_accepts(name, kind):
     assert resource_info(name).kind == kind
 
 
+def test_the_two_event_views_share_one_storage():
+    assert resource_info("events").api_version == "v1"
+    assert resource_info("events.events.k8s.io").api_version == "events.k8s.io/v1"
+    assert registry_prefix(resource_info("events.events.k8s.io")) == "/registry/events/"
+
+
 def test_unknown_resource_names():
-    with pytest.raises(K8sLabError, match='doesn\'t have a resource type "deploy".*pods \\(po\\)'):
-        resource_info("deploy")
+    with pytest.raises(K8sLabError, match=r"resource type \"cronjobs\".*pods \(po\)"):
+        resource_info("cronjobs")
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Whatever a reader types into a field, validation accepts it or says what is wrong, in words.
 
 Hypothesis puts arbitrary values (JSON and not: sets, bytes, times, NaN, huge numbers) at every
-field path the typed description knows, in a valid Pod, Node, Namespace and Lease, and checks
+field path the typed description knows, in a valid object of every modelled kind, and checks
 that validation either accepts the object, and what reads it then works, or raises a
 K8sLabError and leaves the object as it was: never a Python error from deep inside.
 """
@@ -67,12 +67,53 @@ VALID = {
         "status": {"capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"}},
     },
     "Namespace": {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dev"}},
-    "Lease": {
+    "Lease.coordination.k8s.io": {
         "apiVersion": "coordination.k8s.io/v1",
         "kind": "Lease",
         "metadata": {"name": "node-1", "namespace": "kube-node-lease"},
         "spec": {"holderIdentity": "node-1", "renewTime": "2026-01-01T00:00:10.000000Z"},
     },
+}
+TEMPLATE = {"metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}]}}
+SELECTOR = {"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]}
+for _kind, _version in (("Deployment", "apps/v1"), ("ReplicaSet", "apps/v1"),
+                        ("DaemonSet", "apps/v1"), ("StatefulSet", "apps/v1")):
+    VALID[f"{_kind}.apps"] = {
+        "apiVersion": _version, "kind": _kind, "metadata": {"name": "web"},
+        "spec": {"selector": copy.deepcopy(SELECTOR), "template": copy.deepcopy(TEMPLATE),
+                 "replicas": 2} if _kind != "DaemonSet" else
+                {"selector": copy.deepcopy(SELECTOR), "template": copy.deepcopy(TEMPLATE)},
+        "status": {"replicas": 1},
+    } if _kind != "DaemonSet" else {
+        "apiVersion": _version, "kind": _kind, "metadata": {"name": "web"},
+        "spec": {"selector": copy.deepcopy(SELECTOR), "template": copy.deepcopy(TEMPLATE)},
+    }
+VALID["ReplicationController"] = {
+    "apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "web"},
+    "spec": {"replicas": 1, "template": copy.deepcopy(TEMPLATE)},
+}
+VALID["Job.batch"] = {
+    "apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi"},
+    "spec": {"manualSelector": True, "selector": {"matchLabels": {"job": "pi"}},
+             "template": {"metadata": {"labels": {"job": "pi"}},
+                          "spec": {"restartPolicy": "Never",
+                                   "containers": [{"name": "pi", "image": "perl"}]}}},
+}
+VALID["Event"] = {
+    "apiVersion": "v1", "kind": "Event", "metadata": {"name": "web.1", "namespace": "default"},
+    "involvedObject": {"kind": "Pod", "name": "web", "namespace": "default"},
+    "reason": "Scheduled", "message": "Successfully assigned default/web to node-1",
+    "type": "Normal", "count": 1,
+}
+VALID["Event.events.k8s.io"] = {
+    "apiVersion": "events.k8s.io/v1", "kind": "Event",
+    "metadata": {"name": "web.2", "namespace": "default"},
+    "eventTime": "2026-01-01T00:00:00.000000Z", "reportingController": "default-scheduler",
+    "reportingInstance": "default-scheduler-node-1", "action": "Binding", "reason": "Scheduled",
+    "regarding": {"kind": "Pod", "name": "web", "namespace": "default"},
+    "note": "Successfully assigned default/web to node-1", "type": "Normal",
 }
 
 
@@ -247,7 +288,10 @@ def _same(a: Any, b: Any) -> bool:
             ),
             5,
         ),
-        ("Lease", ("spec", "nodeName"), {"a": 1}),
+        ("Lease.coordination.k8s.io", ("spec", "nodeName"), {"a": 1}),
+        ("Deployment.apps", ("spec", "strategy", "rollingUpdate", "maxSurge"), True),
+        ("Deployment.apps", ("spec", "strategy", "rollingUpdate", "maxSurge"), 2**40),
+        ("ReplicaSet.apps", ("spec", "selector", "matchExpressions", 0, "operator"), "Near"),
         ("Pod", ("spec", "foo"), datetime.datetime(2026, 1, 1)),
         ("Pod", ("spec", "foo"), b"\x00"),
         ("Pod", ("spec", "foo"), {1, 2}),
@@ -261,6 +305,9 @@ def _same(a: Any, b: Any) -> bool:
         "labelSelector-5",
         "values-5",
         "lease-nodeName-map",
+        "maxSurge-bool",
+        "maxSurge-too-big",
+        "selector-operator",
         "timestamp",
         "binary",
         "set",

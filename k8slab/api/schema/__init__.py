@@ -1,16 +1,31 @@
 """A typed description of every kind k8slab models, as the Go structs the API server decodes.
 
-KIND_SCHEMAS maps a kind to its top-level struct; k8slab.api.decoding checks objects against it.
-Modules follow upstream's packages: meta/v1, core/v1, coordination/v1.
+KIND_SCHEMAS maps a kind, named as Kind.qualified_kind names it ("Pod", "Deployment.apps",
+"Event" for core/v1 and "Event.events.k8s.io" for the other view), to its top-level struct;
+k8slab.api.decoding checks objects against it. Modules follow upstream's packages: meta/v1,
+core/v1, coordination/v1, apps/v1, batch/v1, events/v1.
 """
 
 from __future__ import annotations
 
+from k8slab.api.schema import apps_v1, batch_v1, events_v1
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
+from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
 from k8slab.api.schema.types import Struct
 
 KIND_SCHEMAS: dict[str, Struct] = {
-    "Pod": POD, "Node": NODE, "Namespace": NAMESPACE, "Lease": LEASE, "Event": EVENT,
+    "Pod": POD,
+    "Node": NODE,
+    "Namespace": NAMESPACE,
+    "Lease.coordination.k8s.io": LEASE,
+    "Event": EVENT,
+    "ReplicationController": REPLICATION_CONTROLLER,
+    "Deployment.apps": apps_v1.DEPLOYMENT,
+    "ReplicaSet.apps": apps_v1.REPLICA_SET,
+    "DaemonSet.apps": apps_v1.DAEMON_SET,
+    "StatefulSet.apps": apps_v1.STATEFUL_SET,
+    "Job.batch": batch_v1.JOB,
+    "Event.events.k8s.io": events_v1.EVENT,
 }

@@ -177,14 +177,14 @@ CONTAINER_STATUS = Struct(
 )
 
 
-def _condition(go: str, kind: str, *times: str, **extra: SchemaType) -> Struct:
+def condition(go: str, kind: str, *times: str, **extra: SchemaType) -> Struct:
     """A status condition: type, status, the given time fields, reason, message, and extra."""
     fields: dict[str, SchemaType] = {"type": enum(kind), "status": enum("v1.ConditionStatus")}
     fields.update({name: TIME for name in times})
     return Struct(go, {**fields, "reason": STRING, "message": STRING, **extra})
 
 
-POD_CONDITION = _condition(
+POD_CONDITION = condition(
     "v1.PodCondition",
     "v1.PodConditionType",
     "lastProbeTime",
@@ -253,7 +253,7 @@ NODE_SYSTEM_INFO = Struct(
     },
 )
 
-NODE_CONDITION = _condition(
+NODE_CONDITION = condition(
     "v1.NodeCondition", "v1.NodeConditionType", "lastHeartbeatTime", "lastTransitionTime"
 )
 
@@ -285,7 +285,7 @@ NAMESPACE_STATUS = Struct(
     {
         "phase": enum("v1.NamespacePhase"),
         "conditions": ListOf(
-            _condition("v1.NamespaceCondition", "v1.NamespaceConditionType", "lastTransitionTime")
+            condition("v1.NamespaceCondition", "v1.NamespaceConditionType", "lastTransitionTime")
         ),
     },
 )

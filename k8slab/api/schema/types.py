@@ -29,6 +29,16 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class IntOrString:
+    """An intstr.IntOrString: a JSON integer (int32) or a string such as "25%".
+
+    Its own UnmarshalJSON reads a quoted value as the string, anything else as an int32.
+    """
+
+    go: str = "intstr.IntOrString"
+
+
+@dataclass(frozen=True)
 class Time:
     """A metav1.Time or MicroTime: RFC 3339 text in `layout` (Go's reference-time notation)."""
 
@@ -90,7 +100,7 @@ class AnyJSON:
     go: str
 
 
-SchemaType = Scalar | Quantity | Time | Struct | Opaque | ListOf | MapOf | AnyJSON
+SchemaType = Scalar | Quantity | IntOrString | Time | Struct | Opaque | ListOf | MapOf | AnyJSON
 
 STRING = Scalar("string", str)
 BOOL = Scalar("bool", bool)
@@ -99,6 +109,7 @@ INT64 = Scalar("int64", int, 64)
 STRINGS = ListOf(STRING)
 STRING_MAP = MapOf(STRING)
 QUANTITY = Quantity()
+INT_OR_STRING = IntOrString()
 # meta/v1 time.go and micro_time.go: RFC3339 and RFC3339Micro, in Go's layout notation.
 TIME = Time("v1.Time", "2006-01-02T15:04:05Z07:00")
 MICRO_TIME = Time("v1.MicroTime", "2006-01-02T15:04:05.000000Z07:00")

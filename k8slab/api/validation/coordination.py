@@ -33,4 +33,6 @@ def lease_errors(obj: dict) -> list[FieldError]:
     return errors
 
 
-COORDINATION_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {"Lease": lease_errors}
+COORDINATION_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
+    "Lease.coordination.k8s.io": lease_errors,
+}

@@ -171,20 +171,19 @@ def topology_spread_constraint_errors(constraints: list, path: str) -> list[Fiel
     return errors
 
 
-def pod_scheduling_field_errors(pod: Mapping) -> list[FieldError]:
-    """Every problem with the pod fields the scheduler reads, with the API server's paths."""
-    spec = pod.get("spec") or {}
+def pod_scheduling_field_errors(spec: Mapping, path: str = "spec") -> list[FieldError]:
+    """Every problem with the PodSpec fields the scheduler reads, at `path` ("spec" in a Pod)."""
     affinity = spec.get("affinity") or {}
     errors = []
     if affinity.get("nodeAffinity") is not None:
-        errors += node_affinity_errors(affinity["nodeAffinity"], "spec.affinity.nodeAffinity")
+        errors += node_affinity_errors(affinity["nodeAffinity"], f"{path}.affinity.nodeAffinity")
     for kind in ("podAffinity", "podAntiAffinity"):
         if affinity.get(kind) is not None:
-            errors += pod_affinity_errors(affinity[kind], f"spec.affinity.{kind}")
+            errors += pod_affinity_errors(affinity[kind], f"{path}.affinity.{kind}")
     errors += topology_spread_constraint_errors(
-        list(spec.get("topologySpreadConstraints") or []), "spec.topologySpreadConstraints"
+        list(spec.get("topologySpreadConstraints") or []), f"{path}.topologySpreadConstraints"
     )
     policy = spec.get("preemptionPolicy")
     if policy is not None and policy not in PREEMPTION_POLICIES:
-        errors.append(not_supported("spec.preemptionPolicy", policy, PREEMPTION_POLICIES))
+        errors.append(not_supported(f"{path}.preemptionPolicy", policy, PREEMPTION_POLICIES))
     return errors

@@ -43,8 +43,10 @@ def _container_errors(container: dict, path: str, seen_names: set[str]) -> list[
     return errors
 
 
-def _containers_errors(spec: dict, field: str, seen_names: set[str]) -> list[FieldError]:
-    path = f"spec.{field}"
+def _containers_errors(
+    spec: dict, base: str, field: str, seen_names: set[str]
+) -> list[FieldError]:
+    path = f"{base}.{field}"
     containers = spec.get(field)
     if not containers:
         return [required(path)] if field == "containers" else []
@@ -56,22 +58,26 @@ def _containers_errors(spec: dict, field: str, seen_names: set[str]) -> list[Fie
 
 def pod_errors(obj: dict) -> list[FieldError]:
     """Every problem with a Pod's spec, with spec.* paths, in the API server's order."""
-    spec = obj.get("spec") or {}
+    return pod_spec_errors(obj.get("spec") or {}, "spec")
+
+
+def pod_spec_errors(spec: dict, path: str) -> list[FieldError]:
+    """ValidatePodSpec: every problem with a PodSpec at `path` ("spec.template.spec"...)."""
     seen_names: set[str] = set()
-    errors = _containers_errors(spec, "containers", seen_names)
-    errors += _containers_errors(spec, "initContainers", seen_names)
+    errors = _containers_errors(spec, path, "containers", seen_names)
+    errors += _containers_errors(spec, path, "initContainers", seen_names)
     if "restartPolicy" in spec:
-        errors += enum_errors("spec.restartPolicy", spec["restartPolicy"], RESTART_POLICIES)
+        errors += enum_errors(f"{path}.restartPolicy", spec["restartPolicy"], RESTART_POLICIES)
     if "dnsPolicy" in spec:
-        errors += enum_errors("spec.dnsPolicy", spec["dnsPolicy"], DNS_POLICIES)
+        errors += enum_errors(f"{path}.dnsPolicy", spec["dnsPolicy"], DNS_POLICIES)
     if spec.get("nodeSelector") is not None:
-        errors += labels_errors(spec["nodeSelector"], "spec.nodeSelector")
+        errors += labels_errors(spec["nodeSelector"], f"{path}.nodeSelector")
     if spec.get("nodeName"):
         node_name = spec["nodeName"]
         errors += [
-            invalid("spec.nodeName", node_name, message)
+            invalid(f"{path}.nodeName", node_name, message)
             for message in dns1123_subdomain_errors(node_name)
         ]
-    errors += tolerations_errors(spec.get("tolerations") or [], "spec.tolerations")
-    errors += resource_list_errors(spec.get("overhead"), "spec.overhead", keyed=True)[1]
-    return errors + pod_scheduling_field_errors(obj)
+    errors += tolerations_errors(spec.get("tolerations") or [], f"{path}.tolerations")
+    errors += resource_list_errors(spec.get("overhead"), f"{path}.overhead", keyed=True)[1]
+    return errors + pod_scheduling_field_errors(spec, path)

@@ -24,8 +24,15 @@ FORBIDDEN = "Forbidden"
 _NO_VALUE = object()
 
 
+class GoValue(str):
+    """A bad value already written as upstream prints it (a Go struct, in field order)."""
+
+
 def render(value: Any) -> str:
-    """A bad value as Go's field errors print it: strings quoted, numbers and booleans bare."""
+    """A bad value as Go's field errors print it: strings quoted, numbers and booleans bare,
+    maps and lists as json.Marshal writes them (compact, keys sorted): {"app":"web"}."""
+    if isinstance(value, GoValue):
+        return str(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -34,7 +41,7 @@ def render(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    return sorted_json(value, separators=(", ", ": "))
+    return sorted_json(value, separators=(",", ":"))
 
 
 def sorted_json(value: Any, separators: tuple[str, str]) -> str:

@@ -101,3 +101,14 @@ def label_value_errors(value: str) -> list[str]:
         examples = ("MyValue", "my_value", "12345")
         errors.append(_regex_error(LABEL_VALUE_ERROR, LABEL_VALUE_FMT, *examples))
     return errors
+
+
+PERCENT_FMT = "[0-9]+%"
+PERCENT_ERROR = "a valid percent string must be a numeric string followed by an ending '%'"
+
+
+def percent_errors(value: str) -> list[str]:
+    """validation.IsValidPercent: digits then "%", such as "25%"."""
+    if re.fullmatch(PERCENT_FMT, value, flags=re.ASCII):
+        return []
+    return [_regex_error(PERCENT_ERROR, PERCENT_FMT, "1%", "93%")]

@@ -20,7 +20,10 @@ def _mask_trailing_dash(prefix: str) -> str:
 
 def object_meta_errors(metadata: dict, info: Kind) -> list[FieldError]:
     """Every problem with an object's metadata, with metadata.* paths, in upstream's order."""
-    name_errors = dns1123_label_errors if info.kind == "Namespace" else dns1123_subdomain_errors
+    # A Namespace and a StatefulSet (whose pods are named <name>-<ordinal>) are DNS labels
+    # (apps validation ValidateStatefulSetName); every other kind a subdomain.
+    label_named = info.qualified_kind in ("Namespace", "StatefulSet.apps")
+    name_errors = dns1123_label_errors if label_named else dns1123_subdomain_errors
     errors: list[FieldError] = []
     name, generate_name = metadata.get("name"), metadata.get("generateName")
     if generate_name:

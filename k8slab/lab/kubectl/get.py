@@ -8,12 +8,27 @@ as JSON or YAML.
 from __future__ import annotations
 
 import json
+import math
+import shlex
+from dataclasses import dataclass
 from typing import Protocol
 
-from k8slab.errors import NotFoundError
+from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.command import GetRequest, parse_command
 from k8slab.lab.kubectl.printers import format_labels
-from k8slab.lab.kubectl.tabwriter import format_table
+from k8slab.lab.kubectl.tabwriter import CELL_PADDING, MIN_CELL_WIDTH, format_table
+
+
+@dataclass(frozen=True)
+class WatchChange:
+    """One event a watch delivered: when it arrived (simulated seconds), its type, the object.
+
+    `type` is ADDED, MODIFIED, DELETED, or ERROR (then `object` is the API's Status).
+    """
+
+    time: float
+    type: str
+    object: dict
 
 
 class ClusterReader(Protocol):
@@ -27,6 +42,18 @@ class ClusterReader(Protocol):
 
     def get(self, resource: str, namespace: str | None, name: str) -> dict:
         """One object; raises k8slab.errors.NotFoundError when it does not exist."""
+        ...
+
+
+class WatchingReader(ClusterReader, Protocol):
+    """A reader that can also hold a watch open while the simulation runs (`kubectl get -w`)."""
+
+    def list_and_watch(
+        self, resource: str, namespace: str | None, seconds: float
+    ) -> tuple[list[dict], list[WatchChange]]:
+        """LIST `resource` (as `list` does), then watch from that list's resourceVersion while
+        the simulation runs `seconds` further: the listed objects, and each change in the order
+        it arrived, stamped with the simulated time it arrived."""
         ...
 
 
@@ -90,16 +117,131 @@ def _nothing_found(request: GetRequest) -> str:
 
 
 def _table(request: GetRequest, objects: list[dict], now: float) -> str:
+    return format_table(_rows(request, objects, now, header=True))
+
+
+def _rows(request: GetRequest, objects: list[dict], now: float, *, header: bool) -> list[list[str]]:
+    """The header (when asked) and one row per object, with NAMESPACE and LABELS as flagged."""
     rtype, wide = request.rtype, request.output == "wide"
     with_namespace = request.all_namespaces and rtype.namespaced
-    header = list(rtype.columns) + (list(rtype.wide_columns) if wide else [])
-    rows = [rtype.cells(obj, now, wide) for obj in objects]
-    if with_namespace:
-        header.insert(0, "NAMESPACE")
-        for obj, row in zip(objects, rows, strict=True):
-            row.insert(0, obj.get("metadata", {}).get("namespace", ""))
-    if request.show_labels:
-        header.append("LABELS")
-        for obj, row in zip(objects, rows, strict=True):
-            row.append(format_labels(obj.get("metadata", {}).get("labels", {})))
-    return format_table([header, *rows])
+    rows = [rtype.header(wide)] if header else []
+    if with_namespace and header:
+        rows[0].insert(0, "NAMESPACE")
+    if request.show_labels and header:
+        rows[0].append("LABELS")
+    for obj in objects:
+        row = rtype.row(obj, now, wide)
+        metadata = obj.get("metadata", {})
+        if with_namespace:
+            row.insert(0, metadata.get("namespace", ""))
+        if request.show_labels:
+            row.append(format_labels(metadata.get("labels", {})))
+        rows.append(row)
+    return rows
+
+
+WATCH_FLAGS = ("-w", "--watch", "--watch=true")
+WATCH_OUTPUTS = ("", "wide", "name")
+
+
+def watch(reader: WatchingReader, command: str, seconds: float) -> str:
+    """`kubectl get ... -w`, held open for `seconds` of simulated time: what kubectl printed.
+
+    First the table of what exists (no header when nothing does), then one line per change the
+    watch delivered, without a header, each with the ages of the moment it arrived; columns keep
+    the widths they have grown to, as kubectl's tabwriter remembers them (RememberWidths).
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
+        math.isfinite(seconds) and seconds > 0
+    ):
+        raise BadRequestError(
+            f"error: a watch stays open for a positive number of simulated seconds, got {seconds!r}"
+        )
+    request = parse_command(_without_watch_flag(command))
+    if request.output not in WATCH_OUTPUTS:
+        raise BadRequestError(
+            f'error: this lab\'s kubectl -w prints tables and names, not "{request.output}"; '
+            "use -o wide or -o name, or leave -o out"
+        )
+    rtype = request.rtype
+    namespace = request.namespace if rtype.namespaced else None
+    start = reader.now
+    listed, changes = reader.list_and_watch(
+        rtype.plural, None if request.all_namespaces else namespace, seconds
+    )
+    if request.names:
+        listed = _named(request, listed)
+        changes = [c for c in changes if c.type == "ERROR" or _name(c.object) in request.names]
+    printer = _WatchPrinter(request)
+    lines = printer.flush(listed, start, header=True)
+    for change in changes:
+        if change.type == "ERROR":
+            lines.append(_watch_error(change.object))
+            break
+        lines += printer.flush([change.object], change.time, header=not printer.printed)
+    return "\n".join(lines)
+
+
+def _without_watch_flag(command: str) -> str:
+    """The command without its `-w`: the rest is an ordinary `kubectl get`."""
+    if not isinstance(command, str):
+        raise BadRequestError(f"error: a command is a string like 'get pods -w', got {command!r}")
+    try:
+        words = shlex.split(command)
+    except ValueError as err:
+        raise BadRequestError(f"error: cannot read the command {command!r}: {err}") from None
+    kept = [word for word in words if word not in WATCH_FLAGS]
+    if len(kept) == len(words):
+        raise BadRequestError(
+            f"error: a watch needs -w (or --watch) in the command, got {command!r}"
+        )
+    return shlex.join(kept)
+
+
+def _named(request: GetRequest, listed: list[dict]) -> list[dict]:
+    """The listed objects the command names, in its order; a missing one is kubectl's NotFound."""
+    by_name = {_name(obj): obj for obj in listed}
+    for name in request.names:
+        if name not in by_name:
+            raise NotFoundError(
+                f'Error from server (NotFound): {request.rtype.qualified} "{name}" not found'
+            )
+    return [by_name[name] for name in request.names]
+
+
+def _name(obj: dict) -> str:
+    return obj.get("metadata", {}).get("name", "")
+
+
+def _watch_error(status: dict) -> str:
+    """How kubectl reports a watch that ended with an ERROR event (a Status, e.g. 410 Expired)."""
+    return f"Error from server ({status.get('reason', 'Unknown')}): {status.get('message', '')}"
+
+
+class _WatchPrinter:
+    """Prints rows as they come, with column widths that only grow (RememberWidths)."""
+
+    def __init__(self, request: GetRequest) -> None:
+        self.request = request
+        self.widths: list[int] = []
+        self.printed = False
+
+    def flush(self, objects: list[dict], now: float, *, header: bool) -> list[str]:
+        """The lines for `objects` at time `now`, the header first when asked and not yet out."""
+        if not objects:
+            return []
+        if self.request.output == "name":
+            return [self.request.rtype.objectname_of(obj) for obj in objects]
+        rows = _rows(self.request, objects, now, header=header)
+        self.printed = True
+        for column in range(len(rows[0]) - 1):
+            width = max(MIN_CELL_WIDTH, max(len(row[column]) for row in rows) + CELL_PADDING)
+            if column < len(self.widths):
+                self.widths[column] = max(self.widths[column], width)
+            else:
+                self.widths.append(width)
+        return [
+            "".join(cell.ljust(width) for cell, width in zip(row, self.widths, strict=False))
+            + row[-1]
+            for row in rows
+        ]

@@ -118,32 +118,27 @@ def _condition_true(conditions: list[dict], kind: str) -> bool:
     return False
 
 
-def pod_cells(pod: dict, now: float, wide: bool) -> list[str]:
-    """A pod's row: NAME READY STATUS RESTARTS AGE, then IP NODE NOMINATED NODE READINESS GATES."""
+def pod_cells(pod: dict, now: float) -> list[str]:
+    """A pod's row: NAME READY STATUS RESTARTS AGE | IP NODE NOMINATED NODE READINESS GATES."""
     ready, status, restarts = pod_status(pod, now)
-    cells = [name_of(pod), ready, status, restarts, _age(pod, now)]
-    if wide:
-        spec, status = pod.get("spec", {}), pod.get("status", {})
-        # The API server reads podIP first and falls back to podIPs[0] (core/v1 conversion).
-        ips = status.get("podIPs") or [{}]
-        ip = status.get("podIP") or ips[0].get("ip") or NONE
-        gates = spec.get("readinessGates", [])
-        conditions = status.get("conditions", [])
-        gates_text = NONE
-        if gates:
-            passed = sum(_condition_true(conditions, g.get("conditionType")) for g in gates)
-            gates_text = f"{passed}/{len(gates)}"
-        cells += [
-            ip,
-            spec.get("nodeName") or NONE,
-            status.get("nominatedNodeName") or NONE,
-            gates_text,
-        ]
-    return cells
+    spec, observed = pod.get("spec", {}), pod.get("status", {})
+    # The API server reads podIP first and falls back to podIPs[0] (core/v1 conversion).
+    ips = observed.get("podIPs") or [{}]
+    ip = observed.get("podIP") or ips[0].get("ip") or NONE
+    gates = spec.get("readinessGates", [])
+    conditions = observed.get("conditions", [])
+    gates_text = NONE
+    if gates:
+        passed = sum(_condition_true(conditions, g.get("conditionType")) for g in gates)
+        gates_text = f"{passed}/{len(gates)}"
+    return [
+        name_of(pod), ready, status, restarts, _age(pod, now),
+        ip, spec.get("nodeName") or NONE, observed.get("nominatedNodeName") or NONE, gates_text,
+    ]
 
 
-def node_cells(node: dict, now: float, wide: bool) -> list[str]:
-    """A node's row: NAME STATUS ROLES AGE VERSION, then its addresses, OS, kernel and runtime."""
+def node_cells(node: dict, now: float) -> list[str]:
+    """A node's row: NAME STATUS ROLES AGE VERSION | its addresses, OS, kernel and runtime."""
     status = node.get("status", {})
     ready = [c for c in status.get("conditions", []) if c.get("type") == "Ready"]
     states = ["Unknown"]
@@ -152,25 +147,21 @@ def node_cells(node: dict, now: float, wide: bool) -> list[str]:
     if node.get("spec", {}).get("unschedulable"):
         states.append("SchedulingDisabled")
     info = status.get("nodeInfo", {})
-    cells = [
+    return [
         name_of(node),
         ",".join(states),
-        ",".join(_node_roles(node)) or NONE,
+        ",".join(node_roles(node)) or NONE,
         _age(node, now),
         info.get("kubeletVersion", ""),
+        _node_address(node, "InternalIP"),
+        _node_address(node, "ExternalIP"),
+        info.get("osImage") or "<unknown>",
+        info.get("kernelVersion") or "<unknown>",
+        info.get("containerRuntimeVersion") or "<unknown>",
     ]
-    if wide:
-        cells += [
-            _node_address(node, "InternalIP"),
-            _node_address(node, "ExternalIP"),
-            info.get("osImage") or "<unknown>",
-            info.get("kernelVersion") or "<unknown>",
-            info.get("containerRuntimeVersion") or "<unknown>",
-        ]
-    return cells
 
 
-def _node_roles(node: dict) -> list[str]:
+def node_roles(node: dict) -> list[str]:
     """Roles from `node-role.kubernetes.io/<role>` labels and the older `kubernetes.io/role`."""
     roles = []
     for key, value in node.get("metadata", {}).get("labels", {}).items():
@@ -188,13 +179,13 @@ def _node_address(node: dict, kind: str) -> str:
     return NONE
 
 
-def namespace_cells(namespace: dict, now: float, wide: bool) -> list[str]:
+def namespace_cells(namespace: dict, now: float) -> list[str]:
     """A namespace's row: NAME STATUS AGE."""
     phase = namespace.get("status", {}).get("phase") or "Active"
     return [name_of(namespace), phase, _age(namespace, now)]
 
 
-def lease_cells(lease: dict, now: float, wide: bool) -> list[str]:
+def lease_cells(lease: dict, now: float) -> list[str]:
     """A lease's row: NAME HOLDER AGE."""
     holder = lease.get("spec", {}).get("holderIdentity") or ""
     return [name_of(lease), holder, _age(lease, now)]

@@ -1,6 +1,8 @@
 """The kinds this lab's `kubectl get` knows: their spellings, scope, columns and row printers.
 
-kubectl learns them from the API server's discovery; here they are one table.
+kubectl learns them from the API server's discovery; here they are one table. Columns are the
+API server's table columns (pkg/printers/internalversion/printers.go, v1.35): a `wide` column
+has priority 1 and shows only with `-o wide`, wherever it stands in the row.
 """
 
 from __future__ import annotations
@@ -8,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from k8slab.api import kinds
+from k8slab.api.kinds import Kind
+from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.printers import (
     lease_cells,
     name_of,
@@ -15,6 +20,29 @@ from k8slab.lab.kubectl.printers import (
     node_cells,
     pod_cells,
 )
+from k8slab.lab.kubectl.workload_printers import (
+    daemon_set_cells,
+    deployment_cells,
+    job_cells,
+    replica_set_cells,
+    replication_controller_cells,
+    stateful_set_cells,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: its header, and whether only `-o wide` shows it (priority 1)."""
+
+    name: str
+    wide: bool = False
+
+
+def _columns(narrow: str, wide: str = "") -> tuple[Column, ...]:
+    """Columns from `|`-separated headers; the wide ones come after the narrow ones."""
+    return tuple(Column(name) for name in narrow.split("|")) + tuple(
+        Column(name, wide=True) for name in wide.split("|") if name
+    )
 
 
 @dataclass(frozen=True)
@@ -25,9 +53,8 @@ class ResourceType:
     kind: str
     aliases: tuple[str, ...]
     namespaced: bool
-    columns: tuple[str, ...]
-    wide_columns: tuple[str, ...]
-    cells: Callable[[dict, float, bool], list[str]]
+    columns: tuple[Column, ...]
+    cells: Callable[[dict, float], list[str]]
     group: str = ""
 
     @property
@@ -36,55 +63,73 @@ class ResourceType:
         return f"{self.plural}.{self.group}" if self.group else self.plural
 
     def objectname_of(self, obj: dict) -> str:
-        """What `-o name` prints: `pod/web-1`, `lease.coordination.k8s.io/worker-1`."""
+        """What `-o name` prints: `pod/web-1`, `deployment.apps/web`."""
         kind = f"{self.kind}.{self.group}" if self.group else self.kind
         return f"{kind.lower()}/{name_of(obj)}"
 
+    def header(self, wide: bool) -> list[str]:
+        """The column headers kubectl prints, with or without the wide columns."""
+        return [column.name for column in self.columns if wide or not column.wide]
 
+    def row(self, obj: dict, now: float, wide: bool) -> list[str]:
+        """One object's cells, with or without the wide columns."""
+        cells = self.cells(obj, now)
+        return [cell for cell, column in zip(cells, self.columns, strict=True)
+                if wide or not column.wide]
+
+
+def _spellings(plural: str, kind: str, group: str, *short: str) -> tuple[str, ...]:
+    """`deployments`, `deployment`, `deploy`, and the group-qualified `deployments.apps`..."""
+    names = (plural, kind.lower(), *short)
+    if group:
+        names += (f"{plural}.{group}", f"{kind.lower()}.{group}")
+    return names
+
+
+_WORKLOAD_WIDE = "CONTAINERS|IMAGES|SELECTOR"
+_EVENT_COLUMNS = (
+    Column("LAST SEEN"), Column("TYPE"), Column("REASON"), Column("OBJECT"),
+    Column("SUBOBJECT", wide=True), Column("SOURCE", wide=True), Column("MESSAGE"),
+    Column("FIRST SEEN", wide=True), Column("COUNT", wide=True), Column("NAME", wide=True),
+)
+
+
+def _type(info: Kind, columns: tuple[Column, ...],
+          cells: Callable[[dict, float], list[str]]) -> ResourceType:
+    """The `kubectl get` view of one of the kinds k8slab models (k8slab.api.kinds)."""
+    return ResourceType(
+        plural=info.resource, kind=info.kind,
+        aliases=_spellings(info.resource, info.kind, info.group, *info.short_names),
+        namespaced=info.namespaced, columns=columns, cells=cells, group=info.group,
+    )
+
+
+# One entry per resource of k8slab.api.kinds.KINDS: events.k8s.io/v1 Events are the same
+# objects as core/v1 ones (one storage), and `kubectl get events` means the core group's.
 RESOURCE_TYPES = (
-    ResourceType(
-        plural="pods",
-        kind="Pod",
-        aliases=("pods", "pod", "po"),
-        namespaced=True,
-        columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
-        wide_columns=("IP", "NODE", "NOMINATED NODE", "READINESS GATES"),
-        cells=pod_cells,
-    ),
-    ResourceType(
-        plural="nodes",
-        kind="Node",
-        aliases=("nodes", "node", "no"),
-        namespaced=False,
-        columns=("NAME", "STATUS", "ROLES", "AGE", "VERSION"),
-        wide_columns=(
-            "INTERNAL-IP",
-            "EXTERNAL-IP",
-            "OS-IMAGE",
-            "KERNEL-VERSION",
-            "CONTAINER-RUNTIME",
-        ),
-        cells=node_cells,
-    ),
-    ResourceType(
-        plural="namespaces",
-        kind="Namespace",
-        aliases=("namespaces", "namespace", "ns"),
-        namespaced=False,
-        columns=("NAME", "STATUS", "AGE"),
-        wide_columns=(),
-        cells=namespace_cells,
-    ),
-    ResourceType(
-        plural="leases",
-        kind="Lease",
-        aliases=("leases", "lease"),
-        namespaced=True,
-        columns=("NAME", "HOLDER", "AGE"),
-        wide_columns=(),
-        cells=lease_cells,
-        group="coordination.k8s.io",
-    ),
+    _type(kinds.POD,
+          _columns("NAME|READY|STATUS|RESTARTS|AGE", "IP|NODE|NOMINATED NODE|READINESS GATES"),
+          pod_cells),
+    _type(kinds.NODE,
+          _columns("NAME|STATUS|ROLES|AGE|VERSION",
+                   "INTERNAL-IP|EXTERNAL-IP|OS-IMAGE|KERNEL-VERSION|CONTAINER-RUNTIME"),
+          node_cells),
+    _type(kinds.NAMESPACE, _columns("NAME|STATUS|AGE"), namespace_cells),
+    _type(kinds.LEASE, _columns("NAME|HOLDER|AGE"), lease_cells),
+    _type(kinds.EVENT, _EVENT_COLUMNS, event_cells),
+    _type(kinds.REPLICATION_CONTROLLER,
+          _columns("NAME|DESIRED|CURRENT|READY|AGE", _WORKLOAD_WIDE),
+          replication_controller_cells),
+    _type(kinds.DEPLOYMENT,
+          _columns("NAME|READY|UP-TO-DATE|AVAILABLE|AGE", _WORKLOAD_WIDE), deployment_cells),
+    _type(kinds.REPLICA_SET,
+          _columns("NAME|DESIRED|CURRENT|READY|AGE", _WORKLOAD_WIDE), replica_set_cells),
+    _type(kinds.DAEMON_SET,
+          _columns("NAME|DESIRED|CURRENT|READY|UP-TO-DATE|AVAILABLE|NODE SELECTOR|AGE",
+                   _WORKLOAD_WIDE), daemon_set_cells),
+    _type(kinds.STATEFUL_SET, _columns("NAME|READY|AGE", "CONTAINERS|IMAGES"),
+          stateful_set_cells),
+    _type(kinds.JOB, _columns("NAME|STATUS|COMPLETIONS|DURATION|AGE", _WORKLOAD_WIDE), job_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

@@ -40,7 +40,7 @@ def preferred(kind, term):
 
 
 def scheduling_errors(**spec):
-    return [str(error) for error in pod_scheduling_field_errors({"spec": spec})]
+    return [str(error) for error in pod_scheduling_field_errors(spec)]
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from k8slab.api.validation.field import (
         (invalid("a.b", "x", "bad"), 'a.b: Invalid value: "x": bad'),
         (invalid("a.b", None, "bad"), "a.b: Invalid value: null: bad"),
         (invalid("a.b", True, "bad"), "a.b: Invalid value: true: bad"),
-        (invalid("a.b", {"k": [1]}, "bad"), 'a.b: Invalid value: {"k": [1]}: bad'),
+        (invalid("a.b", {"k": [1], "a": "x"}, "bad"), 'a.b: Invalid value: {"a":"x","k":[1]}: bad'),
         (
             not_supported("a", "x", ["Always", "Never"]),
             'a: Unsupported value: "x": supported values: "Always", "Never"',

@@ -9,9 +9,9 @@ from k8slab.errors import InvalidError, ManifestError
 
 def test_unknown_kinds_are_manifest_errors():
     with pytest.raises(
-        ManifestError, match='no matches for kind "Deployment" in version "apps/v1"'
+        ManifestError, match='no matches for kind "CronJob" in version "batch/v1"'
     ):
-        validate({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"}})
+        validate({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "x"}})
 
 
 def test_the_shape_is_checked_first():

@@ -1,0 +1,86 @@
+"""Defaults of a PodSpec and its containers, wherever a PodSpec sits: in a Pod or in a template.
+
+kubernetes pkg/apis/core/v1/defaults.go: SetDefaults_PodSpec, _Container and _ContainerPort
+apply to every PodSpec, also inside a Deployment's or Job's pod template; SetDefaults_Pod (a
+limit with no request becomes the request) and the Priority admission plugin's priority 0
+apply to Pods only, so a template keeps what its author wrote there.
+"""
+
+from __future__ import annotations
+
+import copy
+
+DEFAULT_SCHEDULER = "default-scheduler"
+# core/v1 types.go: DefaultTerminationGracePeriodSeconds, TerminationMessagePathDefault.
+DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
+TERMINATION_MESSAGE_PATH = "/dev/termination-log"
+
+_POD_SPEC_DEFAULTS = {
+    "restartPolicy": "Always",
+    "dnsPolicy": "ClusterFirst",
+    "terminationGracePeriodSeconds": DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+    "schedulerName": DEFAULT_SCHEDULER,
+    "enableServiceLinks": True,
+}
+# The Priority admission plugin sets 0 on a Pod when no PriorityClass applies.
+POD_PRIORITY_DEFAULT = 0
+
+
+def mapping(parent: dict, field: str) -> dict | None:
+    """parent[field] as a dict to fill in (created when absent or null); None if it is not one."""
+    if parent.get(field) is None:
+        parent[field] = {}
+    value = parent[field]
+    return value if isinstance(value, dict) else None
+
+
+def dicts_in(items: object) -> list[dict]:
+    """The mappings in a list field; nothing when the field is not a list (validation says so)."""
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def default_pod_spec(spec: dict, *, pod: bool) -> None:
+    """Fill in a PodSpec's defaults in place; `pod` is False for a workload's pod template."""
+    for field, value in _POD_SPEC_DEFAULTS.items():
+        spec.setdefault(field, value)
+    if pod:
+        spec.setdefault("priority", POD_PRIORITY_DEFAULT)
+    for key in ("initContainers", "containers"):
+        for container in dicts_in(spec.get(key)):
+            _default_container(container, pod=pod)
+
+
+def _default_container(container: dict, *, pod: bool) -> None:
+    if not container.get("imagePullPolicy"):
+        always = image_tag(container.get("image", "")) == "latest"
+        container["imagePullPolicy"] = "Always" if always else "IfNotPresent"
+    if not container.get("terminationMessagePath"):
+        container["terminationMessagePath"] = TERMINATION_MESSAGE_PATH
+    if not container.get("terminationMessagePolicy"):
+        container["terminationMessagePolicy"] = "File"
+    for port in dicts_in(container.get("ports")):
+        if not port.get("protocol"):
+            port["protocol"] = "TCP"
+    resources = container.get("resources")
+    limits = resources.get("limits") if isinstance(resources, dict) and pod else None
+    if isinstance(limits, dict):
+        # SetDefaults_Pod: a limit with no matching request becomes the request.
+        requests = mapping(resources, "requests")
+        if requests is not None:
+            for name, limit in limits.items():
+                requests.setdefault(name, copy.deepcopy(limit))
+
+
+def image_tag(image: str) -> str:
+    """The tag of an image reference, "latest" when neither tag nor digest is given.
+
+    "nginx" is "latest", "nginx:1.27" is "1.27", "registry:5000/app" is "latest", and
+    "nginx@sha256:..." is "" (pinned by digest). Follows kubelet's parsers.ParseImageName.
+    """
+    if not isinstance(image, str) or not image:
+        return ""
+    name, _, digest = image.partition("@")
+    last_part = name.rsplit("/", 1)[-1]
+    if ":" in last_part:
+        return last_part.rsplit(":", 1)[1]
+    return "" if digest else "latest"
