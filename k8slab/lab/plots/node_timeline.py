@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from k8slab.lab.plots.svg import GRID, INK, MUTED, TITLE_PX, Picture, Svg, nice_ticks, text_width
+from k8slab.lab.plots.svg import GRID, INK, MUTED, TITLE_PX, Picture, Svg, text_width, time_ticks
 from k8slab.sim.trace import Record, Trace
 
 if TYPE_CHECKING:
@@ -135,10 +135,9 @@ def node_timeline_svg(moments: Sequence[Moment], title: str) -> str:
     def x_of(time: float) -> float:
         return left + (right - left - 10) * (time - start) / span
 
-    for tick in nice_ticks(span, 8):
-        svg.line(x_of(start + tick), top, x_of(start + tick), bottom, GRID)
-        svg.text(x_of(start + tick), bottom + 12, f"{start + tick:g}", anchor="middle",
-                 colour=MUTED)
+    for tick in time_ticks(start, end, 8):
+        svg.line(x_of(tick), top, x_of(tick), bottom, GRID)
+        svg.text(x_of(tick), bottom + 12, f"{tick:g}", anchor="middle", colour=MUTED)
     svg.text((left + right) / 2, bottom + 30, "simulated time (s)", anchor="middle",
              colour=MUTED)
     for index, (lane, label) in enumerate(LANES):

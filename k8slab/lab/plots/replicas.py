@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from k8slab.lab.plots.svg import MUTED, TITLE_PX, Key, Picture, Svg, nice_ticks, value_axis
+from k8slab.lab.plots.svg import (
+    MUTED,
+    TITLE_PX,
+    Key,
+    Picture,
+    Svg,
+    nice_ticks,
+    time_ticks,
+    value_axis,
+)
 
 if TYPE_CHECKING:
     from k8slab.lab.replica_sampler import DeploymentSample, ReplicaSample, ReplicaSampler
@@ -93,9 +102,9 @@ def replicas_svg(samples: Sequence[ReplicaSample], bounds: Sequence[DeploymentSa
         return (LEFT + (RIGHT - LEFT) * (time - start) / span,
                 BOTTOM - (BOTTOM - TOP) * value / high)
 
-    for tick in nice_ticks(span, 6):
-        x, _ = at(start + tick, 0)
-        svg.text(x, BOTTOM + 14, f"{start + tick:g}", anchor="middle", colour=MUTED)
+    for tick in time_ticks(start, end):
+        x, _ = at(tick, 0)
+        svg.text(x, BOTTOM + 14, f"{tick:g}", anchor="middle", colour=MUTED)
     svg.text((LEFT + RIGHT) / 2, BOTTOM + 32, "simulated time (s)", anchor="middle",
              colour=MUTED)
     for values, colour, label in (

@@ -159,3 +159,12 @@ def nice_ticks(top_value: float, count: int = 4) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     return [i * step for i in range(int(top_value // step) + 1)]
+
+
+def time_ticks(start: float, end: float, count: int = 6) -> list[float]:
+    """Round times from `start` to `end` for a time axis: about `count` multiples of a step of
+    1, 2, 2.5 or 5 times a power of ten (a run from 123.4 s to 190 s gets 140, 160, 180)."""
+    steps = nice_ticks(max(end - start, 1e-9), count)
+    step = steps[1] if len(steps) > 1 else max(end - start, 1.0)
+    first = math.ceil(start / step - 1e-9)
+    return [round(i * step, 9) for i in range(first, math.floor(end / step + 1e-9) + 1)]
