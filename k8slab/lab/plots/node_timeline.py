@@ -111,11 +111,19 @@ def timeline_rows(moments: Sequence[Moment], *, renewals: bool = False) -> list[
              "detail": m.detail} for m in moments if renewals or m.lane != "lease"]
 
 
-def _label(group: Sequence[Moment]) -> str:
-    kind = group[0].kind
-    same = sum(m.kind == kind for m in group)
-    count = f" ×{same}" if same > 1 else ""
-    return f"{kind}{count} at {group[0].time:.1f} s"
+def lane_labels(moments: Sequence[Moment], within: float) -> list[tuple[float, str]]:
+    """(time, text) labels for one lane: each kind once, at its first moment, with how many
+    followed ("TaintManagerEviction ×3 at 410.2 s"); kinds that first came less than `within`
+    seconds apart share one label ("NodeStatusUnknown, NodeNotReady at 155.0 s")."""
+    labels: list[tuple[float, list[str]]] = []
+    for kind in dict.fromkeys(m.kind for m in moments):
+        group = [m for m in moments if m.kind == kind]
+        name = f"{kind} ×{len(group)}" if len(group) > 1 else kind
+        if labels and group[0].time - labels[-1][0] < within:
+            labels[-1][1].append(name)
+        else:
+            labels.append((group[0].time, [name]))
+    return [(time, f"{', '.join(names)} at {time:.1f} s") for time, names in labels]
 
 
 def node_timeline_svg(moments: Sequence[Moment], title: str) -> str:
@@ -149,12 +157,11 @@ def node_timeline_svg(moments: Sequence[Moment], title: str) -> str:
         for moment in in_lane:
             svg.circle(x_of(moment.time), y, 4, colour, stroke=colour,
                        tip=f"{moment.time:.1f} s {moment.kind} {moment.obj} {moment.detail}")
-        labelled_until = -1.0
-        level = 0
-        for kind in dict.fromkeys(m.kind for m in in_lane if lane != "lease"):
-            group = [m for m in in_lane if m.kind == kind]
-            text = _label(group)
-            x = min(x_of(group[0].time) + 6, width - text_width(text) - 4)
+        if lane == "lease":  # renewals are marks only: their rhythm is the point
+            continue
+        labelled_until, level = -1.0, 0
+        for time, text in lane_labels(in_lane, span / 40):
+            x = min(x_of(time) + 6, width - text_width(text) - 4)
             level = 1 - level if x < labelled_until else 0
             svg.text(x, y - 11 + 22 * level, text, colour=INK)
             labelled_until = x + text_width(text)

@@ -88,3 +88,14 @@ def test_the_picture_labels_each_lane_and_the_first_of_each_kind_with_its_time()
 
 def test_an_empty_story_says_so():
     assert "nothing recorded about this node yet" in texts(node_timeline_svg([], "x"))
+
+
+def test_kinds_that_come_together_share_a_label_and_repeats_are_counted():
+    from k8slab.lab.plots.node_timeline import Moment, lane_labels
+
+    moments = [Moment(155, "node", "NodeStatusUnknown", "node/w"),
+               Moment(155.2, "node", "NodeNotReady", "node/w"),
+               Moment(300, "node", "NoExecuteTaintAdded", "node/w"),
+               Moment(301, "node", "NoExecuteTaintAdded", "node/w")]
+    assert lane_labels(moments, 5) == [(155, "NodeStatusUnknown, NodeNotReady at 155.0 s"),
+                                       (300, "NoExecuteTaintAdded ×2 at 300.0 s")]
