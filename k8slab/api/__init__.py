@@ -16,6 +16,7 @@ from k8slab.api.kinds import (
     registry_prefix,
     resource_info,
 )
+from k8slab.api.labels import selector_matches, set_selector_matches
 from k8slab.api.manifests import dump_manifest, load_manifests
 from k8slab.api.quantity import (
     cpu_millis,
@@ -26,7 +27,7 @@ from k8slab.api.quantity import (
 )
 from k8slab.api.resources import node_allocatable, pod_requests
 from k8slab.api.timestamps import from_time, to_micro_time, to_time
-from k8slab.api.validation import validate
+from k8slab.api.validation import validate, validate_update
 from k8slab.api.validation.shape import check_shape
 
 __all__ = [
@@ -51,7 +52,10 @@ __all__ = [
     "registry_key",
     "registry_prefix",
     "resource_info",
+    "selector_matches",
+    "set_selector_matches",
     "to_micro_time",
     "to_time",
     "validate",
+    "validate_update",
 ]

@@ -13,6 +13,7 @@ from k8slab.api.kinds import JOB, Kind, object_ref, registry_prefix, resource_in
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_update
 from k8slab.apiserver.admission import check_pod_update
+from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
@@ -37,7 +38,7 @@ from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete")
+WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -57,6 +58,7 @@ class APIServer:
         self.host = group.host.name
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
+        self.deleter = Deleter(self.storage, lambda: self.sim.now)
         self.cache = WatchCache()
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -198,7 +200,12 @@ class APIServer:
         if verb == "bind":
             return (yield from self._bind(kind, namespace, request["name"], request["node"]))
         if verb == "delete":
-            return (yield from self.storage.delete(kind, namespace, request["name"]))
+            options = parse_options(request.get("options"))
+            return (yield from self.deleter.delete(kind, namespace, request["name"], options))
+        if verb == "evict":
+            if kind.kind != "Pod":
+                raise BadRequestError(f"eviction is a subresource of pods, not {kind.resource}")
+            return (yield from self.deleter.evict(namespace, request["name"], request.get("body")))
         raise BadRequestError(f"unknown verb {verb!r}")
 
     def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
@@ -263,17 +270,19 @@ class APIServer:
                 new["spec"]["nodeName"] = current["spec"].get("nodeName")
                 new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
             # The metadata a client may change; the rest (uid, generation...) is the server's.
+            # An empty or absent ownerReferences or finalizers list removes the field.
             new["metadata"] = dict(current["metadata"], **{
                 field: new["metadata"].get(field, default) for field, default in
                 (("labels", {}), ("annotations", {}), ("ownerReferences", []),
                  ("finalizers", []))})
-            for field, default in (("ownerReferences", []), ("finalizers", [])):
-                if new["metadata"][field] == default and field not in current["metadata"]:
+            for field in ("ownerReferences", "finalizers"):
+                if not new["metadata"][field]:
                     del new["metadata"][field]
             prepare_for_update(kind, current, new)
             return new
 
-        return served_form(kind, (yield from self.storage.update(kind, body, mutate)))
+        updated = yield from self.storage.update(kind, body, mutate)
+        return served_form(kind, (yield from self.deleter.finish_after_update(kind, updated)))
 
     def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
         if kind.kind != "Pod":

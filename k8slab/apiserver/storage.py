@@ -112,6 +112,13 @@ def conflict_message(kind: Kind, name: str) -> str:
     )
 
 
+def precondition_message(kind: Kind, name: str, failed: str) -> str:
+    """A failed storage precondition as the API answers it (storage.NewInvalidObjError, which
+    etcd3's store returns and InterpretDeleteError turns into a Conflict)."""
+    return (f'Operation cannot be fulfilled on {qualified(kind)} "{name}": '
+            f"Precondition failed: {failed}")
+
+
 def interpret_error(error: EtcdError | UnreachableError) -> APIError:
     """The `Status` error the API server answers for what etcd, or the way to it, said.
 
@@ -231,9 +238,23 @@ class Storage:
         updated["metadata"]["resourceVersion"] = str(result.revision)
         return updated
 
-    def delete(self, kind: Kind, namespace: str | None, name: str) -> Generator:
-        """Remove an object; returns what was deleted."""
+    def delete(self, kind: Kind, namespace: str | None, name: str, *, uid: str | None = None,
+               resource_version: str | None = None) -> Generator:
+        """Remove an object; returns what was deleted.
+
+        `uid` and `resource_version` are storage preconditions: the object read must still have
+        them, or the delete is a Conflict (storage.Preconditions.Check's words), as a delete
+        that raced a re-creation or a write must fail rather than remove the newer object.
+        """
         current = yield from self.get(kind, namespace, name)
+        meta = current["metadata"]
+        if uid is not None and uid != meta.get("uid"):
+            raise ConflictError(precondition_message(
+                kind, name, f"UID in precondition: {uid}, UID in object meta: {meta.get('uid')}"))
+        if resource_version is not None and resource_version != meta["resourceVersion"]:
+            raise ConflictError(precondition_message(
+                kind, name, f"ResourceVersion in precondition: {resource_version}, "
+                f"ResourceVersion in object meta: {meta['resourceVersion']}"))
         key = registry_key(kind, namespace, name)
         mod = int(current["metadata"]["resourceVersion"])
         result = yield from _interpreted(self.etcd.txn(

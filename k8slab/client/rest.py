@@ -8,13 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-from k8slab.api.kinds import kind_info
+from k8slab.api.kinds import kind_info, resource_info
 from k8slab.errors import UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
 
 API_PORT = 6443
+
+
+def delete_options(grace_period_seconds: int | None, propagation_policy: str | None,
+                   uid: str | None) -> dict | None:
+    """A metav1.DeleteOptions body with the fields given, or None when none is."""
+    body: dict = {}
+    if grace_period_seconds is not None:
+        body["gracePeriodSeconds"] = grace_period_seconds
+    if propagation_policy is not None:
+        body["propagationPolicy"] = propagation_policy
+    if uid is not None:
+        body["preconditions"] = {"uid": uid}
+    return {"apiVersion": "v1", "kind": "DeleteOptions", **body} if body else None
 
 
 class Client:
@@ -75,9 +88,26 @@ class Client:
         """POST pods/binding: assign a pod to a node."""
         return (yield from self.request("bind", "pods", namespace=namespace, name=name, node=node))
 
-    def delete(self, resource: str, name: str, namespace: str | None = None) -> Generator:
-        """DELETE an object."""
-        return (yield from self.request("delete", resource, namespace=namespace, name=name))
+    def delete(self, resource: str, name: str, namespace: str | None = None, *,
+               grace_period_seconds: int | None = None, propagation_policy: str | None = None,
+               uid: str | None = None) -> Generator:
+        """DELETE an object, with DeleteOptions: a grace period (0 with kubectl's --force),
+        a propagationPolicy (Foreground, Background, Orphan) and a uid precondition.
+
+        Returns the object, which lingers with a deletionTimestamp while it terminates.
+        """
+        options = delete_options(grace_period_seconds, propagation_policy, uid)
+        return (yield from self.request("delete", resource, namespace=namespace, name=name,
+                                        options=options))
+
+    def evict(self, namespace: str, name: str, *, grace_period_seconds: int | None = None,
+              uid: str | None = None) -> Generator:
+        """POST pods/<name>/eviction: a policy/v1 Eviction, what `kubectl drain` sends."""
+        body = {"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": name, "namespace": namespace},
+                "deleteOptions": delete_options(grace_period_seconds, None, uid)}
+        return (yield from self.request("evict", "pods", namespace=namespace, name=name,
+                                        body=body))
 
     def watch(
         self,
@@ -106,7 +136,8 @@ class Client:
 
 
 def _resource_of(obj: dict) -> str:
-    """The resource an object is written to, group-qualified as a URL path names it:
-    "pods", "deployments.apps", "events.events.k8s.io" (an Event of either version)."""
+    """The resource an object is written to: "pods", "deployments", and group-qualified where
+    the bare name means another version: "events.events.k8s.io" for an events.k8s.io Event."""
     info = kind_info(obj["kind"], obj.get("apiVersion"))
-    return f"{info.resource}.{info.group}" if info.group else info.resource
+    return info.resource if resource_info(info.resource) is info else (
+        f"{info.resource}.{info.group}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Callable, Generator
 
-from k8slab.api.kinds import kind_info
+from k8slab.api.kinds import Kind, kind_info
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, APIError, K8sLabError
 
@@ -89,13 +89,13 @@ def _create_one(client: Client, doc: dict, source: str) -> Generator:
     except K8sLabError as error:
         raise _in_context(error, "creating", source) from None
     info = kind_info(doc["kind"], doc["apiVersion"])
-    return f"{info.singular}/{created['metadata']['name']} created"
+    return f"{_kind_string(info)}/{created['metadata']['name']} created"
 
 
 def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     info = kind_info(doc["kind"], doc["apiVersion"])
     meta = doc["metadata"]
-    ref = f"{info.singular}/{meta['name']}"
+    ref = f"{_kind_string(info)}/{meta['name']}"
     try:
         yield from client.create(doc)
         return f"{ref} created"
@@ -116,6 +116,12 @@ def _apply_one(client: Client, doc: dict, source: str) -> Generator:
         # Simplified: kubectl sends a patch and prints it and the object in this error.
         raise _in_context(error, "applying patch to", source) from None
     return f"{ref} configured"
+
+
+def _kind_string(info: Kind) -> str:
+    """`pod`, `deployment.apps`: the lowercase kind and its group, as kubectl's name printer
+    writes an object (`deployment.apps/web created`)."""
+    return f"{info.singular}.{info.group}" if info.group else info.singular
 
 
 def _same(current: dict, doc: dict) -> bool:

@@ -110,3 +110,16 @@ def _parsed(value: object, argument: str, accepted: str,
         return quantity, parse(quantity)
     except (K8sLabError, ValueError, ArithmeticError):
         raise K8sLabError(f"{argument} must be {accepted}, got {shown(value)}") from None
+
+
+def is_whole(value: object) -> bool:
+    """True for an int that is not a bool (True is an int in Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def object_arguments(resource: object, name: object,
+                     namespace: object) -> tuple[str, str, str | None]:
+    """(resource, name, namespace) of an object a facade call names; namespace may be None."""
+    return (text(resource, "resource", 'a resource name such as "pods"'),
+            text(name, "name", "an object's name"),
+            optional_text(namespace, "namespace"))

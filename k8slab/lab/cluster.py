@@ -11,7 +11,7 @@ import inspect
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from k8slab.api.kinds import kind_info, registry_key, resource_info
+from k8slab.api.kinds import kind_info, registry_key
 from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
 from k8slab.errors import (
@@ -30,7 +30,7 @@ from k8slab.lab import (
     static_pods,
 )
 from k8slab.lab.apply import send_each, source_name
-from k8slab.lab.kubectl.get import kubectl as render_kubectl
+from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.node.kubelet import NodeConfig
 from k8slab.robustness.raft_safety import RaftSafety
 from k8slab.sim.host import ProcessGroup
@@ -50,7 +50,7 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster:
+class Cluster(KubectlVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
@@ -68,16 +68,16 @@ class Cluster:
         worker_memory: str = "16Gi",
         check_invariants: bool = False,
     ) -> None:
-        if not _whole(workers) or not 0 <= workers <= MAX_WORKERS:
+        if not arguments.is_whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
                 f"workers must be a whole number from 0 to {MAX_WORKERS}, got {workers!r}"
             )
-        if not _whole(control_planes) or control_planes not in CONTROL_PLANE_SIZES:
+        if not arguments.is_whole(control_planes) or control_planes not in CONTROL_PLANE_SIZES:
             raise K8sLabError(
                 f"control_planes must be one of {', '.join(map(str, CONTROL_PLANE_SIZES))} "
                 f"(an odd etcd membership), got {control_planes!r}"
             )
-        if not _whole(seed):
+        if not arguments.is_whole(seed):
             raise K8sLabError(f"seed must be an integer, got {seed!r}")
         arguments.cpu_quantity(worker_cpu, "worker_cpu")
         arguments.memory_quantity(worker_memory, "worker_memory")
@@ -207,7 +207,8 @@ class Cluster:
         return self._on_control_plane(
             lambda group: _steps(steps, Client(group, "kubernetes-admin", self.endpoint)))
 
-    def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator]) -> Any:
+    def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator],
+                          limit: float = COMMAND_LIMIT) -> Any:
         # kubectl and etcdctl run on a control-plane host (kubeadm's admin.conf points at the
         # control-plane endpoint); with that host down, the admin logs in to another one.
         host = next((self.network.host(n) for n in self.control_planes
@@ -217,13 +218,13 @@ class Cluster:
         group = host.group("kubectl")
         observe = self.raft_safety.observe if self.check_invariants else None
         try:
-            return self.sim.run_process(group.spawn(steps(group)), COMMAND_LIMIT, observe)
+            return self.sim.run_process(group.spawn(steps(group)), limit, observe)
         finally:
             group.stop()
 
     def get(self, resource: str, name: str, namespace: str | None = "default") -> dict:
         """One object, read through the API server."""
-        resource, name, namespace = _object_arguments(resource, name, namespace)
+        resource, name, namespace = arguments.object_arguments(resource, name, namespace)
         return self.request(lambda c: c.get(resource, name, namespace))
 
     def list(self, resource: str, namespace: str | None = None) -> list[dict]:
@@ -231,19 +232,6 @@ class Cluster:
         arguments.text(resource, "resource", 'a resource name such as "pods"')
         arguments.optional_text(namespace, "namespace")
         return self.request(lambda c: c.list(resource, namespace))[0]
-
-    def delete(self, resource: str, name: str, namespace: str | None = "default") -> str:
-        """`kubectl delete <resource> <name>`: what kubectl prints, e.g. `pod "web" deleted`."""
-        resource, name, namespace = _object_arguments(resource, name, namespace)
-        info = resource_info(resource)
-        self.request(lambda c: c.delete(info.resource, name,
-                                         namespace if info.namespaced else None))
-        return f'{info.singular} "{name}" deleted'
-
-    def kubectl(self, command: str) -> str:
-        """What `kubectl <command>` prints (get, with -n / -A / -o wide|yaml|json|name)."""
-        arguments.text(command, "kubectl()'s command", 'a string such as "get pods"')
-        return render_kubectl(_Reader(self), command)
 
     def apply(self, manifest: Any) -> list[str]:
         """Create or update the objects in `manifest` (YAML text, a dict, a list, or a path).
@@ -324,14 +312,6 @@ class Cluster:
         """Every recorded scheduling decision for one pod, oldest first."""
         arguments.text(target, "scheduling_history()'s pod", 'a string "<namespace>/<name>"')
         return scheduling.history(self, target)
-
-    def cordon(self, node: str) -> str:
-        """`kubectl cordon`: mark a node unschedulable."""
-        return scheduling.cordon(self, arguments.text(node, "node", "a node name"))
-
-    def uncordon(self, node: str) -> str:
-        """`kubectl uncordon`: make a node schedulable again."""
-        return scheduling.uncordon(self, arguments.text(node, "node", "a node name"))
 
     def taint(self, node: str, spec: str, *, overwrite: bool = False) -> str:
         """`kubectl taint nodes <node> key=value:Effect` (or `key:Effect-` to remove)."""
@@ -417,17 +397,6 @@ def _steps(steps: Callable[[Client], Generator], client: Client) -> Generator:
     return started
 
 
-def _object_arguments(resource: object, name: object,
-                      namespace: object) -> tuple[str, str, str | None]:
-    return (arguments.text(resource, "resource", 'a resource name such as "pods"'),
-            arguments.text(name, "name", "an object's name"),
-            arguments.optional_text(namespace, "namespace"))
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _pod_cidr(index: int) -> str:
     """The /24 of pod addresses for the index-th node (kubeadm + flannel's 10.244.0.0/16)."""
     return f"10.{244 + index // 256}.{index % 256}.0/24"
@@ -435,17 +404,3 @@ def _pod_cidr(index: int) -> str:
 
 def _node_ip(i: int) -> str:
     return f"10.0.{i // 250}.{i % 250 + 20}" if i else "10.0.0.10"
-
-
-class _Reader:
-    """What `kubectl` needs from a cluster: list and get through the API, and the time."""
-
-    def __init__(self, cluster: Cluster) -> None:
-        self._cluster = cluster
-        self.now = cluster.now
-
-    def list(self, resource: str, namespace: str | None) -> list[dict]:
-        return self._cluster.list(resource, namespace)
-
-    def get(self, resource: str, namespace: str | None, name: str) -> dict:
-        return self._cluster.get(resource, name, namespace)

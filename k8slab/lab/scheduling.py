@@ -1,5 +1,6 @@
 """Why did the scheduler put a pod there? `explain` answers, for a past decision or a what-if; and
-`cordon`, `taint` and `label` change nodes the way `kubectl` does, to watch the answer change.
+`taint` and `label` change nodes the way `kubectl` does, to watch the answer change (cordon and
+uncordon are kubectl verbs: k8slab.lab.kubectl.drain).
 
 `explain(cluster, "web")` reads the last decision a kube-scheduler made for the pod from the
 trace, where every decision is recorded (so it still answers after that scheduler's host has
@@ -271,33 +272,6 @@ def _what_if(cluster: ClusterLike, manifest: Any) -> Explanation:
 
 
 # -- node edits, as kubectl makes them ---------------------------------------------------------
-
-
-def cordon(cluster: ClusterLike, node: str) -> str:
-    """`kubectl cordon`: mark the node unschedulable (spec.unschedulable). "node/x cordoned"."""
-    return _set_unschedulable(cluster, node, True)
-
-
-def uncordon(cluster: ClusterLike, node: str) -> str:
-    """`kubectl uncordon`: make the node schedulable again. "node/x uncordoned"."""
-    return _set_unschedulable(cluster, node, False)
-
-
-def _set_unschedulable(cluster: ClusterLike, node: str, wanted: bool) -> str:
-    verb = "cordoned" if wanted else "uncordoned"
-    _check_node_name(node)
-
-    def edit(obj: dict) -> str | None:
-        spec = obj.setdefault("spec", {})
-        if bool(spec.get("unschedulable")) == wanted:
-            return None
-        if wanted:
-            spec["unschedulable"] = True
-        else:
-            spec.pop("unschedulable", None)
-        return verb
-
-    return _edit_node(cluster, node, edit, f"already {verb}")
 
 
 def taint(cluster: ClusterLike, node: str, spec: str, *, overwrite: bool = False) -> str:

@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
-from k8slab.node.shim import SANDBOX_ID, Shim, ShimBinary, TaskExit, grouping
+from k8slab.node.shim import SANDBOX_ID, SIGKILL, SIGTERM, Shim, ShimBinary, TaskExit, grouping
 from k8slab.sim.host import ProcessGroup
 
 SANDBOX_SECONDS = 0.5
@@ -104,6 +104,10 @@ class Containerd:
         for callback in self.on_exit:
             callback(event)
 
+    def image_status(self, image: str) -> bool:
+        """ImageStatus: is `image` on this host's disk?"""
+        return image in self.images
+
     def pull_image(self, image: str, pod: str = "") -> Generator:
         """PullImage: download `image` unless it is already on disk."""
         cached = image in self.images
@@ -152,6 +156,27 @@ class Containerd:
             "name": c.bundle.get("name"),
             "image": c.bundle["image"],
         }
+
+    def stop_container(self, container_id: str, timeout: float) -> Generator:
+        """StopContainer: SIGTERM, then SIGKILL if the process still lives after `timeout`
+        seconds (at once when `timeout` is 0); returns the exit status once the shim reaped it.
+
+        Simplified: every image's stop signal is SIGTERM (no image STOPSIGNAL is modelled).
+        """
+        shim = self._shim_of[container_id]
+        container = shim.state(container_id)
+        self._record("StopContainer", container.bundle["trace_ref"],
+                     container=container_id[:13], timeout=timeout)
+        if container.status == "created":
+            return None  # never started: no process to stop
+        exited = shim.wait(container_id)
+        if timeout > 0 and container.status == "running":
+            shim.kill(container_id, SIGTERM)
+            yield exited | self.group.env.timeout(timeout)
+        if container.status == "running":
+            shim.kill(container_id, SIGKILL)
+        event = yield exited
+        return event.exit_status
 
     def stop_pod_sandbox(self, sandbox_id: str) -> Generator:
         """StopPodSandbox + RemovePodSandbox: kill the pod's containers, wait for the shim to

@@ -14,10 +14,11 @@ from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
 from k8slab.api.quantity import cpu_millis, format_memory, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
+from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
-from k8slab.node import admission, pod_status
+from k8slab.node import admission, images, pod_status
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
@@ -29,6 +30,7 @@ from k8slab.node.static_pod_files import (
     host_mounts,
     manifest_hash,
 )
+from k8slab.node.termination import Termination
 from k8slab.sim.host import ProcessGroup
 
 # The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
@@ -74,6 +76,8 @@ class Kubelet:
         self.containerd = containerd
         self.config = config
         self.client = Client(group, f"system:node:{config.name}", server)
+        # The kubelet's events name it as their source, with its node as the host.
+        self.recorder = EventRecorder(self.client, "kubelet", source_host=config.name)
         self.pods: dict[str, dict] = {}
         self.running: dict[str, RunningPod] = {}
         self.registered = False
@@ -91,6 +95,7 @@ class Kubelet:
         self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
         self.restarts = Restarts(self)
+        self.termination = Termination(self)
         self._admitted: dict[str, dict] = {}  # the pods admitted to run here, by key
         containerd.on_exit.append(lambda exit: self.restarts.container_exited(
             exit.container_id, exit.exit_status, exit.exited_at))
@@ -102,6 +107,10 @@ class Kubelet:
 
     def _record(self, kind: str, obj: str = "", **details) -> None:
         self.sim.record(self.host, "kubelet", kind, obj, **details)
+
+    def event(self, pod: dict, type_: str, reason: str, message: str) -> None:
+        """An Event about `pod` (reason and message in upstream's words): traced, then stored."""
+        self.recorder.event(pod, type_, reason, message)
 
     def start(self) -> None:
         """Start static pods, register the node, watch the pods bound to it."""
@@ -161,7 +170,10 @@ class Kubelet:
 
     def _pod_gone(self, pod: dict) -> None:
         key = cache_key(pod)
+        self.termination.forget(key)
         if key in self.pods and key not in self._static:
+            if key in self.running:  # removed at once (force): still stopped gracefully
+                self.termination.gone[key] = pod
             del self.pods[key]
             self.statuses.pop(key, None)
             self._enqueue(key)
@@ -188,13 +200,22 @@ class Kubelet:
             # Gone from the pod manager, so no longer counted by admission even while its
             # containers stop (kubelet.go GetActivePods reads the pod manager).
             self._admitted.pop(key, None)
-        # A pod gone, or a static pod whose manifest changed since it started, is killed.
-        if running is not None and (pod is None or running.source != self._static.get(key, "")):
+        # A static pod gone, or whose manifest changed since it started, is killed at once
+        # (simplified: upstream stops it gracefully too); other pods deleted stop gracefully.
+        if running is not None and running.source and (
+                pod is None or running.source != self._static.get(key, "")):
             del self.running[key]
             self.restarts.forget(key)
             self._record("KillPod", ref)
             yield from self.containerd.stop_pod_sandbox(running.sandbox)
+        elif running is not None and (pod is None or pod["metadata"].get("deletionTimestamp")):
+            yield from self.termination.stop(key, pod or self.termination.gone[key], running)
+        self.termination.gone.pop(key, None)
         if pod is None:
+            return
+        if pod["metadata"].get("deletionTimestamp") and key not in self._static:
+            if key not in self.running:
+                self.termination.never_started(key, pod)
             return
         if key in self.running or not self._admit(key, pod):
             return
@@ -205,7 +226,7 @@ class Kubelet:
         sandbox = yield from self.containerd.run_pod_sandbox(ref, host_ip)
         containers: dict[str, str] = {}
         for spec in pod["spec"]["containers"]:
-            yield from self.containerd.pull_image(spec["image"], ref)
+            yield from images.pull(self, pod, spec["image"], ref)
             config = {
                 "name": spec["name"],
                 "image": spec["image"],
@@ -214,7 +235,9 @@ class Kubelet:
                 "mounts": host_mounts(pod, spec),
             }
             container_id = yield from self.containerd.create_container(sandbox.id, config)
+            self.event(pod, "Normal", "Created", "Container created")
             yield from self.containerd.start_container(container_id)
+            self.event(pod, "Normal", "Started", "Container started")
             containers[spec["name"]] = container_id
         self.running[key] = RunningPod(sandbox.id, sandbox.ip, containers, self.sim.now, restarts,
                                        self._static.get(key, ""))
@@ -290,6 +313,8 @@ class Kubelet:
             try:
                 yield from self.client.update_status(body)
                 self._record("StatusReported", f"pod/{namespace}/{name}", phase=status["phase"])
+                if key in self.termination.finished:
+                    yield from self.termination.final_delete(key)
                 return
             except NotFoundError:
                 return

@@ -8,7 +8,7 @@ waits on `Container.exited`; `runc list` reads the state it left and whether the
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     import simpy
 
 SIGTERM, SIGKILL = 15, 9
+# Commands with no SIGTERM handler. A container's process is PID 1 of its PID namespace, and
+# the kernel sends PID 1 no signal it has no handler for (pid_namespaces(7)): a bare `sleep` or
+# shell ignores SIGTERM and lives until SIGKILL, the well-known 30-second `kubectl delete`.
+NO_TERM_HANDLER = ("sleep", "sh", "bash", "ash", "tail", "cat")
 # A Go program that panics (an unrecovered runtime error) exits with status 2 (Go's runtime,
 # `exit(2)` in panic.go's fatalpanic); the control-plane binaries we model are Go programs.
 PANIC_EXIT = 2
@@ -40,6 +44,7 @@ class Container:
     group: ProcessGroup | None = field(default=None, repr=False)
     exited: simpy.Event | None = field(default=None, repr=False)
     stderr: str = ""
+    sigterm_seconds: float | None = 0.0
 
     def state(self) -> dict:
         """The JSON `runc state <id>` prints (ociVersion, id, status, pid, bundle)."""
@@ -62,6 +67,22 @@ def image_repository(image: str) -> str:
 
 def _run_forever(group: ProcessGroup, bundle: dict) -> Generator:
     yield group.env.event()
+
+
+def sigterm_seconds(bundle: dict, program: Callable) -> float | None:
+    """How long the container's process takes to exit after SIGTERM; None if it ignores it.
+
+    A program declares its own as a `sigterm_seconds` attribute (the time its shutdown takes,
+    or None). Otherwise a command in NO_TERM_HANDLER ignores SIGTERM, and any other process,
+    modelled as a server that handles it, exits at once. Simplified: the exit status is always
+    128 + 15, as if the process died of the signal, whatever a real handler would return.
+    """
+    if hasattr(program, "sigterm_seconds"):
+        return program.sigterm_seconds
+    command = bundle.get("command") or []
+    if command and command[0].rsplit("/", 1)[-1] in NO_TERM_HANDLER:
+        return None
+    return 0.0
 
 
 class Runc:
@@ -117,6 +138,7 @@ class Runc:
         program = self.host.programs.get(
             image_repository(container.bundle.get("image", "")), _run_forever
         )
+        container.sigterm_seconds = sigterm_seconds(container.bundle, program)
         container.group.spawn(self._supervise(container, program))
         self._record("start", container, pid=container.pid)
         return container
@@ -136,13 +158,28 @@ class Runc:
         self._stopped(container, PANIC_EXIT)
 
     def kill(self, container_id: str, signal: int = SIGKILL) -> Container:
-        """`runc kill`: end the process; the container is `stopped` with 128+signal."""
+        """`runc kill`: signal the process. SIGKILL ends it at once; a catchable signal (SIGTERM,
+        SIGINT...) ends it after its `sigterm_seconds`, or never if it ignores them. It is then
+        `stopped` with 128 + signal."""
         container = self.containers[container_id]
-        if container.status == "running":
-            self._record("kill", container, signal=signal)
+        if container.status != "running":
+            return container
+        self._record("kill", container, signal=signal)
+        if signal == SIGKILL:
             container.group.stop()
+            self._stopped(container, 128 + SIGKILL)
+        elif container.sigterm_seconds is None:
+            self._record("signal ignored", container, signal=signal)
+        elif container.sigterm_seconds == 0:
             self._stopped(container, 128 + signal)
+        else:
+            container.group.spawn(self._exit_after(container, container.sigterm_seconds, signal))
         return container
+
+    def _exit_after(self, container: Container, seconds: float, signal: int) -> Generator:
+        # The program's signal handler shuts down for `seconds`, then the process exits.
+        yield container.group.env.timeout(seconds)
+        self._stopped(container, 128 + signal)
 
     def _stopped(self, container: Container, code: int) -> None:
         if container.status == "stopped":

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from k8slab.node.runc import SIGKILL, Container, Runc
+from k8slab.node.runc import SIGKILL, SIGTERM, Container, Runc
 from k8slab.sim.host import Host, ProcessGroup
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ BINARY = "containerd-shim-runc-v2"
 # manager_linux.go); the CRI plugin sets io.kubernetes.cri.sandbox-id on every container.
 GROUP_LABELS = ("io.containerd.runc.v2.group", "io.kubernetes.cri.sandbox-id")
 SANDBOX_ID = "io.kubernetes.cri.sandbox-id"
+# containerd reaches runc's signals through the shim, as the Task API's Kill passes them on.
+__all__ = ["BINARY", "GROUP_LABELS", "SANDBOX_ID", "SIGKILL", "SIGTERM", "Shim", "ShimBinary",
+           "TaskExit", "grouping"]
 
 
 @dataclass(frozen=True)

@@ -292,9 +292,10 @@ def test_a_node_watch_gets_added_when_a_pod_is_bound_to_its_node(cp, make_pod):
     cp.ok(cp.client().bind("default", "db", "worker-2"))
     cp.sim.run(0.01)
     assert summary(events) == [("ADDED", "web", "worker-1")]
-    cp.ok(cp.client().delete("pods", "web", "default"))
+    # Grace 0 (the kubelet's final delete): the deletionTimestamp is written, then removed.
+    cp.ok(cp.client().delete("pods", "web", "default", grace_period_seconds=0))
     cp.sim.run(0.01)
-    assert summary(events[1:]) == [("DELETED", "web", "worker-1")]
+    assert summary(events[1:]) == [("MODIFIED", "web", "worker-1"), ("DELETED", "web", "worker-1")]
     assert closed == []
 
 

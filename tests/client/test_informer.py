@@ -42,7 +42,9 @@ def test_an_informer_lists_then_watches_and_calls_its_handlers(cp, make_pod):
     cp.ok(cp.client().bind("default", "db", "worker-1"))
     cp.ok(cp.client().delete("pods", "web", "default"))
     cp.sim.run(0.1)
-    assert log[1:] == [("add", "db"), ("update", "db", None, "worker-1"), ("delete", "web")]
+    # An unbound pod goes at once, yet its deletionTimestamp is written first (an update).
+    assert log[1:] == [("add", "db"), ("update", "db", None, "worker-1"),
+                       ("update", "web", None, None), ("delete", "web")]
     assert cached_pods(informer) == server_pods(cp)
     assert [(r.details["user"], r.obj) for r in cp.sim.trace.where(kind="watch")] == [
         ("informer", "pods")]

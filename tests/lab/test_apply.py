@@ -70,3 +70,13 @@ def test_a_document_that_does_not_read_refuses_the_whole_input(cluster):
     ("pods.yaml", "pods.yaml"), (pod("a"), "STDIN"), ({"kind": "Pod"}, "STDIN")])
 def test_errors_name_the_input_as_kubectl_does(manifest, name):
     assert source_name(manifest) == name
+
+
+def test_lines_name_a_kind_outside_the_core_group_with_its_group() -> None:
+    # kubectl's name printer: lowercase kind, then ".<group>" unless the group is core.
+    c = Cluster(workers=0, seed=3)
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+             "metadata": {"name": "lock", "namespace": "default"},
+             "spec": {"holderIdentity": "me"}}
+    assert c.apply(lease) == ["lease.coordination.k8s.io/lock created"]
+    assert c.apply(lease) == ["lease.coordination.k8s.io/lock unchanged"]

@@ -274,7 +274,8 @@ def test_delete_removes_the_pod_and_the_kubelet_stops_it() -> None:
     c.apply(pod("gone"))
     c.run(10)
     assert any(x["pod"] == "pod/default/gone" for x in c.containers("worker-1"))
-    assert c.delete("pods", "gone") == 'pod "gone" deleted'
+    # kubectl v1.35 names the namespace (delete.go PrintObj: "deleted from %s namespace").
+    assert c.delete("pods", "gone") == 'pod "gone" deleted from default namespace'
     c.run(2)
     assert not any(x["pod"] == "pod/default/gone" for x in c.containers("worker-1"))
     with pytest.raises(K8sLabError, match='pods "gone" not found'):

@@ -30,6 +30,18 @@ BAD_CALLS = {
     "list(None)": (lambda c: c.list(None), "resource must be a resource name"),
     "delete(list)": (lambda c: c.delete("pods", ["a"]), "name must be an object's name, "
                                                         "got ['a']"),
+    "delete(cascade)": (lambda c: c.delete("pods", "a", cascade="all"),
+                        "cascade must be one of background, foreground, orphan, got 'all'"),
+    "delete(grace)": (lambda c: c.delete("pods", "a", grace_period=1.5),
+                      "grace_period must be a whole number of seconds or None, got 1.5"),
+    "delete(force)": (lambda c: c.delete("pods", "a", force="yes"),
+                      "force must be True or False"),
+    "delete(force+grace)": (lambda c: c.delete("pods", "a", force=True, grace_period=5),
+                            "--force and --grace-period greater than 0 cannot be specified"),
+    "scale(str)": (lambda c: c.scale("deployment/web", "3"), "replicas must be a whole number"),
+    "scale(pod)": (lambda c: c.scale("pod/web", 3), "error: pods have no scale subresource"),
+    "scale(-1)": (lambda c: c.scale("deployment/web", -1), "COUNT must be greater than or "
+                                                           "equal to 0"),
     "get(namespace)": (lambda c: c.get("pods", "a", 3), "namespace must be a string or None"),
     "trace_of(int)": (lambda c: c.trace_of(3), "trace_of()'s object must be a string"),
     "scheduling_history": (lambda c: c.scheduling_history(1),

@@ -19,7 +19,10 @@ from k8slab.sim.network import DEFAULT_LINK_LATENCY, SWITCH
 
 HOSTS = ["control-plane", "worker-1"]
 WORDS = [*HOSTS, "pods", "nodes", "namespaces", "default", "kube-system", "pod/default/a",
-         "default/a", "a", "get pods", "get nodes -o wide", "put /k v", "get /k", "del /k",
+         "default/a", "a", "get pods", "get nodes -o wide", "delete pod a", "deployment/a",
+         "cordon worker-1", "drain worker-1 --force", "rollout status deploy/a",
+         "scale deploy/a --replicas=2", "set image pod/a c=nginx", "background", "put /k v",
+         "get /k", "del /k",
          "dedicated=x:NoSchedule", "dedicated:NoSchedule-", "tier=web", "tier-", "", "-"]
 
 scalars = st.one_of(
@@ -58,6 +61,7 @@ CALLS = {
     "get": st.tuples(values, values, values),
     "list": st.tuples(values, values),
     "delete": st.tuples(values, values, values),
+    "scale": st.tuples(values, values),
     "kubectl": st.tuples(values),
     "trace_of": st.tuples(values),
     "request": st.tuples(values),
@@ -88,6 +92,9 @@ KEYWORDS = {
     "taint": st.fixed_dictionaries({}, optional={"overwrite": values}),
     "label": st.fixed_dictionaries({}, optional={"overwrite": values}),
     "etcdctl": st.fixed_dictionaries({}, optional={"stdin": values}),
+    "delete": st.fixed_dictionaries({}, optional={"grace_period": values, "cascade": values,
+                                                  "force": values, "wait": values}),
+    "scale": st.fixed_dictionaries({}, optional={"namespace": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

@@ -16,13 +16,11 @@ from k8slab import Cluster
 from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError, ManifestError, NotFoundError
 from k8slab.lab.scheduling import (
-    cordon,
     explain,
     history,
     label,
     parse_taint_spec,
     taint,
-    uncordon,
 )
 from k8slab.scheduler.node_info import NodeInfo
 from k8slab.scheduler.plugins.registry import default_profile
@@ -268,26 +266,26 @@ def verdict(cluster: Cluster, node: str, probe: dict | None = None) -> str:
 
 
 def test_cordon_and_uncordon_round_trip_with_kubectls_words(small: Cluster) -> None:
-    assert cordon(small, "worker-1") == "node/worker-1 cordoned"
-    assert cordon(small, "worker-1") == "node/worker-1 already cordoned"
+    assert small.cordon("worker-1") == "node/worker-1 cordoned"
+    assert small.cordon("worker-1") == "node/worker-1 already cordoned"
     assert small.get("nodes", "worker-1", None)["spec"]["unschedulable"] is True
     small.run(1)
     assert verdict(small, "worker-1") == "NodeUnschedulable: node(s) were unschedulable"
-    assert uncordon(small, "worker-1") == "node/worker-1 uncordoned"
-    assert uncordon(small, "worker-1") == "node/worker-1 already uncordoned"
+    assert small.uncordon("worker-1") == "node/worker-1 uncordoned"
+    assert small.uncordon("worker-1") == "node/worker-1 already uncordoned"
     assert "unschedulable" not in small.get("nodes", "worker-1", None)["spec"]
     small.run(1)
     assert verdict(small, "worker-1") == "passed"
 
 
 def test_a_pending_pod_is_scheduled_once_its_node_is_uncordoned(small: Cluster) -> None:
-    cordon(small, "worker-1")
-    cordon(small, "worker-2")
+    small.cordon("worker-1")
+    small.cordon("worker-2")
     small.run(1)
     small.apply(pod("waiting"))
     small.run(5)
     assert small.get("pods", "waiting")["spec"].get("nodeName") is None
-    uncordon(small, "worker-2")
+    small.uncordon("worker-2")
     small.run(1)
     assert small.get("pods", "waiting")["spec"]["nodeName"] == "worker-2"
 
@@ -392,9 +390,9 @@ def test_bad_labels_say_what_is_accepted_and_change_nothing(small: Cluster, spec
 
 def test_node_edits_of_a_missing_or_unnamed_node_fail_clearly(small: Cluster) -> None:
     with pytest.raises(NotFoundError, match='nodes "worker-9" not found'):
-        cordon(small, "worker-9")
-    with pytest.raises(K8sLabError, match="name a node by its name"):
-        uncordon(small, "")
+        small.cordon("worker-9")
+    with pytest.raises(K8sLabError, match="uncordon takes node names"):
+        small.uncordon("")
     with pytest.raises(K8sLabError, match="name a node by its name"):
         label(small, None, "a=b")
 

@@ -47,17 +47,25 @@ def test_a_pod_bound_by_name_to_a_node_too_small_fails_with_out_of_cpu():
     assert cluster.get("pods", "huge")["status"]["phase"] == "Failed"
 
 
-def test_a_deleted_pod_stops_counting_at_once_while_its_containers_stop():
+def test_a_terminating_pod_counts_until_its_containers_stopped():
+    # kubelet.go filterOutInactivePods: a pod asked to terminate stays active until the pod
+    # worker knows it terminated; a pod bound meanwhile can be rejected, as upstream.
     cluster = Cluster(workers=1, worker_cpu="2")
 
-    def bound(name: str, cpu: str) -> dict:
-        container = {"name": "c", "image": "nginx", "resources": {"requests": {"cpu": cpu}}}
+    def bound(name: str, cpu: str, command: list | None = None) -> dict:
+        container = {"name": "c", "image": "busybox", "resources": {"requests": {"cpu": cpu}}}
+        if command:
+            container["command"] = command
         return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
                 "spec": {"nodeName": "worker-1", "containers": [container]}}
 
-    cluster.apply(bound("old", "1500m"))
+    cluster.apply(bound("old", "1500m", ["sleep", "3600"]))  # ignores SIGTERM: 30 s to stop
     cluster.run(3)
     cluster.delete("pods", "old")
-    cluster.apply(bound("new", "1"))  # bound while the old pod's sandbox is being stopped
+    cluster.apply(bound("early", "1"))
     cluster.run(3)
-    assert cluster.get("pods", "new")["status"]["phase"] == "Running"
+    assert cluster.get("pods", "early")["status"]["reason"] == "OutOfcpu"
+    cluster.run(30)
+    cluster.apply(bound("late", "1"))
+    cluster.run(3)
+    assert cluster.get("pods", "late")["status"]["phase"] == "Running"

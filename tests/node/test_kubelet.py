@@ -363,11 +363,15 @@ def test_a_bound_pod_goes_kubelet_then_containerd_then_runc() -> None:
         ("kubelet", "StatusReported"),  # Pending, while the sandbox is being made
         ("runc", "create"),
         ("runc", "start"),
+        ("kubelet", "Pulling"),  # Events: the trace records each by its reason
         ("containerd", "PullImage"),
+        ("kubelet", "Pulled"),
         ("containerd", "CreateContainer"),
         ("runc", "create"),
+        ("kubelet", "Created"),
         ("containerd", "StartContainer"),
         ("runc", "start"),
+        ("kubelet", "Started"),
         ("kubelet", "PodStarted"),
         ("kubelet", "StatusReported"),
     ]
@@ -386,10 +390,16 @@ def test_a_pod_deleted_through_the_api_gets_its_sandbox_stopped() -> None:
     running_pod(cluster, "db")
     cluster.request(lambda c: c.delete("pods", "web", "default"))
     cluster.run(1)
-    assert kinds_about(cluster, "pod/default/web", "kubelet", "containerd")[-2:] == [
+    assert kinds_about(cluster, "pod/default/web", "kubelet", "containerd")[-6:] == [
         ("kubelet", "KillPod"),
+        ("kubelet", "Killing"),
+        ("containerd", "StopContainer"),  # SIGTERM: nginx exits at once
         ("containerd", "StopPodSandbox"),
+        ("kubelet", "StatusReported"),  # the final status, then the delete with grace 0
+        ("kubelet", "PodDeleted"),
     ]
+    with pytest.raises(NotFoundError):
+        cluster.get("pods", "web")
     assert pods_running_on(cluster, WORKER) == ["pod/default/db"]
 
 
@@ -402,10 +412,9 @@ def test_a_pod_deleted_while_it_starts_is_stopped_once_started() -> None:
     cluster.request(lambda c: c.delete("pods", "web", "default"))
     cluster.run(5)
     assert pods_running_on(cluster, WORKER) == []
-    assert [kind for _, kind in kinds_about(cluster, "pod/default/web", "kubelet")][-2:] == [
-        "PodStarted",
-        "KillPod",
-    ]
+    kinds = [kind for _, kind in kinds_about(cluster, "pod/default/web", "kubelet")]
+    assert kinds[kinds.index("PodStarted"):] == [
+        "PodStarted", "KillPod", "Killing", "StatusReported", "PodDeleted"]
 
 
 def test_a_pod_for_another_node_is_not_run_here() -> None:

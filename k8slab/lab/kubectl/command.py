@@ -6,16 +6,16 @@ which output format; anything else is refused with kubectl's words.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass
 
 from k8slab.errors import BadRequestError
-from k8slab.lab.kubectl.resources import BY_ALIAS, ResourceType
+from k8slab.lab.kubectl.flags import NAMESPACE, Flag, parse_flags, split_command
+from k8slab.lab.kubectl.resources import BY_ALIAS, RESOURCE_TYPES, ResourceType
 
 DEFAULT_NAMESPACE = "default"
 USAGE = (
-    "this lab's kubectl supports: kubectl get <pods|nodes|namespaces|leases> [NAME...] "
-    "[-n NAMESPACE | -A] [-o wide|yaml|json|name] [--show-labels]"
+    f"this lab's kubectl supports: kubectl get <{'|'.join(r.plural for r in RESOURCE_TYPES)}> "
+    "[NAME...] [-n NAMESPACE | -A] [-o wide|yaml|json|name] [--show-labels]"
 )
 OUTPUT_FORMATS = ("json", "name", "wide", "yaml")
 
@@ -32,22 +32,18 @@ class GetRequest:
     show_labels: bool
 
 
-_VALUE_FLAGS = {"namespace": "n", "output": "o"}
-_BOOL_FLAGS = {"all-namespaces": "A", "show-labels": ""}
-_SHORT = {short: long for long, short in (_VALUE_FLAGS | _BOOL_FLAGS).items() if short}
+_FLAGS = (
+    NAMESPACE,
+    Flag("output", short="o"),
+    Flag("all-namespaces", "bool", short="A"),
+    Flag("show-labels", "bool"),
+)
 
 
 def parse_command(command: str) -> GetRequest:
     """Read a `kubectl get` command line the way kubectl's flag parser (pflag) reads it."""
-    if not isinstance(command, str):
-        raise BadRequestError(f"error: a command is a string like 'get pods', got {command!r}")
-    try:
-        words = shlex.split(command)
-    except ValueError as err:
-        raise BadRequestError(f"error: cannot read the command {command!r}: {err}") from None
-    if words[:1] == ["kubectl"]:
-        words = words[1:]
-    flags, args = _parse_flags(words)
+    words = split_command(command)
+    flags, args = parse_flags(words, _FLAGS, USAGE)
     if not args:
         raise BadRequestError(f"error: no command given\n{USAGE}")
     if args[0] != "get":
@@ -69,69 +65,6 @@ def parse_command(command: str) -> GetRequest:
         all_namespaces=all_namespaces,
         output=output,
         show_labels=flags.get("show-labels", False),
-    )
-
-
-def _parse_flags(words: list[str]) -> tuple[dict, list[str]]:
-    """Split words into flags (`-n x`, `-nx`, `--namespace=x`, `-A`...) and positional args."""
-    flags: dict = {}
-    args: list[str] = []
-    rest = list(words)
-    while rest:
-        word = rest.pop(0)
-        if word == "--":
-            args += rest
-            break
-        if word.startswith("--"):
-            name, has_value, value = word[2:].partition("=")
-            if name in _VALUE_FLAGS:
-                if not has_value:
-                    if not rest:
-                        raise BadRequestError(f"error: flag needs an argument: --{name}\n{USAGE}")
-                    value = rest.pop(0)
-                flags[name] = value
-            elif name in _BOOL_FLAGS:
-                flags[name] = _parse_bool(name, value) if has_value else True
-            else:
-                raise BadRequestError(f"error: unknown flag: --{name}\n{USAGE}")
-        elif word.startswith("-") and word != "-":
-            _parse_shorthands(word, rest, flags)
-        else:
-            args.append(word)
-    return flags, args
-
-
-def _parse_shorthands(word: str, rest: list[str], flags: dict) -> None:
-    """`-A`, `-n kube-system`, `-nkube-system`, `-n=kube-system`, `-Ao wide`."""
-    letters = word[1:]
-    while letters:
-        letter, letters = letters[0], letters[1:]
-        name = _SHORT.get(letter)
-        if name is None:
-            raise BadRequestError(f"error: unknown shorthand flag: '{letter}' in {word}\n{USAGE}")
-        if name in _BOOL_FLAGS:
-            flags[name] = True
-            continue
-        value = letters.removeprefix("=")
-        if not letters:
-            if not rest:
-                raise BadRequestError(
-                    f"error: flag needs an argument: '{letter}' in {word}\n{USAGE}"
-                )
-            value = rest.pop(0)
-        flags[name] = value
-        return
-
-
-def _parse_bool(name: str, value: str) -> bool:
-    """pflag's ParseBool: true/false and their usual spellings."""
-    if value in ("1", "t", "T", "true", "TRUE", "True"):
-        return True
-    if value in ("0", "f", "F", "false", "FALSE", "False"):
-        return False
-    raise BadRequestError(
-        f'error: invalid argument "{value}" for "--{name}" flag: '
-        f'strconv.ParseBool: parsing "{value}": invalid syntax'
     )
 
 

@@ -1,0 +1,95 @@
+"""What kubectl's writing verbs ask of the API server, as one small interface, and the adapter
+that answers it with the lab's API client over the simulated network.
+
+Every method is a generator (`yield from api.get(...)`), so a verb reads like the sequence of
+requests kubectl sends; `sleep` lets simulated time pass while kubectl waits or polls. Tests
+drive the same verbs with a fake that keeps objects in a dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Protocol
+
+from k8slab.client.rest import Client
+
+
+class Api(Protocol):
+    """The requests a mutating kubectl verb sends, and the clock it waits on."""
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the cluster started."""
+
+    def get(self, resource: str, name: str, namespace: str | None) -> Generator:
+        """GET one object; NotFoundError when there is none."""
+
+    def list(self, resource: str, namespace: str | None, field_selector: str = "") -> Generator:
+        """LIST objects (the items only), all namespaces when `namespace` is None."""
+
+    def update(self, obj: dict) -> Generator:
+        """PUT an object back (a stale resourceVersion is a ConflictError)."""
+
+    def delete(self, resource: str, name: str, namespace: str | None, *,
+               grace_period_seconds: int | None = None,
+               propagation_policy: str | None = None) -> Generator:
+        """DELETE with DeleteOptions; returns the object (lingering, or as it was)."""
+
+    def evict(self, name: str, namespace: str, *,
+              grace_period_seconds: int | None = None) -> Generator:
+        """POST a policy/v1 Eviction to the pod's eviction subresource."""
+
+    def sleep(self, seconds: float) -> Generator:
+        """Let `seconds` of simulated time pass."""
+
+
+class ClientApi:
+    """`Api` over the lab's API client: each call is one request to the API server.
+
+    DeleteOptions and the eviction subresource travel as request fields
+    (`grace_period_seconds`, `propagation_policy`; verb "evict" with a policy/v1 Eviction body):
+    this adapter is the one place that knows how the client spells them.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the cluster started."""
+        return self._client.group.sim.now
+
+    def get(self, resource: str, name: str, namespace: str | None) -> Generator:
+        """GET one object."""
+        return (yield from self._client.get(resource, name, namespace))
+
+    def list(self, resource: str, namespace: str | None, field_selector: str = "") -> Generator:
+        """LIST objects, read from etcd (kubectl's list), items only."""
+        items, _ = yield from self._client.list(resource, namespace, field_selector)
+        return items
+
+    def update(self, obj: dict) -> Generator:
+        """PUT an object."""
+        return (yield from self._client.update(obj))
+
+    def delete(self, resource: str, name: str, namespace: str | None, *,
+               grace_period_seconds: int | None = None,
+               propagation_policy: str | None = None) -> Generator:
+        """DELETE with kubectl's DeleteOptions."""
+        return (yield from self._client.request(
+            "delete", resource, namespace=namespace, name=name,
+            grace_period_seconds=grace_period_seconds, propagation_policy=propagation_policy))
+
+    def evict(self, name: str, namespace: str, *,
+              grace_period_seconds: int | None = None) -> Generator:
+        """POST pods/<name>/eviction with a policy/v1 Eviction, as kubectl drain sends it."""
+        options = {} if grace_period_seconds is None else {
+            "gracePeriodSeconds": grace_period_seconds}
+        body = {"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": name, "namespace": namespace}, "deleteOptions": options}
+        return (yield from self._client.request(
+            "evict", "pods", namespace=namespace, name=name, body=body))
+
+    def sleep(self, seconds: float) -> Generator:
+        """Wait in simulated time."""
+        yield self._client.group.env.timeout(seconds)

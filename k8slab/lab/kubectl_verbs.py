@@ -1,0 +1,129 @@
+"""The `Cluster` facade's kubectl verbs: `kubectl(command)` for every verb, and the few that a
+notebook calls with Python values (`delete`, `scale`, `cordon`, `uncordon`).
+
+kubectl runs on a control-plane host with kubeadm's admin.conf; a verb that waits (delete,
+rollout status, drain) lets simulated time pass until it is done, within a bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from k8slab.client.rest import Client
+from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.lab import arguments
+from k8slab.lab.kubectl import delete as kubectl_delete
+from k8slab.lab.kubectl import dispatch, drain
+from k8slab.lab.kubectl import scale as kubectl_scale
+from k8slab.lab.kubectl.api import Api, ClientApi
+from k8slab.lab.kubectl.output import REQUEST_MARGIN, wait_seconds
+from k8slab.sim.network import Network
+
+
+class KubectlVerbs:
+    """kubectl's verbs for a cluster that has a network, an API endpoint host, and runs steps
+    on a control-plane host (`Cluster` is one)."""
+
+    # Cluster provides these, and get(), list() and _on_control_plane(steps, limit).
+    network: Network
+    endpoint: str
+    now: float
+
+    def delete(self, resource: str, name: str, namespace: str | None = "default", *,
+               grace_period: int | None = None, cascade: str = "background",
+               force: bool = False, wait: bool = True) -> str:
+        """`kubectl delete <resource> <name>`: what kubectl prints, e.g.
+        `pod "web" deleted from default namespace`.
+
+        As kubectl: `grace_period` overrides the pod's terminationGracePeriodSeconds, `cascade`
+        (background, foreground or orphan) is the propagationPolicy, `force=True` with
+        `grace_period=0` removes the object at once; with `wait` (the default) the call returns
+        once the object is gone, simulated time passing meanwhile.
+        """
+        resource, name, namespace = arguments.object_arguments(resource, name, namespace)
+        if cascade not in kubectl_delete.POLICIES:
+            raise K8sLabError(f"cascade must be one of {', '.join(kubectl_delete.POLICIES)}, "
+                              f"got {arguments.shown(cascade)}")
+        flags = {"cascade": cascade, "force": arguments.flag(force, "force"),
+                 "wait": arguments.flag(wait, "wait")}
+        if grace_period is not None:
+            if not arguments.is_whole(grace_period):
+                raise K8sLabError("grace_period must be a whole number of seconds or None, got "
+                                  f"{arguments.shown(grace_period)}")
+            flags["grace-period"] = grace_period
+        request = kubectl_delete.parse(flags, [resource, name], namespace or "default")
+        limit = wait_seconds(None) if wait else 0.0
+        return self._kubectl_steps(lambda api: kubectl_delete.steps(api, request), limit)
+
+    def scale(self, target: str, replicas: int, namespace: str = "default") -> str:
+        """`kubectl scale <target> --replicas=N`, e.g. `scale("deployment/web", 5)`: what
+        kubectl prints (`deployment.apps/web scaled`)."""
+        arguments.text(target, "scale()'s target", 'a string such as "deployment/web"')
+        if not arguments.is_whole(replicas):
+            raise K8sLabError(f"replicas must be a whole number, got {arguments.shown(replicas)}")
+        arguments.text(namespace, "namespace")
+        request = kubectl_scale.parse({"replicas": replicas}, target.split(), namespace)
+        return self._kubectl_steps(lambda api: kubectl_scale.steps(api, request), 0.0)
+
+    def kubectl(self, command: str) -> str:
+        """What `kubectl <command>` prints: get, describe, delete, scale, rollout, set image,
+        cordon, uncordon, drain (dispatch.USAGE lists their forms).
+
+        Verbs that wait (delete, rollout status, drain) let simulated time pass until done, as
+        kubectl waits; they stop after a bounded time (--timeout, or ten simulated minutes).
+        """
+        arguments.text(command, "kubectl()'s command", 'a string such as "get pods"')
+        return dispatch.run(_Terminal(self), command)
+
+    def _kubectl_steps(self, steps: Callable[[Api], Generator], waits: float) -> Any:
+        # kubectl's requests, on a control-plane host as the admin, for as long as it may wait.
+        if not self.network.host(self.endpoint).up:
+            raise UnavailableError(
+                f"The connection to the server {self.endpoint}:6443 was "
+                "refused - did you specify the right host or port?"
+            )
+        return self._on_control_plane(
+            lambda group: steps(ClientApi(Client(group, "kubernetes-admin", self.endpoint))),
+            waits + REQUEST_MARGIN)
+
+    def cordon(self, node: str) -> str:
+        """`kubectl cordon`: mark a node unschedulable (`node/worker-1 cordoned`)."""
+        return self._unschedulable(node, True)
+
+    def uncordon(self, node: str) -> str:
+        """`kubectl uncordon`: make a node schedulable again (`node/worker-1 uncordoned`)."""
+        return self._unschedulable(node, False)
+
+    def _unschedulable(self, node: object, wanted: bool) -> str:
+        verb = "cordon" if wanted else "uncordon"
+        request = drain.parse(verb, {}, [arguments.text(node, "node", "a node name")])
+        return self._kubectl_steps(lambda api: drain.steps(api, request), 0.0)
+
+
+class _Terminal:
+    """Where kubectl runs for `dispatch.run`: reads through `_Reader`, writes as the admin."""
+
+    def __init__(self, cluster: KubectlVerbs) -> None:
+        self._cluster = cluster
+
+    @property
+    def reader(self) -> _Reader:
+        return _Reader(self._cluster)
+
+    def call(self, steps: Callable[[Api], Generator], limit: float) -> Any:
+        return self._cluster._kubectl_steps(steps, max(0.0, limit - REQUEST_MARGIN))
+
+
+class _Reader:
+    """What `kubectl` needs from a cluster: list and get through the API, and the time."""
+
+    def __init__(self, cluster: KubectlVerbs) -> None:
+        self._cluster = cluster
+        self.now = cluster.now
+
+    def list(self, resource: str, namespace: str | None) -> list[dict]:
+        return self._cluster.list(resource, namespace)
+
+    def get(self, resource: str, namespace: str | None, name: str) -> dict:
+        return self._cluster.get(resource, name, namespace)
