@@ -119,6 +119,9 @@ def replicas_svg(samples: Sequence[ReplicaSample], bounds: Sequence[DeploymentSa
         svg.polyline([at(t, v) for t, v in _steps(points)], colours[name], width=5,
                      tip=f"rev {revisions[name]} {name}: {points[-1][1]} pods")
     totals = available_totals(samples)
+    if not totals:
+        svg.text((LEFT + RIGHT) / 2, (TOP + BOTTOM) / 2, "no ReplicaSet yet", anchor="middle")
+        return svg.markup()
     svg.polyline([at(t, v) for t, v in _steps(totals)], AVAILABLE_COLOUR, width=1.5,
                  tip=f"available: {totals[-1][1]}")
     return svg.markup()

@@ -66,3 +66,9 @@ def test_the_chart_shows_as_svg_with_a_one_line_summary():
     assert chart._repr_svg_().startswith("<svg")
     assert repr(chart) == ("deployment/web at t = 2.0 s · rev 1 web-old: 0 pods, "
                            "rev 2 web-new: 4 pods · 4 available")
+
+
+def test_a_deployment_without_replica_sets_yet_draws_its_bounds_and_says_so():
+    markup = replicas_svg([], BOUNDS, "rollout")
+    assert "no ReplicaSet yet" in texts(markup)
+    assert tips(markup) == ["max pods: 5", "min available: 3", "replicas: 4"]
