@@ -63,14 +63,17 @@ class EventRecorder:
         self._pending: list[dict] = []
         self._writer_idle = True
 
-    def event(self, obj: dict, event_type: str, reason: str, message: str) -> None:
-        """Report `reason`/`message` about `obj`; stored in the background, traced now."""
+    def event(self, obj: dict, event_type: str, reason: str, message: str,
+              **trace_details: object) -> None:
+        """Report `reason`/`message` about `obj`; stored in the background, traced now.
+
+        `trace_details` go into the trace record only (the scheduler's decision, its node)."""
         if event_type not in EVENT_TYPES:
             raise K8sLabError(f"an Event's type is Normal or Warning, got {event_type!r}")
         ref = reference(obj)
         self.sim.record(self.client.group.host.name, self.trace_component, reason,
-                        object_ref(obj), type=event_type, message=message, source=self.source,
-                        **self.trace_details)
+                        object_ref(obj), **trace_details, type=event_type, message=message,
+                        source=self.source, **self.trace_details)
         self._pending.append(self._correlate(ref, event_type, reason, message))
         if self._writer_idle:
             self._writer_idle = False

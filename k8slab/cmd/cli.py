@@ -4,6 +4,7 @@ command line, the hosts those flags name, and serving until the container is sto
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 
 from k8slab.errors import K8sLabError
@@ -41,3 +42,33 @@ def kubeconfig_server(group: ProcessGroup, path: str) -> str:
 def serve_forever(group: ProcessGroup) -> Generator:
     """Keep the container's main process alive: the component serves until the group stops."""
     yield group.env.event()
+
+
+# Go's time.ParseDuration: units and their length in seconds.
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
+                   "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
+
+
+def go_duration(text: str) -> float:
+    """Seconds in a Go duration ("50s", "1m30s", "1.5h", "300ms"), with Go's error texts."""
+    quoted = f'"{text}"'
+    rest = text.lstrip("+-")
+    sign = -1.0 if text.startswith("-") else 1.0
+    if rest == "0":
+        return 0.0
+    if not rest:
+        raise K8sLabError(f"time: invalid duration {quoted}")
+    total = 0.0
+    while rest:
+        match = _DURATION_PART.match(rest)
+        whole, fraction, unit = match.group(1), match.group(2), match.group(3)
+        if not whole and not fraction:
+            raise K8sLabError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise K8sLabError(f"time: missing unit in duration {quoted}")
+        if unit not in _DURATION_UNITS:
+            raise K8sLabError(f'time: unknown unit "{unit}" in duration {quoted}')
+        total += float(f"{whole or 0}.{fraction or 0}") * _DURATION_UNITS[unit]
+        rest = rest[match.end():]
+    return sign * total

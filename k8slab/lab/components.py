@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from k8slab.apiserver.loadbalancer import ServerStats
+    from k8slab.controllers.manager import ControllerManagerView
     from k8slab.etcd.status import MemberStatus
     from k8slab.node.container_state import ContainerState
     from k8slab.node.kubelet_status import KubeletStatus
@@ -75,6 +76,12 @@ def scheduler_view(network: Network, host: str) -> SchedulerView | None:
     """The kube-scheduler on `host`: whether it leads, its profiles, the nodes it sees."""
     scheduler = _running(network, host, "kube-scheduler")
     return scheduler.view() if scheduler is not None else None
+
+
+def controller_manager_view(network: Network, host: str) -> ControllerManagerView | None:
+    """The kube-controller-manager on `host`: whether it leads, the controllers it runs."""
+    manager = _running(network, host, "kube-controller-manager")
+    return manager.view() if manager is not None else None
 
 
 def what_if(network: Network, host: str, pod: dict) -> Decision | None:

@@ -8,13 +8,24 @@ as system services, started again on each boot.
 from __future__ import annotations
 
 from k8slab.apiserver.loadbalancer import LoadBalancer
-from k8slab.cmd.images import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
+from k8slab.cmd.images import (
+    APISERVER_IMAGE,
+    CONTROLLER_MANAGER_IMAGE,
+    ETCD_IMAGE,
+    PROGRAMS,
+    SCHEDULER_IMAGE,
+)
 from k8slab.cmd.node import preload_images, start_node_services
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 
 KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
 SCHEDULER_CONF = "/etc/kubernetes/scheduler.conf"
+CONTROLLER_MANAGER_CONF = "/etc/kubernetes/controller-manager.conf"
+# kubeadm's defaults: the pod subnet the lab's CNI uses (flannel's 10.244.0.0/16) and the
+# service subnet 10.96.0.0/12.
+POD_SUBNET = "10.244.0.0/16"
+SERVICE_SUBNET = "10.96.0.0/12"
 CONTROL_PLANE_TAINT = {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane"
 # kubeadm's static pods run on the host network at system-node-critical priority.
@@ -47,13 +58,40 @@ def static_pod(name: str, image: str, command: list[str], cpu: str) -> dict:
     }
 
 
+def controller_manager_command() -> list[str]:
+    """kube-controller-manager's command line as kubeadm writes it, flags sorted by name
+    (kk cmd/kubeadm/app/phases/controlplane/manifests.go getControllerManagerCommand)."""
+    pki = "/etc/kubernetes/pki"
+    flags = {
+        "allocate-node-cidrs": "true",
+        "authentication-kubeconfig": CONTROLLER_MANAGER_CONF,
+        "authorization-kubeconfig": CONTROLLER_MANAGER_CONF,
+        "bind-address": "127.0.0.1",
+        "client-ca-file": f"{pki}/ca.crt",
+        "cluster-cidr": POD_SUBNET,
+        "cluster-name": "kubernetes",
+        "cluster-signing-cert-file": f"{pki}/ca.crt",
+        "cluster-signing-key-file": f"{pki}/ca.key",
+        "controllers": "*,bootstrapsigner,tokencleaner",
+        "kubeconfig": CONTROLLER_MANAGER_CONF,
+        "leader-elect": "true",
+        "requestheader-client-ca-file": f"{pki}/front-proxy-ca.crt",
+        "root-ca-file": f"{pki}/ca.crt",
+        "service-account-private-key-file": f"{pki}/sa.key",
+        "service-cluster-ip-range": SERVICE_SUBNET,
+        "use-service-account-credentials": "true",
+    }
+    return ["kube-controller-manager", *(f"--{k}={v}" for k, v in sorted(flags.items()))]
+
+
 def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = None,
                        etcd_members: list[str] | None = None) -> None:
     """`kubeadm init` (or `join --control-plane`): static pods, kubeconfigs, images pulled.
 
     etcd is stacked: one member per control-plane host, the API server using its local member.
-    The scheduler talks to its local API server (kubeadm's LocalAPIEndpoint, kk PR #94398); the
-    kubelet to the control-plane `endpoint` (the load balancer when there are several).
+    The scheduler and the controller manager talk to their local API server (kubeadm's
+    LocalAPIEndpoint, kk PR #94398); the kubelet to the control-plane `endpoint` (the load
+    balancer when there are several).
     """
     endpoint = endpoint or host.name
     members = etcd_members or [host.name]
@@ -87,6 +125,12 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
             ],
             "250m",
         ),
+        "kube-controller-manager.yaml": static_pod(
+            "kube-controller-manager",
+            CONTROLLER_MANAGER_IMAGE,
+            controller_manager_command(),
+            "200m",
+        ),
         "kube-scheduler.yaml": static_pod(
             "kube-scheduler",
             SCHEDULER_IMAGE,
@@ -100,8 +144,9 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     etcd["volumes"] = [{"hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"},
                         "name": "etcd-data"}]
     host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
+    host.disk[CONTROLLER_MANAGER_CONF] = {"server": f"https://{host.name}:6443"}
     host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
-    preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE])
+    preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE])
     host.programs.update(PROGRAMS)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import simpy
 
 from k8slab.api.timestamps import to_time
+from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client
@@ -109,6 +110,10 @@ class Scheduler:
             max_backoff=pod_max_backoff_seconds,
         )
         self.client = Client(group, "system:kube-scheduler", server)
+        # Events say source "default-scheduler" (the profile's schedulerName, as upstream's
+        # recorder per profile does); their trace records are the scheduler's own.
+        self.recorder = EventRecorder(self.client, DEFAULT_SCHEDULER_NAME,
+                                      trace_component=COMPONENT)
         self.nodes: dict[str, NodeInfo] = {}
         self.snapshot = Snapshot()
         self._node_order: list[str] = []
@@ -351,7 +356,7 @@ class Scheduler:
             self._assumed.pop(key, None)
             self._forget(key)
             message = f"{status.plugin}: {status.message}"
-            self._record("FailedScheduling", key, decision, message=message)
+            self._event(pod, "FailedScheduling", message, decision)
             self.queue.add_unschedulable(info, self.sim.now, (status.plugin,))
             self._wake()
             return decision
@@ -366,17 +371,25 @@ class Scheduler:
         data = None if decision is None else replace(decision, state=None)
         self.sim.record(self.host, COMPONENT, kind, f"pod/{key}", data=data, **details)
 
+    def _event(self, pod: dict, reason: str, message: str, decision: Decision | None = None,
+               **details) -> None:
+        """An Event about the pod (Scheduled Normal, FailedScheduling Warning), stored through
+        the API; its trace record carries the decision, as `_record` does."""
+        kind = "Normal" if reason == "Scheduled" else "Warning"
+        data = None if decision is None else replace(decision, state=None)
+        self.recorder.event(pod, kind, reason, message, data=data, **details)
+
     def _unschedulable(self, info: QueuedPodInfo, decision: Decision) -> None:
         """No node fits: evict the victims preemption chose, nominate, and report the FitError."""
-        pod, key = info.pod, info.key
+        pod = info.pod
         nominated = decision.nominated_node
-        details = {"message": decision.message}
+        details = {}
         if nominated:
             details.update(nominated_node=nominated, victims=[pod_key(v) for v in decision.victims])
             self._nominate(pod, nominated)
             for victim in decision.victims:
                 self.group.spawn(self._preempt(victim, pod, nominated))
-        self._record("FailedScheduling", key, decision, **details)
+        self._event(pod, "FailedScheduling", decision.message, decision, **details)
         plugins = tuple(dict.fromkeys(r.plugin for r in decision.filtered.values()))
         self.queue.add_unschedulable(info, self.sim.now, plugins)
         self._wake()
@@ -440,7 +453,7 @@ class Scheduler:
         except K8sLabError as error:
             # handleBindingCycleError → handleSchedulingFailure: a Warning FailedScheduling event
             # with the error's text, and no Scheduled event (kk pkg/scheduler/schedule_one.go).
-            self._record("FailedScheduling", key, node=node, message=str(error))
+            self._event(pod, "FailedScheduling", str(error), node=node)
             framework.run_unreserve(state, pod, node)
             if self._assumed.pop(key, None) is None:
                 return  # the informer already saw the pod bound (by us or by someone else)
@@ -456,7 +469,7 @@ class Scheduler:
         self.queue.done(info)
         # finishBinding records the Scheduled event only once the bind plugins have succeeded, then
         # bindingCycle logs "Successfully bound pod to node" (kk pkg/scheduler/schedule_one.go).
-        self._record("Scheduled", key, node=node, message=decision.message)
+        self._event(pod, "Scheduled", decision.message, node=node)
         self._record("Bound", key, node=node)
 
     # -- the pod's status -----------------------------------------------------------------

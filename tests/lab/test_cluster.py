@@ -106,6 +106,7 @@ def test_control_plane_runs_as_static_pods_with_mirror_pods(running: Cluster) ->
     assert names == [
         "etcd-control-plane",
         "kube-apiserver-control-plane",
+        "kube-controller-manager-control-plane",
         "kube-scheduler-control-plane",
     ]
     images = sorted(c["image"] for c in running.containers("control-plane"))

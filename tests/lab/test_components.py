@@ -24,7 +24,8 @@ def cluster() -> Cluster:
 
 def test_each_host_runs_what_kubeadm_started_there(cluster):
     assert components.running_on(cluster.network, "control-plane") == (
-        "runc", "containerd", "kubelet", "etcd", "kube-apiserver", "kube-scheduler")
+        "runc", "containerd", "kubelet", "etcd", "kube-apiserver", "kube-controller-manager",
+        "kube-scheduler")
     assert components.running_on(cluster.network, "worker-1") == ("runc", "containerd", "kubelet")
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.validation import validate
 from k8slab.cmd.cli import endpoint_host, flags
-from k8slab.cmd.images import APISERVER_IMAGE, ETCD_IMAGE, PROGRAMS, SCHEDULER_IMAGE
+from k8slab.cmd.images import (
+    APISERVER_IMAGE,
+    CONTROLLER_MANAGER_IMAGE,
+    ETCD_IMAGE,
+    PROGRAMS,
+    SCHEDULER_IMAGE,
+)
 from k8slab.lab import kubeadm
 from k8slab.node.containerd import IMAGES, PAUSE_IMAGE
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
@@ -48,11 +54,12 @@ def booted_control_plane() -> Host:
 # -- kubeadm init and join -------------------------------------------------------------------
 
 
-def test_init_writes_the_three_static_pod_manifests() -> None:
+def test_init_writes_the_four_static_pod_manifests() -> None:
     host = bare_host()
     kubeadm.init_control_plane(host, "10.0.0.10")
     manifests = host.disk[MANIFESTS]
-    assert sorted(manifests) == ["etcd.yaml", "kube-apiserver.yaml", "kube-scheduler.yaml"]
+    assert sorted(manifests) == ["etcd.yaml", "kube-apiserver.yaml",
+                                 "kube-controller-manager.yaml", "kube-scheduler.yaml"]
     for filename, pod in manifests.items():
         name = filename.removesuffix(".yaml")
         validate(apply_defaults(pod))
@@ -84,10 +91,34 @@ def test_init_gives_each_component_its_image_flags_and_cpu_request() -> None:
     scheduler = containers["kube-scheduler.yaml"]
     assert scheduler["image"] == SCHEDULER_IMAGE
     assert flags(scheduler) == {"kubeconfig": kubeadm.SCHEDULER_CONF}
+    manager = containers["kube-controller-manager.yaml"]
+    assert manager["image"] == CONTROLLER_MANAGER_IMAGE
+    # kubeadm's flags (reference i.3), sorted by name as kubeadm writes them.
+    assert manager["command"][1:] == sorted(manager["command"][1:])
+    assert flags(manager) == {
+        "allocate-node-cidrs": "true",
+        "authentication-kubeconfig": "/etc/kubernetes/controller-manager.conf",
+        "authorization-kubeconfig": "/etc/kubernetes/controller-manager.conf",
+        "bind-address": "127.0.0.1",
+        "client-ca-file": "/etc/kubernetes/pki/ca.crt",
+        "cluster-cidr": "10.244.0.0/16",
+        "cluster-name": "kubernetes",
+        "cluster-signing-cert-file": "/etc/kubernetes/pki/ca.crt",
+        "cluster-signing-key-file": "/etc/kubernetes/pki/ca.key",
+        "controllers": "*,bootstrapsigner,tokencleaner",
+        "kubeconfig": "/etc/kubernetes/controller-manager.conf",
+        "leader-elect": "true",
+        "requestheader-client-ca-file": "/etc/kubernetes/pki/front-proxy-ca.crt",
+        "root-ca-file": "/etc/kubernetes/pki/ca.crt",
+        "service-account-private-key-file": "/etc/kubernetes/pki/sa.key",
+        "service-cluster-ip-range": "10.96.0.0/12",
+        "use-service-account-credentials": "true",
+    }
     cpu = {f: c["resources"]["requests"]["cpu"] for f, c in containers.items()}
     assert cpu == {
         "etcd.yaml": "100m",
         "kube-apiserver.yaml": "250m",
+        "kube-controller-manager.yaml": "200m",
         "kube-scheduler.yaml": "100m",
     }
 
@@ -96,13 +127,15 @@ def test_init_writes_kubeconfigs_pointing_at_its_own_api_server() -> None:
     host = bare_host()
     kubeadm.init_control_plane(host, "10.0.0.10")
     assert host.disk[kubeadm.SCHEDULER_CONF] == {"server": f"https://{CP}:6443"}
+    assert host.disk[kubeadm.CONTROLLER_MANAGER_CONF] == {"server": f"https://{CP}:6443"}
     assert host.disk[kubeadm.KUBELET_CONF] == {"server": f"https://{CP}:6443"}
 
 
 def test_init_pre_pulls_every_control_plane_image_and_installs_the_programs() -> None:
     host = bare_host()
     kubeadm.init_control_plane(host, "10.0.0.10")
-    assert host.disk[IMAGES] == [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE]
+    assert host.disk[IMAGES] == [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE,
+                                CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE]
     for pod in host.disk[MANIFESTS].values():
         assert pod["spec"]["containers"][0]["image"] in host.disk[IMAGES]
     assert host.programs == PROGRAMS
@@ -176,10 +209,12 @@ def test_a_control_plane_host_boots_its_static_pods_without_pulling_anything() -
     assert host.memory["etcd"].name == CP
     assert host.memory["kube-apiserver"].storage.etcd.endpoint == CP
     assert host.memory["kube-scheduler"].client.server == CP
+    assert host.memory["kube-controller-manager"].client.server == CP
     pulls = host.sim.trace.where(component="containerd", kind="PullImage")
     assert [(rec.details["image"], rec.details["cached"]) for rec in pulls] == [
         (ETCD_IMAGE, True),
         (APISERVER_IMAGE, True),
+        (CONTROLLER_MANAGER_IMAGE, True),
         (SCHEDULER_IMAGE, True),
     ]
 
@@ -196,4 +231,5 @@ def test_a_control_plane_host_boots_again_from_its_disk_after_a_crash() -> None:
     running = sorted(
         c.bundle["image"] for c in host.memory["runc"].containers.values() if c.status == "running"
     )
-    assert running == sorted([PAUSE_IMAGE] * 3 + [ETCD_IMAGE, APISERVER_IMAGE, SCHEDULER_IMAGE])
+    assert running == sorted([PAUSE_IMAGE] * 4 + [ETCD_IMAGE, APISERVER_IMAGE,
+                                                CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE])

@@ -286,7 +286,9 @@ def test_a_pending_pod_is_scheduled_once_its_node_is_uncordoned(small: Cluster) 
     small.run(5)
     assert small.get("pods", "waiting")["spec"].get("nodeName") is None
     small.uncordon("worker-2")
-    small.run(1)
+    # The node lifecycle controller then removes the node.kubernetes.io/unschedulable taint;
+    # the pod, tried in between, waits out its back-off (1 s, then 2 s).
+    small.run(5)
     assert small.get("pods", "waiting")["spec"]["nodeName"] == "worker-2"
 
 

@@ -69,6 +69,9 @@ def test_a_pod_is_scheduled_bound_and_counted_on_its_node() -> None:
     assert assumed.details == {"node": "worker-1", "feasible": 1}
     scheduled = cluster.trace.where(component="scheduler", kind="Scheduled")[0]
     assert scheduled.details["message"] == "Successfully assigned default/web to worker-1"
+    [event] = [e for e in cluster.list("events", "default") if e["reason"] == "Scheduled"]
+    assert (event["type"], event["message"], event["involvedObject"]["name"]) == (
+        "Normal", "Successfully assigned default/web to worker-1", "web")
     assert cluster.get("pods", "web")["spec"]["nodeName"] == "worker-1"
     info = scheduler_of(cluster).nodes["worker-1"]
     assert [p["metadata"]["name"] for p in info.pods] == ["web"]
@@ -110,7 +113,12 @@ def test_an_unschedulable_pod_says_why_in_the_trace_and_in_its_status() -> None:
         f"preemption: 0/2 nodes are available: 1 {NO_VICTIMS}, 1 {NOT_HELPFUL}."
     )
     failed = cluster.trace.where(component="scheduler", kind="FailedScheduling")
-    assert [(rec.obj, rec.details) for rec in failed] == [("pod/default/big", {"message": message})]
+    # The record is the Warning Event's, which the scheduler also stores through the API.
+    assert [(rec.obj, rec.details) for rec in failed] == [
+        ("pod/default/big", {"type": "Warning", "message": message, "source": "default-scheduler"})]
+    [event] = [e for e in cluster.list("events", "default") if e["reason"] == "FailedScheduling"]
+    assert (event["type"], event["message"], event["source"]) == (
+        "Warning", message, {"component": "default-scheduler"})
     status = cluster.get("pods", "big")["status"]
     assert status["phase"] == "Pending"
     assert [(c["type"], c["status"], c["reason"], c["message"]) for c in status["conditions"]] == [
@@ -239,6 +247,8 @@ def test_a_high_priority_pod_evicts_a_low_priority_one_and_lands_in_its_place() 
     ][:2]
     assert (failed.kind, failed.obj) == ("FailedScheduling", "pod/default/high")
     assert failed.details == {
+        "type": "Warning",
+        "source": "default-scheduler",
         "message": f"0/2 nodes are available: 1 Insufficient cpu, 1 {CONTROL_PLANE_TAINT_MSG}.",
         "nominated_node": "worker-1",
         "victims": ["default/low"],

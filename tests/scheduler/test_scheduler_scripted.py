@@ -158,6 +158,8 @@ def test_a_failed_binding_is_recorded_and_the_pod_counted_once_where_it_landed()
     failed = world.sim.trace.where(kind="FailedScheduling")[0]
     assert failed.details == {
         "node": "node-a",
+        "type": "Warning",
+        "source": "default-scheduler",
         "message": 'running Bind plugin "DefaultBinder": pod web is already assigned to node '
         '"node-b"',
     }

@@ -53,8 +53,9 @@ def test_rows_sum_the_requests_of_the_pods_bound_to_each_node(fake):
 def test_the_control_plane_is_left_out_unless_asked_for(fake):
     rows = node_utilization(fake, control_plane=True)
     assert [row["node"] for row in rows] == ["control-plane", "node-a", "node-b"]
-    # etcd 100m, kube-apiserver 250m, kube-scheduler 100m, as kubeadm requests them.
-    assert rows[0]["cpu requested (m)"] == 450
+    # etcd 100m, kube-apiserver 250m, kube-controller-manager 200m, kube-scheduler 100m, as
+    # kubeadm requests them.
+    assert rows[0]["cpu requested (m)"] == 650
 
 
 def test_a_finished_pod_no_longer_counts():
