@@ -160,7 +160,7 @@ def node_timeline_svg(moments: Sequence[Moment], title: str) -> str:
         if lane == "lease":  # renewals are marks only: their rhythm is the point
             continue
         labelled_until, level = -1.0, 0
-        for time, text in lane_labels(in_lane, span / 40):
+        for time, text in lane_labels(in_lane, 1.0):
             x = min(x_of(time) + 6, width - text_width(text) - 4)
             level = 1 - level if x < labelled_until else 0
             svg.text(x, y - 11 + 22 * level, text, colour=INK)
