@@ -78,6 +78,15 @@ class Svg:
         self._parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
                            f'stroke="{colour}" stroke-width="{width}"{dash}/>')
 
+    def polyline(self, points: Sequence[tuple[float, float]], colour: str = INK, *,
+                 width: float = 1.0, dashed: bool = False, tip: str = "") -> None:
+        """A line through `points` in order, solid or dashed; `tip` shows under the pointer."""
+        dash = ' stroke-dasharray="5 3"' if dashed else ""
+        body = f"<title>{escape(tip)}</title>" if tip else ""
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        self._parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
+                           f'stroke-width="{width}"{dash}>{body}</polyline>')
+
     def text(self, x: float, y: float, text: str, *, size: float = FONT_PX,
              anchor: str = "start", colour: str = INK, bold: bool = False,
              rotate: bool = False) -> None:
@@ -110,6 +119,21 @@ class Svg:
                 f'{_HATCH}{"".join(self._parts)}</svg>')
 
 
+class Picture:
+    """An SVG picture a notebook cell shows as an image (`_repr_svg_`), with `summary` as its
+    plain-text form (what a terminal, nbval's text comparison and a screen reader get)."""
+
+    def __init__(self, markup: str, summary: str) -> None:
+        self.markup = markup
+        self.summary = summary
+
+    def _repr_svg_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.summary
+
+
 def text_width(text: str, size: float = FONT_PX) -> float:
     """About how many pixels `text` takes at `size` px in a sans-serif font."""
     return len(text) * size * 0.58
@@ -135,3 +159,12 @@ def nice_ticks(top_value: float, count: int = 4) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     return [i * step for i in range(int(top_value // step) + 1)]
+
+
+def time_ticks(start: float, end: float, count: int = 6) -> list[float]:
+    """Round times from `start` to `end` for a time axis: about `count` multiples of a step of
+    1, 2, 2.5 or 5 times a power of ten (a run from 123.4 s to 190 s gets 140, 160, 180)."""
+    steps = nice_ticks(max(end - start, 1e-9), count)
+    step = steps[1] if len(steps) > 1 else max(end - start, 1.0)
+    first = math.ceil(start / step - 1e-9)
+    return [round(i * step, 9) for i in range(first, math.floor(end / step + 1e-9) + 1)]

@@ -71,3 +71,11 @@ def test_the_roles_chart_labels_each_stretch_with_its_term_where_it_fits():
     assert "term 1" in drawn and "down" in drawn
     assert "a: leader, term 2, 9.00 to 10.00 s" in tips(markup)
     assert drawn.count("1") == 0  # b's first stretch is too thin for any label
+
+
+def test_time_ticks_fall_on_round_times_inside_the_run():
+    from k8slab.lab.plots.svg import time_ticks
+
+    assert time_ticks(123.4, 190) == [140, 160, 180]
+    assert time_ticks(0, 2) == [0, 0.5, 1, 1.5, 2]
+    assert time_ticks(5, 5) == [5]
