@@ -248,3 +248,15 @@ def test_a_watch_by_label_selector_sees_pods_enter_and_leave_it(cp, make_pod):
     cp.ok(cp.client().update(pod))
     cp.sim.run(0.01)
     assert (events[-1]["type"], events[-1]["object"]["metadata"]["name"]) == ("DELETED", "b")
+
+
+def test_an_impossible_status_is_refused_and_the_stored_one_stays(cp):
+    cp.ok(cp.client().create(deployment()))
+    before = get_deployment(cp)
+    body = copy.deepcopy(before)
+    body["status"] = {"replicas": 1, "readyReplicas": 2}
+    error = cp.call(cp.client().update_status(body))
+    assert isinstance(error, InvalidError)
+    assert error.message == ('Deployment.apps "web" is invalid: status.readyReplicas: Invalid '
+                             "value: 2: cannot be greater than status.replicas")
+    assert get_deployment(cp) == before
