@@ -66,9 +66,10 @@ class APIServer:
         serves it from the watch cache), as copies; None until the cache is filled."""
         if not self.cache_ready:
             return None
-        prefix = registry_prefix(resource_info(resource))
-        items = [copy.deepcopy(obj) for key, obj in sorted(self.cache.objects.items())
-                 if key.startswith(prefix)]
+        kind = resource_info(resource)
+        prefix = registry_prefix(kind)
+        items = [served_form(kind, copy.deepcopy(obj))
+                 for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
         return items, str(self.cache.revision)
 
     def start(self) -> None:
