@@ -260,3 +260,22 @@ def test_an_impossible_status_is_refused_and_the_stored_one_stays(cp):
     assert error.message == ('Deployment.apps "web" is invalid: status.readyReplicas: Invalid '
                              "value: 2: cannot be greater than status.replicas")
     assert get_deployment(cp) == before
+
+
+WORKLOADS = {
+    "ReplicaSet": ("apps/v1", "replicasets", {"replicas": 2}),
+    "DaemonSet": ("apps/v1", "daemonsets", {}),
+    "StatefulSet": ("apps/v1", "statefulsets", {"replicas": 2, "serviceName": "web"}),
+}
+
+
+@pytest.mark.parametrize("kind", list(WORKLOADS))
+def test_every_apps_kind_counts_its_generation(cp, kind):
+    version, resource, extra = WORKLOADS[kind]
+    body = {"apiVersion": version, "kind": kind, "metadata": {"name": "web"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                     "template": copy.deepcopy(TEMPLATE), **extra}}
+    assert cp.ok(cp.client().create(body))["metadata"]["generation"] == 1
+    stored = cp.ok(cp.client().get(resource, "web", "default"))
+    stored["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28"
+    assert cp.ok(cp.client().update(stored))["metadata"]["generation"] == 2
