@@ -11,7 +11,7 @@ from collections.abc import Generator
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import JOB, Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
-from k8slab.api.validation import validate, validate_update
+from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import check_pod_update
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
@@ -68,9 +68,10 @@ class APIServer:
         serves it from the watch cache), as copies; None until the cache is filled."""
         if not self.cache_ready:
             return None
-        prefix = registry_prefix(resource_info(resource))
-        items = [copy.deepcopy(obj) for key, obj in sorted(self.cache.objects.items())
-                 if key.startswith(prefix)]
+        kind = resource_info(resource)
+        prefix = registry_prefix(kind)
+        items = [served_form(kind, copy.deepcopy(obj))
+                 for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
         return items, str(self.cache.revision)
 
     def start(self) -> None:
@@ -260,7 +261,9 @@ class APIServer:
                 # The new status is decoded as part of the object (a wrong type is a 400); the
                 # spec and metadata it sits beside are the stored, already valid ones.
                 candidate = dict(current, status=copy.deepcopy(body.get("status", {})))
-                current["status"] = apply_defaults(candidate).get("status", {})
+                status = apply_defaults(candidate).get("status", {})
+                validate_status_update(current, dict(current, status=status))
+                current["status"] = status
                 return current
             new = apply_defaults(copy.deepcopy(body))
             validate_update(served_form(kind, current), new)

@@ -248,3 +248,34 @@ def test_a_watch_by_label_selector_sees_pods_enter_and_leave_it(cp, make_pod):
     cp.ok(cp.client().update(pod))
     cp.sim.run(0.01)
     assert (events[-1]["type"], events[-1]["object"]["metadata"]["name"]) == ("DELETED", "b")
+
+
+def test_an_impossible_status_is_refused_and_the_stored_one_stays(cp):
+    cp.ok(cp.client().create(deployment()))
+    before = get_deployment(cp)
+    body = copy.deepcopy(before)
+    body["status"] = {"replicas": 1, "readyReplicas": 2}
+    error = cp.call(cp.client().update_status(body))
+    assert isinstance(error, InvalidError)
+    assert error.message == ('Deployment.apps "web" is invalid: status.readyReplicas: Invalid '
+                             "value: 2: cannot be greater than status.replicas")
+    assert get_deployment(cp) == before
+
+
+WORKLOADS = {
+    "ReplicaSet": ("apps/v1", "replicasets", {"replicas": 2}),
+    "DaemonSet": ("apps/v1", "daemonsets", {}),
+    "StatefulSet": ("apps/v1", "statefulsets", {"replicas": 2, "serviceName": "web"}),
+}
+
+
+@pytest.mark.parametrize("kind", list(WORKLOADS))
+def test_every_apps_kind_counts_its_generation(cp, kind):
+    version, resource, extra = WORKLOADS[kind]
+    body = {"apiVersion": version, "kind": kind, "metadata": {"name": "web"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                     "template": copy.deepcopy(TEMPLATE), **extra}}
+    assert cp.ok(cp.client().create(body))["metadata"]["generation"] == 1
+    stored = cp.ok(cp.client().get(resource, "web", "default"))
+    stored["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.28"
+    assert cp.ok(cp.client().update(stored))["metadata"]["generation"] == 2

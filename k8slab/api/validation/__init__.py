@@ -4,7 +4,8 @@ validate() is the entry point for a new object (the API server and manifests cal
 checks the document's shape, that it is JSON and decodes into its kind's struct
 (k8slab.api.decoding), then the metadata every kind has and the kind's own fields with its
 group's checks, and gathers the FieldErrors into one InvalidError: `Pod "web" is invalid: ...`.
-validate_update() adds what an update may not change (an apps/v1 selector, a Job's template).
+validate_update() adds what an update may not change (an apps/v1 selector, a Job's template),
+validate_status_update() what a controller may write to a status.
 Modules follow upstream's map: names, labels, objectmeta and field are apimachinery's; core_*
 are pkg/apis/core/validation; apps, batch, coordination and events are those groups'.
 """
@@ -24,6 +25,7 @@ from k8slab.api.validation.events import EVENT_CHECKS
 from k8slab.api.validation.field import FieldError, invalid_error
 from k8slab.api.validation.objectmeta import object_meta_errors
 from k8slab.api.validation.shape import check_shape
+from k8slab.api.validation.status import status_errors
 from k8slab.api.validation.updates import UPDATE_CHECKS
 
 # Keyed by Kind.qualified_kind: "Event" (core/v1) and "Event.events.k8s.io" differ.
@@ -79,3 +81,11 @@ def validate_update(old: dict, new: dict) -> None:
     if update_check is not None:
         errors += update_check(old, decoded)
     _raise(new, errors)
+
+
+def validate_status_update(old: dict, new: dict) -> None:
+    """Raise InvalidError unless `new`'s status is a valid update of `old`'s (decoded objects),
+    e.g. `ReplicaSet.apps "web" is invalid: status.readyReplicas: Invalid value: 4: cannot be
+    greater than status.replicas`."""
+    info = kind_info(new["kind"], new["apiVersion"])
+    _raise(new, status_errors(info.qualified_kind, old, new))

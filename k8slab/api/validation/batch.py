@@ -37,9 +37,11 @@ def job_errors(obj: dict) -> list[FieldError]:
         errors.append(not_supported("spec.podReplacementPolicy", replacement,
                                     ["TerminatingOrFailed", "Failed"]))
     selector = spec.get("selector")
-    if selector is None:
+    if selector is None and spec.get("manualSelector"):
         errors.append(required("spec.selector"))
-    else:
+    elif selector is not None:
+        # Without manualSelector the API server generates the selector before it validates
+        # (generateSelectorIfNeeded), so a manifest checked before sending may have none.
         errors += label_selector_errors(selector, "spec.selector")
     template = spec.get("template") or {}
     labels = (template.get("metadata") or {}).get("labels")

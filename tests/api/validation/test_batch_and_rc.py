@@ -104,3 +104,13 @@ def test_an_rc_without_template_labels_needs_a_selector():
                           "metadata": {"name": "web"},
                           "spec": {"template": {"spec": {"containers": CONTAINERS}}}})
     assert errors(obj) == ["spec.selector: Required value"]
+
+
+def test_a_job_manifest_loads_before_the_server_generates_its_selector():
+    from k8slab.api.manifests import load_manifests
+    [loaded] = load_manifests({"apiVersion": "batch/v1", "kind": "Job",
+                               "metadata": {"name": "pi"},
+                               "spec": {"template": {"spec": {
+                                   "restartPolicy": "Never", "containers": CONTAINERS}}}})
+    assert "selector" not in loaded["spec"]
+    assert errors(job(manualSelector=True)) == ["spec.selector: Required value"]

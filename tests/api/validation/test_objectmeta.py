@@ -1,6 +1,6 @@
 """Object metadata: names, generateName, namespaces and labels, with upstream's messages."""
 
-from k8slab.api.validation import field_errors
+from k8slab.api.validation import field_errors, validate
 
 SUBDOMAIN_MESSAGE = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
@@ -67,3 +67,30 @@ def test_labels(pod, rejection):
     text = rejection(obj)
     assert 'metadata.labels: Invalid value: "bad key!": name part must consist of' in text
     assert 'metadata.labels: Invalid value: "front end": a valid label must be' in text
+
+
+OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1", "uid": "u1",
+         "controller": True}
+
+
+def owned_pod(pod, *references) -> dict:
+    obj = pod()
+    obj["metadata"]["ownerReferences"] = list(references)
+    return obj
+
+
+def test_owner_references_name_their_owner_completely(pod, rejection):
+    assert rejection(owned_pod(pod, {"kind": "ReplicaSet", "name": "", "uid": "u"})) == (
+        'Pod "web" is invalid: [metadata.ownerReferences.apiVersion: Invalid value: "": version '
+        'must not be empty, metadata.ownerReferences.name: Invalid value: "": must not be empty]')
+
+
+def test_only_one_owner_is_the_controller(pod, rejection):
+    other = dict(OWNER, kind="StatefulSet", name="db", uid="u2")
+    assert rejection(owned_pod(pod, OWNER, other)) == (
+        'Pod "web" is invalid: metadata.ownerReferences: Invalid value: [{"apiVersion":"apps/v1",'
+        '"kind":"ReplicaSet","name":"web-1","uid":"u1","controller":true},{"apiVersion":"apps/v1",'
+        '"kind":"StatefulSet","name":"db","uid":"u2","controller":true}]: Only one reference can '
+        'have Controller set to true. Found "true" in references for ReplicaSet/web-1 and '
+        "StatefulSet/db")
+    validate(owned_pod(pod, OWNER, dict(OWNER, controller=False, name="b", uid="u3")))

@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from k8slab.api.defaults import apply_defaults
-from k8slab.api.validation import validate_update
+from k8slab.api.validation import validate_status_update, validate_update
 from k8slab.errors import InvalidError
 
 TEMPLATE = {"metadata": {"labels": {"app": "web", "tier": "front"}},
@@ -88,3 +88,39 @@ def test_a_replication_controllers_selector_may_change():
     new = copy.deepcopy(old)
     new["spec"]["selector"] = {"tier": "front"}
     validate_update(old, new)
+
+
+STATUS_CASES = [
+    ("ReplicaSet", {"replicas": 2, "readyReplicas": 3, "availableReplicas": 1},
+     "status.readyReplicas: Invalid value: 3: cannot be greater than status.replicas"),
+    ("ReplicaSet", {"replicas": 3, "readyReplicas": 1, "availableReplicas": 2},
+     "status.availableReplicas: Invalid value: 2: cannot be greater than readyReplicas"),
+    # Go's zero values count: with replicas -1, an unset updatedReplicas (0) is "greater".
+    ("Deployment", {"replicas": -1},
+     "[status.replicas: Invalid value: -1: must be greater than or equal to 0, "
+     "status.updatedReplicas: Invalid value: 0: cannot be greater than status.replicas, "
+     "status.readyReplicas: Invalid value: 0: cannot be greater than status.replicas, "
+     "status.availableReplicas: Invalid value: 0: cannot be greater than status.replicas]"),
+    ("StatefulSet", {"replicas": 2, "readyReplicas": 1, "availableReplicas": 2},
+     "status.availableReplicas: Invalid value: 2: cannot be greater than status.readyReplicas"),
+    ("DaemonSet", {"numberReady": -2},
+     "status.numberReady: Invalid value: -2: must be greater than or equal to 0"),
+]
+
+
+@pytest.mark.parametrize(("kind", "status", "message"), STATUS_CASES,
+                         ids=["rs-ready-above-replicas", "rs-available-above-ready",
+                              "deploy-negative", "sts-available-above-ready", "ds-negative"])
+def test_status_updates_are_checked(kind, status, message):
+    old = stored(kind)
+    with pytest.raises(InvalidError) as caught:
+        validate_status_update(old, dict(old, status=status))
+    assert str(caught.value) == f'{kind}.apps "web" is invalid: {message}'
+
+
+def test_a_collision_count_may_not_go_down():
+    old = dict(stored("Deployment"), status={"collisionCount": 2})
+    validate_status_update(old, dict(old, status={"collisionCount": 3}))
+    with pytest.raises(InvalidError, match="status.collisionCount: Invalid value: 1: cannot be "
+                                           "decremented"):
+        validate_status_update(old, dict(old, status={"collisionCount": 1}))
