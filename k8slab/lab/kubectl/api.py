@@ -43,12 +43,21 @@ class Api(Protocol):
         """Let `seconds` of simulated time pass."""
 
 
+def delete_options(grace_period_seconds: int | None, propagation_policy: str | None) -> dict | None:
+    """The metav1.DeleteOptions kubectl sends, with only the fields it sets (None if none)."""
+    body: dict = {}
+    if grace_period_seconds is not None:
+        body["gracePeriodSeconds"] = grace_period_seconds
+    if propagation_policy is not None:
+        body["propagationPolicy"] = propagation_policy
+    return {"apiVersion": "v1", "kind": "DeleteOptions", **body} if body else None
+
+
 class ClientApi:
     """`Api` over the lab's API client: each call is one request to the API server.
 
-    DeleteOptions and the eviction subresource travel as request fields
-    (`grace_period_seconds`, `propagation_policy`; verb "evict" with a policy/v1 Eviction body):
-    this adapter is the one place that knows how the client spells them.
+    A DELETE carries its DeleteOptions as the request's `options`, and an eviction is the
+    verb "evict" with a policy/v1 Eviction body, as the API server's DELETE path reads them.
     """
 
     def __init__(self, client: Client) -> None:
@@ -78,15 +87,14 @@ class ClientApi:
         """DELETE with kubectl's DeleteOptions."""
         return (yield from self._client.request(
             "delete", resource, namespace=namespace, name=name,
-            grace_period_seconds=grace_period_seconds, propagation_policy=propagation_policy))
+            options=delete_options(grace_period_seconds, propagation_policy)))
 
     def evict(self, name: str, namespace: str, *,
               grace_period_seconds: int | None = None) -> Generator:
         """POST pods/<name>/eviction with a policy/v1 Eviction, as kubectl drain sends it."""
-        options = {} if grace_period_seconds is None else {
-            "gracePeriodSeconds": grace_period_seconds}
         body = {"apiVersion": "policy/v1", "kind": "Eviction",
-                "metadata": {"name": name, "namespace": namespace}, "deleteOptions": options}
+                "metadata": {"name": name, "namespace": namespace},
+                "deleteOptions": delete_options(grace_period_seconds, None)}
         return (yield from self._client.request(
             "evict", "pods", namespace=namespace, name=name, body=body))
 

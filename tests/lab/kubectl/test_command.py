@@ -4,6 +4,7 @@ import pytest
 
 from k8slab.errors import BadRequestError
 from k8slab.lab.kubectl.command import parse_command
+from k8slab.lab.kubectl.resources import RESOURCE_TYPES
 
 
 @pytest.mark.parametrize(
@@ -47,5 +48,8 @@ def test_a_command_must_be_a_string():
 
 
 def test_unknown_words_list_what_is_supported():
-    with pytest.raises(BadRequestError, match=r"pods\|nodes\|namespaces\|leases"):
-        parse_command("get deployments")
+    with pytest.raises(BadRequestError) as caught:
+        parse_command("get frobs")
+    listed = str(caught.value).partition("kubectl get <")[2].partition(">")[0].split("|")
+    assert listed == [rtype.plural for rtype in RESOURCE_TYPES]
+    assert listed[:2] == ["pods", "nodes"]
