@@ -94,3 +94,18 @@ def test_job_with_the_generated_selector_through_the_api_server(cp):
     assert all(p["metadata"]["labels"]["batch.kubernetes.io/job-name"] == "pi" for p in made)
     stored = cp.ok(cp.client().get("jobs", "pi", "default"))
     assert stored["status"]["active"] == 2 and "startTime" in stored["status"]
+
+
+def test_same_seed_same_controller_history(control_plane_factory):
+    histories = []
+    for _ in range(2):
+        cp = control_plane_factory(3)
+        cp.ok(cp.client().create({
+            "apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 5, "selector": {"matchLabels": {"app": "web"}},
+                     "template": TEMPLATE}}))
+        run_controllers(cp, ReplicaSetController)
+        cp.sim.run(cp.sim.now + 5)
+        histories.append([r.row() for r in cp.sim.trace.by_component("kube-controller-manager")])
+    assert histories[0] == histories[1] and len(histories[0]) == 5
