@@ -32,7 +32,7 @@ from k8slab.sim.network import Network, Stream
 
 WORKER = "worker-1"
 CONTROL_PLANE = "control-plane"
-STATIC_PODS = ["etcd", "kube-apiserver", "kube-scheduler"]
+STATIC_PODS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]
 
 
 # -- a kubelet against a scripted API server -------------------------------------------------
@@ -330,7 +330,7 @@ def test_static_pods_run_on_the_host_network_with_mirror_pods() -> None:
         f"pod/kube-system/{name}-{CONTROL_PLANE}" for name in STATIC_PODS
     ]
     sandboxes = cluster.trace.where(component="containerd", kind="RunPodSandbox")
-    assert [rec.details for rec in sandboxes] == [{"host_network": True}] * 3
+    assert [rec.details for rec in sandboxes] == [{"host_network": True}] * 4
 
 
 def test_a_mirror_pod_is_not_run_a_second_time() -> None:
@@ -341,7 +341,7 @@ def test_a_mirror_pod_is_not_run_a_second_time() -> None:
         "RunPodSandbox"
     ) == 1
     assert len(cluster.trace.where(kind="SyncPod", obj=ref)) == 1
-    assert len(cluster.containers(CONTROL_PLANE)) == 6  # three pause + three control-plane
+    assert len(cluster.containers(CONTROL_PLANE)) == 8  # four pause + four control-plane
 
 
 def test_deleting_a_mirror_pod_leaves_the_static_pod_running() -> None:

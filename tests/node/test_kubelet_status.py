@@ -14,6 +14,7 @@ from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 
 STATIC = ("kube-system/etcd-control-plane", "kube-system/kube-apiserver-control-plane",
+          "kube-system/kube-controller-manager-control-plane",
           "kube-system/kube-scheduler-control-plane")
 WEB = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
        "spec": {"nodeName": "worker-1", "containers": [{"name": "web", "image": "nginx:1.27"}]}}

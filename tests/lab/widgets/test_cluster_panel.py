@@ -56,13 +56,13 @@ def test_add_pod_creates_a_pod_that_becomes_running_in_the_status_and_the_chart(
 
 
 def test_the_status_counts_exactly_the_pods_the_chart_draws(panel):
-    """The control plane's three static pods run too, but the chart of workers omits them, and
+    """The control plane's four static pods run too, but the chart of workers omits them, and
     so does the status line."""
     for _ in range(3):
         panel.add_button.click()
     panel.advance_button.click()
     running = sum(p["status"]["phase"] == "Running" for p in panel.cluster.list("pods"))
-    assert running == 6
+    assert running == 7
     assert running_in_chart(panel) == 3
     assert panel.status.value.endswith("· 3 pods running on worker nodes")
     assert panel.status.value.startswith(f"t = {chart_time(panel)} s")

@@ -158,6 +158,9 @@ def test_a_cordoned_node_gets_no_pods_and_a_waiting_pod_lands_when_it_is_uncordo
     assert "NodeUnschedulable: node(s) were unschedulable" in panel.explanation.value
     panel.uncordon_button.click()
     assert panel.message.value == "node/worker-1 uncordoned; ran 2 s"
+    # The node lifecycle controller removes the node.kubernetes.io/unschedulable taint right
+    # after; the waiting pod, tried in between, lands once its back-off is over.
+    panel.advance_button.click()
     assert panel.status.value.endswith("· 2 pods bound to a worker node · 0 waiting for one")
     assert panel.decision.node == "worker-1"
 
