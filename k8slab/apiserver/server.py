@@ -18,6 +18,7 @@ from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.strategy import (
+    prepare_for_status_update,
     prepare_for_create,
     prepare_for_update,
     served_form,
@@ -264,6 +265,7 @@ class APIServer:
                 status = apply_defaults(candidate).get("status", {})
                 validate_status_update(current, dict(current, status=status))
                 current["status"] = status
+                prepare_for_status_update(kind, current, body)
                 return current
             new = apply_defaults(copy.deepcopy(body))
             validate_update(served_form(kind, current), new)

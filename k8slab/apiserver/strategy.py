@@ -8,6 +8,8 @@ generates the Job's selector; Events are stored with a TTL and served in two ver
 
 from __future__ import annotations
 
+import copy
+
 from k8slab.api.defaults_workloads import generate_job_selector
 from k8slab.api.events import to_core_event, to_events_v1
 from k8slab.api.kinds import EVENTS_V1_EVENT, JOB, Kind
@@ -42,6 +44,16 @@ def prepare_for_update(kind: Kind, old: dict, new: dict) -> None:
         generation = old["metadata"].get("generation", 1)
         changed = new.get("spec") != old.get("spec")
         new["metadata"]["generation"] = generation + 1 if changed else generation
+
+
+def prepare_for_status_update(kind: Kind, current: dict, body: dict) -> None:
+    """A Deployment's status update also writes the annotations it was sent: upstream's
+    deploymentStatusStrategy.PrepareForUpdate resets only spec and labels, and the controller
+    records `deployment.kubernetes.io/revision` through UpdateStatus
+    (kk pkg/registry/apps/deployment/strategy.go). Other kinds keep their stored metadata."""
+    if kind.kind == "Deployment" and isinstance(body.get("metadata"), dict) \
+            and "annotations" in body["metadata"]:
+        current["metadata"]["annotations"] = copy.deepcopy(body["metadata"]["annotations"])
 
 
 def ttl_of(kind: Kind) -> int | None:

@@ -31,9 +31,14 @@ RETRY_SLEEP = 10.0
 _EPOCH_UNIX = int(EPOCH.timestamp())
 
 
-def event_name(object_name: str, now: float) -> str:
+def unix_nanos(now: float) -> int:
+    """Simulated time as Unix nanoseconds (simulated second 0 is 2026-01-01T00:00:00Z)."""
+    return _EPOCH_UNIX * 10**9 + round(now * 10**9)
+
+
+def event_name(object_name: str, nanos: int) -> str:
     """client-go's name for a new Event: `<object name>.<Unix nanoseconds in hex>`."""
-    return f"{object_name}.{_EPOCH_UNIX * 10**9 + round(now * 10**9):x}"
+    return f"{object_name}.{nanos:x}"
 
 
 def reference(obj: dict) -> dict:
@@ -61,6 +66,7 @@ class EventRecorder:
         self._seen: dict[tuple, dict] = {}  # event key -> the last Event written for it
         self._similar: dict[tuple, tuple[list[str], float]] = {}  # messages seen, last time
         self._pending: list[dict] = []
+        self._last_nanos = 0
         self._writer_idle = True
 
     def event(self, obj: dict, event_type: str, reason: str, message: str,
@@ -103,7 +109,7 @@ class EventRecorder:
         else:
             event = {
                 "apiVersion": "v1", "kind": "Event",
-                "metadata": {"name": event_name(ref.get("name", ""), now),
+                "metadata": {"name": event_name(ref.get("name", ""), self._clock_nanos(now)),
                              "namespace": ref.get("namespace") or "default"},
                 "involvedObject": ref, "reason": reason, "message": message,
                 "source": {"component": self.source, **({"host": self.source_host}
@@ -117,6 +123,12 @@ class EventRecorder:
         if len(self._seen) > CACHE_ENTRIES:
             del self._seen[next(iter(self._seen))]
         return event
+
+    def _clock_nanos(self, now: float) -> int:
+        # A real clock never reads the same nanosecond twice in one process, so two Events
+        # about one object in one simulated instant still get two names.
+        self._last_nanos = max(unix_nanos(now), self._last_nanos + 1)
+        return self._last_nanos
 
     def _write_all(self) -> Generator:
         while self._pending:

@@ -19,6 +19,7 @@ from k8slab.sim.host import ProcessGroup
 # 1000 s, together with an overall token bucket of 10 adds per second, bursting to 100.
 BACKOFF_BASE = 0.005
 BACKOFF_MAX = 1000.0
+MAX_DOUBLINGS = 20  # 5 ms x 2^20 is past the cap already; bounding it keeps the float finite
 BUCKET_QPS = 10.0
 BUCKET_BURST = 100
 
@@ -62,7 +63,8 @@ class WorkQueue:
         """Queue `key` again after its back-off: 5 ms, 10 ms, 20 ms... or the bucket's wait."""
         failures = self._failures.get(key, 0)
         self._failures[key] = failures + 1
-        self.add_after(key, max(min(BACKOFF_BASE * 2**failures, BACKOFF_MAX), self._bucket_wait()))
+        backoff = BACKOFF_BASE * 2 ** min(failures, MAX_DOUBLINGS)
+        self.add_after(key, max(min(backoff, BACKOFF_MAX), self._bucket_wait()))
 
     def forget(self, key: str) -> None:
         """The key synced: its back-off starts again from 5 ms."""

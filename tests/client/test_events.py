@@ -2,7 +2,7 @@
 combined, and every one traced at once with its reason."""
 
 from k8slab.api.timestamps import to_time
-from k8slab.client.events import COMBINED_PREFIX, EventRecorder, event_name
+from k8slab.client.events import COMBINED_PREFIX, EventRecorder, event_name, unix_nanos
 from k8slab.errors import K8sLabError
 
 
@@ -17,8 +17,19 @@ def events(cp):
 
 def test_event_names_are_the_object_name_and_unix_nanoseconds_in_hex():
     # 2026-01-01T00:00:00Z is 1767225600 s after the Unix epoch.
-    assert event_name("web", 0) == f"web.{1767225600 * 10**9:x}"
-    assert event_name("web", 1.5) == f"web.{1767225600 * 10**9 + 1_500_000_000:x}"
+    assert unix_nanos(0) == 1767225600 * 10**9
+    assert event_name("web", unix_nanos(1.5)) == f"web.{1767225600 * 10**9 + 1_500_000_000:x}"
+
+
+def test_events_in_one_instant_get_names_a_nanosecond_apart(cp, make_pod):
+    web = pod(cp, make_pod)
+    recorder = EventRecorder(cp.client("replicaset-controller"), "replicaset-controller")
+    for name in ("web-a", "web-b", "web-c"):
+        recorder.event(web, "Normal", "SuccessfulCreate", f"Created pod: {name}")
+    cp.sim.run(1)
+    names = [e["metadata"]["name"] for e in events(cp)]
+    nanos = [int(n.rpartition(".")[2], 16) for n in names]
+    assert len(names) == 3 and nanos == [nanos[0], nanos[0] + 1, nanos[0] + 2]
 
 
 def test_an_event_is_stored_as_a_v1_event_and_traced(cp, make_pod):
