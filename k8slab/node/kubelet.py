@@ -166,6 +166,8 @@ class Kubelet:
             return
         key = cache_key(pod)
         self.pods[key] = pod
+        if key in self.statuses and _needs_reconcile(pod.get("status") or {}, self.statuses[key]):
+            self._request_push(key)
         self._enqueue(key)
 
     def _pod_gone(self, pod: dict) -> None:
@@ -501,6 +503,16 @@ class Kubelet:
             except K8sLabError:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
+
+
+def _needs_reconcile(stored: dict, computed: dict) -> bool:
+    """The status manager's needsReconcile: someone else changed the pod's phase or a
+    condition (the node lifecycle controller marks pods not Ready when their node goes silent),
+    so the kubelet writes its own view again once it is back."""
+    def summary(status: dict) -> tuple:
+        conditions = {c.get("type"): c.get("status") for c in status.get("conditions", [])}
+        return status.get("phase"), sorted(conditions.items())
+    return summary(stored) != summary(computed)
 
 
 def _node_conditions(now: float) -> list[dict]:
