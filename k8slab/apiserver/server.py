@@ -18,8 +18,8 @@ from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.strategy import (
-    prepare_for_status_update,
     prepare_for_create,
+    prepare_for_status_update,
     prepare_for_update,
     served_form,
     stored_form,

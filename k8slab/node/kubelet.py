@@ -483,7 +483,7 @@ class Kubelet:
                     annotations = existing["metadata"].get("annotations", {})
                     if annotations.get(MIRROR_ANNOTATION) == self._static.get(key):
                         break
-                    yield from self.client.delete("pods", name, namespace)
+                    yield from self.client.delete("pods", name, namespace, grace_period_seconds=0)
                     self._record("MirrorPodDeleted", f"pod/{namespace}/{name}")
             except K8sLabError:
                 yield self.group.env.timeout(delay)
@@ -491,11 +491,13 @@ class Kubelet:
         self._request_push(key)
 
     def _delete_mirror(self, key: str) -> Generator:
+        # mirror_client.go DeleteMirrorPod: a mirror pod goes at once (grace 0); the static
+        # pod it mirrors is the kubelet's to stop, not the API server's.
         namespace, name = key.split("/", 1)
         delay = REGISTER_BACKOFF[0]
         while key not in self._static:  # unless its manifest is back
             try:
-                yield from self.client.delete("pods", name, namespace)
+                yield from self.client.delete("pods", name, namespace, grace_period_seconds=0)
                 self._record("MirrorPodDeleted", f"pod/{namespace}/{name}")
                 return
             except NotFoundError:

@@ -61,7 +61,7 @@ def test_a_terminating_pod_counts_until_its_containers_stopped():
 
     cluster.apply(bound("old", "1500m", ["sleep", "3600"]))  # ignores SIGTERM: 30 s to stop
     cluster.run(3)
-    cluster.delete("pods", "old")
+    cluster.delete("pods", "old", wait=False)
     cluster.apply(bound("early", "1"))
     cluster.run(3)
     assert cluster.get("pods", "early")["status"]["reason"] == "OutOfcpu"
