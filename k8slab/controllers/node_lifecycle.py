@@ -139,11 +139,10 @@ class NodeLifecycleController:
 
     def _update_health(self, node: dict) -> Generator:
         name = node["metadata"]["name"]
-        node = copy.deepcopy(node)
         for attempt in range(HEALTH_UPDATE_TRIES):
             try:
-                observed, current = yield from self._try_update_health(node)
-                return node, observed, current
+                # The informer's copy is only read; a write works on its own copy.
+                return (yield from self._try_update_health(node))
             except K8sLabError as error:
                 if attempt == HEALTH_UPDATE_TRIES - 1:
                     self._record("NodeHealthUpdateFailed", f"node/{name}", error=str(error))
@@ -155,7 +154,8 @@ class NodeLifecycleController:
         return None
 
     def _try_update_health(self, node: dict) -> Generator:
-        """tryUpdateNodeHealth: (observed Ready, current Ready); writes Unknown when due."""
+        """tryUpdateNodeHealth: (node, observed Ready, current Ready); writes Unknown when due,
+        and then the node is the one written."""
         name = node["metadata"]["name"]
         now = self.sim.now
         lease = self.leases.get(f"kube-node-lease/{name}")
@@ -167,14 +167,12 @@ class NodeLifecycleController:
             silent = node_health.silent_status(node, now)
             current = node_health.condition(silent, "Ready")
             if current != observed:
-                written = yield from self.client.update_status(silent)
-                node.clear()
-                node.update(written)
+                node = yield from self.client.update_status(silent)
                 self.health[name] = NodeHealth(health.probe_timestamp, self.sim.now,
                                                copy.deepcopy(current), health.lease_renew_time)
                 self._record("NodeStatusUnknown", f"node/{name}",
                              silent_for=round(now - health.probe_timestamp, 6))
-        return observed, current
+        return node, observed, current
 
     def _after_health(self, node: dict, observed: dict, current: dict) -> Generator:
         name = node["metadata"]["name"]
