@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 
+from k8slab.api.tolerations import tolerations_tolerate_taint
 from k8slab.controllers.controller_utils import CONTROLLER_REVISION_HASH, pod_from_template
 
 OBJECT_NAME_FIELD = "metadata.name"
@@ -33,25 +34,11 @@ DAEMON_TOLERATIONS = (
 NETWORK_UNAVAILABLE = ("node.kubernetes.io/network-unavailable", "NoSchedule")
 
 
-def _tolerates(toleration: dict, taint: dict) -> bool:
-    # v1.Toleration.ToleratesTaint: empty effect and empty key match all; Exists any value.
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    return operator == "Equal" and (toleration.get("value") or "") == (taint.get("value") or "")
-
-
 def untolerated_taint(taints: list[dict], tolerations: list[dict],
                       effects: tuple[str, ...]) -> dict | None:
     """The first taint with one of `effects` that no toleration tolerates, or None."""
     for taint in taints:
-        if taint.get("effect") in effects and not any(_tolerates(t, taint) for t in tolerations):
+        if taint.get("effect") in effects and not tolerations_tolerate_taint(tolerations, taint):
             return taint
     return None
 

@@ -12,6 +12,7 @@ import copy
 from collections.abc import Generator
 
 from k8slab.api.timestamps import to_time
+from k8slab.api.tolerations import toleration_tolerates_taint
 from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError
 
@@ -45,27 +46,12 @@ def no_execute_taints(node: dict | None) -> list[dict]:
     return [t for t in taints if t.get("effect") == NO_EXECUTE]
 
 
-def tolerates(toleration: dict, taint: dict) -> bool:
-    """Toleration.ToleratesTaint: the effects match (an empty one matches all), the keys match
-    (an empty key with Exists matches every key), and Exists, or Equal with the same value."""
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    operator = toleration.get("operator") or "Equal"
-    if key and key != taint.get("key"):
-        return False
-    if operator == "Exists":
-        return True
-    return operator == "Equal" and (toleration.get("value") or "") == (taint.get("value") or "")
-
-
 def matching_tolerations(taints: list[dict], tolerations: list[dict]) -> tuple[bool, list[dict]]:
     """v1helper.GetMatchingTolerations: whether every taint is tolerated, and for each taint the
     first toleration that tolerates it."""
     used = []
     for taint in taints:
-        toleration = next((t for t in tolerations if tolerates(t, taint)), None)
+        toleration = next((t for t in tolerations if toleration_tolerates_taint(t, taint)), None)
         if toleration is None:
             return False, []
         used.append(toleration)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from k8slab.api.tolerations import toleration_tolerates_taint as tolerates
 from k8slab.controllers.taint_eviction import TaintEvictionController
-from k8slab.controllers.taints import matching_tolerations, min_toleration_seconds, tolerates
+from k8slab.controllers.taints import matching_tolerations, min_toleration_seconds
 
 from .conftest import node, pod, pod_writes, start
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from k8slab.api.tolerations import tolerations_tolerate_taint
 from k8slab.scheduler.framework.cycle_state import CycleState
 from k8slab.scheduler.framework.interface import Plugin, Status, unresolvable
 from k8slab.scheduler.node_info import NodeInfo
-from k8slab.scheduler.plugins.taint_toleration import pod_tolerations, tolerations_tolerate_taint
+from k8slab.scheduler.plugins.taint_toleration import pod_tolerations
 
 ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
 

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from k8slab.api.tolerations import toleration_tolerates_taint
 from k8slab.scheduler.framework.cycle_state import CycleState
 from k8slab.scheduler.framework.interface import MAX_NODE_SCORE, UNRESOLVABLE
 from k8slab.scheduler.node_info import NodeInfo
@@ -9,7 +10,6 @@ from k8slab.scheduler.plugins.taint_toleration import (
     ERR_REASON_UNTOLERATED,
     TaintToleration,
     find_untolerated_taint,
-    toleration_tolerates_taint,
 )
 
 
