@@ -34,10 +34,8 @@ from k8slab.controllers.controller_utils import (
 )
 from k8slab.controllers.daemonset_util import daemon_pod, node_should_run_daemon_pod, target_node
 from k8slab.controllers.expectations import Expectations
-from k8slab.controllers.pod_control import PodControl, run_together, slow_start_batch
-from k8slab.controllers.replicaset import pod_key
+from k8slab.controllers.pod_control import PodControl, delete_pods, pod_key, slow_start_batch
 from k8slab.controllers.workers import start_when_synced
-from k8slab.errors import K8sLabError, NotFoundError
 
 # daemon_controller.go: BurstReplicas 250 ("values that are too high can cause registry DoS");
 # failed pods are deleted with a back-off from 1 s doubling to 15 min (failedPodsBackoff).
@@ -264,15 +262,9 @@ class DaemonSetsController:
                                                 daemon_set))
         for _ in range(len(needing) - created):
             self.expectations.creation_observed(key)
-        results = yield from run_together(self.group, [
-            self.pod_control.delete_pod(p["metadata"]["namespace"], p["metadata"]["name"],
-                                        daemon_set) for p in doomed])
         errors = [error] if error is not None else []
-        for pod, result in zip(doomed, results, strict=True):
-            if isinstance(result, K8sLabError):
-                self.expectations.deletion_observed(key, pod_key(pod))
-                if not isinstance(result, NotFoundError):
-                    errors.append(result)
+        errors += yield from delete_pods(self.group, self.pod_control, self.expectations, key,
+                                         doomed, daemon_set)
         if errors:
             raise errors[0]
 

@@ -32,10 +32,8 @@ from k8slab.controllers.controller_utils import (
     rank_pods_for_deletion,
 )
 from k8slab.controllers.expectations import Expectations
-from k8slab.controllers.pod_control import PodControl, run_together, slow_start_batch
-from k8slab.controllers.replicaset import pod_key
+from k8slab.controllers.pod_control import PodControl, delete_pods, pod_key, slow_start_batch
 from k8slab.controllers.workers import start_when_synced
-from k8slab.errors import K8sLabError, NotFoundError
 
 # job_controller.go: MaxPodCreateDeletePerSync 500; a failed pod delays the next creation by
 # DefaultJobPodFailureBackOff 10 s, doubling per failure up to MaxJobPodFailureBackOff [K].
@@ -205,14 +203,7 @@ class JobController:
     def _delete(self, job: dict, pods: list[dict]) -> Generator:
         key = pod_key(job)
         self.expectations.expect_deletions(key, [pod_key(p) for p in pods])
-        results = yield from run_together(self.group, [
-            self.pod_control.delete_pod(p["metadata"]["namespace"], p["metadata"]["name"], job)
-            for p in pods])
-        errors = []
-        for pod, result in zip(pods, results, strict=True):
-            if isinstance(result, K8sLabError):
-                self.expectations.deletion_observed(key, pod_key(pod))
-                if not isinstance(result, NotFoundError):
-                    errors.append(result)
+        errors = yield from delete_pods(self.group, self.pod_control, self.expectations, key,
+                                        pods, job)
         if errors:
             raise errors[0]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator
 from k8slab.client.events import EventRecorder
 from k8slab.client.rest import Client
 from k8slab.controllers.controller_utils import SLOW_START_INITIAL_BATCH_SIZE
+from k8slab.controllers.expectations import Expectations
 from k8slab.errors import K8sLabError, NotFoundError
 from k8slab.sim.host import ProcessGroup
 
@@ -49,6 +50,27 @@ class PodControl:
                                 f"Error deleting: {error.message}")
             raise
         self.recorder.event(owner, "Normal", "SuccessfulDelete", f"Deleted pod: {name}")
+
+
+def pod_key(pod: dict) -> str:
+    """`namespace/name` (controller.PodKey)."""
+    return f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+
+
+def delete_pods(group: ProcessGroup, pod_control: PodControl, expectations: Expectations,
+                key: str, pods: list[dict], owner: dict) -> Generator:
+    """Delete `pods` of `owner` together. A delete that failed will never be seen by the
+    informer, so it is no longer expected; the failures other than NotFound are returned."""
+    results = yield from run_together(group, [
+        pod_control.delete_pod(p["metadata"]["namespace"], p["metadata"]["name"], owner)
+        for p in pods])
+    errors = []
+    for pod, result in zip(pods, results, strict=True):
+        if isinstance(result, K8sLabError):
+            expectations.deletion_observed(key, pod_key(pod))
+            if not isinstance(result, NotFoundError):
+                errors.append(result)
+    return errors
 
 
 def run_together(group: ProcessGroup, calls: list[Generator]) -> Generator:

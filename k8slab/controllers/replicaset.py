@@ -32,16 +32,11 @@ from k8slab.controllers.controller_utils import (
     rank_pods_for_deletion,
 )
 from k8slab.controllers.expectations import Expectations
-from k8slab.controllers.pod_control import PodControl, run_together, slow_start_batch
+from k8slab.controllers.pod_control import PodControl, delete_pods, pod_key, slow_start_batch
 from k8slab.controllers.workers import start_when_synced
-from k8slab.errors import K8sLabError, NotFoundError
+from k8slab.errors import K8sLabError
 
 STATUS_UPDATE_RETRIES = 1
-
-
-def pod_key(pod: dict) -> str:
-    """`namespace/name` (controller.PodKey)."""
-    return f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
 
 
 class ReplicaSetController:
@@ -210,16 +205,8 @@ class ReplicaSetController:
         elif diff > 0:
             victims = self.pods_to_delete(active, owner, min(diff, self.burst_replicas))
             self.expectations.expect_deletions(key, [pod_key(pod) for pod in victims])
-            results = yield from run_together(self.group, [
-                self.pod_control.delete_pod(pod["metadata"]["namespace"],
-                                            pod["metadata"]["name"], owner)
-                for pod in victims])
-            errors = []
-            for pod, result in zip(victims, results, strict=True):
-                if isinstance(result, K8sLabError):
-                    self.expectations.deletion_observed(key, pod_key(pod))
-                    if not isinstance(result, NotFoundError):
-                        errors.append(result)
+            errors = yield from delete_pods(self.group, self.pod_control, self.expectations,
+                                            key, victims, owner)
             if errors:
                 raise errors[0]
 

@@ -33,8 +33,7 @@ from k8slab.controllers.controller_utils import (
     is_pod_ready,
     pod_from_template,
 )
-from k8slab.controllers.pod_control import run_together
-from k8slab.controllers.replicaset import pod_key
+from k8slab.controllers.pod_control import pod_key, run_together
 from k8slab.controllers.workers import start_when_synced
 from k8slab.errors import AlreadyExistsError, K8sLabError
 
