@@ -21,12 +21,13 @@ DEFAULT_NAMESPACE = "default"
 VERBS = ("get", "describe", "events", "delete", "scale", "rollout", "set", "cordon", "uncordon",
          "drain")
 USAGE = (
-    "this lab's kubectl supports: get (and get -w --request-timeout=30s), describe, events, "
-    "delete, scale, rollout status|history|undo|pause|resume|restart, set image, cordon, "
-    "uncordon, drain (e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', "
-    "'describe node worker-1', 'events --for pod/web', 'delete pod web', "
-    "'scale deployment/web --replicas=5', 'rollout status deployment/web', "
-    "'set image deployment/web nginx=nginx:1.27', 'drain worker-1 --ignore-daemonsets')"
+    "this lab's kubectl supports: get, describe, delete, scale, "
+    "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
+    "events, and watches (get -w, events -w) ended by --request-timeout "
+    "(e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', 'describe node worker-1', "
+    "'events --for pod/web', 'delete pod web', 'scale deployment/web --replicas=5', "
+    "'rollout status deployment/web', 'set image deployment/web nginx=nginx:1.27', "
+    "'drain worker-1 --ignore-daemonsets')"
 )
 REQUEST_TIMEOUT = events.FLAGS[-1]
 # kubectl get -w and kubectl events -w watch until interrupted; a notebook cannot interrupt, so
