@@ -17,7 +17,9 @@ from k8slab.lab.kubectl import delete as kubectl_delete
 from k8slab.lab.kubectl import dispatch, drain
 from k8slab.lab.kubectl import scale as kubectl_scale
 from k8slab.lab.kubectl.api import Api, ClientApi
+from k8slab.lab.kubectl.get import WatchChange
 from k8slab.lab.kubectl.output import REQUEST_MARGIN, wait_seconds
+from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Network
 
 
@@ -116,7 +118,7 @@ class _Terminal:
 
 
 class _Reader:
-    """What `kubectl` needs from a cluster: list and get through the API, and the time."""
+    """What `kubectl` needs from a cluster: list, get and watch through the API, and the time."""
 
     def __init__(self, cluster: KubectlVerbs) -> None:
         self._cluster = cluster
@@ -127,3 +129,31 @@ class _Reader:
 
     def get(self, resource: str, namespace: str | None, name: str) -> dict:
         return self._cluster.get(resource, name, namespace)
+
+    def list_and_watch(self, resource: str, namespace: str | None,
+                       seconds: float) -> tuple[list[dict], list[WatchChange]]:
+        """LIST, then WATCH from the list's resourceVersion while `seconds` of simulated time
+        pass, as `kubectl get -w` does; each change is stamped with the time it arrived."""
+
+        def steps(group: ProcessGroup) -> Generator:
+            client = Client(group, "kubernetes-admin", self._cluster.endpoint)
+            listed, version = yield from client.list(resource, namespace)
+            changes: list[WatchChange] = []
+
+            def arrived(event: dict) -> None:
+                changes.append(WatchChange(group.sim.now, event["type"], event["object"]))
+
+            # A stream the server closes (restart, 410 Expired) simply stops delivering, and
+            # kubectl's watch ends there, as UntilWithoutRetry does.
+            stream = client.watch(resource, version, arrived, lambda _reason: None,
+                                  namespace=namespace)
+            yield group.env.timeout(seconds)
+            stream.close("request timeout")
+            return listed, changes
+
+        if not self._cluster.network.host(self._cluster.endpoint).up:
+            raise UnavailableError(
+                f"The connection to the server {self._cluster.endpoint}:6443 was "
+                "refused - did you specify the right host or port?"
+            )
+        return self._cluster._on_control_plane(steps, seconds + REQUEST_MARGIN)

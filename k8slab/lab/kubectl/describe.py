@@ -1,4 +1,4 @@
-"""`kubectl describe pod|deployment|replicaset NAME`: the object, what it is made of, and the
+"""`kubectl describe pod|node|deployment|replicaset NAME`: the object, what it is made of, and the
 events about it, in kubectl v1.35's words (k8s.io/kubectl pkg/cmd/describe, pkg/describe).
 
 Describe reads only through the reader, as kubectl reads only through the API: it GETs the
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from k8slab.errors import BadRequestError, NotFoundError
+from k8slab.lab.kubectl.describe_node import describe_node
 from k8slab.lab.kubectl.describe_pod import describe_pod
 from k8slab.lab.kubectl.describe_text import events_for
 from k8slab.lab.kubectl.describe_workloads import describe_deployment, describe_replica_set
@@ -19,9 +20,10 @@ from k8slab.lab.kubectl.get import ClusterReader
 from k8slab.lab.kubectl.resources import BY_ALIAS, ResourceType
 
 DEFAULT_NAMESPACE = "default"
+NODE_LEASE_NAMESPACE = "kube-node-lease"  # where each kubelet renews its heartbeat Lease
 USAGE = (
-    "this lab's kubectl describes: kubectl describe <pods|deployments|replicasets> [NAME...] "
-    "[-n NAMESPACE] (also po, deploy, rs, and TYPE/NAME)"
+    "this lab's kubectl describes: kubectl describe <pods|nodes|deployments|replicasets> "
+    "[NAME...] [-n NAMESPACE] (also po, no, deploy, rs, and TYPE/NAME)"
 )
 
 
@@ -47,6 +49,27 @@ def _replica_set(reader: ClusterReader, replica_set: dict) -> str:
     )
 
 
+def _node(reader: ClusterReader, node: dict) -> str:
+    # NodeDescriber: the node's pods (kubectl's field selector spec.nodeName=NAME,
+    # status.phase!=Succeeded,status.phase!=Failed, applied here), its Lease, and the events
+    # whose involvedObject is the node by uid or, as the kubelet records them, by name as uid.
+    name = node.get("metadata", {}).get("name", "")
+    pods = [
+        pod for pod in reader.list("pods", None)
+        if (pod.get("spec") or {}).get("nodeName") == name
+        and (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+    ]
+    try:
+        lease: dict | str = reader.get("leases", NODE_LEASE_NAMESPACE, name)
+    except NotFoundError:
+        lease = f'leases.coordination.k8s.io "{name}" not found'
+    every = reader.list("events", None)
+    by_name = {**node, "metadata": {**node.get("metadata", {}), "uid": name}}
+    events = (events_for(every, node, with_kind=True)
+              + events_for(every, by_name, with_kind=True))
+    return describe_node(node, lease, pods, events, reader.now)
+
+
 def _events(reader: ClusterReader, obj: dict) -> list[dict]:
     """The events of the object's namespace; kubectl asks with a field selector
     (involvedObject.name=...), which this lab's API server does not serve, so describe filters."""
@@ -55,6 +78,7 @@ def _events(reader: ClusterReader, obj: dict) -> list[dict]:
 
 DESCRIBERS: dict[str, Callable[[ClusterReader, dict], str]] = {
     "pods": _pod,
+    "nodes": _node,
     "deployments": _deployment,
     "replicasets": _replica_set,
 }
@@ -77,15 +101,17 @@ def describe(reader: ClusterReader, command: str) -> str:
     """
     request = parse_describe(command)
     describer = DESCRIBERS[request.rtype.plural]
+    namespace = request.namespace if request.rtype.namespaced else None
     if not request.names:
-        objects = reader.list(request.rtype.plural, request.namespace)
+        objects = reader.list(request.rtype.plural, namespace)
         if not objects:
+            # cmd/describe prints the namespace even for cluster-scoped kinds such as nodes.
             return f"No resources found in {request.namespace} namespace."
         return "\n\n\n".join(describer(reader, obj) for obj in objects)
     texts = []
     for name in request.names:
         try:
-            obj = reader.get(request.rtype.plural, request.namespace, name)
+            obj = reader.get(request.rtype.plural, namespace, name)
         except NotFoundError:
             if len(request.names) == 1:
                 return _by_prefix(reader, request, describer, name)
@@ -97,8 +123,9 @@ def describe(reader: ClusterReader, command: str) -> str:
 def _by_prefix(reader: ClusterReader, request: DescribeRequest,
                describer: Callable[[ClusterReader, dict], str], prefix: str) -> str:
     """DescribeMatchingResources: every object whose name starts with `prefix`."""
+    namespace = request.namespace if request.rtype.namespaced else None
     matches = [
-        obj for obj in reader.list(request.rtype.plural, request.namespace)
+        obj for obj in reader.list(request.rtype.plural, namespace)
         if obj.get("metadata", {}).get("name", "").startswith(prefix)
     ]
     if not matches:

@@ -7,32 +7,42 @@ cluster by a `Terminal` for as long as they may wait in simulated time.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 from k8slab.errors import BadRequestError
-from k8slab.lab.kubectl import delete, drain, get, rollout, scale, set_image
+from k8slab.lab.kubectl import delete, drain, events, get, rollout, scale, set_image
 from k8slab.lab.kubectl.api import Api
-from k8slab.lab.kubectl.flags import NAMESPACE, parse_flags, split_command
-from k8slab.lab.kubectl.output import REQUEST_MARGIN, wait_seconds
+from k8slab.lab.kubectl.flags import NAMESPACE, convert, parse_bool, parse_flags, split_command
+from k8slab.lab.kubectl.output import REQUEST_MARGIN, WAIT_LIMIT, wait_seconds
 
 DEFAULT_NAMESPACE = "default"
-VERBS = ("get", "describe", "delete", "scale", "rollout", "set", "cordon", "uncordon", "drain")
+VERBS = ("get", "describe", "events", "delete", "scale", "rollout", "set", "cordon", "uncordon",
+         "drain")
 USAGE = (
     "this lab's kubectl supports: get, describe, delete, scale, "
-    "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain "
-    "(e.g. 'get pods -o wide', 'delete pod web', 'scale deployment/web --replicas=5', "
+    "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
+    "events, and watches (get -w, events -w) ended by --request-timeout "
+    "(e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', 'describe node worker-1', "
+    "'events --for pod/web', 'delete pod web', 'scale deployment/web --replicas=5', "
     "'rollout status deployment/web', 'set image deployment/web nginx=nginx:1.27', "
     "'drain worker-1 --ignore-daemonsets')"
 )
+REQUEST_TIMEOUT = events.FLAGS[-1]
+# kubectl get -w and kubectl events -w watch until interrupted; a notebook cannot interrupt, so
+# the lab ends a watch after --request-timeout (which ends a real kubectl's watch silently too),
+# or after WAIT_LIMIT simulated seconds with a note saying so.
+WATCH_NOTE = (f"(the lab stops watching after {WAIT_LIMIT:g} simulated seconds; pass "
+              "--request-timeout=30s to watch for as long as you choose)")
 
 
 class Terminal(Protocol):
     """Where kubectl runs: a reader for get/describe, and a runner for writing verbs' steps."""
 
     @property
-    def reader(self) -> get.ClusterReader:
-        """Read access to the cluster's objects, and the simulated time."""
+    def reader(self) -> get.WatchingReader:
+        """Read access to the cluster's objects, a watch on them, and the simulated time."""
 
     def call(self, steps: Callable[[Api], Generator], limit: float) -> Any:
         """Run `steps(api)` against the API server until it returns, for at most `limit`
@@ -43,25 +53,68 @@ def run(terminal: Terminal, command: str) -> str:
     """What `kubectl <command>` prints; bad input raises before anything is sent."""
     words = split_command(command)
     before, verb, after = _split_at_verb(words)
-    if verb in ("get", "describe"):
-        if verb == "get":
-            return get.kubectl(terminal.reader, command)
+    if verb == "get":
+        return _get(terminal.reader, words)
+    if verb == "describe":
         from k8slab.lab.kubectl import describe  # kubectl read's module (issue 10)
 
         return describe.describe(terminal.reader, command)
-    flags, stray = parse_flags(before, (NAMESPACE,), USAGE)
+    flags, stray = parse_flags(before, (NAMESPACE, REQUEST_TIMEOUT), USAGE)
     if stray:
         raise BadRequestError(f'error: unknown command "{stray[0]}" for "kubectl"\n{USAGE}')
     namespace = flags.get("namespace") or DEFAULT_NAMESPACE
+    if verb == "events":
+        request = events.parse(after, namespace)
+        if not request.watch:
+            return events.events(terminal.reader, request)
+        seconds = wait_seconds(request.timeout)
+        return _noted(events.watch(terminal.reader, request, seconds), request.timeout)
     module, request, limit = _prepare(verb, after, namespace)
     return terminal.call(lambda api: module.steps(api, request), limit + REQUEST_MARGIN)
+
+
+def _get(reader: get.WatchingReader, words: list[str]) -> str:
+    """`kubectl get`, or with -w a watch bounded by --request-timeout (see WATCH_NOTE)."""
+    watching, timeout, rest = False, None, []
+    remaining = list(words)
+    while remaining:
+        word = remaining.pop(0)
+        if word in ("-w", "--watch") or word.startswith(("-w=", "--watch=")):
+            value = word.partition("=")[2] or "true"
+            try:
+                watching = parse_bool(value)
+            except ValueError as err:
+                raise BadRequestError(
+                    f'error: invalid argument "{value}" for "--watch" flag: {err}') from None
+        elif word == "--request-timeout" or word.startswith("--request-timeout="):
+            name, has_value, value = word.partition("=")
+            if not has_value:
+                if not remaining:
+                    raise BadRequestError(f"error: flag needs an argument: {name}\n{USAGE}")
+                value = remaining.pop(0)
+            timeout = convert(REQUEST_TIMEOUT, value)
+            if timeout < 0:
+                raise BadRequestError("error: --request-timeout cannot be negative")
+        else:
+            rest.append(word)
+    if not watching:
+        return get.kubectl(reader, shlex.join(rest))
+    text = get.watch(reader, shlex.join([*rest, "-w"]), wait_seconds(timeout))
+    return _noted(text, timeout)
+
+
+def _noted(text: str, timeout: float | None) -> str:
+    """A watch's output, with WATCH_NOTE when the lab, not --request-timeout, ended it."""
+    if timeout:
+        return text
+    return f"{text}\n{WATCH_NOTE}" if text else WATCH_NOTE
 
 
 def _split_at_verb(words: list[str]) -> tuple[list[str], str, list[str]]:
     """(flags before the verb, the verb, the words after it); only -n may come before it."""
     index = 0
     while index < len(words) and words[index].startswith("-") and words[index] != "-":
-        takes_value = words[index] in ("-n", "--namespace")
+        takes_value = words[index] in ("-n", "--namespace", "--request-timeout")
         index += 2 if takes_value else 1
     if index >= len(words):
         raise BadRequestError(f"error: no command given\n{USAGE}")
