@@ -32,6 +32,12 @@ ANSWERS = {
         "answer_4": '["s2", "s4"]',
         "answer_5": "1",
     },
+    "04-controllers.ipynb": {
+        "answer_1_most": "13",
+        "answer_1_least": "8",
+        "answer_2": "355",  # the check accepts 15 s either side of what the cluster does
+        "answer_3": "19",  # the check accepts 3 s either side
+    },
     "05-scheduler.ipynb": {
         # Pasted over two lines, as a reader might copy it: the check ignores line breaks.
         "answer_1": '"0/4 nodes are available: 4 node(s) had untolerated taint(s). preemption:\\n'
