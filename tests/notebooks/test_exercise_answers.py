@@ -23,7 +23,7 @@ ANSWERS = {
         "answer_2_kubectl": "False",
         "answer_2_running": "3",
         "answer_2_source": '"disk"',
-        "answer_3": "39",
+        "answer_3": "70",
     },
     "03-etcd-and-raft.ipynb": {
         "answer_1": "2",
