@@ -148,7 +148,7 @@ class EtcdMember:
             snapshot_term=term,
             snapshot_data=data,
         )
-        self.raft = raft  # replayed requests build response headers, which read the term
+        self.raft = raft  # replaying a LeaseGrant answers with a header, which reads the term
         replayed = 0
         for entry in raft.entries_after(index):
             if entry.index <= raft.commit_index and entry.data is not None:

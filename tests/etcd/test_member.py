@@ -79,6 +79,15 @@ def test_a_restarted_member_rebuilds_the_store_from_its_wal(etcd):
     assert result.revision == before[1] + 1
 
 
+def test_a_restart_replays_a_lease_grant_from_the_wal(etcd):
+    # Events are stored with a lease (their TTL), so a cluster's WAL holds LeaseGrant entries.
+    granted = etcd.call(etcd.client().lease_grant(3600))
+    member = etcd.restart_member()
+    [restore] = etcd.sim.trace.where(component="etcd", kind="restore")[-1:]
+    assert restore.details["replayed"] >= 1
+    assert member.store.lessor.lookup(granted.id) is not None
+
+
 def test_a_member_restarted_twice_still_has_everything(etcd):
     write_keys(etcd, 5)
     before = keys_and_revision(etcd.member)

@@ -23,7 +23,7 @@ ANSWERS = {
         "answer_2_kubectl": "False",
         "answer_2_running": "3",
         "answer_2_source": '"disk"',
-        "answer_3": "39",
+        "answer_3": "70",
     },
     "03-etcd-and-raft.ipynb": {
         "answer_1": "2",
@@ -31,6 +31,12 @@ ANSWERS = {
         "answer_3": "(0.1, 1.1)",
         "answer_4": '["s2", "s4"]',
         "answer_5": "1",
+    },
+    "04-controllers.ipynb": {
+        "answer_1_most": "13",
+        "answer_1_least": "8",
+        "answer_2": "355",  # the check accepts 15 s either side of what the cluster does
+        "answer_3": "19",  # the check accepts 3 s either side
     },
     "05-scheduler.ipynb": {
         # Pasted over two lines, as a reader might copy it: the check ignores line breaks.

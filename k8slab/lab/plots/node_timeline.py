@@ -67,9 +67,9 @@ def _moment(record: Record, lane: str, detail: str = "") -> Moment:
 
 def node_moments(trace: Trace, node: str, since: float | None = None) -> list[Moment]:
     """Every moment of the story of `node` from `since` (default: 30 s before its last crash),
-    in time order."""
+    in time order. A pod of the node deleted before the crash (a rollout's) is not part of it."""
+    crashed = last_crash(trace, node)
     if since is None:
-        crashed = last_crash(trace, node)
         since = max((crashed or 0.0) - LEAD_SECONDS, 0.0)
     pods = _pods_on(trace, node)
     node_ref = f"node/{node}"
@@ -89,7 +89,7 @@ def node_moments(trace: Trace, node: str, since: float | None = None) -> list[Mo
             first_eviction = record.time if first_eviction is None else first_eviction
             moments.append(_moment(record, "evicted"))
         elif (record.component == "apiserver" and record.kind == "delete"
-              and record.obj in pods):
+              and record.obj in pods and record.time >= (crashed or 0.0)):
             moments.append(_moment(record, "deleted", str(record.details.get("user", ""))))
         elif (record.kind == "SuccessfulCreate" and first_eviction is not None
               and str(record.details.get("message", "")).startswith(CREATED_PREFIX)):

@@ -21,6 +21,10 @@ def story() -> Trace:
     t.record(10, "control-plane", "scheduler", "Scheduled", "pod/default/web-a", node="worker-2")
     t.record(10, "control-plane", "scheduler", "Scheduled", "pod/default/web-z", node="worker-1")
     t.record(11, "worker-2", "kubelet", "SyncPod", "pod/default/web-a")
+    t.record(11, "worker-2", "kubelet", "SyncPod", "pod/default/web-old")
+    # a rollout deleted web-old from worker-2 before the crash: not part of the node's story
+    t.record(80, "control-plane", "apiserver", "delete", "pod/default/web-old",
+             user="system:kube-controller-manager")
     for time in (75, 85, 95):
         t.record(time, "worker-2", "kubelet", "RenewLease", "lease/kube-node-lease/worker-2")
         t.record(time, "worker-1", "kubelet", "RenewLease", "lease/kube-node-lease/worker-1")
