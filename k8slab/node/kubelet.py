@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Generator
-from dataclasses import dataclass, field
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
-from k8slab.api.quantity import cpu_millis, format_memory, memory_bytes
-from k8slab.api.timestamps import to_micro_time, to_time
+from k8slab.api.quantity import cpu_millis, memory_bytes
+from k8slab.api.timestamps import to_micro_time
 from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
@@ -22,6 +21,13 @@ from k8slab.node import admission, images, pod_status
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
+from k8slab.node.node_object import (
+    EVICTION_HARD_MEMORY,
+    VERSION,
+    NodeConfig,
+    comparable,
+    node_object,
+)
 from k8slab.node.pod_status import RunningPod
 from k8slab.node.restarts import Restarts
 from k8slab.node.static_pod_files import (
@@ -33,9 +39,6 @@ from k8slab.node.static_pod_files import (
 from k8slab.node.termination import Termination
 from k8slab.sim.host import ProcessGroup
 
-# The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
-# the v1.35.0 changelog, not a later patch release.
-VERSION = "v1.35.0"
 MANIFESTS = "/etc/kubernetes/manifests"  # staticPodPath in kubeadm clusters
 # pkg/kubelet/apis/config/v1beta1/defaults.go: the Lease lasts 40 s and is renewed every
 # 25% of that (10 s); node status is computed every 10 s and posted when it changed or 5 min passed.
@@ -45,23 +48,7 @@ NODE_STATUS_UPDATE_SECONDS = 10.0
 NODE_STATUS_REPORT_SECONDS = 300.0
 # Registration retries start at 100 ms and double up to 7 s (kubelet_node_status.go).
 REGISTER_BACKOFF = (0.1, 7.0)
-# Default evictionHard memory.available<100Mi is held back from allocatable memory.
-EVICTION_HARD_MEMORY = 100 * 1024 * 1024
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-
-
-@dataclass
-class NodeConfig:
-    """What the kubelet is started with: its node's name, addresses and machine size."""
-
-    name: str
-    ip: str
-    pod_cidr: str
-    cpu: str = "4"
-    memory: str = "16Gi"
-    max_pods: int = 110
-    labels: dict = field(default_factory=dict)
-    taints: list = field(default_factory=list)
 
 
 class Kubelet:
@@ -326,58 +313,10 @@ class Kubelet:
 
     # -- the Node, its Lease, mirror pods --------------------------------------------------
 
-    def _node_object(self) -> dict:
-        c = self.config
-        capacity = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods)}
-        allocatable = dict(
-            capacity, memory=format_memory(memory_bytes(c.memory) - EVICTION_HARD_MEMORY)
-        )
-        labels = {
-            "kubernetes.io/arch": "amd64",
-            "kubernetes.io/hostname": c.name,
-            "kubernetes.io/os": "linux",
-            **c.labels,
-        }
-        return {
-            "apiVersion": "v1",
-            "kind": "Node",
-            "metadata": {"name": c.name, "labels": labels},
-            "spec": {"podCIDR": c.pod_cidr, "podCIDRs": [c.pod_cidr], "taints": list(c.taints)},
-            "status": {
-                "capacity": capacity,
-                "allocatable": allocatable,
-                "conditions": self._conditions_since(_node_conditions(self.sim.now)),
-                "addresses": [
-                    {"type": "InternalIP", "address": c.ip},
-                    {"type": "Hostname", "address": c.name},
-                ],
-                "nodeInfo": {
-                    "kubeletVersion": VERSION,
-                    "containerRuntimeVersion": RUNTIME_VERSION,
-                    "osImage": "Ubuntu 24.04.1 LTS",
-                    "kernelVersion": "6.8.0-49-generic",
-                    "operatingSystem": "linux",
-                    "architecture": "amd64",
-                },
-            },
-        }
-
-    def _conditions_since(self, conditions: list[dict]) -> list[dict]:
-        """Keep each condition's lastTransitionTime while its status stays the same (upstream's
-        nodestatus setters); only lastHeartbeatTime moves on every report."""
-        for condition in conditions:
-            status, since = self._transitions.get(condition["type"], (None, None))
-            if status == condition["status"]:
-                condition["lastTransitionTime"] = since
-            else:
-                self._transitions[condition["type"]] = (
-                    condition["status"], condition["lastTransitionTime"])
-        return conditions
-
     def _register(self) -> Generator:
         delay = REGISTER_BACKOFF[0]
         while True:
-            node = self._node_object()
+            node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION)
             try:
                 try:
                     yield from self.client.create(node)
@@ -390,7 +329,7 @@ class Kubelet:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
         self.registered = True
-        self._last_status = _comparable(node["status"])
+        self._last_status = comparable(node["status"])
         self._last_report = self.sim.now
         self.group.spawn(self._renew_lease())
         self.group.spawn(self._node_status_loop())
@@ -443,8 +382,8 @@ class Kubelet:
     def _node_status_loop(self) -> Generator:
         while True:
             yield self.group.env.timeout(NODE_STATUS_UPDATE_SECONDS)
-            node = self._node_object()
-            changed = _comparable(node["status"]) != self._last_status
+            node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION)
+            changed = comparable(node["status"]) != self._last_status
             # A real clock reads whole nanoseconds; simulated seconds summed as floats drift by
             # ~1e-13, which would push a report due at exactly 300 s to the next 10 s tick.
             elapsed = round(self.sim.now - self._last_report, 9)
@@ -452,7 +391,7 @@ class Kubelet:
                 continue
             try:
                 yield from self.client.update_status(node)
-                self._last_status = _comparable(node["status"])
+                self._last_status = comparable(node["status"])
                 self._last_report = self.sim.now
                 self._record("NodeStatusReported", f"node/{self.config.name}")
             except K8sLabError:
@@ -515,40 +454,3 @@ def _needs_reconcile(stored: dict, computed: dict) -> bool:
         conditions = {c.get("type"): c.get("status") for c in status.get("conditions", [])}
         return status.get("phase"), sorted(conditions.items())
     return summary(stored) != summary(computed)
-
-
-def _node_conditions(now: float) -> list[dict]:
-    t = to_time(now)
-    pressure = [
-        {
-            "type": kind,
-            "status": "False",
-            "reason": f"KubeletHas{reason}",
-            "message": message,
-            "lastHeartbeatTime": t,
-            "lastTransitionTime": t,
-        }
-        for kind, reason, message in (
-            ("MemoryPressure", "SufficientMemory", "kubelet has sufficient memory available"),
-            ("DiskPressure", "NoDiskPressure", "kubelet has no disk pressure"),
-            ("PIDPressure", "SufficientPID", "kubelet has sufficient PID available"),
-        )
-    ]
-    ready = {
-        "type": "Ready",
-        "status": "True",
-        "reason": "KubeletReady",
-        "message": "kubelet is posting ready status",
-        "lastHeartbeatTime": t,
-        "lastTransitionTime": t,
-    }
-    return [*pressure, ready]
-
-
-def _comparable(status: dict) -> dict:
-    """A node status without its timestamps, to tell whether anything really changed."""
-    times = ("lastHeartbeatTime", "lastTransitionTime")
-    conditions = [
-        {k: v for k, v in c.items() if k not in times} for c in status.get("conditions", [])
-    ]
-    return dict(status, conditions=conditions)

@@ -1,0 +1,122 @@
+"""The Node object the kubelet registers and then reports every 10 s: its capacity, what is
+allocatable, its conditions, addresses and system info (upstream's kubelet_node_status.go and
+the nodestatus setters). The kubelet owns the when; this module the what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from k8slab.api.quantity import format_memory, memory_bytes
+from k8slab.api.timestamps import to_time
+
+# The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
+# the v1.35.0 changelog, not a later patch release.
+VERSION = "v1.35.0"
+# Default evictionHard memory.available<100Mi is held back from allocatable memory.
+EVICTION_HARD_MEMORY = 100 * 1024 * 1024
+
+
+@dataclass
+class NodeConfig:
+    """What the kubelet is started with: its node's name, addresses and machine size."""
+
+    name: str
+    ip: str
+    pod_cidr: str
+    cpu: str = "4"
+    memory: str = "16Gi"
+    max_pods: int = 110
+    labels: dict = field(default_factory=dict)
+    taints: list = field(default_factory=list)
+
+
+def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str]],
+                runtime_version: str) -> dict:
+    """The Node as the kubelet registers and reports it: capacity, allocatable (capacity less
+    the hard eviction threshold), conditions, addresses and system info (`runtime_version` is
+    what the CRI runtime says it is)."""
+    capacity = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods)}
+    allocatable = dict(
+        capacity, memory=format_memory(memory_bytes(c.memory) - EVICTION_HARD_MEMORY)
+    )
+    labels = {
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": c.name,
+        "kubernetes.io/os": "linux",
+        **c.labels,
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": c.name, "labels": labels},
+        "spec": {"podCIDR": c.pod_cidr, "podCIDRs": [c.pod_cidr], "taints": list(c.taints)},
+        "status": {
+            "capacity": capacity,
+            "allocatable": allocatable,
+            "conditions": conditions_since(node_conditions(now), transitions),
+            "addresses": [
+                {"type": "InternalIP", "address": c.ip},
+                {"type": "Hostname", "address": c.name},
+            ],
+            "nodeInfo": {
+                "kubeletVersion": VERSION,
+                "containerRuntimeVersion": runtime_version,
+                "osImage": "Ubuntu 24.04.1 LTS",
+                "kernelVersion": "6.8.0-49-generic",
+                "operatingSystem": "linux",
+                "architecture": "amd64",
+            },
+        },
+    }
+
+def conditions_since(conditions: list[dict],
+                     transitions: dict[str, tuple[str, str]]) -> list[dict]:
+    """Keep each condition's lastTransitionTime while its status stays the same (upstream's
+    nodestatus setters); only lastHeartbeatTime moves on every report."""
+    for condition in conditions:
+        status, since = transitions.get(condition["type"], (None, None))
+        if status == condition["status"]:
+            condition["lastTransitionTime"] = since
+        else:
+            transitions[condition["type"]] = (
+                condition["status"], condition["lastTransitionTime"])
+    return conditions
+
+
+def node_conditions(now: float) -> list[dict]:
+    """The conditions a healthy kubelet reports: no memory, disk or PID pressure, and Ready."""
+    t = to_time(now)
+    pressure = [
+        {
+            "type": kind,
+            "status": "False",
+            "reason": f"KubeletHas{reason}",
+            "message": message,
+            "lastHeartbeatTime": t,
+            "lastTransitionTime": t,
+        }
+        for kind, reason, message in (
+            ("MemoryPressure", "SufficientMemory", "kubelet has sufficient memory available"),
+            ("DiskPressure", "NoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "SufficientPID", "kubelet has sufficient PID available"),
+        )
+    ]
+    ready = {
+        "type": "Ready",
+        "status": "True",
+        "reason": "KubeletReady",
+        "message": "kubelet is posting ready status",
+        "lastHeartbeatTime": t,
+        "lastTransitionTime": t,
+    }
+    return [*pressure, ready]
+
+
+def comparable(status: dict) -> dict:
+    """A node status without its timestamps, to tell whether anything really changed."""
+    times = ("lastHeartbeatTime", "lastTransitionTime")
+    conditions = [
+        {k: v for k, v in c.items() if k not in times} for c in status.get("conditions", [])
+    ]
+    return dict(status, conditions=conditions)
