@@ -31,5 +31,8 @@ def pull(kubelet: Kubelet, pod: dict, image: str, ref: str) -> Generator:
 
 
 def go_seconds(seconds: float) -> str:
-    """A duration under a minute as Go prints it, truncated to milliseconds: 2s, 2.5s."""
-    return f"{int(seconds * 1000) / 1000:g}s"
+    """A duration under a minute as Go prints it, truncated to milliseconds: 2s, 2.5s.
+
+    Simulated times are sums of floats, so 2 s can arrive as 1.9999999999996; a real clock
+    reads whole nanoseconds, so the duration is rounded to those before it is truncated."""
+    return f"{round(seconds * 1e9) // 1_000_000 / 1000:g}s"

@@ -48,6 +48,8 @@ _SLOT = WIDTH / WORKER_COLUMNS
 _WORKER_W, _WORKER_H, _ROW_GAP = 2.6, 2.3, 0.5
 _CP_X, _CP_W = 1.0, 10.0
 _BAND_PAD, _BAND_GAP = 0.3, 0.9
+# The long name in two lines, so four static pods fit side by side.
+CONTROL_LABELS = {"kube-controller-manager": "kube-controller-\nmanager"}
 
 
 def architecture(cluster: Cluster) -> Figure:
@@ -135,8 +137,9 @@ def _control_plane_height(view: HostView) -> float:
 def _draw_control_plane(ax: Axes, view: HostView, top: float, h: float) -> tuple | None:
     """Draw the control-plane host; return the API server box (x, y, w) if it is running."""
     host_frame(ax, view, _CP_X, top, _CP_W, h)
-    box_w = 1.9
-    columns = {"etcd": 2.45, "kube-apiserver": 5.05, "kube-scheduler": 7.65}
+    box_w = 1.8
+    columns = {"etcd": 2.3, "kube-apiserver": 4.45, "kube-scheduler": 6.6,
+               "kube-controller-manager": 8.75}
     services_y = top - TITLE_H - BOX_H - 0.05
     static_y = services_y - 0.55 - 0.5
     # The kubelet sits above the API server it talks to; containerd beside it.
@@ -145,7 +148,8 @@ def _draw_control_plane(ax: Axes, view: HostView, top: float, h: float) -> tuple
     for service in view.services:
         box(ax, service_x[service], services_y, box_w - 0.4, BOX_H, service, "service")
     for component in view.control:
-        box(ax, columns[component], static_y, box_w, 0.5, f"{component}\n(static pod)",
+        label = CONTROL_LABELS.get(component, component)
+        box(ax, columns[component], static_y, box_w, 0.62, f"{label}\n(static pod)",
             "control", fontsize=MAP_FONT)
     if view.up:
         ax.text(_CP_X + 0.12, services_y + BOX_H / 2, "node services", fontsize=MAP_FONT,
@@ -165,7 +169,7 @@ def _draw_control_plane(ax: Axes, view: HostView, top: float, h: float) -> tuple
         link(ax, (api_x, api_y + 0.25), (columns["etcd"] + box_w, api_y + 0.25), "etcd client")
     if "kubelet" in view.services:
         x = service_x["kubelet"] + (box_w - 0.4) / 2
-        link(ax, (x, services_y), (x, api_y + 0.5), "watch/list")
+        link(ax, (x, services_y), (x, api_y + 0.62), "watch/list")
     return api_x, api_y, box_w
 
 

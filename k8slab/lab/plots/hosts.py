@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from k8slab.lab.cluster import Cluster
 
 NODE_SERVICES = ("kubelet", "containerd")
-CONTROL_PLANE_PODS = ("etcd", "kube-apiserver", "kube-scheduler")
+CONTROL_PLANE_PODS = ("etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager")
 
 
 @dataclass

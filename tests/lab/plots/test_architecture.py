@@ -35,7 +35,7 @@ def test_architecture_draws_every_running_component(cluster):
         assert {"kubelet", "containerd"} <= set(cluster.network.host(host).memory)
     assert drawn.count("kubelet") == len(cluster.hosts)
     assert drawn.count("containerd") == len(cluster.hosts)
-    for component in ("etcd", "kube-apiserver", "kube-scheduler"):
+    for component in ("etcd", "kube-apiserver", "kube-scheduler", "kube-controller-\nmanager"):
         assert f"{component}\n(static pod)" in drawn
     assert "containers\n(shim, runc)" in drawn
     assert drawn.count("1 pod · shim → runc") == 2
