@@ -44,7 +44,7 @@ ONLY_IMPORTED_BY = {
     # The kubelet is the only caller of containerd's CRI; containerd the only one to start
     # containerd-shim-runc-v2; the shim the only caller of runc. cmd/node.py installs them on
     # every node, as the distribution's packages and systemd do.
-    "k8slab.node.containerd": ("k8slab.node.kubelet", "k8slab.cmd.node"),
+    "k8slab.node.containerd": ("k8slab.node.kubelet", "k8slab.node.pleg", "k8slab.cmd.node"),
     "k8slab.node.shim": ("k8slab.node.containerd", "k8slab.cmd.node"),
     "k8slab.node.runc": ("k8slab.node.shim", "k8slab.cmd.node"),
     # Only the API server's storage speaks to etcd; etcdctl and the robustness checks of a bare

@@ -12,7 +12,7 @@ from collections.abc import Generator
 
 from k8slab.cmd.cli import flags, serve_forever
 from k8slab.etcd.member import DATA_DIR, EtcdMember
-from k8slab.sim.host import ProcessGroup
+from k8slab.node.process import Process
 
 
 def host_path(path: str, mounts: list[dict]) -> str:
@@ -27,9 +27,10 @@ def host_path(path: str, mounts: list[dict]) -> str:
     return mount["host_path"].rstrip("/") + path[len(mount["container_path"].rstrip("/")):]
 
 
-def main(group: ProcessGroup, bundle: dict) -> Generator:
+def main(process: Process) -> Generator:
     """`etcd --name=... --initial-cluster=... --data-dir=...`: one member, clients on 2379,
     peers on 2380, its WAL and db in the data dir."""
+    group, bundle = process.group, process.bundle
     args = flags(bundle)
     name = args.get("name", group.host.name)
     peers = [m.split("=", 1)[0] for m in args.get("initial-cluster", f"{name}=").split(",")]

@@ -9,11 +9,12 @@ from collections.abc import Generator
 
 from k8slab.apiserver.server import APIServer
 from k8slab.cmd.cli import endpoint_host, flags, required, serve_forever
-from k8slab.sim.host import ProcessGroup
+from k8slab.node.process import Process
 
 
-def main(group: ProcessGroup, bundle: dict) -> Generator:
+def main(process: Process) -> Generator:
     """`kube-apiserver --etcd-servers=...`: the API on port 6443."""
+    group, bundle = process.group, process.bundle
     etcd = endpoint_host(required(flags(bundle), "etcd-servers", "kube-apiserver"),
                          group.host.name)
     server = APIServer(group, etcd)

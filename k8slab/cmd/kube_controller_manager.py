@@ -17,7 +17,7 @@ from k8slab.cmd.cli import go_duration, kubeconfig_server
 from k8slab.controllers.context import ControllerOptions
 from k8slab.controllers.manager import ControllerManager
 from k8slab.errors import K8sLabError
-from k8slab.sim.host import ProcessGroup
+from k8slab.node.process import Process
 
 BINARY = "kube-controller-manager"
 # Flags kubeadm sets that configure what the lab does not model (serving, TLS, credentials,
@@ -97,8 +97,9 @@ def parse_flags(arguments: list[str]) -> tuple[ControllerOptions, list[str], boo
     return ControllerOptions(**values), controllers, leader_elect, kubeconfig
 
 
-def main(group: ProcessGroup, bundle: dict) -> Generator:
+def main(process: Process) -> Generator:
     """`kube-controller-manager --kubeconfig=... --leader-elect=true --controllers=...`."""
+    group, bundle = process.group, process.bundle
     options, controllers, leader_elect, kubeconfig = parse_flags(
         [*bundle.get("command", [])[1:], *bundle.get("args", [])])
     if not kubeconfig:

@@ -12,17 +12,18 @@ import yaml
 
 from k8slab.cmd.cli import flags, kubeconfig_server, required, serve_forever
 from k8slab.errors import K8sLabError
+from k8slab.node.process import Process
 from k8slab.scheduler.profile import load_config
 from k8slab.scheduler.scheduler import Scheduler
-from k8slab.sim.host import ProcessGroup
 
 
-def main(group: ProcessGroup, bundle: dict) -> Generator:
+def main(process: Process) -> Generator:
     """`kube-scheduler --kubeconfig=... [--config=...]`: watches pods and nodes via the API server.
 
     `--config` names a KubeSchedulerConfiguration on the host's disk (YAML text or a dict); its
     clientConnection.kubeconfig is used when `--kubeconfig` is not given, as upstream does.
     """
+    group, bundle = process.group, process.bundle
     args = flags(bundle)
     config = None
     kubeconfig = args.get("kubeconfig")

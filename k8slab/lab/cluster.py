@@ -31,7 +31,10 @@ from k8slab.lab import (
 )
 from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.kubectl_verbs import KubectlVerbs
+from k8slab.cmd.registry import registry_boot
+from k8slab.node.image_store import REGISTRY
 from k8slab.node.kubelet import NodeConfig
+from k8slab.node.programs.catalogue import CATALOGUE
 from k8slab.robustness.raft_safety import RaftSafety
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.kernel import Simulation
@@ -127,6 +130,8 @@ class Cluster(KubectlVerbs):
                     memory=worker_memory,
                 )
             )
+        # The image registry is a host outside the cluster that every node pulls from.
+        self.network.add_host(REGISTRY).boot = registry_boot(CATALOGUE)
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
@@ -366,8 +371,9 @@ class Cluster(KubectlVerbs):
 
     @property
     def hosts(self) -> list[str]:
-        """Names of every host, control plane first."""
-        return [h.name for h in self.network.hosts()]
+        """Names of every host of the cluster, control plane first (the registry it pulls
+        images from is not one of them)."""
+        return [h.name for h in self.network.hosts() if h.name != REGISTRY]
 
     def host_is_up(self, name: str) -> bool:
         """True if host `name` is running."""

@@ -151,8 +151,10 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
 
 
 def join_worker(host: Host, api_host: str) -> None:
-    """`kubeadm join`: the kubelet's kubeconfig pointing at the API server."""
+    """`kubeadm join`: the kubelet's kubeconfig pointing at the API server. (Simplified: the
+    pause image is already on the node, where a real containerd pulls it for the first pod.)"""
     host.disk[KUBELET_CONF] = {"server": f"https://{api_host}:6443"}
+    preload_images(host, [])
 
 
 def load_balancer_boot(backends: list[str]):

@@ -1,9 +1,11 @@
 """containerd with its CRI plugin: what the kubelet calls to run pods (RunPodSandbox, PullImage,
-CreateContainer, StartContainer...). It keeps images on disk and starts one containerd-shim-runc-v2
-per pod sandbox; the shim runs runc for each container of the pod and reports their exits.
+CreateContainer, StartContainer, ExecSync...). It keeps images on disk (image_store.py) and starts
+one containerd-shim-runc-v2 per pod sandbox (the CRI plugin groups a pod's containers under its
+sandbox's shim); the shim runs runc for each container of the pod and reports their exits.
+containerd writes each container's output to the log file the kubelet names, in the CRI format.
 
-Durations are simplifications, not upstream figures: a sandbox takes 0.5 s (network set-up), an
-image pull 2 s, creating and starting a container 50 ms each.
+Durations are simplifications, not upstream figures: a sandbox takes 0.5 s (network set-up),
+creating and starting a container 50 ms each; a pull takes what its layers weigh.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
+from k8slab.api.timestamps import to_time
+from k8slab.node import cri
+from k8slab.node.image_catalogue import Image, argv
+from k8slab.node.image_store import ImageStore, StoredImage
+from k8slab.node.process import Cgroup, LogLine, NetNamespace
 from k8slab.node.shim import SANDBOX_ID, SIGKILL, SIGTERM, Shim, ShimBinary, TaskExit, grouping
 from k8slab.sim.host import ProcessGroup
 
 SANDBOX_SECONDS = 0.5
-PULL_SECONDS = 2.0
 CREATE_SECONDS = 0.05
 START_SECONDS = 0.05
 # kubeadm v1.35's sandbox image (kk cmd/kubeadm/app/constants/constants.go PauseVersion).
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1"
-IMAGES = "/var/lib/containerd/images"
 # containerd's RELEASES.md "Kubernetes Support" table recommends "2.2.0+, 2.1.5+, 1.7.28+" for
 # Kubernetes 1.35; 2.2.0 (November 2025) starts the newest of those lines. v1.35 is the last
 # Kubernetes release that supports containerd 1.x (SIG Node, v1.35 release announcement).
@@ -38,17 +43,38 @@ class Sandbox:
     pause_id: str
     state: str = "SANDBOX_READY"
     containers: list[str] = field(default_factory=list)
+    netns: NetNamespace | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    created: float = 0.0
+
+
+@dataclass
+class ContainerRecord:
+    """What the CRI plugin keeps of one container beyond runc's state: its config."""
+
+    id: str
+    sandbox_id: str
+    name: str
+    attempt: int
+    image: StoredImage
+    log_path: str
+    labels: dict[str, str]
+    created: float
 
 
 class Containerd:
     """The container runtime on one host, reached by the kubelet through CRI-style calls."""
 
-    def __init__(self, group: ProcessGroup, shim_binary: ShimBinary, pod_cidr: str) -> None:
+    def __init__(self, group: ProcessGroup, shim_binary: ShimBinary, pod_cidr: str,
+                 local_image: Callable[[str], Image | None] = lambda reference: None) -> None:
         self.group = group
         self.shim_binary = shim_binary
         self.sim = group.sim
         self.host = group.host.name
-        self.images: list[str] = group.host.disk.setdefault(IMAGES, [PAUSE_IMAGE])
+        self.image_store = ImageStore(group, local_image)
+        self.records: dict[str, ContainerRecord] = {}
+        self.netns: dict[str, NetNamespace] = {}  # by pod IP: what the node can dial
+        self.generation = 0  # counts container changes, so a relist can skip a quiet node
         self.sandboxes: dict[str, Sandbox] = {}
         self.shims: dict[str, Shim] = {}  # by group id: one per pod sandbox
         self._shim_of: dict[str, Shim] = {}  # by container id
@@ -74,16 +100,23 @@ class Containerd:
                 return ip
         raise RuntimeError(f"pod CIDR {self._network} is exhausted on {self.host}")
 
-    def run_pod_sandbox(self, pod: str, host_ip: str | None = None) -> Generator:
-        """RunPodSandbox: start the pause container and give the pod its IP; returns the sandbox.
+    def run_pod_sandbox(self, pod: str, host_ip: str | None = None,
+                        labels: dict[str, str] | None = None) -> Generator:
+        """RunPodSandbox: start the pause container holding a new network namespace, and give
+        the pod its IP; returns the sandbox.
 
         A pod on the host network (`host_ip` given) shares the node's address and gets no new IP.
         """
         self._record("RunPodSandbox", pod, host_network=host_ip is not None)
         yield self.group.env.timeout(SANDBOX_SECONDS)
         pause_id = self._new_id()
-        sandbox = Sandbox(self._new_id(), pod, host_ip or self._allocate_ip(), pause_id)
-        self._create_task(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod,
+        ip = host_ip or self._allocate_ip()
+        netns = self.netns.setdefault(ip, NetNamespace(ip)) if host_ip else NetNamespace(ip)
+        sandbox = Sandbox(self._new_id(), pod, ip, pause_id, netns=netns,
+                          labels=dict(labels or {}), created=self.sim.now)
+        if not host_ip:
+            self.netns[ip] = netns
+        self._create_task(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod, "netns": netns,
                                      "annotations": {SANDBOX_ID: sandbox.id}})
         self._shim_of[pause_id].start(pause_id)
         self.sandboxes[sandbox.id] = sandbox
@@ -100,62 +133,151 @@ class Containerd:
         self._shim_of[container_id] = shim
 
     def _task_exited(self, event: TaskExit) -> None:
+        self.generation += 1
         self.exits[event.container_id] = event
         for callback in self.on_exit:
             callback(event)
 
     def image_status(self, image: str) -> bool:
         """ImageStatus: is `image` on this host's disk?"""
-        return image in self.images
+        return self.image_store.find(image) is not None
 
-    def pull_image(self, image: str, pod: str = "") -> Generator:
-        """PullImage: download `image` unless it is already on disk."""
-        cached = image in self.images
-        self._record("PullImage", pod, image=image, cached=cached)
-        if not cached:
-            yield self.group.env.timeout(PULL_SECONDS)
-            if image not in self.images:
-                self.images.append(image)
-        return image
+    def pull_image(self, image: str, pod: str = "", always: bool = False) -> Generator:
+        """PullImage: download `image` unless it is already on disk (with `always`, ask the
+        registry for its manifest even then); returns its size in bytes.
+
+        Raises cri.PullError when the registry has no such image or cannot be reached."""
+        stored = self.image_store.find(image)
+        self._record("PullImage", pod, image=image, cached=stored is not None)
+        if stored is None or always:
+            try:
+                stored = yield from self.image_store.pull(image, manifest_only=always)
+            except cri.PullError as error:
+                self._record("PullImageFailed", pod, image=image, error=error.message)
+                raise
+        return stored.image.size
+
+    def list_images(self) -> list[cri.ImageInfo]:
+        """ListImages."""
+        return self.image_store.list()
+
+    def remove_image(self, image: str) -> bool:
+        """RemoveImage: False if it was not on disk. An image a container uses stays."""
+        stored = self.image_store.find(image)
+        if stored is None or any(r.image is stored for r in self.records.values()):
+            return False
+        self._record("RemoveImage", "", image=image)
+        return self.image_store.remove(image)
 
     def create_container(self, sandbox_id: str, config: dict) -> Generator:
-        """CreateContainer: the pod's shim runs `runc create`. Returns the id."""
+        """CreateContainer: the pod's shim runs `runc create` with the OCI spec made from
+        `config` (name, image, command, args, env, mounts, volumes, resources, log_path,
+        attempt, labels) and the image's defaults. Returns the id.
+
+        Raises cri.CreateError when the image is not on the node."""
         sandbox = self.sandboxes[sandbox_id]
         self._record("CreateContainer", sandbox.pod, name=config.get("name"))
         yield self.group.env.timeout(CREATE_SECONDS)
+        stored = self.image_store.find(config["image"])
+        if stored is None:
+            raise cri.CreateError(f'failed to get image "{config["image"]}": not found',
+                                  "NotFound")
+        stored.last_used = self.sim.now
         container_id = self._new_id()
+        log_path = config.get("log_path", "")
         bundle = dict(config, trace_ref=sandbox.pod, sandbox=sandbox_id, ip=sandbox.ip,
+                      netns=sandbox.netns, image_spec=stored.image,
+                      argv=argv(stored.image, config.get("command") or [],
+                                config.get("args") or []),
+                      cgroup=config.get("cgroup") or Cgroup(),
+                      output=[self._log_writer(log_path)] if log_path else [],
                       annotations={SANDBOX_ID: sandbox_id})
         self._create_task(container_id, bundle)
+        self.generation += 1
         sandbox.containers.append(container_id)
+        self.records[container_id] = ContainerRecord(
+            container_id, sandbox_id, config.get("name", ""), config.get("attempt", 0), stored,
+            log_path, dict(config.get("labels", {})), self.sim.now)
         return container_id
 
+    def _log_writer(self, path: str) -> Callable[[LogLine], None]:
+        # The CRI log format (k8s.io/cri-api ... logs: "<RFC3339Nano> <stream> <P|F> <text>").
+        lines: list[str] = self.group.host.disk.setdefault(path, [])
+        return lambda line: lines.append(f"{cri_timestamp(line.time)} {line.stream} F {line.text}")
+
     def start_container(self, container_id: str) -> Generator:
-        """StartContainer: the pod's shim starts the container's process; returns its pid."""
+        """StartContainer: the pod's shim starts the container's process; returns its pid.
+
+        Raises cri.StartError (runc's words) when the command is not in the image."""
         shim = self._shim_of[container_id]
         bundle = shim.state(container_id).bundle
         self._record("StartContainer", bundle["trace_ref"], container=container_id[:13])
         yield self.group.env.timeout(START_SECONDS)
+        self.generation += 1
         return shim.start(container_id)
 
-    def container_status(self, container_id: str) -> dict:
-        """ContainerStatus: state and start time from the shim, exit code and time from its exit."""
+    def exec_sync(self, container_id: str, command: list[str], timeout: float) -> Generator:
+        """ExecSync: run `command` in the container; returns (exit code, stdout, stderr).
+
+        A command still running after `timeout` seconds is killed: exit code None."""
+        shim = self._shim_of.get(container_id)
+        if shim is None:
+            raise cri.CriError(f'container "{container_id}" not found', "NotFound")
+        return (yield from shim.exec(container_id, command, timeout))
+
+    def container_status(self, container_id: str) -> cri.ContainerInfo:
+        """ContainerStatus: state and times from the shim, exit code and reason from its exit."""
         c = self._shim_of[container_id].state(container_id)
+        record = self.records.get(container_id)
         exit = self.exits.get(container_id)
-        state = {
-            "created": "CONTAINER_CREATED",
-            "running": "CONTAINER_RUNNING",
-            "stopped": "CONTAINER_EXITED" if exit else "CONTAINER_RUNNING",
-        }[c.status]
-        return {
-            "id": c.id,
-            "state": state,
-            "exit_code": exit.exit_status if exit else None,
-            "started": c.started,
-            "finished": exit.exited_at if exit else None,
-            "name": c.bundle.get("name"),
-            "image": c.bundle["image"],
-        }
+        stopped = c.status == "stopped" and (exit is not None or c.reason == "StartError")
+        state = {"created": cri.CREATED, "running": cri.RUNNING}.get(
+            c.status, cri.EXITED if stopped else cri.RUNNING)
+        code = c.exit_code if stopped else None
+        reason = ""
+        if stopped:
+            reason = c.reason or ("Completed" if code == 0 else "Error")
+        return cri.ContainerInfo(
+            id=c.id, sandbox_id=record.sandbox_id if record else c.bundle.get("sandbox", ""),
+            name=record.name if record else c.bundle.get("name", ""),
+            attempt=record.attempt if record else 0, image=c.bundle["image"],
+            image_id=record.image.id if record else "", state=state,
+            created=c.created, started=c.started,
+            finished=(exit.exited_at if exit else c.finished) if stopped else None,
+            exit_code=code, reason=reason,
+            message=c.stderr if c.reason == "StartError" else "",
+            log_path=record.log_path if record else "",
+            labels=dict(record.labels) if record else {})
+
+    def list_containers(self) -> list[cri.ContainerInfo]:
+        """ListContainers: every container this containerd created and has not removed."""
+        return [self.container_status(cid) for cid in self.records if cid in self._shim_of]
+
+    def container_stats(self, container_id: str) -> cri.ContainerStats:
+        """ContainerStats: the container's cgroup counters (memory in use, CPU used and
+        throttled)."""
+        cgroup = self._shim_of[container_id].state(container_id).cgroup
+        return cri.ContainerStats(container_id, cgroup.memory_current, cgroup.usage_usec,
+                                  cgroup.nr_throttled, cgroup.throttled_usec)
+
+    def remove_container(self, container_id: str) -> None:
+        """RemoveContainer: delete an exited container (its log file stays for the kubelet)."""
+        shim = self._shim_of.pop(container_id)
+        self.generation += 1
+        shim.delete(container_id)
+        self.exits.pop(container_id, None)
+        record = self.records.pop(container_id, None)
+        if record is not None:
+            sandbox = self.sandboxes.get(record.sandbox_id)
+            if sandbox is not None and container_id in sandbox.containers:
+                sandbox.containers.remove(container_id)
+
+    def list_pod_sandbox_info(self) -> list[cri.SandboxInfo]:
+        """ListPodSandbox as CRI records, with the pod's identity from its labels."""
+        return [cri.SandboxInfo(s.id, s.labels.get(cri.POD_NAME, s.pod.rsplit("/", 1)[-1]),
+                                s.labels.get(cri.POD_NAMESPACE, ""), s.labels.get(cri.POD_UID, ""),
+                                0, s.state, s.created, s.ip)
+                for s in self.sandboxes.values()]
 
     def stop_container(self, container_id: str, timeout: float) -> Generator:
         """StopContainer: SIGTERM, then SIGKILL if the process still lives after `timeout`
@@ -182,6 +304,7 @@ class Containerd:
         """StopPodSandbox + RemovePodSandbox: kill the pod's containers, wait for the shim to
         reap each, delete them, shut the shim down and free the pod's IP."""
         sandbox = self.sandboxes.pop(sandbox_id)
+        self.generation += 1
         self._record("StopPodSandbox", sandbox.pod, sandbox=sandbox_id[:13])
         shim = self.shims.pop(sandbox_id)
         for container_id in [*sandbox.containers, sandbox.pause_id]:
@@ -191,9 +314,18 @@ class Containerd:
             shim.delete(container_id)
             del self._shim_of[container_id]
             self.exits.pop(container_id, None)
+            self.records.pop(container_id, None)
         shim.shutdown()
+        if self.netns.get(sandbox.ip) is sandbox.netns and sandbox.ip in self._ips_in_use:
+            del self.netns[sandbox.ip]
         self._ips_in_use.discard(sandbox.ip)  # a host-network IP was never in the set
 
     def list_pod_sandboxes(self) -> list[Sandbox]:
         """ListPodSandbox."""
         return list(self.sandboxes.values())
+
+
+def cri_timestamp(seconds: float) -> str:
+    """RFC 3339 with nanoseconds, as containerd stamps log lines: 2026-01-01T00:00:05.000000000Z."""
+    whole, nanos = divmod(round(seconds * 1e9), 1_000_000_000)
+    return to_time(whole)[:-1] + f".{nanos:09d}Z"

@@ -23,7 +23,16 @@ SANDBOX_READY, SANDBOX_NOTREADY = "SANDBOX_READY", "SANDBOX_NOTREADY"
 
 
 class CriError(K8sLabError):
-    """A CRI call failed; the message is the runtime's (containerd's, runc's) own words."""
+    """A CRI call failed; the message is the runtime's (containerd's, runc's) own words, and
+    `code` the gRPC status code the kubelet sees with it."""
+
+    def __init__(self, message: str, code: str = "Unknown") -> None:
+        super().__init__(message)
+        self.code = code
+
+    def rpc_error(self) -> str:
+        """As the kubelet quotes it: `rpc error: code = NotFound desc = ...`."""
+        return f"rpc error: code = {self.code} desc = {self.message}"
 
 
 class PullError(CriError):

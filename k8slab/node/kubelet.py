@@ -12,12 +12,12 @@ from collections.abc import Generator
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
 from k8slab.api.quantity import cpu_millis, memory_bytes
-from k8slab.api.timestamps import to_micro_time
+from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
-from k8slab.node import admission, images, pod_status
+from k8slab.node import admission, pod_status
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet_status import KubeletStatus
@@ -28,12 +28,14 @@ from k8slab.node.node_object import (
     comparable,
     node_object,
 )
-from k8slab.node.pod_status import RunningPod
-from k8slab.node.restarts import Restarts
+from k8slab.node.pleg import GenericPLEG
+from k8slab.node.pod_status import RunningPod, is_sidecar
+from k8slab.node.pod_sync import PodSync
+from k8slab.node.prober import Prober
+from k8slab.node.restarts import ContainerBackOff
 from k8slab.node.static_pod_files import (
     FILE_CHECK_FREQUENCY,
     changes,
-    host_mounts,
     manifest_hash,
 )
 from k8slab.node.termination import Termination
@@ -48,6 +50,10 @@ NODE_STATUS_UPDATE_SECONDS = 10.0
 NODE_STATUS_REPORT_SECONDS = 300.0
 # Registration retries start at 100 ms and double up to 7 s (kubelet_node_status.go).
 REGISTER_BACKOFF = (0.1, 7.0)
+# A pod whose sync failed is synced again after 10 s, plus up to half that again at random
+# (kk pkg/kubelet/pod_workers.go: backOffPeriod, workerBackOffPeriodJitterFactor 0.5).
+SYNC_ERROR_BACKOFF = 10.0
+SYNC_ERROR_JITTER = 0.5
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 
 
@@ -81,11 +87,16 @@ class Kubelet:
         self._last_status: dict | None = None
         self._transitions: dict[str, tuple[str, str]] = {}
         self._last_report = -NODE_STATUS_REPORT_SECONDS
-        self.restarts = Restarts(self)
         self.termination = Termination(self)
         self._admitted: dict[str, dict] = {}  # the pods admitted to run here, by key
-        containerd.on_exit.append(lambda exit: self.restarts.container_exited(
-            exit.container_id, exit.exit_status, exit.exited_at))
+        self.backoff = ContainerBackOff()  # CrashLoopBackOff, per pod uid and container
+        self.pull_backoff = ContainerBackOff()  # ImagePullBackOff, per pod uid and image
+        self.pull_errors: dict[str, str] = {}
+        self.prober = Prober(self, self._enqueue)
+        self.pod_sync = PodSync(self)
+        self.pleg = GenericPLEG(group, containerd, self._sandbox_changed)
+        self._resync_at: dict[str, float] = {}
+        self._rng = self.sim.rng(f"kubelet/{self.host}/{group.host.boots}")
 
     def status(self) -> KubeletStatus:
         """A read-only snapshot: node, version, registration, Lease, static and running pods."""
@@ -106,6 +117,7 @@ class Kubelet:
             self._add_static_pod(filename, manifest)
         self.group.spawn(self._watch_manifests())
         self.group.spawn(self._register())
+        self.pleg.start()
         informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.config.name}")
         informer.on_add.append(self._pod_seen)
         informer.on_update.append(lambda old, new: self._pod_seen(new))
@@ -194,7 +206,7 @@ class Kubelet:
         if running is not None and running.source and (
                 pod is None or running.source != self._static.get(key, "")):
             del self.running[key]
-            self.restarts.forget(key)
+            self.forget_containers(running)
             self._record("KillPod", ref)
             yield from self.containerd.stop_pod_sandbox(running.sandbox)
         elif running is not None and (pod is None or pod["metadata"].get("deletionTimestamp")):
@@ -206,35 +218,54 @@ class Kubelet:
             if key not in self.running:
                 self.termination.never_started(key, pod)
             return
-        if key in self.running or not self._admit(key, pod):
+        if not self._admit(key, pod):
             return
-        self._record("SyncPod", ref)
-        restarts = pod_status.restart_counts(pod)
-        self._set_status(key, self._pending_status(pod))
-        host_ip = self.config.ip if pod["spec"].get("hostNetwork") else None
-        sandbox = yield from self.containerd.run_pod_sandbox(ref, host_ip)
-        containers: dict[str, str] = {}
-        for spec in pod["spec"]["containers"]:
-            yield from images.pull(self, pod, spec["image"], ref)
-            config = {
-                "name": spec["name"],
-                "image": spec["image"],
-                "command": spec.get("command", []),
-                "args": spec.get("args", []),
-                "mounts": host_mounts(pod, spec),
-            }
-            container_id = yield from self.containerd.create_container(sandbox.id, config)
-            self.event(pod, "Normal", "Created", "Container created")
-            yield from self.containerd.start_container(container_id)
-            self.event(pod, "Normal", "Started", "Container started")
-            containers[spec["name"]] = container_id
-        self.running[key] = RunningPod(sandbox.id, sandbox.ip, containers, self.sim.now, restarts,
-                                       self._static.get(key, ""))
-        self._record("PodStarted", ref, ip=sandbox.ip)
-        if key in self.pods:
-            self._set_status(key, self._running_status(self.pods[key], self.running[key]))
-        else:
-            self._again[key] = True
+        if key not in self.running:
+            self._record("SyncPod", ref)
+        yield from self.pod_sync.sync(key, pod)
+        running = self.running.get(key)
+        if running is not None and key in self.pods:
+            self._set_status(key, self._status(self.pods[key], running))
+
+    def forget_containers(self, running: RunningPod) -> None:
+        """A pod's containers are going: stop their probes."""
+        for container_id in running.containers.values():
+            self.prober.remove(container_id)
+
+    def _sandbox_changed(self, sandbox_id: str) -> None:
+        for key, running in self.running.items():
+            if running.sandbox == sandbox_id:
+                self._enqueue(key)
+                return
+
+    def resync_after(self, key: str, seconds: float) -> None:
+        """Sync the pod again in `seconds` (a back-off ends, or a failed sync is retried)."""
+        due = self.sim.now + seconds
+        if self._resync_at.get(key, float("inf")) <= due + 1e-9:
+            return
+        self._resync_at[key] = due
+
+        def wake() -> Generator:
+            yield self.group.env.timeout(seconds)
+            if self._resync_at.get(key) == due:
+                del self._resync_at[key]
+                self._enqueue(key)
+
+        self.group.spawn(wake())
+
+    def sync_error_backoff(self) -> float:
+        """How long before a pod whose sync failed is synced again (10 to 15 s)."""
+        return SYNC_ERROR_BACKOFF * (1 + SYNC_ERROR_JITTER * self._rng.random())
+
+    def exec_sync(self, key: str, container: str, argv: list[str],
+                  timeout: float = 60.0) -> Generator:
+        """Run `argv` in a running container of pod `key` (what `kubectl exec` reaches);
+        returns (exit code, stdout, stderr)."""
+        running = self.running.get(key)
+        if running is None or container not in running.containers:
+            raise NotFoundError(f'container "{container}" of pod "{key}" is not running')
+        return (yield from self.containerd.exec_sync(running.containers[container], argv,
+                                                      timeout))
 
     def _admit(self, key: str, pod: dict) -> bool:
         """Admit a pod once, if it fits beside those admitted; a terminal pod is not run again."""
@@ -261,13 +292,50 @@ class Kubelet:
     def _pending_status(self, pod: dict) -> dict:
         return pod_status.pending(pod, self.config.ip, self.sim.now)
 
-    def _running_status(self, pod: dict, running: RunningPod,
-                        waiting: dict[str, dict] | None = None) -> dict:
-        """Status of a started pod; `waiting` names containers waiting to restart (back-off)."""
-        return pod_status.running(pod, running, self.config.ip, self.sim.now, self.restarts,
-                                  waiting or {})
+    def _status(self, pod: dict, running: RunningPod) -> dict:
+        """The pod's status from the runtime and the probes (generateAPIPodStatus)."""
+        containerd, prober = self.containerd, self.prober
+
+        def entry(spec: dict) -> dict:
+            name = spec["name"]
+            current_id, previous_id = running.containers.get(name), running.previous.get(name)
+            current = containerd.container_status(current_id) if current_id else None
+            previous = containerd.container_status(previous_id) if previous_id else None
+            ready = current is not None and prober.ready(current.id)
+            started = current is not None and prober.started(current.id)
+            return pod_status.container_status(spec, running, current, previous, ready, started)
+
+        init_specs = pod["spec"].get("initContainers", [])
+        init = [entry(spec) for spec in init_specs]
+        main = [entry(spec) for spec in pod["spec"]["containers"]]
+        initialized = all(
+            ("running" in s["state"] and s["started"]) if is_sidecar(spec)
+            else ("terminated" in s["state"] and s["state"]["terminated"]["exitCode"] == 0)
+            for spec, s in zip(init_specs, init, strict=True))
+        ready = initialized and all(s["ready"] for s in main) and all(
+            s["ready"] for spec, s in zip(init_specs, init, strict=True) if is_sidecar(spec))
+        status = {
+            "phase": pod_status.phase(pod["spec"], init, main),
+            "hostIP": self.config.ip,
+            "hostIPs": [{"ip": self.config.ip}],
+            "podIP": running.ip,
+            "podIPs": [{"ip": running.ip}],
+            "startTime": to_time(running.started),
+            "conditions": pod_status.conditions(
+                self.statuses.get(cache_key(pod), {}).get("conditions", []), self.sim.now,
+                sandbox=True, initialized=initialized, ready=ready),
+            "qosClass": pod.get("status", {}).get("qosClass", ""),
+            "containerStatuses": main,
+        }
+        if init:
+            status["initContainerStatuses"] = init
+        if not status["qosClass"]:
+            del status["qosClass"]
+        return status
 
     def _set_status(self, key: str, status: dict) -> None:
+        if self.statuses.get(key) == status:
+            return
         self.statuses[key] = status
         if self.registered or key not in self._static:
             self._request_push(key)

@@ -19,8 +19,9 @@ from k8slab.sim.host import ProcessGroup
 CPU_PERIOD_US = 100_000
 
 
-class ProcessKilled(BaseException):  # noqa: N818 - a signal, not an error: nothing may catch it
-    """Unwinds a program whose process was killed (SIGKILL, the OOM killer) mid-step."""
+class ProcessKilled(Exception):  # noqa: N818 - a signal, not an error
+    """Unwinds a program whose process was killed (SIGKILL, the OOM killer) mid-step; its group
+    is already stopped, so whatever catches it last changes nothing."""
 
 
 @dataclass

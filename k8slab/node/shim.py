@@ -106,6 +106,12 @@ class Shim:
         for waiter in self._waiters.pop(container.id, []):
             waiter.succeed(event)
 
+    def exec(self, container_id: str, argv: list[str], timeout: float | None) -> Generator:
+        """Task API Exec: `runc exec` one more process in the container; returns
+        (exit status or None on timeout, stdout, stderr)."""
+        self._record("Exec", container_id, self._task(container_id).bundle, argv=" ".join(argv))
+        return (yield from self.runc.exec(container_id, argv, timeout))
+
     def kill(self, container_id: str, signal: int = SIGKILL) -> None:
         """Task API Kill: `runc kill` the container's process with `signal`."""
         self._record("Kill", container_id, self._task(container_id).bundle, signal=signal)

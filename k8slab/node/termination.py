@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from k8slab.api.timestamps import to_time
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
-from k8slab.node.pod_status import RunningPod, conditions
+from k8slab.node import cri, pod_status
+from k8slab.node.pod_status import RunningPod
 
 if TYPE_CHECKING:
     from k8slab.node.kubelet import Kubelet
@@ -37,39 +38,39 @@ def effective_grace(pod: dict) -> int:
     return max(grace, MIN_GRACE_SECONDS)
 
 
-def terminated_status(pod: dict, started_pod: RunningPod, exits: dict[str, dict],
+def terminated_status(pod: dict, started_pod: RunningPod, exits: dict[str, cri.ContainerInfo],
                       host_ip: str, now: float) -> dict:
-    """The final status of a stopped pod: every container terminated, the phase terminal."""
-    statuses = []
-    for c in pod["spec"]["containers"]:
-        name = c["name"]
-        code = exits[name]["exit_code"]
-        statuses.append({
-            "name": name,
-            "image": c["image"],
-            "ready": False,
-            "started": False,
-            "restartCount": started_pod.restarts[name],
-            "containerID": f"containerd://{started_pod.containers[name]}",
-            "state": {"terminated": {
-                "exitCode": code,
-                "reason": "Completed" if code == 0 else "Error",
-                "startedAt": to_time(exits[name]["started"] or started_pod.started),
-                "finishedAt": to_time(exits[name]["finished"]),
-                "containerID": f"containerd://{started_pod.containers[name]}",
-            }},
-        })
+    """The final status of a stopped pod: every container terminated, the phase terminal
+    (Succeeded if every app container exited 0, else Failed)."""
+    previous = pod.get("status", {})
+    statuses, init_statuses = [], []
+    for specs, out in ((pod["spec"].get("initContainers", []), init_statuses),
+                       (pod["spec"]["containers"], statuses)):
+        for spec in specs:
+            info = exits.get(spec["name"])
+            entry = pod_status.container_status(spec, started_pod, info, None, False, False)
+            if info is not None and info.state == cri.EXITED:
+                entry["state"] = {"terminated": pod_status.terminated(info)}
+            else:
+                entry["state"] = {"terminated": {"exitCode": 137, "reason": "Error",
+                                                 "startedAt": to_time(started_pod.started),
+                                                 "finishedAt": to_time(now)}}
+            out.append(entry)
     failed = any(s["state"]["terminated"]["exitCode"] != 0 for s in statuses)
-    return {
+    status = {
         "phase": "Failed" if failed else "Succeeded",
         "hostIP": host_ip,
         "hostIPs": [{"ip": host_ip}],
         "podIP": started_pod.ip,
         "podIPs": [{"ip": started_pod.ip}],
         "startTime": to_time(started_pod.started),
-        "conditions": conditions(now, scheduled=True, ready=False),
+        "conditions": pod_status.conditions(previous.get("conditions", []), now, sandbox=False,
+                                            initialized=True, ready=False),
         "containerStatuses": statuses,
     }
+    if init_statuses:
+        status["initContainerStatuses"] = init_statuses
+    return status
 
 
 class Termination:
@@ -86,7 +87,7 @@ class Termination:
         kubelet = self.kubelet
         grace = effective_grace(pod)
         del kubelet.running[key]  # from now on an exit is not restarted
-        kubelet.restarts.forget(key)
+        kubelet.forget_containers(running)
         kubelet._record("KillPod", f"pod/{key}", grace=grace)
         for name in running.containers:
             kubelet.event(pod, "Normal", "Killing", f"Stopping container {name}")

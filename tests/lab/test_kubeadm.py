@@ -13,7 +13,8 @@ from k8slab.cmd.images import (
     SCHEDULER_IMAGE,
 )
 from k8slab.lab import kubeadm
-from k8slab.node.containerd import IMAGES, PAUSE_IMAGE
+from k8slab.node.containerd import PAUSE_IMAGE
+from k8slab.node.image_store import IMAGES
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
@@ -134,10 +135,11 @@ def test_init_writes_kubeconfigs_pointing_at_its_own_api_server() -> None:
 def test_init_pre_pulls_every_control_plane_image_and_installs_the_programs() -> None:
     host = bare_host()
     kubeadm.init_control_plane(host, "10.0.0.10")
-    assert host.disk[IMAGES] == [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE,
-                                CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE]
+    tags = [tag for stored in host.disk[IMAGES].values() for tag in stored.repo_tags]
+    assert tags == [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE,
+                    SCHEDULER_IMAGE]
     for pod in host.disk[MANIFESTS].values():
-        assert pod["spec"]["containers"][0]["image"] in host.disk[IMAGES]
+        assert pod["spec"]["containers"][0]["image"] in tags
     assert host.programs == PROGRAMS
 
 
@@ -179,7 +181,8 @@ def test_the_load_balancer_host_boots_haproxy_in_front_of_the_api_servers() -> N
 def test_join_points_the_kubelet_at_the_api_server() -> None:
     host = bare_host("worker-1")
     kubeadm.join_worker(host, "control-plane")
-    assert host.disk == {kubeadm.KUBELET_CONF: {"server": "https://control-plane:6443"}}
+    assert host.disk[kubeadm.KUBELET_CONF] == {"server": "https://control-plane:6443"}
+    assert sorted(host.disk) == sorted([kubeadm.KUBELET_CONF, IMAGES])  # and the pause image
     assert host.programs == {}
 
 

@@ -226,7 +226,8 @@ def test_create_and_start_container_take_their_time_and_pass_the_bundle(node: No
 
 
 def test_container_status_reports_an_exited_container(node: Node) -> None:
-    def job(group: ProcessGroup, config: dict) -> Generator:
+    def job(process) -> Generator:
+        group = process.group
         yield group.env.timeout(1)
         return 2
 

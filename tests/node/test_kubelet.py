@@ -363,6 +363,7 @@ def test_a_bound_pod_goes_kubelet_then_containerd_then_runc() -> None:
         ("kubelet", "StatusReported"),  # Pending, while the sandbox is being made
         ("runc", "create"),
         ("runc", "start"),
+        ("kubelet", "PodSandboxReady"),
         ("kubelet", "Pulling"),  # Events: the trace records each by its reason
         ("containerd", "PullImage"),
         ("kubelet", "Pulled"),
@@ -372,7 +373,8 @@ def test_a_bound_pod_goes_kubelet_then_containerd_then_runc() -> None:
         ("containerd", "StartContainer"),
         ("runc", "start"),
         ("kubelet", "Started"),
-        ("kubelet", "PodStarted"),
+        ("kubelet", "ContainerStarted"),
+        ("kubelet", "StatusReported"),
         ("kubelet", "StatusReported"),
     ]
     status = running["status"]
@@ -413,8 +415,8 @@ def test_a_pod_deleted_while_it_starts_is_stopped_once_started() -> None:
     cluster.run(5)
     assert pods_running_on(cluster, WORKER) == []
     kinds = [kind for _, kind in kinds_about(cluster, "pod/default/web", "kubelet")]
-    assert kinds[kinds.index("PodStarted"):] == [
-        "PodStarted", "KillPod", "Killing", "StatusReported", "PodDeleted"]
+    assert kinds[kinds.index("ContainerStarted"):] == [
+        "ContainerStarted", "KillPod", "Killing", "StatusReported", "PodDeleted"]
 
 
 def test_a_pod_for_another_node_is_not_run_here() -> None:

@@ -38,7 +38,8 @@ def test_restart_policy(policy, code, restart):
     assert should_restart({"spec": {"restartPolicy": policy}}, code) is restart
 
 
-def crashing(group, bundle):
+def crashing(process):
+    group = process.group
     yield group.env.timeout(1)
     raise KeyError("value")
 

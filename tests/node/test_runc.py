@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from k8slab.errors import K8sLabError
 from k8slab.node.container_state import ContainerState
 from k8slab.node.runc import SIGKILL, SIGTERM, Runc, image_repository
-from k8slab.sim.host import Host, ProcessGroup
+from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 
@@ -39,7 +39,8 @@ def runc_records(sim: Simulation) -> list[tuple[float, str, dict]]:
 def exits_after(seconds: float, code: int | None):
     """A container program that runs `seconds` and returns `code`."""
 
-    def program(group: ProcessGroup, config: dict) -> Generator:
+    def program(process) -> Generator:
+        group = process.group
         yield group.env.timeout(seconds)
         return code
 
@@ -180,8 +181,9 @@ def test_the_program_registered_for_the_image_runs_and_its_return_is_the_exit_co
     sim, _, host = one_host()
     seen: list[tuple[str, dict]] = []
 
-    def job(group: ProcessGroup, config: dict) -> Generator:
-        seen.append((group.name, config))
+    def job(process) -> Generator:
+        group = process.group
+        seen.append((group.name, process.bundle))
         yield group.env.timeout(3)
         return 7
 
@@ -204,7 +206,8 @@ def test_the_program_registered_for_the_image_runs_and_its_return_is_the_exit_co
 def test_a_program_that_fails_to_start_exits_1_and_leaves_its_reason_on_stderr() -> None:
     sim, _, host = one_host()
 
-    def bad_flag(group: ProcessGroup, config: dict) -> Generator:
+    def bad_flag(process) -> Generator:
+        group = process.group
         yield group.env.timeout(0)
         raise K8sLabError("unknown flag: --bogus")
 
@@ -232,7 +235,8 @@ def test_the_container_program_runs_in_its_own_group_which_stops_with_it() -> No
     sim, _, host = one_host()
     ticks: list[float] = []
 
-    def ticker(group: ProcessGroup, config: dict) -> Generator:
+    def ticker(process) -> Generator:
+        group = process.group
         def tick() -> Generator:
             while True:
                 ticks.append(group.env.now)

@@ -10,7 +10,7 @@ import pytest
 from k8slab.errors import K8sLabError
 from k8slab.node.runc import SIGTERM, Runc
 from k8slab.node.shim import BINARY, SANDBOX_ID, Shim, ShimBinary, TaskExit, grouping
-from k8slab.sim.host import Host, ProcessGroup
+from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 
@@ -39,7 +39,8 @@ def bundle(image: str = "nginx:1.27") -> dict:
 
 
 def exits_after(seconds: float, code: int):
-    def program(group: ProcessGroup, config: dict) -> Generator:
+    def program(process) -> Generator:
+        group = process.group
         yield group.env.timeout(seconds)
         return code
 
@@ -91,7 +92,8 @@ def test_when_the_process_exits_the_shim_reaps_it_and_publishes_task_exit(node: 
 def test_a_program_that_fails_to_start_exits_1_and_the_shim_passes_its_stderr_on(
     node: Node,
 ) -> None:
-    def bad_flag(group: ProcessGroup, config: dict) -> Generator:
+    def bad_flag(process) -> Generator:
+        group = process.group
         yield group.env.timeout(0)
         raise K8sLabError("unknown flag: --bogus")
 

@@ -100,7 +100,8 @@ def test_the_delete_options_grace_period_overrides_the_spec():
 def test_a_program_that_takes_time_to_shut_down_exits_143_before_the_grace_ends():
     cluster = Cluster(workers=1)
 
-    def slow_server(group, bundle) -> Generator:
+    def slow_server(process) -> Generator:
+        group = process.group
         yield group.env.event()
 
     slow_server.sigterm_seconds = 4.0

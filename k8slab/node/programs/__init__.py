@@ -1,0 +1,1 @@
+"""The programs the catalogue's images run."""
