@@ -73,10 +73,20 @@ class Box:
         return self.sim.run_process(self.sim.env.process(handler(request)), 60)
 
 
-@pytest.fixture
-def box() -> Box:
+def new_box() -> Box:
+    """A fresh simulation with one started host and an empty container."""
     sim = Simulation(1)
-    network = Network(sim)
-    host = network.add_host("node-1")
+    host = Network(sim).add_host("node-1")
     host.start()
     return Box(sim, host)
+
+
+@pytest.fixture
+def box() -> Box:
+    return new_box()
+
+
+@pytest.fixture
+def make_box() -> Callable[[], Box]:
+    """For tests that need a fresh container per example (hypothesis)."""
+    return new_box
