@@ -45,7 +45,9 @@ def parse_duration(text: str) -> float:
 
 
 def parse_flags(argv: list[str], defaults: dict[str, str]) -> dict[str, str]:
-    """`-name value`, `--name=value` as Go's flag package reads them; unknown -> its error."""
+    """`-name value`, `--name=value` as Go's flag package reads them; unknown -> its error.
+
+    A flag whose default is "true" or "false" is a bool: `-name` alone sets it."""
     values = dict(defaults)
     args = list(argv)
     while args:
@@ -55,7 +57,9 @@ def parse_flags(argv: list[str], defaults: dict[str, str]) -> dict[str, str]:
         name, eq, value = arg.lstrip("-").partition("=")
         if name not in defaults:
             raise GoFlagError(f"flag provided but not defined: -{name}")
-        if not eq:
+        if not eq and defaults[name] in ("true", "false"):
+            value = "true"
+        elif not eq:
             if not args:
                 raise GoFlagError(f"flag needs an argument: -{name}")
             value = args.pop(0)

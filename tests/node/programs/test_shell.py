@@ -31,7 +31,8 @@ def test_logging_loop_appends_a_line_each_second(box) -> None:
 
 
 def test_counter_prints_the_simulated_date_each_second(box) -> None:
-    box.start(SH, "/bin/sh", "-c", 'i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done')
+    counter = 'i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done'
+    box.start(SH, "/bin/sh", "-c", counter)
     box.sim.run(2.5)
     assert box.lines() == [(0, "stdout", "0: Thu Jan  1 00:00:00 UTC 2026"),
                            (1, "stdout", "1: Thu Jan  1 00:00:01 UTC 2026"),
@@ -77,7 +78,8 @@ def test_init_container_waits_for_the_service_every_two_seconds(box) -> None:
      ["wget: can't connect to remote host (10.244.1.5): Connection refused"]),
     ("exit abc", 2, [], ["sh: exit: Illegal number: abc"]),
     ("echo 'unterminated", 2, [], ["sh: syntax error: unterminated quoted string"]),
-    ("while true; do echo x", 2, [], ['sh: syntax error: unexpected end of file (expecting "done")']),
+    ("while true; do echo x", 2, [],
+     ['sh: syntax error: unexpected end of file (expecting "done")']),
     ("echo a | cat", 2, [], ['sh: syntax error: unexpected "|"']),
     ("done", 2, [], ['sh: syntax error: unexpected "done"']),
 ], ids=["and-sleep", "exit", "or-and", "for", "if-else", "cat-missing", "rm-missing", "rm-f",
