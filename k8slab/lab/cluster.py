@@ -14,6 +14,7 @@ from typing import Any
 from k8slab.api.kinds import kind_info, registry_key
 from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
+from k8slab.cmd.registry import registry_boot
 from k8slab.errors import (
     K8sLabError,
     UnavailableError,
@@ -31,7 +32,6 @@ from k8slab.lab import (
 )
 from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.kubectl_verbs import KubectlVerbs
-from k8slab.cmd.registry import registry_boot
 from k8slab.node.image_store import REGISTRY
 from k8slab.node.kubelet import NodeConfig
 from k8slab.node.programs.catalogue import CATALOGUE
