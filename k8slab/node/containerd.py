@@ -18,7 +18,7 @@ from k8slab.api.timestamps import to_time
 from k8slab.node import cri
 from k8slab.node.image_catalogue import Image, argv
 from k8slab.node.image_store import ImageStore, StoredImage
-from k8slab.node.process import Cgroup, LogLine, NetNamespace
+from k8slab.node.process import LogLine, NetNamespace
 from k8slab.node.shim import SANDBOX_ID, SIGKILL, SIGTERM, Shim, ShimBinary, TaskExit, grouping
 from k8slab.sim.host import ProcessGroup
 
@@ -171,8 +171,9 @@ class Containerd:
 
     def create_container(self, sandbox_id: str, config: dict) -> Generator:
         """CreateContainer: the pod's shim runs `runc create` with the OCI spec made from
-        `config` (name, image, command, args, env, mounts, volumes, resources, log_path,
-        attempt, labels) and the image's defaults. Returns the id.
+        `config` (name, image, command, args, env, mounts, volumes, resources: the kubelet's
+        LinuxContainerResources, log_path, attempt, labels) and the image's defaults.
+        Returns the id.
 
         Raises cri.CreateError when the image is not on the node."""
         sandbox = self.sandboxes[sandbox_id]
@@ -189,7 +190,6 @@ class Containerd:
                       netns=sandbox.netns, image_spec=stored.image,
                       argv=argv(stored.image, config.get("command") or [],
                                 config.get("args") or []),
-                      cgroup=config.get("cgroup") or Cgroup(),
                       output=[self._log_writer(log_path)] if log_path else [],
                       annotations={SANDBOX_ID: sandbox_id})
         self._create_task(container_id, bundle)

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from k8slab.api.quantity import cpu_millis, memory_bytes
-from k8slab.node import cri, images
+from k8slab.api.quantity import memory_bytes
+from k8slab.node import cgroups, cri, images
 from k8slab.node.pod_status import RunningPod, is_sidecar, restart_counts
-from k8slab.node.process import CPU_PERIOD_US, Cgroup
 from k8slab.node.restarts import go_duration, should_restart
 from k8slab.node.static_pod_files import host_mounts
 
@@ -38,21 +37,6 @@ def pod_name(pod: dict) -> str:
     """A pod as the kubelet's messages name it: name_namespace(uid) (format.Pod)."""
     meta = pod["metadata"]
     return f"{meta['name']}_{meta.get('namespace', 'default')}({meta.get('uid', '')})"
-
-
-def cgroup_for(spec: dict) -> Cgroup:
-    """The cgroup v2 limits of a container from its resources (cpu.max, cpu.weight,
-    memory.max); the exact conversions are in k8slab.node.cgroups."""
-    resources = spec.get("resources") or {}
-    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
-    cgroup = Cgroup()
-    if "memory" in limits:
-        cgroup.memory_max = memory_bytes(limits["memory"])
-    if "cpu" in limits:
-        # kuberuntime milliCPUToQuota: quota = milliCPU x period / 1000, at least 1 ms.
-        cgroup.cpu_quota_us = max(1000, cpu_millis(limits["cpu"]) * CPU_PERIOD_US // 1000)
-    del requests
-    return cgroup
 
 
 class PodSync:
@@ -166,7 +150,7 @@ class PodSync:
             "mounts": host_mounts(pod, spec),
             "volumes": {m["mountPath"]: running.volumes[m["name"]]
                         for m in spec.get("volumeMounts", []) if m["name"] in running.volumes},
-            "cgroup": cgroup_for(spec),
+            "resources": cgroups.linux_resources(pod, spec, memory_bytes(kubelet.config.memory)),
             "log_path": f"{log_dir(pod)}/{name}/{attempt}.log",
             "attempt": attempt,
             "labels": {cri.CONTAINER_NAME: name, cri.POD_NAME: pod["metadata"]["name"],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from k8slab.errors import K8sLabError
+from k8slab.node.cgroups import LinuxResources, cgroup_v2_files
 from k8slab.node.container_state import OCI_VERSION, ContainerState, bundle_path
 from k8slab.node.cri import StartError
 from k8slab.node.image_catalogue import Image
@@ -80,6 +81,17 @@ def image_repository(image: str) -> str:
     slash = name.rfind("/")
     colon = name.rfind(":")
     return name[:colon] if colon > slash else name
+
+
+def cgroup_from(resources: LinuxResources | None) -> Cgroup:
+    """The container's cgroup v2 as runc sets it up from the OCI spec's linux.resources."""
+    if resources is None:
+        return Cgroup()
+    files = cgroup_v2_files(resources)
+    quota, period = files.cpu_max.split()
+    return Cgroup(memory_max=None if files.memory_max == "max" else int(files.memory_max),
+                  cpu_quota_us=None if quota == "max" else int(quota),
+                  cpu_period_us=int(period), cpu_weight=files.cpu_weight)
 
 
 def _run_forever(process: Process) -> Generator:
@@ -149,7 +161,7 @@ class Runc:
         if container_id in self.containers:
             raise ValueError(f"container {container_id} already exists")
         container = Container(container_id, bundle, created=self.sim.now)
-        container.cgroup = bundle.get("cgroup") or Cgroup()
+        container.cgroup = cgroup_from(bundle.get("resources"))
         image: Image | None = bundle.get("image_spec")
         container.fs = Filesystem(dict(image.files) if image else {}, bundle.get("volumes", {}))
         container.status = "created"

@@ -54,7 +54,8 @@ def _images() -> list[Image]:
     )
     return [
         _nginx(),
-        Image("docker.io/library/busybox", ("latest", "1.28", "1.36", "1.36.1", "1.37", "1.37.0"), (2_155_079,),
+        Image("docker.io/library/busybox",
+              ("latest", "1.28", "1.36", "1.36.1", "1.37", "1.37.0"), (2_155_079,),
               cmd=("sh",), binaries=with_shell(), files=busybox_files,
               about="busybox: sh and the applets, nothing else"),
         Image("registry.k8s.io/busybox", ("latest", "1.27.2"), (1_144_547,),
