@@ -8,6 +8,7 @@ import copy
 import uuid
 from collections.abc import Generator
 
+from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import JOB, Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
@@ -235,7 +236,9 @@ class APIServer:
         validate(obj)
         if kind.kind == "Pod":
             obj["spec"]["tolerations"] = default_tolerations(obj)
-            obj["status"] = {"phase": "Pending"}  # podStrategy.PrepareForCreate ignores status
+            # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
+            # Pending and the QoS class is computed from the spec (qos.GetPodQOS).
+            obj["status"] = {"phase": "Pending", "qosClass": qos.pod_qos(obj)}
         self.sim.record(self.host, "apiserver", "create", object_ref(obj), user=user)
         if kind is not JOB:
             self._system_fields(meta)
