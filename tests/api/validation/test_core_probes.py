@@ -34,7 +34,8 @@ def test_only_one_handler_the_second_one_is_named(pod):
     assert messages(pod, {"livenessProbe": probe}) == [
         "spec.containers[0].livenessProbe.tcpSocket: Forbidden: "
         "may not specify more than 1 handler type",
-        "spec.containers[0].livenessProbe.grpc: Forbidden: may not specify more than 1 handler type",
+        "spec.containers[0].livenessProbe.grpc: Forbidden: "
+        "may not specify more than 1 handler type",
     ]
 
 
