@@ -24,6 +24,15 @@ _POD_SPEC_DEFAULTS = {
 }
 # The Priority admission plugin sets 0 on a Pod when no PriorityClass applies.
 POD_PRIORITY_DEFAULT = 0
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+# defaults.go SetDefaults_Probe: each field left at 0 (or absent) takes these values;
+# initialDelaySeconds stays 0.
+_PROBE_DEFAULTS = {
+    "timeoutSeconds": 1,
+    "periodSeconds": 10,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
 
 
 def mapping(parent: dict, field: str) -> dict | None:
@@ -58,6 +67,9 @@ def _default_container(container: dict, *, pod: bool) -> None:
         container["terminationMessagePath"] = TERMINATION_MESSAGE_PATH
     if not container.get("terminationMessagePolicy"):
         container["terminationMessagePolicy"] = "File"
+    for field in PROBES:
+        if isinstance(container.get(field), dict):
+            _default_probe(container[field])
     for port in dicts_in(container.get("ports")):
         if not port.get("protocol"):
             port["protocol"] = "TCP"
@@ -69,6 +81,23 @@ def _default_container(container: dict, *, pod: bool) -> None:
         if requests is not None:
             for name, limit in limits.items():
                 requests.setdefault(name, copy.deepcopy(limit))
+
+
+def _default_probe(probe: dict) -> None:
+    """SetDefaults_Probe, SetDefaults_HTTPGetAction (path "/", scheme HTTP) and the generated
+    default of GRPCAction.service ("", zz_generated.defaults.go from its `+default=""` tag)."""
+    for field, value in _PROBE_DEFAULTS.items():
+        if not probe.get(field):
+            probe[field] = value
+    http_get = probe.get("httpGet")
+    if isinstance(http_get, dict):
+        if not http_get.get("path"):
+            http_get["path"] = "/"
+        if not http_get.get("scheme"):
+            http_get["scheme"] = "HTTP"
+    grpc = probe.get("grpc")
+    if isinstance(grpc, dict) and grpc.get("service") is None:
+        grpc["service"] = ""
 
 
 def image_tag(image: str) -> str:

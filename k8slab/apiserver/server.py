@@ -8,6 +8,7 @@ import copy
 import uuid
 from collections.abc import Generator
 
+from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import JOB, Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
@@ -15,6 +16,7 @@ from k8slab.api.validation import validate, validate_status_update, validate_upd
 from k8slab.apiserver.admission import check_pod_update
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
+from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.strategy import (
@@ -60,6 +62,7 @@ class APIServer:
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
         self.deleter = Deleter(self.storage, lambda: self.sim.now)
+        self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -142,7 +145,8 @@ class APIServer:
     # -- requests -------------------------------------------------------------------------
 
     def serve(self, request: dict) -> Generator:
-        """Handle one API request (create, get, list, update, update_status, bind, delete).
+        """Handle one API request (create, get, list, update, update_status, bind, delete,
+        evict, and pods' log and exec, which the pod's kubelet answers).
 
         Writes are recorded in the trace when they arrive, and again if they fail.
         """
@@ -208,6 +212,14 @@ class APIServer:
             if kind.kind != "Pod":
                 raise BadRequestError(f"eviction is a subresource of pods, not {kind.resource}")
             return (yield from self.deleter.evict(namespace, request["name"], request.get("body")))
+        if verb in ("log", "exec"):  # pods/log and pods/exec, served by the pod's kubelet
+            if kind.kind != "Pod":
+                raise BadRequestError(f"{verb} is a subresource of pods, not {kind.resource}")
+            if verb == "log":
+                return (yield from self.node_proxy.logs(namespace, request["name"],
+                                                        request.get("options") or {}))
+            return (yield from self.node_proxy.exec(namespace, request["name"],
+                                                    request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
     def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
@@ -235,7 +247,9 @@ class APIServer:
         validate(obj)
         if kind.kind == "Pod":
             obj["spec"]["tolerations"] = default_tolerations(obj)
-            obj["status"] = {"phase": "Pending"}  # podStrategy.PrepareForCreate ignores status
+            # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
+            # Pending and the QoS class is computed from the spec (qos.GetPodQOS).
+            obj["status"] = {"phase": "Pending", "qosClass": qos.pod_qos(obj)}
         self.sim.record(self.host, "apiserver", "create", object_ref(obj), user=user)
         if kind is not JOB:
             self._system_fields(meta)

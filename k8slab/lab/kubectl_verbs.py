@@ -15,6 +15,8 @@ from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.lab import arguments
 from k8slab.lab.kubectl import delete as kubectl_delete
 from k8slab.lab.kubectl import dispatch, drain
+from k8slab.lab.kubectl import exec as kubectl_exec
+from k8slab.lab.kubectl import logs as kubectl_logs
 from k8slab.lab.kubectl import scale as kubectl_scale
 from k8slab.lab.kubectl.api import Api, ClientApi
 from k8slab.lab.kubectl.get import WatchChange
@@ -68,9 +70,41 @@ class KubectlVerbs:
         request = kubectl_scale.parse({"replicas": replicas}, target.split(), namespace)
         return self._kubectl_steps(lambda api: kubectl_scale.steps(api, request), 0.0)
 
+    def logs(self, pod: str, container: str | None = None, namespace: str = "default", *,
+             previous: bool = False, tail: int | None = None, timestamps: bool = False) -> str:
+        """`kubectl logs POD [-c CONTAINER] [--previous] [--tail N] [--timestamps]`: the lines
+        the container wrote, read by its node's kubelet from the CRI log files."""
+        flags: dict = {"previous": arguments.flag(previous, "previous"),
+                       "timestamps": arguments.flag(timestamps, "timestamps")}
+        if container is not None:
+            flags["container"] = arguments.text(container, "container", "a container name")
+        if tail is not None:
+            if not arguments.is_whole(tail):
+                raise K8sLabError(f"tail must be a whole number of lines or None, got "
+                                  f"{arguments.shown(tail)}")
+            flags["tail"] = tail
+        arguments.text(namespace, "namespace")
+        request = kubectl_logs.parse(flags, [arguments.text(pod, "pod", "a pod name")],
+                                     namespace)
+        return self._kubectl_steps(lambda api: kubectl_logs.steps(api, request), 0.0)
+
+    def exec_(self, pod: str, command: list[str], container: str | None = None,
+              namespace: str = "default") -> str:
+        """`kubectl exec POD [-c CONTAINER] -- COMMAND...`: the command's output; a non-zero
+        exit raises KubectlError `command terminated with exit code N` (output attached)."""
+        if not isinstance(command, list | tuple) or not all(isinstance(w, str) for w in command):
+            raise K8sLabError("command must be a list of strings such as ['cat', '/tmp/healthy'],"
+                              f" got {arguments.shown(command)}")
+        flags = {} if container is None else {
+            "container": arguments.text(container, "container", "a container name")}
+        arguments.text(namespace, "namespace")
+        request = kubectl_exec.parse(flags, [arguments.text(pod, "pod", "a pod name"),
+                                             *command], namespace)
+        return self._kubectl_steps(lambda api: kubectl_exec.steps(api, request), 0.0)
+
     def kubectl(self, command: str) -> str:
-        """What `kubectl <command>` prints: get, describe, delete, scale, rollout, set image,
-        cordon, uncordon, drain (dispatch.USAGE lists their forms).
+        """What `kubectl <command>` prints: get, describe, logs, exec, delete, scale, rollout,
+        set image, cordon, uncordon, drain (dispatch.USAGE lists their forms).
 
         Verbs that wait (delete, rollout status, drain) let simulated time pass until done, as
         kubectl waits; they stop after a bounded time (--timeout, or ten simulated minutes).

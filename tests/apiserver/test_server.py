@@ -60,7 +60,7 @@ def test_create_fills_in_what_the_api_server_owns(cp, make_pod):
         cp.etcd.store.get("/registry/pods/default/web").mod_revision)
     assert uuid.UUID(meta["uid"]).version == 4
     assert meta["creationTimestamp"] == "2026-01-01T00:00:02Z"
-    assert created["status"] == {"phase": "Pending"}
+    assert created["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
     assert created["spec"]["restartPolicy"] == "Always"
     assert [(t["key"], t["effect"], t["tolerationSeconds"]) for t in created["spec"]["tolerations"]
             ] == [("node.kubernetes.io/not-ready", "NoExecute", 300),
@@ -363,3 +363,16 @@ def test_when_etcd_restarts_the_cache_reloads_and_client_watches_start_over(cp, 
     cp.ok(cp.client().bind("default", "web", "worker-1"))
     _, events, _ = open_watch(cp, rv)
     assert summary(events) == [("MODIFIED", "web", "worker-1")]
+
+
+def test_create_sets_the_qos_class_and_drops_the_clients_status(cp, make_pod):
+    limits = {"cpu": "500m", "memory": "128Mi"}
+    guaranteed = make_pod("g", containers=[{"name": "app", "image": "nginx",
+                                            "resources": {"limits": limits}}])
+    guaranteed["status"] = {"phase": "Running", "qosClass": "BestEffort"}
+    burstable = make_pod("b", containers=[{"name": "app", "image": "nginx",
+                                           "resources": {"requests": {"cpu": "100m"}}}])
+    client = cp.client()
+    assert cp.ok(client.create(guaranteed))["status"] == {"phase": "Pending",
+                                                          "qosClass": "Guaranteed"}
+    assert cp.ok(client.create(burstable))["status"]["qosClass"] == "Burstable"

@@ -63,6 +63,8 @@ CALLS = {
     "delete": st.tuples(values, values, values),
     "scale": st.tuples(values, values),
     "kubectl": st.tuples(values),
+    "logs": st.tuples(values),
+    "exec_": st.tuples(values, st.one_of(values, st.lists(st.sampled_from(["cat", "/x"])))),
     "trace_of": st.tuples(values),
     "request": st.tuples(values),
     "kill_node": st.tuples(values),
@@ -95,6 +97,10 @@ KEYWORDS = {
     "delete": st.fixed_dictionaries({}, optional={"grace_period": values, "cascade": values,
                                                   "force": values, "wait": values}),
     "scale": st.fixed_dictionaries({}, optional={"namespace": values}),
+    "logs": st.fixed_dictionaries({}, optional={"container": values, "namespace": values,
+                                                "previous": values, "tail": values,
+                                                "timestamps": values}),
+    "exec_": st.fixed_dictionaries({}, optional={"container": values, "namespace": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

@@ -1,12 +1,13 @@
 """k8s.io/api/core/v1: Pod, Node and Namespace, with the fields of each as upstream names them.
 
 Every field of the v1.35 structs is listed, so a manifest kubectl accepts decodes here too.
-The fields the lab reads are typed to the leaf; those it does not model (volumes, probes,
+The fields the lab reads are typed to the leaf; those it does not model (volumes,
 security contexts...) are Opaque: any JSON object is accepted there, unchecked.
 """
 
 from __future__ import annotations
 
+from k8slab.api.schema.core_v1_probes import PROBE
 from k8slab.api.schema.core_v1_scheduling import (
     AFFINITY,
     TAINT,
@@ -73,9 +74,9 @@ CONTAINER = Struct(
         "restartPolicyRules": ListOf(Opaque("v1.ContainerRestartRule")),
         "volumeMounts": ListOf(Opaque("v1.VolumeMount")),
         "volumeDevices": ListOf(Opaque("v1.VolumeDevice")),
-        "livenessProbe": Opaque("v1.Probe"),
-        "readinessProbe": Opaque("v1.Probe"),
-        "startupProbe": Opaque("v1.Probe"),
+        "livenessProbe": PROBE,
+        "readinessProbe": PROBE,
+        "startupProbe": PROBE,
         "lifecycle": Opaque("v1.Lifecycle"),
         "terminationMessagePath": STRING,
         "terminationMessagePolicy": enum("v1.TerminationMessagePolicy"),

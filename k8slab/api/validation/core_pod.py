@@ -1,13 +1,14 @@
 """Pod validation: containers and init containers, policies, node selection, tolerations.
 
 kubernetes pkg/apis/core/validation/validation.go ValidatePodSpec, validateContainers and
-validateInitContainers (names unique across both), in upstream's order; affinity and topology
-spread are in core_affinity, tolerations in core_taints.
+validateInitContainers (names unique across both), in upstream's order; probes are in
+core_probes, affinity and topology spread in core_affinity, tolerations in core_taints.
 """
 
 from __future__ import annotations
 
 from k8slab.api.validation.core_affinity import pod_scheduling_field_errors
+from k8slab.api.validation.core_probes import container_probes_errors
 from k8slab.api.validation.core_resources import requirements_errors, resource_list_errors
 from k8slab.api.validation.core_taints import tolerations_errors
 from k8slab.api.validation.field import FieldError, duplicate, invalid, required
@@ -20,7 +21,8 @@ DNS_POLICIES = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
 PULL_POLICIES = ["Always", "IfNotPresent", "Never"]
 
 
-def _container_errors(container: dict, path: str, seen_names: set[str]) -> list[FieldError]:
+def _container_errors(container: dict, path: str, seen_names: set[str],
+                      init: bool) -> list[FieldError]:
     errors = []
     name = container.get("name", "")
     if not name:
@@ -40,7 +42,7 @@ def _container_errors(container: dict, path: str, seen_names: set[str]) -> list[
         policy = container["imagePullPolicy"]
         errors += enum_errors(f"{path}.imagePullPolicy", policy, PULL_POLICIES)
     errors += requirements_errors(container.get("resources"), f"{path}.resources")
-    return errors
+    return errors + container_probes_errors(container, path, init=init)
 
 
 def _containers_errors(
@@ -52,7 +54,8 @@ def _containers_errors(
         return [required(path)] if field == "containers" else []
     errors = []
     for index, container in enumerate(containers):
-        errors += _container_errors(container, f"{path}[{index}]", seen_names)
+        errors += _container_errors(container, f"{path}[{index}]", seen_names,
+                                    init=field == "initContainers")
     return errors
 
 

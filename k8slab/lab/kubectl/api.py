@@ -42,6 +42,12 @@ class Api(Protocol):
     def sleep(self, seconds: float) -> Generator:
         """Let `seconds` of simulated time pass."""
 
+    def logs(self, name: str, namespace: str, options: dict) -> Generator:
+        """GET pods/<name>/log with PodLogOptions; the log text."""
+
+    def exec(self, name: str, namespace: str, container: str, argv: list[str]) -> Generator:
+        """POST pods/<name>/exec; {"exitCode", "stdout", "stderr"}."""
+
 
 def delete_options(grace_period_seconds: int | None, propagation_policy: str | None) -> dict | None:
     """The metav1.DeleteOptions kubectl sends, with only the fields it sets (None if none)."""
@@ -101,3 +107,13 @@ class ClientApi:
     def sleep(self, seconds: float) -> Generator:
         """Wait in simulated time."""
         yield self._client.group.env.timeout(seconds)
+
+    def logs(self, name: str, namespace: str, options: dict) -> Generator:
+        """GET pods/<name>/log: the API server asks the pod's kubelet."""
+        return (yield from self._client.request(
+            "log", "pods", namespace=namespace, name=name, options=options))
+
+    def exec(self, name: str, namespace: str, container: str, argv: list[str]) -> Generator:
+        """POST pods/<name>/exec: the command's exit code, stdout and stderr."""
+        return (yield from self._client.request(
+            "exec", "pods", namespace=namespace, name=name, container=container, argv=argv))

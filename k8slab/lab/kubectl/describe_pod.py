@@ -110,6 +110,10 @@ def containers_block(w: DescribeWriter, label: str, containers: list[dict],
             w.write(2, f"Ready:\t{'True' if status.get('ready') else 'False'}\n")
             w.write(2, f"Restart Count:\t{status.get('restartCount', 0)}\n")
         _resources(w, container.get("resources") or {})
+        for title, field in (("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"),
+                             ("Startup", "startupProbe")):
+            if container.get(field) is not None:
+                w.write(2, f"{title}:\t{describe_probe(container[field])}\n")
         env = container.get("env") or []
         w.write(2, f"Environment:{'' if env else chr(9) + '<none>'}\n")
         for variable in env:
@@ -120,6 +124,31 @@ def containers_block(w: DescribeWriter, label: str, containers: list[dict],
         for mount in mounts:
             flags = "ro" if mount.get("readOnly") else "rw"
             w.write(3, f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({flags})\n")
+
+
+def describe_probe(probe: dict) -> str:
+    """DescribeProbe: `exec [cat /tmp/healthy] delay=5s timeout=1s period=5s #success=1
+    #failure=3`, `http-get http://:8080/healthz ...`, `tcp-socket :8080 ...`, `grpc <pod>:2379
+    ...`."""
+    attrs = (f"delay={probe.get('initialDelaySeconds', 0)}s "
+             f"timeout={probe.get('timeoutSeconds', 0)}s period={probe.get('periodSeconds', 0)}s "
+             f"#success={probe.get('successThreshold', 0)} "
+             f"#failure={probe.get('failureThreshold', 0)}")
+    if probe.get("exec") is not None:
+        return f"exec [{' '.join(probe['exec'].get('command') or [])}] {attrs}"
+    if probe.get("httpGet") is not None:
+        get = probe["httpGet"]
+        host, port = get.get("host", ""), get.get("port", "")
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # net.JoinHostPort
+        scheme = str(get.get("scheme", "")).lower()
+        return f"http-get {scheme}://{where if port != '' else host}{get.get('path', '')} {attrs}"
+    if probe.get("tcpSocket") is not None:
+        socket = probe["tcpSocket"]
+        return f"tcp-socket {socket.get('host', '')}:{socket.get('port', '')} {attrs}"
+    if probe.get("grpc") is not None:
+        grpc = probe["grpc"]
+        return f"grpc <pod>:{grpc.get('port', 0)} {grpc.get('service') or ''} {attrs}"
+    return f"unknown {attrs}"
 
 
 def _port(port: dict, field: str) -> str:

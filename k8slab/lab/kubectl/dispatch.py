@@ -12,20 +12,21 @@ from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 from k8slab.errors import BadRequestError
-from k8slab.lab.kubectl import delete, drain, events, get, rollout, scale, set_image
+from k8slab.lab.kubectl import delete, drain, events, exec, get, logs, rollout, scale, set_image
 from k8slab.lab.kubectl.api import Api
 from k8slab.lab.kubectl.flags import NAMESPACE, convert, parse_bool, parse_flags, split_command
 from k8slab.lab.kubectl.output import REQUEST_MARGIN, WAIT_LIMIT, wait_seconds
 
 DEFAULT_NAMESPACE = "default"
-VERBS = ("get", "describe", "events", "delete", "scale", "rollout", "set", "cordon", "uncordon",
-         "drain")
+VERBS = ("get", "describe", "events", "logs", "exec", "delete", "scale", "rollout", "set",
+         "cordon", "uncordon", "drain")
 USAGE = (
-    "this lab's kubectl supports: get, describe, delete, scale, "
+    "this lab's kubectl supports: get, describe, logs, exec, delete, scale, "
     "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
     "events, and watches (get -w, events -w) ended by --request-timeout "
     "(e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', 'describe node worker-1', "
-    "'events --for pod/web', 'delete pod web', 'scale deployment/web --replicas=5', "
+    "'events --for pod/web', 'logs web --previous', 'exec web -- cat /tmp/healthy', "
+    "'delete pod web', 'scale deployment/web --replicas=5', "
     "'rollout status deployment/web', 'set image deployment/web nginx=nginx:1.27', "
     "'drain worker-1 --ignore-daemonsets')"
 )
@@ -143,7 +144,7 @@ def _prepare(verb: str, words: list[str], namespace: str) -> tuple[Any, Any, flo
         # Each node's pods get their own wait, as each DeleteOrEvictPods has its own deadline.
         waits = wait_seconds(request.timeout) * len(request.nodes)
         return drain, request, waits if verb == "drain" else 0.0
-    module = {"delete": delete, "scale": scale}[verb]
+    module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec}[verb]
     flags, args = parse_flags(words, module.FLAGS, module.USAGE)
     request = module.parse(flags, args, flags.get("namespace") or namespace)
     waits = verb == "delete" and request.wait

@@ -85,7 +85,7 @@ def test_rollout_and_set_reach_their_modules(terminal):
     [
         ("", "error: no command given"),
         ("-n kube-system", "error: no command given"),
-        ("exec web -- sh", 'error: unknown command "exec" for "kubectl"'),
+        ("attach web", 'error: unknown command "attach" for "kubectl"'),
         ("--context=x delete pod web", "error: unknown flag: --context"),
         ("apply -f web.yaml", 'error: unknown command "apply" for "kubectl"'),
     ],
@@ -94,6 +94,6 @@ def test_unknown_verbs_list_what_the_lab_supports(terminal, command, message):
     with pytest.raises(BadRequestError) as caught:
         dispatch.run(terminal, command)
     assert message in str(caught.value)
-    assert "this lab's kubectl supports: get, describe, delete, scale, rollout" in str(
+    assert "this lab's kubectl supports: get, describe, logs, exec, delete, scale, rollout" in str(
         caught.value)
     assert terminal.limits == []
