@@ -18,21 +18,6 @@ from pathlib import Path
 
 import pytest
 
-# isort: off
-import importlib.util
-import sys
-import types
-
-if importlib.util.find_spec("k8slab.api.qos") is None:
-    # Until the QoS helper's k8slab/api/qos.py merges (issue 11), the API server's create calls
-    # qos.pod_qos through this stand-in: kubectl describe's GetPodQOS on the pod's spec.
-    # Delete this block when merging that module.
-    from k8slab.lab.kubectl.describe_pod import qos_class
-
-    _qos = types.ModuleType("k8slab.api.qos")
-    _qos.pod_qos = lambda pod: qos_class({**pod, "status": {}})
-    sys.modules["k8slab.api.qos"] = _qos
-# isort: on
 from k8slab.apiserver.server import APIServer
 from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError

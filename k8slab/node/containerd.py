@@ -326,6 +326,8 @@ class Containerd:
 
 
 def cri_timestamp(seconds: float) -> str:
-    """RFC 3339 with nanoseconds, as containerd stamps log lines: 2026-01-01T00:00:05.000000000Z."""
+    """Go's RFC3339Nano, as containerd stamps log lines: 2026-01-01T00:00:05.25Z (trailing
+    zeros trimmed, no fraction at all on a whole second)."""
     whole, nanos = divmod(round(seconds * 1e9), 1_000_000_000)
-    return to_time(whole)[:-1] + f".{nanos:09d}Z"
+    fraction = f".{nanos:09d}".rstrip("0").rstrip(".")
+    return to_time(whole)[:-1] + fraction + "Z"

@@ -20,6 +20,7 @@ from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFou
 from k8slab.node import admission, pod_status
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
+from k8slab.node.kubelet_server import KubeletServer
 from k8slab.node.kubelet_status import KubeletStatus
 from k8slab.node.node_object import (
     EVICTION_HARD_MEMORY,
@@ -118,6 +119,7 @@ class Kubelet:
         self.group.spawn(self._watch_manifests())
         self.group.spawn(self._register())
         self.pleg.start()
+        KubeletServer(self.group, self).start()
         informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.config.name}")
         informer.on_add.append(self._pod_seen)
         informer.on_update.append(lambda old, new: self._pod_seen(new))
@@ -384,7 +386,8 @@ class Kubelet:
     def _register(self) -> Generator:
         delay = REGISTER_BACKOFF[0]
         while True:
-            node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION)
+            node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION,
+                               self.containerd.list_images())
             try:
                 try:
                     yield from self.client.create(node)
@@ -450,7 +453,8 @@ class Kubelet:
     def _node_status_loop(self) -> Generator:
         while True:
             yield self.group.env.timeout(NODE_STATUS_UPDATE_SECONDS)
-            node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION)
+            node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION,
+                               self.containerd.list_images())
             changed = comparable(node["status"]) != self._last_status
             # A real clock reads whole nanoseconds; simulated seconds summed as floats drift by
             # ~1e-13, which would push a report due at exactly 300 s to the next 10 s tick.

@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 
 from k8slab.api.quantity import format_memory, memory_bytes
 from k8slab.api.timestamps import to_time
+from k8slab.node.cri import ImageInfo
+from k8slab.node.image_catalogue import split
 
 # The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
 # the v1.35.0 changelog, not a later patch release.
 VERSION = "v1.35.0"
 # Default evictionHard memory.available<100Mi is held back from allocatable memory.
 EVICTION_HARD_MEMORY = 100 * 1024 * 1024
+MAX_IMAGES = 50  # nodeStatusMaxImages (kubelet config v1beta1 defaults)
 
 
 @dataclass
@@ -31,8 +34,16 @@ class NodeConfig:
     taints: list = field(default_factory=list)
 
 
+def node_images(images: list[ImageInfo]) -> list[dict]:
+    """status.images: the node's images, largest first, at most 50 (kubelet's
+    nodeStatusMaxImages; setters.go Images), each with its names and size."""
+    ordered = sorted(images, key=lambda i: -i.size)[:MAX_IMAGES]
+    return [{"names": [f"{split(tag)[0]}@{i.id}" for tag in i.repo_tags[:1]] + list(i.repo_tags),
+             "sizeBytes": i.size} for i in ordered]
+
+
 def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str]],
-                runtime_version: str) -> dict:
+                runtime_version: str, images: list[ImageInfo] | None = None) -> dict:
     """The Node as the kubelet registers and reports it: capacity, allocatable (capacity less
     the hard eviction threshold), conditions, addresses and system info (`runtime_version` is
     what the CRI runtime says it is)."""
@@ -55,6 +66,7 @@ def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str
             "capacity": capacity,
             "allocatable": allocatable,
             "conditions": conditions_since(node_conditions(now), transitions),
+            "images": node_images(images or []),
             "addresses": [
                 {"type": "InternalIP", "address": c.ip},
                 {"type": "Hostname", "address": c.name},

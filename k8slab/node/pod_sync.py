@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from k8slab.api.quantity import memory_bytes
 from k8slab.node import cgroups, cri, images
+from k8slab.node.kubelet_server import log_directory
 from k8slab.node.pod_status import RunningPod, is_sidecar, restart_counts
 from k8slab.node.restarts import go_duration, should_restart
 from k8slab.node.static_pod_files import host_mounts
@@ -24,13 +25,13 @@ from k8slab.node.static_pod_files import host_mounts
 if TYPE_CHECKING:
     from k8slab.node.kubelet import Kubelet
 
-LOG_ROOT = "/var/log/pods"
 
-
-def log_dir(pod: dict) -> str:
-    """Where a pod's container logs lie on its node: /var/log/pods/<ns>_<name>_<uid>."""
+def log_path(pod: dict, container: str, attempt: int) -> str:
+    """Where a container's log lies on its node: /var/log/pods/<ns>_<name>_<uid>/<c>/<n>.log."""
     meta = pod["metadata"]
-    return f"{LOG_ROOT}/{meta.get('namespace', 'default')}_{meta['name']}_{meta.get('uid', '')}"
+    directory = log_directory(meta.get("namespace", "default"), meta["name"],
+                              meta.get("uid", ""), container)
+    return f"{directory}/{attempt}.log"
 
 
 def pod_name(pod: dict) -> str:
@@ -151,7 +152,7 @@ class PodSync:
             "volumes": {m["mountPath"]: running.volumes[m["name"]]
                         for m in spec.get("volumeMounts", []) if m["name"] in running.volumes},
             "resources": cgroups.linux_resources(pod, spec, memory_bytes(kubelet.config.memory)),
-            "log_path": f"{log_dir(pod)}/{name}/{attempt}.log",
+            "log_path": log_path(pod, name, attempt),
             "attempt": attempt,
             "labels": {cri.CONTAINER_NAME: name, cri.POD_NAME: pod["metadata"]["name"],
                        cri.POD_NAMESPACE: pod["metadata"].get("namespace", ""),

@@ -375,7 +375,6 @@ def test_a_bound_pod_goes_kubelet_then_containerd_then_runc() -> None:
         ("kubelet", "Started"),
         ("kubelet", "ContainerStarted"),
         ("kubelet", "StatusReported"),
-        ("kubelet", "StatusReported"),
     ]
     status = running["status"]
     assert (status["hostIP"], status["podIP"]) == ("10.0.0.21", "10.244.1.2")
@@ -387,7 +386,7 @@ def test_a_bound_pod_goes_kubelet_then_containerd_then_runc() -> None:
 
 def test_a_pod_deleted_through_the_api_gets_its_sandbox_stopped() -> None:
     cluster = Cluster(workers=1)
-    cluster.apply([pod("web"), pod("db", "postgres:17")])
+    cluster.apply([pod("web"), pod("db", "nginx:1.29")])
     running_pod(cluster, "web")
     running_pod(cluster, "db")
     cluster.request(lambda c: c.delete("pods", "web", "default"))

@@ -16,7 +16,7 @@ WORKER = "worker-1"
 REF = "pod/default/web"
 
 
-def pod(command: list[str] | None = None, image: str = "busybox:1.37", **spec) -> dict:
+def pod(command: list[str] | None = None, image: str = "nginx:1.27", **spec) -> dict:
     container = {"name": "app", "image": image}
     if command:
         container["command"] = command

@@ -11,6 +11,7 @@ import pytest
 
 from k8slab.cmd.kube_scheduler import main as scheduler_main
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
+from k8slab.node.process import Process
 from k8slab.scheduler.framework.diagnosis import PER_NODE
 from k8slab.scheduler.plugins.registry import default_profile
 from k8slab.scheduler.profile import load_config
@@ -397,8 +398,8 @@ def test_kube_scheduler_reads_its_config_flag_from_the_hosts_disk() -> None:
     host.disk["/etc/kubernetes/scheduler.conf"] = {"server": "https://api:6443"}
     host.disk["/etc/kubernetes/config.yaml"] = TWO_PROFILES
     group = host.group("kube-scheduler-2")
-    group.spawn(scheduler_main(group, {"command": ["kube-scheduler",
-                                                   "--config=/etc/kubernetes/config.yaml"]}))
+    group.spawn(scheduler_main(Process(group, {"command": ["kube-scheduler",
+                                                   "--config=/etc/kubernetes/config.yaml"]}, [])))
     world.sim.run(0.1)
     started = host.memory["kube-scheduler"]
     assert started is not world.scheduler
@@ -410,7 +411,7 @@ def test_kube_scheduler_with_a_missing_config_file_stops_with_a_clear_error() ->
     world = Scripted()
     bundle = {"command": ["kube-scheduler", "--config=/etc/kubernetes/nope.yaml"]}
     with pytest.raises(K8sLabError, match="open /etc/kubernetes/nope.yaml: no such file"):
-        next(scheduler_main(world.host.group("kube-scheduler-2"), bundle))
+        next(scheduler_main(Process(world.host.group("kube-scheduler-2"), bundle, [])))
 
 
 def test_without_default_preemption_a_high_priority_pod_just_waits() -> None:

@@ -27,7 +27,8 @@ def _nginx() -> Image:
     commands = with_shell(DEBIAN_COMMANDS, nginx=nginx.main)
     commands["bash"] = commands["sh"]
     return Image(
-        "docker.io/library/nginx", ("latest", "1.14.2", "1.25", "1.27", "1.27.3", "1.29"),
+        "docker.io/library/nginx",
+        ("latest", "1.14.2", "1.25", "1.26", "1.27", "1.27.3", "1.28", "1.28.0", "1.29", "1.29.3"),
         (28_227_259, 43_951_123, 628, 956, 405, 1_209, 1_403),
         cmd=("nginx", "-g", "daemon off;"), binaries=commands,
         files={f"{nginx.ROOT}/index.html": nginx.INDEX_HTML,
