@@ -1,0 +1,80 @@
+"""What probes cost: simulated seconds per wall second of a cluster running a Deployment of
+nginx pods, once with a readiness httpGet probe and a liveness tcpSocket probe on every pod and
+once without any probe.
+
+Each case runs in its own process: boot the cluster, roll the Deployment out (until every
+replica is available, at most 30 simulated minutes), then time SIMULATED_SECONDS more. Probes
+run every 10 s (periodSeconds' default), so 2,000 pods make 400 probes per simulated second.
+
+    python benchmarks/bench_probes.py [workers replicas]     (default: 1000 workers, 2000 pods)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+WORKERS, REPLICAS = 1000, 2000
+SIMULATED_SECONDS = 300.0
+
+ONE_CASE = """
+import json, resource, sys, time
+from k8slab import Cluster
+workers, replicas, seconds, probes = (int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]),
+                                      sys.argv[4] == "probes")
+container = {"name": "web", "image": "nginx:1.27",
+             "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
+if probes:
+    container["readinessProbe"] = {"httpGet": {"path": "/", "port": 80}}
+    container["livenessProbe"] = {"tcpSocket": {"port": 80}}
+c = Cluster(workers=workers, seed=1)
+deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+              "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [container]}}}}
+t0, start = time.perf_counter(), c.now
+c.apply(deployment)
+available = 0
+while available < replicas and c.now - start < 1800:
+    c.run(10)
+    available = c.get("deployments", "web").get("status", {}).get("availableReplicas", 0)
+rollout_sim, rollout_wall = c.now - start, time.perf_counter() - t0
+t0 = time.perf_counter()
+c.run(seconds)
+wall = time.perf_counter() - t0
+print(json.dumps({"available": available, "rollout_sim_s": rollout_sim,
+                  "rollout_wall_s": rollout_wall, "run_wall_s": wall,
+                  "sim_per_wall": seconds / wall, "trace_records": len(c.trace),
+                  "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure(workers: int, replicas: int, probes: bool) -> dict:
+    """Run one case in a fresh process and return its figures."""
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_CASE, str(workers), str(replicas), str(SIMULATED_SECONDS),
+         "probes" if probes else "none"],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def main(workers: int, replicas: int) -> None:
+    """Print one line per case, then the ratio of their speeds."""
+    print(f"{workers} workers, a Deployment of {replicas} nginx replicas; "
+          f"{SIMULATED_SECONDS:.0f} simulated s timed after the rollout")
+    results = {}
+    for probes in (False, True):
+        r = results[probes] = measure(workers, replicas, probes)
+        label = "readiness httpGet + liveness tcpSocket" if probes else "no probes"
+        print(f"{label:>40}: {r['available']} available after {r['rollout_sim_s']:.0f} sim s "
+              f"({r['rollout_wall_s']:.1f} s wall); {r['sim_per_wall']:.2f} sim s/wall s, "
+              f"peak {r['max_rss_mib']:.0f} MiB", flush=True)
+    ratio = results[False]["sim_per_wall"] / results[True]["sim_per_wall"]
+    print(f"probes make the simulation {ratio:.2f}x slower")
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:]]
+    main(*(args or (WORKERS, REPLICAS)))
