@@ -7,8 +7,8 @@ from collections.abc import Generator
 
 import pytest
 
+from k8slab.node.cgroups import LinuxResources
 from k8slab.node.cri import StartError
-from k8slab.node.process import Cgroup
 from k8slab.node.programs.catalogue import CATALOGUE
 from k8slab.node.runc import Runc
 from k8slab.sim.kernel import Simulation
@@ -112,7 +112,8 @@ def test_an_exec_ends_when_its_container_is_killed(box: Box) -> None:
 
 def test_exec_shares_the_containers_cgroup(box: Box) -> None:
     stress = ["stress", "--vm", "1", "--vm-bytes", "60M", "--vm-hang", "1"]
-    cid = box.start(stress, image="polinux/stress", cgroup=Cgroup(memory_max=100 * 2**20))
+    limit = LinuxResources(2, 0, 100_000, 100 * 2**20, 0)
+    cid = box.start(stress, image="polinux/stress", resources=limit)
     box.sim.run(1)
     assert box.runc.containers[cid].cgroup.memory_current == 60 * 2**20
     # A second 60M allocation in the same cgroup passes memory.max: the OOM killer ends the
