@@ -372,3 +372,15 @@ def test_the_sidecar_ships_the_apps_log_lines():
     shipped = [text for _, stream, _, text in lines if stream == "stdout"]
     assert shipped[:5] == ["logging"] * 5
     assert 8 <= len(shipped) <= 10
+
+
+def test_the_same_seed_gives_the_same_history():
+    def history() -> list[tuple]:
+        c = cluster(LIVENESS_EXEC, MEMORY_DEMO_2.replace("namespace: mem-example", "namespace: default"))
+        c.run(90)
+        return [(r.time, r.host, r.component, r.kind, r.obj, sorted(r.details.items()))
+                for r in c.trace if r.obj.startswith("pod/")]
+
+    first = history()
+    assert first == history()
+    assert len(first) > 50

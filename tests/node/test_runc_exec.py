@@ -7,6 +7,8 @@ from collections.abc import Generator
 
 import pytest
 
+from k8slab import Cluster
+from k8slab.errors import K8sLabError
 from k8slab.node.cgroups import LinuxResources
 from k8slab.node.cri import StartError
 from k8slab.node.programs.catalogue import CATALOGUE
@@ -122,3 +124,21 @@ def test_exec_shares_the_containers_cgroup(box: Box) -> None:
     assert code == 137  # the exec process was OOM-killed with the container
     assert box.runc.containers[cid].status == "stopped"
     assert box.runc.containers[cid].reason == "OOMKilled"
+
+
+def test_the_kubelet_execs_into_a_pods_container_through_containerd_and_runc():
+    c = Cluster(workers=1)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "box"},
+             "spec": {"containers": [{"name": "main", "image": "busybox:1.37",
+                                      "command": ["sh", "-c", "hostname > /tmp/h; sleep 3600"]}]}})
+    c.run(5)
+    host = c.network.host("worker-1")
+    kubelet = host.memory["kubelet"]
+    steps = kubelet.exec_sync("default/box", "main", ["cat", "/tmp/h"], 5)
+    assert c.sim.run_process(host.group("kubectl exec").spawn(steps), 10) == (0, "box\n", "")
+    records = [(r.component, r.kind) for r in c.trace.where(obj="pod/default/box")
+               if r.kind in ("Exec", "exec")]
+    assert records == [("containerd-shim-runc-v2", "Exec"), ("runc", "exec")]
+    with pytest.raises(K8sLabError, match='container "other" of pod "default/box" is not running'):
+        c.sim.run_process(host.group("kubectl exec").spawn(
+            kubelet.exec_sync("default/box", "other", ["true"])), 10)
