@@ -23,9 +23,11 @@ from k8slab.etcd.status import MemberStatus
 from k8slab.lab import (
     arguments,
     components,
+    crictl,
     etcdctl,
     etcdutl,
     kubeadm,
+    node_files,
     progress,
     scheduling,
     static_pods,
@@ -281,10 +283,12 @@ class Cluster(KubectlVerbs):
         self.network.restart(name)
 
     def partition(self, *groups: Sequence[str]) -> None:
-        """Cut the network between groups of hosts: `partition(["worker-1"], ["control-plane"])`."""
+        """Cut the network between groups of hosts: `partition(["worker-1"], ["control-plane"])`.
+
+        The image registry may be named too (`"registry"`): cut off, a node cannot pull."""
         if len(groups) < 2:
             raise K8sLabError("partition() needs at least two groups of host names")
-        self.network.partition(*arguments.host_groups(groups, self.hosts))
+        self.network.partition(*arguments.host_groups(groups, [*self.hosts, REGISTRY]))
 
     def heal(self) -> None:
         """Remove every network partition."""
@@ -374,6 +378,33 @@ class Cluster(KubectlVerbs):
         """Names of every host of the cluster, control plane first (the registry it pulls
         images from is not one of them)."""
         return [h.name for h in self.network.hosts() if h.name != REGISTRY]
+
+    def crictl(self, node: str, command: str = "ps -a") -> str:
+        """crictl on `node`, as an admin would run it there: `ps [-a]`, `pods`, `images`,
+        `inspect ID`, `logs ID`, `stats`. `stats` samples twice, one simulated second apart
+        (so it advances the cluster by a second), to tell how much CPU each container used."""
+        name = arguments.host(node, self.hosts, "node")
+        if not isinstance(command, str):
+            raise K8sLabError(f"command must be a crictl command line, got {command!r}")
+        before: tuple = ()
+        if command.split()[:1] == ["stats"] and self.host_is_up(name):
+            before = components.container_stats(self.network, name)
+            self.run(1)
+        view = components.crictl_view(self.network, name, before)
+        if view is None:
+            raise K8sLabError(f"{name} is down: there is no containerd to ask")
+        return crictl.crictl(command, view)
+
+    def node_file(self, node: str, path: str) -> str:
+        """The text of a file on a node's disk: a static pod manifest, the kubelet's
+        /var/lib/kubelet/config.yaml, a container's log under /var/log/pods..."""
+        disk = self.network.host(arguments.host(node, self.hosts, "node")).disk
+        return node_files.read_file(disk, arguments.text(path, "path"))
+
+    def node_files(self, node: str, directory: str = "/") -> list[str]:
+        """The files on a node's disk under `directory` (its disk survives a crash)."""
+        disk = self.network.host(arguments.host(node, self.hosts, "node")).disk
+        return node_files.list_files(disk, arguments.text(directory, "directory"))
 
     def host_is_up(self, name: str) -> bool:
         """True if host `name` is running."""

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from k8slab.lab.crictl import CrictlView
+
 if TYPE_CHECKING:
     from k8slab.apiserver.loadbalancer import ServerStats
     from k8slab.controllers.manager import ControllerManagerView
     from k8slab.etcd.status import MemberStatus
     from k8slab.node.container_state import ContainerState
+    from k8slab.node.cri import ContainerStats
     from k8slab.node.kubelet_status import KubeletStatus
     from k8slab.raft.node import RaftNode
     from k8slab.scheduler.framework.diagnosis import Decision
@@ -64,6 +67,32 @@ def containers(network: Network, host: str) -> tuple[ContainerState, ...]:
     """`runc list` on `host`: every container runc knows there; none while the host is down."""
     runc = _running(network, host, "runc")
     return runc.list() if runc is not None else ()
+
+
+def crictl_view(network: Network, host: str,
+                previous: tuple[ContainerStats, ...] = (), interval: float = 1.0
+                ) -> CrictlView | None:
+    """What crictl sees on `host` through containerd's CRI (sandboxes, containers, images,
+    stats, each container's log file); None while the host is down."""
+    containerd = _running(network, host, "containerd")
+    if containerd is None:
+        return None
+    containers = tuple(containerd.list_containers())
+    disk = network.host(host).disk
+    return CrictlView(
+        now=network.sim.now, sandboxes=tuple(containerd.list_pod_sandbox_info()),
+        containers=containers, images=tuple(containerd.list_images()),
+        stats=container_stats(network, host), previous_stats=previous, interval=interval,
+        logs={c.id: list(disk.get(c.log_path, [])) for c in containers if c.log_path})
+
+
+def container_stats(network: Network, host: str) -> tuple[ContainerStats, ...]:
+    """CRI ListContainerStats on `host`: each running container's cgroup counters."""
+    containerd = _running(network, host, "containerd")
+    if containerd is None:
+        return ()
+    return tuple(containerd.container_stats(c.id) for c in containerd.list_containers()
+                 if c.state == "CONTAINER_RUNNING")
 
 
 def load_balancer_stats(network: Network, host: str) -> tuple[ServerStats, ...] | None:

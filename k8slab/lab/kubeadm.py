@@ -16,6 +16,7 @@ from k8slab.cmd.images import (
     SCHEDULER_IMAGE,
 )
 from k8slab.cmd.node import preload_images, start_node_services
+from k8slab.lab.node_files import KUBELET_CONFIG, kubelet_config
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 
@@ -172,6 +173,8 @@ def node_boot(config: NodeConfig):
     """The boot function of a node: start containerd and the kubelet, as systemd would."""
 
     def boot(host: Host) -> None:
+        # kubeadm wrote the kubelet's configuration before the kubelet first started.
+        host.disk.setdefault(KUBELET_CONFIG, kubelet_config(config))
         server = host.disk[KUBELET_CONF]["server"].split("://", 1)[1].split(":", 1)[0]
         start_node_services(host, config, server)
 
