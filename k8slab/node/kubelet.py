@@ -20,6 +20,7 @@ from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFou
 from k8slab.node import admission, pod_status
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
+from k8slab.node.eviction_manager import EvictionManager
 from k8slab.node.kubelet_server import KubeletServer
 from k8slab.node.kubelet_status import KubeletStatus
 from k8slab.node.node_object import (
@@ -96,6 +97,7 @@ class Kubelet:
         self.prober = Prober(self, self._enqueue)
         self.pod_sync = PodSync(self)
         self.pleg = GenericPLEG(group, containerd, self._sandbox_changed)
+        self.eviction = EvictionManager(self)
         self._resync_at: dict[str, float] = {}
         self._rng = self.sim.rng(f"kubelet/{self.host}/{group.host.boots}")
 
@@ -119,6 +121,7 @@ class Kubelet:
         self.group.spawn(self._watch_manifests())
         self.group.spawn(self._register())
         self.pleg.start()
+        self.eviction.start()
         KubeletServer(self.group, self).start()
         informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.config.name}")
         informer.on_add.append(self._pod_seen)
@@ -222,7 +225,11 @@ class Kubelet:
             if key not in self.running:
                 self.termination.never_started(key, pod)
             return
-        if not self._admit(key, pod):
+        running = self.running.get(key)
+        if running is not None and key in self.eviction.pending:
+            yield from self.eviction.evict(key, pod, running)
+            return
+        if key in self.eviction.evicted or not self._admit(key, pod):
             return
         if key not in self.running:
             self._record("SyncPod", ref)
@@ -393,7 +400,7 @@ class Kubelet:
         delay = REGISTER_BACKOFF[0]
         while True:
             node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION,
-                               self.containerd.list_images())
+                               self.containerd.list_images(), self.eviction.pressure)
             try:
                 try:
                     yield from self.client.create(node)
@@ -460,7 +467,7 @@ class Kubelet:
         while True:
             yield self.group.env.timeout(NODE_STATUS_UPDATE_SECONDS)
             node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION,
-                               self.containerd.list_images())
+                               self.containerd.list_images(), self.eviction.pressure)
             changed = comparable(node["status"]) != self._last_status
             # A real clock reads whole nanoseconds; simulated seconds summed as floats drift by
             # ~1e-13, which would push a report due at exactly 300 s to the next 10 s tick.
