@@ -11,20 +11,19 @@ from collections.abc import Generator
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
-from k8slab.api.quantity import cpu_millis, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
 from k8slab.node import admission, pod_status
+from k8slab.node.allocatable import node_allocatable
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
 from k8slab.node.eviction_manager import EvictionManager
 from k8slab.node.kubelet_server import KubeletServer
 from k8slab.node.kubelet_status import KubeletStatus
 from k8slab.node.node_object import (
-    EVICTION_HARD_MEMORY,
     VERSION,
     NodeConfig,
     comparable,
@@ -295,7 +294,8 @@ class Kubelet:
 
     def _allocatable(self) -> dict[str, int]:
         c = self.config
-        return {"cpu": cpu_millis(c.cpu), "memory": memory_bytes(c.memory) - EVICTION_HARD_MEMORY,
+        allocatable = node_allocatable({"cpu": c.cpu, "memory": c.memory})
+        return {"cpu": allocatable["cpu"], "memory": allocatable["memory"],
                 "pods": c.max_pods}
 
     # -- pod status ----------------------------------------------------------------------

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from k8slab.api.quantity import format_memory, memory_bytes
 from k8slab.api.timestamps import to_time
+from k8slab.node.allocatable import as_quantities, node_allocatable
 from k8slab.node.cri import ImageInfo
 from k8slab.node.image_catalogue import split
 
@@ -49,9 +49,8 @@ def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str
     the hard eviction threshold), conditions, addresses and system info (`runtime_version` is
     what the CRI runtime says it is)."""
     capacity = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods)}
-    allocatable = dict(
-        capacity, memory=format_memory(memory_bytes(c.memory) - EVICTION_HARD_MEMORY)
-    )
+    allocatable = {**capacity, **as_quantities(
+        {k: v for k, v in node_allocatable(capacity).items() if k != "pods"})}
     labels = {
         "kubernetes.io/arch": "amd64",
         "kubernetes.io/hostname": c.name,
