@@ -98,6 +98,8 @@ class Kubelet:
         self.pleg = GenericPLEG(group, containerd, self._sandbox_changed)
         self.eviction = EvictionManager(self)
         self._resync_at: dict[str, float] = {}
+        self._remirroring: set[str] = set()
+        self._mirror_uids: dict[str, str] = {}  # the mirror pod this kubelet made, by key
         self._rng = self.sim.rng(f"kubelet/{self.host}/{group.host.boots}")
 
     def status(self) -> KubeletStatus:
@@ -166,6 +168,13 @@ class Kubelet:
 
     def _pod_seen(self, pod: dict) -> None:
         if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
+            # A mirror pod being deleted is removed at once and made again (kubelet.go
+            # syncPod: a mirror pod with a deletionTimestamp is not this static pod's).
+            key = cache_key(pod)
+            if pod["metadata"].get("deletionTimestamp") and key in self._static \
+                    and key not in self._remirroring:
+                self._remirroring.add(key)
+                self.group.spawn(self._remirror(key))
             return
         key = cache_key(pod)
         before = self.pods.get(key)
@@ -177,6 +186,14 @@ class Kubelet:
 
     def _pod_gone(self, pod: dict) -> None:
         key = cache_key(pod)
+        if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
+            # Our own mirror pod deleted outright (a forced delete): make it again.
+            uid = pod["metadata"].get("uid")
+            if key in self._static and uid and self._mirror_uids.get(key) == uid \
+                    and key not in self._remirroring:
+                self._remirroring.add(key)
+                self.group.spawn(self._remirror(key))
+            return
         self.termination.forget(key)
         if key in self.pods and key not in self._static:
             if key in self.running:  # removed at once (force): still stopped gracefully
@@ -497,7 +514,8 @@ class Kubelet:
         while True:
             try:
                 try:
-                    yield from self.client.create(pod)
+                    created = yield from self.client.create(pod)
+                    self._mirror_uids[key] = created["metadata"].get("uid", "")
                     self._record("MirrorPodCreated", f"pod/{namespace}/{name}")
                     break
                 except AlreadyExistsError:
@@ -513,6 +531,19 @@ class Kubelet:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
         self._request_push(key)
+
+    def _remirror(self, key: str) -> Generator:
+        # The mirror pod was deleted (or is being): make sure it is gone, then make it again.
+        namespace, name = key.split("/", 1)
+        self._mirror_uids.pop(key, None)
+        try:
+            yield from self.client.delete("pods", name, namespace, grace_period_seconds=0)
+            self._record("MirrorPodDeleted", f"pod/{namespace}/{name}")
+        except K8sLabError:
+            pass  # gone already, or unreachable: _mirror retries the create
+        self._remirroring.discard(key)
+        if key in self._static:
+            yield from self._mirror(key)
 
     def _delete_mirror(self, key: str) -> Generator:
         # mirror_client.go DeleteMirrorPod: a mirror pod goes at once (grace 0); the static
