@@ -339,6 +339,11 @@ class Kubelet:
 
         init_specs = pod["spec"].get("initContainers", [])
         init = [entry(spec, waiting_for_init) for spec in init_specs]
+        for spec, status in zip(init_specs, init, strict=True):
+            # A regular init container that finished well counts as ready (kubelet_pods.go).
+            done = status["state"].get("terminated", {})
+            if not is_sidecar(spec) and done and done.get("exitCode") == 0:
+                status["ready"] = True
         main = [entry(spec, waiting_for_init) for spec in pod["spec"]["containers"]]
         initialized = all(
             ("running" in s["state"] and s["started"]) if is_sidecar(spec)
