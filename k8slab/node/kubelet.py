@@ -166,10 +166,12 @@ class Kubelet:
         if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
             return
         key = cache_key(pod)
+        before = self.pods.get(key)
         self.pods[key] = pod
         if key in self.statuses and _needs_reconcile(pod.get("status") or {}, self.statuses[key]):
             self._request_push(key)
-        self._enqueue(key)
+        if before is None or _spec_changed(before, pod):
+            self._enqueue(key)
 
     def _pod_gone(self, pod: dict) -> None:
         key = cache_key(pod)
@@ -298,18 +300,22 @@ class Kubelet:
         """The pod's status from the runtime and the probes (generateAPIPodStatus)."""
         containerd, prober = self.containerd, self.prober
 
-        def entry(spec: dict) -> dict:
+        waiting_for_init = "PodInitializing" if pod["spec"].get("initContainers") \
+            else "ContainerCreating"
+
+        def entry(spec: dict, not_started: str = "ContainerCreating") -> dict:
             name = spec["name"]
             current_id, previous_id = running.containers.get(name), running.previous.get(name)
             current = containerd.container_status(current_id) if current_id else None
             previous = containerd.container_status(previous_id) if previous_id else None
             ready = current is not None and prober.ready(current.id)
             started = current is not None and prober.started(current.id)
-            return pod_status.container_status(spec, running, current, previous, ready, started)
+            return pod_status.container_status(spec, running, current, previous, ready, started,
+                                               not_started)
 
         init_specs = pod["spec"].get("initContainers", [])
-        init = [entry(spec) for spec in init_specs]
-        main = [entry(spec) for spec in pod["spec"]["containers"]]
+        init = [entry(spec, waiting_for_init) for spec in init_specs]
+        main = [entry(spec, waiting_for_init) for spec in pod["spec"]["containers"]]
         initialized = all(
             ("running" in s["state"] and s["started"]) if is_sidecar(spec)
             else ("terminated" in s["state"] and s["state"]["terminated"]["exitCode"] == 0)
@@ -526,3 +532,12 @@ def _needs_reconcile(stored: dict, computed: dict) -> bool:
         conditions = {c.get("type"): c.get("status") for c in status.get("conditions", [])}
         return status.get("phase"), sorted(conditions.items())
     return summary(stored) != summary(computed)
+
+
+def _spec_changed(old: dict, new: dict) -> bool:
+    """What makes the kubelet sync a pod it already has (config.go checkAndUpdatePod): its
+    spec, labels, annotations or deletion changed; a status write alone does not."""
+    meta_fields = ("labels", "annotations", "deletionTimestamp", "deletionGracePeriodSeconds",
+                   "uid")
+    return old.get("spec") != new.get("spec") or any(
+        old["metadata"].get(f) != new["metadata"].get(f) for f in meta_fields)

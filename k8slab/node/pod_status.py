@@ -52,8 +52,10 @@ def terminated(info: cri.ContainerInfo) -> dict:
 
 
 def container_status(spec: dict, pod: RunningPod, current: cri.ContainerInfo | None,
-                     previous: cri.ContainerInfo | None, ready: bool, started: bool) -> dict:
-    """One entry of containerStatuses (or initContainerStatuses)."""
+                     previous: cri.ContainerInfo | None, ready: bool, started: bool,
+                     not_started: str = "ContainerCreating") -> dict:
+    """One entry of containerStatuses (or initContainerStatuses); `not_started` is the waiting
+    reason of a container not yet created (PodInitializing behind init containers)."""
     name = spec["name"]
     status: dict = {"name": name, "state": {}, "ready": False,
                     "restartCount": pod.restarts.get(name, 0), "image": spec["image"],
@@ -70,7 +72,8 @@ def container_status(spec: dict, pod: RunningPod, current: cri.ContainerInfo | N
         if current is not None and current.state == cri.EXITED:
             last = current
     elif current is None or current.state == cri.CREATED:
-        status["state"] = {"waiting": {"reason": "ContainerCreating"}}
+        status["state"] = {"waiting": {"reason": not_started if current is None
+                                       else "ContainerCreating"}}
     elif current.state == cri.RUNNING:
         status["state"] = {"running": {"startedAt": to_time(current.started)}}
         status["ready"], status["started"] = ready, started
