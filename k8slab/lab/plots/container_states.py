@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 SHIM = "containerd-shim-runc-v2"
 EVENT_KINDS = ("Unhealthy", "Killing", "BackOff")
-EVENT_COLOURS = {"Unhealthy": "#ff7f0e", "Killing": "#d62728", "BackOff": "#7f7f7f"}
+EVENT_COLOURS = {"Unhealthy": "#ff7f0e", "Killing": "#9467bd", "BackOff": "#7f7f7f"}
 RUNNING_COLOUR, STOPPED_COLOUR, EXIT_COLOUR = "#2ca02c", "#eeeeee", "#d62728"
 EVENTS_LANE = "kubelet events"
 
