@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from k8slab.api.quantity import cpu_millis, memory_bytes
 from k8slab.errors import K8sLabError
-from k8slab.node.kubelet import EVICTION_HARD_MEMORY
+from k8slab.node.node_object import EVICTION_HARD_MEMORY
 from k8slab.sim.errors import UnknownHostError
 
 # A reader's value is shown up to this many characters in an error message.

@@ -364,6 +364,15 @@ class Cluster(KubectlVerbs):
         """Edit /etc/kubernetes/manifests/<filename> on `host` (static_pods.py)."""
         return static_pods.edit_static_pod(self.network, host, filename, edit)
 
+    def write_static_pod(self, host: str, filename: str, manifest: Any) -> dict:
+        """Drop a Pod manifest into /etc/kubernetes/manifests/<filename> on `host`: its kubelet
+        starts the pod at its next file check (every 20 s) and mirrors it in the API."""
+        return static_pods.write_static_pod(self.network, host, filename, manifest)
+
+    def remove_static_pod(self, host: str, filename: str) -> None:
+        """Delete /etc/kubernetes/manifests/<filename> on `host`: its kubelet stops the pod."""
+        static_pods.remove_static_pod(self.network, host, filename)
+
     def invariants(self) -> list[str]:
         """Raft safety violations (Figure 3 of the Raft paper) seen so far; [] when all hold.
 

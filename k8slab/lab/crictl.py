@@ -154,7 +154,8 @@ def _rfc3339(seconds: float | None) -> str:
 
 
 def inspect(view: CrictlView, identifier: str) -> str:
-    """`crictl inspect ID`: the container's status as JSON, keys sorted, indented by 2."""
+    """`crictl inspect ID`: the container's status and, as `info`, its pid and the OCI spec
+    it runs from (namespaces, cgroup limits), as JSON, keys sorted, indented by 2."""
     c = _find_container(view, identifier, "get container status")
     status = {
         "id": c.id,
@@ -171,7 +172,8 @@ def inspect(view: CrictlView, identifier: str) -> str:
         "labels": dict(c.labels),
         "logPath": c.log_path,
     }
-    return json.dumps({"status": status}, indent=2, sort_keys=True)
+    info = {"pid": c.pid, "runtimeSpec": c.runtime_spec, "sandboxID": c.sandbox_id}
+    return json.dumps({"info": info, "status": status}, indent=2, sort_keys=True)
 
 
 def logs(view: CrictlView, identifier: str) -> str:

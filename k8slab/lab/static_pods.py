@@ -56,3 +56,31 @@ def set_host_path(volume: str, path: str) -> Callable[[dict], None]:
         found[0]["hostPath"]["path"] = path
 
     return edit
+
+
+def write_static_pod(network: Network, host: str, filename: str, manifest: object) -> dict:
+    """Write a Pod manifest (YAML text or a dict) to /etc/kubernetes/manifests/<filename> on
+    `host`, as an administrator drops a file there; the kubelet starts it at its next check.
+    A manifest that is not one valid Pod is refused and nothing is written."""
+    host = arguments.host(host, [h.name for h in network.hosts()], "write_static_pod()'s host")
+    filename = arguments.text(filename, "write_static_pod()'s filename",
+                              'a file name like "web.yaml"')
+    if "/" in filename or not filename.endswith((".yaml", ".yml", ".json")):
+        raise K8sLabError(f"a manifest file name is a plain name ending in .yaml, .yml or "
+                          f".json, got {filename!r}")
+    documents = load_manifests(manifest)
+    if len(documents) != 1 or documents[0].get("kind") != "Pod":
+        kinds = ", ".join(str(d.get("kind")) for d in documents) or "nothing"
+        raise K8sLabError(f"a static pod manifest holds exactly one Pod, got {kinds}")
+    network.host(host).disk.setdefault(MANIFESTS, {})[filename] = copy.deepcopy(documents[0])
+    return documents[0]
+
+
+def remove_static_pod(network: Network, host: str, filename: str) -> None:
+    """Delete /etc/kubernetes/manifests/<filename> on `host`; the kubelet stops its pod."""
+    host = arguments.host(host, [h.name for h in network.hosts()], "remove_static_pod()'s host")
+    files = network.host(host).disk.get(MANIFESTS, {})
+    if filename not in files:
+        raise K8sLabError(f"{host} has no {MANIFESTS}/{filename}; its static pod manifests are "
+                          f"{', '.join(sorted(files)) or 'none'}")
+    del files[filename]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from k8slab.api.timestamps import to_time
-from k8slab.node import cri
+from k8slab.node import cri, oci_spec
 from k8slab.node.image_catalogue import Image, argv
 from k8slab.node.image_store import ImageStore, StoredImage
 from k8slab.node.process import LogLine, NetNamespace
@@ -116,7 +116,10 @@ class Containerd:
                           labels=dict(labels or {}), created=self.sim.now)
         if not host_ip:
             self.netns[ip] = netns
+        spec = oci_spec.runtime_spec(["/pause"], {}, (labels or {}).get(cri.POD_NAME, ""),
+                                     None, oci_spec.namespaces(None, bool(host_ip)))
         self._create_task(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod, "netns": netns,
+                                     "runtime_spec": spec,
                                      "annotations": {SANDBOX_ID: sandbox.id}})
         self._shim_of[pause_id].start(pause_id)
         self.sandboxes[sandbox.id] = sandbox
@@ -186,10 +189,15 @@ class Containerd:
         stored.last_used = self.sim.now
         container_id = self._new_id()
         log_path = config.get("log_path", "")
+        process_args = argv(stored.image, config.get("command") or [], config.get("args") or [])
+        host_network = sandbox.ip not in self._ips_in_use
+        spec = oci_spec.runtime_spec(
+            process_args, config.get("env") or {}, sandbox.labels.get(cri.POD_NAME, ""),
+            config.get("resources"), oci_spec.namespaces(
+                self._shim_of[sandbox.pause_id].state(sandbox.pause_id).pid, host_network))
         bundle = dict(config, trace_ref=sandbox.pod, sandbox=sandbox_id, ip=sandbox.ip,
-                      netns=sandbox.netns, image_spec=stored.image,
-                      argv=argv(stored.image, config.get("command") or [],
-                                config.get("args") or []),
+                      netns=sandbox.netns, image_spec=stored.image, argv=process_args,
+                      runtime_spec=spec,
                       output=[self._log_writer(log_path)] if log_path else [],
                       annotations={SANDBOX_ID: sandbox_id})
         self._create_task(container_id, bundle)
@@ -247,7 +255,9 @@ class Containerd:
             exit_code=code, reason=reason,
             message=c.stderr if c.reason == "StartError" else "",
             log_path=record.log_path if record else "",
-            labels=dict(record.labels) if record else {})
+            labels=dict(record.labels) if record else {},
+            pid=c.pid if c.status == "running" else 0,
+            runtime_spec=c.bundle.get("runtime_spec", {}))
 
     def list_containers(self) -> list[cri.ContainerInfo]:
         """ListContainers: every container this containerd created and has not removed."""

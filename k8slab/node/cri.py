@@ -80,6 +80,8 @@ class ContainerInfo:
     message: str
     log_path: str
     labels: dict[str, str] = field(default_factory=dict)
+    pid: int = 0  # of its process while it runs (crictl inspect's info.pid)
+    runtime_spec: dict = field(default_factory=dict)  # the OCI config.json it was created from
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ class ImageStore:
         self.images: dict[str, StoredImage] = group.host.disk.setdefault(IMAGES, {})
 
     def find(self, reference: str) -> StoredImage | None:
-        """ImageStatus: the stored image a reference names, or None."""
+        """ImageStatus: the stored image a reference (or an image id) names, or None."""
+        if reference in self.images:
+            return self.images[reference]
         normalized = normalize(reference)
         for stored in self.images.values():
             if normalized in stored.repo_tags or normalized == stored.id:

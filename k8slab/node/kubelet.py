@@ -11,19 +11,19 @@ from collections.abc import Generator
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
-from k8slab.api.quantity import cpu_millis, memory_bytes
 from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
 from k8slab.node import admission, pod_status
+from k8slab.node.allocatable import node_allocatable
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
+from k8slab.node.eviction_manager import EvictionManager
 from k8slab.node.kubelet_server import KubeletServer
 from k8slab.node.kubelet_status import KubeletStatus
 from k8slab.node.node_object import (
-    EVICTION_HARD_MEMORY,
     VERSION,
     NodeConfig,
     comparable,
@@ -96,7 +96,10 @@ class Kubelet:
         self.prober = Prober(self, self._enqueue)
         self.pod_sync = PodSync(self)
         self.pleg = GenericPLEG(group, containerd, self._sandbox_changed)
+        self.eviction = EvictionManager(self)
         self._resync_at: dict[str, float] = {}
+        self._remirroring: set[str] = set()
+        self._mirror_uids: dict[str, str] = {}  # the mirror pod this kubelet made, by key
         self._rng = self.sim.rng(f"kubelet/{self.host}/{group.host.boots}")
 
     def status(self) -> KubeletStatus:
@@ -119,6 +122,7 @@ class Kubelet:
         self.group.spawn(self._watch_manifests())
         self.group.spawn(self._register())
         self.pleg.start()
+        self.eviction.start()
         KubeletServer(self.group, self).start()
         informer = Informer(self.client, "pods", field_selector=f"spec.nodeName={self.config.name}")
         informer.on_add.append(self._pod_seen)
@@ -164,6 +168,13 @@ class Kubelet:
 
     def _pod_seen(self, pod: dict) -> None:
         if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
+            # A mirror pod being deleted is removed at once and made again (kubelet.go
+            # syncPod: a mirror pod with a deletionTimestamp is not this static pod's).
+            key = cache_key(pod)
+            if pod["metadata"].get("deletionTimestamp") and key in self._static \
+                    and key not in self._remirroring:
+                self._remirroring.add(key)
+                self.group.spawn(self._remirror(key))
             return
         key = cache_key(pod)
         before = self.pods.get(key)
@@ -175,6 +186,14 @@ class Kubelet:
 
     def _pod_gone(self, pod: dict) -> None:
         key = cache_key(pod)
+        if MIRROR_ANNOTATION in pod["metadata"].get("annotations", {}):
+            # Our own mirror pod deleted outright (a forced delete): make it again.
+            uid = pod["metadata"].get("uid")
+            if key in self._static and uid and self._mirror_uids.get(key) == uid \
+                    and key not in self._remirroring:
+                self._remirroring.add(key)
+                self.group.spawn(self._remirror(key))
+            return
         self.termination.forget(key)
         if key in self.pods and key not in self._static:
             if key in self.running:  # removed at once (force): still stopped gracefully
@@ -222,7 +241,11 @@ class Kubelet:
             if key not in self.running:
                 self.termination.never_started(key, pod)
             return
-        if not self._admit(key, pod):
+        running = self.running.get(key)
+        if running is not None and key in self.eviction.pending:
+            yield from self.eviction.evict(key, pod, running)
+            return
+        if key in self.eviction.evicted or not self._admit(key, pod):
             return
         if key not in self.running:
             self._record("SyncPod", ref)
@@ -288,7 +311,8 @@ class Kubelet:
 
     def _allocatable(self) -> dict[str, int]:
         c = self.config
-        return {"cpu": cpu_millis(c.cpu), "memory": memory_bytes(c.memory) - EVICTION_HARD_MEMORY,
+        allocatable = node_allocatable({"cpu": c.cpu, "memory": c.memory})
+        return {"cpu": allocatable["cpu"], "memory": allocatable["memory"],
                 "pods": c.max_pods}
 
     # -- pod status ----------------------------------------------------------------------
@@ -393,7 +417,7 @@ class Kubelet:
         delay = REGISTER_BACKOFF[0]
         while True:
             node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION,
-                               self.containerd.list_images())
+                               self.containerd.list_images(), self.eviction.pressure)
             try:
                 try:
                     yield from self.client.create(node)
@@ -460,7 +484,7 @@ class Kubelet:
         while True:
             yield self.group.env.timeout(NODE_STATUS_UPDATE_SECONDS)
             node = node_object(self.config, self.sim.now, self._transitions, RUNTIME_VERSION,
-                               self.containerd.list_images())
+                               self.containerd.list_images(), self.eviction.pressure)
             changed = comparable(node["status"]) != self._last_status
             # A real clock reads whole nanoseconds; simulated seconds summed as floats drift by
             # ~1e-13, which would push a report due at exactly 300 s to the next 10 s tick.
@@ -490,7 +514,8 @@ class Kubelet:
         while True:
             try:
                 try:
-                    yield from self.client.create(pod)
+                    created = yield from self.client.create(pod)
+                    self._mirror_uids[key] = created["metadata"].get("uid", "")
                     self._record("MirrorPodCreated", f"pod/{namespace}/{name}")
                     break
                 except AlreadyExistsError:
@@ -506,6 +531,19 @@ class Kubelet:
                 yield self.group.env.timeout(delay)
                 delay = min(delay * 2, REGISTER_BACKOFF[1])
         self._request_push(key)
+
+    def _remirror(self, key: str) -> Generator:
+        # The mirror pod was deleted (or is being): make sure it is gone, then make it again.
+        namespace, name = key.split("/", 1)
+        self._mirror_uids.pop(key, None)
+        try:
+            yield from self.client.delete("pods", name, namespace, grace_period_seconds=0)
+            self._record("MirrorPodDeleted", f"pod/{namespace}/{name}")
+        except K8sLabError:
+            pass  # gone already, or unreachable: _mirror retries the create
+        self._remirroring.discard(key)
+        if key in self._static:
+            yield from self._mirror(key)
 
     def _delete_mirror(self, key: str) -> Generator:
         # mirror_client.go DeleteMirrorPod: a mirror pod goes at once (grace 0); the static

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from k8slab.api.quantity import format_memory, memory_bytes
 from k8slab.api.timestamps import to_time
+from k8slab.node.allocatable import as_quantities, node_allocatable
 from k8slab.node.cri import ImageInfo
 from k8slab.node.image_catalogue import split
 
@@ -43,14 +43,14 @@ def node_images(images: list[ImageInfo]) -> list[dict]:
 
 
 def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str]],
-                runtime_version: str, images: list[ImageInfo] | None = None) -> dict:
+                runtime_version: str, images: list[ImageInfo] | None = None,
+                pressure: list[str] | None = None) -> dict:
     """The Node as the kubelet registers and reports it: capacity, allocatable (capacity less
     the hard eviction threshold), conditions, addresses and system info (`runtime_version` is
     what the CRI runtime says it is)."""
     capacity = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods)}
-    allocatable = dict(
-        capacity, memory=format_memory(memory_bytes(c.memory) - EVICTION_HARD_MEMORY)
-    )
+    allocatable = {**capacity, **as_quantities(
+        {k: v for k, v in node_allocatable(capacity).items() if k != "pods"})}
     labels = {
         "kubernetes.io/arch": "amd64",
         "kubernetes.io/hostname": c.name,
@@ -65,7 +65,7 @@ def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str
         "status": {
             "capacity": capacity,
             "allocatable": allocatable,
-            "conditions": conditions_since(node_conditions(now), transitions),
+            "conditions": conditions_since(node_conditions(now, pressure or []), transitions),
             "images": node_images(images or []),
             "addresses": [
                 {"type": "InternalIP", "address": c.ip},
@@ -96,22 +96,27 @@ def conditions_since(conditions: list[dict],
     return conditions
 
 
-def node_conditions(now: float) -> list[dict]:
-    """The conditions a healthy kubelet reports: no memory, disk or PID pressure, and Ready."""
+def node_conditions(now: float, pressure: list[str] | None = None) -> list[dict]:
+    """The conditions the kubelet reports: memory, disk and PID pressure (True for those in
+    `pressure`, as the eviction manager found them), and Ready (nodestatus setters.go)."""
     t = to_time(now)
-    pressure = [
+    under = set(pressure or [])
+    pressure_conditions = [
         {
             "type": kind,
-            "status": "False",
-            "reason": f"KubeletHas{reason}",
-            "message": message,
+            "status": "True" if kind in under else "False",
+            "reason": f"KubeletHas{bad if kind in under else good}",
+            "message": f"kubelet has {bad_text if kind in under else good_text}",
             "lastHeartbeatTime": t,
             "lastTransitionTime": t,
         }
-        for kind, reason, message in (
-            ("MemoryPressure", "SufficientMemory", "kubelet has sufficient memory available"),
-            ("DiskPressure", "NoDiskPressure", "kubelet has no disk pressure"),
-            ("PIDPressure", "SufficientPID", "kubelet has sufficient PID available"),
+        for kind, good, good_text, bad, bad_text in (
+            ("MemoryPressure", "SufficientMemory", "sufficient memory available",
+             "InsufficientMemory", "insufficient memory available"),
+            ("DiskPressure", "NoDiskPressure", "no disk pressure",
+             "DiskPressure", "disk pressure"),
+            ("PIDPressure", "SufficientPID", "sufficient PID available",
+             "InsufficientPID", "insufficient PID available"),
         )
     ]
     ready = {
@@ -122,7 +127,7 @@ def node_conditions(now: float) -> list[dict]:
         "lastHeartbeatTime": t,
         "lastTransitionTime": t,
     }
-    return [*pressure, ready]
+    return [*pressure_conditions, ready]
 
 
 def comparable(status: dict) -> dict:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 KINDS = ("startupProbe", "livenessProbe", "readinessProbe")
 TITLE = {"startupProbe": "Startup", "livenessProbe": "Liveness", "readinessProbe": "Readiness"}
+# The prober's User-Agent: kube-probe/<major>.<minor> (prober/http.go).
+USER_AGENT = "kube-probe/1.35"
 INITIAL = {"startupProbe": "Unknown", "livenessProbe": "Success", "readinessProbe": "Failure"}
 
 
@@ -161,8 +163,11 @@ class Prober:
             url = f"http://{ip}:{port}{path}"
             if handler is None:
                 return "Failure", f'Get "{url}": dial tcp {ip}:{port}: connect: connection refused'
-            response = yield from self._call(handler, {"protocol": "http", "method": "GET",
-                                                       "path": path, "headers": {}}, timeout)
+            headers = {"Host": f"{ip}:{port}", "User-Agent": USER_AGENT, "Accept": "*/*",
+                       **{h["name"]: h["value"] for h in spec["httpGet"].get("httpHeaders", [])}}
+            request = {"protocol": "http", "method": "GET", "path": path, "headers": headers,
+                       "remote_addr": self.kubelet.config.ip}
+            response = yield from self._call(handler, request, timeout)
             if response is None:
                 return "Failure", (f'Get "{url}": context deadline exceeded (Client.Timeout '
                                    "exceeded while awaiting headers)")

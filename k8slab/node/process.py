@@ -155,6 +155,13 @@ class Process:
         """Simulated seconds since the cluster began."""
         return self.group.sim.now
 
+    def child(self, argv: list[str], env: dict[str, str] | None = None) -> Process:
+        """A child process (fork and exec): the same files, network and cgroup, so the OOM
+        killer that ends this container ends it too; its output is the caller's to route."""
+        return Process(self.group, self.bundle, argv, fs=self.fs, netns=self.netns,
+                       cgroup=self.cgroup, env=self.environ if env is None else env,
+                       on_oom=self._on_oom)
+
     def write(self, text: str, stream: str = "stdout") -> None:
         """Print `text` (one or more lines) on stdout or stderr."""
         for line in text.splitlines() or [""]:

@@ -96,7 +96,26 @@ def test_inspect_by_prefix() -> None:
         "CONTAINER_EXITED", 137, "OOMKilled")
     assert (status["createdAt"], status["startedAt"], status["finishedAt"]) == (
         "2026-01-01T00:00:30Z", "2026-01-01T00:00:30.5Z", "2026-01-01T00:03:20Z")
-    assert crictl("inspect 0ld", VIEW).startswith('{\n  "status": {\n    "createdAt"')
+    assert crictl("inspect 0ld", VIEW).startswith('{\n  "info": {\n    "pid": 0')
+
+
+def test_inspect_shows_the_oci_spec_a_pod_container_runs_from() -> None:
+    from k8slab import Cluster
+
+    c = Cluster(workers=1)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {
+        "containers": [{"name": "web", "image": "nginx:1.27",
+                        "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}}}]}})
+    c.run(10)
+    [line] = c.crictl("worker-1", "ps").splitlines()[1:]
+    info = json.loads(c.crictl("worker-1", f"inspect {line.split()[0]}"))["info"]
+    linux = info["runtimeSpec"]["linux"]
+    assert linux["resources"]["cpu"] == {"shares": 512, "quota": 50000, "period": 100000}
+    assert linux["resources"]["memory"] == {"limit": 128 * 2**20}
+    # Network, IPC and UTS are the pause container's; PID and mount are the container's own.
+    shared = {n["type"]: n.get("path", "") for n in linux["namespaces"]}
+    assert [kind for kind, path in shared.items() if path] == ["ipc", "uts", "network"]
+    assert shared["network"].startswith("/proc/") and info["pid"] > 0
 
 
 def test_logs() -> None:

@@ -87,6 +87,11 @@ CALLS = {
     "invariants": st.tuples(),
     "host_is_up": st.tuples(values),
     "containers": st.tuples(values),
+    "crictl": st.tuples(values, st.one_of(values, st.sampled_from(["ps -a", "pods", "logs x"]))),
+    "node_file": st.tuples(values, values),
+    "node_files": st.tuples(values, values),
+    "write_static_pod": st.tuples(values, values, manifests),
+    "remove_static_pod": st.tuples(values, values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),

@@ -447,3 +447,20 @@ def test_after_each_host_restart_the_restart_count_goes_up_by_one() -> None:
     assert len(set(ids)) == 3
     re_registered = cluster.trace.where(host=WORKER, kind="RegisteredNode")
     assert [rec.details for rec in re_registered] == [{}, {"existing": True}, {"existing": True}]
+
+
+def test_a_deleted_mirror_pod_is_made_again_and_the_static_pod_keeps_running() -> None:
+    cluster = Cluster(workers=0)
+    name = f"kube-scheduler-{CONTROL_PLANE}"
+    before = cluster.get("pods", name, "kube-system")["metadata"]["uid"]
+    cluster.request(lambda c: c.delete("pods", name, "kube-system"))
+    cluster.run(5)
+    mirror = cluster.get("pods", name, "kube-system")
+    assert mirror["metadata"]["uid"] != before and "deletionTimestamp" not in mirror["metadata"]
+    assert [r.kind for r in cluster.trace.where(component="kubelet", obj=f"pod/kube-system/{name}")
+            if r.kind.startswith("MirrorPod")][-2:] == ["MirrorPodDeleted", "MirrorPodCreated"]
+    cluster.request(lambda c: c.delete("pods", name, "kube-system", grace_period_seconds=0))
+    cluster.run(5)
+    again = cluster.get("pods", name, "kube-system")  # a forced delete too
+    assert again["metadata"]["uid"] != mirror["metadata"]["uid"]
+    assert cluster.trace.where(kind="KillPod") == []

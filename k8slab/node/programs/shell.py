@@ -264,8 +264,7 @@ def run_child(process: Process, program: Program, argv: list[str], env: dict[str
               out: Sink, err: Sink) -> Generator:
     """Run a program as a child process sharing the container's files, network and cgroup;
     its output goes to `out`/`err`. Its memory and ports are released when it ends."""
-    child = Process(process.group, process.bundle, argv, fs=process.fs, netns=process.netns,
-                    cgroup=process.cgroup, env=env)
+    child = process.child(argv, env)
     child.on_output.append(lambda line: (out if line.stream == "stdout" else err)
                            .write(line.text + "\n"))
     try:
