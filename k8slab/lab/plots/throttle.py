@@ -90,10 +90,11 @@ def throttle_svg(samples: list[CpuSample], limit_cpus: float, wanted_cpus: float
              colour=MUTED)
     svg.polyline([point(start, 0), point(end, wanted_cpus * span)], WANTED_COLOUR, width=2,
                  dashed=True, tip=f"{wanted_cpus:g} CPUs wanted")
-    svg.polyline([point(start, 0), point(end, limit_cpus * span)], LIMIT_COLOUR, width=2,
-                 dashed=True, tip=f"limit {limit_cpus:g} CPU")
     svg.polyline([point(s.time, s.cpu_seconds - base) for s in samples], USED_COLOUR, width=3,
                  tip="CPU seconds the cgroup counted")
+    # The limit on top, dashed: a throttled program's line runs right under it.
+    svg.polyline([point(start, 0), point(end, limit_cpus * span)], LIMIT_COLOUR, width=2,
+                 dashed=True, tip=f"limit {limit_cpus:g} CPU")
     svg.legend([Key("used", USED_COLOUR, line=True),
                 Key(f"limit: {limit_cpus:g} CPU", LIMIT_COLOUR, line=True),
                 Key(f"wanted: {wanted_cpus:g} CPUs", WANTED_COLOUR, line=True)],

@@ -29,8 +29,8 @@ def test_two_threads_under_one_cpu_progress_at_one_cpu_second_per_second():
     assert samples[-1].throttled_periods - samples[0].throttled_periods == pytest.approx(100, abs=2)
     picture = throttle_chart(samples, 1, 2, "cpu-demo")
     assert repr(picture).startswith("cpu-demo: 1.00 CPU-seconds per second over 10 s")
-    assert tips(picture.markup) == ["2 CPUs wanted", "limit 1 CPU",
-                                    "CPU seconds the cgroup counted"]
+    assert tips(picture.markup) == ["2 CPUs wanted", "CPU seconds the cgroup counted",
+                                    "limit 1 CPU"]
 
 
 def test_a_container_that_is_not_running_is_named_with_what_is_there():
