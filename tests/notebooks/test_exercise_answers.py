@@ -25,6 +25,12 @@ ANSWERS = {
         "answer_2_source": '"disk"',
         "answer_3": "71",
     },
+    "02-node.ipynb": {
+        "answer_1": "80",  # the check accepts 1 s either side
+        "answer_2": "40",  # the check accepts 1 s either side
+        "answer_3": '"OOMKilled"',
+        "answer_4": '"Burstable"',
+    },
     "03-etcd-and-raft.ipynb": {
         "answer_1": "2",
         "answer_2": "False",
