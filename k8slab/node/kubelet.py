@@ -11,6 +11,7 @@ from collections.abc import Generator
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
+from k8slab.api.qos import get_pod_qos
 from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
@@ -224,13 +225,16 @@ class Kubelet:
             # Gone from the pod manager, so no longer counted by admission even while its
             # containers stop (kubelet.go GetActivePods reads the pod manager).
             self._admitted.pop(key, None)
-        # A static pod gone, or whose manifest changed since it started, is killed at once
-        # (simplified: upstream stops it gracefully too); other pods deleted stop gracefully.
+        # A static pod gone, or whose manifest changed since it started, stops gracefully
+        # with its old manifest's grace period; other pods deleted stop as termination.py says.
         if running is not None and running.source and (
                 pod is None or running.source != self._static.get(key, "")):
             del self.running[key]
             self.forget_containers(running)
-            self._record("KillPod", ref)
+            self._record("KillPod", ref, grace=running.grace)
+            stops = [self.group.spawn(self.containerd.stop_container(cid, running.grace))
+                     for cid in running.containers.values()]
+            yield self.group.env.all_of(stops)
             yield from self.containerd.stop_pod_sandbox(running.sandbox)
         elif running is not None and (pod is None or pod["metadata"].get("deletionTimestamp")):
             yield from self.termination.stop(key, pod or self.termination.gone[key], running)
@@ -361,13 +365,11 @@ class Kubelet:
             "conditions": pod_status.conditions(
                 self.statuses.get(cache_key(pod), {}).get("conditions", []), self.sim.now,
                 sandbox=True, initialized=initialized, ready=ready),
-            "qosClass": pod.get("status", {}).get("qosClass", ""),
+            "qosClass": get_pod_qos(pod),
             "containerStatuses": main,
         }
         if init:
             status["initContainerStatuses"] = init
-        if not status["qosClass"]:
-            del status["qosClass"]
         return status
 
     def _set_status(self, key: str, status: dict) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from k8slab.api.qos import get_pod_qos
 from k8slab.api.timestamps import to_time
 from k8slab.node import cri
 from k8slab.node.image_catalogue import normalize, split
@@ -33,6 +34,7 @@ class RunningPod:
     previous: dict[str, str] = field(default_factory=dict)  # name -> the container before
     waiting: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> reason, message
     volumes: dict[str, dict[str, str]] = field(default_factory=dict)  # emptyDir name -> files
+    grace: int = 30  # seconds between SIGTERM and SIGKILL when its containers are stopped
 
 
 def is_sidecar(spec: dict) -> bool:
@@ -173,6 +175,7 @@ def pending(pod: dict, host_ip: str, now: float) -> dict:
         "conditions": conditions(pod.get("status", {}).get("conditions", []), now,
                                  sandbox=False, initialized=not init, ready=False),
         "containerStatuses": [waiting(c, main_reason) for c in pod["spec"]["containers"]],
+        "qosClass": get_pod_qos(pod),
     }
     if init:
         status["initContainerStatuses"] = [waiting(c, "PodInitializing") for c in init]

@@ -62,6 +62,7 @@ class PodSync:
                                  restart_counts(pod), kubelet._static.get(key, ""))
             running.volumes = {v["name"]: {} for v in pod["spec"].get("volumes", [])
                                if "emptyDir" in v}
+            running.grace = max(1, pod["spec"].get("terminationGracePeriodSeconds", 30))
             kubelet.running[key] = running
             kubelet._record("PodSandboxReady", f"pod/{key}", ip=sandbox.ip)
         for spec in pod["spec"].get("initContainers", []):

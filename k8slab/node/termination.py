@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+from k8slab.api.qos import get_pod_qos
 from k8slab.api.timestamps import to_time
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
 from k8slab.node import cri, pod_status
@@ -67,6 +68,7 @@ def terminated_status(pod: dict, started_pod: RunningPod, exits: dict[str, cri.C
         "conditions": pod_status.conditions(previous.get("conditions", []), now, sandbox=False,
                                             initialized=True, ready=False),
         "containerStatuses": statuses,
+        "qosClass": get_pod_qos(pod),
     }
     if init_statuses:
         status["initContainerStatuses"] = init_statuses
