@@ -56,12 +56,18 @@ REPLICA_SET = Kind("ReplicaSet", "apps/v1", "replicasets", True, "replicasets", 
 DAEMON_SET = Kind("DaemonSet", "apps/v1", "daemonsets", True, "daemonsets", ("ds",))
 STATEFUL_SET = Kind("StatefulSet", "apps/v1", "statefulsets", True, "statefulsets", ("sts",))
 JOB = Kind("Job", "batch/v1", "jobs", True, "jobs")
+# Services live under /registry/services/specs (their allocations under .../services/...).
+SERVICE = Kind("Service", "v1", "services", True, "services/specs", ("svc",))
+ENDPOINT_SLICE = Kind("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True,
+                      "endpointslices")
+CONFIG_MAP = Kind("ConfigMap", "v1", "configmaps", True, "configmaps", ("cm",))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
 
 KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
     DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET, JOB, EVENTS_V1_EVENT,
+    SERVICE, ENDPOINT_SLICE, CONFIG_MAP,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}
