@@ -1,0 +1,1 @@
+"""Add-ons: what runs as ordinary pods but every cluster needs (CoreDNS)."""
