@@ -21,6 +21,7 @@ from k8slab.node import admission, pod_status
 from k8slab.node.allocatable import node_allocatable
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
+from k8slab.node.dns_config import NODE_RESOLVER, resolv_conf
 from k8slab.node.eviction_manager import EvictionManager
 from k8slab.node.kubelet_server import KubeletServer
 from k8slab.node.kubelet_status import KubeletStatus
@@ -44,6 +45,7 @@ from k8slab.node.termination import Termination
 from k8slab.sim.host import ProcessGroup
 
 MANIFESTS = "/etc/kubernetes/manifests"  # staticPodPath in kubeadm clusters
+KUBELET_CONFIG = "/var/lib/kubelet/config.yaml"  # --config, as kubeadm's drop-in passes it
 # pkg/kubelet/apis/config/v1beta1/defaults.go: the Lease lasts 40 s and is renewed every
 # 25% of that (10 s); node status is computed every 10 s and posted when it changed or 5 min passed.
 LEASE_DURATION_SECONDS = 40
@@ -102,6 +104,10 @@ class Kubelet:
         self._remirroring: set[str] = set()
         self._mirror_uids: dict[str, str] = {}  # the mirror pod this kubelet made, by key
         self._rng = self.sim.rng(f"kubelet/{self.host}/{group.host.boots}")
+        # clusterDNS and clusterDomain from the KubeletConfiguration kubeadm wrote, if any.
+        settings = group.host.disk.get(KUBELET_CONFIG) or {}
+        self.cluster_dns = (settings.get("clusterDNS") or [NODE_RESOLVER])[0]
+        self.cluster_domain = settings.get("clusterDomain", "cluster.local")
 
     def status(self) -> KubeletStatus:
         """A read-only snapshot: node, version, registration, Lease, static and running pods."""
@@ -257,6 +263,15 @@ class Kubelet:
         running = self.running.get(key)
         if running is not None and key in self.pods:
             self._set_status(key, self._status(self.pods[key], running))
+
+    def pod_files(self, pod: dict, running: RunningPod) -> dict[str, str]:
+        """The files the kubelet mounts into each container of a pod: /etc/resolv.conf (by
+        its dnsPolicy, from clusterDNS and clusterDomain), /etc/hostname and /etc/hosts."""
+        name = pod["metadata"]["name"]
+        hosts = (f"# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n"
+                 f"{running.ip}\t{name}\n")
+        return {"/etc/resolv.conf": resolv_conf(pod, self.cluster_dns, self.cluster_domain),
+                "/etc/hostname": name + "\n", "/etc/hosts": hosts}
 
     def forget_containers(self, running: RunningPod) -> None:
         """A pod's containers are going: stop their probes."""

@@ -150,6 +150,7 @@ class PodSync:
             "env": {"HOSTNAME": pod["metadata"]["name"],
                     **{e["name"]: str(e.get("value", "")) for e in spec.get("env", [])}},
             "mounts": host_mounts(pod, spec),
+            "files": kubelet.pod_files(pod, running),
             "volumes": {m["mountPath"]: running.volumes[m["name"]]
                         for m in spec.get("volumeMounts", []) if m["name"] in running.volumes},
             "resources": cgroups.linux_resources(pod, spec, memory_bytes(kubelet.config.memory)),

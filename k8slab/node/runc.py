@@ -163,7 +163,9 @@ class Runc:
         container = Container(container_id, bundle, created=self.sim.now)
         container.cgroup = cgroup_from(bundle.get("resources"))
         image: Image | None = bundle.get("image_spec")
-        container.fs = Filesystem(dict(image.files) if image else {}, bundle.get("volumes", {}))
+        # The image's files, then the ones the kubelet mounts in (/etc/resolv.conf, hosts...).
+        files = {**(dict(image.files) if image else {}), **bundle.get("files", {})}
+        container.fs = Filesystem(files, bundle.get("volumes", {}))
         container.status = "created"
         self.containers[container_id] = container
         self._record("create", container, image=bundle.get("image"))

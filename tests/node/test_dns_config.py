@@ -36,3 +36,17 @@ def test_a_short_name_walks_the_search_list_first():
     assert len(candidates("www.example.com", conf)) == 4
     assert candidates("a.b.c.d.e.f", conf)[0] == "a.b.c.d.e.f"
     assert candidates("example.com.", conf) == ["example.com"]
+
+
+def test_the_kubelet_mounts_resolv_conf_from_its_config_into_every_container():
+    from k8slab import Cluster
+
+    c = Cluster(workers=1)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "b", "namespace": "default"},
+             "spec": {"containers": [{"name": "b", "image": "busybox:1.36",
+                                      "command": ["sleep", "3600"]}]}})
+    c.run(5)
+    assert c.kubectl("exec b -- cat /etc/resolv.conf") == resolv_conf(
+        c.get("pods", "b"), "10.96.0.10")
+    assert "10.96.0.10" in c.node_file("worker-1", "/var/lib/kubelet/config.yaml")
+    assert c.kubectl("exec b -- cat /etc/hostname") == "b\n"
