@@ -47,6 +47,6 @@ def test_the_kubelet_mounts_resolv_conf_from_its_config_into_every_container():
                                       "command": ["sleep", "3600"]}]}})
     c.run(5)
     assert c.kubectl("exec b -- cat /etc/resolv.conf") == resolv_conf(
-        c.get("pods", "b"), "10.96.0.10")
+        c.get("pods", "b"), "10.96.0.10").rstrip("\n")
     assert "10.96.0.10" in c.node_file("worker-1", "/var/lib/kubelet/config.yaml")
-    assert c.kubectl("exec b -- cat /etc/hostname") == "b\n"
+    assert c.kubectl("exec b -- cat /etc/hostname") == "b"
