@@ -16,11 +16,13 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from k8slab.api.quantity import memory_bytes
+from k8slab.errors import K8sLabError
 from k8slab.node import cgroups, cri, images
 from k8slab.node.kubelet_server import log_directory
 from k8slab.node.pod_status import RunningPod, is_sidecar, restart_counts
 from k8slab.node.restarts import go_duration, should_restart
 from k8slab.node.static_pod_files import host_mounts
+from k8slab.node.volumes import MountError, mount_all
 
 if TYPE_CHECKING:
     from k8slab.node.kubelet import Kubelet
@@ -53,6 +55,15 @@ class PodSync:
         running = kubelet.running.get(key)
         if running is None:
             kubelet._set_status(key, kubelet._pending_status(pod))
+            try:
+                volumes = yield from mount_all(kubelet.client, pod)
+            except MountError as error:
+                kubelet.event(pod, "Warning", "FailedMount", error.message)
+                kubelet.resync_after(key, kubelet.sync_error_backoff())
+                return
+            except K8sLabError:  # the API server did not answer: try again later
+                kubelet.resync_after(key, kubelet.sync_error_backoff())
+                return
             meta = pod["metadata"]
             labels = {cri.POD_NAME: meta["name"], cri.POD_NAMESPACE: meta.get("namespace", ""),
                       cri.POD_UID: meta.get("uid", "")}
@@ -60,8 +71,7 @@ class PodSync:
             sandbox = yield from self.containerd.run_pod_sandbox(f"pod/{key}", host_ip, labels)
             running = RunningPod(sandbox.id, sandbox.ip, {}, kubelet.sim.now,
                                  restart_counts(pod), kubelet._static.get(key, ""))
-            running.volumes = {v["name"]: {} for v in pod["spec"].get("volumes", [])
-                               if "emptyDir" in v}
+            running.volumes = volumes
             running.grace = max(1, pod["spec"].get("terminationGracePeriodSeconds", 30))
             kubelet.running[key] = running
             kubelet._record("PodSandboxReady", f"pod/{key}", ip=sandbox.ip)
