@@ -2,10 +2,10 @@
 
 Field defaults follow kubernetes pkg/apis/core/v1/defaults.go (SetDefaults_Pod, _PodSpec,
 _Container, _ContainerPort, _NodeStatus, _NamespaceStatus; PodSpecs in defaults_pod), the
-workload kinds' in defaults_workloads (apps/v1, batch/v1, ReplicationController); the namespace
-default is what
-kubectl sends for the "default" context. Admission adds the DefaultTolerationSeconds
-tolerations separately (plugin/pkg/admission/defaulttolerationseconds), see default_tolerations.
+workload kinds' in defaults_workloads (apps/v1, batch/v1, ReplicationController), a Service's
+in defaults_service; the namespace default is what kubectl sends for the "default" context.
+Admission adds the DefaultTolerationSeconds tolerations separately
+(plugin/pkg/admission/defaulttolerationseconds), see default_tolerations.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import copy
 
 from k8slab.api.decoding import decode
 from k8slab.api.defaults_pod import default_pod_spec, dicts_in, image_tag, mapping
+from k8slab.api.defaults_service import default_endpoint_slice, default_service
 from k8slab.api.defaults_workloads import WORKLOAD_DEFAULTS
 from k8slab.api.kinds import kind_info
 from k8slab.api.validation.shape import check_shape
@@ -25,6 +26,7 @@ DEFAULT_NAMESPACE = "default"
 DEFAULT_TOLERATION_SECONDS = 300
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -44,11 +46,16 @@ def apply_defaults(obj: dict) -> dict:
         # The API server clears the namespace of a cluster-scoped object
         # (apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace).
         metadata.pop("namespace", None)
-    spec = mapping(result, "spec") if info.kind != "Event" else None  # an Event has no spec
+    # Events, ConfigMaps and EndpointSlices have no spec.
+    spec = mapping(result, "spec") if info.kind not in NO_SPEC_KINDS else None
     if info.kind == "Pod" and spec is not None:
         default_pod_spec(spec, pod=True)
     if info.qualified_kind in WORKLOAD_DEFAULTS and spec is not None:
         WORKLOAD_DEFAULTS[info.qualified_kind](result, spec)
+    if info.kind == "Service" and spec is not None:
+        default_service(result, spec)
+    if info.kind == "EndpointSlice":
+        default_endpoint_slice(result)
     if info.kind == "Node":
         _default_node_status(result)
     if info.kind == "Namespace":

@@ -33,6 +33,9 @@ def test_the_modelled_kinds():
         ("StatefulSet", "apps/v1", "statefulsets", True),
         ("Job", "batch/v1", "jobs", True),
         ("Event", "events.k8s.io/v1", "events", True),
+        ("Service", "v1", "services", True),
+        ("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True),
+        ("ConfigMap", "v1", "configmaps", True),
     ]
 
 

@@ -115,6 +115,22 @@ VALID["Event.events.k8s.io"] = {
     "regarding": {"kind": "Pod", "name": "web", "namespace": "default"},
     "note": "Successfully assigned default/web to node-1", "type": "Normal",
 }
+VALID["Service"] = {
+    "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+    "spec": {"type": "NodePort", "selector": {"app": "web"}, "sessionAffinity": "ClientIP",
+             "ports": [{"name": "http", "port": 80, "targetPort": "http", "nodePort": 30080}]},
+}
+VALID["EndpointSlice.discovery.k8s.io"] = {
+    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+    "metadata": {"name": "web-abcde", "namespace": "default"}, "addressType": "IPv4",
+    "endpoints": [{"addresses": ["10.244.1.5"], "conditions": {"ready": True},
+                   "nodeName": "node-1", "targetRef": {"kind": "Pod", "name": "web"}}],
+    "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+}
+VALID["ConfigMap"] = {
+    "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
+    "data": {"Corefile": ".:53 {}"}, "binaryData": {"blob": "AAEC"},
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

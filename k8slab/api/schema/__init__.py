@@ -3,7 +3,7 @@
 KIND_SCHEMAS maps a kind, named as Kind.qualified_kind names it ("Pod", "Deployment.apps",
 "Event" for core/v1 and "Event.events.k8s.io" for the other view), to its top-level struct;
 k8slab.api.decoding checks objects against it. Modules follow upstream's packages: meta/v1,
-core/v1, coordination/v1, apps/v1, batch/v1, events/v1.
+core/v1, coordination/v1, apps/v1, batch/v1, events/v1, discovery/v1.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from k8slab.api.schema import apps_v1, batch_v1, events_v1
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
+from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
+from k8slab.api.schema.discovery_v1 import ENDPOINT_SLICE
 from k8slab.api.schema.types import Struct
 
 KIND_SCHEMAS: dict[str, Struct] = {
@@ -28,4 +30,7 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "StatefulSet.apps": apps_v1.STATEFUL_SET,
     "Job.batch": batch_v1.JOB,
     "Event.events.k8s.io": events_v1.EVENT,
+    "Service": SERVICE,
+    "EndpointSlice.discovery.k8s.io": ENDPOINT_SLICE,
+    "ConfigMap": CONFIG_MAP,
 }

@@ -7,7 +7,8 @@ group's checks, and gathers the FieldErrors into one InvalidError: `Pod "web" is
 validate_update() adds what an update may not change (an apps/v1 selector, a Job's template),
 validate_status_update() what a controller may write to a status.
 Modules follow upstream's map: names, labels, objectmeta and field are apimachinery's; core_*
-are pkg/apis/core/validation; apps, batch, coordination and events are those groups'.
+are pkg/apis/core/validation; apps, batch, coordination, discovery and events are those
+groups'.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from k8slab.api.validation.apps import APPS_CHECKS
 from k8slab.api.validation.batch import BATCH_CHECKS
 from k8slab.api.validation.coordination import COORDINATION_CHECKS
 from k8slab.api.validation.core import CORE_CHECKS
+from k8slab.api.validation.discovery import DISCOVERY_CHECKS
 from k8slab.api.validation.events import EVENT_CHECKS
 from k8slab.api.validation.field import FieldError, invalid_error
 from k8slab.api.validation.objectmeta import object_meta_errors
@@ -35,6 +37,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     **APPS_CHECKS,
     **BATCH_CHECKS,
     **EVENT_CHECKS,
+    **DISCOVERY_CHECKS,
 }
 
 

@@ -1,16 +1,19 @@
 """The core API group (apiVersion v1): which kinds it validates, and with which check.
 
-Pods, Nodes and ReplicationControllers have checks of their own (core_pod, core_node,
-core_template; Events are in events); a Namespace is checked by its metadata alone, as
-kubernetes pkg/apis/core/validation ValidateNamespace does for what we model.
+Pods, Nodes, ReplicationControllers, Services and ConfigMaps have checks of their own
+(core_pod, core_node, core_template, core_service, core_configmap; Events are in events);
+a Namespace is checked by its metadata alone, as kubernetes pkg/apis/core/validation
+ValidateNamespace does for what we model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from k8slab.api.validation.core_configmap import config_map_errors
 from k8slab.api.validation.core_node import node_errors
 from k8slab.api.validation.core_pod import pod_errors
+from k8slab.api.validation.core_service import service_errors
 from k8slab.api.validation.core_template import replication_controller_errors
 from k8slab.api.validation.field import FieldError
 
@@ -25,4 +28,6 @@ CORE_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     "Node": node_errors,
     "Namespace": namespace_errors,
     "ReplicationController": replication_controller_errors,
+    "Service": service_errors,
+    "ConfigMap": config_map_errors,
 }

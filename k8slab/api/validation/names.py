@@ -58,6 +58,22 @@ def dns1123_label_errors(value: str) -> list[str]:
     return errors
 
 
+# validation.go IsDNS1035Label: a Service's name, a DNS label that starts with a letter.
+DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+DNS1035_LABEL_ERROR = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+    "start with an alphabetic character, and end with an alphanumeric character"
+)
+
+
+def dns1035_label_errors(value: str) -> list[str]:
+    """Why value is not a DNS-1035 label ("my-name", starting with a letter); [] when it is."""
+    errors = _too_long(value, DNS1123_LABEL_MAX_LENGTH)
+    if not re.fullmatch(DNS1035_LABEL_FMT, value):
+        errors.append(_regex_error(DNS1035_LABEL_ERROR, DNS1035_LABEL_FMT, "my-name", "abc-123"))
+    return errors
+
+
 def dns1123_subdomain_errors(value: str) -> list[str]:
     """Why value is not a DNS-1123 subdomain ("example.com"); [] when it is one."""
     errors = _too_long(value, DNS1123_SUBDOMAIN_MAX_LENGTH)

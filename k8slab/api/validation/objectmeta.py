@@ -13,7 +13,11 @@ from k8slab.api.kinds import Kind
 from k8slab.api.schema.meta_v1 import OWNER_REFERENCE
 from k8slab.api.validation.field import FieldError, GoValue, forbidden, invalid, required
 from k8slab.api.validation.labels import labels_errors
-from k8slab.api.validation.names import dns1123_label_errors, dns1123_subdomain_errors
+from k8slab.api.validation.names import (
+    dns1035_label_errors,
+    dns1123_label_errors,
+    dns1123_subdomain_errors,
+)
 
 
 def _mask_trailing_dash(prefix: str) -> str:
@@ -25,8 +29,11 @@ def object_meta_errors(metadata: dict, info: Kind) -> list[FieldError]:
     """Every problem with an object's metadata, with metadata.* paths, in upstream's order."""
     # A Namespace and a StatefulSet (whose pods are named <name>-<ordinal>) are DNS labels
     # (apps validation ValidateStatefulSetName); every other kind a subdomain.
+    # A Service's name is a DNS-1035 label (core validation ValidateServiceName).
     label_named = info.qualified_kind in ("Namespace", "StatefulSet.apps")
     name_errors = dns1123_label_errors if label_named else dns1123_subdomain_errors
+    if info.qualified_kind == "Service":
+        name_errors = dns1035_label_errors
     errors: list[FieldError] = []
     name, generate_name = metadata.get("name"), metadata.get("generateName")
     if generate_name:

@@ -1,5 +1,5 @@
 """What an update may not change: an apps/v1 selector, most of a StatefulSet's spec, a Job's
-selector, template and completion settings.
+selector, template and completion settings, a Service's clusterIP, an immutable ConfigMap's data.
 
 kubernetes pkg/registry/apps/*/strategy.go ValidateUpdate (selector immutable in apps/v1),
 pkg/apis/apps/validation ValidateStatefulSetUpdate and pkg/apis/batch/validation
@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from k8slab.api.validation.core_configmap import config_map_update_errors
+from k8slab.api.validation.core_service import service_update_errors
+from k8slab.api.validation.discovery import endpoint_slice_update_errors
 from k8slab.api.validation.field import FieldError, forbidden, invalid
 
 IMMUTABLE = "field is immutable"  # apimachinery validation FieldImmutableErrorMsg
@@ -57,4 +60,7 @@ UPDATE_CHECKS: dict[str, Callable[[dict, dict], list[FieldError]]] = {
     "DaemonSet.apps": selector_update_errors,
     "StatefulSet.apps": stateful_set_update_errors,
     "Job.batch": job_update_errors,
+    "Service": service_update_errors,
+    "ConfigMap": config_map_update_errors,
+    "EndpointSlice.discovery.k8s.io": endpoint_slice_update_errors,
 }
