@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 
 from k8slab.node.kube_proxy.datapath import dnat
-from k8slab.node.kube_proxy.rules_ipvs import IpvsTable
 from k8slab.node.kube_proxy.rules_iptables import NatTable
+from k8slab.node.kube_proxy.rules_ipvs import IpvsTable
 from k8slab.node.kube_proxy.rules_nft import NftTable
 
 # KubeProxyConntrackConfiguration defaults (pkg/proxy/apis/config/v1alpha1/defaults.go).

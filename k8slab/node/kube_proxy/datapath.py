@@ -11,8 +11,8 @@ import ipaddress
 import random
 
 from k8slab.errors import K8sLabError
-from k8slab.node.kube_proxy.rules_ipvs import IpvsTable
 from k8slab.node.kube_proxy.rules_iptables import NatTable, Rule, kernel_probability
+from k8slab.node.kube_proxy.rules_ipvs import IpvsTable
 from k8slab.node.kube_proxy.rules_nft import NftTable
 
 PROTOCOLS = ("tcp", "udp", "sctp")
