@@ -15,6 +15,7 @@ from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import check_pod_update
 from k8slab.apiserver.deletion import Deleter, parse_options
+from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.selectors import matches, parse_field_selector
@@ -57,8 +58,10 @@ PANIC_MESSAGE = "This request caused apiserver to panic. Look in the logs for de
 class APIServer:
     """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
 
-    def __init__(self, group: ProcessGroup, etcd_endpoint: str) -> None:
+    def __init__(self, group: ProcessGroup, etcd_endpoint: str,
+                 advertise_address: str | None = None) -> None:
         self.group = group
+        self.advertise_address = advertise_address
         self.host = group.host.name
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
@@ -80,11 +83,15 @@ class APIServer:
         return items, str(self.cache.revision)
 
     def start(self) -> None:
-        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd."""
+        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd,
+        and (given its --advertise-address) maintain the `kubernetes` Service's endpoints."""
         self.group.listen(SECURE_PORT, self)
         self.group.spawn(self._bootstrap_namespaces())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
+        if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
+            self.group.spawn(KubernetesServiceReconciler(
+                self.serve, self.storage, self.advertise_address, self.group.env.timeout).run())
 
     # -- background loops -----------------------------------------------------------------
 
