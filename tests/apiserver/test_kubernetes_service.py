@@ -1,4 +1,4 @@
-"""The `default/kubernetes` Service and EndpointSlice the API servers maintain (lease reconciler)."""
+"""The `default/kubernetes` Service and EndpointSlice the API servers keep (lease reconciler)."""
 
 from k8slab.apiserver.server import APIServer
 from k8slab.etcd.member import EtcdMember
