@@ -10,14 +10,16 @@ from collections.abc import Generator
 
 from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
-from k8slab.api.kinds import JOB, Kind, object_ref, registry_prefix, resource_info
+from k8slab.api.kinds import JOB, SERVICE, Kind, object_ref, registry_prefix, resource_info
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import check_pod_update
 from k8slab.apiserver.deletion import Deleter, parse_options
+from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.selectors import matches, parse_field_selector
+from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.strategy import (
     prepare_for_create,
@@ -56,8 +58,10 @@ PANIC_MESSAGE = "This request caused apiserver to panic. Look in the logs for de
 class APIServer:
     """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
 
-    def __init__(self, group: ProcessGroup, etcd_endpoint: str) -> None:
+    def __init__(self, group: ProcessGroup, etcd_endpoint: str,
+                 advertise_address: str | None = None) -> None:
         self.group = group
+        self.advertise_address = advertise_address
         self.host = group.host.name
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
@@ -79,11 +83,15 @@ class APIServer:
         return items, str(self.cache.revision)
 
     def start(self) -> None:
-        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd."""
+        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd,
+        and (given its --advertise-address) maintain the `kubernetes` Service's endpoints."""
         self.group.listen(SECURE_PORT, self)
         self.group.spawn(self._bootstrap_namespaces())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
+        if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
+            self.group.spawn(KubernetesServiceReconciler(
+                self.serve, self.storage, self.advertise_address, self.group.env.timeout).run())
 
     # -- background loops -----------------------------------------------------------------
 
@@ -245,6 +253,9 @@ class APIServer:
             self._system_fields(meta)
         prepare_for_create(kind, obj)
         validate(obj)
+        if kind is SERVICE:  # a ClusterIP and NodePorts, checked or drawn from what is free
+            stored = yield from self._stored_services()
+            ServiceAllocator(stored, self._rng).allocate(obj)
         if kind.kind == "Pod":
             obj["spec"]["tolerations"] = default_tolerations(obj)
             # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
@@ -268,8 +279,13 @@ class APIServer:
         except NotFoundError:
             raise NotFoundError(f'namespaces "{namespace}" not found') from None
 
+    def _stored_services(self) -> Generator:
+        items, _ = yield from self.storage.list(SERVICE, None)
+        return items
+
     def _update(self, kind: Kind, body: dict, verb: str) -> Generator:
         status_only = verb == "update_status"
+        services = (yield from self._stored_services()) if kind is SERVICE else []
 
         def mutate(current: dict) -> dict:
             if status_only:
@@ -282,7 +298,11 @@ class APIServer:
                 prepare_for_status_update(kind, current, body)
                 return current
             new = apply_defaults(copy.deepcopy(body))
+            if kind is SERVICE:
+                keep_allocated(current, new)
             validate_update(served_form(kind, current), new)
+            if kind is SERVICE:
+                ServiceAllocator(services, self._rng).allocate(new, old=current)
             new = stored_form(kind, new)
             if kind.kind == "Pod":
                 check_pod_update(current, new)

@@ -214,6 +214,14 @@ class Storage:
         self._lease = (ttl, granted.id, now)
         return granted.id
 
+    def put_with_ttl(self, kind: Kind, obj: dict, ttl: int) -> Generator:
+        """Write an object whatever was there, on an etcd lease of `ttl` seconds: the master
+        leases each API server renews (storage.GuaranteedUpdate with a TTL, upstream)."""
+        meta = obj["metadata"]
+        key = registry_key(kind, meta.get("namespace"), meta["name"])
+        lease = yield from self._lease_for(ttl)
+        yield from _interpreted(self.etcd.put(key, encode(obj), lease=lease))
+
     def update(self, kind: Kind, obj: dict, mutate: Callable[[dict], dict]) -> Generator:
         """Replace an object with `mutate(current)`; a stale resourceVersion is a Conflict.
 

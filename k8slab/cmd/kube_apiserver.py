@@ -13,11 +13,11 @@ from k8slab.node.process import Process
 
 
 def main(process: Process) -> Generator:
-    """`kube-apiserver --etcd-servers=...`: the API on port 6443."""
+    """`kube-apiserver --etcd-servers=... --advertise-address=...`: the API on port 6443."""
     group, bundle = process.group, process.bundle
     etcd = endpoint_host(required(flags(bundle), "etcd-servers", "kube-apiserver"),
                          group.host.name)
-    server = APIServer(group, etcd)
+    server = APIServer(group, etcd, flags(bundle).get("advertise-address"))
     group.host.memory["kube-apiserver"] = server
     server.start()
     yield from serve_forever(group)

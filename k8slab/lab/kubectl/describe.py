@@ -1,5 +1,6 @@
-"""`kubectl describe pod|node|deployment|replicaset NAME`: the object, what it is made of, and the
-events about it, in kubectl v1.35's words (k8s.io/kubectl pkg/cmd/describe, pkg/describe).
+"""`kubectl describe pod|node|deployment|replicaset|service NAME`: the object, what it is made
+of, and the events about it, in kubectl v1.35's words (k8s.io/kubectl pkg/cmd/describe,
+pkg/describe).
 
 Describe reads only through the reader, as kubectl reads only through the API: it GETs the
 object and LISTs what it needs around it (the namespace's events, pods or ReplicaSets).
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.describe_node import describe_node
 from k8slab.lab.kubectl.describe_pod import describe_pod
+from k8slab.lab.kubectl.describe_service import describe_service
 from k8slab.lab.kubectl.describe_text import events_for
 from k8slab.lab.kubectl.describe_workloads import describe_deployment, describe_replica_set
 from k8slab.lab.kubectl.get import ClusterReader
@@ -22,8 +24,8 @@ from k8slab.lab.kubectl.resources import BY_ALIAS, ResourceType
 DEFAULT_NAMESPACE = "default"
 NODE_LEASE_NAMESPACE = "kube-node-lease"  # where each kubelet renews its heartbeat Lease
 USAGE = (
-    "this lab's kubectl describes: kubectl describe <pods|nodes|deployments|replicasets> "
-    "[NAME...] [-n NAMESPACE] (also po, no, deploy, rs, and TYPE/NAME)"
+    "this lab's kubectl describes: kubectl describe <pods|nodes|deployments|replicasets|services>"
+    " [NAME...] [-n NAMESPACE] (also po, no, deploy, rs, svc, and TYPE/NAME)"
 )
 
 
@@ -46,6 +48,14 @@ def _replica_set(reader: ClusterReader, replica_set: dict) -> str:
     return describe_replica_set(
         replica_set, reader.list("pods", namespace),
         events_for(_events(reader, replica_set), replica_set, with_kind=True), reader.now,
+    )
+
+
+def _service(reader: ClusterReader, service: dict) -> str:
+    namespace = service["metadata"].get("namespace")
+    return describe_service(
+        service, reader.list("endpointslices", namespace),
+        events_for(_events(reader, service), service, with_kind=True), reader.now,
     )
 
 
@@ -81,6 +91,7 @@ DESCRIBERS: dict[str, Callable[[ClusterReader, dict], str]] = {
     "nodes": _node,
     "deployments": _deployment,
     "replicasets": _replica_set,
+    "services": _service,
 }
 
 

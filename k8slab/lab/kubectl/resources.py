@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from k8slab.api import kinds
 from k8slab.api.kinds import Kind
 from k8slab.lab.kubectl.event_printers import event_cells
+from k8slab.lab.kubectl.network_printers import (
+    config_map_cells,
+    endpoint_slice_cells,
+    service_cells,
+)
 from k8slab.lab.kubectl.printers import (
     lease_cells,
     name_of,
@@ -130,6 +135,11 @@ RESOURCE_TYPES = (
     _type(kinds.STATEFUL_SET, _columns("NAME|READY|AGE", "CONTAINERS|IMAGES"),
           stateful_set_cells),
     _type(kinds.JOB, _columns("NAME|STATUS|COMPLETIONS|DURATION|AGE", _WORKLOAD_WIDE), job_cells),
+    _type(kinds.SERVICE, _columns("NAME|TYPE|CLUSTER-IP|EXTERNAL-IP|PORT(S)|AGE", "SELECTOR"),
+          service_cells),
+    _type(kinds.ENDPOINT_SLICE, _columns("NAME|ADDRESSTYPE|PORTS|ENDPOINTS|AGE"),
+          endpoint_slice_cells),
+    _type(kinds.CONFIG_MAP, _columns("NAME|DATA|AGE"), config_map_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

@@ -10,7 +10,8 @@ KINDS = {
     "pods": "Pod", "nodes": "Node", "namespaces": "Namespace", "leases": "Lease",
     "events": "Event", "deployments": "Deployment", "replicasets": "ReplicaSet",
     "replicationcontrollers": "ReplicationController", "daemonsets": "DaemonSet",
-    "statefulsets": "StatefulSet", "jobs": "Job",
+    "statefulsets": "StatefulSet", "jobs": "Job", "services": "Service",
+    "endpointslices": "EndpointSlice", "configmaps": "ConfigMap",
 }
 
 
