@@ -46,3 +46,17 @@ def test_a_deployment_behind_a_service_gets_a_slice_of_its_pod_ips():
     cluster.run(60)
     assert victim["status"]["podIP"] not in slice_ips(cluster)
     assert slice_ips(cluster) == pod_ips(cluster) and len(pod_ips(cluster)) == 3
+
+
+def test_scaled_to_zero_the_same_slice_stays_as_an_empty_placeholder():
+    cluster = Cluster(workers=2, seed=5)
+    cluster.apply(DEPLOYMENT)
+    cluster.apply(SERVICE)
+    cluster.run(30)
+    [before] = cluster.list("endpointslices")
+    cluster.apply({**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 0}})
+    cluster.run(60)
+    [after] = cluster.list("endpointslices")
+    assert after["metadata"]["name"] == before["metadata"]["name"]
+    assert not after.get("endpoints") and not after.get("ports")
+    assert not [e for e in cluster.list("events") if e["reason"] == "FailedToUpdateEndpointSlices"]
