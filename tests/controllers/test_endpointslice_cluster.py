@@ -16,11 +16,15 @@ SERVICE = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
                     "ports": [{"port": 8000, "targetPort": "http"}]}}
 
 
+def web_slices(cluster: Cluster) -> list[dict]:
+    """The slices of Service web (not those the API server keeps for `kubernetes`)."""
+    return [s for s in cluster.list("endpointslices")
+            if s["metadata"]["labels"].get("kubernetes.io/service-name") == "web"]
+
+
 def slice_ips(cluster: Cluster) -> list[str]:
-    found = [s for s in cluster.list("endpointslices")
-             if s["metadata"]["labels"].get("kubernetes.io/service-name") == "web"]
-    assert len(found) == 1
-    return sorted(ep["addresses"][0] for ep in found[0].get("endpoints") or []
+    [found] = web_slices(cluster)
+    return sorted(ep["addresses"][0] for ep in found.get("endpoints") or []
                   if ep["conditions"]["ready"])
 
 
@@ -35,8 +39,7 @@ def test_a_deployment_behind_a_service_gets_a_slice_of_its_pod_ips():
     cluster.apply(DEPLOYMENT)
     cluster.apply(SERVICE)
     cluster.run(60)
-    [found] = [s for s in cluster.list("endpointslices")
-               if s["metadata"]["labels"].get("kubernetes.io/service-name") == "web"]
+    [found] = web_slices(cluster)
     assert found["metadata"]["name"].startswith("web-") and len(found["metadata"]["name"]) == 9
     assert found["ports"] == [{"name": "", "protocol": "TCP", "port": 80}]
     assert len(pod_ips(cluster)) == 3
@@ -53,10 +56,10 @@ def test_scaled_to_zero_the_same_slice_stays_as_an_empty_placeholder():
     cluster.apply(DEPLOYMENT)
     cluster.apply(SERVICE)
     cluster.run(30)
-    [before] = cluster.list("endpointslices")
+    [before] = web_slices(cluster)
     cluster.apply({**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 0}})
     cluster.run(60)
-    [after] = cluster.list("endpointslices")
+    [after] = web_slices(cluster)
     assert after["metadata"]["name"] == before["metadata"]["name"]
     assert not after.get("endpoints") and not after.get("ports")
     assert not [e for e in cluster.list("events") if e["reason"] == "FailedToUpdateEndpointSlices"]
