@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from k8slab.api.kinds import KINDS, REGISTRY_ROOT
 from k8slab.apiserver.label_selectors import Requirement, labels_match
 from k8slab.apiserver.selectors import matches
 from k8slab.sim.network import Stream
@@ -18,6 +19,15 @@ from k8slab.sim.network import Stream
 # (the historic default watch cache size); older events are forgotten.
 EVENT_FRESH_SECONDS = 75.0
 MIN_EVENTS = 100
+# Storage prefixes longest first, so "/registry/services/specs/..." is a Service's key.
+_STORAGE_PREFIXES = sorted({info.storage_prefix for info in KINDS}, key=len, reverse=True)
+
+
+def storage_prefix_of(key: str) -> str:
+    """The storage prefix of an etcd key: "pods" for /registry/pods/default/web, and
+    "services/specs" (upstream's historic prefix, two segments) for a Service's key."""
+    rest = key.removeprefix(f"{REGISTRY_ROOT}/")
+    return next((p for p in _STORAGE_PREFIXES if rest.startswith(f"{p}/")), rest.split("/")[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +108,7 @@ class WatchCache:
 
     def apply(self, key: str, obj: dict | None, rv: int, now: float) -> None:
         """Record one change from etcd (obj None = deleted) and fan it out to the watchers."""
-        prefix = key.split("/")[2]
+        prefix = storage_prefix_of(key)
         prev = self.objects.get(key)
         if obj is None:
             self.objects.pop(key, None)
@@ -132,7 +142,7 @@ class WatchCache:
         if resource_version is None:
             for key in sorted(self.objects):
                 obj = self.objects[key]
-                if key.split("/")[2] == watcher.prefix:
+                if storage_prefix_of(key) == watcher.prefix:
                     watcher.offer(CachedEvent(self.revision, 0.0, watcher.prefix, "ADDED", obj,
                                               None))
         elif resource_version < self._window_start:

@@ -21,6 +21,7 @@ from k8slab.client.rest import Client
 from k8slab.controllers.context import COMPONENT, ControllerContext, ControllerOptions
 from k8slab.controllers.daemonset import DaemonSetsController
 from k8slab.controllers.deployment.controller import DeploymentController
+from k8slab.controllers.endpointslice import EndpointSliceController
 from k8slab.controllers.garbage_collector import GarbageCollector
 from k8slab.controllers.job import JobController
 from k8slab.controllers.node_lifecycle import NodeLifecycleController
@@ -104,7 +105,7 @@ def _registry(*classes: type) -> dict[str, Callable[[ControllerContext], object]
 REGISTRY = _registry(
     DeploymentController, ReplicaSetController, ReplicationManager, DaemonSetsController,
     StatefulSetController, JobController, GarbageCollector, NodeLifecycleController,
-    TaintEvictionController,
+    TaintEvictionController, EndpointSliceController,
 )
 
 

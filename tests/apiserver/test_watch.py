@@ -131,3 +131,16 @@ def test_closed_streams_get_nothing(cache):
     w.stream.open = False
     cache.apply(KEY, pod(rv=11), 11, 0.0)
     assert w.stream.sent == []
+
+
+def test_a_two_segment_storage_prefix_reaches_its_watchers(cache):
+    """Services live under /registry/services/specs (upstream's historic prefix): a watcher of
+    "services/specs" sees them, whether it watched before or after the change."""
+    before = watcher("services/specs")
+    assert cache.watch(before, 10) is None
+    service = {"kind": "Service", "metadata": {"name": "web", "namespace": "default",
+                                               "resourceVersion": "11"}, "spec": {}}
+    cache.apply("/registry/services/specs/default/web", service, 11, 0.0)
+    after = watcher("services/specs")
+    assert cache.watch(after, None) is None
+    assert seen(before) == seen(after) == [("ADDED", "web", "11")]
