@@ -25,6 +25,9 @@ from k8slab.sim.host import ProcessGroup
 # How often this node re-lists the Node objects to learn routes (flanneld watches them; a
 # periodic list is our simplification).
 ROUTE_SYNC_SECONDS = 5.0
+# An ICMP echo request: the kernel of the namespace holding the address answers it, with the
+# TTL left after the routers on the way (64 from Linux; each node on the path takes one off).
+ECHO = {"protocol": "icmp", "type": "echo-request"}
 
 
 class ResetError(RefusedError):
@@ -157,6 +160,11 @@ class PodNetwork:
         if mapped is not None and namespace.connect(port) is None:
             dst_ip, port = mapped[0], mapped[1]
             namespace = self.host_net.namespace_of(dst_ip) or namespace
+        if request == ECHO:
+            self._record("deliver", ref, icmp="echo")
+            ttl = 64 if src_host == self.host else 62
+            self.network.deliver(self.host, src_host, answer, ("ok", {"ttl": ttl}))
+            return
         handler = namespace.connect(port)
         self._record("deliver", ref, listening=handler is not None)
         if handler is None:
