@@ -123,9 +123,10 @@ class PodNetwork:
 
         dst_host = self.owner(dst_ip)
         self._record("send", ref, to=dst_host or "default route")
-        if dst_host is not None:
-            self.network.deliver(self.host, dst_host, self._at_destination, dst_host, src_ip,
-                                 dst_ip, port, request, answer)
+        if dst_host is not None and not self.network.deliver(
+                self.host, dst_host, self._at_destination, dst_host, src_ip, dst_ip, port,
+                request, answer):
+            self._record("lost", ref, to=dst_host)  # a cut path, a down node, or loss
         timer = env.timeout(timeout)
         timer.callbacks.append(lambda _: answer(("timeout", None)))
         status, value = yield reply
