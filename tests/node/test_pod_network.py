@@ -108,3 +108,52 @@ def test_a_partition_between_the_nodes_times_out() -> None:
     assert [r.kind for r in c.trace.where(component="network")][-2:] == ["lost", "timeout"]
     c.heal()
     assert "Welcome to nginx" in c.exec_("client", ["wget", "-qO-", f"http://{ip}/"])
+
+
+def test_a_rebooted_node_never_hands_out_an_address_it_gave_before() -> None:
+    c = web_and_client()
+    before = c.get("pods", "client")["status"]["podIP"]
+    c.kill_node("worker-1")
+    c.run(5)
+    c.restart_node("worker-1")
+    c.run(60)
+    after = c.get("pods", "client")["status"]["podIP"]
+    # The kernel's namespaces are gone, host-local's files are not: the search goes on past
+    # the last address it reserved.
+    assert (before, after) == ("10.244.1.2", "10.244.1.3")
+    files = c.node_files("worker-1", "/var/lib/cni/networks/cbr0")
+    assert files == ["/var/lib/cni/networks/cbr0/10.244.1.2",
+                     "/var/lib/cni/networks/cbr0/10.244.1.3",
+                     "/var/lib/cni/networks/cbr0/last_reserved_ip.0"]
+    assert "Welcome to nginx" in c.exec_("client", ["wget", "-qO-", "http://10.244.2.2/"])
+
+
+def test_a_host_port_reaches_the_pod_through_the_nodes_address() -> None:
+    c = web_and_client()
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hp"},
+             "spec": {"nodeName": "worker-2", "containers": [{
+                 "name": "app", "image": "nginx:1.27",
+                 "ports": [{"containerPort": 80, "hostPort": 8080}]}]}})
+    c.run(20)
+    host_net = c.network.host("worker-2").memory["host_net"]
+    [(key, (ip, port, _))] = host_net.host_ports.items()
+    assert (key, ip, port) == ((8080, "tcp"), c.get("pods", "hp")["status"]["podIP"], 80)
+    assert "Welcome to nginx" in c.exec_("client", ["wget", "-qO-", "http://10.0.0.22:8080/"])
+    with pytest.raises(K8sLabError, match="Connection refused"):
+        c.exec_("client", ["wget", "-qO-", "http://10.0.0.22:8081/"])
+
+
+def test_a_sandbox_whose_network_fails_is_an_event_and_is_retried() -> None:
+    c = web_and_client()
+    disk = c.network.host("worker-1").disk
+    conf = disk.pop("/etc/cni/net.d/10-flannel.conflist")
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "late"},
+             "spec": {"nodeName": "worker-1", "containers": [{"name": "app",
+                                                             "image": "nginx:1.27"}]}})
+    c.run(10)
+    assert c.get("pods", "late")["status"].get("podIP") is None
+    assert ("Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup "
+            "network for sandbox") in c.kubectl("describe pod late")
+    disk["/etc/cni/net.d/10-flannel.conflist"] = conf
+    c.run(60)
+    assert c.get("pods", "late")["status"]["podIP"] == "10.244.1.3"
