@@ -12,6 +12,7 @@ Simplified: no flannel pods; the route learner runs as a host service.
 
 from __future__ import annotations
 
+from k8slab.client.informer import Informer
 from k8slab.client.rest import Client
 from k8slab.node.cni import conflist
 from k8slab.node.cni.host_net import HostNet
@@ -19,7 +20,7 @@ from k8slab.node.containerd import PAUSE_IMAGE, Containerd
 from k8slab.node.image_catalogue import Image, normalize, split
 from k8slab.node.image_store import ImageStore
 from k8slab.node.kubelet import Kubelet, NodeConfig
-from k8slab.node.pod_network import PodNetwork
+from k8slab.node.pod_network import PodNetwork, routes_from_nodes
 from k8slab.node.programs.catalogue import CATALOGUE
 from k8slab.node.runc import Runc
 from k8slab.node.shim import ShimBinary
@@ -42,17 +43,20 @@ def start_node_services(host: Host, config: NodeConfig, api_server: str) -> None
 
 def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
                       api_server: str) -> PodNetwork:
-    """The node's routing and its route learner, which lists the Node objects every few
-    seconds through its own API client."""
+    """The node's routing and its route learner, which watches the Node objects through its
+    own API client (as flanneld does) and routes each other node's podCIDR via its address."""
     group = host.group("pod-network")
     network = PodNetwork(group, host_net, pod_cidr)
-    client = Client(group, "system:serviceaccount:kube-flannel:flannel", api_server)
+    nodes = Informer(Client(group, "system:serviceaccount:kube-flannel:flannel", api_server),
+                     "nodes")
 
-    def list_nodes():
-        items, _ = yield from client.list("nodes")
-        return items
+    def relearn(*_: dict) -> None:
+        network.learn(routes_from_nodes(nodes.list(), host.name))
 
-    group.spawn(network.sync_routes(list_nodes))
+    nodes.on_add.append(relearn)
+    nodes.on_update.append(relearn)
+    nodes.on_delete.append(relearn)
+    nodes.start()
     return network
 
 

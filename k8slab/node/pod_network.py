@@ -17,14 +17,10 @@ import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
-from k8slab.errors import K8sLabError
 from k8slab.node.cni.host_net import HostNet
 from k8slab.sim.errors import RefusedError, TimedOutError
 from k8slab.sim.host import ProcessGroup
 
-# How often this node re-lists the Node objects to learn routes (flanneld watches them; a
-# periodic list is our simplification).
-ROUTE_SYNC_SECONDS = 5.0
 # An ICMP echo request: the kernel of the namespace holding the address answers it, with the
 # TTL left after the routers on the way (64 from Linux; each node on the path takes one off).
 ECHO = {"protocol": "icmp", "type": "echo-request"}
@@ -71,6 +67,7 @@ class PodNetwork:
         self.host_net = host_net
         self.pod_cidr = ipaddress.ip_network(pod_cidr)
         self.routes: list[Route] = []
+        self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Route]] = []
         host_net.dial = self.connect
 
     def _record(self, kind: str, ref: str, **details) -> None:
@@ -80,19 +77,8 @@ class PodNetwork:
         """Replace the routes to other nodes (a trace record when they change)."""
         if routes != self.routes:
             self.routes = list(routes)
+            self._networks = [(ipaddress.ip_network(r.dst), r) for r in routes]
             self._record("routes", self.host, routes=[str(r) for r in routes])
-
-    def sync_routes(self, list_nodes: Callable[[], Generator]) -> Generator:
-        """Keep the routes in step with the Node objects: `list_nodes()` yields its steps and
-        returns the list (an API client's list of nodes)."""
-        while True:
-            try:
-                nodes = yield from list_nodes()
-            except K8sLabError:
-                nodes = None  # API server unreachable: keep the routes we have
-            if nodes is not None:
-                self.learn(routes_from_nodes(nodes, self.host))
-            yield self.group.env.timeout(ROUTE_SYNC_SECONDS)
 
     def owner(self, ip: str) -> str | None:
         """The host an address lives on: this node for its own podCIDR and address, another
@@ -103,8 +89,8 @@ class PodNetwork:
             return None
         if ip == self.host_net.node_ip or address in self.pod_cidr:
             return self.host
-        for route in self.routes:
-            if ip == route.via or address in ipaddress.ip_network(route.dst):
+        for network, route in self._networks:
+            if ip == route.via or address in network:
                 return route.host
         return None
 

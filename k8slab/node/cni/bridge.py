@@ -52,8 +52,8 @@ def bridge(call: Invocation, conf: dict, host: HostNet, disk: dict) -> dict | No
         ipam.check(call)
         veth = host.veths.get(host_side)
         if veth is None or namespace.ip != veth.ip:
-            raise CniError(f'Error: Container interface {call.ifname} not found in netns '
-                           f'"{call.netns}"')
+            raise CniError(f'interface {call.ifname} in netns "{call.netns}" does not hold the '
+                           "address host-local gave it")
         return None
     if host_side in host.veths:
         raise CniError(f'failed to create veth: container veth name "{call.ifname}" peer '
