@@ -4,7 +4,9 @@ a file on the node's disk, so a reboot never hands an address out twice.
 As upstream (plugins/ipam/host-local): `/var/lib/cni/networks/<network>/<ip>` holds
 `<container id>\\r\\n<ifname>`, `last_reserved_ip.0` the last address given, and the next
 search starts just after it (so a freed address is not reused at once). The range runs from
-the subnet's first to its last host address; the gateway is never handed out.
+the subnet's first to its last host address; the gateway is never handed out. The messages
+are allocator.go's (containernetworking/plugins plugins/ipam/host-local/backend/allocator),
+wrapped as its main.go does (`failed to allocate for range 0: ...`).
 """
 
 from __future__ import annotations
