@@ -3,14 +3,24 @@ with containerd-shim-runc-v2 and runc beside it, and the kubelet that talks to c
 
 kubeadm only writes the kubelet's kubeconfig and the control plane's manifests; the services
 themselves come with the host, so they start on every boot, before and after kubeadm ran.
+
+The pod network comes up with them: the CNI conflist for the node's podCIDR in /etc/cni/net.d/
+(in a real cluster flannel's DaemonSet writes it; here the node's boot does) and the node's
+routing, which learns the other nodes' podCIDRs from the Node objects as flanneld does.
+Simplified: no flannel pods; the route learner runs as a host service.
 """
 
 from __future__ import annotations
 
+from k8slab.client.informer import Informer
+from k8slab.client.rest import Client
+from k8slab.node.cni import conflist
+from k8slab.node.cni.host_net import HostNet
 from k8slab.node.containerd import PAUSE_IMAGE, Containerd
 from k8slab.node.image_catalogue import Image, normalize, split
 from k8slab.node.image_store import ImageStore
 from k8slab.node.kubelet import Kubelet, NodeConfig
+from k8slab.node.pod_network import PodNetwork, routes_from_nodes
 from k8slab.node.programs.catalogue import CATALOGUE
 from k8slab.node.runc import Runc
 from k8slab.node.shim import ShimBinary
@@ -20,11 +30,34 @@ from k8slab.sim.host import Host
 def start_node_services(host: Host, config: NodeConfig, api_server: str) -> None:
     """Start containerd and the kubelet on `host`; the kubelet reaches `api_server` on 6443."""
     runc = Runc(host)
-    containerd = Containerd(host.group("containerd"), ShimBinary(runc), config.pod_cidr,
+    host_net = HostNet(config.ip)
+    conflist.install(host.disk, config.pod_cidr)
+    pod_network = start_pod_network(host, host_net, config.pod_cidr, api_server)
+    containerd = Containerd(host.group("containerd"), ShimBinary(runc), host_net,
                             lambda reference: local_image(host, reference))
     kubelet = Kubelet(host.group("kubelet"), containerd, config, api_server)
-    host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet)
+    host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet, host_net=host_net,
+                       pod_network=pod_network)
     kubelet.start()
+
+
+def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
+                      api_server: str) -> PodNetwork:
+    """The node's routing and its route learner, which watches the Node objects through its
+    own API client (as flanneld does) and routes each other node's podCIDR via its address."""
+    group = host.group("pod-network")
+    network = PodNetwork(group, host_net, pod_cidr)
+    nodes = Informer(Client(group, "system:serviceaccount:kube-flannel:flannel", api_server),
+                     "nodes")
+
+    def relearn(*_: dict) -> None:
+        network.learn(routes_from_nodes(nodes.list(), host.name))
+
+    nodes.on_add.append(relearn)
+    nodes.on_update.append(relearn)
+    nodes.on_delete.append(relearn)
+    nodes.start()
+    return network
 
 
 def local_image(host: Host, reference: str) -> Image | None:

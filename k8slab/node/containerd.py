@@ -6,16 +6,24 @@ containerd writes each container's output to the log file the kubelet names, in 
 
 Durations are simplifications, not upstream figures: a sandbox takes 0.5 s (network set-up),
 creating and starting a container 50 ms each; a pull takes what its layers weigh.
+
+A sandbox's network is the CNI plugins' work (k8slab.node.cni): RunPodSandbox makes a network
+namespace and runs the conflist's ADD chain in it (CNI_IFNAME eth0, CNI_ARGS with the pod's
+K8S_POD_NAMESPACE, K8S_POD_NAME, K8S_POD_INFRA_CONTAINER_ID and K8S_POD_UID, as containerd's CRI
+plugin passes them); StopPodSandbox runs DEL. A hostNetwork pod shares the node's namespace and
+gets no CNI call.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from k8slab.api.timestamps import to_time
 from k8slab.node import cri, oci_spec
+from k8slab.node.cni.chain import CniChain
+from k8slab.node.cni.contract import CniError, Invocation
+from k8slab.node.cni.host_net import HostNet
 from k8slab.node.image_catalogue import Image, argv
 from k8slab.node.image_store import ImageStore, StoredImage
 from k8slab.node.process import LogLine, NetNamespace
@@ -46,6 +54,7 @@ class Sandbox:
     netns: NetNamespace | None = None
     labels: dict[str, str] = field(default_factory=dict)
     created: float = 0.0
+    netns_path: str = ""  # /var/run/netns/cni-...; empty for a hostNetwork pod
 
 
 @dataclass
@@ -65,7 +74,7 @@ class ContainerRecord:
 class Containerd:
     """The container runtime on one host, reached by the kubelet through CRI-style calls."""
 
-    def __init__(self, group: ProcessGroup, shim_binary: ShimBinary, pod_cidr: str,
+    def __init__(self, group: ProcessGroup, shim_binary: ShimBinary, host_net: HostNet,
                  local_image: Callable[[str], Image | None] = lambda reference: None) -> None:
         self.group = group
         self.shim_binary = shim_binary
@@ -81,8 +90,10 @@ class Containerd:
         self.exits: dict[str, TaskExit] = {}  # the /tasks/exit events the shims published
         # Who hears of each exit (CRI GetContainerEvents: CONTAINER_STOPPED_EVENT).
         self.on_exit: list[Callable[[TaskExit], None]] = []
-        self._network = ipaddress.ip_network(pod_cidr)
-        self._ips_in_use: set[str] = set()
+        self.host_net = host_net
+        self.cni = CniChain(host_net, group.host.disk,
+                            lambda kind, **details: self.sim.record(self.host, "cni", kind,
+                                                                    **details))
         self._rng = self.sim.rng(f"containerd/{self.host}/{group.host.boots}")
 
     def _new_id(self) -> str:
@@ -91,32 +102,29 @@ class Containerd:
     def _record(self, kind: str, pod: str, **details) -> None:
         self.sim.record(self.host, "containerd", kind, pod, **details)
 
-    def _allocate_ip(self) -> str:
-        # host-local IPAM hands out addresses from .2 up (.1 is the bridge gateway).
-        for address in self._network.hosts():
-            ip = str(address)
-            if not ip.endswith(".1") and ip not in self._ips_in_use:
-                self._ips_in_use.add(ip)
-                return ip
-        raise RuntimeError(f"pod CIDR {self._network} is exhausted on {self.host}")
-
     def run_pod_sandbox(self, pod: str, host_ip: str | None = None,
-                        labels: dict[str, str] | None = None) -> Generator:
-        """RunPodSandbox: start the pause container holding a new network namespace, and give
-        the pod its IP; returns the sandbox.
+                        labels: dict[str, str] | None = None,
+                        port_mappings: list[dict] | None = None) -> Generator:
+        """RunPodSandbox: start the pause container holding a new network namespace, which
+        the CNI chain wires to the node and gives an IP; returns the sandbox.
 
-        A pod on the host network (`host_ip` given) shares the node's address and gets no new IP.
-        """
+        A pod on the host network (`host_ip` given) shares the node's namespace and address.
+        Raises cri.CriError (containerd's words around the plugin's) when the network set-up
+        fails; nothing of the sandbox is left behind then."""
         self._record("RunPodSandbox", pod, host_network=host_ip is not None)
         yield self.group.env.timeout(SANDBOX_SECONDS)
+        labels = dict(labels or {})
         pause_id = self._new_id()
-        ip = host_ip or self._allocate_ip()
-        netns = self.netns.setdefault(ip, NetNamespace(ip)) if host_ip else NetNamespace(ip)
-        sandbox = Sandbox(self._new_id(), pod, ip, pause_id, netns=netns,
-                          labels=dict(labels or {}), created=self.sim.now)
-        if not host_ip:
-            self.netns[ip] = netns
-        spec = oci_spec.runtime_spec(["/pause"], {}, (labels or {}).get(cri.POD_NAME, ""),
+        sandbox_id = self._new_id()
+        path = ""
+        if host_ip:
+            ip, netns = host_ip, self.host_net.root
+        else:
+            ip, path, netns = self._setup_network(pod, sandbox_id, labels, port_mappings)
+        sandbox = Sandbox(sandbox_id, pod, ip, pause_id, netns=netns, labels=labels,
+                          created=self.sim.now, netns_path=path)
+        self.netns[ip] = netns
+        spec = oci_spec.runtime_spec(["/pause"], {}, labels.get(cri.POD_NAME, ""),
                                      None, oci_spec.namespaces(None, bool(host_ip)))
         self._create_task(pause_id, {"image": PAUSE_IMAGE, "trace_ref": pod, "netns": netns,
                                      "runtime_spec": spec,
@@ -124,6 +132,30 @@ class Containerd:
         self._shim_of[pause_id].start(pause_id)
         self.sandboxes[sandbox.id] = sandbox
         return sandbox
+
+    def _cni_call(self, command: str, sandbox_id: str, path: str,
+                  labels: dict[str, str]) -> Invocation:
+        return Invocation(command, sandbox_id, path, "eth0", {
+            "K8S_POD_NAMESPACE": labels.get(cri.POD_NAMESPACE, ""),
+            "K8S_POD_NAME": labels.get(cri.POD_NAME, ""),
+            "K8S_POD_INFRA_CONTAINER_ID": sandbox_id,
+            "K8S_POD_UID": labels.get(cri.POD_UID, "")})
+
+    def _setup_network(self, pod: str, sandbox_id: str, labels: dict[str, str],
+                       port_mappings: list[dict] | None) -> tuple[str, str, NetNamespace]:
+        # containerd names the namespace cni-<uuid>; ours comes from the sandbox id.
+        u = sandbox_id
+        path, netns = self.host_net.add_namespace(
+            f"cni-{u[:8]}-{u[8:12]}-{u[12:16]}-{u[16:20]}-{u[20:32]}")
+        try:
+            result = self.cni.add(self._cni_call("ADD", sandbox_id, path, labels),
+                                  {"portMappings": port_mappings} if port_mappings else None)
+        except CniError as error:
+            self.host_net.delete_namespace(path)
+            message = f'failed to setup network for sandbox "{sandbox_id}": {error.msg}'
+            self._record("RunPodSandboxFailed", pod, error=message)
+            raise cri.CriError(message) from None
+        return result["ips"][0]["address"].split("/")[0], path, netns
 
     def _create_task(self, container_id: str, bundle: dict) -> None:
         # Start the shim the bundle's annotations name, unless it already runs; it runs runc.
@@ -190,7 +222,7 @@ class Containerd:
         container_id = self._new_id()
         log_path = config.get("log_path", "")
         process_args = argv(stored.image, config.get("command") or [], config.get("args") or [])
-        host_network = sandbox.ip not in self._ips_in_use
+        host_network = sandbox.netns is self.host_net.root
         spec = oci_spec.runtime_spec(
             process_args, config.get("env") or {}, sandbox.labels.get(cri.POD_NAME, ""),
             config.get("resources"), oci_spec.namespaces(
@@ -312,7 +344,8 @@ class Containerd:
 
     def stop_pod_sandbox(self, sandbox_id: str) -> Generator:
         """StopPodSandbox + RemovePodSandbox: kill the pod's containers, wait for the shim to
-        reap each, delete them, shut the shim down and free the pod's IP."""
+        reap each, delete them, shut the shim down, and run the CNI DEL chain, which frees the
+        pod's IP."""
         sandbox = self.sandboxes.pop(sandbox_id)
         self.generation += 1
         self._record("StopPodSandbox", sandbox.pod, sandbox=sandbox_id[:13])
@@ -326,9 +359,16 @@ class Containerd:
             self.exits.pop(container_id, None)
             self.records.pop(container_id, None)
         shim.shutdown()
-        if self.netns.get(sandbox.ip) is sandbox.netns and sandbox.ip in self._ips_in_use:
-            del self.netns[sandbox.ip]
-        self._ips_in_use.discard(sandbox.ip)  # a host-network IP was never in the set
+        if sandbox.netns_path:
+            if self.netns.get(sandbox.ip) is sandbox.netns:
+                del self.netns[sandbox.ip]
+            try:
+                self.cni.delete(self._cni_call("DEL", sandbox.id, sandbox.netns_path,
+                                               sandbox.labels))
+            except CniError as error:  # containerd logs it and removes the sandbox anyway
+                self._record("StopPodSandboxFailed", sandbox.pod, error=(
+                    f'failed to destroy network for sandbox "{sandbox.id}": {error.msg}'))
+            self.host_net.delete_namespace(sandbox.netns_path)
 
     def list_pod_sandboxes(self) -> list[Sandbox]:
         """ListPodSandbox."""

@@ -68,7 +68,15 @@ class PodSync:
             labels = {cri.POD_NAME: meta["name"], cri.POD_NAMESPACE: meta.get("namespace", ""),
                       cri.POD_UID: meta.get("uid", "")}
             host_ip = kubelet.config.ip if pod["spec"].get("hostNetwork") else None
-            sandbox = yield from self.containerd.run_pod_sandbox(f"pod/{key}", host_ip, labels)
+            try:
+                sandbox = yield from self.containerd.run_pod_sandbox(
+                    f"pod/{key}", host_ip, labels, port_mappings(pod))
+            except cri.CriError as error:
+                # kubelet's createPodSandbox failure: an event, and a retry after back-off.
+                kubelet.event(pod, "Warning", "FailedCreatePodSandBox",
+                              f"Failed to create pod sandbox: {error.rpc_error()}")
+                kubelet.resync_after(key, kubelet.sync_error_backoff())
+                return
             running = RunningPod(sandbox.id, sandbox.ip, {}, kubelet.sim.now,
                                  restart_counts(pod), kubelet._static.get(key, ""))
             running.volumes = volumes
@@ -199,3 +207,13 @@ class PodSync:
         kubelet.event(pod, "Normal", "Started", "Container started")
         kubelet.prober.add(key, name, container_id, spec, kubelet.sim.now)
         kubelet._record("ContainerStarted", f"pod/{key}", container=name, attempt=attempt)
+
+
+def port_mappings(pod: dict) -> list[dict]:
+    """The sandbox's port mappings: every container port with a hostPort (the CRI's
+    PortMapping, which containerd hands the portmap plugin as runtimeConfig.portMappings)."""
+    if pod["spec"].get("hostNetwork"):
+        return []
+    return [{"hostPort": p["hostPort"], "containerPort": p["containerPort"],
+             "protocol": p.get("protocol", "TCP").lower(), "hostIP": p.get("hostIP", "")}
+            for c in pod["spec"]["containers"] for p in c.get("ports", []) if p.get("hostPort")]

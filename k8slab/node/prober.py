@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from k8slab.node.cri import CriError
+from k8slab.node.pod_network import ResetError
+from k8slab.sim.errors import RefusedError, UnreachableError
 
 if TYPE_CHECKING:
     from k8slab.node.kubelet import Kubelet
@@ -156,19 +158,17 @@ class Prober:
                           if c["name"] == worker.container), {})
         handler_kind = next(k for k in ("httpGet", "tcpSocket", "grpc") if k in spec)
         port = _port(spec[handler_kind].get("port"), container)
-        netns = self.kubelet.containerd.netns.get(ip)
-        handler = netns.connect(port) if netns is not None else None
         if handler_kind == "httpGet":
             path = spec["httpGet"].get("path", "/")
             url = f"http://{ip}:{port}{path}"
-            if handler is None:
-                return "Failure", f'Get "{url}": dial tcp {ip}:{port}: connect: connection refused'
             headers = {"Host": f"{ip}:{port}", "User-Agent": USER_AGENT, "Accept": "*/*",
                        **{h["name"]: h["value"] for h in spec["httpGet"].get("httpHeaders", [])}}
             request = {"protocol": "http", "method": "GET", "path": path, "headers": headers,
                        "remote_addr": self.kubelet.config.ip}
-            response = yield from self._call(handler, request, timeout)
-            if response is None:
+            response = yield from self._dial(ip, port, request, timeout)
+            if isinstance(response, RefusedError):
+                return "Failure", f'Get "{url}": {response.message}'
+            if isinstance(response, UnreachableError):
                 return "Failure", (f'Get "{url}": context deadline exceeded (Client.Timeout '
                                    "exceeded while awaiting headers)")
             code = response.get("status", 0)
@@ -176,37 +176,35 @@ class Prober:
                 return "Success", ""
             return "Failure", f"HTTP probe failed with statuscode: {code}"
         if handler_kind == "tcpSocket":
-            if handler is None:
-                return "Failure", f"dial tcp {ip}:{port}: connect: connection refused"
+            response = yield from self._dial(ip, port, None, timeout)
+            if isinstance(response, UnreachableError):
+                return "Failure", response.message
             return "Success", ""
         service = spec["grpc"].get("service", "")
-        if handler is None:
+        response = yield from self._dial(ip, port, {"protocol": "grpc", "service": service},
+                                         timeout)
+        if isinstance(response, RefusedError):
             return "Failure", (f'timeout: failed to connect service "{ip}:{port}" within '
                                f"{timeout}s: context deadline exceeded")
-        response = yield from self._call(handler, {"protocol": "grpc", "service": service},
-                                         timeout)
-        if response is None:
+        if isinstance(response, UnreachableError):
             return "Failure", (f'timeout: health rpc did not complete within {timeout}s')
         if response.get("status") == "SERVING":
             return "Success", ""
         return "Failure", f'service unhealthy (responded with "{response.get("status")}")'
 
-    def _call(self, handler: Callable, request: dict, timeout: float) -> Generator:
-        """Ask a listener, giving up after `timeout` seconds (None)."""
-        env = self.kubelet.group.env
-        done = env.event()
-
-        def ask() -> Generator:
-            try:
-                answer = yield from handler(request)
-            except Exception:  # the server failed mid-request: the connection drops
-                answer = {"status": 0}
-            if not done.triggered:
-                done.succeed(answer)
-
-        self.kubelet.group.spawn(ask())
-        yield env.any_of([done, env.timeout(timeout)])
-        return done.value if done.triggered else None
+    def _dial(self, ip: str, port: int, request: dict | None, timeout: float) -> Generator:
+        """Send `request` from the node to the pod over the pod network (k8slab.node.
+        pod_network); returns the answer or the network's error (a reset server program
+        answers status 0, as a dropped connection fails an HTTP probe)."""
+        dial = self.kubelet.containerd.host_net.dial
+        if dial is None:
+            return UnreachableError(f"dial tcp {ip}:{port}: connect: network is unreachable")
+        try:
+            return (yield from dial(self.kubelet.config.ip, ip, port, request, timeout))
+        except ResetError:
+            return {"status": 0}
+        except UnreachableError as error:
+            return error
 
 
 def _port(port: int | str | None, container: dict) -> int:

@@ -12,6 +12,7 @@ import pytest
 from k8slab.cmd.registry import registry_boot
 from k8slab.node import cri
 from k8slab.node.cgroups import LinuxResources
+from k8slab.node.cni.testing import pod_network_for
 from k8slab.node.containerd import (
     CREATE_SECONDS,
     PAUSE_IMAGE,
@@ -46,7 +47,8 @@ class Node:
         self.host.start()
         self.runc = Runc(self.host)
         self.group = self.host.group("containerd")
-        self.containerd = Containerd(self.group, ShimBinary(self.runc), "10.244.1.0/24")
+        self.containerd = Containerd(self.group, ShimBinary(self.runc),
+                                     pod_network_for(self.host, "10.0.0.21", "10.244.1.0/24"))
 
     def call(self, steps: Generator, limit: float = 600.0):
         return self.sim.run_process(self.group.spawn(steps), limit)
@@ -245,5 +247,9 @@ def test_stop_pod_sandbox_frees_the_ip(node: Node) -> None:
     node.call(node.containerd.stop_pod_sandbox(sandbox.id))
     assert node.containerd.list_pod_sandboxes() == []
     assert node.containerd.list_containers() == []
+    assert sandbox.ip == "10.244.1.2"
+    assert "/var/lib/cni/networks/cbr0/10.244.1.2" not in node.host.disk
+    assert sandbox.ip not in node.containerd.netns
+    # host-local resumes after the last address it gave (last_reserved_ip.0), not at the start
     again = node.call(node.containerd.run_pod_sandbox("pod/default/other"))
-    assert again.ip == sandbox.ip == "10.244.1.2"
+    assert again.ip == "10.244.1.3"

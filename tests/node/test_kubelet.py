@@ -16,6 +16,7 @@ from k8slab.errors import (
     NotFoundError,
     UnavailableError,
 )
+from k8slab.node.cni.testing import pod_network_for
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet import (
     LEASE_DURATION_SECONDS,
@@ -92,7 +93,8 @@ class LoneKubelet:
         self.api = ScriptedAPIServer(self.network, "api")
         host = self.network.add_host("node-1")
         host.start()
-        containerd = Containerd(host.group("containerd"), Runc(host), "10.244.1.0/24")
+        containerd = Containerd(host.group("containerd"), Runc(host),
+                                pod_network_for(host, "10.0.0.21", "10.244.1.0/24"))
         config = NodeConfig("node-1", "10.0.0.21", "10.244.1.0/24", cpu="2", memory="4Gi")
         self.kubelet = Kubelet(host.group("kubelet"), containerd, config, "api")
 

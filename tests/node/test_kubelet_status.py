@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 
 from k8slab import Cluster
+from k8slab.node.cni.testing import pod_network_for
 from k8slab.node.containerd import Containerd
 from k8slab.node.kubelet import VERSION, Kubelet, NodeConfig
 from k8slab.node.kubelet_status import KubeletStatus
@@ -28,7 +29,8 @@ def test_a_kubelet_not_yet_started_is_not_settled():
     sim = Simulation(1)
     host = Network(sim).add_host("node-1")
     host.start()
-    containerd = Containerd(host.group("containerd"), Runc(host), "10.244.1.0/24")
+    containerd = Containerd(host.group("containerd"), Runc(host),
+                            pod_network_for(host, "10.0.0.21", "10.244.1.0/24"))
     status = Kubelet(host.group("kubelet"), containerd,
                      NodeConfig("node-1", "10.0.0.21", "10.244.1.0/24"), "api").status()
     assert status == KubeletStatus("node-1", VERSION, False, False, (), ())

@@ -1,30 +1,72 @@
-"""busybox's network applets in a pod: `wget` and `nslookup`.
+"""busybox's network applets in a pod: `wget`, `nc -z`, `ping` and `nslookup`.
 
-`wget` reaches the servers of its own pod (localhost, the pod's IP or hostname) through the pod's
-network namespace. Simplified: there is no cluster network or DNS for a program yet, so any other
-host is `wget: bad address 'X'` and every `nslookup` answers NXDOMAIN from the nameserver in
+Its own pod (localhost, the pod's IP or hostname) answers through the pod's network namespace;
+any other IP address goes out by the namespace's route, which the CNI plugin set up, across the
+pod network (k8slab.node.pod_network). Simplified: there is no DNS for a program yet, so a name
+is `wget: bad address 'X'` and every `nslookup` answers NXDOMAIN from the nameserver in
 /etc/resolv.conf (busybox falls back to 127.0.0.1 when there is none).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Generator
 
+from k8slab.node.pod_network import ECHO, ResetError
 from k8slab.node.programs.applets import absolute
 from k8slab.node.programs.http import reason, request
 from k8slab.node.programs.streams import Invocation
+from k8slab.sim.errors import RefusedError, TimedOutError, UnreachableError
+
+# With no -T, a connect waits as long as Linux retries a SYN (tcp_syn_retries=6: 127 s).
+CONNECT_SECONDS = 127.0
 
 
 def _local_names(inv: Invocation) -> tuple[str, ...]:
     return ("localhost", "127.0.0.1", inv.process.netns.ip, inv.env.get("HOSTNAME", "localhost"))
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def dial(inv: Invocation, host: str, port: int, request: object, timeout: float) -> Generator:
+    """Open a connection from the pod to `host:port` (carrying `request`, or None for a bare
+    TCP connect); returns the answer, or raises the network's error. `host` is a local name or
+    an IP address (the caller turned names away)."""
+    if host in _local_names(inv):
+        if request == ECHO:
+            return {"ttl": 64}  # the pod's own kernel answers
+        handler = inv.process.netns.connect(port)
+        if handler is None:
+            raise RefusedError(f"dial tcp {inv.process.netns.ip}:{port}: connect: connection "
+                               "refused")
+        return True if request is None else (yield from handler(request))
+    route = inv.process.netns.route
+    if route is None:
+        raise UnreachableError(f"dial tcp {host}:{port}: connect: network is unreachable")
+    return (yield from route(host, port, request, timeout))
+
+
+def _reason(error: Exception) -> str:
+    # The C library's strerror text busybox prints after the address.
+    if isinstance(error, TimedOutError):
+        return "Connection timed out"
+    if isinstance(error, RefusedError):
+        return "Connection refused"
+    return "Network is unreachable"
+
+
 def wget(inv: Invocation) -> Generator:
     """`wget [-q] [-O FILE|-] [-T SEC] [--spider] URL`: GET over HTTP from the pod's own
     servers; the body to FILE (`-` is stdout; by default the URL's last path segment)."""
     args = list(inv.argv[1:])
-    quiet, spider, output, urls = False, False, None, []
+    quiet, spider, output, urls, timeout = False, False, None, [], CONNECT_SECONDS
     while args:
         arg = args.pop(0)
         if arg == "--spider":
@@ -32,6 +74,7 @@ def wget(inv: Invocation) -> Generator:
         elif arg in ("-O", "-T", "-U", "--header"):
             value = args.pop(0) if args else ""
             output = value if arg == "-O" else output
+            timeout = float(value) if arg == "-T" and value.isdigit() else timeout
         elif re.fullmatch(r"-[qO]+.*", arg):
             quiet = quiet or "q" in arg.split("O", 1)[0]
             if "O" in arg:
@@ -48,17 +91,22 @@ def wget(inv: Invocation) -> Generator:
         inv.err(f"wget: bad address '{urls[0]}'")
         return 1
     host, port, path = match.group(1), int(match.group(2) or 80), match.group(3) or "/"
-    if host not in _local_names(inv):
+    local = host in _local_names(inv)
+    if not local and not _is_ip(host):
         inv.err(f"wget: bad address '{host}'")
         return 1
+    ip = inv.process.netns.ip if local else host
     if not quiet:
-        inv.err(f"Connecting to {host}:{port} ({inv.process.netns.ip}:{port})")
-    handler = inv.process.netns.connect(port)
-    if handler is None:
-        inv.err(f"wget: can't connect to remote host ({inv.process.netns.ip}): "
-                "Connection refused")
+        inv.err(f"Connecting to {host}:{port} ({ip}:{port})")
+    try:
+        answer = yield from dial(inv, host, port,
+                                 request(path, "HEAD" if spider else "GET", Host=host), timeout)
+    except ResetError:
+        inv.err("wget: error getting response: Connection reset by peer")
         return 1
-    answer = yield from handler(request(path, "HEAD" if spider else "GET", Host=host))
+    except UnreachableError as error:
+        inv.err(f"wget: can't connect to remote host ({ip}): {_reason(error)}")
+        return 1
     status = answer.get("status") if isinstance(answer, dict) else None
     if not isinstance(status, int):
         inv.err("wget: error getting response")
@@ -78,6 +126,83 @@ def wget(inv: Invocation) -> Generator:
         if not quiet:
             inv.err(f"saving to '{target}'")
     return 0
+
+
+def nc(inv: Invocation) -> Generator:
+    """`nc -z [-v] [-w SEC] HOST PORT`: does anything accept connections there? Status 0 if
+    so; with -v, busybox's line either way."""
+    args = list(inv.argv[1:])
+    flags, rest, timeout = set(), [], CONNECT_SECONDS
+    while args:
+        arg = args.pop(0)
+        if arg == "-w":
+            value = args.pop(0) if args else ""
+            timeout = float(value) if value.isdigit() else timeout
+        elif arg.startswith("-"):
+            flags.update(arg[1:])
+        else:
+            rest.append(arg)
+    if "z" not in flags or len(rest) != 2 or not rest[1].isdigit():
+        inv.err("Usage: nc -z [-v] [-w SEC] HOST PORT (k8slab's nc only scans)")
+        return 1
+    host, port = rest[0], int(rest[1])
+    if host not in _local_names(inv) and not _is_ip(host):
+        inv.err(f"nc: bad address '{host}'")
+        return 1
+    try:
+        yield from dial(inv, host, port, None, timeout)
+    except UnreachableError as error:
+        if "v" in flags:
+            inv.err(f"nc: {host} ({host}:{port}): {_reason(error)}")
+        return 1
+    if "v" in flags:
+        inv.err(f"{host} ({host}:{port}) open")
+    return 0
+
+
+def ping(inv: Invocation) -> Generator:
+    """`ping -c COUNT [-W SEC] IP`: ICMP echo across the pod network, with busybox's lines.
+    An echo is answered by the kernel of whichever namespace holds the address."""
+    args = list(inv.argv[1:])
+    count, wait, hosts = 3, 10.0, []
+    while args:
+        arg = args.pop(0)
+        if arg in ("-c", "-W") and args and args[0].isdigit():
+            value = int(args.pop(0))
+            count, wait = (value, wait) if arg == "-c" else (count, float(value))
+        elif not arg.startswith("-"):
+            hosts.append(arg)
+    if len(hosts) != 1:
+        inv.err("Usage: ping [-c COUNT] [-W SEC] HOST")
+        return 1
+    host = hosts[0]
+    if host not in _local_names(inv) and not _is_ip(host):
+        inv.err(f"ping: bad address '{host}'")
+        return 1
+    ip = inv.process.netns.ip if host in _local_names(inv) else host
+    inv.out(f"PING {host} ({ip}): 56 data bytes")
+    times = []
+    for seq in range(count):
+        started = inv.process.now
+        try:
+            reply = yield from dial(inv, host, 0, ECHO, wait)
+        except TimedOutError:
+            continue
+        except UnreachableError as error:
+            inv.err(f"ping: sendto: {_reason(error)}")
+            return 1
+        times.append((inv.process.now - started) * 1000)
+        inv.out(f"64 bytes from {ip}: seq={seq} ttl={reply['ttl']} time={times[-1]:.3f} ms")
+        if seq < count - 1:
+            yield inv.process.env.timeout(max(0.0, 1.0 - (inv.process.now - started)))
+    inv.out("")
+    inv.out(f"--- {host} ping statistics ---")
+    lost = round(100 * (count - len(times)) / count) if count else 0
+    inv.out(f"{count} packets transmitted, {len(times)} packets received, {lost}% packet loss")
+    if times:
+        inv.out(f"round-trip min/avg/max = {min(times):.3f}/{sum(times) / len(times):.3f}/"
+                f"{max(times):.3f} ms")
+    return 0 if times else 1
 
 
 def nslookup(inv: Invocation) -> Generator:

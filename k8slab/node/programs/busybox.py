@@ -25,7 +25,7 @@ APPLETS = {
     "[": applets.test, "true": applets.true, "false": applets.false, "date": applets.date,
     "hostname": applets.hostname, "env": applets.env, "printenv": applets.env,
     "head": applets.head, "tail": applets.tail, "wget": applets_net.wget,
-    "nslookup": applets_net.nslookup,
+    "nslookup": applets_net.nslookup, "nc": applets_net.nc, "ping": applets_net.ping,
 }
 
 
