@@ -135,7 +135,7 @@ def test_a_host_port_reaches_the_pod_through_the_nodes_address() -> None:
                  "name": "app", "image": "nginx:1.27",
                  "ports": [{"containerPort": 80, "hostPort": 8080}]}]}})
     c.run(20)
-    host_net = c.network.host("worker-2").memory["host_net"]
+    host_net = c.network.host("worker-2").memory["pod_network"].host_net
     [(key, (ip, port, _))] = host_net.host_ports.items()
     assert (key, ip, port) == ((8080, "tcp"), c.get("pods", "hp")["status"]["podIP"], 80)
     assert "Welcome to nginx" in c.exec_("client", ["wget", "-qO-", "http://10.0.0.22:8080/"])
