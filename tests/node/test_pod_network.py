@@ -157,3 +157,29 @@ def test_a_sandbox_whose_network_fails_is_an_event_and_is_retried() -> None:
     disk["/etc/cni/net.d/10-flannel.conflist"] = conf
     c.run(60)
     assert c.get("pods", "late")["status"]["podIP"] == "10.244.1.3"
+
+
+def test_a_deleted_pods_address_and_a_crashed_node_are_silence() -> None:
+    c = web_and_client()
+    c.kubectl("delete pod web")
+    with pytest.raises(K8sLabError, match="Connection timed out"):
+        c.exec_("client", ["wget", "-T", "3", "-qO-", "http://10.244.2.2/"])
+    assert [r.kind for r in c.trace.where(component="network")][-2:] == [
+        "unreachable", "timeout"]  # worker-2 has no such address any more
+    c.kill_node("worker-2")
+    with pytest.raises(K8sLabError, match="1 packets transmitted, 0 packets received, 100% "
+                                          "packet loss"):
+        c.exec_("client", ["ping", "-c", "1", "-W", "2", "10.244.2.3"])
+    assert c.trace.where(component="network")[-2].kind == "lost"
+
+
+def test_a_host_network_pod_reaches_pods_from_the_nodes_address() -> None:
+    c = web_and_client()
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hn"},
+             "spec": {"nodeName": "worker-1", "hostNetwork": True, "containers": [{
+                 "name": "app", "image": "busybox:1.37", "command": ["sleep", "1000000"]}]}})
+    c.run(10)
+    assert c.get("pods", "hn")["status"]["podIP"] == "10.0.0.21"
+    assert "Welcome to nginx" in c.exec_("hn", ["wget", "-qO-", "http://10.244.2.2/"])
+    assert c.trace.where(component="network", kind="deliver")[-1].obj == (
+        "10.0.0.21->10.244.2.2:80")
