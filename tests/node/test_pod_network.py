@@ -23,8 +23,7 @@ def test_routes_are_the_other_nodes_pod_cidrs_via_their_addresses() -> None:
              node("new", "10.0.0.23", None)]  # no podCIDR yet: no route
     assert routes_from_nodes(nodes, "worker-1") == [Route("10.244.2.0/24", "10.0.0.22",
                                                           "worker-2")]
-    assert str(routes_from_nodes(nodes, "worker-1")[0]) == ("10.244.2.0/24 via 10.0.0.22 dev "
-                                                            "eth0 onlink")
+    assert str(routes_from_nodes(nodes, "worker-1")[0]) == "10.244.2.0/24 via 10.0.0.22 dev eth0"
 
 
 def web_and_client() -> Cluster:
@@ -50,9 +49,10 @@ def web_ip(c: Cluster) -> str:
 
 def test_each_node_learns_routes_to_the_others(cluster: Cluster) -> None:
     network: PodNetwork = cluster.network.host("worker-1").memory["pod_network"]
-    assert [str(r) for r in network.routes] == [
-        "10.244.0.0/24 via 10.0.0.10 dev eth0 onlink",
-        "10.244.2.0/24 via 10.0.0.22 dev eth0 onlink"]
+    assert network.ip_route() == (
+        "10.244.0.0/24 via 10.0.0.10 dev eth0\n"
+        "10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1\n"
+        "10.244.2.0/24 via 10.0.0.22 dev eth0\n")
     assert cluster.get("pods", "client")["status"]["podIP"] == "10.244.1.2"
     assert web_ip(cluster) == "10.244.2.2"
     assert '"subnet": "10.244.2.0/24"' in cluster.node_file(
