@@ -60,6 +60,9 @@ def test_each_node_learns_routes_to_the_others(cluster: Cluster) -> None:
     [sandbox] = [s for s in cluster.network.host("worker-2").memory["containerd"]
                  .list_pod_sandboxes() if s.pod == "pod/default/web"]
     assert sandbox.netns_path.startswith("/var/run/netns/cni-")
+    added = cluster.trace.where(component="cni", obj="pod/default/web")
+    assert [(r.kind, r.details["plugin"], r.details["ips"]) for r in added] == [
+        ("ADD", "bridge", ["10.244.2.2/24"]), ("ADD", "portmap", ["10.244.2.2/24"])]
     assert cluster.node_file("worker-2", "/var/lib/cni/networks/cbr0/10.244.2.2") == (
         f"{sandbox.id}\r\neth0")
 
