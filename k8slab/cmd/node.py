@@ -36,7 +36,7 @@ def start_node_services(host: Host, config: NodeConfig, api_server: str) -> None
     containerd = Containerd(host.group("containerd"), ShimBinary(runc), host_net,
                             lambda reference: local_image(host, reference))
     kubelet = Kubelet(host.group("kubelet"), containerd, config, api_server)
-    host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet, host_net=host_net,
+    host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet,
                        pod_network=pod_network)
     kubelet.start()
 

@@ -92,8 +92,8 @@ class Containerd:
         self.on_exit: list[Callable[[TaskExit], None]] = []
         self.host_net = host_net
         self.cni = CniChain(host_net, group.host.disk,
-                            lambda kind, **details: self.sim.record(self.host, "cni", kind,
-                                                                    **details))
+                            lambda kind, pod, **details: self.sim.record(self.host, "cni", kind,
+                                                                         pod, **details))
         self._rng = self.sim.rng(f"containerd/{self.host}/{group.host.boots}")
 
     def _new_id(self) -> str:

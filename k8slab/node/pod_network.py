@@ -40,7 +40,7 @@ class Route:
     dev: str = "eth0"
 
     def __str__(self) -> str:
-        return f"{self.dst} via {self.via} dev {self.dev} onlink"
+        return f"{self.dst} via {self.via} dev {self.dev}"
 
 
 def routes_from_nodes(nodes: list[dict], own_name: str) -> list[Route]:
@@ -79,6 +79,16 @@ class PodNetwork:
             self.routes = list(routes)
             self._networks = [(ipaddress.ip_network(r.dst), r) for r in routes]
             self._record("routes", self.host, routes=[str(r) for r in routes])
+
+    def ip_route(self) -> str:
+        """This node's routes to pods as `ip route` prints them: its own podCIDR on cni0 (once
+        the bridge plugin made it), the other nodes' via their addresses, in address order."""
+        lines = [(network, str(route)) for network, route in self._networks]
+        for name, address in self.host_net.bridges.items():
+            interface = ipaddress.ip_interface(address)
+            lines.append((interface.network, f"{interface.network} dev {name} proto kernel "
+                                              f"scope link src {interface.ip}"))
+        return "".join(line + "\n" for _, line in sorted(lines))
 
     def owner(self, ip: str) -> str | None:
         """The host an address lives on: this node for its own podCIDR and address, another

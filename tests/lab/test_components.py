@@ -24,9 +24,10 @@ def cluster() -> Cluster:
 
 def test_each_host_runs_what_kubeadm_started_there(cluster):
     assert components.running_on(cluster.network, "control-plane") == (
-        "runc", "containerd", "kubelet", "etcd", "kube-apiserver", "kube-controller-manager",
-        "kube-scheduler")
-    assert components.running_on(cluster.network, "worker-1") == ("runc", "containerd", "kubelet")
+        "runc", "containerd", "kubelet", "pod_network", "etcd", "kube-apiserver",
+        "kube-controller-manager", "kube-scheduler")
+    assert components.running_on(cluster.network, "worker-1") == ("runc", "containerd", "kubelet",
+                                                                    "pod_network")
 
 
 def test_the_etcd_member_reports_its_endpoint_status(cluster):

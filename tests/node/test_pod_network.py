@@ -23,8 +23,7 @@ def test_routes_are_the_other_nodes_pod_cidrs_via_their_addresses() -> None:
              node("new", "10.0.0.23", None)]  # no podCIDR yet: no route
     assert routes_from_nodes(nodes, "worker-1") == [Route("10.244.2.0/24", "10.0.0.22",
                                                           "worker-2")]
-    assert str(routes_from_nodes(nodes, "worker-1")[0]) == ("10.244.2.0/24 via 10.0.0.22 dev "
-                                                            "eth0 onlink")
+    assert str(routes_from_nodes(nodes, "worker-1")[0]) == "10.244.2.0/24 via 10.0.0.22 dev eth0"
 
 
 def web_and_client() -> Cluster:
@@ -50,9 +49,10 @@ def web_ip(c: Cluster) -> str:
 
 def test_each_node_learns_routes_to_the_others(cluster: Cluster) -> None:
     network: PodNetwork = cluster.network.host("worker-1").memory["pod_network"]
-    assert [str(r) for r in network.routes] == [
-        "10.244.0.0/24 via 10.0.0.10 dev eth0 onlink",
-        "10.244.2.0/24 via 10.0.0.22 dev eth0 onlink"]
+    assert network.ip_route() == (
+        "10.244.0.0/24 via 10.0.0.10 dev eth0\n"
+        "10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1\n"
+        "10.244.2.0/24 via 10.0.0.22 dev eth0\n")
     assert cluster.get("pods", "client")["status"]["podIP"] == "10.244.1.2"
     assert web_ip(cluster) == "10.244.2.2"
     assert '"subnet": "10.244.2.0/24"' in cluster.node_file(
@@ -60,6 +60,9 @@ def test_each_node_learns_routes_to_the_others(cluster: Cluster) -> None:
     [sandbox] = [s for s in cluster.network.host("worker-2").memory["containerd"]
                  .list_pod_sandboxes() if s.pod == "pod/default/web"]
     assert sandbox.netns_path.startswith("/var/run/netns/cni-")
+    added = cluster.trace.where(component="cni", obj="pod/default/web")
+    assert [(r.kind, r.details["plugin"], r.details["ips"]) for r in added] == [
+        ("ADD", "bridge", ["10.244.2.2/24"]), ("ADD", "portmap", ["10.244.2.2/24"])]
     assert cluster.node_file("worker-2", "/var/lib/cni/networks/cbr0/10.244.2.2") == (
         f"{sandbox.id}\r\neth0")
 
@@ -135,7 +138,7 @@ def test_a_host_port_reaches_the_pod_through_the_nodes_address() -> None:
                  "name": "app", "image": "nginx:1.27",
                  "ports": [{"containerPort": 80, "hostPort": 8080}]}]}})
     c.run(20)
-    host_net = c.network.host("worker-2").memory["host_net"]
+    host_net = c.network.host("worker-2").memory["pod_network"].host_net
     [(key, (ip, port, _))] = host_net.host_ports.items()
     assert (key, ip, port) == ((8080, "tcp"), c.get("pods", "hp")["status"]["podIP"], 80)
     assert "Welcome to nginx" in c.exec_("client", ["wget", "-qO-", "http://10.0.0.22:8080/"])
@@ -157,3 +160,29 @@ def test_a_sandbox_whose_network_fails_is_an_event_and_is_retried() -> None:
     disk["/etc/cni/net.d/10-flannel.conflist"] = conf
     c.run(60)
     assert c.get("pods", "late")["status"]["podIP"] == "10.244.1.3"
+
+
+def test_a_deleted_pods_address_and_a_crashed_node_are_silence() -> None:
+    c = web_and_client()
+    c.kubectl("delete pod web")
+    with pytest.raises(K8sLabError, match="Connection timed out"):
+        c.exec_("client", ["wget", "-T", "3", "-qO-", "http://10.244.2.2/"])
+    assert [r.kind for r in c.trace.where(component="network")][-2:] == [
+        "unreachable", "timeout"]  # worker-2 has no such address any more
+    c.kill_node("worker-2")
+    with pytest.raises(K8sLabError, match="1 packets transmitted, 0 packets received, 100% "
+                                          "packet loss"):
+        c.exec_("client", ["ping", "-c", "1", "-W", "2", "10.244.2.3"])
+    assert c.trace.where(component="network")[-2].kind == "lost"
+
+
+def test_a_host_network_pod_reaches_pods_from_the_nodes_address() -> None:
+    c = web_and_client()
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hn"},
+             "spec": {"nodeName": "worker-1", "hostNetwork": True, "containers": [{
+                 "name": "app", "image": "busybox:1.37", "command": ["sleep", "1000000"]}]}})
+    c.run(10)
+    assert c.get("pods", "hn")["status"]["podIP"] == "10.0.0.21"
+    assert "Welcome to nginx" in c.exec_("hn", ["wget", "-qO-", "http://10.244.2.2/"])
+    assert c.trace.where(component="network", kind="deliver")[-1].obj == (
+        "10.0.0.21->10.244.2.2:80")

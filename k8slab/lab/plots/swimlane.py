@@ -1,7 +1,7 @@
 """The life of one object across the components: a swimlane figure, and the same records as a table.
 
 Lanes run in the order a request travels: apiserver, etcd, scheduler, kubelet, containerd,
-containerd-shim-runc-v2, runc.
+cni (the plugins containerd runs for the sandbox's network), containerd-shim-runc-v2, runc.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ if TYPE_CHECKING:
 
     from k8slab.lab.cluster import Cluster
 
-LANES = ("apiserver", "etcd", "scheduler", "kubelet", "containerd", "containerd-shim-runc-v2",
-         "runc")
+LANES = ("apiserver", "etcd", "scheduler", "kubelet", "containerd", "cni",
+         "containerd-shim-runc-v2", "runc")
 DETAILS_WIDTH = 50
-_LANE_COLOURS = ("#1f77b4", "#9467bd", "#ff7f0e", "#2ca02c", "#17becf", "#8c564b", "#7f7f7f")
+_LANE_COLOURS = ("#1f77b4", "#9467bd", "#ff7f0e", "#2ca02c", "#17becf", "#bcbd22", "#8c564b",
+                 "#7f7f7f")
 
 
 def _lanes(records: list) -> list[str]:
@@ -30,7 +31,7 @@ def swimlane(cluster: Cluster, ref: str) -> Figure:
     """The life of one object across components: a lane each, a marker per record in time.
 
     Lanes run in the order a request travels: apiserver, etcd, scheduler, kubelet, containerd,
-    containerd-shim-runc-v2, runc.
+    cni, containerd-shim-runc-v2, runc.
     """
     records = cluster.trace_of(ref)
     lanes = _lanes(records)

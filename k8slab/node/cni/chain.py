@@ -26,7 +26,7 @@ VERBS = {"ADD": "add", "DEL": "delete", "CHECK": "check"}
 
 class CniChain:
     """The CNI side of one node's container runtime: the conflist on disk, the plugins, and
-    the result cache."""
+    the result cache. `record(command, pod ref, **details)` notes each plugin run."""
 
     def __init__(self, host: HostNet, disk: dict,
                  record: Callable[..., None] = lambda *a, **k: None) -> None:
@@ -90,14 +90,16 @@ class CniChain:
         wanted = [c for c, on in plugin_conf.get("capabilities", {}).items() if on]
         if runtime_config and wanted:
             stdin["runtimeConfig"] = {c: runtime_config[c] for c in wanted if c in runtime_config}
+        pod = (f"pod/{call.args['K8S_POD_NAMESPACE']}/{call.args['K8S_POD_NAME']}"
+               if call.args.get("K8S_POD_NAME") else "")
         try:
             result = plugin(call, stdin, self.host, self.disk)
         except CniError as error:
-            self._record(call.command, plugin=kind, container=call.container_id[:13],
+            self._record(call.command, pod, plugin=kind, container=call.container_id[:13],
                          error=error.msg)
             raise CniError(f'plugin type="{kind}" failed ({verb}): {error.msg}',
                            error.code) from None
-        self._record(call.command, plugin=kind, container=call.container_id[:13],
+        self._record(call.command, pod, plugin=kind, container=call.container_id[:13],
                      netns=call.netns, ifname=call.ifname, args=format_args(call.args),
                      ips=[ip["address"] for ip in (result or {}).get("ips", [])])
         return result if call.command == "ADD" else previous

@@ -43,6 +43,7 @@ class HostNet:
         self.masquerade: list[str] = []  # source subnets ipMasq NATs when leaving the cluster
         self.host_ports: dict[tuple[int, str], tuple[str, int, str]] = {}  # -> ip, port, id
         self.dial: Dialer | None = None  # the node's routing; pod_network.PodNetwork sets it
+        self.root.route = self.route_out(node_ip)
 
     def add_namespace(self, name: str) -> tuple[str, NetNamespace]:
         """`ip netns add NAME`: a new empty namespace; returns its path and itself."""

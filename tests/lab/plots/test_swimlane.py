@@ -24,7 +24,7 @@ def lanes_top_down(fig: Figure) -> list[str]:
 def test_swimlane_lanes_follow_the_request_path(cluster):
     fig = swimlane(cluster, "pod/default/web-1")
     assert lanes_top_down(fig) == ["apiserver", "etcd", "scheduler", "kubelet", "containerd",
-                                   "containerd-shim-runc-v2", "runc"]
+                                   "cni", "containerd-shim-runc-v2", "runc"]
     assert fig.axes[0].get_xlabel() == "simulated time (s)"
 
 

@@ -24,7 +24,9 @@ def node() -> tuple[CniChain, HostNet, dict, str]:
     host = HostNet("10.0.0.22")
     path, _ = host.add_namespace("cni-1")
     records: list = []
-    return CniChain(host, disk, lambda kind, **d: records.append((kind, d))), host, disk, path
+    chain = CniChain(host, disk, lambda kind, pod, **d: records.append((kind, pod, d)))
+    chain.records = records  # what it noted, for the tests to read
+    return chain, host, disk, path
 
 
 def call(command: str, path: str, container: str = "sandbox1") -> Invocation:
@@ -59,6 +61,10 @@ def test_add_returns_the_spec_result_and_wires_the_namespace(node) -> None:
     assert host.namespace_of("10.244.2.2") is host.namespaces[path]
     assert host.bridges == {"cni0": "10.244.2.1/24"} and host.masquerade == ["10.244.2.0/24"]
     chain.check(call("CHECK", path))
+    assert [(kind, pod, d["plugin"]) for kind, pod, d in chain.records] == [
+        ("ADD", "pod/default/web", "bridge"), ("ADD", "pod/default/web", "portmap"),
+        ("CHECK", "pod/default/web", "bridge"), ("CHECK", "pod/default/web", "portmap")]
+    assert chain.records[0][2]["args"].startswith("IgnoreUnknown=1;K8S_POD_NAMESPACE=default")
     cached = json.loads(disk["/var/lib/cni/results/cbr0-sandbox1-eth0"])
     assert cached["result"] == result and cached["kind"] == "cniCacheV1"
 
