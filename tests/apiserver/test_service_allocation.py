@@ -6,8 +6,10 @@ import random
 
 import pytest
 
+from k8slab.apiserver.server import APIServer
 from k8slab.apiserver.service_allocation import ServiceAllocator
 from k8slab.errors import InternalError, InvalidError
+from tests.conftest import CONTROL_PLANE
 
 
 def service(name: str, **spec) -> dict:
@@ -138,3 +140,19 @@ def test_drawn_values_leave_the_static_band_free():
         allocator.allocate(svc)
         assert ipaddress.ip_address(svc["spec"]["clusterIP"]) >= ipaddress.ip_address("10.96.1.1")
         assert svc["spec"]["ports"][0]["nodePort"] >= 30000 + 86
+
+
+def test_a_restarted_api_server_still_knows_what_is_taken(cp):
+    client = cp.client()
+    web = cp.ok(client.create(manifest("web", type="NodePort")))
+    cp.apiserver.group.stop()  # a new kube-apiserver process: no memory of the old one's
+    restarted = APIServer(cp.control_plane.group("kube-apiserver-2"), CONTROL_PLANE)
+    restarted.start()
+    cp.sim.run(cp.sim.now + 2.0)
+    assert cp.control_plane.server_on(6443) is restarted
+    ip, node_port = web["spec"]["clusterIP"], web["spec"]["ports"][0]["nodePort"]
+    again = cp.call(client.create(manifest("again", clusterIP=ip)))
+    assert f"failed to allocate IP {ip}: provided IP is already allocated" in again.message
+    port = cp.call(client.create(manifest("port", type="NodePort",
+                                          ports=[{"port": 80, "nodePort": node_port}])))
+    assert "provided port is already allocated" in port.message
