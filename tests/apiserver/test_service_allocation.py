@@ -72,11 +72,27 @@ def test_node_ports_are_drawn_from_the_range_until_it_is_full():
         {"name": n, "port": p, "protocol": "TCP"} for n, p in (("a", 1), ("b", 2), ("c", 3))])
     allocator.allocate(svc)
     assert sorted(p["nodePort"] for p in svc["spec"]["ports"]) == [30000, 30001, 30002]
-    udp = service("u", type="NodePort", ports=[{"port": 53, "protocol": "UDP"}])
-    allocator.allocate(udp)  # a port number is taken per protocol
-    assert 30000 <= udp["spec"]["ports"][0]["nodePort"] <= 30002
     with pytest.raises(InternalError, match="failed to allocate a nodePort: range is full"):
         allocator.allocate(service("d", type="LoadBalancer"))
+
+
+def test_the_same_port_number_over_two_protocols_shares_one_node_port():
+    allocator = ServiceAllocator([], random.Random(2))
+    dns = service("dns", type="NodePort", ports=[
+        {"name": "dns", "port": 53, "protocol": "UDP"},
+        {"name": "dns-tcp", "port": 53, "protocol": "TCP"},
+        {"name": "metrics", "port": 9153, "protocol": "TCP"}])
+    allocator.allocate(dns)
+    udp, tcp, metrics = (p["nodePort"] for p in dns["spec"]["ports"])
+    assert udp == tcp != metrics
+    asked = service("asked", type="NodePort", ports=[
+        {"name": "a", "port": 53, "protocol": "UDP"},
+        {"name": "b", "port": 53, "protocol": "TCP", "nodePort": 31053}])
+    allocator.allocate(asked)  # the number asked on either port serves both
+    assert [p["nodePort"] for p in asked["spec"]["ports"]] == [31053, 31053]
+    with pytest.raises(InvalidError, match="provided port is already allocated"):
+        allocator.allocate(service("udp", type="NodePort", ports=[
+            {"port": 1, "protocol": "UDP", "nodePort": 31053}]))  # numbers, not protocols
 
 
 def test_headless_and_external_name_services_get_no_address():
