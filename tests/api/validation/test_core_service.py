@@ -100,6 +100,8 @@ def test_service_defaults():
     headless = apply_defaults(svc(clusterIP="None"))["spec"]
     assert (headless["clusterIPs"], headless["ipFamilyPolicy"]) == (["None"],
                                                                     "RequireDualStack")
+    only_list = apply_defaults(svc(clusterIPs=["10.96.0.10"]))["spec"]
+    assert only_list["clusterIP"] == "10.96.0.10"
     external = apply_defaults(svc(type="ExternalName", externalName="a.b", ports=[]))["spec"]
     assert "ipFamilies" not in external and "internalTrafficPolicy" not in external
 
