@@ -37,8 +37,11 @@ def default_service(service: dict, spec: dict) -> None:
         spec.setdefault("externalTrafficPolicy", "Cluster")
     if kind == "LoadBalancer":
         spec.setdefault("allocateLoadBalancerNodePorts", True)
+    # The registry's normalizeClusterIPs: clusterIP and clusterIPs[0] name one address.
     if spec.get("clusterIP") and not spec.get("clusterIPs"):
         spec["clusterIPs"] = [spec["clusterIP"]]
+    elif spec.get("clusterIPs") and not spec.get("clusterIP"):
+        spec["clusterIP"] = spec["clusterIPs"][0]
     if kind != "ExternalName":
         _default_families(spec)
     service.setdefault("status", {}).setdefault("loadBalancer", {})

@@ -46,7 +46,7 @@ class ServiceAllocator:
         self.node_ports = node_ports
         self.rng = rng
         self.ips: set[int] = set()
-        self.ports: set[tuple[int, str]] = set()
+        self.ports: set[int] = set()  # one bitmap of numbers, whatever the protocol
         for service in services:
             self._hold(service)
 
@@ -57,7 +57,7 @@ class ServiceAllocator:
                 self.ips.add(int(ipaddress.ip_address(ip)))
         for port in spec.get("ports") or []:
             if port.get("nodePort"):
-                self.ports.add((port["nodePort"], port.get("protocol", "TCP")))
+                self.ports.add(port["nodePort"])
 
     def allocate(self, service: dict, old: dict | None = None) -> None:
         """Give `service` (a defaulted, valid Service) its ClusterIP and NodePorts, in place.
@@ -75,9 +75,22 @@ class ServiceAllocator:
             spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
         wants_ports = kind == "NodePort" or (
             kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts", True))
-        for index, port in enumerate(spec.get("ports") or []):
-            if wants_ports or port.get("nodePort"):
-                port["nodePort"] = self._allocate_port(port, index, name)
+        # alloc.go initNodePorts: ports with the same number (53/TCP and 53/UDP) share one
+        # nodePort, the one asked for on any of them, else one drawn once.
+        by_number: dict[int, int] = {}
+        ports = spec.get("ports") or []
+        for index, port in enumerate(ports):
+            if not (wants_ports or port.get("nodePort")):
+                continue
+            shared = by_number.get(port.get("port", 0))
+            if shared is None:
+                asked = next((p.get("nodePort") for p in ports[index:]
+                              if p.get("port") == port.get("port") and p.get("nodePort")), 0)
+                shared = self._allocate_port(asked, index, name)
+                by_number[port.get("port", 0)] = shared
+            elif port.get("nodePort") and port["nodePort"] != shared:
+                shared = self._allocate_port(port["nodePort"], index, name)
+            port["nodePort"] = shared
 
     def _release(self, old: dict) -> None:
         spec = old.get("spec") or {}
@@ -85,7 +98,7 @@ class ServiceAllocator:
             if ip != "None":
                 self.ips.discard(int(ipaddress.ip_address(ip)))
         for port in spec.get("ports") or []:
-            self.ports.discard((port.get("nodePort"), port.get("protocol", "TCP")))
+            self.ports.discard(port.get("nodePort"))
 
     def _allocate_ip(self, wanted: str, wanted_list: list | None, name: str) -> str:
         if wanted:
@@ -121,25 +134,22 @@ class ServiceAllocator:
                     return candidate
         return None
 
-    def _allocate_port(self, port: dict, index: int, name: str) -> int:
+    def _allocate_port(self, wanted: int, index: int, name: str) -> int:
         low, high = self.node_ports
-        protocol = port.get("protocol", "TCP")
-        wanted = port.get("nodePort") or 0
         if wanted:
-            problem = PORT_TAKEN if (wanted, protocol) in self.ports else ""
+            problem = PORT_TAKEN if wanted in self.ports else ""
             if not low <= wanted <= high:
                 problem = _port_not_in_range(low, high)
             if problem:
                 raise _invalid(name, invalid(f"spec.ports[{index}].nodePort", wanted, problem))
-            self.ports.add((wanted, protocol))
+            self.ports.add(wanted)
             return wanted
-        taken = {number for number, proto in self.ports if proto == protocol}
         band = min(max(16, (high - low + 1) // 32), 128)  # KEP-3668's static band for ports
-        candidate = self._draw(low, high, band, taken)
+        candidate = self._draw(low, high, band, self.ports)
         if candidate is None:
             raise InternalError(
                 f"Internal error occurred: failed to allocate a nodePort: {RANGE_FULL}")
-        self.ports.add((candidate, protocol))
+        self.ports.add(candidate)
         return candidate
 
 

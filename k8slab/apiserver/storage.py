@@ -145,7 +145,9 @@ class Storage:
 
     def __init__(self, etcd: EtcdClient) -> None:
         self.etcd = etcd
-        self._lease: tuple[int, int, float] | None = None  # (ttl asked, lease id, granted at)
+        # One lease manager per TTL, as upstream has one per resource's store (Events' 1 h,
+        # master leases' 15 s): ttl asked -> (lease id, granted at).
+        self._leases: dict[int, tuple[int, float]] = {}
 
     @classmethod
     def connect(cls, group: ProcessGroup, servers: str | Sequence[str]) -> Storage:
@@ -208,10 +210,11 @@ class Storage:
         # lease_manager.go GetLease: reuse the last lease while it is young enough.
         now = self.etcd.group.sim.now
         reuse = int(ttl * LEASE_REUSE_PERCENT)
-        if self._lease and self._lease[0] == ttl and now - self._lease[2] < reuse:
-            return self._lease[1]
+        held = self._leases.get(ttl)
+        if held and now - held[1] < reuse:
+            return held[0]
         granted = yield from _interpreted(self.etcd.lease_grant(ttl + reuse))
-        self._lease = (ttl, granted.id, now)
+        self._leases[ttl] = (granted.id, now)
         return granted.id
 
     def put_with_ttl(self, kind: Kind, obj: dict, ttl: int) -> Generator:

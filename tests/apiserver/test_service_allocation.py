@@ -6,8 +6,10 @@ import random
 
 import pytest
 
+from k8slab.apiserver.server import APIServer
 from k8slab.apiserver.service_allocation import ServiceAllocator
 from k8slab.errors import InternalError, InvalidError
+from tests.conftest import CONTROL_PLANE
 
 
 def service(name: str, **spec) -> dict:
@@ -70,11 +72,27 @@ def test_node_ports_are_drawn_from_the_range_until_it_is_full():
         {"name": n, "port": p, "protocol": "TCP"} for n, p in (("a", 1), ("b", 2), ("c", 3))])
     allocator.allocate(svc)
     assert sorted(p["nodePort"] for p in svc["spec"]["ports"]) == [30000, 30001, 30002]
-    udp = service("u", type="NodePort", ports=[{"port": 53, "protocol": "UDP"}])
-    allocator.allocate(udp)  # a port number is taken per protocol
-    assert 30000 <= udp["spec"]["ports"][0]["nodePort"] <= 30002
     with pytest.raises(InternalError, match="failed to allocate a nodePort: range is full"):
         allocator.allocate(service("d", type="LoadBalancer"))
+
+
+def test_the_same_port_number_over_two_protocols_shares_one_node_port():
+    allocator = ServiceAllocator([], random.Random(2))
+    dns = service("dns", type="NodePort", ports=[
+        {"name": "dns", "port": 53, "protocol": "UDP"},
+        {"name": "dns-tcp", "port": 53, "protocol": "TCP"},
+        {"name": "metrics", "port": 9153, "protocol": "TCP"}])
+    allocator.allocate(dns)
+    udp, tcp, metrics = (p["nodePort"] for p in dns["spec"]["ports"])
+    assert udp == tcp != metrics
+    asked = service("asked", type="NodePort", ports=[
+        {"name": "a", "port": 53, "protocol": "UDP"},
+        {"name": "b", "port": 53, "protocol": "TCP", "nodePort": 31053}])
+    allocator.allocate(asked)  # the number asked on either port serves both
+    assert [p["nodePort"] for p in asked["spec"]["ports"]] == [31053, 31053]
+    with pytest.raises(InvalidError, match="provided port is already allocated"):
+        allocator.allocate(service("udp", type="NodePort", ports=[
+            {"port": 1, "protocol": "UDP", "nodePort": 31053}]))  # numbers, not protocols
 
 
 def test_headless_and_external_name_services_get_no_address():
@@ -138,3 +156,19 @@ def test_drawn_values_leave_the_static_band_free():
         allocator.allocate(svc)
         assert ipaddress.ip_address(svc["spec"]["clusterIP"]) >= ipaddress.ip_address("10.96.1.1")
         assert svc["spec"]["ports"][0]["nodePort"] >= 30000 + 86
+
+
+def test_a_restarted_api_server_still_knows_what_is_taken(cp):
+    client = cp.client()
+    web = cp.ok(client.create(manifest("web", type="NodePort")))
+    cp.apiserver.group.stop()  # a new kube-apiserver process: no memory of the old one's
+    restarted = APIServer(cp.control_plane.group("kube-apiserver-2"), CONTROL_PLANE)
+    restarted.start()
+    cp.sim.run(cp.sim.now + 2.0)
+    assert cp.control_plane.server_on(6443) is restarted
+    ip, node_port = web["spec"]["clusterIP"], web["spec"]["ports"][0]["nodePort"]
+    again = cp.call(client.create(manifest("again", clusterIP=ip)))
+    assert f"failed to allocate IP {ip}: provided IP is already allocated" in again.message
+    port = cp.call(client.create(manifest("port", type="NodePort",
+                                          ports=[{"port": 80, "nodePort": node_port}])))
+    assert "provided port is already allocated" in port.message

@@ -34,6 +34,7 @@ MAX_CLIENT_IP_TIMEOUT = 86400
 # netutils' IP parsing message (apimachinery validation/ip.go IsValidIP).
 BAD_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 IMMUTABLE_IP = "may not change once set"
+KUBELET_PORT = 10250  # pkg/cluster/ports KubeletPort: a LoadBalancer may not expose it
 
 
 def service_errors(obj: dict) -> list[FieldError]:
@@ -88,6 +89,9 @@ def _ports_errors(ports: list, kind: str, headless: bool) -> list[FieldError]:
         target = port.get("targetPort")
         if target not in (None, 0, ""):
             errors += port_errors(target, f"{path}.targetPort")
+        if kind == "LoadBalancer" and number == KUBELET_PORT:
+            errors.append(invalid(path, number, f"may not expose port {KUBELET_PORT} externally "
+                                                "since it is used by kubelet"))
         node_port = port.get("nodePort") or 0
         if node_port and kind in ("ClusterIP", "ExternalName"):
             errors.append(forbidden(f"{path}.nodePort", f"may not be used when `type` is '{kind}'"))
@@ -130,9 +134,8 @@ def _affinity_errors(spec: dict) -> list[FieldError]:
         return [not_supported("spec.sessionAffinity", affinity, AFFINITIES)]
     config = spec.get("sessionAffinityConfig")
     if affinity == "None":
-        return ([] if not config else [invalid(
-            "spec.sessionAffinityConfig", config,
-            f"must not be set when session affinity is {affinity}")])
+        return ([] if not config else [forbidden(
+            "spec.sessionAffinityConfig", f"must not be set when session affinity is {affinity}")])
     timeout = ((config or {}).get("clientIP") or {}).get("timeoutSeconds") or 0
     if not 0 < timeout <= MAX_CLIENT_IP_TIMEOUT:
         return [invalid("spec.sessionAffinityConfig.clientIP.timeoutSeconds", timeout,

@@ -43,6 +43,12 @@ CASES = [
                              sessionAffinityConfig={"clientIP": {"timeoutSeconds": 90000}}),
      "spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 90000: must be "
      "greater than 0 and less than 86400"),
+    ("affinity config without ClientIP",
+     svc(sessionAffinityConfig={"clientIP": {"timeoutSeconds": 60}}),
+     "spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None"),
+    ("kubelet port on a LoadBalancer", svc(type="LoadBalancer", ports=[{"port": 10250}]),
+     "spec.ports[0]: Invalid value: 10250: may not expose port 10250 externally since it is "
+     "used by kubelet"),
     ("external policy on ClusterIP", svc(externalTrafficPolicy="Local"),
      'spec.externalTrafficPolicy: Invalid value: "Local": may only be set when `type` is '
      "'NodePort' or 'LoadBalancer'"),
@@ -94,6 +100,8 @@ def test_service_defaults():
     headless = apply_defaults(svc(clusterIP="None"))["spec"]
     assert (headless["clusterIPs"], headless["ipFamilyPolicy"]) == (["None"],
                                                                     "RequireDualStack")
+    only_list = apply_defaults(svc(clusterIPs=["10.96.0.10"]))["spec"]
+    assert only_list["clusterIP"] == "10.96.0.10"
     external = apply_defaults(svc(type="ExternalName", externalName="a.b", ports=[]))["spec"]
     assert "ipFamilies" not in external and "internalTrafficPolicy" not in external
 
