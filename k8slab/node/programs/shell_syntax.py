@@ -435,6 +435,8 @@ class _Parser:
 
 
 def _is_assignment(word: Word) -> bool:
+    if not word.parts:  # "" : an empty word, never an assignment
+        return False
     first = word.parts[0]
     name, eq, _ = first.text.partition("=")
     return first.kind == "lit" and not first.quoted and bool(eq) and name.isidentifier()

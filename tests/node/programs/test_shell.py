@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from k8slab.node.programs.busybox import with_shell
@@ -127,6 +127,8 @@ def test_the_shell_ignores_sigterm_as_runc_expects() -> None:
 
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example('""')
+@example('0;""')
 @given(st.text(alphabet=st.sampled_from(list("ab $(){}[]'\"`;&|<>\n\\=!#-012echoslp")),
                max_size=40))
 def test_the_shell_never_raises_on_arbitrary_input(make_box, script: str) -> None:
