@@ -103,13 +103,7 @@ class EvictionManager:
         del kubelet.running[key]
         kubelet.forget_containers(running)
         kubelet.event(pod, "Warning", eviction_policy.EVICTED, message)
-        containerd = kubelet.containerd
-        stops = [kubelet.group.spawn(containerd.stop_container(cid, HARD_EVICTION_GRACE))
-                 for cid in running.containers.values()]
-        yield kubelet.group.env.all_of(stops)
-        exits = {name: containerd.container_status(cid)
-                 for name, cid in running.containers.items()}
-        yield from containerd.stop_pod_sandbox(running.sandbox)
+        exits = yield from kubelet.kill_pod(running, HARD_EVICTION_GRACE)
         kubelet._admitted.pop(key, None)
         status = terminated_status(pod, running, exits, kubelet.config.ip, kubelet.sim.now)
         evicted = eviction_policy.evicted_status(message, to_time(kubelet.sim.now))

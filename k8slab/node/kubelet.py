@@ -238,10 +238,7 @@ class Kubelet:
             del self.running[key]
             self.forget_containers(running)
             self._record("KillPod", ref, grace=running.grace)
-            stops = [self.group.spawn(self.containerd.stop_container(cid, running.grace))
-                     for cid in running.containers.values()]
-            yield self.group.env.all_of(stops)
-            yield from self.containerd.stop_pod_sandbox(running.sandbox)
+            yield from self.kill_pod(running, running.grace)
         elif running is not None and (pod is None or pod["metadata"].get("deletionTimestamp")):
             yield from self.termination.stop(key, pod or self.termination.gone[key], running)
         self.termination.gone.pop(key, None)
@@ -272,6 +269,17 @@ class Kubelet:
                  f"{running.ip}\t{name}\n")
         return {"/etc/resolv.conf": resolv_conf(pod, self.cluster_dns, self.cluster_domain),
                 "/etc/hostname": name + "\n", "/etc/hosts": hosts}
+
+    def kill_pod(self, running: RunningPod, grace: float) -> Generator:
+        """KillPod: stop every container of the pod at once (SIGTERM, SIGKILL after `grace`
+        seconds), then its sandbox; returns each container's final status, by name."""
+        stops = [self.group.spawn(self.containerd.stop_container(cid, grace))
+                 for cid in running.containers.values()]
+        yield self.group.env.all_of(stops)
+        exits = {name: self.containerd.container_status(cid)
+                 for name, cid in running.containers.items()}
+        yield from self.containerd.stop_pod_sandbox(running.sandbox)
+        return exits
 
     def forget_containers(self, running: RunningPod) -> None:
         """A pod's containers are going: stop their probes."""

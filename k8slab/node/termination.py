@@ -93,13 +93,7 @@ class Termination:
         kubelet._record("KillPod", f"pod/{key}", grace=grace)
         for name in running.containers:
             kubelet.event(pod, "Normal", "Killing", f"Stopping container {name}")
-        containerd = kubelet.containerd
-        stops = [kubelet.group.spawn(containerd.stop_container(container_id, grace))
-                 for container_id in running.containers.values()]
-        yield kubelet.group.env.all_of(stops)
-        exits = {name: containerd.container_status(container_id)
-                 for name, container_id in running.containers.items()}
-        yield from containerd.stop_pod_sandbox(running.sandbox)
+        exits = yield from kubelet.kill_pod(running, grace)
         kubelet._admitted.pop(key, None)  # known terminated: no longer counted by admission
         current = kubelet.pods.get(key)
         if current is not None and current["metadata"].get("uid") == pod["metadata"].get("uid"):
