@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from k8slab.api.quantity import memory_bytes
 from k8slab.api.timestamps import to_time
+from k8slab.client.informer import cache_key
 from k8slab.node import cri, eviction_policy, image_gc_policy
 from k8slab.node.termination import terminated_status
 
@@ -53,13 +54,12 @@ class EvictionManager:
             step()
 
     def pod_usage(self) -> dict[str, int]:
-        """Each running pod's memory working set (the sum of its containers')."""
-        containerd, usage = self.kubelet.containerd, {}
-        for key, running in self.kubelet.running.items():
-            usage[key] = sum(containerd.container_stats(cid).memory_working_set
-                             for cid in running.containers.values()
-                             if containerd.container_status(cid).state == cri.RUNNING)
-        return usage
+        """Each running pod's memory working set (the sum of its running containers')."""
+        containerd = self.kubelet.containerd
+        live = {c.id for c in containerd.list_containers() if c.state == cri.RUNNING}
+        return {key: sum(containerd.container_stats(cid).memory_working_set
+                         for cid in running.containers.values() if cid in live)
+                for key, running in self.kubelet.running.items()}
 
     def synchronize(self) -> None:
         """One pass: observe, update the pressure conditions, evict at most one pod."""
@@ -84,7 +84,7 @@ class EvictionManager:
         if not candidates:
             return
         pod, _ = eviction_policy.rank_memory_pressure(candidates)[0]
-        key = f"{pod['metadata'].get('namespace', 'default')}/{pod['metadata']['name']}"
+        key = cache_key(pod)
         running = kubelet.running[key]
         per_container = {name: kubelet.containerd.container_stats(cid).memory_working_set
                          for name, cid in running.containers.items()}

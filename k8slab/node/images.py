@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
+from k8slab.client.informer import cache_key
 from k8slab.node.cri import PullError
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def ensure(kubelet: Kubelet, pod: dict, spec: dict, running: RunningPod) -> Gene
     """True once `spec`'s image is on the node; False (with the container waiting and a
     re-sync planned) when it cannot be pulled now."""
     image, name = spec["image"], spec["name"]
-    key = f"{pod['metadata'].get('namespace', 'default')}/{pod['metadata']['name']}"
+    key = cache_key(pod)
     policy = spec.get("imagePullPolicy", "IfNotPresent")
     present = kubelet.containerd.image_status(image)
     if policy == "Never" and not present:
