@@ -55,13 +55,17 @@ ONE_DEPLOYMENT = """
 import json, resource, sys, time
 from k8slab import Cluster
 workers, replicas, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+probes = sys.argv[4:] == ["probes"]  # bench_probes.py: a readiness and a liveness probe per pod
+container = {"name": "web", "image": "nginx:1.27",
+             "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
+if probes:
+    container["readinessProbe"] = {"httpGet": {"path": "/", "port": 80}}
+    container["livenessProbe"] = {"tcpSocket": {"port": 80}}
 c = Cluster(workers=workers, seed=1)
 deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
               "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
                        "template": {"metadata": {"labels": {"app": "web"}},
-                                    "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
-                                        "resources": {"requests": {"cpu": "100m",
-                                                                   "memory": "64Mi"}}}]}}}}
+                                    "spec": {"containers": [container]}}}}
 t0, start = time.perf_counter(), c.now
 c.apply(deployment)
 available = 0

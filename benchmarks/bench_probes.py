@@ -15,45 +15,16 @@ import json
 import subprocess
 import sys
 
+from bench_cluster import ONE_DEPLOYMENT  # the same scenario, with probes added by its flag
+
 WORKERS, REPLICAS = 1000, 2000
 SIMULATED_SECONDS = 300.0
-
-ONE_CASE = """
-import json, resource, sys, time
-from k8slab import Cluster
-workers, replicas, seconds, probes = (int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]),
-                                      sys.argv[4] == "probes")
-container = {"name": "web", "image": "nginx:1.27",
-             "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}
-if probes:
-    container["readinessProbe"] = {"httpGet": {"path": "/", "port": 80}}
-    container["livenessProbe"] = {"tcpSocket": {"port": 80}}
-c = Cluster(workers=workers, seed=1)
-deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-              "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
-                       "template": {"metadata": {"labels": {"app": "web"}},
-                                    "spec": {"containers": [container]}}}}
-t0, start = time.perf_counter(), c.now
-c.apply(deployment)
-available = 0
-while available < replicas and c.now - start < 1800:
-    c.run(10)
-    available = c.get("deployments", "web").get("status", {}).get("availableReplicas", 0)
-rollout_sim, rollout_wall = c.now - start, time.perf_counter() - t0
-t0 = time.perf_counter()
-c.run(seconds)
-wall = time.perf_counter() - t0
-print(json.dumps({"available": available, "rollout_sim_s": rollout_sim,
-                  "rollout_wall_s": rollout_wall, "run_wall_s": wall,
-                  "sim_per_wall": seconds / wall, "trace_records": len(c.trace),
-                  "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
 
 
 def measure(workers: int, replicas: int, probes: bool) -> dict:
     """Run one case in a fresh process and return its figures."""
     done = subprocess.run(
-        [sys.executable, "-c", ONE_CASE, str(workers), str(replicas), str(SIMULATED_SECONDS),
+        [sys.executable, "-c", ONE_DEPLOYMENT, str(workers), str(replicas), str(SIMULATED_SECONDS),
          "probes" if probes else "none"],
         capture_output=True, text=True, check=True,
     )
