@@ -79,6 +79,14 @@ def manifests() -> list[dict]:
                                 {"key": "node-role.kubernetes.io/control-plane",
                                  "effect": "NoSchedule"}],
                 "nodeSelector": {"kubernetes.io/os": "linux"},
+                # On by default since kubeadm v1.25 (kk PR #110593): the two replicas prefer
+                # different nodes, so one node's loss keeps DNS up.
+                "affinity": {"podAntiAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {"weight": 100, "podAffinityTerm": {
+                            "labelSelector": {"matchExpressions": [
+                                {"key": "k8s-app", "operator": "In", "values": ["kube-dns"]}]},
+                            "topologyKey": "kubernetes.io/hostname"}}]}},
                 "containers": [container], "dnsPolicy": "Default",
                 "volumes": [{"name": "config-volume", "configMap": {
                     "name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}],

@@ -6,10 +6,11 @@ Flags as upstream: `--config=/var/lib/kube-proxy/config.conf --hostname-override
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 
 from k8slab.client.rest import Client
-from k8slab.cmd.cli import flags, kubeconfig_server, required, serve_forever
+from k8slab.cmd.cli import endpoint_host, flags, required, serve_forever
 from k8slab.errors import K8sLabError
 from k8slab.node.kube_proxy.config import kubeadm_config_conf, parse_config
 from k8slab.node.kube_proxy.proxier import Proxier
@@ -20,16 +21,18 @@ KUBECONFIG_PATH = "/var/lib/kube-proxy/kubeconfig.conf"
 
 
 def main(process: Process) -> Generator:
-    """`kube-proxy --config=... [--hostname-override=...]`: reads its configuration from the
-    host's disk, then watches Services and EndpointSlices and writes this node's rules."""
+    """`kube-proxy --config=... [--hostname-override=...]`: reads its configuration and
+    kubeconfig from the files its ConfigMap volume shows, then watches Services and
+    EndpointSlices and writes this node's rules."""
     group, args = process.group, flags(process.bundle)
     path = required(args, "config", "kube-proxy")
-    if path not in group.host.disk:
+    text = process.fs.read(path)
+    if text is None:
         raise K8sLabError(f"kube-proxy: failed to load config file {path!r}: "
                           f"open {path}: no such file or directory")
-    config = parse_config(group.host.disk[path])
+    config = parse_config(text)
     node = args.get("hostname-override") or config.hostname_override or group.host.name
-    server = kubeconfig_server(group, KUBECONFIG_PATH)
+    server = _kubeconfig_server(process, KUBECONFIG_PATH)
     proxier = Proxier(Client(group, "system:kube-proxy", server), config, node,
                       tuple(group.host.memory.get("node-addresses", ())))
     group.host.memory["kube-proxy"] = proxier
@@ -37,13 +40,24 @@ def main(process: Process) -> Generator:
     yield from serve_forever(group)
 
 
-def configmap(cluster_cidr: str = "", mode: str = "") -> dict:
+def _kubeconfig_server(process: Process, path: str) -> str:
+    """The API server host the kubeconfig at `path` (in the container's files) names."""
+    text = process.fs.read(path)
+    match = re.search(r"^\s*server:\s*(\S+)", text or "", re.MULTILINE)
+    if match is None:
+        raise K8sLabError(f"kube-proxy: invalid kubeconfig {path!r}: no cluster server")
+    return endpoint_host(match.group(1), process.group.host.name)
+
+
+def configmap(cluster_cidr: str = "", mode: str = "",
+              server: str = "https://control-plane.k8slab:6443") -> dict:
     """The ConfigMap kubeadm writes: kube-system/kube-proxy, keys config.conf and
-    kubeconfig.conf (the in-cluster service-account kubeconfig)."""
+    kubeconfig.conf (the in-cluster service-account kubeconfig naming the control-plane
+    endpoint `server`)."""
     kubeconfig = ("apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
                   "    certificate-authority: "
                   "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt\n"
-                  "    server: https://control-plane.k8slab:6443\n  name: default\n"
+                  f"    server: {server}\n  name: default\n"
                   "contexts:\n- context:\n    cluster: default\n    namespace: default\n"
                   "    user: default\n  name: default\ncurrent-context: default\nusers:\n"
                   "- name: default\n  user:\n"

@@ -37,7 +37,7 @@ def start_node_services(host: Host, config: NodeConfig, api_server: str) -> None
                             lambda reference: local_image(host, reference))
     kubelet = Kubelet(host.group("kubelet"), containerd, config, api_server)
     host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet,
-                       pod_network=pod_network)
+                       pod_network=pod_network, **{"node-addresses": (config.ip,)})
     kubelet.start()
 
 
@@ -62,8 +62,10 @@ def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
 
 def local_image(host: Host, reference: str) -> Image | None:
     """An image built on the host itself, whose program a test installed (`host.programs`):
-    present without a pull, weighing nothing."""
+    present without a pull, weighing nothing. An image the registry holds is pulled instead."""
     repository, tag = split(normalize(reference))
+    if repository in CATALOGUE.images:
+        return None
     for name in host.programs:
         if split(normalize(name))[0] == repository:
             return Image(repository, (tag,), (0,))

@@ -47,6 +47,7 @@ CONTROL_PLANE = "control-plane"
 LOAD_BALANCER = "lb"
 CONTROL_PLANE_SIZES = (1, 3, 5, 7)
 MAX_WORKERS = 5000
+PROXY_MODES = ("iptables", "ipvs", "nftables")
 BOOT_LIMIT_SECONDS = 120.0
 COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' timeouts
 # One run() advances at most a simulated day: at 3 workers the lab runs some 700 to 2,700
@@ -72,6 +73,7 @@ class Cluster(KubectlVerbs):
         worker_cpu: str = "4",
         worker_memory: str = "16Gi",
         check_invariants: bool = False,
+        proxy_mode: str = "iptables",
     ) -> None:
         if not arguments.is_whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
@@ -87,6 +89,9 @@ class Cluster(KubectlVerbs):
         arguments.cpu_quantity(worker_cpu, "worker_cpu")
         arguments.memory_quantity(worker_memory, "worker_memory")
         arguments.flag(check_invariants, "check_invariants")
+        if proxy_mode not in PROXY_MODES:
+            raise K8sLabError(f"proxy_mode must be one of {', '.join(PROXY_MODES)} (kube-proxy's "
+                              f"Linux modes), got {proxy_mode!r}")
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
@@ -137,6 +142,7 @@ class Cluster(KubectlVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
+        self._install_addons(proxy_mode)
 
     def _wait_for_nodes(self) -> None:
         # Up means: every kubelet registered and holds its Lease, and a scheduler leads and
@@ -149,6 +155,27 @@ class Cluster(KubectlVerbs):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
+
+    def _install_addons(self, proxy_mode: str) -> None:
+        # kubeadm's addon phase, then wait until kube-proxy wrote every node's rules and a
+        # CoreDNS pod is ready behind kube-dns, so the first Service a reader makes resolves.
+        self.apply(kubeadm.addons(self.endpoint, proxy_mode))
+        deadline = self.sim.now + BOOT_LIMIT_SECONDS
+        while not (self._dns_ready() and all(
+                (components.proxy_rules(self.network, name) or ("", None, 0))[2] > 0
+                for name in self.hosts
+                if components.kubelet_status(self.network, name) is not None)):
+            if self.sim.now >= deadline:
+                raise K8sLabError(f"kube-proxy and CoreDNS did not come up in "
+                                  f"{BOOT_LIMIT_SECONDS:g} s")
+            self.sim.run(0.5)
+
+    def _dns_ready(self) -> bool:
+        listed = components.cached_list(self.network, self.control_planes[0], "endpointslices")
+        return listed is not None and any(
+            s["metadata"].get("labels", {}).get("kubernetes.io/service-name") == "kube-dns"
+            and any(e.get("conditions", {}).get("ready") for e in s.get("endpoints") or [])
+            for s in listed[0])
 
     def _scheduler_ready(self, nodes: int) -> bool:
         schedulers = [components.scheduler_view(self.network, n) for n in self.control_planes]

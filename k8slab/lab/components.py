@@ -118,3 +118,12 @@ def what_if(network: Network, host: str, pod: dict) -> Decision | None:
     changing nothing; None while no scheduler runs there."""
     scheduler = _running(network, host, "kube-scheduler")
     return scheduler.what_if(pod) if scheduler is not None else None
+
+
+def proxy_rules(network: Network, host: str) -> tuple[str, object, int] | None:
+    """kube-proxy on `host`: its mode, the table its last sync wrote in the node's kernel
+    (None before the first sync) and how many syncs it made; None while it is not running."""
+    proxier = _running(network, host, "kube-proxy")
+    if proxier is None:
+        return None
+    return proxier.config.mode, proxier.rules(), len(proxier.syncs)

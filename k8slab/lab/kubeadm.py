@@ -8,11 +8,13 @@ as system services, started again on each boot.
 from __future__ import annotations
 
 from k8slab.apiserver.loadbalancer import LoadBalancer
+from k8slab.cmd import coredns, kube_proxy
 from k8slab.cmd.images import (
     APISERVER_IMAGE,
     CONTROLLER_MANAGER_IMAGE,
     ETCD_IMAGE,
     PROGRAMS,
+    PROXY_IMAGE,
     SCHEDULER_IMAGE,
 )
 from k8slab.cmd.node import preload_images, start_node_services
@@ -147,8 +149,21 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
     host.disk[CONTROLLER_MANAGER_CONF] = {"server": f"https://{host.name}:6443"}
     host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
-    preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE])
+    # `kubeadm config images pull`: the control plane's images and the addons'.
+    preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE,
+                          PROXY_IMAGE, coredns.IMAGE])
     host.programs.update(PROGRAMS)
+
+
+def addons(endpoint: str, proxy_mode: str = "iptables") -> list[dict]:
+    """kubeadm init's addon phase: CoreDNS (ConfigMap, Deployment of 2, the kube-dns Service)
+    and kube-proxy (ConfigMap with the pod subnet as clusterCIDR, DaemonSet on every node),
+    reaching the API server at the control-plane `endpoint`
+    (kk cmd/kubeadm/app/phases/addons/dns, phases/addons/proxy)."""
+    mode = "" if proxy_mode == "iptables" else proxy_mode  # kubeadm leaves mode empty
+    return [*coredns.manifests(),
+            kube_proxy.configmap(POD_SUBNET, mode, f"https://{endpoint}:6443"),
+            kube_proxy.daemonset(PROXY_IMAGE)]
 
 
 def join_worker(host: Host, api_host: str) -> None:
@@ -156,6 +171,7 @@ def join_worker(host: Host, api_host: str) -> None:
     pause image is already on the node, where a real containerd pulls it for the first pod.)"""
     host.disk[KUBELET_CONF] = {"server": f"https://{api_host}:6443"}
     preload_images(host, [])
+    host.programs.update(PROGRAMS)
 
 
 def load_balancer_boot(backends: list[str]):

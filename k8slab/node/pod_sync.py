@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from k8slab.api.quantity import memory_bytes
 from k8slab.errors import K8sLabError
 from k8slab.node import cgroups, cri, images
+from k8slab.node.container_env import command_line, environment
 from k8slab.node.kubelet_server import log_directory
 from k8slab.node.pod_status import RunningPod, is_sidecar, restart_counts
 from k8slab.node.restarts import go_duration, should_restart
@@ -162,11 +163,11 @@ class PodSync:
         if not ok:
             return
         attempt = running.restarts.get(name, 0) + (name in running.containers)
+        variables = environment(pod, spec, kubelet.config.ip, running.ip)
+        command, args = command_line(spec, variables)
         config = {
-            "name": name, "image": spec["image"],
-            "command": spec.get("command", []), "args": spec.get("args", []),
-            "env": {"HOSTNAME": pod["metadata"]["name"],
-                    **{e["name"]: str(e.get("value", "")) for e in spec.get("env", [])}},
+            "name": name, "image": spec["image"], "command": command, "args": args,
+            "env": variables,
             "mounts": host_mounts(pod, spec),
             "files": kubelet.pod_files(pod, running),
             "volumes": {m["mountPath"]: running.volumes[m["name"]]

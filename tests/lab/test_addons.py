@@ -1,0 +1,65 @@
+"""kubeadm's addon phase in the lab: kube-proxy on every node, CoreDNS behind kube-dns, and a
+mode change made as an operator makes it (edit the ConfigMap, replace the pods)."""
+
+import pytest
+import yaml
+
+from k8slab.errors import K8sLabError
+from k8slab.lab import components
+from k8slab.lab.cluster import Cluster
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Cluster:
+    return Cluster(3, seed=4)
+
+
+def test_kube_proxy_runs_on_every_node_with_its_node_name(cluster):
+    pods = [p for p in cluster.list("pods", "kube-system")
+            if p["metadata"]["name"].startswith("kube-proxy-")]
+    assert sorted(p["spec"]["nodeName"] for p in pods) == sorted(cluster.hosts)
+    for name in cluster.hosts:
+        mode, table, syncs = components.proxy_rules(cluster.network, name)
+        assert (mode, syncs > 0, table is not None) == ("iptables", True, True)
+        # --hostname-override=$(NODE_NAME) was expanded by the kubelet from the downward API
+        proxier = cluster.network.host(name).memory["kube-proxy"]
+        assert proxier.node_name == name
+
+
+def test_coredns_runs_two_replicas_on_two_nodes_behind_kube_dns(cluster):
+    pods = [p for p in cluster.list("pods", "kube-system")
+            if p["metadata"].get("labels", {}).get("k8s-app") == "kube-dns"]
+    assert len(pods) == 2
+    assert len({p["spec"]["nodeName"] for p in pods}) == 2  # kubeadm's preferred anti-affinity
+    service = cluster.get("services", "kube-dns", "kube-system")
+    assert service["spec"]["clusterIP"] == "10.96.0.10"
+    rules = cluster.network.host("worker-1").memory["iptables"]
+    assert "kube-system/kube-dns:dns cluster IP" in str(rules.chains["KUBE-SERVICES"])
+
+
+def test_a_wrong_mode_is_refused():
+    with pytest.raises(K8sLabError, match="proxy_mode must be one of iptables, ipvs, nftables"):
+        Cluster(1, proxy_mode="userspace")
+
+
+def test_switching_to_ipvs_by_editing_the_configmap_and_replacing_the_pods():
+    cluster = Cluster(1, seed=2)
+    configmap = cluster.get("configmaps", "kube-proxy", "kube-system")
+    config = yaml.safe_load(configmap["data"]["config.conf"])
+    config["mode"] = "ipvs"
+    configmap["data"]["config.conf"] = yaml.safe_dump(config)
+    cluster.apply(configmap)
+    for pod in cluster.list("pods", "kube-system"):
+        if pod["metadata"]["name"].startswith("kube-proxy-"):
+            cluster.kubectl(f"delete pod -n kube-system {pod['metadata']['name']}")
+    cluster.run(40)
+    for name in cluster.hosts:
+        mode, table, syncs = components.proxy_rules(cluster.network, name)
+        assert mode == "ipvs" and syncs > 0
+        assert ("TCP", "10.96.0.10", 53) in table.services
+
+
+def test_a_cluster_can_start_in_nftables_mode():
+    cluster = Cluster(1, seed=3, proxy_mode="nftables")
+    mode, table, _ = components.proxy_rules(cluster.network, "worker-1")
+    assert mode == "nftables" and "services" in table.chains
