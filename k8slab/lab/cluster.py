@@ -162,8 +162,7 @@ class Cluster(KubectlVerbs):
         self.apply(kubeadm.addons(self.endpoint, proxy_mode))
         deadline = self.sim.now + BOOT_LIMIT_SECONDS
         while not (self._dns_ready() and all(
-                (components.proxy_rules(self.network, name) or ("", None, 0))[2] > 0
-                for name in self.hosts
+                components.proxy_syncs(self.network, name) > 0 for name in self.hosts
                 if components.kubelet_status(self.network, name) is not None)):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"kube-proxy and CoreDNS did not come up in "

@@ -120,10 +120,26 @@ def what_if(network: Network, host: str, pod: dict) -> Decision | None:
     return scheduler.what_if(pod) if scheduler is not None else None
 
 
-def proxy_rules(network: Network, host: str) -> tuple[str, object, int] | None:
-    """kube-proxy on `host`: its mode, the table its last sync wrote in the node's kernel
-    (None before the first sync) and how many syncs it made; None while it is not running."""
+def proxy_syncs(network: Network, host: str) -> int:
+    """How many times kube-proxy on `host` has synced its rules (0 when it is not running)."""
     proxier = _running(network, host, "kube-proxy")
-    if proxier is None:
-        return None
-    return proxier.config.mode, proxier.rules(), len(proxier.syncs)
+    return len(proxier.syncs) if proxier is not None else 0
+
+
+def kube_proxy_mode(network: Network, host: str) -> str | None:
+    """The mode kube-proxy on `host` runs in (iptables, ipvs, nftables); None when there is no
+    kube-proxy there (not installed yet, or the host is down)."""
+    proxier = _running(network, host, "kube-proxy")
+    return proxier.config.mode if proxier is not None else None
+
+
+def kernel_rules(network: Network, host: str, mode: str) -> Any | None:
+    """The table kube-proxy's last sync wrote into `host`'s kernel for `mode` (the nat table,
+    the ipvs virtual servers, the nftables table), or None."""
+    return _running(network, host, mode)
+
+
+def pod_routes(network: Network, host: str) -> str | None:
+    """`host`'s routes to pods as `ip route` prints them; None while its network is down."""
+    pod_network = _running(network, host, "pod_network")
+    return pod_network.ip_route() if pod_network is not None else None

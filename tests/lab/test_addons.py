@@ -19,8 +19,8 @@ def test_kube_proxy_runs_on_every_node_with_its_node_name(cluster):
             if p["metadata"]["name"].startswith("kube-proxy-")]
     assert sorted(p["spec"]["nodeName"] for p in pods) == sorted(cluster.hosts)
     for name in cluster.hosts:
-        mode, table, syncs = components.proxy_rules(cluster.network, name)
-        assert (mode, syncs > 0, table is not None) == ("iptables", True, True)
+        assert components.kube_proxy_mode(cluster.network, name) == "iptables"
+        assert components.proxy_syncs(cluster.network, name) > 0
         # --hostname-override=$(NODE_NAME) was expanded by the kubelet from the downward API
         proxier = cluster.network.host(name).memory["kube-proxy"]
         assert proxier.node_name == name
@@ -54,12 +54,12 @@ def test_switching_to_ipvs_by_editing_the_configmap_and_replacing_the_pods():
             cluster.kubectl(f"delete pod -n kube-system {pod['metadata']['name']}")
     cluster.run(40)
     for name in cluster.hosts:
-        mode, table, syncs = components.proxy_rules(cluster.network, name)
-        assert mode == "ipvs" and syncs > 0
+        assert components.kube_proxy_mode(cluster.network, name) == "ipvs"
+        table = components.kernel_rules(cluster.network, name, "ipvs")
         assert ("TCP", "10.96.0.10", 53) in table.services
 
 
 def test_a_cluster_can_start_in_nftables_mode():
     cluster = Cluster(1, seed=3, proxy_mode="nftables")
-    mode, table, _ = components.proxy_rules(cluster.network, "worker-1")
-    assert mode == "nftables" and "services" in table.chains
+    assert components.kube_proxy_mode(cluster.network, "worker-1") == "nftables"
+    assert "services" in components.kernel_rules(cluster.network, "worker-1", "nftables").chains

@@ -1,10 +1,14 @@
 """agnhost, Kubernetes' e2e test image (test/images/agnhost): one binary, many subcommands.
 
 Modelled: `liveness` (the docs' http-liveness server: /healthz is 200 "ok" for the first 10 s
-after start, then 500 "error: <seconds>"), `netexec` (/hostname, /echo?msg=, /healthz, / on
---http-port), `serve-hostname` (its hostname on --port 9376), `pause`, and
+after start, then 500 "error: <seconds>"), `netexec` (/hostname, /clientip, /echo?msg=,
+/healthz, / on --http-port; `hostname`, `echo X`, `clientip` over UDP on --udp-port),
+`serve-hostname` (its hostname on --port 9376), `pause`, and
 `grpc-health-checking` (gRPC health on --port 5000; /make-serving and /make-not-serving on
 --http-port 8080). Other subcommands are cobra's `unknown command`.
+/clientip answers the caller's address as the server saw it (pods talk without NAT; a Service
+DNATs only the destination); upstream writes Go's RemoteAddr, `ip:port`, and the port is left
+out when the connection carries none.
 """
 
 from __future__ import annotations
@@ -43,8 +47,14 @@ def liveness(process: Process, args: list[str]) -> Generator:
     yield process.env.event()
 
 
+def _client(request: dict) -> str:
+    address, port = request.get("remote_addr", ""), request.get("remote_port")
+    return f"{address}:{port}" if port is not None else str(address)
+
+
 def netexec(process: Process, args: list[str]) -> Generator:
-    """HTTP on --http-port (8080): /hostname, /echo?msg=, /healthz, / (the time)."""
+    """HTTP on --http-port (8080): /hostname, /clientip, /echo?msg=, /healthz, / (the time);
+    UDP on --udp-port (8081): `hostname`, `echo X`, `clientip`."""
     flags = golang.parse_flags(args, {"http-port": "8080", "udp-port": "8081",
                                       "sctp-port": "-1", "delay-shutdown": "0"})
     port = golang.int_flag(flags, "http-port")
@@ -54,6 +64,8 @@ def netexec(process: Process, args: list[str]) -> Generator:
         golang.log(process, f"GET {path}")
         if path == "/hostname":
             return response(200, _hostname(process))
+        if path == "/clientip":
+            return response(200, _client(request))
         if path == "/echo":
             return response(200, query.get("msg", [""])[0])
         if path == "/healthz":
@@ -63,9 +75,21 @@ def netexec(process: Process, args: list[str]) -> Generator:
         return response(404, "404 page not found\n")
         yield
 
+    def handle_udp(request: dict) -> Generator:
+        # netexec's UDP server: one datagram in, one out; an unknown command gets nothing.
+        command, _, rest = str(request.get("payload", "")).strip().partition(" ")
+        replies = {"hostname": _hostname(process), "echo": rest, "clientip": _client(request)}
+        return {"payload": replies.get(command)}
+        yield
+
     golang.log(process, f"Started HTTP server on port {port}")
     process.listen(port, handle)
-    golang.log(process, f"Started UDP server on port {flags['udp-port']}")
+    udp_port = golang.int_flag(flags, "udp-port")
+    # Simplified: a namespace keeps one listener per port number, TCP or UDP alike, so the
+    # UDP server stays off when --http-port took its number.
+    if udp_port > 0 and udp_port != port:
+        golang.log(process, f"Started UDP server on port {udp_port}")
+        process.listen(udp_port, handle_udp)
     yield process.env.event()
 
 

@@ -1,10 +1,11 @@
-"""busybox's network applets in a pod: `wget`, `nc -z`, `ping` and `nslookup`.
+"""busybox's network applets in a pod: `wget`, `nc -z` and `ping` (`nslookup` has its own
+module, k8slab.node.programs.nslookup).
 
-Its own pod (localhost, the pod's IP or hostname) answers through the pod's network namespace;
-any other IP address goes out by the namespace's route, which the CNI plugin set up, across the
-pod network (k8slab.node.pod_network). Simplified: there is no DNS for a program yet, so a name
-is `wget: bad address 'X'` and every `nslookup` answers NXDOMAIN from the nameserver in
-/etc/resolv.conf (busybox falls back to 127.0.0.1 when there is none).
+A name is looked up as the C library does (k8slab.node.programs.resolver: /etc/hosts, then DNS
+through the search list); one that does not resolve is busybox's `bad address 'X'`. Its own pod
+(localhost, the pod's IP or hostname) answers through the pod's network namespace; any other
+address goes out by the namespace's route, which the CNI plugin set up, across the pod network
+(k8slab.node.pod_network).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Generator
 from k8slab.node.pod_network import ECHO, ResetError
 from k8slab.node.programs.applets import absolute
 from k8slab.node.programs.http import reason, request
+from k8slab.node.programs.resolver import lookup
 from k8slab.node.programs.streams import Invocation
 from k8slab.sim.errors import RefusedError, TimedOutError, UnreachableError
 
@@ -35,10 +37,21 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+def resolve(inv: Invocation, host: str) -> Generator:
+    """The address to connect to for `host`: an IP as itself, the pod's own names locally,
+    else the resolver's first address; None when the name does not resolve."""
+    if _is_ip(host):
+        return host
+    if host in _local_names(inv):
+        return "127.0.0.1" if host == "localhost" else inv.process.netns.ip
+    addresses = yield from lookup(inv.process, host)
+    return addresses[0] if addresses else None
+
+
 def dial(inv: Invocation, host: str, port: int, request: object, timeout: float) -> Generator:
     """Open a connection from the pod to `host:port` (carrying `request`, or None for a bare
     TCP connect); returns the answer, or raises the network's error. `host` is a local name or
-    an IP address (the caller turned names away)."""
+    an IP address (the caller resolved names)."""
     if host in _local_names(inv):
         if request == ECHO:
             return {"ttl": 64}  # the pod's own kernel answers
@@ -91,15 +104,14 @@ def wget(inv: Invocation) -> Generator:
         inv.err(f"wget: bad address '{urls[0]}'")
         return 1
     host, port, path = match.group(1), int(match.group(2) or 80), match.group(3) or "/"
-    local = host in _local_names(inv)
-    if not local and not _is_ip(host):
+    ip = yield from resolve(inv, host)
+    if ip is None:
         inv.err(f"wget: bad address '{host}'")
         return 1
-    ip = inv.process.netns.ip if local else host
     if not quiet:
         inv.err(f"Connecting to {host}:{port} ({ip}:{port})")
     try:
-        answer = yield from dial(inv, host, port,
+        answer = yield from dial(inv, ip, port,
                                  request(path, "HEAD" if spider else "GET", Host=host), timeout)
     except ResetError:
         inv.err("wget: error getting response: Connection reset by peer")
@@ -146,17 +158,18 @@ def nc(inv: Invocation) -> Generator:
         inv.err("Usage: nc -z [-v] [-w SEC] HOST PORT (k8slab's nc only scans)")
         return 1
     host, port = rest[0], int(rest[1])
-    if host not in _local_names(inv) and not _is_ip(host):
+    ip = yield from resolve(inv, host)
+    if ip is None:
         inv.err(f"nc: bad address '{host}'")
         return 1
     try:
-        yield from dial(inv, host, port, None, timeout)
+        yield from dial(inv, ip, port, None, timeout)
     except UnreachableError as error:
         if "v" in flags:
-            inv.err(f"nc: {host} ({host}:{port}): {_reason(error)}")
+            inv.err(f"nc: {host} ({ip}:{port}): {_reason(error)}")
         return 1
     if "v" in flags:
-        inv.err(f"{host} ({host}:{port}) open")
+        inv.err(f"{host} ({ip}:{port}) open")
     return 0
 
 
@@ -176,16 +189,16 @@ def ping(inv: Invocation) -> Generator:
         inv.err("Usage: ping [-c COUNT] [-W SEC] HOST")
         return 1
     host = hosts[0]
-    if host not in _local_names(inv) and not _is_ip(host):
+    ip = yield from resolve(inv, host)
+    if ip is None:
         inv.err(f"ping: bad address '{host}'")
         return 1
-    ip = inv.process.netns.ip if host in _local_names(inv) else host
     inv.out(f"PING {host} ({ip}): 56 data bytes")
     times = []
     for seq in range(count):
         started = inv.process.now
         try:
-            reply = yield from dial(inv, host, 0, ECHO, wait)
+            reply = yield from dial(inv, ip, 0, ECHO, wait)
         except TimedOutError:
             continue
         except UnreachableError as error:
@@ -203,22 +216,3 @@ def ping(inv: Invocation) -> Generator:
         inv.out(f"round-trip min/avg/max = {min(times):.3f}/{sum(times) / len(times):.3f}/"
                 f"{max(times):.3f} ms")
     return 0 if times else 1
-
-
-def nslookup(inv: Invocation) -> Generator:
-    """`nslookup NAME [SERVER]`: busybox's answer. Simplified: every name is NXDOMAIN (no DNS
-    yet), in busybox 1.36's words, and the status is 1."""
-    args = [a for a in inv.argv[1:] if not a.startswith("-")]
-    if not args:
-        inv.err("Usage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]")
-        return 1
-    resolv = inv.process.fs.read("/etc/resolv.conf") or ""
-    servers = re.findall(r"^nameserver\s+(\S+)", resolv, re.MULTILINE)
-    server = args[1] if len(args) > 1 else (servers[0] if servers else "127.0.0.1")
-    inv.out(f"Server:\t\t{server}")
-    inv.out(f"Address:\t{server}:53")
-    inv.out("")
-    inv.out(f"** server can't find {args[0]}: NXDOMAIN")
-    inv.out("")
-    return 1
-    yield

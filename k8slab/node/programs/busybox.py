@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from k8slab.node.process import Process
-from k8slab.node.programs import applets, applets_net
+from k8slab.node.programs import applets, applets_net, nslookup
 from k8slab.node.programs.shell import shell_program
 from k8slab.node.programs.streams import applet_program
 
@@ -25,7 +25,7 @@ APPLETS = {
     "[": applets.test, "true": applets.true, "false": applets.false, "date": applets.date,
     "hostname": applets.hostname, "env": applets.env, "printenv": applets.env,
     "head": applets.head, "tail": applets.tail, "wget": applets_net.wget,
-    "nslookup": applets_net.nslookup, "nc": applets_net.nc, "ping": applets_net.ping,
+    "nslookup": nslookup.nslookup, "nc": applets_net.nc, "ping": applets_net.ping,
 }
 
 

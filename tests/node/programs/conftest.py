@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from k8slab.node.process import Cgroup, Filesystem, NetNamespace, Process, ProcessKilled
+from k8slab.sim.errors import TimedOutError
 from k8slab.sim.host import Host, ProcessGroup
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
@@ -90,3 +91,58 @@ def box() -> Box:
 def make_box() -> Callable[[], Box]:
     """For tests that need a fresh container per example (hypothesis)."""
     return new_box
+
+
+@dataclass
+class DnsWorld:
+    """A container whose route reaches a real CoreDNS (over a FakeClient) at 10.96.0.10:53
+    and an HTTP server behind the `web` Service's ClusterIP, 1 ms away; anything else is
+    silence until the caller's timeout."""
+
+    box: Box
+    servers: dict[tuple[str, int], Callable[[dict], Generator]]
+    sent: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def route(self, dst_ip: str, port: int, request: object, timeout: float,
+              protocol: str = "tcp") -> Generator:
+        self.sent.append((dst_ip, port, protocol))
+        handler = self.servers.get((dst_ip, port))
+        if handler is None:
+            yield self.box.sim.env.timeout(timeout)
+            raise TimedOutError(f"dial {protocol} {dst_ip}:{port}: i/o timeout")
+        yield self.box.sim.env.timeout(0.001)
+        if request is None:
+            return True  # a bare TCP connect: the handshake is all
+        if isinstance(request, dict):
+            request = dict(request, remote_addr=self.box.netns.ip)
+        return (yield from handler(request))
+
+
+WEB_SERVICE = {"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": "web", "namespace": "default"},
+               "spec": {"clusterIP": "10.96.0.20",
+                        "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}}
+
+
+@pytest.fixture
+def dns_world(box: Box) -> DnsWorld:
+    from k8slab.addons.coredns.server import CoreDNS
+    from k8slab.client.fake import FakeClient
+    from k8slab.node.dns_config import resolv_conf
+
+    client = FakeClient(box.host.group("coredns"))
+    client.add(WEB_SERVICE)
+    dns = CoreDNS(client)
+    dns.start()
+    box.sim.run(1)
+
+    def web(request: dict) -> Generator:
+        yield from ()
+        return {"status": 200, "body": f"hello from web to {request.get('remote_addr')}\n"}
+
+    world = DnsWorld(box, {("10.96.0.10", 53): dns.handle, ("10.96.0.20", 80): web})
+    box.netns.route = world.route
+    box.fs.write("/etc/resolv.conf", resolv_conf(
+        {"metadata": {"name": "web-0", "namespace": "default"}, "spec": {}}, "10.96.0.10"))
+    box.fs.write("/etc/hosts", "127.0.0.1\tlocalhost\n10.244.1.5\tweb-0\n")
+    return world

@@ -52,6 +52,19 @@ def test_agnhost_netexec_answers_hostname_and_echo_on_its_port(box) -> None:
     assert box.call(8080, request("/")) is None
 
 
+def test_agnhost_netexec_tells_the_client_its_address_over_http_and_udp(box) -> None:
+    box.start(agnhost.main, "/agnhost", "netexec")
+    box.sim.run(1)
+    asked = dict(request("/clientip"), remote_addr="10.244.2.7")
+    assert box.call(8080, asked)["body"] == "10.244.2.7"
+    assert box.call(8080, dict(asked, remote_port=40123))["body"] == "10.244.2.7:40123"
+    udp = {"protocol": "udp", "remote_addr": "10.244.2.7"}
+    assert box.call(8081, dict(udp, payload="hostname")) == {"payload": "web-0"}
+    assert box.call(8081, dict(udp, payload="echo hi there")) == {"payload": "hi there"}
+    assert box.call(8081, dict(udp, payload="clientip")) == {"payload": "10.244.2.7"}
+    assert box.call(8081, dict(udp, payload="bogus")) == {"payload": None}
+
+
 def test_agnhost_grpc_health_toggles_through_http(box) -> None:
     box.start(agnhost.main, "/agnhost", "grpc-health-checking")
     box.sim.run(1)
