@@ -415,6 +415,15 @@ class Cluster(KubectlVerbs):
         disk = self.network.host(arguments.host(node, self.hosts, "node")).disk
         return node_files.list_files(disk, arguments.text(directory, "directory"))
 
+    def ip_route(self, node: str) -> str:
+        """`ip route` on `node`, as an admin would run it there: the pod network's routes (its
+        own podCIDR on the cni0 bridge, each other node's podCIDR via that node's address)."""
+        name = arguments.host(node, self.hosts, "node")
+        routes = components.ip_route(self.network, name)
+        if routes is None:
+            raise K8sLabError(f"{name} is down: there is no kernel to ask for its routes")
+        return routes
+
     def host_is_up(self, name: str) -> bool:
         """True if host `name` is running."""
         return self.network.host(arguments.host(name, self.hosts, "name")).up

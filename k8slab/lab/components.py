@@ -118,3 +118,10 @@ def what_if(network: Network, host: str, pod: dict) -> Decision | None:
     changing nothing; None while no scheduler runs there."""
     scheduler = _running(network, host, "kube-scheduler")
     return scheduler.what_if(pod) if scheduler is not None else None
+
+
+def ip_route(network: Network, host: str) -> str | None:
+    """`ip route` on `host`: its routes to pods (its own podCIDR on cni0, the other nodes'
+    via their addresses, as the pod network learned them); None while the host is down."""
+    pod_network = _running(network, host, "pod_network")
+    return pod_network.ip_route() if pod_network is not None else None
