@@ -4,8 +4,8 @@ requests spread over the endpoints and what failed, second by second.
 
 Each handler is a kubectl command a reader could type in a cell (`kubectl scale`, `kubectl
 delete pod`, `kubectl exec`) or `Cluster.traffic`. The backend's readiness probe reads
-/tmp/ready (`backend()` makes such a Deployment and its Service): removing the file takes the
-pod out of the Service's endpoints without stopping it. ipywidgets loads on first use.
+/tmp/not-ready's absence (`backend()` makes such a Deployment and its Service): creating the
+file takes the pod out of the Service's endpoints without stopping it; removing it puts it back. ipywidgets loads on first use.
 """
 
 from __future__ import annotations
@@ -23,28 +23,29 @@ from k8slab.lab.widgets.panel import Panel
 if TYPE_CHECKING:
     from k8slab.lab.cluster import Cluster
 
-READY_FILE = "/tmp/ready"
+NOT_READY_FILE = "/tmp/not-ready"
 SETTLE_SECONDS = 2
 MAX_REPLICAS = 12
 TRAFFIC_RPS = 100
 TRAFFIC_CHOICES = (("5 s", 5), ("10 s", 10), ("30 s", 30))
 # One sh -c line: remove the file if it is there, create it if not, and say which.
-TOGGLE_SCRIPT = (f"if [ -f {READY_FILE} ]; then rm {READY_FILE}; echo removed {READY_FILE}; "
-                 f"else touch {READY_FILE}; echo created {READY_FILE}; fi")
+TOGGLE_SCRIPT = (f"if [ -e {NOT_READY_FILE} ]; then rm {NOT_READY_FILE}; "
+                 f"echo removed {NOT_READY_FILE}; else touch {NOT_READY_FILE}; "
+                 f"echo created {NOT_READY_FILE}; fi")
 ABOUT = (f"−1 / +1: kubectl scale the backend Deployment · Kill: kubectl delete pod --wait=false "
-         f"· Toggle ready: kubectl exec -- sh -c 'rm or touch {READY_FILE}' (the readiness "
-         f"probe cats it) · each then {SETTLE_SECONDS} s run · Send: {TRAFFIC_RPS} requests a "
+         f"· Toggle ready: kubectl exec -- sh -c 'touch or rm {NOT_READY_FILE}' (the readiness "
+         f"probe fails while it exists) · each then {SETTLE_SECONDS} s run · Send: {TRAFFIC_RPS} requests a "
          "second from the client pod for the chosen time · Advance: 10 s.")
 
 
 def backend(name: str = "web", replicas: int = 3) -> list[dict]:
-    """A Deployment of nginx whose readiness probe runs `cat /tmp/ready` every second, one
-    failure enough to mark it unready (each container creates the file as it starts), and the
-    ClusterIP Service `name` in front of it."""
-    start = f"touch {READY_FILE}; exec nginx -g 'daemon off;'"
-    container = {"name": "web", "image": "nginx:1.27", "command": ["sh", "-c", start],
+    """A Deployment of nginx whose readiness probe runs `test ! -e /tmp/not-ready` every
+    second, one failure enough to mark the pod unready, and the ClusterIP Service `name` in
+    front of it. (nginx stays PID 1, so it stops at once on SIGTERM.)"""
+    probe = ["test", "!", "-e", NOT_READY_FILE]
+    container = {"name": "web", "image": "nginx:1.27",
                  "ports": [{"name": "http", "containerPort": 80}],
-                 "readinessProbe": {"exec": {"command": ["cat", READY_FILE]},
+                 "readinessProbe": {"exec": {"command": probe},
                                     "periodSeconds": 1, "failureThreshold": 1}}
     labels = {"app": name}
     deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
@@ -127,8 +128,8 @@ class NetworkPanel(Panel):
                 f"delete pod {pod} -n {self.namespace} --wait=false"))
 
     def toggle_ready(self) -> None:
-        """`kubectl exec <chosen> -- sh -c '...'`: remove /tmp/ready if it is there, create it if
-        not; the readiness probe follows within its period. Then 2 s."""
+        """`kubectl exec <chosen> -- sh -c '...'`: create /tmp/not-ready if it is absent, remove
+        it if not; the readiness probe follows within its period. Then 2 s."""
         pod = self._chosen_pod()
         if pod is not None:
             self._act(f"{pod}: readiness file toggled", lambda: self.cluster.exec_(
