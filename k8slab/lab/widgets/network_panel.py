@@ -3,9 +3,10 @@ backend pod, toggle one pod's readiness, send traffic from a client pod, and wat
 requests spread over the endpoints and what failed, second by second.
 
 Each handler is a kubectl command a reader could type in a cell (`kubectl scale`, `kubectl
-delete pod`, `kubectl exec`) or `Cluster.traffic`. The backend's readiness probe reads
-/tmp/not-ready's absence (`backend()` makes such a Deployment and its Service): creating the
-file takes the pod out of the Service's endpoints without stopping it; removing it puts it back. ipywidgets loads on first use.
+delete pod`, `kubectl exec`) or `Cluster.traffic`. The backend's readiness probe fails while
+/tmp/not-ready exists (`backend()` makes such a Deployment and its Service): creating the file
+takes the pod out of the Service's endpoints without stopping it; removing it puts it back.
+ipywidgets loads on first use.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ TRAFFIC_CHOICES = (("5 s", 5), ("10 s", 10), ("30 s", 30))
 TOGGLE_SCRIPT = (f"if [ -e {NOT_READY_FILE} ]; then rm {NOT_READY_FILE}; "
                  f"echo removed {NOT_READY_FILE}; else touch {NOT_READY_FILE}; "
                  f"echo created {NOT_READY_FILE}; fi")
-ABOUT = (f"−1 / +1: kubectl scale the backend Deployment · Kill: kubectl delete pod --wait=false "
-         f"· Toggle ready: kubectl exec -- sh -c 'touch or rm {NOT_READY_FILE}' (the readiness "
-         f"probe fails while it exists) · each then {SETTLE_SECONDS} s run · Send: {TRAFFIC_RPS} requests a "
-         "second from the client pod for the chosen time · Advance: 10 s.")
+ABOUT = (f"−1 / +1: kubectl scale the backend Deployment · Kill: kubectl delete pod "
+         f"--wait=false · Toggle ready: kubectl exec -- sh -c 'touch or rm {NOT_READY_FILE}' "
+         f"(the readiness probe fails while it exists) · each then {SETTLE_SECONDS} s run · "
+         f"Send: {TRAFFIC_RPS} requests a second from the client pod for the chosen time · "
+         "Advance: 10 s.")
 
 
 def backend(name: str = "web", replicas: int = 3) -> list[dict]:
