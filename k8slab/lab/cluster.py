@@ -34,6 +34,7 @@ from k8slab.lab import (
 )
 from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.kubectl_verbs import KubectlVerbs
+from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
 from k8slab.node.kubelet import NodeConfig
 from k8slab.node.programs.catalogue import CATALOGUE
@@ -56,7 +57,7 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an

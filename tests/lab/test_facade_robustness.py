@@ -90,6 +90,7 @@ CALLS = {
     "crictl": st.tuples(values, st.one_of(values, st.sampled_from(["ps -a", "pods", "logs x"]))),
     "node_file": st.tuples(values, values),
     "node_files": st.tuples(values, values),
+    "ip_route": st.tuples(values),
     "write_static_pod": st.tuples(values, values, manifests),
     "remove_static_pod": st.tuples(values, values),
 }
