@@ -3,12 +3,18 @@
 `dnat` walks the iptables nat table from KUBE-SERVICES (statistic as xt_statistic draws it,
 `recent` lists for ClientIP affinity), looks ipvs virtual servers up (rr, persistence), or
 walks the nftables chains (`numgen random`). kube-proxy itself is not on this path.
+`translate` also says whether the packet was marked for masquerade (SNAT to the node's
+address on the way out) and, when no rule rewrote it, the filter table's verdict for it.
+Simplified: ipvs mode's masquerade (its ipsets) is not modelled; a virtual server with no
+real servers answers ICMP port unreachable, as the kernel's ip_vs_leave does.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import random
+from dataclasses import dataclass
+from functools import lru_cache
 
 from k8slab.errors import K8sLabError
 from k8slab.node.kube_proxy.rules_iptables import NatTable, Rule, kernel_probability
@@ -24,8 +30,29 @@ class DatapathError(K8sLabError):
     """A packet the data path cannot take (unknown protocol or a malformed address)."""
 
 
+@lru_cache(maxsize=65536)
 def _in(ip: str, cidr: str) -> bool:
     return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr, strict=False)
+
+
+@lru_cache(maxsize=65536)
+def _valid(ip: str) -> bool:
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Translation:
+    """What the rules did to a new flow's first packet: the endpoint it was DNATed to (None:
+    unchanged), whether it was marked for masquerade, and the verdict: "DNAT", "ACCEPT"
+    (no rule touched it), "REJECT" (the sender gets connection refused) or "DROP" (silence)."""
+
+    endpoint: tuple[str, int] | None
+    masquerade: bool
+    verdict: str
 
 
 class _Packet:
@@ -123,6 +150,9 @@ def _walk_nft(table: NftTable, chain: str, pkt: _Packet, rng: random.Random,
                 target = args[1]
         elif kind == "numgen":
             target = args[0][rng.randrange(len(args[0]))]
+        elif kind == "mark" or (kind == "masq-unless-from" and not _in(pkt.src, args[0])) \
+                or (kind == "masq-if-from" and pkt.src == args[0]):
+            pkt.mark |= MASQ_MARK
         elif kind == "remember":
             table.affinity.setdefault(args[0], {})[pkt.src] = pkt.now
         elif kind == "dnat":
@@ -138,26 +168,47 @@ def _walk_nft(table: NftTable, chain: str, pkt: _Packet, rng: random.Random,
     return None
 
 
-def dnat(rules: NatTable | IpvsTable | NftTable, dst_ip: str, dst_port: int, protocol: str,
-         src_ip: str, rng: random.Random, *, now: float = 0.0) -> tuple[str, int] | None:
-    """The endpoint (ip, port) a new connection to dst_ip:dst_port is rewritten to, or None
-    when no rule matches (the packet goes on unchanged). `now` (simulated seconds) ages
-    ClientIP affinity; the rules' kernel state (rr cursor, affinity lists) is updated."""
+def translate(rules: NatTable | IpvsTable | NftTable, dst_ip: str, dst_port: int,
+              protocol: str, src_ip: str, rng: random.Random, *,
+              now: float = 0.0) -> Translation:
+    """What the nat rules (then, if none rewrote it, the filter rules) do to the first packet
+    of a new connection to dst_ip:dst_port. `now` (simulated seconds) ages ClientIP affinity;
+    the rules' kernel state (rr cursor, affinity lists) is updated."""
     proto = protocol.lower()
     if proto not in PROTOCOLS:
         raise DatapathError(f'unknown protocol "{protocol}": accepted are TCP, UDP, SCTP')
-    try:
-        ipaddress.ip_address(dst_ip)
-        ipaddress.ip_address(src_ip)
-    except ValueError as err:
-        raise DatapathError(f"not an IP address: {err}") from None
+    for ip in (dst_ip, src_ip):
+        if not _valid(ip):
+            raise DatapathError(f"not an IP address: {ip!r}")
     pkt = _Packet(src_ip, dst_ip, int(dst_port), proto, now)
     if isinstance(rules, NatTable):
-        found = _walk_iptables(rules, "KUBE-SERVICES", pkt, rng, 0)
-        return found or None
-    if isinstance(rules, IpvsTable):
-        return _ipvs(rules, pkt)
-    if isinstance(rules, NftTable):
-        return _walk_nft(rules, "services", pkt, rng, 0)
-    raise DatapathError(f"no data path for {type(rules).__name__}: accepted are the "
-                        "iptables NatTable, IpvsTable and NftTable")
+        found = _walk_iptables(rules, "KUBE-SERVICES", pkt, rng, 0) or None
+        if found is None:
+            verdict = rules.filter.get((dst_ip, proto, pkt.port))
+            if verdict is None and dst_ip in rules.local_addresses:
+                verdict = rules.filter.get(("LOCAL", proto, pkt.port))
+            return Translation(None, False, verdict or "ACCEPT")
+    elif isinstance(rules, IpvsTable):
+        vs = rules.services.get((proto.upper(), dst_ip, pkt.port))
+        found = _ipvs(rules, pkt)
+        if found is None:
+            return Translation(None, False, "REJECT" if vs is not None else "ACCEPT")
+    elif isinstance(rules, NftTable):
+        found = _walk_nft(rules, "services", pkt, rng, 0)
+        if found is None:
+            verdict = rules.no_endpoints.get((dst_ip, proto, pkt.port))
+            if verdict is None and dst_ip in rules.local_addresses:
+                verdict = rules.no_endpoint_nodeports.get((proto, pkt.port))
+            return Translation(None, False, {"drop": "DROP", None: "ACCEPT"}.get(
+                verdict, "REJECT"))
+    else:
+        raise DatapathError(f"no data path for {type(rules).__name__}: accepted are the "
+                            "iptables NatTable, IpvsTable and NftTable")
+    return Translation(found, bool(pkt.mark & MASQ_MARK), "DNAT")
+
+
+def dnat(rules: NatTable | IpvsTable | NftTable, dst_ip: str, dst_port: int, protocol: str,
+         src_ip: str, rng: random.Random, *, now: float = 0.0) -> tuple[str, int] | None:
+    """The endpoint (ip, port) a new connection to dst_ip:dst_port is rewritten to, or None
+    when no rule matches (the packet goes on unchanged): `translate`'s endpoint."""
+    return translate(rules, dst_ip, dst_port, protocol, src_ip, rng, now=now).endpoint
