@@ -68,6 +68,14 @@ class Conntrack:
         """Forget a flow (a TCP connection closed: FIN/RST seen)."""
         self.flows.pop((protocol.lower(), src_ip, src_port, dst_ip, dst_port), None)
 
+    def expire(self, now: float) -> int:
+        """Drop the entries whose timeout passed (the kernel's garbage collector); returns
+        how many went."""
+        gone = [key for key, flow in self.flows.items() if flow.expires <= now]
+        for key in gone:
+            del self.flows[key]
+        return len(gone)
+
     def clear_udp_to(self, endpoints: set[tuple[str, int]]) -> int:
         """conntrack -D for UDP flows to endpoints that are gone (kube-proxy's
         CleanStaleEntries); returns how many entries were deleted."""
