@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from k8slab.node.container_state import ContainerState
     from k8slab.node.cri import ContainerStats
     from k8slab.node.kubelet_status import KubeletStatus
+    from k8slab.node.process import NetNamespace
     from k8slab.raft.node import RaftNode
     from k8slab.scheduler.framework.diagnosis import Decision
     from k8slab.scheduler.view import SchedulerView
@@ -118,3 +119,18 @@ def what_if(network: Network, host: str, pod: dict) -> Decision | None:
     changing nothing; None while no scheduler runs there."""
     scheduler = _running(network, host, "kube-scheduler")
     return scheduler.what_if(pod) if scheduler is not None else None
+
+
+def pod_namespace(network: Network, host: str, pod_ref: str) -> tuple[NetNamespace, str] | None:
+    """A running pod's network namespace on `host` and its /etc/resolv.conf, what a process
+    exec'd into the pod uses (`pod_ref` as `pod/<namespace>/<name>`); None if it has none."""
+    containerd, runc = _running(network, host, "containerd"), _running(network, host, "runc")
+    if containerd is None or runc is None:
+        return None
+    for sandbox in containerd.list_pod_sandboxes():
+        if sandbox.pod != pod_ref or sandbox.netns is None or sandbox.state != "SANDBOX_READY":
+            continue
+        files = [runc.containers[c].fs for c in sandbox.containers if c in runc.containers]
+        resolv = next((text for fs in files if (text := fs.read("/etc/resolv.conf"))), "")
+        return sandbox.netns, resolv
+    return None

@@ -117,10 +117,12 @@ class PodNetwork:
         return None
 
     def connect(self, src_ip: str, dst_ip: str, port: int, request: object,
-                timeout: float, *, protocol: str = "tcp") -> Generator:
+                timeout: float, *, protocol: str = "tcp",
+                peer: list[str] | None = None) -> Generator:
         """Carry `request` from `src_ip` (on this node) to `dst_ip:port` and return the
         listener's answer. `request` None only opens the connection (a TCP dial) and returns
-        True. Raises RefusedError or TimedOutError in Go's words."""
+        True. Raises RefusedError or TimedOutError in Go's words. `peer`, if given, receives
+        the `ip:port` that answered (after DNAT), as `conntrack -L` shows a flow's reply."""
         proto = "icmp" if request == ECHO else check_protocol(protocol)
         env = self.sim.env
         reply = env.event()
@@ -138,10 +140,13 @@ class PodNetwork:
             self._send(flow, done, request, answer)
         timer = env.timeout(timeout)
         timer.callbacks.append(lambda _: answer(("timeout", None)))
-        status, value = yield reply
+        outcome = yield reply
         if done is not None:
             self.netfilter.close(flow)
+        status, value = outcome[0], outcome[1]
         if status == "ok":
+            if peer is not None:
+                peer.append(outcome[2])
             return value
         self._record(status, flow.ref)
         raise dial_error(status, flow)
@@ -195,6 +200,7 @@ class PodNetwork:
     def _deliver(self, src_host: str, flow: Flow, request: object,
                  answer: Callable[[tuple], None]) -> None:
         ref, dst_ip, port = flow.ref, flow.dst_ip, flow.dst_port
+        served = f"{dst_ip}:{port}"
         namespace = self.host_net.namespace_of(dst_ip)
         if namespace is None:
             self._record("unreachable", ref)  # no such pod here (gone): nobody answers ARP
@@ -207,7 +213,7 @@ class PodNetwork:
         if request == ECHO:
             self._record("deliver", ref, icmp="echo")
             ttl = 64 if src_host == self.host else 62
-            self.network.deliver(self.host, src_host, answer, ("ok", {"ttl": ttl}))
+            self.network.deliver(self.host, src_host, answer, ("ok", {"ttl": ttl}, served))
             return
         handler = namespace.connect(port)
         self._record("deliver", ref, listening=handler is not None)
@@ -215,28 +221,28 @@ class PodNetwork:
             self.network.deliver(self.host, src_host, answer, ("refused", None))
             return
         if request is None:
-            self.network.deliver(self.host, src_host, answer, ("ok", True))
+            self.network.deliver(self.host, src_host, answer, ("ok", True, served))
             return
         if isinstance(request, dict):
             request = dict(request, remote_addr=flow.src_ip)
-        self._serve(handler, request, src_host, answer)
+        self._serve(handler, request, src_host, answer, f"{dst_ip}:{port}")
 
     def _serve(self, handler: Callable, request: object, src_host: str,
-               answer: Callable[[tuple], None]) -> None:
+               answer: Callable[[tuple], None], served: str) -> None:
         # Most handlers answer at once: run them inline; one that waits gets a process.
         steps = handler(request)
         try:
             pending = steps.send(None)
         except StopIteration as done:
-            self.network.deliver(self.host, src_host, answer, ("ok", done.value))
+            self.network.deliver(self.host, src_host, answer, ("ok", done.value, served))
             return
         except Exception:  # noqa: BLE001 - the server program failed: the connection drops
             self.network.deliver(self.host, src_host, answer, ("reset", None))
             return
-        self.group.spawn(self._resume(steps, pending, src_host, answer))
+        self.group.spawn(self._resume(steps, pending, src_host, answer, served))
 
     def _resume(self, steps: Generator, pending: object, src_host: str,
-                answer: Callable[[tuple], None]) -> Generator:
+                answer: Callable[[tuple], None], served: str) -> Generator:
         try:
             while True:
                 try:
@@ -246,7 +252,7 @@ class PodNetwork:
                 else:
                     pending = steps.send(value)
         except StopIteration as done:
-            outcome = ("ok", done.value)
+            outcome = ("ok", done.value, served)
         except Exception:  # noqa: BLE001 - the server program failed: the connection drops
             outcome = ("reset", None)
         self.network.deliver(self.host, src_host, answer, outcome)

@@ -129,7 +129,8 @@ def node_holding(hosts: list[Host], ip: str) -> Host | None:
 
 
 def connect_from_outside(host: Host, src_ip: str, dst_ip: str, port: int, request: object,
-                         timeout: float, *, protocol: str = "tcp") -> Generator:
+                         timeout: float, *, protocol: str = "tcp",
+                         peer: list[str] | None = None) -> Generator:
     """A machine outside the cluster (no pod network, no kube-proxy) connects to a node's
     address, e.g. a NodePort: the node's own rules translate it on arrival."""
     proto = check_protocol(protocol)
@@ -148,8 +149,11 @@ def connect_from_outside(host: Host, src_ip: str, dst_ip: str, port: int, reques
                              answer)
     timer = env.timeout(timeout)
     timer.callbacks.append(lambda _: answer(("timeout", None)))
-    status, value = yield reply
+    outcome = yield reply
+    status, value = outcome[0], outcome[1]
     if status == "ok":
+        if peer is not None:
+            peer.append(outcome[2])
         return value
     host.sim.record(host.name, "network", status, flow.ref)
     raise dial_error(status, flow)

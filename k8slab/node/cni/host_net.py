@@ -67,14 +67,14 @@ class HostNet:
 
     def route_out(self, src_ip: str) -> Callable[..., Generator]:
         """The default route of a pod's namespace: through its veth to this node's stack,
-        as `route(dst_ip, port, request, timeout, protocol="tcp")`."""
+        as `route(dst_ip, port, request, timeout, protocol="tcp")` (`peer=` as connect's)."""
         def dial(dst_ip: str, port: int, request: object, timeout: float,
-                 protocol: str = "tcp") -> Generator:
+                 protocol: str = "tcp", **options: object) -> Generator:
             if self.dial is None:
                 raise NetworkUnreachable(f"dial {protocol.lower()} {dst_ip}:{port}: connect: "
                                          "network is unreachable")
             return (yield from self.dial(src_ip, dst_ip, port, request, timeout,
-                                         protocol=protocol))
+                                         protocol=protocol, **options))
         return dial
 
 

@@ -1,0 +1,204 @@
+"""The load generator behind `Cluster.traffic`: HTTP GETs from inside a pod at a steady rate,
+each a new connection on the real path (DNS, DNAT on the client's node, routing, the serving
+program), and a report of who answered, how fast, and what failed.
+
+Like `hey` or `wrk` run in the pod: one process in the pod's network namespace opens one
+connection per request every 1/rps seconds. A name in the URL is looked up once per run
+(through the pod's resolv.conf, DNS over UDP to its nameserver) and the answer is cached for
+the run, as a client holding one address would. The serving endpoint of each request is read
+from its flow's translation (what `conntrack -L` shows), named by the pod holding that IP.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from k8slab.errors import K8sLabError
+from k8slab.lab import arguments, components
+from k8slab.node.programs.resolver import candidates, parse
+
+if TYPE_CHECKING:
+    from k8slab.lab.cluster import Cluster
+    from k8slab.node.process import NetNamespace
+
+DNS_TIMEOUT = 5.0  # resolv.conf's default `timeout:5` per query (man 5 resolv.conf)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request of a run: when it was sent, who answered, how long it took, or why not."""
+
+    at: float  # simulated send time
+    endpoint: str | None  # serving pod "namespace/name" (or "ip:port" if no pod has it)
+    latency: float | None  # seconds, None on failure
+    error: str | None  # Go-style error text on failure, e.g. "connect: connection refused"
+
+
+@dataclass
+class TrafficReport:
+    """Every request of one run, with the views the chapter's plots read."""
+
+    source: str
+    url: str
+    rps: float
+    seconds: float
+    requests: list[Request]
+
+    def by_endpoint(self) -> dict[str, int]:
+        """Successful requests per serving endpoint, sorted by endpoint name."""
+        counts: dict[str, int] = {}
+        for request in self.requests:
+            if request.error is None and request.endpoint is not None:
+                counts[request.endpoint] = counts.get(request.endpoint, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def failures(self) -> dict[str, int]:
+        """Failed requests per error text, sorted by the text."""
+        counts: dict[str, int] = {}
+        for request in self.requests:
+            if request.error is not None:
+                counts[request.error] = counts.get(request.error, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def latencies(self) -> list[float]:
+        """The latency of each successful request, in send order."""
+        return [r.latency for r in self.requests if r.latency is not None]
+
+    def over_time(self, bucket: float = 1.0) -> list[tuple[float, int, int]]:
+        """(bucket start, succeeded, failed) for every `bucket` seconds of the run, by send
+        time, from the first request's bucket to the last's."""
+        arguments.number(bucket, "bucket", low=1e-6, unit=" seconds")
+        if not self.requests:
+            return []
+        first = math.floor(self.requests[0].at / bucket)
+        rows = [[(first + i) * bucket, 0, 0]
+                for i in range(math.floor(self.requests[-1].at / bucket) - first + 1)]
+        for request in self.requests:
+            row = rows[math.floor(request.at / bucket) - first]
+            row[1 if request.error is None else 2] += 1
+        return [(round(t, 9), ok, failed) for t, ok, failed in rows]
+
+
+def _target(url: object) -> tuple[str, int, str]:
+    text = arguments.text(url, "url", 'an http URL such as "http://web" or "http://10.96.0.20:80/"')
+    parts = urlsplit(text)
+    try:
+        port = parts.port or 80
+    except ValueError:
+        port = None
+    if parts.scheme != "http" or not parts.hostname or port is None:
+        raise K8sLabError(f'url must be an http URL such as "http://web/" or '
+                          f'"http://10.96.0.20:8080/path", got {arguments.shown(url)}')
+    return parts.hostname, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _pod_names(cluster: Cluster) -> dict[str, str]:
+    names = {}
+    for pod in cluster.list("pods"):
+        ip = (pod.get("status") or {}).get("podIP")
+        if ip and not (pod.get("spec") or {}).get("hostNetwork"):
+            names[ip] = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+    return names
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _lookup(netns: NetNamespace, resolv: str, name: str, timeout: float) -> Generator:
+    # The stub resolver: each candidate name in search order, asked of each nameserver.
+    servers, _, _ = parse(resolv)
+    for candidate in candidates(name, resolv):
+        for server in servers:
+            try:
+                reply = yield from netns.route(server, 53, {
+                    "protocol": "dns", "name": candidate, "type": "A"}, timeout, protocol="udp")
+            except K8sLabError:
+                continue
+            addresses = [a.split("\t")[-1] for a in reply.get("answers", []) if "\tA\t" in a]
+            if reply.get("rcode") == "NOERROR" and addresses:
+                return addresses[0]
+            break  # an answer (NXDOMAIN): the next candidate name
+    server = servers[0] if servers else "127.0.0.1"
+    raise K8sLabError(f"dial tcp: lookup {name} on {server}:53: no such host")
+
+
+def send_traffic(cluster: Cluster, from_pod: str, url: str, *, rps: float, seconds: float,
+                 timeout: float = 1.0, namespace: str = "default") -> TrafficReport:
+    """Send HTTP GETs to `url` from inside pod `from_pod`, `rps` a second for `seconds`, one
+    connection each; runs the cluster for `seconds` plus the last request's timeout."""
+    pod_name = arguments.text(from_pod, "from_pod", "a pod name")
+    namespace = arguments.text(namespace, "namespace")
+    host, port, path = _target(url)
+    rps = arguments.number(rps, "rps", low=1e-3, high=100_000, unit=" requests a second")
+    seconds = arguments.number(seconds, "seconds", low=0, high=86_400, unit=" seconds")
+    timeout = arguments.number(timeout, "timeout", low=1e-3, high=3600, unit=" seconds")
+    pod = cluster.get("pods", pod_name, namespace)
+    node = (pod.get("spec") or {}).get("nodeName")
+    inside = components.pod_namespace(cluster.network, node, f"pod/{namespace}/{pod_name}") \
+        if node and cluster.host_is_up(node) else None
+    if inside is None or inside[0].route is None:
+        raise K8sLabError(f'pod "{pod_name}" in namespace "{namespace}" is not running with a '
+                          "network: traffic starts from a running pod")
+    netns, resolv = inside
+    names = _pod_names(cluster)
+    group = cluster.network.host(node).group(f"traffic/{namespace}/{pod_name}")
+    outcomes: list[tuple[float, str | None, float | None, str | None]] = []
+    request = {"protocol": "http", "method": "GET", "path": path,
+               "headers": {"Host": host if port == 80 else f"{host}:{port}",
+                           "User-Agent": "k8slab-traffic"}}
+    count = int(round(rps * seconds))
+    env = group.env
+
+    def one(index: int, ip: str) -> Generator:
+        peer: list[str] = []
+        sent = env.now
+        try:
+            yield from netns.route(ip, port, request, timeout, peer=peer)
+        except K8sLabError as error:
+            outcomes[index] = (sent, None, None, str(error))
+            return
+        outcomes[index] = (sent, peer[0] if peer else None, env.now - sent, None)
+
+    def run() -> Generator:
+        ip, failure = host, None
+        if not _is_ip(host):
+            try:
+                ip = yield from _lookup(netns, resolv, host, DNS_TIMEOUT)
+            except K8sLabError as error:
+                failure = str(error)
+        start = env.now
+        deadline[0] = start + seconds + timeout
+        for index in range(count):
+            due = start + index / rps
+            if due > env.now:
+                yield env.timeout(due - env.now)
+            outcomes.append((env.now, None, None, failure or "no answer before the run ended"))
+            if failure is None:
+                group.spawn(one(index, ip))
+
+    deadline = [cluster.now + seconds + timeout]
+    runner = group.spawn(run())
+    cluster.run(seconds + timeout)
+    while runner.is_alive or cluster.now < deadline[0]:  # the lookup took time first
+        cluster.run(max(deadline[0] - cluster.now, timeout))
+    group.stop()
+    names.update(_pod_names(cluster))
+    requests = [Request(at, _endpoint_name(served, names), latency, error)
+                for at, served, latency, error in outcomes]
+    return TrafficReport(f"{namespace}/{pod_name}", url, rps, seconds, requests)
+
+
+def _endpoint_name(served: str | None, names: dict[str, str]) -> str | None:
+    if served is None:
+        return None
+    return names.get(served.rsplit(":", 1)[0], served)
