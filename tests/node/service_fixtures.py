@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from k8slab import Cluster
 from k8slab.client.rest import Client
+from k8slab.cmd import coredns
 from k8slab.cmd.cli import kubeconfig_server
 from k8slab.node.kube_proxy.config import ProxyConfig
 from k8slab.node.kube_proxy.proxier import Proxier
@@ -33,6 +34,17 @@ def with_kube_proxy(c: Cluster, mode: str = "iptables") -> Cluster:
     return c
 
 
+def with_coredns(c: Cluster) -> Cluster:
+    """kubeadm's CoreDNS (Deployment of 2, kube-dns at 10.96.0.10) unless the lab installed
+    it; its binary on every node, for a lab whose images do not carry it yet."""
+    for name in c.hosts:
+        c.network.host(name).programs.setdefault(coredns.IMAGE.rsplit(":", 1)[0], coredns.main)
+    if not any(s["metadata"]["name"] == "kube-dns" for s in c.list("services", "kube-system")):
+        for manifest in coredns.manifests():
+            c.apply(manifest)
+    return c
+
+
 def pod(name: str, node: str, container: dict | None = None) -> dict:
     """A bare pod pinned to `node` (a busybox sleeper unless `container` says otherwise)."""
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"run": name}},
@@ -52,11 +64,14 @@ def web(name: str = "web", *, nodes: tuple[str, ...] = ("worker-1", "worker-2", 
     return [*pods, service]
 
 
-def cluster_with(*manifests: dict, mode: str = "iptables", workers: int = 3) -> Cluster:
-    """A booted cluster with kube-proxy in `mode`, a client pod on worker-1 and `manifests`,
-    run until the pods serve and every node's rules are written."""
+def cluster_with(*manifests: dict, mode: str = "iptables", workers: int = 3,
+                 dns: bool = False) -> Cluster:
+    """A booted cluster with kube-proxy in `mode` (and CoreDNS if `dns`), a client pod on
+    worker-1 and `manifests`, run until the pods serve and every node's rules are written."""
     c = Cluster(workers=workers)
     with_kube_proxy(c, mode)
+    if dns:
+        with_coredns(c)
     c.apply(pod("client", "worker-1"))
     for manifest in manifests:
         c.apply(manifest)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from k8slab.addons.coredns.server import DNS_PORT
-from k8slab.cmd import coredns
 from k8slab.errors import K8sLabError
 from k8slab.lab.traffic import send_traffic
 from k8slab.node.kube_proxy.rules_iptables import iptables_save
@@ -136,8 +135,7 @@ def test_external_traffic_policy_local_keeps_the_client_ip_and_drops_without_loc
 
 
 def test_dns_over_udp_to_a_coredns_pod_is_answered() -> None:
-    c = cluster_with(*web(nodes=("worker-2",)), *coredns.manifests())
-    c.run(30)
+    c = cluster_with(*web(nodes=("worker-2",)), dns=True)
     dns_pod = next(p for p in c.list("pods", "kube-system")
                    if p["metadata"]["name"].startswith("coredns"))
     netns = c.network.host("worker-1").memory["pod_network"].host_net.root

@@ -61,35 +61,74 @@ class _Packet:
         self.mark = 0
 
 
-def _iptables_matches(table: NatTable, rule: Rule, pkt: _Packet, rng: random.Random) -> bool:
-    if rule.source and _in(pkt.src, rule.source) == rule.negate_source:
+class _Compiled:
+    """A rule's matches parsed once, as the kernel holds them (not re-read per packet)."""
+
+    __slots__ = ("rule", "source", "negate", "destination", "protocol", "dport", "dst_local",
+                 "src_local", "recent", "rcheck", "seconds", "reap", "mark_test", "chance",
+                 "recent_set", "dnat", "mark")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.source, self.negate = rule.source, rule.negate_source
+        self.destination, self.protocol = rule.destination, rule.protocol
+        dport = rule.option(rule.protocol, "--dport") if rule.protocol else None
+        self.dport = int(dport) if dport else None
+        self.dst_local = rule.option("addrtype", "--dst-type") == "LOCAL"
+        self.src_local = rule.option("addrtype", "--src-type") == "LOCAL"
+        self.recent = rule.option("recent", "--name")
+        self.rcheck = rule.option("recent", "--rcheck") is not None
+        self.seconds = int(rule.option("recent", "--seconds") or 0)
+        self.reap = rule.option("recent", "--reap") is not None
+        self.recent_set = rule.option("recent", "--set") is not None
+        self.mark_test = rule.option("mark", "--mark") is not None
+        chance = rule.option("statistic", "--probability")
+        self.chance = kernel_probability(chance) if chance is not None else None
+        self.dnat = None
+        if rule.target == "DNAT":
+            ip, port = rule.target_options[1].rsplit(":", 1)
+            self.dnat = (ip, int(port))
+        self.mark = None
+        if rule.target == "MARK":
+            value, mask = (int(v, 16) for v in rule.target_options[1].split("/"))
+            self.mark = (value, mask)
+
+
+def _compiled(table: NatTable, chain: str) -> list[_Compiled]:
+    found = table.compiled.get(chain)
+    if found is None:
+        found = table.compiled[chain] = [_Compiled(r) for r in table.chains.get(chain, [])]
+    return found
+
+
+def _iptables_matches(table: NatTable, rule: _Compiled, pkt: _Packet,
+                      rng: random.Random) -> bool:
+    if rule.source and _in(pkt.src, rule.source) == rule.negate:
         return False
     if rule.destination and not _in(pkt.dst, rule.destination):
         return False
     if rule.protocol and rule.protocol != pkt.proto:
         return False
-    dport = rule.option(pkt.proto, "--dport")
-    if dport is not None and dport != "" and int(dport) != pkt.port:
+    if rule.dport is not None and rule.dport != pkt.port:
         return False
-    for kind, address in (("--dst-type", pkt.dst), ("--src-type", pkt.src)):
-        if rule.option("addrtype", kind) == "LOCAL" and address not in table.local_addresses:
-            return False
-    name = rule.option("recent", "--name")
-    if name is not None and rule.option("recent", "--rcheck") is not None:
-        seconds = int(rule.option("recent", "--seconds") or 0)
+    if rule.dst_local and pkt.dst not in table.local_addresses:
+        return False
+    if rule.src_local and pkt.src not in table.local_addresses:
+        return False
+    name = rule.recent
+    if name is not None and rule.rcheck:
         seen = table.recent.get(name, {})
-        if rule.option("recent", "--reap") is not None:
-            for ip in [ip for ip, at in seen.items() if at < pkt.now - seconds]:
+        if rule.reap:
+            for ip in [ip for ip, at in seen.items() if at < pkt.now - rule.seconds]:
                 del seen[ip]
-        if pkt.src not in seen or seen[pkt.src] < pkt.now - seconds:
+        if pkt.src not in seen or seen[pkt.src] < pkt.now - rule.seconds:
             return False
-    if rule.option("mark", "--mark") is not None:
+    if rule.mark_test:
         return not pkt.mark & MASQ_MARK  # kube-proxy's only mark test is `! --mark 0x4000`
-    chance = rule.option("statistic", "--probability")
     # xt_statistic: (get_random_u32() & 0x7FFFFFFF) < probability, drawn once per packet.
-    if chance is not None and rng.getrandbits(31) >= kernel_probability(chance):
+    if rule.chance is not None and rng.getrandbits(31) >= rule.chance:
         return False
-    if name is not None and rule.option("recent", "--set") is not None:
+    if name is not None and rule.recent_set:
         table.recent.setdefault(name, {})[pkt.src] = pkt.now
     return True
 
@@ -98,19 +137,19 @@ def _walk_iptables(table: NatTable, chain: str, pkt: _Packet, rng: random.Random
                    depth: int) -> tuple[str, int] | None | bool:
     if depth > MAX_JUMPS:
         raise DatapathError(f"iptables: chain {chain} jumps deeper than {MAX_JUMPS}")
-    for rule in table.chains.get(chain, []):
+    for rule in _compiled(table, chain):
         if not _iptables_matches(table, rule, pkt, rng):
             continue
-        if rule.target == "DNAT":
-            ip, port = rule.target_options[1].rsplit(":", 1)
-            return ip, int(port)
-        if rule.target == "RETURN":
+        target = rule.rule.target
+        if rule.dnat is not None:
+            return rule.dnat
+        if target == "RETURN":
             return False
-        if rule.target == "MARK":
-            value, mask = (int(v, 16) for v in rule.target_options[1].split("/"))
+        if rule.mark is not None:
+            value, mask = rule.mark
             pkt.mark = (pkt.mark & ~mask) ^ value
-        elif rule.target in table.chains:
-            found = _walk_iptables(table, rule.target, pkt, rng, depth + 1)
+        elif target in table.chains:
+            found = _walk_iptables(table, target, pkt, rng, depth + 1)
             if found is not False:
                 return found
     return False

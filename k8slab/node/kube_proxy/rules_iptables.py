@@ -56,12 +56,14 @@ class Rule:
 @dataclass
 class NatTable:
     """A node's nat table as kube-proxy left it, plus the kernel's own state for it: the
-    `recent` module's lists (ClientIP affinity) and the node's local addresses."""
+    `recent` module's lists (ClientIP affinity) and the node's local addresses; `compiled`
+    holds the data path's parsed form of each chain, filled on first use."""
 
     chains: dict[str, list[Rule]]
     local_addresses: tuple[str, ...] = ()
     filter: dict[tuple[str, str, int], str] = field(default_factory=dict)
     recent: dict[str, dict[str, float]] = field(default_factory=dict)
+    compiled: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
 
     def rules(self) -> list[Rule]:
         """Every rule, chain by chain in iptables-save's order."""
