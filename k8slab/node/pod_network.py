@@ -77,6 +77,7 @@ class PodNetwork:
         self.pod_cidr = ipaddress.ip_network(pod_cidr)
         self.routes: list[Route] = []
         self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, Route]] = []
+        self._owners: dict[str, str | None] = {}  # the route lookup's answers (a route cache)
         self.netfilter = Netfilter(group.host)
         # kube-proxy reads the node's addresses from here (cmd/node.py may have set them).
         group.host.memory.setdefault("node-addresses", (host_net.node_ip,))
@@ -90,6 +91,7 @@ class PodNetwork:
         if routes != self.routes:
             self.routes = list(routes)
             self._networks = [(ipaddress.ip_network(r.dst), r) for r in routes]
+            self._owners.clear()
             self._record("routes", self.host, routes=[str(r) for r in routes])
 
     def ip_route(self) -> str:
@@ -105,6 +107,14 @@ class PodNetwork:
     def owner(self, ip: str) -> str | None:
         """The host an address lives on: this node for its own podCIDR and address, another
         node by route (its pod CIDR or its InternalIP), None if no route knows it."""
+        if ip in self._owners:
+            return self._owners[ip]
+        if len(self._owners) > 65536:
+            self._owners.clear()
+        self._owners[ip] = found = self._route_lookup(ip)
+        return found
+
+    def _route_lookup(self, ip: str) -> str | None:
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:
