@@ -32,10 +32,15 @@ def _running(network: Network, host: str, component: str) -> Any | None:
     return machine.memory.get(component) if machine.up else None
 
 
+# What the node's kernel holds in memory beside the components: the rules kube-proxy wrote,
+# conntrack's table, the next ephemeral port, the node's addresses.
+KERNEL_STATE = ("conntrack", "ephemeral-port", "iptables", "ipvs", "nftables", "node-addresses")
+
+
 def running_on(network: Network, host: str) -> tuple[str, ...]:
     """The names of the components running on `host` ("kubelet", "etcd"...), none while down."""
     machine = network.host(host)
-    return tuple(machine.memory) if machine.up else ()
+    return tuple(k for k in machine.memory if k not in KERNEL_STATE) if machine.up else ()
 
 
 def etcd_status(network: Network, host: str) -> MemberStatus | None:
