@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from k8slab.node.container_state import ContainerState
     from k8slab.node.cri import ContainerStats
     from k8slab.node.kubelet_status import KubeletStatus
+    from k8slab.node.process import NetNamespace
     from k8slab.raft.node import RaftNode
     from k8slab.scheduler.framework.diagnosis import Decision
     from k8slab.scheduler.view import SchedulerView
@@ -31,10 +32,15 @@ def _running(network: Network, host: str, component: str) -> Any | None:
     return machine.memory.get(component) if machine.up else None
 
 
+# What the node's kernel holds in memory beside the components: the rules kube-proxy wrote,
+# conntrack's table, the next ephemeral port, the node's addresses.
+KERNEL_STATE = ("conntrack", "ephemeral-port", "iptables", "ipvs", "nftables", "node-addresses")
+
+
 def running_on(network: Network, host: str) -> tuple[str, ...]:
     """The names of the components running on `host` ("kubelet", "etcd"...), none while down."""
     machine = network.host(host)
-    return tuple(machine.memory) if machine.up else ()
+    return tuple(k for k in machine.memory if k not in KERNEL_STATE) if machine.up else ()
 
 
 def etcd_status(network: Network, host: str) -> MemberStatus | None:
@@ -143,3 +149,18 @@ def pod_routes(network: Network, host: str) -> str | None:
     """`host`'s routes to pods as `ip route` prints them; None while its network is down."""
     pod_network = _running(network, host, "pod_network")
     return pod_network.ip_route() if pod_network is not None else None
+
+
+def pod_namespace(network: Network, host: str, pod_ref: str) -> tuple[NetNamespace, str] | None:
+    """A running pod's network namespace on `host` and its /etc/resolv.conf, what a process
+    exec'd into the pod uses (`pod_ref` as `pod/<namespace>/<name>`); None if it has none."""
+    containerd, runc = _running(network, host, "containerd"), _running(network, host, "runc")
+    if containerd is None or runc is None:
+        return None
+    for sandbox in containerd.list_pod_sandboxes():
+        if sandbox.pod != pod_ref or sandbox.netns is None or sandbox.state != "SANDBOX_READY":
+            continue
+        files = [runc.containers[c].fs for c in sandbox.containers if c in runc.containers]
+        resolv = next((text for fs in files if (text := fs.read("/etc/resolv.conf"))), "")
+        return sandbox.netns, resolv
+    return None

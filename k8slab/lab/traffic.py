@@ -1,22 +1,38 @@
-"""What a load generator saw: every request it sent from one pod, when, which endpoint answered,
-how long it took, or the error a client would print.
+"""The load generator behind `Cluster.traffic`: HTTP GETs from inside a pod at a steady rate,
+each a new connection on the real path (DNS, DNAT on the client's node, routing, the serving
+program), and a report of who answered, how fast, and what failed.
 
-`TrafficReport` is plain data with four readings of it (counts per endpoint, failures by error,
-latencies, and ok/failed per time bucket), which the traffic plots and the network panel draw.
+Like `hey` or `wrk` run in the pod: one process in the pod's network namespace opens one
+connection per request every 1/rps seconds. A name in the URL is looked up once per run
+(through the pod's resolv.conf, DNS over UDP to its nameserver) and the answer is cached for
+the run, as a client holding one address would. The serving endpoint of each request is read
+from its flow's translation (what `conntrack -L` shows), named by the pod holding that IP.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from k8slab.errors import K8sLabError
+from k8slab.lab import arguments, components
+from k8slab.node.programs.resolver import candidates, parse
+
+if TYPE_CHECKING:
+    from k8slab.lab.cluster import Cluster
+    from k8slab.node.process import NetNamespace
+
+DNS_TIMEOUT = 5.0  # resolv.conf's default `timeout:5` per query (man 5 resolv.conf)
 
 
 @dataclass(frozen=True)
 class Request:
-    """One request sent at simulated time `at`: the endpoint ("ip:port") kube-proxy's rules chose
-    (None if none was), its latency in seconds once answered, or the client's `error`."""
+    """One request sent at simulated time `at`: the endpoint kube-proxy's rules chose (the pod
+    holding it as "namespace/name", or "ip:port" if no pod does; None if none was chosen), its
+    latency in seconds once answered, or the client's `error`."""
 
     at: float
     endpoint: str | None
@@ -80,3 +96,123 @@ class TrafficReport:
         first, last = min(index), max(index)
         return [(round(slot * bucket, 9), *index.get(slot, (0, 0)))
                 for slot in range(first, last + 1)]
+
+
+def _target(url: object) -> tuple[str, int, str]:
+    text = arguments.text(url, "url", 'an http URL such as "http://web" or "http://10.96.0.20:80/"')
+    parts = urlsplit(text)
+    try:
+        port = parts.port or 80
+    except ValueError:
+        port = None
+    if parts.scheme != "http" or not parts.hostname or port is None:
+        raise K8sLabError(f'url must be an http URL such as "http://web/" or '
+                          f'"http://10.96.0.20:8080/path", got {arguments.shown(url)}')
+    return parts.hostname, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _pod_names(cluster: Cluster) -> dict[str, str]:
+    names = {}
+    for pod in cluster.list("pods"):
+        ip = (pod.get("status") or {}).get("podIP")
+        if ip and not (pod.get("spec") or {}).get("hostNetwork"):
+            names[ip] = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+    return names
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _lookup(netns: NetNamespace, resolv: str, name: str, timeout: float) -> Generator:
+    # The stub resolver: each candidate name in search order, asked of each nameserver.
+    servers, _, _ = parse(resolv)
+    for candidate in candidates(name, resolv):
+        for server in servers:
+            try:
+                reply = yield from netns.route(server, 53, {
+                    "protocol": "dns", "name": candidate, "type": "A"}, timeout, protocol="udp")
+            except K8sLabError:
+                continue
+            addresses = [a.split("\t")[-1] for a in reply.get("answers", []) if "\tA\t" in a]
+            if reply.get("rcode") == "NOERROR" and addresses:
+                return addresses[0]
+            break  # an answer (NXDOMAIN): the next candidate name
+    server = servers[0] if servers else "127.0.0.1"
+    raise K8sLabError(f"dial tcp: lookup {name} on {server}:53: no such host")
+
+
+def send_traffic(cluster: Cluster, from_pod: str, url: str, *, rps: float, seconds: float,
+                 timeout: float = 1.0, namespace: str = "default") -> TrafficReport:
+    """Send HTTP GETs to `url` from inside pod `from_pod`, `rps` a second for `seconds`, one
+    connection each; runs the cluster for `seconds` plus the last request's timeout."""
+    pod_name = arguments.text(from_pod, "from_pod", "a pod name")
+    namespace = arguments.text(namespace, "namespace")
+    host, port, path = _target(url)
+    rps = arguments.number(rps, "rps", low=1e-3, high=100_000, unit=" requests a second")
+    seconds = arguments.number(seconds, "seconds", low=0, high=86_400, unit=" seconds")
+    timeout = arguments.number(timeout, "timeout", low=1e-3, high=3600, unit=" seconds")
+    pod = cluster.get("pods", pod_name, namespace)
+    node = (pod.get("spec") or {}).get("nodeName")
+    inside = components.pod_namespace(cluster.network, node, f"pod/{namespace}/{pod_name}") \
+        if node and cluster.host_is_up(node) else None
+    if inside is None or inside[0].route is None:
+        raise K8sLabError(f'pod "{pod_name}" in namespace "{namespace}" is not running with a '
+                          "network: traffic starts from a running pod")
+    netns, resolv = inside
+    names = _pod_names(cluster)
+    group = cluster.network.host(node).group(f"traffic/{namespace}/{pod_name}")
+    outcomes: list[tuple[float, str | None, float | None, str | None]] = []
+    request = {"protocol": "http", "method": "GET", "path": path,
+               "headers": {"Host": host if port == 80 else f"{host}:{port}",
+                           "User-Agent": "k8slab-traffic"}}
+    count = int(round(rps * seconds))
+    env = group.env
+
+    def one(index: int, ip: str) -> Generator:
+        peer: list[str] = []
+        sent = env.now
+        try:
+            yield from netns.route(ip, port, request, timeout, peer=peer)
+        except K8sLabError as error:
+            outcomes[index] = (sent, None, None, str(error))
+            return
+        outcomes[index] = (sent, peer[0] if peer else None, env.now - sent, None)
+
+    def run() -> Generator:
+        ip, failure = host, None
+        if not _is_ip(host):
+            try:
+                ip = yield from _lookup(netns, resolv, host, DNS_TIMEOUT)
+            except K8sLabError as error:
+                failure = str(error)
+        start = env.now
+        deadline[0] = start + seconds + timeout
+        for index in range(count):
+            due = start + index / rps
+            if due > env.now:
+                yield env.timeout(due - env.now)
+            outcomes.append((env.now, None, None, failure or "no answer before the run ended"))
+            if failure is None:
+                group.spawn(one(index, ip))
+
+    deadline = [cluster.now + seconds + timeout]
+    runner = group.spawn(run())
+    cluster.run(seconds + timeout)
+    while runner.is_alive or cluster.now < deadline[0]:  # the lookup took time first
+        cluster.run(max(deadline[0] - cluster.now, timeout))
+    group.stop()
+    names.update(_pod_names(cluster))
+    requests = [Request(at, _endpoint_name(served, names), latency, error)
+                for at, served, latency, error in outcomes]
+    return TrafficReport(f"{namespace}/{pod_name}", url, rps, seconds, requests)
+
+
+def _endpoint_name(served: str | None, names: dict[str, str]) -> str | None:
+    if served is None:
+        return None
+    return names.get(served.rsplit(":", 1)[0], served)

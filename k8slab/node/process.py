@@ -109,9 +109,11 @@ class NetNamespace:
 
     ip: str
     listeners: dict[int, Callable[[dict], Generator]] = field(default_factory=dict)
-    # The default route out, `route(dst_ip, port, request, timeout)`: set when the CNI plugin
-    # wires the namespace to the node (None: only the namespace's own addresses answer).
-    route: Callable[[str, int, object, float], Generator] | None = None
+    # The default route out, `route(dst_ip, port, request, timeout, protocol="tcp")`: set
+    # when the CNI plugin wires the namespace to the node (None: only the namespace's own
+    # addresses answer). Listeners are keyed by port alone: a program's port takes TCP and
+    # UDP alike (simplified: no separate UDP sockets).
+    route: Callable[..., Generator] | None = None
 
     def listen(self, port: int, handler: Callable[[dict], Generator]) -> None:
         """Bind `port`; `handler(request)` is a generator returning the response."""

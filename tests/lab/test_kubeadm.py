@@ -195,7 +195,9 @@ def test_a_joined_node_boots_containerd_and_a_kubelet_that_calls_its_api_server(
     config = NodeConfig("worker-1", "10.0.0.21", "10.244.1.0/24")
     host.boot = kubeadm.node_boot(config)
     host.start()
-    assert sorted(host.memory) == ["containerd", "kubelet", "pod_network", "runc"]
+    # The node's kernel state comes up with its network: conntrack and its addresses.
+    assert sorted(host.memory) == ["conntrack", "containerd", "kubelet", "node-addresses",
+                                   "pod_network", "runc"]
     kubelet = host.memory["kubelet"]
     assert kubelet.client.server == "control-plane"
     assert kubelet.containerd is host.memory["containerd"]

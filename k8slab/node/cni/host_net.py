@@ -15,8 +15,9 @@ from k8slab.sim.errors import UnreachableError
 
 NETNS_DIR = "/var/run/netns"
 
-# How a namespace's packets leave it: dial(src_ip, dst_ip, port, request, timeout).
-Dialer = Callable[[str, str, int, object, float], Generator]
+# How a namespace's packets leave it: dial(src_ip, dst_ip, port, request, timeout,
+# protocol="tcp"), which is pod_network.PodNetwork.connect.
+Dialer = Callable[..., Generator]
 
 
 @dataclass
@@ -64,13 +65,16 @@ class HostNet:
                 return self.namespaces.get(veth.netns)
         return None
 
-    def route_out(self, src_ip: str) -> Callable[[str, int, object, float], Generator]:
-        """The default route of a pod's namespace: through its veth to this node's stack."""
-        def dial(dst_ip: str, port: int, request: object, timeout: float) -> Generator:
+    def route_out(self, src_ip: str) -> Callable[..., Generator]:
+        """The default route of a pod's namespace: through its veth to this node's stack,
+        as `route(dst_ip, port, request, timeout, protocol="tcp")` (`peer=` as connect's)."""
+        def dial(dst_ip: str, port: int, request: object, timeout: float,
+                 protocol: str = "tcp", **options: object) -> Generator:
             if self.dial is None:
-                raise NetworkUnreachable(f"dial tcp {dst_ip}:{port}: connect: network is "
-                                         "unreachable")
-            return (yield from self.dial(src_ip, dst_ip, port, request, timeout))
+                raise NetworkUnreachable(f"dial {protocol.lower()} {dst_ip}:{port}: connect: "
+                                         "network is unreachable")
+            return (yield from self.dial(src_ip, dst_ip, port, request, timeout,
+                                         protocol=protocol, **options))
         return dial
 
 

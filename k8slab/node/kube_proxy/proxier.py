@@ -19,7 +19,10 @@ from k8slab.node.kube_proxy.rules_nft import build_nft_table
 from k8slab.node.kube_proxy.service_ports import endpoints_for, service_ports
 
 BURST_SYNCS = 2  # proxier.go: burstSyncs := 2
-UNSYNCED_RETRY = 0.1  # how often the loop looks again while the informers have not listed
+UNSYNCED_RETRY = 0.1
+# Float rounding can leave a wait of ~1e-15 s, which does not move the clock at large
+# times: waits and refills this close to due count as due.
+CLOCK_EPSILON = 1e-9  # how often the loop looks again while the informers have not listed
 
 
 class Proxier:
@@ -99,8 +102,8 @@ class Proxier:
             return 0.0
         self._tokens = min(BURST_SYNCS, self._tokens + (now - self._last_refill) * rate)
         self._last_refill = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        if self._tokens >= 1.0 - CLOCK_EPSILON:
+            self._tokens = max(self._tokens - 1.0, 0.0)
             return 0.0
         return (1.0 - self._tokens) / rate
 
@@ -109,7 +112,8 @@ class Proxier:
         last = env.now
         while True:
             synced = self.factory.synced()
-            due = synced and (self.pending or env.now - last >= self.config.sync_period)
+            due = synced and (self.pending or env.now - last
+                              >= self.config.sync_period - CLOCK_EPSILON)
             if due:
                 wait = self._take_token(env.now)
                 if wait > 0:

@@ -1,8 +1,10 @@
 """The nat table kube-proxy's iptables mode writes, and `iptables-save`'s text of it.
 
 Chains, rule order, comments, masquerade marks and the `1/(n-i)` probabilities follow
-pkg/proxy/iptables/proxier.go (syncProxyRules, writeServiceToEndpointRules). The filter table
-(REJECT for services without endpoints) is kept as a list of rejected destinations only.
+pkg/proxy/iptables/proxier.go (syncProxyRules, writeServiceToEndpointRules). The filter
+table is kept as its verdicts only: `filter` maps a destination (an address, or "LOCAL" for
+a node port) to REJECT ("has no endpoints") or DROP ("has no local endpoints"), the two
+targets proxier.go writes there.
 """
 
 from __future__ import annotations
@@ -54,12 +56,14 @@ class Rule:
 @dataclass
 class NatTable:
     """A node's nat table as kube-proxy left it, plus the kernel's own state for it: the
-    `recent` module's lists (ClientIP affinity) and the node's local addresses."""
+    `recent` module's lists (ClientIP affinity) and the node's local addresses; `compiled`
+    holds the data path's parsed form of each chain, filled on first use."""
 
     chains: dict[str, list[Rule]]
     local_addresses: tuple[str, ...] = ()
-    rejected: tuple[tuple[str, str, int], ...] = ()
+    filter: dict[tuple[str, str, int], str] = field(default_factory=dict)
     recent: dict[str, dict[str, float]] = field(default_factory=dict)
+    compiled: dict[str, list] = field(default_factory=dict, repr=False, compare=False)
 
     def rules(self) -> list[Rule]:
         """Every rule, chain by chain in iptables-save's order."""
@@ -154,7 +158,7 @@ def _endpoint_rules(w: _Writer, port: ServicePort, chain: str, endpoints: tuple[
 
 
 def _service_rules(w: _Writer, port: ServicePort, endpoints: list[Endpoint], cluster_cidr: str,
-                   masquerade_all: bool, comments: bool, rejected: list) -> None:
+                   masquerade_all: bool, comments: bool, filtered: dict) -> None:
     cat = categorize(endpoints, port)
     proto, name = port.proto, port.name_string
     svc, svl, ext = (svc_chain(port, p) for p in ("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-"))
@@ -172,8 +176,16 @@ def _service_rules(w: _Writer, port: ServicePort, endpoints: list[Endpoint], clu
     if has_internal:
         w.add(Rule("KUBE-SERVICES", internal_chain, destination=port.cluster_ip,
                    protocol=proto, matches=cluster_ip))
-    else:
-        rejected.append((port.cluster_ip, proto, port.port))
+    # proxier.go: no endpoints at all REJECTs (ICMP port unreachable, "connection refused");
+    # a Local policy without endpoints on this node DROPs. Both in the filter table.
+    no_external = "REJECT" if not cat.has_any else ("DROP" if not has_external else "")
+    if not has_internal:
+        filtered[(port.cluster_ip, proto, port.port)] = "REJECT" if not cat.has_any else "DROP"
+    if no_external:
+        for ip in (*port.external_ips, *port.load_balancer_ips):
+            filtered[(ip, proto, port.port)] = no_external
+        if port.node_port:
+            filtered[("LOCAL", proto, port.node_port)] = no_external
     for ip in port.external_ips:
         if cat.has_any:
             w.add(Rule("KUBE-SERVICES", ext, destination=ip, protocol=proto, matches=(
@@ -228,15 +240,15 @@ def build_nat_table(services: list[tuple[ServicePort, list[Endpoint]]], *, clust
     upstream walks a Go map), as one syncProxyRules writes it."""
     w = _Writer()
     _fixed_rules(w)
-    rejected: list[tuple[str, str, int]] = []
+    filtered: dict[tuple[str, str, int], str] = {}
     total = sum(len(eps) for _, eps in services)
     comments = total <= LARGE_CLUSTER_ENDPOINTS
     for port, endpoints in sorted(services, key=lambda item: (item[0].name_string,
                                                               item[0].protocol)):
-        _service_rules(w, port, endpoints, cluster_cidr, masquerade_all, comments, rejected)
+        _service_rules(w, port, endpoints, cluster_cidr, masquerade_all, comments, filtered)
     w.add(Rule("KUBE-SERVICES", "KUBE-NODEPORTS", matches=(
         _comment(NODEPORTS_COMMENT), Match("addrtype", ("--dst-type", "LOCAL")))))
-    return NatTable(w.chains, local_addresses, tuple(rejected))
+    return NatTable(w.chains, local_addresses, filtered)
 
 
 def _quoted(value: str) -> str:

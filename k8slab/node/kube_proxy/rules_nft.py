@@ -2,7 +2,8 @@
 
 Chain names, map names and rule order follow pkg/proxy/nftables/proxier.go (syncProxyRules,
 writeServiceToEndpointRules): `numgen random mod n vmap` picks an endpoint uniformly. Only the
-nat side is modelled; the filter chains (firewall, no-endpoint REJECT) are kept as one map.
+nat side is modelled; of the filter chains only the no-endpoint maps are kept (REJECT for no
+endpoints, drop for a Local policy with none on this node).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class NftTable:
     no_endpoints: dict[tuple[str, str, int], str]
     affinity_timeouts: dict[str, int]
     local_addresses: tuple[str, ...] = ()
+    no_endpoint_nodeports: dict[tuple[str, int], str] = field(default_factory=dict)
     affinity: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
@@ -102,6 +104,7 @@ def build_nft_table(services: list[tuple[ServicePort, list[Endpoint]]], *, clust
     ips: dict[tuple[str, str, int], str] = {}
     nodeports: dict[tuple[str, int], str] = {}
     missing: dict[tuple[str, str, int], str] = {}
+    missing_nodeports: dict[tuple[str, int], str] = {}
     affinity: dict[str, int] = {}
     for port, endpoints in sorted(services, key=lambda item: (item[0].name_string,
                                                               item[0].protocol)):
@@ -112,7 +115,12 @@ def build_nft_table(services: list[tuple[ServicePort, list[Endpoint]]], *, clust
         if has_internal:
             ips[(port.cluster_ip, proto, port.port)] = f"goto {internal}"
         else:
-            missing[(port.cluster_ip, proto, port.port)] = "goto reject-chain"
+            missing[(port.cluster_ip, proto, port.port)] = (
+                "drop" if cat.has_any else "goto reject-chain")
+        has_external = cat.has_any and (bool(cat.local) or not port.external_policy_local())
+        if port.node_port and not has_external:
+            missing_nodeports[(proto, port.node_port)] = (
+                "drop" if cat.has_any else "goto reject-chain")
         if cat.has_any:
             for ip in (*port.external_ips, *port.load_balancer_ips):
                 ips[(ip, proto, port.port)] = f"goto {ext}"
@@ -141,12 +149,14 @@ def build_nft_table(services: list[tuple[ServicePort, list[Endpoint]]], *, clust
         for ep in cat.reachable:
             base_ep = endpoint_base(port, ep)
             rules = chains.setdefault(f"endpoint-{base_ep}", [])
-            rules.append(NftRule(f"ip saddr {ep.ip} jump mark-for-masquerade", ("mark",)))
+            rules.append(NftRule(f"ip saddr {ep.ip} jump mark-for-masquerade",
+                                 ("masq-if-from", ep.ip)))
             if port.session_affinity == "ClientIP":
                 rules.append(NftRule(f"update @affinity-{base_ep} {{ ip saddr }}",
                                      ("remember", f"affinity-{base_ep}")))
             rules.append(NftRule(f"meta l4proto {proto} dnat to {ep}", ("dnat", ep.ip, ep.port)))
-    return NftTable(chains, ips, nodeports, missing, affinity, local_addresses)
+    return NftTable(chains, ips, nodeports, missing, affinity, local_addresses,
+                    missing_nodeports)
 
 
 def _map(name: str, kind: str, comment: str, elements: list[str]) -> list[str]:
@@ -167,6 +177,10 @@ def nft_list_table(table: NftTable) -> str:
                   "vmap to drop or reject packets to services with no endpoints",
                   [f"{a} . {p} . {n} : {v}" for (a, p, n), v in sorted(
                       table.no_endpoints.items())])
+    lines += _map("no-endpoint-nodeports", "inet_proto . inet_service : verdict",
+                  "vmap to drop or reject packets to service nodeports with no endpoints",
+                  [f"{p} . {n} : {v}" for (p, n), v in sorted(
+                      table.no_endpoint_nodeports.items())])
     lines += _map("service-ips", "ipv4_addr . inet_proto . inet_service : verdict",
                   "ClusterIP, ExternalIP and LoadBalancer IP traffic",
                   [f"{a} . {p} . {n} : {v}" for (a, p, n), v in sorted(

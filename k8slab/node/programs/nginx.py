@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import timedelta
+from functools import lru_cache
 
 from k8slab.api.timestamps import EPOCH
 from k8slab.node.process import Process
@@ -63,7 +64,12 @@ def error_page(status: int, server: str) -> str:
 
 
 def _clock(process: Process, fmt: str) -> str:
-    return (EPOCH + timedelta(seconds=int(process.now))).strftime(fmt)
+    return _stamp(int(process.now), fmt)
+
+
+@lru_cache(maxsize=256)  # a log line a request: the same second is formatted once
+def _stamp(seconds: int, fmt: str) -> str:
+    return (EPOCH + timedelta(seconds=seconds)).strftime(fmt)
 
 
 def main(process: Process) -> Generator:

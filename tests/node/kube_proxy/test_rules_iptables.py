@@ -87,10 +87,11 @@ def test_external_traffic_policy_local_uses_only_this_nodes_endpoints():
     assert ":KUBE-SVL-" in iptables_save(table)
 
 
-def test_internal_traffic_policy_local_without_local_endpoints_is_rejected():
+def test_internal_traffic_policy_local_without_local_endpoints_is_dropped():
     svc = service("api", "10.96.0.30", [{"name": "http", "port": 8080}],
                   internalTrafficPolicy="Local")
     slices = [endpoint_slice("api", 8080, [("10.244.2.9", "worker-2")])]
     table = build_nat_table(ports_of([svc], slices), cluster_cidr=CIDR)
     assert dnat(table, "10.96.0.30", 8080, "TCP", "10.244.1.9", random.Random(1)) is None
-    assert table.rejected == (("10.96.0.30", "tcp", 8080),)
+    # proxier.go: "has no local endpoints" is DROP; REJECT is for no endpoints at all.
+    assert table.filter == {("10.96.0.30", "tcp", 8080): "DROP"}
