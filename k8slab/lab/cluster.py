@@ -75,6 +75,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         worker_memory: str = "16Gi",
         check_invariants: bool = False,
         proxy_mode: str = "iptables",
+        skip_phases: Sequence[str] = (),
     ) -> None:
         if not arguments.is_whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
@@ -93,6 +94,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         if proxy_mode not in PROXY_MODES:
             raise K8sLabError(f"proxy_mode must be one of {', '.join(PROXY_MODES)} (kube-proxy's "
                               f"Linux modes), got {proxy_mode!r}")
+        skipped = kubeadm.skipped_addons(skip_phases)
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
@@ -143,7 +145,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
-        self._install_addons(proxy_mode)
+        self._install_addons(proxy_mode, skipped)
 
     def _wait_for_nodes(self) -> None:
         # Up means: every kubelet registered and holds its Lease, and a scheduler leads and
@@ -157,14 +159,18 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
 
-    def _install_addons(self, proxy_mode: str) -> None:
+    def _install_addons(self, proxy_mode: str, skipped: set[str]) -> None:
         # kubeadm's addon phase, then wait until kube-proxy wrote every node's rules and a
         # CoreDNS pod is ready behind kube-dns, so the first Service a reader makes resolves.
-        self.apply(kubeadm.addons(self.endpoint, proxy_mode))
+        manifests = kubeadm.addons(self.endpoint, proxy_mode, skipped)
+        if not manifests:
+            return
+        self.apply(manifests)
         deadline = self.sim.now + BOOT_LIMIT_SECONDS
-        while not (self._dns_ready() and all(
-                components.proxy_syncs(self.network, name) > 0 for name in self.hosts
-                if components.kubelet_status(self.network, name) is not None)):
+        while not ((kubeadm.COREDNS in skipped or self._dns_ready()) and (
+                kubeadm.KUBE_PROXY in skipped or all(
+                    components.proxy_syncs(self.network, name) > 0 for name in self.hosts
+                    if components.kubelet_status(self.network, name) is not None))):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"kube-proxy and CoreDNS did not come up in "
                                   f"{BOOT_LIMIT_SECONDS:g} s")

@@ -18,6 +18,7 @@ from k8slab.cmd.images import (
     SCHEDULER_IMAGE,
 )
 from k8slab.cmd.node import preload_images, start_node_services
+from k8slab.errors import K8sLabError
 from k8slab.lab.node_files import KUBELET_CONFIG, kubelet_config
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
@@ -155,15 +156,36 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     host.programs.update(PROGRAMS)
 
 
-def addons(endpoint: str, proxy_mode: str = "iptables") -> list[dict]:
+# kubeadm init's addon phases, skipped as `--skip-phases=addon/coredns,addon/kube-proxy`
+# does (`addon` alone skips both; kk cmd/kubeadm/app/cmd/phases/init/addons.go).
+COREDNS, KUBE_PROXY = "addon/coredns", "addon/kube-proxy"
+ADDON_PHASES = ("addon", COREDNS, KUBE_PROXY)
+
+
+def skipped_addons(phases: object) -> set[str]:
+    """The addon phases `--skip-phases` names, or K8sLabError naming the ones accepted."""
+    if isinstance(phases, str) or not isinstance(phases, list | tuple):
+        raise K8sLabError(f"skip_phases must be a list of phase names ({', '.join(ADDON_PHASES)})"
+                          f", got {phases!r}")
+    unknown = [p for p in phases if p not in ADDON_PHASES]
+    if unknown:
+        raise K8sLabError(f"skip_phases: unknown phase {unknown[0]!r}; the lab can skip "
+                          f"{', '.join(ADDON_PHASES)}")
+    return {COREDNS, KUBE_PROXY} if "addon" in phases else set(phases)
+
+
+def addons(endpoint: str, proxy_mode: str = "iptables", skipped: set[str] = frozenset()
+           ) -> list[dict]:
     """kubeadm init's addon phase: CoreDNS (ConfigMap, Deployment of 2, the kube-dns Service)
     and kube-proxy (ConfigMap with the pod subnet as clusterCIDR, DaemonSet on every node),
-    reaching the API server at the control-plane `endpoint`
+    reaching the API server at the control-plane `endpoint`, less the `skipped` phases
     (kk cmd/kubeadm/app/phases/addons/dns, phases/addons/proxy)."""
     mode = "" if proxy_mode == "iptables" else proxy_mode  # kubeadm leaves mode empty
-    return [*coredns.manifests(),
-            kube_proxy.configmap(POD_SUBNET, mode, f"https://{endpoint}:6443"),
-            kube_proxy.daemonset(PROXY_IMAGE)]
+    manifests = [] if COREDNS in skipped else coredns.manifests()
+    if KUBE_PROXY not in skipped:
+        manifests += [kube_proxy.configmap(POD_SUBNET, mode, f"https://{endpoint}:6443"),
+                      kube_proxy.daemonset(PROXY_IMAGE)]
+    return manifests
 
 
 def join_worker(host: Host, api_host: str) -> None:

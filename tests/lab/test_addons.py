@@ -63,3 +63,22 @@ def test_a_cluster_can_start_in_nftables_mode():
     cluster = Cluster(1, seed=3, proxy_mode="nftables")
     assert components.kube_proxy_mode(cluster.network, "worker-1") == "nftables"
     assert "services" in components.kernel_rules(cluster.network, "worker-1", "nftables").chains
+
+
+def test_skipped_phases_leave_their_addon_out_as_kubeadm_does():
+    cluster = Cluster(1, seed=5, skip_phases=["addon/coredns"])
+    names = [p["metadata"]["name"] for p in cluster.list("pods", "kube-system")]
+    assert not any(n.startswith("coredns") for n in names)
+    assert any(n.startswith("kube-proxy") for n in names)
+    bare = Cluster(1, seed=5, skip_phases=["addon"])
+    assert [s["metadata"]["name"] for s in bare.list("services", "kube-system")] == []
+    assert components.kube_proxy_mode(bare.network, "worker-1") is None
+
+
+@pytest.mark.parametrize("phases, message", [
+    ("addon", "skip_phases must be a list of phase names"),
+    (["preflight"], "unknown phase 'preflight'; the lab can skip addon, addon/coredns"),
+])
+def test_a_phase_the_lab_cannot_skip_is_refused(phases, message):
+    with pytest.raises(K8sLabError, match=message):
+        Cluster(1, skip_phases=phases)
