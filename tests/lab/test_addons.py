@@ -42,21 +42,37 @@ def test_a_wrong_mode_is_refused():
         Cluster(1, proxy_mode="userspace")
 
 
-def test_switching_to_ipvs_by_editing_the_configmap_and_replacing_the_pods():
-    cluster = Cluster(1, seed=2)
+def switch_mode(cluster: Cluster, mode: str) -> None:
+    """What an operator does: edit the ConfigMap's mode, delete the pods, let the DaemonSet
+    start new ones, which read the new config.conf from their configMap volume."""
     configmap = cluster.get("configmaps", "kube-proxy", "kube-system")
     config = yaml.safe_load(configmap["data"]["config.conf"])
-    config["mode"] = "ipvs"
+    config["mode"] = mode
     configmap["data"]["config.conf"] = yaml.safe_dump(config)
     cluster.apply(configmap)
     for pod in cluster.list("pods", "kube-system"):
         if pod["metadata"]["name"].startswith("kube-proxy-"):
             cluster.kubectl(f"delete pod -n kube-system {pod['metadata']['name']}")
     cluster.run(40)
+
+
+def test_switching_to_ipvs_by_editing_the_configmap_and_replacing_the_pods():
+    cluster = Cluster(1, seed=2)
+    switch_mode(cluster, "ipvs")
     for name in cluster.hosts:
         assert components.kube_proxy_mode(cluster.network, name) == "ipvs"
         table = components.kernel_rules(cluster.network, name, "ipvs")
         assert ("TCP", "10.96.0.10", 53) in table.services
+    # Between iptables and ipvs upstream leaves the other's rules behind: they still print.
+    assert "KUBE-SERVICES" in cluster.iptables_save("worker-1")
+
+
+def test_nftables_mode_clears_the_iptables_leftovers_at_start():
+    cluster = Cluster(1, seed=2)
+    switch_mode(cluster, "nftables")
+    assert components.kernel_rules(cluster.network, "worker-1", "iptables") is None
+    with pytest.raises(K8sLabError, match="runs in nftables mode; no iptables table"):
+        cluster.iptables_save("worker-1")
 
 
 def test_a_cluster_can_start_in_nftables_mode():

@@ -16,7 +16,7 @@ from k8slab.node.kube_proxy.config import ProxyConfig
 from k8slab.node.kube_proxy.rules_iptables import build_nat_table
 from k8slab.node.kube_proxy.rules_ipvs import IpvsTable, build_ipvs_table
 from k8slab.node.kube_proxy.rules_nft import build_nft_table
-from k8slab.node.kube_proxy.service_ports import endpoints_for, service_ports
+from k8slab.node.kube_proxy.service_ports import endpoints_for, service_ports, slices_by_service
 
 BURST_SYNCS = 2  # proxier.go: burstSyncs := 2
 UNSYNCED_RETRY = 0.1
@@ -53,7 +53,14 @@ class Proxier:
         return self.client.group.host
 
     def start(self) -> None:
-        """Start the informers and the sync loop in the client's process group."""
+        """Clear other modes' leftovers, then start the informers and the sync loop.
+
+        As upstream's platformCleanup at start-up (kk cmd/kube-proxy/app/server_linux.go):
+        nftables mode removes the iptables and ipvs rules; iptables and ipvs modes remove the
+        nftables table. Switching between iptables and ipvs leaves the other's rules behind."""
+        stale = ("iptables", "ipvs") if self.config.mode == "nftables" else ("nftables",)
+        for mode in stale:
+            self.host.memory.pop(mode, None)
         self.factory.start()
         self.client.group.spawn(self._loop())
 
@@ -70,8 +77,9 @@ class Proxier:
     def sync_proxy_rules(self) -> int:
         """Rebuild the node's rules from the informers' caches; returns how many rules (or
         ipvs real servers) were written, and records the sync in the trace."""
-        slices = self.slices.list()
-        ports = [(port, endpoints_for(port, slices, self.node_name))
+        by_service = slices_by_service(self.slices.list())
+        ports = [(port, endpoints_for(port, by_service.get((port.namespace, port.name), []),
+                                      self.node_name))
                  for svc in self.services.list() for port in service_ports(svc)]
         mode, cidr = self.config.mode, self.config.cluster_cidr
         if mode == "iptables":

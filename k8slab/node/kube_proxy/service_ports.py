@@ -141,6 +141,17 @@ def service_ports(service: dict) -> list[ServicePort]:
     return ports
 
 
+def slices_by_service(slices: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """EndpointSlices grouped by (namespace, the Service their kubernetes.io/service-name label
+    names), as endpointslicecache.go keys them; slices without the label are left out."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for eps in slices:
+        name = ((eps.get("metadata") or {}).get("labels") or {}).get(SERVICE_NAME_LABEL)
+        if name:
+            grouped.setdefault((eps["metadata"].get("namespace", ""), name), []).append(eps)
+    return grouped
+
+
 def endpoints_for(port: ServicePort, slices: list[dict], node_name: str) -> list[Endpoint]:
     """The endpoints of `port` in the Service's slices, one per `ip:port`, sorted by that
     string as endpointslicecache.go sorts them."""
