@@ -8,6 +8,7 @@ picks the endpoints Cluster and Local traffic policy use. Plain dicts in, frozen
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -23,10 +24,12 @@ class ProxyInputError(K8sLabError):
     """A Service or EndpointSlice kube-proxy cannot read (a field missing or of the wrong kind)."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def port_proto_hash(svc_port_name: str, protocol: str, endpoint: str = "") -> str:
     """Upstream's portProtoHash: base32(sha256(name + protocol [+ endpoint]))[:16].
 
-    pkg/proxy/iptables/proxier.go servicePortChainName / servicePortEndpointChainName.
+    pkg/proxy/iptables/proxier.go servicePortChainName / servicePortEndpointChainName. Every
+    sync names every chain again, so the names are remembered (the hash never changes).
     """
     digest = hashlib.sha256(f"{svc_port_name}{protocol}{endpoint}".encode()).digest()
     return base64.b32encode(digest).decode()[:16]
