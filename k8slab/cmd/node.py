@@ -20,7 +20,7 @@ from k8slab.node.containerd import PAUSE_IMAGE, Containerd
 from k8slab.node.image_catalogue import Image, normalize, split
 from k8slab.node.image_store import ImageStore
 from k8slab.node.kubelet import Kubelet, NodeConfig
-from k8slab.node.pod_network import PodNetwork, routes_from_nodes
+from k8slab.node.pod_network import PodNetwork, route_fields, routes_from_nodes
 from k8slab.node.programs.catalogue import CATALOGUE
 from k8slab.node.runc import Runc
 from k8slab.node.shim import ShimBinary
@@ -53,8 +53,13 @@ def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
     def relearn(*_: dict) -> None:
         network.learn(routes_from_nodes(nodes.list(), host.name))
 
+    def changed(old: dict, new: dict) -> None:
+        # Most updates are status heartbeats: only a new podCIDR or address moves a route.
+        if route_fields(old) != route_fields(new):
+            relearn()
+
     nodes.on_add.append(relearn)
-    nodes.on_update.append(relearn)
+    nodes.on_update.append(changed)
     nodes.on_delete.append(relearn)
     nodes.start()
     return network

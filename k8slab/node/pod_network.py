@@ -52,6 +52,13 @@ class Route:
         return f"{self.dst} via {self.via} dev {self.dev}"
 
 
+def route_fields(node: dict) -> tuple[str | None, tuple[str, ...]]:
+    """What of a Node its route depends on: its podCIDR and its InternalIP addresses."""
+    return (node.get("spec", {}).get("podCIDR"),
+            tuple(a.get("address", "") for a in node.get("status", {}).get("addresses", [])
+                  if a.get("type") == "InternalIP"))
+
+
 def routes_from_nodes(nodes: list[dict], own_name: str) -> list[Route]:
     """Flannel host-gw's routes: other nodes' podCIDRs via their InternalIP, by node name."""
     routes = []
