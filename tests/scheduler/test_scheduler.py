@@ -26,7 +26,8 @@ def scheduler_of(cluster: Cluster) -> Scheduler:
 
 def leading_cluster(**options) -> Cluster:
     """A Cluster whose kube-scheduler already holds its leader Lease (it schedules only then)."""
-    cluster = Cluster(**options)
+    # No addons: these transcripts follow the queue's own pods, not kube-proxy's or CoreDNS's.
+    cluster = Cluster(skip_phases=["addon"], **options)
     deadline = cluster.now + 30
     while not scheduler_of(cluster).leading:
         assert cluster.now < deadline, "the scheduler never became leader"
@@ -292,3 +293,30 @@ def test_the_nominated_pod_keeps_its_place_from_lower_priority_newcomers() -> No
         f"0/2 nodes are available: 1 Insufficient cpu, 1 {CONTROL_PLANE_TAINT_MSG}. "
         f"preemption: 0/2 nodes are available: 1 {NO_VICTIMS}, 1 {NOT_HELPFUL}."
     )
+
+
+# -- kubeadm's addons, the first pods the scheduler places ------------------------------------
+
+
+def addon_of(obj: str) -> str:
+    """The addon a kube-system pod record belongs to, its generated name suffixes dropped."""
+    name = obj.removeprefix("pod/kube-system/")
+    return next(addon for addon in ("kube-proxy", "coredns") if name.startswith(addon + "-"))
+
+
+def test_the_addons_pods_tolerate_the_control_plane_taint_and_kube_proxy_has_one_node() -> None:
+    cluster = Cluster(workers=2)
+    assumed = [
+        (addon_of(rec.obj), rec.details["node"], rec.details["feasible"])
+        for rec in cluster.trace.where(component="scheduler", kind="Assumed")
+    ]
+    # kube-proxy: the DaemonSet controller pins each pod to its node (a matchFields affinity).
+    # CoreDNS: kubeadm's Deployment tolerates node-role.kubernetes.io/control-plane:NoSchedule,
+    # so all three nodes fit; its preferred anti-affinity spreads the two replicas.
+    assert sorted(assumed) == [
+        ("coredns", "worker-1", 3),
+        ("coredns", "worker-2", 3),
+        ("kube-proxy", "control-plane", 1),
+        ("kube-proxy", "worker-1", 1),
+        ("kube-proxy", "worker-2", 1),
+    ]
