@@ -44,10 +44,16 @@ def untolerated_taint(taints: list[dict], tolerations: list[dict],
 
 
 def with_daemon_tolerations(spec: dict) -> dict:
-    """A copy of the pod spec with the DaemonSet tolerations added; one of the pod's own with
-    the same key, operator, value and effect is replaced, so its tolerationSeconds go
-    (AddOrUpdateTolerationInPodSpec)."""
+    """A copy of the pod spec with the DaemonSet tolerations added (daemon_tolerations)."""
     spec = copy.deepcopy(spec)
+    spec["tolerations"] = daemon_tolerations(spec)
+    return spec
+
+
+def daemon_tolerations(spec: dict) -> list[dict]:
+    """The pod spec's tolerations with the DaemonSet ones added; one of the pod's own with
+    the same key, operator, value and effect is replaced, so its tolerationSeconds go
+    (AddOrUpdateTolerationInPodSpec). The spec is left as it was."""
     tolerations = list(spec.get("tolerations") or [])
     wanted = list(DAEMON_TOLERATIONS) + ([NETWORK_UNAVAILABLE] if spec.get("hostNetwork") else [])
     for key, effect in wanted:
@@ -59,8 +65,7 @@ def with_daemon_tolerations(spec: dict) -> dict:
             tolerations[same[0]] = toleration
         else:
             tolerations.append(toleration)
-    spec["tolerations"] = tolerations
-    return spec
+    return tolerations
 
 
 def _requirement(expression: dict, value: str | None) -> bool:
@@ -111,7 +116,7 @@ def node_should_run_daemon_pod(node: dict, daemon_set: dict) -> tuple[bool, bool
         return False, False
     if not node_matches_pod(template_spec, node):
         return False, False
-    tolerations = with_daemon_tolerations(template_spec)["tolerations"]
+    tolerations = daemon_tolerations(template_spec)
     taints = (node.get("spec") or {}).get("taints") or []
     if untolerated_taint(taints, tolerations, ("NoSchedule", "NoExecute")) is None:
         return True, True

@@ -17,6 +17,7 @@ listener takes TCP and UDP alike on its port (a program binds a port, not a prot
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ class Route:
 
     def __str__(self) -> str:
         return f"{self.dst} via {self.via} dev {self.dev}"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    # Every node learns every other node's podCIDR: parse each CIDR once, not once per node.
+    return ipaddress.ip_network(cidr)
 
 
 def route_fields(node: dict) -> tuple[str | None, tuple[str, ...]]:
@@ -97,7 +104,7 @@ class PodNetwork:
         """Replace the routes to other nodes (a trace record when they change)."""
         if routes != self.routes:
             self.routes = list(routes)
-            self._networks = [(ipaddress.ip_network(r.dst), r) for r in routes]
+            self._networks = [(_network(r.dst), r) for r in routes]
             self._owners.clear()
             self._record("routes", self.host, routes=[str(r) for r in routes])
 
