@@ -94,12 +94,22 @@ class Prober:
         return ""
 
     def _loop(self, worker: Worker) -> Generator:
+        # worker.go probes on a time.Ticker: tick n is due at start + n x period, whatever the
+        # probes took, so neither their durations nor float sums move later ticks. A probe that
+        # outlasts a period finds one tick waiting (the ticker's channel holds one) and probes
+        # at once; the ticks it missed are dropped.
         period = worker.spec.get("periodSeconds", 10)
+        env = self.kubelet.group.env
+        start, tick = env.now, 0
         while not worker.stopped:
             yield from self._probe_once(worker)
             if worker.stopped:
                 return
-            yield self.kubelet.group.env.timeout(period)
+            tick += 1
+            due = start + tick * period
+            if due < env.now:
+                tick, due = int((env.now - start) // period), env.now
+            yield env.timeout(due - env.now)
 
     def _probe_once(self, worker: Worker) -> Generator:
         kubelet = self.kubelet

@@ -233,7 +233,8 @@ def test_liveness_exec_fails_after_30_s_and_the_container_is_restarted():
     # Probes every 5 s from 5 s: the file is gone at 30 s (the probe at that instant runs after
     # the rm), so failures at 30, 35, 40 s; the third (failureThreshold 3) kills.
     assert times(c, "liveness-exec", "Unhealthy")[:3] == [30, 35, 40]
-    [message] = {r.details["message"] for r in c.trace.where(kind="Unhealthy")}
+    [message] = {r.details["message"]
+                 for r in c.trace.where(kind="Unhealthy", obj="pod/default/liveness-exec")}
     assert message == "Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory"
     assert times(c, "liveness-exec", "Killing")[0] == 40
     [killing, *_] = c.trace.where(kind="Killing", obj="pod/default/liveness-exec")
@@ -257,7 +258,8 @@ def test_liveness_http_gets_500s_after_10_s_and_the_container_is_restarted():
     c.run(40)
     # agnhost liveness answers 200 for 10 s, then 500: probes at 3, 6, 9 pass, 12, 15, 18 fail.
     assert times(c, "liveness-http", "Unhealthy")[:3] == [12, 15, 18]
-    messages = {r.details["message"] for r in c.trace.where(kind="Unhealthy")}
+    messages = {r.details["message"]
+                for r in c.trace.where(kind="Unhealthy", obj="pod/default/liveness-http")}
     assert messages == {"Liveness probe failed: HTTP probe failed with statuscode: 500"}
     assert times(c, "liveness-http", "Killing")[0] == 18
     # agnhost handles SIGTERM at once; the restart is create + start (0.1 s) later.

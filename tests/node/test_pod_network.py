@@ -26,9 +26,10 @@ def test_routes_are_the_other_nodes_pod_cidrs_via_their_addresses() -> None:
     assert str(routes_from_nodes(nodes, "worker-1")[0]) == "10.244.2.0/24 via 10.0.0.22 dev eth0"
 
 
-def web_and_client() -> Cluster:
-    """nginx on worker-2 and a busybox client on worker-1, both running."""
-    c = Cluster(workers=2)
+def web_and_client(skip_phases: tuple[str, ...] = ("addon",)) -> Cluster:
+    """nginx on worker-2 and a busybox client on worker-1, both running; without kubeadm's
+    addons unless asked (`--skip-phases=addon`: the pod network alone, its addresses exact)."""
+    c = Cluster(workers=2, skip_phases=list(skip_phases))
     sleeper = {"name": "app", "image": "busybox:1.37", "command": ["sleep", "1000000"]}
     for name, where, container in [("web", "worker-2", {"name": "app", "image": "nginx:1.27"}),
                                    ("client", "worker-1", sleeper)]:
@@ -40,7 +41,8 @@ def web_and_client() -> Cluster:
 
 @pytest.fixture(scope="module")
 def cluster() -> Cluster:
-    return web_and_client()
+    """With kube-proxy and CoreDNS: a CoreDNS replica on each worker holds its .2 address."""
+    return web_and_client(skip_phases=())
 
 
 def web_ip(c: Cluster) -> str:
@@ -53,8 +55,8 @@ def test_each_node_learns_routes_to_the_others(cluster: Cluster) -> None:
         "10.244.0.0/24 via 10.0.0.10 dev eth0\n"
         "10.244.1.0/24 dev cni0 proto kernel scope link src 10.244.1.1\n"
         "10.244.2.0/24 via 10.0.0.22 dev eth0\n")
-    assert cluster.get("pods", "client")["status"]["podIP"] == "10.244.1.2"
-    assert web_ip(cluster) == "10.244.2.2"
+    assert cluster.get("pods", "client")["status"]["podIP"] == "10.244.1.3"
+    assert web_ip(cluster) == "10.244.2.3"
     assert '"subnet": "10.244.2.0/24"' in cluster.node_file(
         "worker-2", "/etc/cni/net.d/10-flannel.conflist")
     [sandbox] = [s for s in cluster.network.host("worker-2").memory["containerd"]
@@ -62,8 +64,8 @@ def test_each_node_learns_routes_to_the_others(cluster: Cluster) -> None:
     assert sandbox.netns_path.startswith("/var/run/netns/cni-")
     added = cluster.trace.where(component="cni", obj="pod/default/web")
     assert [(r.kind, r.details["plugin"], r.details["ips"]) for r in added] == [
-        ("ADD", "bridge", ["10.244.2.2/24"]), ("ADD", "portmap", ["10.244.2.2/24"])]
-    assert cluster.node_file("worker-2", "/var/lib/cni/networks/cbr0/10.244.2.2") == (
+        ("ADD", "bridge", ["10.244.2.3/24"]), ("ADD", "portmap", ["10.244.2.3/24"])]
+    assert cluster.node_file("worker-2", "/var/lib/cni/networks/cbr0/10.244.2.3") == (
         f"{sandbox.id}\r\neth0")
 
 
@@ -72,23 +74,23 @@ def test_wget_from_a_pod_on_worker_1_reaches_nginx_on_worker_2(cluster: Cluster)
     page = cluster.exec_("client", ["wget", "-qO-", f"http://{web_ip(cluster)}/"])
     assert "<title>Welcome to nginx!</title>" in page
     hops = [(r.host, r.kind, r.obj) for r in cluster.trace.where(component="network")[start:]]
-    assert hops == [("worker-1", "send", "10.244.1.2->10.244.2.2:80"),
-                    ("worker-2", "deliver", "10.244.1.2->10.244.2.2:80")]
+    assert hops == [("worker-1", "send", "10.244.1.3->10.244.2.3:80"),
+                    ("worker-2", "deliver", "10.244.1.3->10.244.2.3:80")]
 
 
 def test_ping_crosses_two_routers(cluster: Cluster) -> None:
     out = cluster.exec_("client", ["ping", "-c", "2", web_ip(cluster)])
     assert out.splitlines()[:3] == [
-        "PING 10.244.2.2 (10.244.2.2): 56 data bytes",
-        "64 bytes from 10.244.2.2: seq=0 ttl=62 time=1.000 ms",  # 0.5 ms each way on the LAN
-        "64 bytes from 10.244.2.2: seq=1 ttl=62 time=1.000 ms"]
+        "PING 10.244.2.3 (10.244.2.3): 56 data bytes",
+        "64 bytes from 10.244.2.3: seq=0 ttl=62 time=1.000 ms",  # 0.5 ms each way on the LAN
+        "64 bytes from 10.244.2.3: seq=1 ttl=62 time=1.000 ms"]
     assert "2 packets transmitted, 2 packets received, 0% packet loss" in out
 
 
 def test_nothing_listening_is_connection_refused(cluster: Cluster) -> None:
     with pytest.raises(K8sLabError) as refused:
         cluster.exec_("client", ["wget", "-O-", f"http://{web_ip(cluster)}:8080/"])
-    assert ("wget: can't connect to remote host (10.244.2.2): Connection refused"
+    assert ("wget: can't connect to remote host (10.244.2.3): Connection refused"
             in str(refused.value))
     assert cluster.exec_("client", ["sh", "-c", f"nc -z {web_ip(cluster)} 80 && echo open"]
                          ) == "open"

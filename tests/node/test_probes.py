@@ -55,8 +55,8 @@ def test_a_startup_probe_protects_a_slow_start_from_liveness():
     # Without initialDelaySeconds the first probe runs at once; startup probes fail every 10 s
     # until nginx listens at 120 s (the probe at that instant succeeds): 12 < failureThreshold 30.
     assert since_start(c, "slow", "Unhealthy") == [10 * i for i in range(12)]
-    assert set(messages(c, "slow")) == {
-        'Startup probe failed: Get "http://10.244.1.2:80/": dial tcp 10.244.1.2:80: connect: '
+    assert set(messages(c, "slow")) == {  # CoreDNS's replica on worker-1 holds 10.244.1.2
+        'Startup probe failed: Get "http://10.244.1.3:80/": dial tcp 10.244.1.3:80: connect: '
         "connection refused"}
     assert since_start(c, "slow", "ProbeResult", probe="startupProbe") == [120]
     assert since_start(c, "slow", "Killing") == []
@@ -87,7 +87,22 @@ def test_an_exec_probe_past_its_timeout_fails_with_timed_out():
                                     "periodSeconds": 10}}]}})
     c.run(30)
     assert set(messages(c, "slowprobe")) == {'Readiness probe failed: command "sleep 5" timed out'}
+    # A time.Ticker paces the worker: ticks stay 10 s apart whatever each probe took (1 s here).
+    assert since_start(c, "slowprobe", "Unhealthy") == [1, 11, 21]
     assert c.get("pods", "slowprobe")["status"]["containerStatuses"][0]["ready"] is False
+
+
+def test_a_probe_longer_than_its_period_runs_again_at_once_on_the_waiting_tick():
+    # The ticker's channel holds one tick: the probe that ends at 15 s finds the 10 s tick
+    # waiting; the one ending at 30 s finds the 20 s tick (30 s's was dropped), and so on.
+    c = Cluster(workers=1, skip_phases=["addon"])  # kubeadm --skip-phases=addon: a probe test
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "slowprobe"},
+             "spec": {"containers": [{
+                 "name": "app", "image": "busybox:1.37", "command": ["sleep", "3600"],
+                 "readinessProbe": {"exec": {"command": ["sleep", "20"]}, "timeoutSeconds": 15,
+                                    "periodSeconds": 10}}]}})
+    c.run(50)
+    assert since_start(c, "slowprobe", "Unhealthy") == [15, 30, 45]
 
 
 def test_a_tcp_probe_on_a_port_nothing_listens_on_is_refused():
@@ -97,8 +112,8 @@ def test_a_tcp_probe_on_a_port_nothing_listens_on_is_refused():
                  "name": "app", "image": "nginx:1.27",
                  "readinessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 5}}]}})
     c.run(20)
-    assert set(messages(c, "tcp")) == {
-        "Readiness probe failed: dial tcp 10.244.1.2:8080: connect: connection refused"}
+    assert set(messages(c, "tcp")) == {  # CoreDNS's replica on worker-1 holds 10.244.1.2
+        "Readiness probe failed: dial tcp 10.244.1.3:8080: connect: connection refused"}
     assert since_start(c, "tcp", "Unhealthy")[:3] == [0, 5, 10]
     assert c.kubectl("get pods").splitlines()[1].split()[:3] == ["tcp", "0/1", "Running"]
 

@@ -131,7 +131,9 @@ def test_external_traffic_policy_local_keeps_the_client_ip_and_drops_without_loc
     # worker-3 has no local endpoint: proxier.go's filter DROPs ("has no local endpoints").
     with pytest.raises(K8sLabError, match="i/o timeout"):
         outside(c, "10.0.0.23", node_port(c))
-    assert c.trace.where(component="network", host="worker-3")[-1].kind == "drop"
+    flow = f"{OUTSIDE_IP}->10.0.0.23:{node_port(c)}"
+    assert [(r.host, r.kind) for r in c.trace.where(component="network", obj=flow)][-3:] == [
+        ("registry", "send"), ("worker-3", "drop"), ("registry", "timeout")]
 
 
 def test_dns_over_udp_to_a_coredns_pod_is_answered() -> None:
