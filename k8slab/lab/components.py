@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from k8slab.node.container_state import ContainerState
     from k8slab.node.cri import ContainerStats
     from k8slab.node.kubelet_status import KubeletStatus
-    from k8slab.node.process import NetNamespace
+    from k8slab.node.process import Filesystem, NetNamespace
     from k8slab.raft.node import RaftNode
     from k8slab.scheduler.framework.diagnosis import Decision
     from k8slab.scheduler.view import SchedulerView
@@ -151,12 +151,20 @@ def pod_routes(network: Network, host: str) -> str | None:
     return pod_network.ip_route() if pod_network is not None else None
 
 
-def pod_namespace(network: Network, host: str, pod_ref: str) -> tuple[NetNamespace, str] | None:
-    """A running pod's network namespace on `host` and its /etc/resolv.conf, what a process
-    exec'd into the pod uses (`pod_ref` as `pod/<namespace>/<name>`); None if it has none."""
+def pod_namespace(network: Network, host: str, pod_ref: str
+                  ) -> tuple[NetNamespace, Filesystem] | None:
+    """A running pod's network namespace on `host` and its first container's files (its
+    /etc/resolv.conf and /etc/hosts), what a process exec'd into the pod uses (`pod_ref` as
+    `pod/<namespace>/<name>`); None if it has none."""
     containerd, runc = _running(network, host, "containerd"), _running(network, host, "runc")
     if containerd is None or runc is None:
         return None
+    for sandbox in containerd.list_pod_sandboxes():
+        if sandbox.pod != pod_ref or sandbox.netns is None or sandbox.state != "SANDBOX_READY":
+            continue
+        files = [runc.containers[c].fs for c in sandbox.containers if c in runc.containers]
+        return (sandbox.netns, files[0]) if files else None
+    return None
     for sandbox in containerd.list_pod_sandboxes():
         if sandbox.pod != pod_ref or sandbox.netns is None or sandbox.state != "SANDBOX_READY":
             continue

@@ -19,13 +19,12 @@ from urllib.parse import urlsplit
 
 from k8slab.errors import K8sLabError
 from k8slab.lab import arguments, components
-from k8slab.node.programs.resolver import candidates, parse
+from k8slab.node.process import Process
+from k8slab.node.programs.resolver import lookup, read_conf
 
 if TYPE_CHECKING:
     from k8slab.lab.cluster import Cluster
-    from k8slab.node.process import NetNamespace
 
-DNS_TIMEOUT = 5.0  # resolv.conf's default `timeout:5` per query (man 5 resolv.conf)
 
 
 @dataclass(frozen=True)
@@ -120,30 +119,19 @@ def _pod_names(cluster: Cluster) -> dict[str, str]:
     return names
 
 
-def _is_ip(host: str) -> bool:
+def _resolve(process: Process, name: str) -> Generator:
+    # An address is itself; a name goes through the pod's stub resolver (/etc/hosts, then
+    # DNS over UDP through the search list), as getaddrinfo in the client would.
     try:
-        ipaddress.ip_address(host)
+        return str(ipaddress.ip_address(name))
     except ValueError:
-        return False
-    return True
-
-
-def _lookup(netns: NetNamespace, resolv: str, name: str, timeout: float) -> Generator:
-    # The stub resolver: each candidate name in search order, asked of each nameserver.
-    servers, _, _ = parse(resolv)
-    for candidate in candidates(name, resolv):
-        for server in servers:
-            try:
-                reply = yield from netns.route(server, 53, {
-                    "protocol": "dns", "name": candidate, "type": "A"}, timeout, protocol="udp")
-            except K8sLabError:
-                continue
-            addresses = [a.split("\t")[-1] for a in reply.get("answers", []) if "\tA\t" in a]
-            if reply.get("rcode") == "NOERROR" and addresses:
-                return addresses[0]
-            break  # an answer (NXDOMAIN): the next candidate name
-    server = servers[0] if servers else "127.0.0.1"
-    raise K8sLabError(f"dial tcp: lookup {name} on {server}:53: no such host")
+        pass
+    addresses = yield from lookup(process, name)
+    if addresses:
+        return addresses[0]
+    servers = read_conf(process.fs.read("/etc/resolv.conf") or "").nameservers
+    raise K8sLabError(f"dial tcp: lookup {name} on {servers[0] if servers else '127.0.0.1'}:53:"
+                      " no such host")
 
 
 def send_traffic(cluster: Cluster, from_pod: str, url: str, *, rps: float, seconds: float,
@@ -163,9 +151,10 @@ def send_traffic(cluster: Cluster, from_pod: str, url: str, *, rps: float, secon
     if inside is None or inside[0].route is None:
         raise K8sLabError(f'pod "{pod_name}" in namespace "{namespace}" is not running with a '
                           "network: traffic starts from a running pod")
-    netns, resolv = inside
+    netns, files = inside
     names = _pod_names(cluster)
     group = cluster.network.host(node).group(f"traffic/{namespace}/{pod_name}")
+    process = Process(group, {}, ["k8slab-traffic", url], fs=files, netns=netns)
     outcomes: list[tuple[float, str | None, float | None, str | None]] = []
     request = {"protocol": "http", "method": "GET", "path": path,
                "headers": {"Host": host if port == 80 else f"{host}:{port}",
@@ -185,11 +174,10 @@ def send_traffic(cluster: Cluster, from_pod: str, url: str, *, rps: float, secon
 
     def run() -> Generator:
         ip, failure = host, None
-        if not _is_ip(host):
-            try:
-                ip = yield from _lookup(netns, resolv, host, DNS_TIMEOUT)
-            except K8sLabError as error:
-                failure = str(error)
+        try:
+            ip = yield from _resolve(process, host)
+        except K8sLabError as error:
+            failure = str(error)
         start = env.now
         deadline[0] = start + seconds + timeout
         for index in range(count):
