@@ -140,11 +140,11 @@ class NetworkVerbs:
     def _node_address(self, node: str) -> str:
         # A node's name stands for its address on the LAN; an IP is taken as it is.
         if node in self.hosts and node != REGISTRY:
-            network = self.network.host(node).memory.get("pod_network")
-            if network is None:
+            address = components.node_address(self.network, node)
+            if address is None:
                 raise NetworkVerbError(f"{node} is down or has no network: nothing answers "
                                        "at its address")
-            return network.host_net.node_ip
+            return address
         try:
             return str(ipaddress.IPv4Address(node))
         except ValueError:

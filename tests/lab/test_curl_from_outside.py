@@ -54,3 +54,13 @@ def test_bad_arguments_are_refused_before_anything_runs(cluster, args, message):
     with pytest.raises(K8sLabError, match=message):
         cluster.curl_from_outside(*args)
     assert (cluster.now, len(cluster.trace)) == before
+
+
+def test_a_node_that_is_down_is_named_as_such(cluster):
+    cluster.kill_node("worker-1")
+    try:
+        with pytest.raises(K8sLabError, match="worker-1 is down or has no network"):
+            cluster.curl_from_outside("worker-1", node_port(cluster))
+    finally:
+        cluster.restart_node("worker-1")
+        cluster.run(30)
