@@ -151,6 +151,13 @@ def pod_routes(network: Network, host: str) -> str | None:
     return pod_network.ip_route() if pod_network is not None else None
 
 
+def node_address(network: Network, host: str) -> str | None:
+    """`host`'s own address on the LAN, where a NodePort answers; None while its network is
+    down."""
+    pod_network = _running(network, host, "pod_network")
+    return pod_network.host_net.node_ip if pod_network is not None else None
+
+
 def pod_namespace(network: Network, host: str, pod_ref: str
                   ) -> tuple[NetNamespace, Filesystem] | None:
     """A running pod's network namespace on `host` and its first container's files (its

@@ -190,10 +190,12 @@ def send_traffic(cluster: Cluster, from_pod: str, url: str, *, rps: float, secon
 
     deadline = [cluster.now + seconds + timeout]
     runner = group.spawn(run())
-    cluster.run(seconds + timeout)
-    while runner.is_alive or cluster.now < deadline[0]:  # the lookup took time first
-        cluster.run(max(deadline[0] - cluster.now, timeout))
-    group.stop()
+    try:  # an interrupted run stops the generator too: no requests sent behind the reader
+        cluster.run(seconds + timeout)
+        while runner.is_alive or cluster.now < deadline[0]:  # the lookup took time first
+            cluster.run(max(deadline[0] - cluster.now, timeout))
+    finally:
+        group.stop()
     names.update(_pod_names(cluster))
     requests = [Request(at, _endpoint_name(served, names), latency, error)
                 for at, served, latency, error in outcomes]

@@ -91,6 +91,12 @@ CALLS = {
     "node_file": st.tuples(values, values),
     "node_files": st.tuples(values, values),
     "ip_route": st.tuples(values),
+    "iptables_save": st.tuples(values),
+    "ipvsadm": st.tuples(values),
+    "nft": st.tuples(values),
+    "traffic": st.tuples(values, st.one_of(values, st.sampled_from(["http://a/",
+                                                                    "http://10.96.0.1:443/"]))),
+    "curl_from_outside": st.tuples(values, values),
     "write_static_pod": st.tuples(values, values, manifests),
     "remove_static_pod": st.tuples(values, values),
 }
@@ -107,6 +113,12 @@ KEYWORDS = {
                                                 "previous": values, "tail": values,
                                                 "timestamps": values}),
     "exec_": st.fixed_dictionaries({}, optional={"container": values, "namespace": values}),
+    "traffic": st.fixed_dictionaries({}, optional={
+        "rps": st.one_of(values, st.sampled_from([1, 10])),
+        "seconds": st.one_of(values, st.sampled_from([0.5, 2])), "timeout": values,
+        "namespace": values}),
+    "curl_from_outside": st.fixed_dictionaries({}, optional={"path": values,
+                                                             "timeout": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

@@ -30,6 +30,18 @@ def test_a_name_is_looked_up_once_through_kube_dns_then_each_request_is_a_new_fl
     assert len(dnats) == 201  # the lookup, then one new flow per request
 
 
+def test_cluster_traffic_is_send_traffic_on_the_cluster(cluster):
+    start = cluster.now
+    report = cluster.traffic("client", "http://web/", rps=50, seconds=2)
+    assert (report.source, report.url, report.rps, report.seconds) == (
+        "default/client", "http://web/", 50, 2)
+    assert len(report.requests) == 100 and report.failures() == {}
+    assert report.requests[0].at >= start and report.requests[-1].at < start + 2.1
+    assert sum(report.by_endpoint().values()) == 100
+    with pytest.raises(K8sLabError, match="rps must be a finite number"):
+        cluster.traffic("client", "http://web/", rps=-1)
+
+
 def test_a_name_nobody_serves_fails_every_request_as_go_says(cluster):
     report = send_traffic(cluster, "client", "http://nothere/", rps=10, seconds=1)
     assert report.failures() == {"dial tcp: lookup nothere on 10.96.0.10:53: no such host": 10}

@@ -55,6 +55,14 @@ ANSWERS = {
         "answer_4_node": '"worker-2"',
         "answer_4_score": "250",
     },
+    "06-services-and-networking.ipynb": {
+        "answer_1_chains": "4",
+        "answer_1_probability": "0.25",
+        "answer_2_endpoints": "3",
+        "answer_2_each": "400",  # the check accepts 60 either side of every endpoint's count
+        "answer_3_questions": "4",
+        "answer_3_fewer": "True",
+    },
 }
 
 

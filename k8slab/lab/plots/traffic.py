@@ -98,7 +98,7 @@ def endpoint_histogram(report: TrafficReport, expected: Sequence[str] | None = N
     ax.set_xticks(range(len(names)), names, fontsize=9)
     ax.set_xlim(-0.6, max(len(names), 1) - 0.4)
     ax.set_ylim(0, max([1, *counts.values()]) * 1.2)
-    ax.set_xlabel("endpoint (pod IP:port) chosen by kube-proxy's rules")
+    ax.set_xlabel("endpoint chosen by kube-proxy's rules (the pod holding it, or IP:port)")
     ax.set_ylabel("requests answered")
     fig.tight_layout()
     plt.close(fig)

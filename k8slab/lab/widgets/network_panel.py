@@ -229,9 +229,16 @@ class NetworkPanel(Panel):
         return ready, len(endpoints)
 
     def _names(self) -> dict[str, str]:
-        """Each endpoint's pod name, from the pods' IPs (an endpoint is "IP:port")."""
-        by_ip = {(p.get("status") or {}).get("podIP"): p["metadata"]["name"]
-                 for p in self.cluster.list("pods", self.namespace)}
-        return {endpoint: by_ip[endpoint.rpartition(":")[0]]
-                for endpoint in (self.report.by_endpoint() if self.report else {})
-                if endpoint.rpartition(":")[0] in by_ip}
+        """What to write under each endpoint's bar: for a pod ("namespace/name", as
+        `Cluster.traffic` names it) its IP if it still has one; for a bare "IP:port", the pod
+        holding that IP."""
+        pods = self.cluster.list("pods", self.namespace)
+        ips = {f"{self.namespace}/{p['metadata']['name']}": (p.get("status") or {}).get("podIP")
+               for p in pods}
+        by_ip = {(p.get("status") or {}).get("podIP"): p["metadata"]["name"] for p in pods}
+        names = {}
+        for endpoint in self.report.by_endpoint() if self.report else {}:
+            label = ips.get(endpoint) or by_ip.get(endpoint.rpartition(":")[0])
+            if label:
+                names[endpoint] = label
+        return names

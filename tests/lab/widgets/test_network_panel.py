@@ -2,8 +2,9 @@
 the backend by one, kill a pod, toggle a pod's readiness (and so its place in the Service's
 EndpointSlice); Send calls `Cluster.traffic` and the charts draw the report it returns.
 
-`Cluster.traffic` is the data path's load generator; here one stand-in replaces that one call,
-spreading requests round-robin over the ready endpoints of the Service's EndpointSlices."""
+Most tests replace that one call, `Cluster.traffic`, with a stand-in that spreads requests
+round-robin over the ready endpoints of the Service's EndpointSlices (naming each by its pod, as
+the real one does), so they can assert exact counts; one sends real traffic through the rules."""
 
 import ipywidgets as widgets
 import pytest
@@ -28,6 +29,13 @@ def ready_endpoints(cluster: Cluster, service: str = "web") -> list[str]:
     return sorted(found)
 
 
+def ready_pods(cluster: Cluster, service: str = "web") -> list[str]:
+    """The pods behind the Service's ready endpoints, as "namespace/name"."""
+    by_ip = {p["status"].get("podIP"): p["metadata"]["name"] for p in cluster.list("pods")}
+    return sorted(f"default/{by_ip[e.rpartition(':')[0]]}"
+                  for e in ready_endpoints(cluster, service))
+
+
 class TrafficStandIn:
     """Stands in for `Cluster.traffic` only: records its calls, lets the simulated time pass,
     and answers each request from the next ready endpoint in turn."""
@@ -38,7 +46,7 @@ class TrafficStandIn:
 
     def __call__(self, source, url, *, rps=100, seconds=10, timeout=1.0, namespace="default"):
         self.calls.append((source, url, rps, seconds, namespace))
-        endpoints = ready_endpoints(self.cluster)
+        endpoints = ready_pods(self.cluster)
         start = self.cluster.now
         requests = [Request(start + i / rps, endpoints[i % len(endpoints)], 0.002, None)
                     for i in range(int(rps * seconds))]
@@ -133,11 +141,22 @@ def test_send_calls_cluster_traffic_and_draws_the_report(panel):
     panel.send_button.click()
     assert stand_in.calls == [("client", "http://web", 100, 5, "default")]
     assert panel.message.value == "sent 500 requests to http://web in 5 s; 0 failed"
-    bars = [t for t in tips(panel.chart.value) if ":80: " in t]
-    names = {panel.cluster.get("pods", p)["status"]["podIP"]: p
-             for p in panel.pod_dropdown.options}
-    assert bars == [f"{names[e.rpartition(':')[0]]} {e}: 250 answered"
-                    for e in ready_endpoints(panel.cluster)]
+    bars = [t for t in tips(panel.chart.value) if " answered" in t and "default/" in t]
+    ips = {f"default/{p}": panel.cluster.get("pods", p)["status"]["podIP"]
+           for p in panel.pod_dropdown.options}
+    assert bars == [f"{ips[pod]} {pod}: 250 answered" for pod in ready_pods(panel.cluster)]
+    assert "all 500 requests from client to http://web answered" in texts(panel.chart.value)
+
+
+def test_send_with_the_real_traffic_avoids_an_unready_pod(panel):
+    unready = panel.pod_dropdown.value
+    panel.ready_button.click()
+    panel.seconds_dropdown.value = 5
+    panel.send_button.click()
+    assert panel.message.value == "sent 500 requests to http://web in 5 s; 0 failed"
+    assert sorted(panel.report.by_endpoint()) == ready_pods(panel.cluster)
+    assert f"default/{unready}" not in panel.report.by_endpoint()
+    assert len(panel.report.by_endpoint()) == 2
     assert "all 500 requests from client to http://web answered" in texts(panel.chart.value)
 
 
@@ -173,6 +192,6 @@ def test_what_the_buttons_did_is_marked_between_the_sends(panel):
     assert "all 1,000 requests from client to http://web answered" in over_time
     assert f"t = {killed_at:g} s: pod {victim} deleted" in tips(panel.chart.value)
     # The histogram is the last send's: three bars, none of them the killed pod's address.
-    bars = [t for t in tips(panel.chart.value) if ":80: " in t]
+    bars = [t for t in tips(panel.chart.value) if " answered" in t and "default/" in t]
     assert len(bars) == 3
-    assert not any(f"{victim_ip}:80" in bar for bar in bars)
+    assert not any(victim in bar or victim_ip in bar for bar in bars)
