@@ -46,7 +46,7 @@ class KubectlVerbs:
         once the object is gone, simulated time passing meanwhile.
         """
         resource, name, namespace = arguments.object_arguments(resource, name, namespace)
-        if cascade not in kubectl_delete.POLICIES:
+        if not isinstance(cascade, str) or cascade not in kubectl_delete.POLICIES:
             raise K8sLabError(f"cascade must be one of {', '.join(kubectl_delete.POLICIES)}, "
                               f"got {arguments.shown(cascade)}")
         flags = {"cascade": cascade, "force": arguments.flag(force, "force"),
