@@ -17,6 +17,7 @@ from k8slab.etcd.wire import ResponseHeader
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.architecture import architecture
 from k8slab.lab.plots.pods_per_node import pods_per_node
+from k8slab.lab.plots.shapes import short
 from k8slab.lab.plots.swimlane import swimlane
 from k8slab.raft.ready import Role
 from k8slab.raft.status import Status
@@ -38,11 +39,14 @@ def test_architecture_draws_every_running_component(cluster):
     for component in ("etcd", "kube-apiserver", "kube-scheduler", "kube-controller-\nmanager"):
         assert f"{component}\n(static pod)" in drawn
     assert "containers\n(shim, runc)" in drawn
-    assert drawn.count("1 pod · shim → runc") == 2
+    # each worker: its web pod, its kube-proxy and one of CoreDNS's two replicas
+    assert drawn.count("3 pods · shim → runc") == 2
     pods = {c["pod"].rsplit("/", 1)[1] for host in cluster.hosts[1:]
             for c in cluster.containers(host)}
-    assert pods == {"web-1", "web-2"}
-    assert all(name in drawn for name in pods)
+    assert pods == {"web-1", "web-2", "coredns-9fdf59497-w2g25", "coredns-9fdf59497-hbxgt",
+                    "kube-proxy-2z5wf", "kube-proxy-cxbkz"}
+    assert all(short(name, 10) in drawn for name in pods)
+    assert drawn.count("kube-prox…") == 3  # the DaemonSet's pod runs on the control plane too
     assert {"control plane", "worker nodes", "watch/list", "etcd client",
             "kubelets: watch/list"} <= set(drawn)
 
