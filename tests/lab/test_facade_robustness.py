@@ -91,6 +91,9 @@ CALLS = {
     "node_file": st.tuples(values, values),
     "node_files": st.tuples(values, values),
     "ip_route": st.tuples(values),
+    "iptables_save": st.tuples(values),
+    "ipvsadm": st.tuples(values),
+    "nft": st.tuples(values),
     "write_static_pod": st.tuples(values, values, manifests),
     "remove_static_pod": st.tuples(values, values),
 }
@@ -107,6 +110,7 @@ KEYWORDS = {
                                                 "previous": values, "tail": values,
                                                 "timestamps": values}),
     "exec_": st.fixed_dictionaries({}, optional={"container": values, "namespace": values}),
+    "iptables_save": st.fixed_dictionaries({}, optional={"table": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))
