@@ -5,6 +5,7 @@ from __future__ import annotations
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.validation import validate
 from k8slab.cmd.cli import endpoint_host, flags
+from k8slab.cmd.coredns import IMAGE as COREDNS_IMAGE
 from k8slab.cmd.images import (
     APISERVER_IMAGE,
     CONTROLLER_MANAGER_IMAGE,
@@ -13,7 +14,6 @@ from k8slab.cmd.images import (
     PROXY_IMAGE,
     SCHEDULER_IMAGE,
 )
-from k8slab.cmd.coredns import IMAGE as COREDNS_IMAGE
 from k8slab.lab import kubeadm
 from k8slab.node.containerd import PAUSE_IMAGE
 from k8slab.node.image_store import IMAGES
