@@ -17,7 +17,7 @@ from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.rest import Client
 from k8slab.errors import AlreadyExistsError, ConflictError, K8sLabError, NotFoundError
-from k8slab.node import admission, pod_status
+from k8slab.node import admission, cri, pod_status
 from k8slab.node.allocatable import node_allocatable
 from k8slab.node.containerd import VERSION as RUNTIME_VERSION
 from k8slab.node.containerd import Containerd
@@ -315,11 +315,18 @@ class Kubelet:
                   timeout: float = 60.0) -> Generator:
         """Run `argv` in a running container of pod `key` (what `kubectl exec` reaches);
         returns (exit code, stdout, stderr)."""
-        running = self.running.get(key)
-        if running is None or container not in running.containers:
+        if not self.container_running(key, container):
             raise NotFoundError(f'container "{container}" of pod "{key}" is not running')
-        return (yield from self.containerd.exec_sync(running.containers[container], argv,
-                                                      timeout))
+        return (yield from self.containerd.exec_sync(self.running[key].containers[container],
+                                                      argv, timeout))
+
+    def container_running(self, key: str, container: str) -> bool:
+        """findContainer: the runtime lists `container` of pod `key` as running now (CRI
+        ListContainers, as GetPods(false) asks), whatever the last relist's status said."""
+        running = self.running.get(key)
+        wanted = running.containers.get(container) if running else None
+        return any(c.id == wanted and c.state == cri.RUNNING
+                   for c in self.containerd.list_containers())
 
     def _admit(self, key: str, pod: dict) -> bool:
         """Admit a pod once, if it fits beside those admitted; a terminal pod is not run again."""

@@ -132,8 +132,13 @@ class KubeletServer:
             # kubelet getExec -> findContainer: no running container by that name.
             raise BadRequestError(f'unable to upgrade connection: container not found '
                                   f'("{container}")')
-        code, stdout, stderr = yield from self.kubelet.exec_sync(
-            f"{namespace}/{name}", container, list(request["argv"]), EXEC_TIMEOUT)
+        try:
+            code, stdout, stderr = yield from self.kubelet.exec_sync(
+                f"{namespace}/{name}", container, list(request["argv"]), EXEC_TIMEOUT)
+        except NotFoundError:
+            # the runtime no longer runs it: it died since the status above was computed
+            raise BadRequestError(f'unable to upgrade connection: container not found '
+                                  f'("{container}")') from None
         return {"exitCode": code, "stdout": stdout, "stderr": stderr}
 
 

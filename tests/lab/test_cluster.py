@@ -102,13 +102,20 @@ def test_kubectl_table_lists_the_pods(running: Cluster) -> None:
 
 
 def test_control_plane_runs_as_static_pods_with_mirror_pods(running: Cluster) -> None:
-    names = [p["metadata"]["name"] for p in running.list("pods", "kube-system")]
-    assert names == [
+    pods = running.list("pods", "kube-system")
+    mirrors = [p["metadata"]["name"] for p in pods
+               if "kubernetes.io/config.mirror" in p["metadata"].get("annotations", {})]
+    assert mirrors == [
         "etcd-control-plane",
         "kube-apiserver-control-plane",
         "kube-controller-manager-control-plane",
         "kube-scheduler-control-plane",
     ]
+    # beside them, the addons kubeadm installs: CoreDNS's Deployment and kube-proxy's DaemonSet
+    assert [p["metadata"]["name"] for p in pods] == [
+        "coredns-9fdf59497-lhfgx", "coredns-9fdf59497-zl28n", *mirrors[:3],
+        "kube-proxy-6f7vj", "kube-proxy-cxbkz", "kube-proxy-rhg8p", "kube-proxy-w2g25",
+        mirrors[3]]
     images = sorted(c["image"] for c in running.containers("control-plane"))
     assert "registry.k8s.io/kube-apiserver:v1.35.0" in images
 

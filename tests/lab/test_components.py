@@ -25,9 +25,10 @@ def cluster() -> Cluster:
 def test_each_host_runs_what_kubeadm_started_there(cluster):
     assert components.running_on(cluster.network, "control-plane") == (
         "runc", "containerd", "kubelet", "pod_network", "etcd", "kube-apiserver",
-        "kube-controller-manager", "kube-scheduler")
+        "kube-controller-manager", "kube-scheduler", "kube-proxy")
+    # kube-proxy is the DaemonSet kubeadm's addon phase installs, one pod on every node
     assert components.running_on(cluster.network, "worker-1") == ("runc", "containerd", "kubelet",
-                                                                    "pod_network")
+                                                                    "pod_network", "kube-proxy")
 
 
 def test_the_etcd_member_reports_its_endpoint_status(cluster):

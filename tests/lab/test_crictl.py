@@ -107,7 +107,10 @@ def test_inspect_shows_the_oci_spec_a_pod_container_runs_from() -> None:
         "containers": [{"name": "web", "image": "nginx:1.27",
                         "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}}}]}})
     c.run(10)
-    [line] = c.crictl("worker-1", "ps").splitlines()[1:]
+    # newest first: the pod's container, then the addons' (kube-proxy, one of CoreDNS's two)
+    lines = c.crictl("worker-1", "ps").splitlines()[1:]
+    assert [row.split()[6] for row in lines] == ["web", "kube-proxy", "coredns"]
+    line = lines[0]
     info = json.loads(c.crictl("worker-1", f"inspect {line.split()[0]}"))["info"]
     linux = info["runtimeSpec"]["linux"]
     assert linux["resources"]["cpu"] == {"shares": 512, "quota": 50000, "period": 100000}

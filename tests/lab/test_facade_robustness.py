@@ -119,6 +119,7 @@ KEYWORDS = {
         "namespace": values}),
     "curl_from_outside": st.fixed_dictionaries({}, optional={"path": values,
                                                              "timeout": values}),
+    "iptables_save": st.fixed_dictionaries({}, optional={"table": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

@@ -65,7 +65,8 @@ def play(c: Cluster, step: tuple) -> None:
           suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(1, 10_000), schedule=st.lists(steps, max_size=8))
 def test_every_replica_set_converges_after_any_schedule(seed: int, schedule: list) -> None:
-    c = Cluster(workers=3, seed=seed)
+    # the property is the ReplicaSet's; the addons would add boot time to every example
+    c = Cluster(workers=3, seed=seed, skip_phases=["addon"])
     c.apply(replica_set(4))
     c.run(20)
     for step in schedule:
@@ -91,13 +92,20 @@ def test_a_dead_workers_pods_are_replaced_elsewhere_after_50_plus_300_seconds() 
     c.run(20)
     victim = owned_pods(c)[0]["spec"]["nodeName"]
     lost = {p["metadata"]["name"] for p in owned_pods(c) if p["spec"]["nodeName"] == victim}
+    # CoreDNS's ReplicaSet replaces its replica on the victim too (the DaemonSet's kube-proxy
+    # pod is not replaced: it belongs to that node)
+    dns_lost = [p for p in c.list("pods", "kube-system")
+                if p["spec"]["nodeName"] == victim and p["metadata"]["name"].startswith("coredns-")]
     killed = c.now
     c.kill_node(victim)
     c.run(340)
     assert not [r for r in c.trace.where(kind="SuccessfulCreate") if r.time > killed]
     c.run(30)  # the last renewal + 50 s (+ a 5 s monitor period) + 5 s + 300 s has passed
     created = [r for r in c.trace.where(kind="SuccessfulCreate") if r.time > killed]
-    assert len(created) == len(lost)
+    assert sorted(r.obj for r in created) == (["replicaset/default/web"] * len(lost)
+                                              + ["replicaset/kube-system/coredns-9fdf59497"]
+                                              * len(dns_lost))
+    assert (len(lost), len(dns_lost)) == (2, 1)
     assert all(340 < r.time - killed < 370 for r in created)
     c.run(10)
     running = [p for p in owned_pods(c) if not p["metadata"].get("deletionTimestamp")]

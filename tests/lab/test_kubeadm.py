@@ -5,11 +5,13 @@ from __future__ import annotations
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.validation import validate
 from k8slab.cmd.cli import endpoint_host, flags
+from k8slab.cmd.coredns import IMAGE as COREDNS_IMAGE
 from k8slab.cmd.images import (
     APISERVER_IMAGE,
     CONTROLLER_MANAGER_IMAGE,
     ETCD_IMAGE,
     PROGRAMS,
+    PROXY_IMAGE,
     SCHEDULER_IMAGE,
 )
 from k8slab.lab import kubeadm
@@ -136,8 +138,9 @@ def test_init_pre_pulls_every_control_plane_image_and_installs_the_programs() ->
     host = bare_host()
     kubeadm.init_control_plane(host, "10.0.0.10")
     tags = [tag for stored in host.disk[IMAGES].values() for tag in stored.repo_tags]
+    # `kubeadm config images pull` pulls the addons' images too: kube-proxy and CoreDNS
     assert tags == [PAUSE_IMAGE, ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE,
-                    SCHEDULER_IMAGE]
+                    SCHEDULER_IMAGE, PROXY_IMAGE, COREDNS_IMAGE]
     for pod in host.disk[MANIFESTS].values():
         assert pod["spec"]["containers"][0]["image"] in tags
     assert host.programs == PROGRAMS
@@ -183,7 +186,8 @@ def test_join_points_the_kubelet_at_the_api_server() -> None:
     kubeadm.join_worker(host, "control-plane")
     assert host.disk[kubeadm.KUBELET_CONF] == {"server": "https://control-plane:6443"}
     assert sorted(host.disk) == sorted([kubeadm.KUBELET_CONF, IMAGES])  # and the pause image
-    assert host.programs == {}
+    # what the images run, so the kube-proxy and CoreDNS pods the node is given can start
+    assert host.programs == PROGRAMS
 
 
 # -- booting -----------------------------------------------------------------------------------

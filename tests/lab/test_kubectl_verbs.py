@@ -68,26 +68,37 @@ def test_drain_refuses_unmanaged_pods_and_leaves_the_node_cordoned(cluster: Clus
     with pytest.raises(KubectlError) as caught:
         cluster.kubectl("drain worker-1")
     assert caught.value.output.splitlines()[0] == "node/worker-1 cordoned"
+    # kube-proxy's DaemonSet pod refuses too, aggregated as utilerrors does: "[e1, e2]"
     assert caught.value.error == (
-        "error: cannot delete cannot delete Pods that declare no controller (use --force to "
-        "override): default/a, default/b")
+        "error: [cannot delete cannot delete Pods that declare no controller (use --force to "
+        "override): default/a, default/b, cannot delete DaemonSet-managed Pods (use "
+        "--ignore-daemonsets to ignore): kube-system/kube-proxy-76ksc]")
     assert names(cluster) == ["a", "b", "c"]
     assert cluster.get("nodes", "worker-1", None)["spec"]["unschedulable"] is True
 
 
 def test_drain_with_force_moves_every_pod_off_the_node(cluster: Cluster) -> None:
-    out = cluster.kubectl("drain worker-1 --force --disable-eviction")
+    # Every node runs kube-proxy's DaemonSet pod, so a drain needs --ignore-daemonsets, as
+    # on a kubeadm cluster; worker-1's CoreDNS replica goes too (its ReplicaSet replaces it).
+    out = cluster.kubectl("drain worker-1 --force --disable-eviction --ignore-daemonsets")
     assert out.splitlines() == [
         "node/worker-1 cordoned",
-        "Warning: deleting Pods that declare no controller: default/a, default/b",
+        "Warning: deleting Pods that declare no controller: default/a, default/b; ignoring "
+        "DaemonSet-managed Pods: kube-system/kube-proxy-76ksc",
         "pod/a deleted",
         "pod/b deleted",
+        "pod/coredns-9fdf59497-bm2sj deleted",
         "node/worker-1 drained",
     ]
     assert names(cluster) == ["c"]
-    # The control plane's static pods are mirror pods: drain never touches them.
-    assert cluster.kubectl("drain control-plane --force --disable-eviction").splitlines() == [
-        "node/control-plane cordoned", "node/control-plane drained"]
+    # The control plane's static pods are mirror pods: drain never touches them. CoreDNS's
+    # replacement, which tolerates the control plane's taint, had landed there.
+    assert cluster.kubectl(
+        "drain control-plane --force --disable-eviction --ignore-daemonsets").splitlines() == [
+        "node/control-plane cordoned",
+        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-xdkjb",
+        "pod/coredns-9fdf59497-dlq4v deleted",
+        "node/control-plane drained"]
 
 
 def test_the_facade_delete_and_scale(cluster: Cluster) -> None:

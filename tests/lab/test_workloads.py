@@ -44,8 +44,15 @@ def test_an_invalid_deployment_is_refused_and_nothing_is_stored(cluster, spec, m
         cluster.apply(deployment(**spec))
     assert message in str(caught.value)
     cluster.run(5)
-    assert cluster.list("deployments") == [] and cluster.list("replicasets") == []
-    assert str(cluster.etcdctl("get /registry/deployments --prefix --keys-only")) == ""
+    # only what kubeadm's addon phase stored: CoreDNS's Deployment and its ReplicaSet
+    assert [name_of(d) for d in cluster.list("deployments")] == ["kube-system/coredns"]
+    assert [name_of(r) for r in cluster.list("replicasets")] == ["kube-system/coredns-9fdf59497"]
+    assert str(cluster.etcdctl("get /registry/deployments --prefix --keys-only")) == (
+        "/registry/deployments/kube-system/coredns\n")
+
+
+def name_of(obj: dict) -> str:
+    return f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
 
 
 def test_a_deployments_selector_is_immutable(cluster):

@@ -39,10 +39,10 @@ def host_view(cluster: Cluster, name: str) -> HostView:
         if not container["pod"]:
             continue
         _, namespace, pod = container["pod"].split("/", 2)
-        label = pod if namespace == "default" else f"{namespace}/{pod}"
+        # the pod's name alone: a box 10 characters wide showed "kube-syst…" for every addon
         static = namespace == "kube-system" and pod.removesuffix(f"-{name}") in control
-        if not static and label not in pods:
-            pods.append(label)
+        if not static and pod not in pods:
+            pods.append(pod)
     return HostView(name, cluster.host_is_up(name), [s for s in NODE_SERVICES if s in running],
                     control, sorted(pods, key=natural))
 

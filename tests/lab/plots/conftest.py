@@ -32,7 +32,8 @@ def cluster() -> Cluster:
 
 @pytest.fixture
 def placed() -> Cluster:
-    """Three workers: two pods pinned on worker-1, one on worker-3, worker-2 empty."""
+    """Three workers: two pods pinned on worker-1, one on worker-3, worker-2 running only its
+    kube-proxy (CoreDNS's two replicas land on worker-1 and worker-3)."""
     cluster = Cluster(workers=3, seed=1)
     cluster.apply([web_pod("a", "250m", "worker-1"), web_pod("b", "500m", "worker-1"),
                    web_pod("c", "1000m", "worker-3")])

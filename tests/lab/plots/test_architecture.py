@@ -17,6 +17,7 @@ from k8slab.etcd.wire import ResponseHeader
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.plots.architecture import architecture
 from k8slab.lab.plots.pods_per_node import pods_per_node
+from k8slab.lab.plots.shapes import short
 from k8slab.lab.plots.swimlane import swimlane
 from k8slab.raft.ready import Role
 from k8slab.raft.status import Status
@@ -38,11 +39,14 @@ def test_architecture_draws_every_running_component(cluster):
     for component in ("etcd", "kube-apiserver", "kube-scheduler", "kube-controller-\nmanager"):
         assert f"{component}\n(static pod)" in drawn
     assert "containers\n(shim, runc)" in drawn
-    assert drawn.count("1 pod · shim → runc") == 2
+    # each worker: its web pod, its kube-proxy and one of CoreDNS's two replicas
+    assert drawn.count("3 pods · shim → runc") == 2
     pods = {c["pod"].rsplit("/", 1)[1] for host in cluster.hosts[1:]
             for c in cluster.containers(host)}
-    assert pods == {"web-1", "web-2"}
-    assert all(name in drawn for name in pods)
+    assert pods == {"web-1", "web-2", "coredns-9fdf59497-w2g25", "coredns-9fdf59497-hbxgt",
+                    "kube-proxy-2z5wf", "kube-proxy-cxbkz"}
+    assert all(short(name, 10) in drawn for name in pods)
+    assert drawn.count("kube-prox…") == 3  # the DaemonSet's pod runs on the control plane too
     assert {"control plane", "worker nodes", "watch/list", "etcd client",
             "kubelets: watch/list"} <= set(drawn)
 
@@ -75,13 +79,14 @@ def test_architecture_without_the_control_plane_says_kubelets_cannot_reach_it(cl
 
 
 def test_architecture_of_a_large_cluster_draws_six_workers_and_a_more_box():
-    drawn = texts(architecture(Cluster(workers=10, seed=1)))
+    # the map's layout of worker boxes, not what runs in them: no addons to boot on 11 nodes
+    drawn = texts(architecture(Cluster(workers=10, seed=1, skip_phases=["addon"])))
     assert [f"worker-{i}" in drawn for i in range(1, 11)] == [True] * 6 + [False] * 4
     assert "… 4 more\nworker nodes\n(4 up)" in drawn
 
 
 def test_architecture_of_eight_workers_draws_them_all():
-    drawn = texts(architecture(Cluster(workers=8, seed=1)))
+    drawn = texts(architecture(Cluster(workers=8, seed=1, skip_phases=["addon"])))  # as above
     assert all(f"worker-{i}" in drawn for i in range(1, 9))
     assert not any(text.startswith("…") for text in drawn)
 

@@ -17,8 +17,9 @@ def test_pods_per_node_counts_running_pods_on_every_worker(placed):
     left, right = fig.axes
     assert [t.get_text() for t in left.get_xticklabels()] == ["worker-1", "worker-2",
                                                               "worker-3"]
-    assert bars(left) == [[2, 0, 1]]
-    assert bars(right) == [[750, 0, 1000], [4000, 4000, 4000]]
+    # a kube-proxy pod on every worker and CoreDNS's two replicas (100m each) on worker-1 and -3
+    assert bars(left) == [[4, 1, 3]]
+    assert bars(right) == [[850, 0, 1100], [4000, 4000, 4000]]
 
 
 def test_pods_per_node_marks_down_hosts(placed):
@@ -34,8 +35,8 @@ def test_pods_per_node_counts_pending_pods_in_requests_but_not_as_running(placed
     placed.run(0.5)
     assert placed.get("pods", "d")["status"]["phase"] == "Pending"
     left, right = pods_per_node(placed).axes
-    assert bars(left) == [[2, 0, 1]]
-    assert bars(right)[0] == [750, 100, 1000]
+    assert bars(left) == [[4, 1, 3]]
+    assert bars(right)[0] == [850, 100, 1100]
 
 
 def test_pods_per_node_says_when_the_api_server_is_unreachable(placed):

@@ -32,10 +32,11 @@ def panel() -> ClusterPanel:
 def test_panel_shows_the_cluster_from_the_start(panel):
     assert isinstance(panel.ui, widgets.VBox)
     assert panel.node_dropdown.options == ("worker-1", "worker-2")
+    # each worker runs the addons kubeadm installs: kube-proxy and one of CoreDNS's replicas
     assert panel.status.value == (f"t = {panel.cluster.now:.1f} s · 3 of 3 nodes up · "
-                                  "0 pods running on worker nodes")
+                                  "4 pods running on worker nodes")
     assert {"worker-1", "worker-2"} <= set(texts(panel.chart.value))
-    assert tips(panel.chart.value)[:2] == ["worker-1: 0 running", "worker-2: 0 running"]
+    assert tips(panel.chart.value)[:2] == ["worker-1: 2 running", "worker-2: 2 running"]
 
 
 def test_add_pod_creates_a_pod_that_becomes_running_in_the_status_and_the_chart(panel):
@@ -47,24 +48,24 @@ def test_add_pod_creates_a_pod_that_becomes_running_in_the_status_and_the_chart(
     assert container["image"] == "nginx:1.27"
     assert container["resources"]["requests"]["cpu"] == "500m"
     node = pods[name]["spec"]["nodeName"]
-    assert f"{node}: 500m CPU requested" in tips(panel.chart.value)
+    assert f"{node}: 600m CPU requested" in tips(panel.chart.value)  # and CoreDNS's 100m
     panel.advance_button.click()
     assert default_pods(panel.cluster)[name]["status"]["phase"] == "Running"
     assert panel.message.value == "ran 10 s"
-    assert panel.status.value.endswith("· 1 pod running on worker nodes")
-    assert f"{node}: 1 running" in tips(panel.chart.value)
+    assert panel.status.value.endswith("· 5 pods running on worker nodes")
+    assert f"{node}: 3 running" in tips(panel.chart.value)
 
 
 def test_the_status_counts_exactly_the_pods_the_chart_draws(panel):
-    """The control plane's four static pods run too, but the chart of workers omits them, and
-    so does the status line."""
+    """The control plane's four static pods and its kube-proxy run too, but the chart of
+    workers omits them, and so does the status line."""
     for _ in range(3):
         panel.add_button.click()
     panel.advance_button.click()
     running = sum(p["status"]["phase"] == "Running" for p in panel.cluster.list("pods"))
-    assert running == 7
-    assert running_in_chart(panel) == 3
-    assert panel.status.value.endswith("· 3 pods running on worker nodes")
+    assert running == 12  # 4 static pods, 3 kube-proxy, 2 CoreDNS and the 3 added
+    assert running_in_chart(panel) == 7
+    assert panel.status.value.endswith("· 7 pods running on worker nodes")
     assert panel.status.value.startswith(f"t = {chart_time(panel)} s")
 
 

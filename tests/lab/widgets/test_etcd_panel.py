@@ -10,7 +10,9 @@ from tests.lab.widgets.chart import pictures, texts, tips
 
 @pytest.fixture
 def panel() -> EtcdPanel:
-    return EtcdPanel(Cluster(workers=1, seed=2, control_planes=3, check_invariants=True))
+    # the panel shows etcd and Raft alone: no addons to boot
+    return EtcdPanel(Cluster(workers=1, seed=2, control_planes=3, check_invariants=True,
+                             skip_phases=["addon"]))
 
 
 def logs_title(panel: EtcdPanel) -> str:
