@@ -49,6 +49,13 @@ class BadRequestError(APIError):
     reason = "BadRequest"
 
 
+class ForbiddenError(APIError):
+    """403: the request is understood but refused, e.g. by an admission plugin."""
+
+    code = 403
+    reason = "Forbidden"
+
+
 class NotFoundError(APIError):
     """404: the object (or host, or resource) does not exist."""
 
@@ -117,6 +124,7 @@ _BY_REASON = {
     cls.reason: cls
     for cls in (
         BadRequestError,
+        ForbiddenError,
         NotFoundError,
         AlreadyExistsError,
         ConflictError,

@@ -10,13 +10,22 @@ from collections.abc import Generator
 
 from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
-from k8slab.api.kinds import JOB, SERVICE, Kind, object_ref, registry_prefix, resource_info
+from k8slab.api.kinds import (
+    JOB,
+    NAMESPACE,
+    SERVICE,
+    Kind,
+    object_ref,
+    registry_prefix,
+    resource_info,
+)
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import check_pod_update
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
+from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry, admit_create
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
@@ -66,6 +75,7 @@ class APIServer:
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
         self.deleter = Deleter(self.storage, lambda: self.sim.now)
+        self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.cache_ready = False
@@ -215,7 +225,11 @@ class APIServer:
             return (yield from self._bind(kind, namespace, request["name"], request["node"]))
         if verb == "delete":
             options = parse_options(request.get("options"))
+            if kind is NAMESPACE:
+                return (yield from self.namespaces.delete(request["name"], options))
             return (yield from self.deleter.delete(kind, namespace, request["name"], options))
+        if verb == "finalize":  # namespaces/<name>/finalize
+            return (yield from self.namespaces.finalize(kind, request["body"]))
         if verb == "evict":
             if kind.kind != "Pod":
                 raise BadRequestError(f"eviction is a subresource of pods, not {kind.resource}")
@@ -245,7 +259,8 @@ class APIServer:
         meta = obj["metadata"]
         if kind.namespaced:
             meta["namespace"] = namespace or meta.get("namespace") or "default"
-            yield from self._require_namespace(meta["namespace"])
+            namespace_obj = yield from self._require_namespace(meta["namespace"])
+            admit_create(kind.resource, meta.get("name", ""), namespace_obj)
         if not meta.get("name") and meta.get("generateName"):
             suffix = "".join(self._rng.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
             meta["name"] = meta["generateName"] + suffix
@@ -275,7 +290,7 @@ class APIServer:
 
     def _require_namespace(self, namespace: str) -> Generator:
         try:
-            yield from self.storage.get(resource_info("namespaces"), None, namespace)
+            return (yield from self.storage.get(NAMESPACE, None, namespace))
         except NotFoundError:
             raise NotFoundError(f'namespaces "{namespace}" not found') from None
 

@@ -12,7 +12,11 @@ import copy
 
 from k8slab.api.defaults_workloads import generate_job_selector
 from k8slab.api.events import to_core_event, to_events_v1
-from k8slab.api.kinds import EVENTS_V1_EVENT, JOB, Kind
+from k8slab.api.kinds import EVENTS_V1_EVENT, JOB, NAMESPACE, Kind
+from k8slab.apiserver.namespace_lifecycle import (
+    prepare_namespace_for_create,
+    prepare_namespace_for_update,
+)
 
 # kube-apiserver --event-ttl default 1h0m0s (cmd/kube-apiserver/app/options).
 EVENT_TTL_SECONDS = 3600
@@ -32,6 +36,8 @@ def prepare_for_create(kind: Kind, obj: dict) -> None:
         obj["status"] = {}
     if kind is JOB:
         generate_job_selector(obj)
+    if kind is NAMESPACE:
+        prepare_namespace_for_create(obj)
 
 
 def prepare_for_update(kind: Kind, old: dict, new: dict) -> None:
@@ -44,6 +50,8 @@ def prepare_for_update(kind: Kind, old: dict, new: dict) -> None:
         generation = old["metadata"].get("generation", 1)
         changed = new.get("spec") != old.get("spec")
         new["metadata"]["generation"] = generation + 1 if changed else generation
+    if kind is NAMESPACE:
+        prepare_namespace_for_update(old, new)
 
 
 def prepare_for_status_update(kind: Kind, current: dict, body: dict) -> None:

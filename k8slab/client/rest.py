@@ -84,6 +84,11 @@ class Client:
         """PUT the status subresource."""
         return (yield from self.request("update_status", _resource_of(obj), body=obj))
 
+    def finalize(self, namespace: dict) -> Generator:
+        """PUT namespaces/<name>/finalize: write the namespace's spec.finalizers; a Terminating
+        namespace left with none is removed."""
+        return (yield from self.request("finalize", "namespaces", body=namespace))
+
     def bind(self, namespace: str, name: str, node: str) -> Generator:
         """POST pods/binding: assign a pod to a node."""
         return (yield from self.request("bind", "pods", namespace=namespace, name=name, node=node))
