@@ -24,6 +24,7 @@ from k8slab.controllers.deployment.controller import DeploymentController
 from k8slab.controllers.endpointslice import EndpointSliceController
 from k8slab.controllers.garbage_collector import GarbageCollector
 from k8slab.controllers.job import JobController
+from k8slab.controllers.namespace import NamespaceController
 from k8slab.controllers.node_lifecycle import NodeLifecycleController
 from k8slab.controllers.replicaset import ReplicaSetController, ReplicationManager
 from k8slab.controllers.statefulset import StatefulSetController
@@ -105,7 +106,7 @@ def _registry(*classes: type) -> dict[str, Callable[[ControllerContext], object]
 REGISTRY = _registry(
     DeploymentController, ReplicaSetController, ReplicationManager, DaemonSetsController,
     StatefulSetController, JobController, GarbageCollector, NodeLifecycleController,
-    TaintEvictionController, EndpointSliceController,
+    TaintEvictionController, EndpointSliceController, NamespaceController,
 )
 
 

@@ -1,0 +1,50 @@
+"""The namespace controller: a Terminating namespace is emptied (pods gracefully), then its
+`kubernetes` finalizer is removed and the namespace goes; other namespaces are left alone."""
+
+from k8slab.controllers.namespace import RESOURCES
+from k8slab.lab.cluster import Cluster
+
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment",
+              "metadata": {"name": "web", "namespace": "team"},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "nginx",
+                                                             "image": "nginx:1.27"}]}}}}
+
+
+def test_every_namespaced_kind_is_emptied_once():
+    assert "pods" in RESOURCES and "configmaps" in RESOURCES and "nodes" not in RESOURCES
+    assert len(RESOURCES) == len(set(RESOURCES))
+
+
+def test_a_deleted_namespace_is_emptied_then_removed():
+    # The addons play no part in a namespace of one's own.
+    c = Cluster(1, skip_phases=["addon"])
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    c.apply([DEPLOYMENT, {"apiVersion": "v1", "kind": "ConfigMap",
+                          "metadata": {"name": "cfg", "namespace": "team"}, "data": {"a": "b"}},
+             dict(DEPLOYMENT, metadata={"name": "web", "namespace": "default"})])
+    c.run(10)
+    assert len(c.list("pods", "team")) == 2
+    assert c.kubectl("delete namespace team --wait=false") == 'namespace "team" deleted'
+    c.run(1)
+    assert c.get("namespaces", "team")["status"]["phase"] == "Terminating"
+    c.run(60)
+    assert [n["metadata"]["name"] for n in c.list("namespaces")] == [
+        "default", "kube-node-lease", "kube-public", "kube-system"]
+    for resource in ("pods", "deployments", "replicasets", "configmaps"):
+        assert c.list(resource, "team") == []
+    # Pods went through graceful deletion: the kubelet stopped them before they were removed.
+    killed = [r for r in c.trace.where(component="kubelet", kind="Killing")
+              if "/team/" in r.obj]
+    assert len(killed) == 2
+    assert len(c.list("pods", "default")) == 2  # another namespace is untouched
+
+
+def test_kubectl_delete_namespace_waits_until_it_is_gone():
+    c = Cluster(1, skip_phases=["addon"])
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    c.apply(DEPLOYMENT)
+    c.run(10)
+    assert c.kubectl("delete namespace team") == 'namespace "team" deleted'
+    assert "team" not in [n["metadata"]["name"] for n in c.list("namespaces")]
