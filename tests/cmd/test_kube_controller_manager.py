@@ -76,7 +76,7 @@ def test_bad_go_durations(text) -> None:
 MODELLED = (
     "daemonset-controller", "deployment-controller", "endpointslice-controller",
     "garbage-collector-controller",
-    "job-controller", "node-lifecycle-controller", "replicaset-controller",
+    "job-controller", "namespace-controller", "node-lifecycle-controller", "replicaset-controller",
     "replicationcontroller-controller", "statefulset-controller", "taint-eviction-controller")
 
 
