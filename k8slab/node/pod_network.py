@@ -26,7 +26,6 @@ from k8slab.node.cni.host_net import HostNet
 from k8slab.node.service_path import (
     Flow,
     Netfilter,
-    ResetError,
     check_protocol,
     dial_error,
     ephemeral_port,
@@ -36,8 +35,6 @@ from k8slab.sim.host import ProcessGroup
 # An ICMP echo request: the kernel of the namespace holding the address answers it, with the
 # TTL left after the routers on the way (64 from Linux; each node on the path takes one off).
 ECHO = {"protocol": "icmp", "type": "echo-request"}
-
-__all__ = ["ECHO", "PodNetwork", "ResetError", "Route", "routes_from_nodes"]
 
 
 @dataclass(frozen=True)

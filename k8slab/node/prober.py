@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from k8slab.node.cri import CriError
-from k8slab.node.pod_network import ResetError
+from k8slab.node.service_path import ResetError
 from k8slab.sim.errors import RefusedError, UnreachableError
 
 if TYPE_CHECKING:

@@ -14,11 +14,12 @@ import ipaddress
 import re
 from collections.abc import Generator
 
-from k8slab.node.pod_network import ECHO, ResetError
+from k8slab.node.pod_network import ECHO
 from k8slab.node.programs.applets import absolute
 from k8slab.node.programs.http import reason, request
 from k8slab.node.programs.resolver import lookup
 from k8slab.node.programs.streams import Invocation
+from k8slab.node.service_path import ResetError
 from k8slab.sim.errors import RefusedError, TimedOutError, UnreachableError
 
 # With no -T, a connect waits as long as Linux retries a SYN (tcp_syn_retries=6: 127 s).
