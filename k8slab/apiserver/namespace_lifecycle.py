@@ -74,7 +74,6 @@ class NamespaceRegistry:
     def delete(self, name: str, options: DeleteOptions) -> Generator:
         """First DELETE marks the namespace Terminating; while spec.finalizers is not empty
         every DELETE answers the namespace as it is; once it is empty, the namespace goes."""
-        admit_delete(name)
         namespace = yield from self.storage.get(NAMESPACE, None, name)
         if not namespace["metadata"].get("deletionTimestamp"):
 

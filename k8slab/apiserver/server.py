@@ -21,12 +21,17 @@ from k8slab.api.kinds import (
 )
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
-from k8slab.apiserver.admission import check_pod_update
+from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission.plugins import default_plugins
+from k8slab.apiserver.authentication import authenticate
+from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
-from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry, admit_create
+from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
+from k8slab.apiserver.pod_update import check_pod_update
+from k8slab.apiserver.request_info import Attributes, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.storage import Storage
@@ -44,9 +49,9 @@ from k8slab.errors import (
     APIError,
     BadRequestError,
     ConflictError,
+    ForbiddenError,
     InternalError,
     K8sLabError,
-    NotFoundError,
 )
 from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
@@ -78,6 +83,8 @@ class APIServer:
         self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
+        self.authorizer = AlwaysAllow()
+        self.admission = AdmissionChain(default_plugins(self.storage), self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
 
@@ -91,6 +98,9 @@ class APIServer:
         items = [served_form(kind, copy.deepcopy(obj))
                  for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
         return items, str(self.cache.revision)
+
+    def _record(self, kind: str, obj: str = "", **details) -> None:
+        self.sim.record(self.host, "apiserver", kind, obj, **details)
 
     def start(self) -> None:
         """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd,
@@ -209,22 +219,22 @@ class APIServer:
             yield from self.storage.check_health()
             return "ok"
         kind = resource_info(request["resource"])
+        attributes = self._authorize(request)
         namespace = request.get("namespace") if kind.namespaced else None
         if verb == "create":
-            return (
-                yield from self._create(kind, namespace, request["body"], request.get("user", ""))
-            )
+            return (yield from self._create(kind, namespace, request["body"], attributes))
         if verb == "get":
             return served_form(kind, (yield from self.storage.get(kind, namespace,
                                                                    request["name"])))
         if verb == "list":
             return (yield from self._list(kind, namespace, request))
         if verb in ("update", "update_status"):
-            return (yield from self._update(kind, request["body"], verb))
+            return (yield from self._update(kind, request["body"], verb, attributes))
         if verb == "bind":
             return (yield from self._bind(kind, namespace, request["name"], request["node"]))
         if verb == "delete":
             options = parse_options(request.get("options"))
+            yield from self._admit_delete(kind, namespace, request["name"], attributes)
             if kind is NAMESPACE:
                 return (yield from self.namespaces.delete(request["name"], options))
             return (yield from self.deleter.delete(kind, namespace, request["name"], options))
@@ -244,6 +254,28 @@ class APIServer:
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
+    def _authorize(self, request: dict) -> Attributes:
+        """Authenticate the request, then authorize it: the attributes admission sees, or a
+        403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
+        user = authenticate(request)
+        attributes = request_attributes(request, user)
+        decision = self.authorizer.authorize(attributes)
+        if request["verb"] in WRITE_VERBS or not decision.allowed:
+            self._record("authz", _request_ref(request), user=user.name,
+                         groups=list(user.groups), verb=attributes.verb,
+                         decision=decision.verdict, reason=decision.reason,
+                         authorizer=decision.authorizer)
+        if not decision.allowed:
+            raise ForbiddenError(forbidden_message(attributes, decision.reason))
+        return attributes
+
+    def _admit_delete(self, kind: Kind, namespace: str | None, name: str,
+                      attributes: Attributes) -> Generator:
+        old = yield from self.storage.get(kind, namespace, name)
+        review = AdmissionRequest(DELETE, kind, attributes, None, old)
+        yield from self.admission.mutate(review)
+        yield from self.admission.validate(review)
+
     def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
         selector = parse_field_selector(request.get("field_selector"))
         labels = parse_label_selector(request.get("label_selector"))
@@ -254,13 +286,17 @@ class APIServer:
                   if matches(o, selector) and labels_match(o, labels)]
         return {"items": chosen, "resourceVersion": rv}
 
-    def _create(self, kind: Kind, namespace: str | None, body: dict, user: str) -> Generator:
+    def _create(self, kind: Kind, namespace: str | None, body: dict,
+                attributes: Attributes) -> Generator:
         obj = apply_defaults(body)  # a copy, with defaults filled in
-        meta = obj["metadata"]
         if kind.namespaced:
-            meta["namespace"] = namespace or meta.get("namespace") or "default"
-            namespace_obj = yield from self._require_namespace(meta["namespace"])
-            admit_create(kind.resource, meta.get("name", ""), namespace_obj)
+            obj["metadata"]["namespace"] = (namespace or obj["metadata"].get("namespace")
+                                            or "default")
+        # Mutating admission sees the object before its name is generated (store.BeforeCreate).
+        review = AdmissionRequest(CREATE, kind, attributes, obj)
+        yield from self.admission.mutate(review)
+        obj = review.obj
+        meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
             suffix = "".join(self._rng.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
             meta["name"] = meta["generateName"] + suffix
@@ -276,7 +312,9 @@ class APIServer:
             # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
             # Pending and the QoS class is computed from the spec (qos.GetPodQOS).
             obj["status"] = {"phase": "Pending", "qosClass": qos.pod_qos(obj)}
-        self.sim.record(self.host, "apiserver", "create", object_ref(obj), user=user)
+        yield from self.admission.validate(review)
+        self.sim.record(self.host, "apiserver", "create", object_ref(obj),
+                        user=attributes.user.name)
         if kind is not JOB:
             self._system_fields(meta)
         meta.pop("resourceVersion", None)
@@ -288,17 +326,11 @@ class APIServer:
         meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
         meta["creationTimestamp"] = to_time(self.sim.now)
 
-    def _require_namespace(self, namespace: str) -> Generator:
-        try:
-            return (yield from self.storage.get(NAMESPACE, None, namespace))
-        except NotFoundError:
-            raise NotFoundError(f'namespaces "{namespace}" not found') from None
-
     def _stored_services(self) -> Generator:
         items, _ = yield from self.storage.list(SERVICE, None)
         return items
 
-    def _update(self, kind: Kind, body: dict, verb: str) -> Generator:
+    def _update(self, kind: Kind, body: dict, verb: str, attributes: Attributes) -> Generator:
         status_only = verb == "update_status"
         services = (yield from self._stored_services()) if kind is SERVICE else []
 
@@ -335,7 +367,17 @@ class APIServer:
             prepare_for_update(kind, current, new)
             return new
 
-        updated = yield from self.storage.update(kind, body, mutate)
+        def admit(new: dict, old: dict) -> Generator:
+            # Admission on the object as it will be stored; a mutating plugin's change is
+            # validated again before the validating plugins see it.
+            review = AdmissionRequest(UPDATE, kind, attributes, new, old)
+            yield from self.admission.mutate(review)
+            if review.patches:
+                validate_update(served_form(kind, old), served_form(kind, review.obj))
+            yield from self.admission.validate(review)
+            return review.obj
+
+        updated = yield from self.storage.update(kind, body, mutate, admit)
         return served_form(kind, (yield from self.deleter.finish_after_update(kind, updated)))
 
     def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
@@ -372,6 +414,7 @@ class APIServer:
             kind = resource_info(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
             labels = parse_label_selector(request.get("label_selector"))
+            self._authorize(request)
         except APIError as error:
             stream.send({"type": "ERROR", "object": error.to_status()})
             stream.close(error.message)

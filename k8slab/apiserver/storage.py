@@ -8,6 +8,7 @@ into Kubernetes `Status` errors, as upstream's apiserver/pkg/storage/etcd3 does.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Generator, Sequence
 
@@ -225,11 +226,13 @@ class Storage:
         lease = yield from self._lease_for(ttl)
         yield from _interpreted(self.etcd.put(key, encode(obj), lease=lease))
 
-    def update(self, kind: Kind, obj: dict, mutate: Callable[[dict], dict]) -> Generator:
+    def update(self, kind: Kind, obj: dict, mutate: Callable[[dict], dict],
+               admit: Callable[[dict, dict], Generator] | None = None) -> Generator:
         """Replace an object with `mutate(current)`; a stale resourceVersion is a Conflict.
 
         `obj` names the object and may carry the resourceVersion the caller read; the write is a
-        Txn guarded by the current mod_revision, so two writers can never both win.
+        Txn guarded by the current mod_revision, so two writers can never both win. `admit`
+        (admission) gets the new object and the stored one and returns what to write.
         """
         meta = obj["metadata"]
         name, namespace = meta["name"], meta.get("namespace")
@@ -237,7 +240,10 @@ class Storage:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise ConflictError(conflict_message(kind, name))
+        old = copy.deepcopy(current) if admit is not None else current
         updated = mutate(current)  # freshly decoded from etcd: ours to change
+        if admit is not None:
+            updated = yield from admit(updated, old)
         key = registry_key(kind, namespace, name)
         mod = int(current["metadata"]["resourceVersion"])
         # ignore_lease: an object keeps its lease (an Event its TTL; simplified: upstream grants

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from k8slab.apiserver.admission import check_pod_update
+from k8slab.apiserver.pod_update import check_pod_update
 from k8slab.errors import InvalidError
 
 CURRENT = {

@@ -1,4 +1,4 @@
-"""Admission-time rules the API server applies to updates (the subset modelled so far)."""
+"""Pod update validation: which pod spec fields may change after creation (ValidatePodUpdate)."""
 
 from __future__ import annotations
 
