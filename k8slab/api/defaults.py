@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 
 from k8slab.api.decoding import decode
+from k8slab.api.defaults_admissionregistration import default_webhook_configuration
 from k8slab.api.defaults_pod import default_pod_spec, dicts_in, image_tag, mapping
 from k8slab.api.defaults_service import default_endpoint_slice, default_service
 from k8slab.api.defaults_workloads import WORKLOAD_DEFAULTS
@@ -26,7 +27,8 @@ DEFAULT_NAMESPACE = "default"
 DEFAULT_TOLERATION_SECONDS = 300
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
-NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice")
+NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "MutatingWebhookConfiguration",
+                 "ValidatingWebhookConfiguration")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -56,6 +58,8 @@ def apply_defaults(obj: dict) -> dict:
         default_service(result, spec)
     if info.kind == "EndpointSlice":
         default_endpoint_slice(result)
+    if info.kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
+        default_webhook_configuration(result, mutating=info.kind.startswith("Mutating"))
     if info.kind == "Node":
         _default_node_status(result)
     if info.kind == "Namespace":
