@@ -23,6 +23,7 @@ from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.admission.plugins import default_plugins
+from k8slab.apiserver.admission.webhook_call import WebhookClient
 from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
 from k8slab.apiserver.deletion import Deleter, parse_options
@@ -84,7 +85,12 @@ class APIServer:
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.authorizer = AlwaysAllow()
-        self.admission = AdmissionChain(default_plugins(self.storage), self._record)
+        # How this server dials out to webhooks: its node's route, which kube-apiserver's
+        # main sets (a static pod on the host network); None: no network to call them on.
+        self.dial = None
+        webhooks = WebhookClient(group, lambda: self.cache.objects, lambda: self.dial,
+                                 self._record)
+        self.admission = AdmissionChain(default_plugins(self.storage, webhooks), self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
 

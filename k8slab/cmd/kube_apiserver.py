@@ -18,6 +18,7 @@ def main(process: Process) -> Generator:
     etcd = endpoint_host(required(flags(bundle), "etcd-servers", "kube-apiserver"),
                          group.host.name)
     server = APIServer(group, etcd, flags(bundle).get("advertise-address"))
+    server.dial = process.netns.route  # webhooks are reached through the node's network
     group.host.memory["kube-apiserver"] = server
     server.start()
     yield from serve_forever(group)

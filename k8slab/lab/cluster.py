@@ -31,6 +31,7 @@ from k8slab.lab import (
     progress,
     scheduling,
     static_pods,
+    webhooks,
 )
 from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.kubectl_verbs import KubectlVerbs
@@ -447,6 +448,14 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         """The files on a node's disk under `directory` (its disk survives a crash)."""
         disk = self.network.host(arguments.host(node, self.hosts, "node")).disk
         return node_files.list_files(disk, arguments.text(directory, "directory"))
+
+    def run_webhook_server(self, name: str, handler: Callable[[dict], object], *,
+                           namespace: str = "default", latency: float = 0.002,
+                           replicas: int = 1) -> str:
+        """Run `handler` (an AdmissionReview request -> response function) as an admission
+        webhook server behind Service `name`; see `k8slab.lab.webhooks`."""
+        return webhooks.run_webhook_server(self, name, handler, namespace=namespace,
+                                           latency=latency, replicas=replicas)
 
     def host_is_up(self, name: str) -> bool:
         """True if host `name` is running."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from k8slab.apiserver.admission import AdmissionPlugin
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.webhook_call import WebhookClient
+from k8slab.apiserver.admission.webhook_mutating import MutatingAdmissionWebhook
+from k8slab.apiserver.admission.webhook_validating import ValidatingAdmissionWebhook
 from k8slab.apiserver.storage import Storage
 
 # Upstream's order of the plugins k8slab models (each helper inserts its plugin at its place).
@@ -27,7 +30,11 @@ ORDER = (
 )
 
 
-def default_plugins(storage: Storage) -> list[AdmissionPlugin]:
-    """The enabled plugins, built for one API server and sorted into upstream's order."""
+def default_plugins(storage: Storage, webhooks: WebhookClient | None = None
+                    ) -> list[AdmissionPlugin]:
+    """The enabled plugins, built for one API server and sorted into upstream's order (the
+    webhook plugins when the server can call webhooks)."""
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
+    if webhooks is not None:
+        plugins += [MutatingAdmissionWebhook(webhooks), ValidatingAdmissionWebhook(webhooks)]
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))
