@@ -36,6 +36,10 @@ def test_the_modelled_kinds():
         ("Service", "v1", "services", True),
         ("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True),
         ("ConfigMap", "v1", "configmaps", True),
+        ("MutatingWebhookConfiguration", "admissionregistration.k8s.io/v1",
+         "mutatingwebhookconfigurations", False),
+        ("ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1",
+         "validatingwebhookconfigurations", False),
     ]
 
 

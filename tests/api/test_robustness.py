@@ -131,6 +131,18 @@ VALID["ConfigMap"] = {
     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
     "data": {"Corefile": ".:53 {}"}, "binaryData": {"blob": "AAEC"},
 }
+_WEBHOOK = {
+    "name": "a.webhooks.k8slab.dev", "sideEffects": "None", "admissionReviewVersions": ["v1"],
+    "clientConfig": {"service": {"name": "a", "namespace": "default", "path": "/", "port": 443}},
+    "rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"],
+               "resources": ["pods"], "scope": "*"}],
+    "namespaceSelector": {"matchLabels": {"a": "b"}}, "objectSelector": {},
+}
+for _kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
+    VALID[f"{_kind}.admissionregistration.k8s.io"] = {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": _kind,
+        "metadata": {"name": "a"}, "webhooks": [dict(_WEBHOOK)],
+    }
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:
