@@ -140,4 +140,7 @@ _BY_REASON = {
 def error_from_status(status: dict) -> APIError:
     """Turn a `Status` object received from the API server back into the matching exception."""
     cls = _BY_REASON.get(status.get("reason", ""), APIError)
-    return cls(status.get("message", ""))
+    error = cls(status.get("message", ""))
+    if isinstance(status.get("code"), int) and status["code"] != cls.code:
+        error.code = status["code"]  # e.g. a webhook's denial: 400 with no reason
+    return error
