@@ -125,11 +125,14 @@ def _kind_string(info: Kind) -> str:
 
 
 def _same(current: dict, doc: dict) -> bool:
-    for field in ("spec", "data"):
-        if field in doc:
-            wanted = dict(doc[field])
-            have = {k: v for k, v in current.get(field, {}).items() if k in wanted}
-            if have != wanted:
-                return False
+    """True when applying `doc` would change nothing: every top-level field it sets (`spec`,
+    `data`, but also a webhook configuration's `webhooks` or a Role's `rules`) is as stored, a
+    mapping compared key by key for the keys `doc` names, and its labels and annotations too."""
+    for field in [f for f in doc if f not in ("apiVersion", "kind", "metadata", "status")]:
+        wanted, stored = doc[field], current.get(field)
+        if isinstance(wanted, dict) and isinstance(stored, dict):
+            stored = {k: v for k, v in stored.items() if k in wanted}
+        if stored != wanted:
+            return False
     meta, have = doc["metadata"], current["metadata"]
     return all(meta.get(k, {}) == have.get(k, {}) for k in ("labels", "annotations"))

@@ -80,3 +80,18 @@ def test_lines_name_a_kind_outside_the_core_group_with_its_group() -> None:
              "spec": {"holderIdentity": "me"}}
     assert c.apply(lease) == ["lease.coordination.k8s.io/lock created"]
     assert c.apply(lease) == ["lease.coordination.k8s.io/lock unchanged"]
+
+
+def test_apply_sees_a_change_outside_spec_and_data(cluster):
+    config = {"apiVersion": "admissionregistration.k8s.io/v1",
+              "kind": "ValidatingWebhookConfiguration", "metadata": {"name": "v"},
+              "webhooks": [{"name": "v.example.com", "failurePolicy": "Fail",
+                            "sideEffects": "None", "admissionReviewVersions": ["v1"],
+                            "clientConfig": {"service": {"name": "v", "namespace": "default"}}}]}
+    assert cluster.apply(config) == [
+        "validatingwebhookconfiguration.admissionregistration.k8s.io/v created"]
+    config["webhooks"][0]["failurePolicy"] = "Ignore"
+    assert cluster.apply(config) == [
+        "validatingwebhookconfiguration.admissionregistration.k8s.io/v configured"]
+    stored = cluster.get("validatingwebhookconfigurations", "v", None)
+    assert stored["webhooks"][0]["failurePolicy"] == "Ignore"
