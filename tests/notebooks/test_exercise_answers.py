@@ -25,6 +25,14 @@ ANSWERS = {
         "answer_2_source": '"disk"',
         "answer_3": "182",  # etcd revisions: kubeadm's addons (kube-proxy, CoreDNS) come first
     },
+    "01-api-server.ipynb": {
+        "answer_1_labeller": "True",
+        "answer_1_code": "403",
+        "answer_2_succeeded": "1",
+        "answer_2_grown": "1",
+        "answer_3_from_list": "0",
+        "answer_3_from_zero": "2",  # counter and colour, the ConfigMaps of default
+    },
     "02-node.ipynb": {
         "answer_1": "80",  # the check accepts 1 s either side
         "answer_2": "40",  # the check accepts 1 s either side
