@@ -84,7 +84,9 @@ class APIServer:
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.authorizer = AlwaysAllow()
-        self.admission = AdmissionChain(default_plugins(self.storage), self._record)
+        self.admission = AdmissionChain(
+            default_plugins(self.storage, self._cached_namespaced, lambda: self.sim.now),
+            self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
 
@@ -98,6 +100,15 @@ class APIServer:
         items = [served_form(kind, copy.deepcopy(obj))
                  for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
         return items, str(self.cache.revision)
+
+    def _cached_namespaced(self, kind: Kind, namespace: str) -> list[dict] | None:
+        """Copies of the objects of `kind` in `namespace` from the watch cache, by key (what
+        admission plugins list, as upstream's read their informers); None until it is filled."""
+        if not self.cache_ready:
+            return None
+        prefix = registry_prefix(kind, namespace)
+        keys = sorted(key for key in self.cache.objects if key.startswith(prefix))
+        return [copy.deepcopy(self.cache.objects[key]) for key in keys]
 
     def _record(self, kind: str, obj: str = "", **details) -> None:
         self.sim.record(self.host, "apiserver", kind, obj, **details)

@@ -7,8 +7,12 @@ does not model yet are left out of the chain, not faked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from k8slab.apiserver.admission import AdmissionPlugin
+from k8slab.apiserver.admission.limit_ranger import LimitRanger, Lister
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.resource_quota import ResourceQuotaAdmission
 from k8slab.apiserver.storage import Storage
 
 # Upstream's order of the plugins k8slab models (each helper inserts its plugin at its place).
@@ -27,7 +31,13 @@ ORDER = (
 )
 
 
-def default_plugins(storage: Storage) -> list[AdmissionPlugin]:
-    """The enabled plugins, built for one API server and sorted into upstream's order."""
+def default_plugins(storage: Storage, lister: Lister | None = None,
+                    now: Callable[[], float] = lambda: 0.0) -> list[AdmissionPlugin]:
+    """The enabled plugins, built for one API server and sorted into upstream's order.
+
+    `lister` reads the server's watch cache (the informers upstream's plugins list from),
+    `now` is the simulated clock (quota stops charging a pod stuck past its grace period)."""
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
+    plugins.append(LimitRanger(storage, lister))
+    plugins.append(ResourceQuotaAdmission(storage, lister, now))
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))
