@@ -18,7 +18,7 @@ def counted(cp, name: str = "q", used: dict | None = None, namespace: str = "def
     hard = item["spec"]["hard"]
     item["status"] = {"hard": hard, "used": used or {key: "0" for key in hard}}
     updated = cp.ok(client.update_status(item))
-    cp.sim.run(cp.sim.now + 1)  # into the watch cache
+    cp.sim.run(1)  # into the watch cache
     return updated
 
 
@@ -34,7 +34,7 @@ def used_of(cp, name: str = "q") -> dict:
 def test_a_quota_not_yet_counted_limits_nothing(cp, make_pod):
     client = cp.client()
     cp.ok(client.create(quota(hard={"pods": "0"})))
-    cp.sim.run(cp.sim.now + 1)
+    cp.sim.run(1)
     cp.ok(client.create(make_pod("web")))  # status.hard is empty until the controller runs
 
 
@@ -44,9 +44,9 @@ def test_the_pod_over_the_quota_is_refused_and_the_others_charged(cp, make_pod):
     counted(cp)
     cp.ok(client.create(make_pod("a")))
     assert used_of(cp) == {"pods": "1"}
-    cp.sim.run(cp.sim.now + 1)
+    cp.sim.run(1)
     cp.ok(client.create(make_pod("b")))
-    cp.sim.run(cp.sim.now + 1)
+    cp.sim.run(1)
     refused = cp.call(client.create(make_pod("c")))
     assert isinstance(refused, ForbiddenError)
     assert refused.message == ('pods "c" is forbidden: exceeded quota: q, requested: pods=1, '
@@ -137,7 +137,7 @@ def test_two_creates_racing_for_the_last_slot_cannot_both_pass(cp, make_pod):
     # charge conflicts, it re-reads the quota from etcd and is refused.
     first = cp.network.host("worker-1").group("race").spawn(create("a", "worker-1"))
     second = cp.network.host("worker-2").group("race").spawn(create("b", "worker-2"))
-    cp.sim.run(cp.sim.now + 5)
+    cp.sim.run(5)
     assert first.triggered and second.triggered
     refused = [r for r in results.values() if isinstance(r, K8sLabError)]
     created = [r for r in results.values() if isinstance(r, dict)]

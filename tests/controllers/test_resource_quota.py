@@ -26,7 +26,7 @@ def status_of(fake) -> dict:
 
 
 def run(fake, seconds: float = 1.0) -> None:
-    fake.group.sim.run(fake.group.sim.now + seconds)
+    fake.group.sim.run(seconds)
 
 
 def test_a_new_quota_gets_its_hard_and_counted_usage(fake):

@@ -4,13 +4,14 @@ slot once the resource quota controller has recounted."""
 
 import pytest
 
-from k8slab.lab.cluster import Cluster
 from k8slab.lab.apply import ApplyError
+from k8slab.lab.cluster import Cluster
 
 
 def quota(namespace: str, pods: str = "2") -> dict:
     return {"apiVersion": "v1", "kind": "ResourceQuota",
-            "metadata": {"name": "pods-2", "namespace": namespace}, "spec": {"hard": {"pods": pods}}}
+            "metadata": {"name": "pods-2", "namespace": namespace},
+            "spec": {"hard": {"pods": pods}}}
 
 
 def pod(name: str) -> dict:
