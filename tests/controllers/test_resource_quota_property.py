@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from k8slab.client.informer import SharedInformerFactory
 from k8slab.client.rest import Client
 from k8slab.controllers.context import ControllerContext
-from k8slab.controllers.resource_quota import ResourceQuotaController
+from k8slab.controllers.resource_quota import SYNC_PERIOD, ResourceQuotaController
 from k8slab.errors import AlreadyExistsError, ForbiddenError, NotFoundError
 from k8slab.sim.kernel import Simulation
 from tests.conftest import CONTROL_PLANE, build_control_plane, pod_manifest
@@ -71,7 +71,9 @@ def test_admitted_pods_and_recorded_usage_never_exceed_hard(hard, operations):
         except AlreadyExistsError:
             assert verb == "create"
         cp.sim.run(pause, after_event=check)
-    cp.sim.run(2)  # once settled, the recorded usage is the true count
+    # A create refused after admission charged it (AlreadyExists: upstream charges first too);
+    # the full resync gives that back, so by then the recorded usage is the true count.
+    cp.sim.run(SYNC_PERIOD + 5, after_event=check)
     pods, _ = cp.ok(client.list("pods", "default"))
     assert cp.ok(client.get("resourcequotas", "q", "default"))["status"]["used"] == {
         "pods": str(len(pods))}
