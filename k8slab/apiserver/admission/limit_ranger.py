@@ -12,30 +12,16 @@ Upstream walks Go maps in random order; the lab checks resources in sorted order
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 
 from k8slab.api.amounts import Amount, milli_value, pod_totals, resource_list
-from k8slab.api.kinds import LIMIT_RANGE, POD, Kind
+from k8slab.api.kinds import LIMIT_RANGE, POD
 from k8slab.apiserver.admission import CREATE, AdmissionPlugin, AdmissionRequest
 from k8slab.apiserver.admission.forbidden import admission_forbidden
+from k8slab.apiserver.admission.listing import Lister, list_namespaced
 from k8slab.apiserver.storage import Storage
 
 ANNOTATION = "kubernetes.io/limit-ranger"
-# A lister answers the objects of a kind in a namespace from the API server's watch cache, or
-# None while the cache is not filled (then the plugin reads etcd, as upstream's live lookup).
-Lister = Callable[[Kind, str], "list[dict] | None"]
-
-
-def list_namespaced(storage: Storage, lister: Lister | None, kind: Kind,
-                    namespace: str) -> Generator:
-    """The objects of `kind` in `namespace`: from the cache when it can answer, else etcd."""
-    cached = lister(kind, namespace) if lister is not None else None
-    if cached is not None:
-        return cached
-    items, _ = yield from storage.list(kind, namespace)
-    return items
-
-
 def _container_defaults(limit_range: dict) -> tuple[dict, dict]:
     """defaultContainerResourceRequirements: (requests, limits) of the Container items."""
     requests, limits = {}, {}

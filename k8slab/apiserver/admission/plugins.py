@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from k8slab.apiserver.admission import AdmissionPlugin
-from k8slab.apiserver.admission.limit_ranger import LimitRanger, Lister
+from k8slab.apiserver.admission.limit_ranger import LimitRanger
+from k8slab.apiserver.admission.listing import Lister
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
 from k8slab.apiserver.admission.resource_quota import ResourceQuotaAdmission
 from k8slab.apiserver.storage import Storage

@@ -22,7 +22,7 @@ from k8slab.api import quota
 from k8slab.api.kinds import POD, RESOURCE_QUOTA
 from k8slab.apiserver.admission import UPDATE, AdmissionPlugin, AdmissionRequest
 from k8slab.apiserver.admission.forbidden import admission_forbidden
-from k8slab.apiserver.admission.limit_ranger import Lister, list_namespaced
+from k8slab.apiserver.admission.listing import Lister, list_namespaced
 from k8slab.apiserver.storage import Storage
 from k8slab.errors import ConflictError, NotFoundError
 
