@@ -12,7 +12,9 @@ from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import (
     JOB,
+    LIMIT_RANGE,
     NAMESPACE,
+    RESOURCE_QUOTA,
     SERVICE,
     Kind,
     object_ref,
@@ -22,6 +24,7 @@ from k8slab.api.kinds import (
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission.listing import KindIndex
 from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
@@ -83,6 +86,7 @@ class APIServer:
         self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
+        self.admission_index = KindIndex((LIMIT_RANGE, RESOURCE_QUOTA))
         self.authorizer = AlwaysAllow()
         self.admission = AdmissionChain(
             default_plugins(self.storage, self._cached_namespaced, lambda: self.sim.now),
@@ -102,13 +106,9 @@ class APIServer:
         return items, str(self.cache.revision)
 
     def _cached_namespaced(self, kind: Kind, namespace: str) -> list[dict] | None:
-        """Copies of the objects of `kind` in `namespace` from the watch cache, by key (what
-        admission plugins list, as upstream's read their informers); None until it is filled."""
-        if not self.cache_ready:
-            return None
-        prefix = registry_prefix(kind, namespace)
-        keys = sorted(key for key in self.cache.objects if key.startswith(prefix))
-        return [copy.deepcopy(self.cache.objects[key]) for key in keys]
+        """Copies of the LimitRanges or ResourceQuotas of `namespace`, fed with the watch cache
+        (what admission plugins list, as upstream's read their informers); None until filled."""
+        return self.admission_index.list(kind, namespace) if self.cache_ready else None
 
     def _record(self, kind: str, obj: str = "", **details) -> None:
         self.sim.record(self.host, "apiserver", kind, obj, **details)
@@ -154,6 +154,7 @@ class APIServer:
                 yield self.group.env.timeout(RETRY_SECONDS)
                 continue
             self.cache.reset(objects, revision)
+            self.admission_index.reset(objects)
             self.cache_ready = True
             closed = self.group.env.event()
             self.storage.watch_all(
@@ -168,6 +169,7 @@ class APIServer:
 
     def _on_etcd_change(self, key: str, obj: dict | None, revision: int) -> None:
         self.cache.apply(key, obj, revision, self.sim.now)
+        self.admission_index.apply(key, obj)
 
     def _compactor(self) -> Generator:
         last = 0
