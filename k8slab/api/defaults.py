@@ -15,6 +15,7 @@ import copy
 from k8slab.api.decoding import decode
 from k8slab.api.defaults_admissionregistration import default_webhook_configuration
 from k8slab.api.defaults_pod import default_pod_spec, dicts_in, image_tag, mapping
+from k8slab.api.defaults_quota import default_limit_range
 from k8slab.api.defaults_service import default_endpoint_slice, default_service
 from k8slab.api.defaults_workloads import WORKLOAD_DEFAULTS
 from k8slab.api.kinds import kind_info
@@ -62,6 +63,8 @@ def apply_defaults(obj: dict) -> dict:
         default_webhook_configuration(result, mutating=info.kind.startswith("Mutating"))
     if info.kind == "Node":
         _default_node_status(result)
+    if info.kind == "LimitRange":
+        default_limit_range(result)
     if info.kind == "Namespace":
         status = mapping(result, "status")
         if status is not None:

@@ -61,6 +61,9 @@ SERVICE = Kind("Service", "v1", "services", True, "services/specs", ("svc",))
 ENDPOINT_SLICE = Kind("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True,
                       "endpointslices")
 CONFIG_MAP = Kind("ConfigMap", "v1", "configmaps", True, "configmaps", ("cm",))
+LIMIT_RANGE = Kind("LimitRange", "v1", "limitranges", True, "limitranges", ("limits",))
+RESOURCE_QUOTA = Kind("ResourceQuota", "v1", "resourcequotas", True, "resourcequotas",
+                      ("quota",))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
 # admissionregistration.k8s.io/v1: which admission webhooks the API server calls, and for what.
@@ -76,6 +79,7 @@ KINDS: tuple[Kind, ...] = (
     DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET, JOB, EVENTS_V1_EVENT,
     SERVICE, ENDPOINT_SLICE, CONFIG_MAP,
     MUTATING_WEBHOOK_CONFIGURATION, VALIDATING_WEBHOOK_CONFIGURATION,
+    LIMIT_RANGE, RESOURCE_QUOTA,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

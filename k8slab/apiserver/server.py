@@ -12,7 +12,9 @@ from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import (
     JOB,
+    LIMIT_RANGE,
     NAMESPACE,
+    RESOURCE_QUOTA,
     SERVICE,
     Kind,
     object_ref,
@@ -22,6 +24,7 @@ from k8slab.api.kinds import (
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission.listing import KindIndex
 from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.admission.webhook_call import WebhookClient
 from k8slab.apiserver.authentication import authenticate
@@ -84,13 +87,17 @@ class APIServer:
         self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
+        self.admission_index = KindIndex((LIMIT_RANGE, RESOURCE_QUOTA))
         self.authorizer = AlwaysAllow()
         # How this server dials out to webhooks: its node's route, which kube-apiserver's
         # main sets (a static pod on the host network); None: no network to call them on.
         self.dial = None
         webhooks = WebhookClient(group, lambda: self.cache.objects, lambda: self.dial,
                                  self._record)
-        self.admission = AdmissionChain(default_plugins(self.storage, webhooks), self._record)
+        self.admission = AdmissionChain(
+            default_plugins(self.storage, lister=self._cached_namespaced,
+                            now=lambda: self.sim.now, webhooks=webhooks),
+            self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
 
@@ -104,6 +111,11 @@ class APIServer:
         items = [served_form(kind, copy.deepcopy(obj))
                  for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
         return items, str(self.cache.revision)
+
+    def _cached_namespaced(self, kind: Kind, namespace: str) -> list[dict] | None:
+        """Copies of the LimitRanges or ResourceQuotas of `namespace`, fed with the watch cache
+        (what admission plugins list, as upstream's read their informers); None until filled."""
+        return self.admission_index.list(kind, namespace) if self.cache_ready else None
 
     def _record(self, kind: str, obj: str = "", **details) -> None:
         self.sim.record(self.host, "apiserver", kind, obj, **details)
@@ -149,6 +161,7 @@ class APIServer:
                 yield self.group.env.timeout(RETRY_SECONDS)
                 continue
             self.cache.reset(objects, revision)
+            self.admission_index.reset(objects)
             self.cache_ready = True
             closed = self.group.env.event()
             self.storage.watch_all(
@@ -163,6 +176,7 @@ class APIServer:
 
     def _on_etcd_change(self, key: str, obj: dict | None, revision: int) -> None:
         self.cache.apply(key, obj, revision, self.sim.now)
+        self.admission_index.apply(key, obj)
 
     def _compactor(self) -> Generator:
         last = 0

@@ -12,7 +12,7 @@ import copy
 
 from k8slab.api.defaults_workloads import generate_job_selector
 from k8slab.api.events import to_core_event, to_events_v1
-from k8slab.api.kinds import EVENTS_V1_EVENT, JOB, NAMESPACE, Kind
+from k8slab.api.kinds import EVENTS_V1_EVENT, JOB, NAMESPACE, RESOURCE_QUOTA, Kind
 from k8slab.apiserver.namespace_lifecycle import (
     prepare_namespace_for_create,
     prepare_namespace_for_update,
@@ -38,6 +38,8 @@ def prepare_for_create(kind: Kind, obj: dict) -> None:
         generate_job_selector(obj)
     if kind is NAMESPACE:
         prepare_namespace_for_create(obj)
+    if kind is RESOURCE_QUOTA:  # resourcequota strategy: only the controller writes usage
+        obj["status"] = {}
 
 
 def prepare_for_update(kind: Kind, old: dict, new: dict) -> None:

@@ -40,6 +40,8 @@ def test_the_modelled_kinds():
          "mutatingwebhookconfigurations", False),
         ("ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1",
          "validatingwebhookconfigurations", False),
+        ("LimitRange", "v1", "limitranges", True),
+        ("ResourceQuota", "v1", "resourcequotas", True),
     ]
 
 

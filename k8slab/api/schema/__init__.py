@@ -12,6 +12,7 @@ from k8slab.api.schema import admissionregistration_v1, apps_v1, batch_v1, event
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
+from k8slab.api.schema.core_v1_quota import LIMIT_RANGE, RESOURCE_QUOTA
 from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
 from k8slab.api.schema.discovery_v1 import ENDPOINT_SLICE
@@ -37,4 +38,6 @@ KIND_SCHEMAS: dict[str, Struct] = {
         admissionregistration_v1.MUTATING_WEBHOOK_CONFIGURATION,
     "ValidatingWebhookConfiguration.admissionregistration.k8s.io":
         admissionregistration_v1.VALIDATING_WEBHOOK_CONFIGURATION,
+    "LimitRange": LIMIT_RANGE,
+    "ResourceQuota": RESOURCE_QUOTA,
 }

@@ -1,7 +1,8 @@
 """The core API group (apiVersion v1): which kinds it validates, and with which check.
 
-Pods, Nodes, ReplicationControllers, Services and ConfigMaps have checks of their own
-(core_pod, core_node, core_template, core_service, core_configmap; Events are in events);
+Pods, Nodes, ReplicationControllers, Services, ConfigMaps, LimitRanges and ResourceQuotas
+have checks of their own (core_pod, core_node, core_template, core_service, core_configmap,
+core_quota; Events are in events);
 a Namespace is checked by its metadata alone, as kubernetes pkg/apis/core/validation
 ValidateNamespace does for what we model.
 """
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from k8slab.api.validation.core_configmap import config_map_errors
 from k8slab.api.validation.core_node import node_errors
 from k8slab.api.validation.core_pod import pod_errors
+from k8slab.api.validation.core_quota import limit_range_errors, resource_quota_errors
 from k8slab.api.validation.core_service import service_errors
 from k8slab.api.validation.core_template import replication_controller_errors
 from k8slab.api.validation.field import FieldError
@@ -30,4 +32,6 @@ CORE_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     "ReplicationController": replication_controller_errors,
     "Service": service_errors,
     "ConfigMap": config_map_errors,
+    "LimitRange": limit_range_errors,
+    "ResourceQuota": resource_quota_errors,
 }

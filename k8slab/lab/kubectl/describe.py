@@ -1,6 +1,6 @@
-"""`kubectl describe pod|node|deployment|replicaset|service NAME`: the object, what it is made
-of, and the events about it, in kubectl v1.35's words (k8s.io/kubectl pkg/cmd/describe,
-pkg/describe).
+"""`kubectl describe pod|node|deployment|replicaset|service|quota|limitrange NAME`: the object,
+what it is made of, and the events about it, in kubectl v1.35's words (k8s.io/kubectl
+pkg/cmd/describe, pkg/describe).
 
 Describe reads only through the reader, as kubectl reads only through the API: it GETs the
 object and LISTs what it needs around it (the namespace's events, pods or ReplicaSets).
@@ -19,13 +19,15 @@ from k8slab.lab.kubectl.describe_service import describe_service
 from k8slab.lab.kubectl.describe_text import events_for
 from k8slab.lab.kubectl.describe_workloads import describe_deployment, describe_replica_set
 from k8slab.lab.kubectl.get import ClusterReader
+from k8slab.lab.kubectl.quota_printers import describe_limit_range, describe_quota
 from k8slab.lab.kubectl.resources import BY_ALIAS, ResourceType
 
 DEFAULT_NAMESPACE = "default"
 NODE_LEASE_NAMESPACE = "kube-node-lease"  # where each kubelet renews its heartbeat Lease
 USAGE = (
-    "this lab's kubectl describes: kubectl describe <pods|nodes|deployments|replicasets|services>"
-    " [NAME...] [-n NAMESPACE] (also po, no, deploy, rs, svc, and TYPE/NAME)"
+    "this lab's kubectl describes: kubectl describe <pods|nodes|deployments|replicasets|services|"
+    "resourcequotas|limitranges> [NAME...] [-n NAMESPACE] (also po, no, deploy, rs, svc, quota,"
+    " limits, and TYPE/NAME)"
 )
 
 
@@ -92,6 +94,9 @@ DESCRIBERS: dict[str, Callable[[ClusterReader, dict], str]] = {
     "deployments": _deployment,
     "replicasets": _replica_set,
     "services": _service,
+    # describeQuota and describeLimitRange show no events.
+    "resourcequotas": lambda _reader, item: describe_quota(item),
+    "limitranges": lambda _reader, item: describe_limit_range(item),
 }
 
 

@@ -8,14 +8,8 @@ the error getting it), the node's non-terminated pods, and the events about it.
 
 from __future__ import annotations
 
-from k8slab.lab.kubectl.describe_quantities import (
-    ZERO,
-    Amount,
-    node_totals,
-    percent,
-    pod_totals,
-    resource_list,
-)
+from k8slab.api.amounts import ZERO, Amount, pod_totals, resource_list
+from k8slab.lab.kubectl.describe_quantities import node_totals, percent
 from k8slab.lab.kubectl.describe_text import (
     DescribeWriter,
     annotations_block,

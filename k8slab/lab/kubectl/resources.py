@@ -25,6 +25,7 @@ from k8slab.lab.kubectl.printers import (
     node_cells,
     pod_cells,
 )
+from k8slab.lab.kubectl.quota_printers import limit_range_cells, resource_quota_cells
 from k8slab.lab.kubectl.workload_printers import (
     daemon_set_cells,
     deployment_cells,
@@ -140,6 +141,8 @@ RESOURCE_TYPES = (
     _type(kinds.ENDPOINT_SLICE, _columns("NAME|ADDRESSTYPE|PORTS|ENDPOINTS|AGE"),
           endpoint_slice_cells),
     _type(kinds.CONFIG_MAP, _columns("NAME|DATA|AGE"), config_map_cells),
+    _type(kinds.LIMIT_RANGE, _columns("NAME|CREATED AT"), limit_range_cells),
+    _type(kinds.RESOURCE_QUOTA, _columns("NAME|AGE|REQUEST|LIMIT"), resource_quota_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

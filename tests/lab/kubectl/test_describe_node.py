@@ -4,15 +4,10 @@ percentages truncated as int64(float64(...)) truncates them."""
 
 import pytest
 
+from k8slab.api.amounts import amount, canonical, pod_totals
 from k8slab.errors import BadRequestError
 from k8slab.lab.kubectl.describe import describe
-from k8slab.lab.kubectl.describe_quantities import (
-    amount,
-    canonical,
-    node_totals,
-    percent,
-    pod_totals,
-)
+from k8slab.lab.kubectl.describe_quantities import node_totals, percent
 from tests.lab.kubectl.kubectl_objects import Reader, event, meta, stamp
 
 NODE = {
