@@ -9,12 +9,13 @@ import uuid
 from collections.abc import Generator
 
 from k8slab.api import qos
-from k8slab.api.defaults import apply_defaults, default_tolerations
+from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import (
     JOB,
     NAMESPACE,
     SERVICE,
     Kind,
+    kind_info,
     object_ref,
     registry_prefix,
     resource_info,
@@ -22,7 +23,9 @@ from k8slab.api.kinds import (
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.plugins import default_plugins
+from k8slab.apiserver.admission.priority import system_priority_classes
 from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
 from k8slab.apiserver.deletion import Deleter, parse_options
@@ -84,7 +87,8 @@ class APIServer:
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.authorizer = AlwaysAllow()
-        self.admission = AdmissionChain(default_plugins(self.storage), self._record)
+        lister = Lister(self.storage, self.cache, lambda: self.cache_ready)
+        self.admission = AdmissionChain(default_plugins(self.storage, lister), self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
 
@@ -103,10 +107,14 @@ class APIServer:
         self.sim.record(self.host, "apiserver", kind, obj, **details)
 
     def start(self) -> None:
-        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd,
-        and (given its --advertise-address) maintain the `kubernetes` Service's endpoints."""
+        """Listen on 6443, create the system namespaces and priority classes, fill the watch
+        cache, compact etcd, and (given its --advertise-address) maintain the `kubernetes`
+        Service's endpoints."""
         self.group.listen(SECURE_PORT, self)
-        self.group.spawn(self._bootstrap_namespaces())
+        self.group.spawn(self._bootstrap([
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            for name in SYSTEM_NAMESPACES]))
+        self.group.spawn(self._bootstrap(system_priority_classes()))
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
@@ -115,16 +123,17 @@ class APIServer:
 
     # -- background loops -----------------------------------------------------------------
 
-    def _bootstrap_namespaces(self) -> Generator:
-        pending = list(SYSTEM_NAMESPACES)
+    def _bootstrap(self, objects: list[dict]) -> Generator:
+        # Post-start hooks (system namespaces, scheduling's system priority classes): create
+        # each object as the server's own loopback user, retrying until etcd answers.
+        pending = list(objects)
         while pending:
-            name = pending[0]
-            obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            obj = pending[0]
             try:
                 yield from self.serve(
                     {
                         "verb": "create",
-                        "resource": "namespaces",
+                        "resource": kind_info(obj["kind"], obj["apiVersion"]).resource,
                         "body": obj,
                         "user": "system:apiserver",
                     }
@@ -308,7 +317,6 @@ class APIServer:
             stored = yield from self._stored_services()
             ServiceAllocator(stored, self._rng).allocate(obj)
         if kind.kind == "Pod":
-            obj["spec"]["tolerations"] = default_tolerations(obj)
             # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
             # Pending and the QoS class is computed from the spec (qos.GetPodQOS).
             obj["status"] = {"phase": "Pending", "qosClass": qos.pod_qos(obj)}

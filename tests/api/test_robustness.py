@@ -131,6 +131,10 @@ VALID["ConfigMap"] = {
     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
     "data": {"Corefile": ".:53 {}"}, "binaryData": {"blob": "AAEC"},
 }
+VALID["PriorityClass.scheduling.k8s.io"] = {
+    "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
+    "value": 1000, "globalDefault": False, "description": "batch", "preemptionPolicy": "Never",
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

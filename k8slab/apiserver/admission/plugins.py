@@ -8,7 +8,10 @@ does not model yet are left out of the chain, not faked.
 from __future__ import annotations
 
 from k8slab.apiserver.admission import AdmissionPlugin
+from k8slab.apiserver.admission.default_toleration_seconds import DefaultTolerationSeconds
+from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.priority import Priority
 from k8slab.apiserver.storage import Storage
 
 # Upstream's order of the plugins k8slab models (each helper inserts its plugin at its place).
@@ -27,7 +30,14 @@ ORDER = (
 )
 
 
-def default_plugins(storage: Storage) -> list[AdmissionPlugin]:
-    """The enabled plugins, built for one API server and sorted into upstream's order."""
+def default_plugins(storage: Storage, lister: Lister | None = None) -> list[AdmissionPlugin]:
+    """The enabled plugins, built for one API server and sorted into upstream's order.
+
+    `lister` is what the plugins that read other objects read (the server's watch cache);
+    without one they read etcd.
+    """
+    lister = lister or Lister(storage)
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
+    plugins.append(Priority(lister))
+    plugins.append(DefaultTolerationSeconds())
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))
