@@ -22,6 +22,7 @@ from k8slab.api.kinds import (
 )
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
+from k8slab.api.warnings import with_warnings
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.plugins import default_plugins
@@ -327,7 +328,7 @@ class APIServer:
             self._system_fields(meta)
         meta.pop("resourceVersion", None)
         created = yield from self.storage.create(kind, stored_form(kind, obj), ttl=ttl_of(kind))
-        return served_form(kind, created)
+        return with_warnings(served_form(kind, created), review.warnings)
 
     def _system_fields(self, meta: dict) -> None:
         # rest.FillObjectMetaSystemFields: a fresh uid and the creation time.
@@ -375,10 +376,13 @@ class APIServer:
             prepare_for_update(kind, current, new)
             return new
 
+        reviews: list[AdmissionRequest] = []  # the last is the attempt that was stored
+
         def admit(new: dict, old: dict) -> Generator:
             # Admission on the object as it will be stored; a mutating plugin's change is
             # validated again before the validating plugins see it.
             review = AdmissionRequest(UPDATE, kind, attributes, new, old)
+            reviews.append(review)
             yield from self.admission.mutate(review)
             if review.patches:
                 validate_update(served_form(kind, old), served_form(kind, review.obj))
@@ -386,7 +390,8 @@ class APIServer:
             return review.obj
 
         updated = yield from self.storage.update(kind, body, mutate, admit)
-        return served_form(kind, (yield from self.deleter.finish_after_update(kind, updated)))
+        finished = yield from self.deleter.finish_after_update(kind, updated)
+        return with_warnings(served_form(kind, finished), reviews[-1].warnings if reviews else [])
 
     def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
         if kind.kind != "Pod":

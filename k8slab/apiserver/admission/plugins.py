@@ -11,6 +11,7 @@ from k8slab.apiserver.admission import AdmissionPlugin
 from k8slab.apiserver.admission.default_toleration_seconds import DefaultTolerationSeconds
 from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.pod_security import PodSecurity
 from k8slab.apiserver.admission.priority import Priority
 from k8slab.apiserver.storage import Storage
 
@@ -38,6 +39,7 @@ def default_plugins(storage: Storage, lister: Lister | None = None) -> list[Admi
     """
     lister = lister or Lister(storage)
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
+    plugins.append(PodSecurity(lister))
     plugins.append(Priority(lister))
     plugins.append(DefaultTolerationSeconds())
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))
