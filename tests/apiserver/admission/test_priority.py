@@ -104,7 +104,8 @@ def test_priority_class_validation(obj, message):
     with pytest.raises(InvalidError) as refused:
         validate(obj)
     name = obj["metadata"]["name"]
-    assert refused.value.message == f'PriorityClass.scheduling.k8s.io "{name}" is invalid: {message}'
+    assert refused.value.message == (
+        f'PriorityClass.scheduling.k8s.io "{name}" is invalid: {message}')
 
 
 def test_the_system_classes_are_valid_and_a_class_value_never_changes():
