@@ -34,7 +34,7 @@ from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
-from k8slab.apiserver.pod_update import check_pod_update
+from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
@@ -356,12 +356,13 @@ class APIServer:
             new = apply_defaults(copy.deepcopy(body))
             if kind is SERVICE:
                 keep_allocated(current, new)
-            validate_update(served_form(kind, current), new)
+            if kind.kind != "Pod":  # a pod is validated once mutating admission completed it
+                validate_update(served_form(kind, current), new)
             if kind is SERVICE:
                 ServiceAllocator(services, self._rng).allocate(new, old=current)
             new = stored_form(kind, new)
             if kind.kind == "Pod":
-                check_pod_update(current, new)
+                check_node_name(current, new)
                 new["spec"]["nodeName"] = current["spec"].get("nodeName")
                 new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
             # The metadata a client may change; the rest (uid, generation...) is the server's.
@@ -384,8 +385,10 @@ class APIServer:
             review = AdmissionRequest(UPDATE, kind, attributes, new, old)
             reviews.append(review)
             yield from self.admission.mutate(review)
-            if review.patches:
+            if review.patches or kind.kind == "Pod":
                 validate_update(served_form(kind, old), served_form(kind, review.obj))
+            if kind.kind == "Pod":
+                check_pod_update(old, review.obj)
             yield from self.admission.validate(review)
             return review.obj
 

@@ -75,3 +75,20 @@ def test_warn_restricted_lets_the_pod_in_and_the_client_gets_the_warning(cp, mak
             'would violate PodSecurity "baseline:latest": privileged (container "app" must not '
             "set securityContext.privileged=true)",
         "pod-security.kubernetes.io/enforce-policy": "privileged:latest"}
+
+
+def test_an_update_without_the_priority_keeps_it_and_is_valid(cp, make_pod):
+    manifest = make_pod("web", priorityClassName="system-cluster-critical")
+    created = cp.ok(cp.client().create(manifest))
+    body = dict(manifest, metadata=dict(manifest["metadata"], labels={"touched": "yes"},
+                                        resourceVersion=created["metadata"]["resourceVersion"]))
+    updated = cp.ok(cp.client().update(body))
+    assert updated["metadata"]["labels"] == {"touched": "yes"}
+    assert (updated["spec"]["priority"], updated["spec"]["preemptionPolicy"]) == (
+        2000000000, "PreemptLowerPriority")
+    changed = dict(body, spec=dict(body["spec"], priority=7))
+    changed["metadata"] = dict(body["metadata"], resourceVersion=updated["metadata"][
+        "resourceVersion"])
+    refused = cp.call(cp.client().update(changed))
+    assert refused.message.startswith('Pod "web" is invalid: spec: Forbidden: pod updates may '
+                                      "not change fields other than")

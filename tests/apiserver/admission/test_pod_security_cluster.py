@@ -66,3 +66,11 @@ def test_the_system_pods_keep_their_priority_classes(cluster):
     assert pods["etcd-control-plane"]["priority"] == 2000001000
     coredns = [spec for name, spec in pods.items() if name.startswith("coredns")]
     assert coredns and all(spec["priority"] == 2000000000 for spec in coredns)
+
+
+def test_kubectl_gets_the_priority_classes(cluster):
+    lines = cluster.kubectl("get pc").splitlines()
+    assert lines[0].split() == ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"]
+    assert [line.split()[:3] + line.split()[4:] for line in lines[1:]] == [
+        ["system-cluster-critical", "2000000000", "false", "PreemptLowerPriority"],
+        ["system-node-critical", "2000001000", "false", "PreemptLowerPriority"]]
