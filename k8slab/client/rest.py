@@ -39,8 +39,8 @@ class Client:
         self.user = user
         self.server = server
         self._network = group.host.network
-        # The Warning headers of every answer, in order: client-go passes each to its
-        # WarningHandler; kubectl's prints `Warning: <text>`.
+        # The Warning headers of the last answer: client-go passes each to its WarningHandler;
+        # kubectl's prints `Warning: <text>`.
         self.warnings: list[str] = []
 
     def request(self, verb: str, resource: str, **fields) -> Generator:
@@ -55,8 +55,7 @@ class Client:
                                                   request)
         except UnreachableError as error:
             raise UnavailableError(error.message) from None
-        body, warnings = split_warnings(answer)
-        self.warnings += warnings
+        body, self.warnings = split_warnings(answer)
         return body
 
     def create(self, obj: dict) -> Generator:

@@ -84,30 +84,28 @@ def _in_context(error: K8sLabError, doing: str, source: str) -> K8sLabError:
     return refused
 
 
-def _warned(client: Client, seen: int, line: str) -> str:
-    """kubectl's line after the server's warnings for this document, one `Warning: <text>`
-    each (kubectl's warning handler writes them to stderr as they arrive)."""
-    return "\n".join([*(f"Warning: {text}" for text in client.warnings[seen:]), line])
+def _warned(client: Client, line: str) -> str:
+    """kubectl's line after the warnings the server sent with its last answer, one
+    `Warning: <text>` each (kubectl's warning handler writes them to stderr as they arrive)."""
+    return "\n".join([*(f"Warning: {text}" for text in client.warnings), line])
 
 
 def _create_one(client: Client, doc: dict, source: str) -> Generator:
-    seen = len(client.warnings)
     try:
         created = yield from client.create(doc)
     except K8sLabError as error:
         raise _in_context(error, "creating", source) from None
     info = kind_info(doc["kind"], doc["apiVersion"])
-    return _warned(client, seen, f"{_kind_string(info)}/{created['metadata']['name']} created")
+    return _warned(client, f"{_kind_string(info)}/{created['metadata']['name']} created")
 
 
 def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     info = kind_info(doc["kind"], doc["apiVersion"])
     meta = doc["metadata"]
     ref = f"{_kind_string(info)}/{meta['name']}"
-    seen = len(client.warnings)
     try:
         yield from client.create(doc)
-        return _warned(client, seen, f"{ref} created")
+        return _warned(client, f"{ref} created")
     except AlreadyExistsError:
         pass
     except K8sLabError as error:
@@ -124,7 +122,7 @@ def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     except K8sLabError as error:
         # Simplified: kubectl sends a patch and prints it and the object in this error.
         raise _in_context(error, "applying patch to", source) from None
-    return _warned(client, seen, f"{ref} configured")
+    return _warned(client, f"{ref} configured")
 
 
 def _kind_string(info: Kind) -> str:

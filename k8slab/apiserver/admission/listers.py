@@ -34,16 +34,20 @@ class Lister:
         """Every object of `kind` (in `namespace`, or all), in key order."""
         if self._cached():
             prefix = registry_prefix(kind, namespace)
-            return [copy.deepcopy(obj) for key, obj in sorted(self.cache.objects.items())
-                    if key.startswith(prefix)]
+            found = [(key, obj) for key, obj in self.cache.objects.items()
+                     if key.startswith(prefix)]
+            return [copy.deepcopy(obj) for _, obj in sorted(found, key=lambda item: item[0])]
         items, _ = yield from self.storage.list(kind, namespace, from_cache=True)
         return items
 
-    def get(self, kind: Kind, namespace: str | None, name: str) -> Generator:
-        """One object, or None when there is none by that name."""
+    def get(self, kind: Kind, namespace: str | None, name: str, *,
+            live_on_miss: bool = False) -> Generator:
+        """One object, or None when there is none by that name. `live_on_miss`: an object the
+        cache has not seen yet is read from etcd (PodSecurity's namespace getter does this)."""
         if self._cached():
             obj = self.cache.objects.get(registry_key(kind, namespace, name))
-            return copy.deepcopy(obj) if obj is not None else None
+            if obj is not None or not live_on_miss:
+                return copy.deepcopy(obj) if obj is not None else None
         try:
             return (yield from self.storage.get(kind, namespace, name))
         except NotFoundError:

@@ -97,7 +97,8 @@ class PodSecurity(AdmissionPlugin):
         return False
 
     def _policy(self, request: AdmissionRequest) -> Generator:
-        namespace = yield from self.lister.get(NAMESPACE, None, request.namespace)
+        namespace = yield from self.lister.get(NAMESPACE, None, request.namespace,
+                                               live_on_miss=True)
         if namespace is None:
             return None
         labels = (namespace.get("metadata") or {}).get("labels") or {}

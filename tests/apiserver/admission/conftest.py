@@ -48,7 +48,7 @@ class FakeLister:
             namespace is None or o["metadata"].get("namespace") == namespace)]
         yield
 
-    def get(self, kind, namespace, name) -> Generator:
+    def get(self, kind, namespace, name, *, live_on_miss: bool = False) -> Generator:
         found = yield from self.list(kind, namespace)
         return next((o for o in found if o["metadata"]["name"] == name), None)
 
