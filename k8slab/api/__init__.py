@@ -6,7 +6,7 @@ foundation: it imports nothing from k8slab but its errors.
 """
 
 from k8slab.api.decoding import decode
-from k8slab.api.defaults import apply_defaults, default_tolerations
+from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import (
     KINDS,
     Kind,
@@ -37,7 +37,6 @@ __all__ = [
     "check_shape",
     "cpu_millis",
     "decode",
-    "default_tolerations",
     "dump_manifest",
     "format_cpu",
     "format_memory",

@@ -4,8 +4,8 @@ Field defaults follow kubernetes pkg/apis/core/v1/defaults.go (SetDefaults_Pod, 
 _Container, _ContainerPort, _NodeStatus, _NamespaceStatus; PodSpecs in defaults_pod), the
 workload kinds' in defaults_workloads (apps/v1, batch/v1, ReplicationController), a Service's
 in defaults_service; the namespace default is what kubectl sends for the "default" context.
-Admission adds the DefaultTolerationSeconds tolerations separately
-(plugin/pkg/admission/defaulttolerationseconds), see default_tolerations.
+Admission adds what upstream's admission plugins add (tolerations, priority): see
+k8slab/apiserver/admission.
 """
 
 from __future__ import annotations
@@ -14,22 +14,18 @@ import copy
 
 from k8slab.api.decoding import decode
 from k8slab.api.defaults_admissionregistration import default_webhook_configuration
-from k8slab.api.defaults_pod import default_pod_spec, dicts_in, image_tag, mapping
+from k8slab.api.defaults_pod import default_pod_spec, image_tag, mapping
 from k8slab.api.defaults_quota import default_limit_range
 from k8slab.api.defaults_service import default_endpoint_slice, default_service
 from k8slab.api.defaults_workloads import WORKLOAD_DEFAULTS
 from k8slab.api.kinds import kind_info
 from k8slab.api.validation.shape import check_shape
 
-__all__ = ["apply_defaults", "default_tolerations", "image_tag"]
+__all__ = ["apply_defaults", "image_tag"]
 
 DEFAULT_NAMESPACE = "default"
-# defaulttolerationseconds admission: --default-not-ready/unreachable-toleration-seconds.
-DEFAULT_TOLERATION_SECONDS = 300
-NOT_READY_TAINT = "node.kubernetes.io/not-ready"
-UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
 NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "MutatingWebhookConfiguration",
-                 "ValidatingWebhookConfiguration")
+                 "ValidatingWebhookConfiguration", "PriorityClass")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -49,7 +45,7 @@ def apply_defaults(obj: dict) -> dict:
         # The API server clears the namespace of a cluster-scoped object
         # (apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace).
         metadata.pop("namespace", None)
-    # Events, ConfigMaps and EndpointSlices have no spec.
+    # Events, ConfigMaps, EndpointSlices and PriorityClasses have no spec.
     spec = mapping(result, "spec") if info.kind not in NO_SPEC_KINDS else None
     if info.kind == "Pod" and spec is not None:
         default_pod_spec(spec, pod=True)
@@ -65,6 +61,8 @@ def apply_defaults(obj: dict) -> dict:
         _default_node_status(result)
     if info.kind == "LimitRange":
         default_limit_range(result)
+    if info.kind == "PriorityClass":  # scheduling/v1 SetDefaults_PriorityClass
+        result.setdefault("preemptionPolicy", "PreemptLowerPriority")
     if info.kind == "Namespace":
         status = mapping(result, "status")
         if status is not None:
@@ -77,31 +75,3 @@ def _default_node_status(node: dict) -> None:
     if isinstance(status, dict) and "allocatable" not in status and "capacity" in status:
         # SetDefaults_NodeStatus: with no allocatable reported, all capacity is allocatable.
         status["allocatable"] = copy.deepcopy(status["capacity"])
-
-
-def _tolerates(tolerations: list, taint_key: str) -> bool:
-    # An empty key matches every key, an empty effect every effect.
-    return any(
-        t.get("key") in (None, "", taint_key) and t.get("effect") in (None, "", "NoExecute")
-        for t in tolerations
-    )
-
-
-def default_tolerations(pod: dict) -> list:
-    """The pod's tolerations plus DefaultTolerationSeconds' two, unless the pod has its own.
-
-    Adds not-ready and unreachable, operator Exists, effect NoExecute, tolerationSeconds 300:
-    a pod stays bound to an unhealthy node for 5 minutes before eviction. Returns a new list.
-    """
-    tolerations = copy.deepcopy(dicts_in((pod.get("spec") or {}).get("tolerations")))
-    added = [
-        {
-            "key": key,
-            "operator": "Exists",
-            "effect": "NoExecute",
-            "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
-        }
-        for key in (NOT_READY_TAINT, UNREACHABLE_TAINT)
-        if not _tolerates(tolerations, key)
-    ]
-    return tolerations + added

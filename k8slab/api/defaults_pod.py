@@ -2,8 +2,8 @@
 
 kubernetes pkg/apis/core/v1/defaults.go: SetDefaults_PodSpec, _Container and _ContainerPort
 apply to every PodSpec, also inside a Deployment's or Job's pod template; SetDefaults_Pod (a
-limit with no request becomes the request) and the Priority admission plugin's priority 0
-apply to Pods only, so a template keeps what its author wrote there.
+limit with no request becomes the request) applies to Pods only, so a template keeps what its
+author wrote there. A pod's priority is not a default: the Priority admission plugin sets it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ _POD_SPEC_DEFAULTS = {
     "schedulerName": DEFAULT_SCHEDULER,
     "enableServiceLinks": True,
 }
-# The Priority admission plugin sets 0 on a Pod when no PriorityClass applies.
-POD_PRIORITY_DEFAULT = 0
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 # defaults.go SetDefaults_Probe: each field left at 0 (or absent) takes these values;
 # initialDelaySeconds stays 0.
@@ -52,8 +50,6 @@ def default_pod_spec(spec: dict, *, pod: bool) -> None:
     """Fill in a PodSpec's defaults in place; `pod` is False for a workload's pod template."""
     for field, value in _POD_SPEC_DEFAULTS.items():
         spec.setdefault(field, value)
-    if pod:
-        spec.setdefault("priority", POD_PRIORITY_DEFAULT)
     for key in ("initContainers", "containers"):
         for container in dicts_in(spec.get(key)):
             _default_container(container, pod=pod)

@@ -73,6 +73,8 @@ MUTATING_WEBHOOK_CONFIGURATION = Kind(
 VALIDATING_WEBHOOK_CONFIGURATION = Kind(
     "ValidatingWebhookConfiguration", "admissionregistration.k8s.io/v1",
     "validatingwebhookconfigurations", False, "validatingwebhookconfigurations")
+PRIORITY_CLASS = Kind("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False,
+                      "priorityclasses", ("pc",))
 
 KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
@@ -80,6 +82,7 @@ KINDS: tuple[Kind, ...] = (
     SERVICE, ENDPOINT_SLICE, CONFIG_MAP,
     MUTATING_WEBHOOK_CONFIGURATION, VALIDATING_WEBHOOK_CONFIGURATION,
     LIMIT_RANGE, RESOURCE_QUOTA,
+    PRIORITY_CLASS,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

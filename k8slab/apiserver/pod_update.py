@@ -13,7 +13,8 @@ MUTABLE_POD_FIELDS = (
 
 
 def check_pod_update(current: dict, new: dict) -> None:
-    """Reject a pod update that changes spec fields other than images and tolerations."""
+    """Reject a pod update that changes spec fields other than images and tolerations
+    (checked after mutating admission, which fills in what creation set, e.g. the priority)."""
 
     def without_mutable(spec: dict) -> dict:
         stripped = dict(spec)
@@ -33,6 +34,10 @@ def check_pod_update(current: dict, new: dict) -> None:
             f'Pod "{name}" is invalid: spec: Forbidden: pod updates may not change fields other '
             f"than {MUTABLE_POD_FIELDS}"
         )
+
+
+def check_node_name(current: dict, new: dict) -> None:
+    """Reject an update that sets another node: only the binding subresource binds a pod."""
     if new["spec"].get("nodeName") and new["spec"]["nodeName"] != current["spec"].get("nodeName"):
         raise InvalidError(
             f'Pod "{current["metadata"]["name"]}" is invalid: spec.nodeName: Forbidden: '

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Generator
 
 from k8slab.api import qos
-from k8slab.api.defaults import apply_defaults, default_tolerations
+from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import (
     JOB,
     LIMIT_RANGE,
@@ -17,15 +17,19 @@ from k8slab.api.kinds import (
     RESOURCE_QUOTA,
     SERVICE,
     Kind,
+    kind_info,
     object_ref,
     registry_prefix,
     resource_info,
 )
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
+from k8slab.api.warnings import with_warnings
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.listing import KindIndex
 from k8slab.apiserver.admission.plugins import default_plugins
+from k8slab.apiserver.admission.priority import system_priority_classes
 from k8slab.apiserver.admission.webhook_call import WebhookClient
 from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
@@ -34,7 +38,7 @@ from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
-from k8slab.apiserver.pod_update import check_pod_update
+from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
@@ -94,9 +98,9 @@ class APIServer:
         self.dial = None
         webhooks = WebhookClient(group, lambda: self.cache.objects, lambda: self.dial,
                                  self._record)
-        self.admission = AdmissionChain(
-            default_plugins(self.storage, lister=self._cached_namespaced,
-                            now=lambda: self.sim.now, webhooks=webhooks),
+        self.admission = AdmissionChain(default_plugins(
+            self.storage, lister=Lister(self.storage, self.cache, lambda: self.cache_ready),
+            index=self._cached_namespaced, now=lambda: self.sim.now, webhooks=webhooks),
             self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -121,10 +125,14 @@ class APIServer:
         self.sim.record(self.host, "apiserver", kind, obj, **details)
 
     def start(self) -> None:
-        """Listen on 6443, create the system namespaces, fill the watch cache, compact etcd,
-        and (given its --advertise-address) maintain the `kubernetes` Service's endpoints."""
+        """Listen on 6443, create the system namespaces and priority classes, fill the watch
+        cache, compact etcd, and (given its --advertise-address) maintain the `kubernetes`
+        Service's endpoints."""
         self.group.listen(SECURE_PORT, self)
-        self.group.spawn(self._bootstrap_namespaces())
+        self.group.spawn(self._bootstrap([
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            for name in SYSTEM_NAMESPACES]))
+        self.group.spawn(self._bootstrap(system_priority_classes()))
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
@@ -133,16 +141,17 @@ class APIServer:
 
     # -- background loops -----------------------------------------------------------------
 
-    def _bootstrap_namespaces(self) -> Generator:
-        pending = list(SYSTEM_NAMESPACES)
+    def _bootstrap(self, objects: list[dict]) -> Generator:
+        # Post-start hooks (system namespaces, scheduling's system priority classes): create
+        # each object as the server's own loopback user, retrying until etcd answers.
+        pending = list(objects)
         while pending:
-            name = pending[0]
-            obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            obj = pending[0]
             try:
                 yield from self.serve(
                     {
                         "verb": "create",
-                        "resource": "namespaces",
+                        "resource": kind_info(obj["kind"], obj["apiVersion"]).resource,
                         "body": obj,
                         "user": "system:apiserver",
                     }
@@ -328,7 +337,6 @@ class APIServer:
             stored = yield from self._stored_services()
             ServiceAllocator(stored, self._rng).allocate(obj)
         if kind.kind == "Pod":
-            obj["spec"]["tolerations"] = default_tolerations(obj)
             # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
             # Pending and the QoS class is computed from the spec (qos.GetPodQOS).
             obj["status"] = {"phase": "Pending", "qosClass": qos.pod_qos(obj)}
@@ -339,7 +347,7 @@ class APIServer:
             self._system_fields(meta)
         meta.pop("resourceVersion", None)
         created = yield from self.storage.create(kind, stored_form(kind, obj), ttl=ttl_of(kind))
-        return served_form(kind, created)
+        return with_warnings(served_form(kind, created), review.warnings)
 
     def _system_fields(self, meta: dict) -> None:
         # rest.FillObjectMetaSystemFields: a fresh uid and the creation time.
@@ -367,12 +375,13 @@ class APIServer:
             new = apply_defaults(copy.deepcopy(body))
             if kind is SERVICE:
                 keep_allocated(current, new)
-            validate_update(served_form(kind, current), new)
+            if kind.kind != "Pod":  # a pod is validated once mutating admission completed it
+                validate_update(served_form(kind, current), new)
             if kind is SERVICE:
                 ServiceAllocator(services, self._rng).allocate(new, old=current)
             new = stored_form(kind, new)
             if kind.kind == "Pod":
-                check_pod_update(current, new)
+                check_node_name(current, new)
                 new["spec"]["nodeName"] = current["spec"].get("nodeName")
                 new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
             # The metadata a client may change; the rest (uid, generation...) is the server's.
@@ -387,18 +396,24 @@ class APIServer:
             prepare_for_update(kind, current, new)
             return new
 
+        reviews: list[AdmissionRequest] = []  # the last is the attempt that was stored
+
         def admit(new: dict, old: dict) -> Generator:
             # Admission on the object as it will be stored; a mutating plugin's change is
             # validated again before the validating plugins see it.
             review = AdmissionRequest(UPDATE, kind, attributes, new, old)
+            reviews.append(review)
             yield from self.admission.mutate(review)
-            if review.patches:
+            if review.patches or kind.kind == "Pod":
                 validate_update(served_form(kind, old), served_form(kind, review.obj))
+            if kind.kind == "Pod":
+                check_pod_update(old, review.obj)
             yield from self.admission.validate(review)
             return review.obj
 
         updated = yield from self.storage.update(kind, body, mutate, admit)
-        return served_form(kind, (yield from self.deleter.finish_after_update(kind, updated)))
+        finished = yield from self.deleter.finish_after_update(kind, updated)
+        return with_warnings(served_form(kind, finished), reviews[-1].warnings if reviews else [])
 
     def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
         if kind.kind != "Pod":

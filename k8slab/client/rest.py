@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import kind_info, resource_info
+from k8slab.api.warnings import split_warnings
 from k8slab.errors import UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
@@ -38,6 +39,9 @@ class Client:
         self.user = user
         self.server = server
         self._network = group.host.network
+        # The Warning headers of the last answer: client-go passes each to its WarningHandler;
+        # kubectl's prints `Warning: <text>`.
+        self.warnings: list[str] = []
 
     def request(self, verb: str, resource: str, **fields) -> Generator:
         """Send one request and return the answer; API errors come back as exceptions.
@@ -47,10 +51,12 @@ class Client:
         """
         request = {"verb": verb, "resource": resource, "user": self.user, **fields}
         try:
-            return (yield from self._network.rpc(self.group.host.name, self.server, API_PORT,
-                                                 request))
+            answer = yield from self._network.rpc(self.group.host.name, self.server, API_PORT,
+                                                  request)
         except UnreachableError as error:
             raise UnavailableError(error.message) from None
+        body, self.warnings = split_warnings(answer)
+        return body
 
     def create(self, obj: dict) -> Generator:
         """POST a new object."""

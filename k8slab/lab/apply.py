@@ -3,7 +3,8 @@
 kubectl reads, maps and validates every document before it sends anything, so a document it
 cannot read (bad YAML, an unknown kind, a field of the wrong type) refuses the whole input and
 nothing changes. Then it sends the documents one at a time, in order, and keeps going when the
-server refuses one: each success prints a line (`pod/a created`, `pod/b unchanged`), each
+server refuses one: each success prints a line (`pod/a created`, `pod/b unchanged`, after any
+`Warning: ...` lines the server sent with it, such as PodSecurity's), each
 refusal an error (`Error from server (AlreadyExists): error when creating "STDIN": pods "a"
 already exists`), and the command fails at the end if any was refused — the others stay
 applied (kubectl's apply.go and create.go: ContinueOnError, errors aggregated at the end).
@@ -83,13 +84,19 @@ def _in_context(error: K8sLabError, doing: str, source: str) -> K8sLabError:
     return refused
 
 
+def _warned(client: Client, line: str) -> str:
+    """kubectl's line after the warnings the server sent with its last answer, one
+    `Warning: <text>` each (kubectl's warning handler writes them to stderr as they arrive)."""
+    return "\n".join([*(f"Warning: {text}" for text in client.warnings), line])
+
+
 def _create_one(client: Client, doc: dict, source: str) -> Generator:
     try:
         created = yield from client.create(doc)
     except K8sLabError as error:
         raise _in_context(error, "creating", source) from None
     info = kind_info(doc["kind"], doc["apiVersion"])
-    return f"{_kind_string(info)}/{created['metadata']['name']} created"
+    return _warned(client, f"{_kind_string(info)}/{created['metadata']['name']} created")
 
 
 def _apply_one(client: Client, doc: dict, source: str) -> Generator:
@@ -98,7 +105,7 @@ def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     ref = f"{_kind_string(info)}/{meta['name']}"
     try:
         yield from client.create(doc)
-        return f"{ref} created"
+        return _warned(client, f"{ref} created")
     except AlreadyExistsError:
         pass
     except K8sLabError as error:
@@ -115,7 +122,7 @@ def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     except K8sLabError as error:
         # Simplified: kubectl sends a patch and prints it and the object in this error.
         raise _in_context(error, "applying patch to", source) from None
-    return f"{ref} configured"
+    return _warned(client, f"{ref} configured")
 
 
 def _kind_string(info: Kind) -> str:

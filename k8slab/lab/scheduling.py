@@ -16,10 +16,10 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from k8slab.api.defaults import default_tolerations
 from k8slab.api.manifests import load_manifests
 from k8slab.api.validation.core_taints import TAINT_EFFECTS
 from k8slab.api.validation.names import label_value_errors, qualified_name_errors
+from k8slab.apiserver.admission.default_toleration_seconds import default_tolerations
 from k8slab.client.rest import Client
 from k8slab.errors import ConflictError, K8sLabError, NotFoundError
 from k8slab.lab import components

@@ -1,4 +1,4 @@
-"""Defaults: upstream's values, never mutating the input, and the admission tolerations."""
+"""Defaults: upstream's values, never mutating the input."""
 
 import copy
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k8slab.api.defaults import apply_defaults, default_tolerations, image_tag
+from k8slab.api.defaults import apply_defaults, image_tag
 
 
 def pod(**spec):
@@ -23,7 +23,7 @@ def test_pod_defaults():
     assert spec["dnsPolicy"] == "ClusterFirst"
     assert spec["terminationGracePeriodSeconds"] == 30
     assert spec["enableServiceLinks"] is True
-    assert spec["priority"] == 0
+    assert "priority" not in spec  # the Priority admission plugin sets it
     assert spec["containers"][0] == {
         "name": "web",
         "image": "nginx:1.27",
@@ -130,52 +130,3 @@ def test_null_sections_are_treated_as_empty():
 def test_defaults_are_idempotent(restart, grace):
     once = apply_defaults(pod(restartPolicy=restart, terminationGracePeriodSeconds=grace))
     assert apply_defaults(once) == once
-
-
-NOT_READY = {
-    "key": "node.kubernetes.io/not-ready",
-    "operator": "Exists",
-    "effect": "NoExecute",
-    "tolerationSeconds": 300,
-}
-UNREACHABLE = {
-    "key": "node.kubernetes.io/unreachable",
-    "operator": "Exists",
-    "effect": "NoExecute",
-    "tolerationSeconds": 300,
-}
-
-
-def test_default_tolerations_are_appended():
-    gpu = {"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}
-    original = pod(tolerations=[gpu])
-    assert default_tolerations(original) == [gpu, NOT_READY, UNREACHABLE]
-    assert original["spec"]["tolerations"] == [gpu]
-
-
-def test_own_tolerations_win():
-    own = {
-        "key": "node.kubernetes.io/unreachable",
-        "operator": "Exists",
-        "effect": "NoExecute",
-        "tolerationSeconds": 6000,
-    }
-    assert default_tolerations(pod(tolerations=[own])) == [own, NOT_READY]
-
-
-def test_a_match_everything_toleration_needs_nothing_more():
-    everything = {"operator": "Exists"}
-    assert default_tolerations(pod(tolerations=[everything])) == [everything]
-
-
-def test_a_no_schedule_toleration_does_not_count():
-    no_schedule = {
-        "key": "node.kubernetes.io/not-ready",
-        "operator": "Exists",
-        "effect": "NoSchedule",
-    }
-    assert default_tolerations(pod(tolerations=[no_schedule])) == [
-        no_schedule,
-        NOT_READY,
-        UNREACHABLE,
-    ]

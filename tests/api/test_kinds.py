@@ -42,6 +42,7 @@ def test_the_modelled_kinds():
          "validatingwebhookconfigurations", False),
         ("LimitRange", "v1", "limitranges", True),
         ("ResourceQuota", "v1", "resourcequotas", True),
+        ("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False),
     ]
 
 

@@ -143,6 +143,19 @@ for _kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
         "apiVersion": "admissionregistration.k8s.io/v1", "kind": _kind,
         "metadata": {"name": "a"}, "webhooks": [dict(_WEBHOOK)],
     }
+VALID["PriorityClass.scheduling.k8s.io"] = {
+    "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"},
+    "value": 1000, "globalDefault": False, "description": "batch", "preemptionPolicy": "Never",
+}
+VALID["LimitRange"] = {
+    "apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "limits"},
+    "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"},
+                         "defaultRequest": {"cpu": "100m"}, "max": {"cpu": "1"}}]},
+}
+VALID["ResourceQuota"] = {
+    "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "quota"},
+    "spec": {"hard": {"pods": "10", "requests.cpu": "4"}, "scopes": ["NotBestEffort"]},
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from k8slab.apiserver.pod_update import check_pod_update
+from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.errors import InvalidError
 
 CURRENT = {
@@ -66,7 +66,7 @@ def test_node_name_is_set_only_through_binding():
     current = changed()
     del current["spec"]["nodeName"]
     with pytest.raises(InvalidError, match=r"spec.nodeName: Forbidden"):
-        check_pod_update(current, changed(nodeName="worker-2"))
+        check_node_name(current, changed(nodeName="worker-2"))
 
 
 def test_the_forbidden_message_lists_the_fields_in_upstreams_words():

@@ -27,6 +27,7 @@ from k8slab.scheduler.plugins.registry import default_profile
 from k8slab.scheduler.scheduler import Scheduler, scheduling_cycle
 from k8slab.scheduler.snapshot import Snapshot
 from k8slab.scheduler.view import decision_log
+from tests.scheduler.objects import priority_class
 
 CONTROL_PLANE_TAINT = "TaintToleration: node(s) had untolerated taint(s)"
 MIB = 1024 * 1024
@@ -225,7 +226,7 @@ def test_explaining_a_preemption_names_the_nominated_node_and_the_victims() -> N
     cluster = Cluster(workers=1, worker_cpu="2", seed=5)
     cluster.apply(pod("low", cpu="1500m"))
     cluster.run(5)
-    cluster.apply(pod("high", cpu="1", priority=1000))
+    cluster.apply([priority_class(1000), pod("high", cpu="1", priorityClassName="priority1000")])
     cluster.run(0.1)
     answer = explain(cluster, "high")
     assert (answer.node, answer.nominated_node) == (None, "worker-1")

@@ -44,3 +44,14 @@ def node(name: str, cpu: str = "4", taints: list | None = None) -> dict:
     }
 
 
+
+
+def priority_class(value: int, name: str = "") -> dict:
+    """A PriorityClass a Cluster test names in priorityClassName; the Priority admission plugin
+    turns it into the pod's spec.priority (a pod may not state a priority itself)."""
+    return {
+        "apiVersion": "scheduling.k8s.io/v1",
+        "kind": "PriorityClass",
+        "metadata": {"name": name or f"priority{value}"},
+        "value": value,
+    }

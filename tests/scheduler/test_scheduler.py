@@ -13,7 +13,7 @@ from k8slab.errors import NotFoundError
 from k8slab.scheduler.framework.diagnosis import Decision
 from k8slab.scheduler.scheduler import Scheduler
 from k8slab.scheduler.view import decision_log
-from tests.scheduler.objects import node, pod
+from tests.scheduler.objects import node, pod, priority_class
 
 CONTROL_PLANE_TAINT_MSG = "node(s) had untolerated taint(s)"
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
@@ -81,13 +81,14 @@ def test_a_pod_is_scheduled_bound_and_counted_on_its_node() -> None:
 
 def test_pods_are_scheduled_in_priority_order_then_first_come_first_served() -> None:
     cluster = leading_cluster(workers=0)  # the only node is tainted: every pod waits
+    cluster.apply([priority_class(1000), priority_class(500), priority_class(-10, "negative")])
     cluster.apply(
         [
             pod("low"),
-            pod("high", priority=1000),
-            pod("mid", priority=500),
-            pod("high-too", priority=1000),
-            pod("negative", priority=-10),
+            pod("high", priorityClassName="priority1000"),
+            pod("mid", priorityClassName="priority500"),
+            pod("high-too", priorityClassName="priority1000"),
+            pod("negative", priorityClassName="negative"),
         ]
     )
     cluster.run(1)
@@ -241,7 +242,7 @@ def test_a_high_priority_pod_evicts_a_low_priority_one_and_lands_in_its_place() 
     cluster.apply(pod("low", cpu="1500m"))
     cluster.run(5)
     mark = len(cluster.trace) - 1
-    cluster.apply(pod("high", cpu="1", priority=1000))
+    cluster.apply([priority_class(1000), pod("high", cpu="1", priorityClassName="priority1000")])
     cluster.run(0.2)
     failed, preempted = [
         rec for rec in cluster.trace.since(mark) if rec.component == "scheduler"
@@ -282,7 +283,7 @@ def test_the_nominated_pod_keeps_its_place_from_lower_priority_newcomers() -> No
     cluster = leading_cluster(workers=1, worker_cpu="2")
     cluster.apply(pod("low", cpu="1500m"))
     cluster.run(5)
-    cluster.apply(pod("high", cpu="1", priority=1000))
+    cluster.apply([priority_class(1000), pod("high", cpu="1", priorityClassName="priority1000")])
     cluster.run(0.1)  # low is gone; high waits out its backoff, nominated to worker-1
     cluster.apply(pod("newcomer", cpu="1500m"))
     cluster.run(3)

@@ -16,6 +16,7 @@ from k8slab.api.schema.core_v1_quota import LIMIT_RANGE, RESOURCE_QUOTA
 from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
 from k8slab.api.schema.discovery_v1 import ENDPOINT_SLICE
+from k8slab.api.schema.scheduling_v1 import PRIORITY_CLASS
 from k8slab.api.schema.types import Struct
 
 KIND_SCHEMAS: dict[str, Struct] = {
@@ -40,4 +41,5 @@ KIND_SCHEMAS: dict[str, Struct] = {
         admissionregistration_v1.VALIDATING_WEBHOOK_CONFIGURATION,
     "LimitRange": LIMIT_RANGE,
     "ResourceQuota": RESOURCE_QUOTA,
+    "PriorityClass.scheduling.k8s.io": PRIORITY_CLASS,
 }

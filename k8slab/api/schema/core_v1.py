@@ -1,8 +1,8 @@
 """k8s.io/api/core/v1: Pod, Node and Namespace, with the fields of each as upstream names them.
 
 Every field of the v1.35 structs is listed, so a manifest kubectl accepts decodes here too.
-The fields the lab reads are typed to the leaf; those it does not model (volumes,
-security contexts...) are Opaque: any JSON object is accepted there, unchecked.
+The fields the lab reads are typed to the leaf (security contexts in core_v1_security);
+those it does not model (volumes...) are Opaque: any JSON object is accepted there, unchecked.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from k8slab.api.schema.core_v1_scheduling import (
     TOLERATION,
     TOPOLOGY_SPREAD_CONSTRAINT,
 )
+from k8slab.api.schema.core_v1_security import POD_SECURITY_CONTEXT, SECURITY_CONTEXT
 from k8slab.api.schema.meta_v1 import top_level
 from k8slab.api.schema.types import (
     BOOL,
@@ -81,7 +82,7 @@ CONTAINER = Struct(
         "terminationMessagePath": STRING,
         "terminationMessagePolicy": enum("v1.TerminationMessagePolicy"),
         "imagePullPolicy": enum("v1.PullPolicy"),
-        "securityContext": Opaque("v1.SecurityContext"),
+        "securityContext": SECURITY_CONTEXT,
         "stdin": BOOL,
         "stdinOnce": BOOL,
         "tty": BOOL,
@@ -108,7 +109,7 @@ POD_SPEC = Struct(
         "hostPID": BOOL,
         "hostIPC": BOOL,
         "shareProcessNamespace": BOOL,
-        "securityContext": Opaque("v1.PodSecurityContext"),
+        "securityContext": POD_SECURITY_CONTEXT,
         "imagePullSecrets": ListOf(Opaque("v1.LocalObjectReference")),
         "hostname": STRING,
         "subdomain": STRING,

@@ -27,6 +27,7 @@ from k8slab.api.validation.discovery import DISCOVERY_CHECKS
 from k8slab.api.validation.events import EVENT_CHECKS
 from k8slab.api.validation.field import FieldError, invalid_error
 from k8slab.api.validation.objectmeta import object_meta_errors
+from k8slab.api.validation.scheduling import SCHEDULING_CHECKS
 from k8slab.api.validation.shape import check_shape
 from k8slab.api.validation.status import status_errors
 from k8slab.api.validation.updates import UPDATE_CHECKS
@@ -40,6 +41,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     **EVENT_CHECKS,
     **DISCOVERY_CHECKS,
     **ADMISSIONREGISTRATION_CHECKS,
+    **SCHEDULING_CHECKS,
 }
 
 

@@ -15,6 +15,7 @@ from k8slab.api.validation.core_configmap import config_map_update_errors
 from k8slab.api.validation.core_service import service_update_errors
 from k8slab.api.validation.discovery import endpoint_slice_update_errors
 from k8slab.api.validation.field import FieldError, forbidden, invalid
+from k8slab.api.validation.scheduling import priority_class_update_errors
 
 IMMUTABLE = "field is immutable"  # apimachinery validation FieldImmutableErrorMsg
 # ValidateStatefulSetUpdate: the spec fields an update may change.
@@ -63,4 +64,5 @@ UPDATE_CHECKS: dict[str, Callable[[dict, dict], list[FieldError]]] = {
     "Service": service_update_errors,
     "ConfigMap": config_map_update_errors,
     "EndpointSlice.discovery.k8s.io": endpoint_slice_update_errors,
+    "PriorityClass.scheduling.k8s.io": priority_class_update_errors,
 }

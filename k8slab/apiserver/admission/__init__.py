@@ -29,6 +29,10 @@ class AdmissionRequest:
     old: dict | None = None
     dry_run: bool = False
     patches: list[str] = field(default_factory=list)  # which plugins changed the object
+    # What plugins tell the client (HTTP Warning headers, which kubectl prints as
+    # `Warning: ...`) and the audit log (audit annotations, e.g. PodSecurity's).
+    warnings: list[str] = field(default_factory=list)
+    audit_annotations: dict[str, str] = field(default_factory=dict)
 
     @property
     def namespace(self) -> str:
@@ -94,4 +98,7 @@ class AdmissionChain:
         for plugin in ran:
             yield from plugin.validate(request)
         self._record("validate", request.ref, operation=request.operation,
-                     plugins=[plugin.name for plugin in ran])
+                     plugins=[plugin.name for plugin in ran],
+                     **({"warnings": list(request.warnings)} if request.warnings else {}),
+                     **({"audit_annotations": dict(sorted(request.audit_annotations.items()))}
+                        if request.audit_annotations else {}))

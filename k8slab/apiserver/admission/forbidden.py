@@ -1,5 +1,9 @@
-"""How an admission plugin says no: apiserver pkg/admission/errors.go NewForbidden, a 403 that
-names the resource and the object (its generateName before a name is generated)."""
+"""The 403 an admission plugin answers with, named as upstream's admission.NewForbidden names it.
+
+apiserver pkg/admission/errors.go: the resource (`pods`, `priorityclasses.scheduling.k8s.io`)
+and the request's name, else the object's name, else its generateName (mutating admission runs
+before a generated name exists): `pods "web" is forbidden: <reason>`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from k8slab.errors import ForbiddenError
 
 
 def admission_forbidden(request: AdmissionRequest, reason: str) -> ForbiddenError:
-    """`pods "web-1" is forbidden: <reason>` (or `pods is forbidden: ...` with no name)."""
-    meta = (request.obj if request.obj is not None else request.old or {}).get("metadata") or {}
-    name = meta.get("name") or meta.get("generateName") or ""
+    """`<resource> "<name>" is forbidden: <reason>` for the object `request` is about."""
     kind = request.kind
     resource = f"{kind.resource}.{kind.group}" if kind.group else kind.resource
-    subject = f'{resource} "{name}"' if name else resource
-    return ForbiddenError(f"{subject} is forbidden: {reason}")
+    meta = ((request.obj if request.obj is not None else request.old) or {}).get("metadata") or {}
+    name = (request.attributes.name or meta.get("name") or meta.get("generateName")
+            or "Unknown")
+    return ForbiddenError(f'{resource} "{name}" is forbidden: {reason}')

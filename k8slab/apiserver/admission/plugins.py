@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from k8slab.apiserver.admission import AdmissionPlugin
+from k8slab.apiserver.admission.default_toleration_seconds import DefaultTolerationSeconds
 from k8slab.apiserver.admission.limit_ranger import LimitRanger
-from k8slab.apiserver.admission.listing import Lister
+from k8slab.apiserver.admission.listers import Lister
+from k8slab.apiserver.admission.listing import Lister as NamespacedIndex
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.pod_security import PodSecurity
+from k8slab.apiserver.admission.priority import Priority
 from k8slab.apiserver.admission.resource_quota import ResourceQuotaAdmission
 from k8slab.apiserver.admission.webhook_call import WebhookClient
 from k8slab.apiserver.admission.webhook_mutating import MutatingAdmissionWebhook
@@ -36,16 +40,22 @@ ORDER = (
 
 
 def default_plugins(storage: Storage, *, lister: Lister | None = None,
+                    index: NamespacedIndex | None = None,
                     now: Callable[[], float] = lambda: 0.0,
                     webhooks: WebhookClient | None = None) -> list[AdmissionPlugin]:
     """The enabled plugins, built for one API server and sorted into upstream's order.
 
-    `lister` reads the server's watch cache (the informers upstream's plugins list from),
-    `now` is the simulated clock (quota stops charging a pod stuck past its grace period),
-    `webhooks` calls admission webhooks (their plugins are on when the server can call out)."""
+    `lister` is what the plugins that read other objects read (the server's watch cache;
+    without one they read etcd), `index` a namespace's LimitRanges and ResourceQuotas from the
+    same cache, `now` the simulated clock (quota stops charging a pod stuck past its grace
+    period), `webhooks` calls admission webhooks (their plugins are on when it is given)."""
+    lister = lister or Lister(storage)
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
-    plugins.append(LimitRanger(storage, lister))
-    plugins.append(ResourceQuotaAdmission(storage, lister, now))
+    plugins.append(LimitRanger(storage, index))
+    plugins.append(PodSecurity(lister))
+    plugins.append(Priority(lister))
+    plugins.append(DefaultTolerationSeconds())
+    plugins.append(ResourceQuotaAdmission(storage, index, now))
     if webhooks is not None:
         plugins += [MutatingAdmissionWebhook(webhooks), ValidatingAdmissionWebhook(webhooks)]
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))

@@ -204,3 +204,10 @@ def _age(obj: dict, now: float) -> str:
 def format_labels(labels: dict[str, str]) -> str:
     """`app=web,tier=front`, sorted by key; `<none>` when there are none."""
     return ",".join(f"{key}={labels[key]}" for key in sorted(labels)) or NONE
+
+
+def priority_class_cells(priority_class: dict, now: float) -> list[str]:
+    """NAME VALUE GLOBAL-DEFAULT AGE PREEMPTIONPOLICY (printers.go printPriorityClass)."""
+    return [name_of(priority_class), str(priority_class.get("value") or 0),
+            "true" if priority_class.get("globalDefault") else "false", _age(priority_class, now),
+            priority_class.get("preemptionPolicy") or ""]

@@ -24,6 +24,7 @@ from k8slab.lab.kubectl.printers import (
     namespace_cells,
     node_cells,
     pod_cells,
+    priority_class_cells,
 )
 from k8slab.lab.kubectl.quota_printers import limit_range_cells, resource_quota_cells
 from k8slab.lab.kubectl.workload_printers import (
@@ -143,6 +144,8 @@ RESOURCE_TYPES = (
     _type(kinds.CONFIG_MAP, _columns("NAME|DATA|AGE"), config_map_cells),
     _type(kinds.LIMIT_RANGE, _columns("NAME|CREATED AT"), limit_range_cells),
     _type(kinds.RESOURCE_QUOTA, _columns("NAME|AGE|REQUEST|LIMIT"), resource_quota_cells),
+    _type(kinds.PRIORITY_CLASS, _columns("NAME|VALUE|GLOBAL-DEFAULT|AGE|PREEMPTIONPOLICY"),
+          priority_class_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

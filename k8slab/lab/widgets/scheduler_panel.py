@@ -89,6 +89,8 @@ class SchedulerPanel(Panel):
         profile = self.profile_dropdown.value
 
         def create() -> str:
+            if priority:  # the Priority admission plugin reads it from a PriorityClass
+                self.cluster.apply(priority_class_manifest(priority))
             outcome = self.cluster.create(pod_manifest(cpu, priority, profile))
             self.cluster.run(SETTLE_SECONDS)
             return (f"{outcome[0]} (cpu {cpu}, priority {priority}, {profile}); "
@@ -160,18 +162,30 @@ class SchedulerPanel(Panel):
         self._attempt(edit)
 
 
+def priority_class_name(priority: int) -> str:
+    """The PriorityClass the panel names for a priority: `panel-priority-100`."""
+    return f"panel-priority-{priority}"
+
+
+def priority_class_manifest(priority: int) -> dict:
+    """The PriorityClass of that value the panel creates before its first pod of it."""
+    return {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": {"name": priority_class_name(priority)}, "value": priority}
+
+
 def pod_manifest(cpu: str, priority: int, scheduler_name: str) -> dict:
-    """The pod the panel creates: one nginx container with `cpu` and 256Mi requested."""
+    """The pod the panel creates: one nginx container with `cpu` and 256Mi requested, naming
+    the PriorityClass of `priority` (none for 0, the priority of a pod without a class)."""
+    spec: dict = {"schedulerName": scheduler_name}
+    if priority:
+        spec["priorityClassName"] = priority_class_name(priority)
+    spec["containers"] = [{"name": "app", "image": POD_IMAGE,
+                           "resources": {"requests": {"cpu": cpu, "memory": MEMORY_REQUEST}}}]
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"generateName": POD_PREFIX, "labels": {"app": "panel"}},
-        "spec": {
-            "schedulerName": scheduler_name,
-            "priority": priority,
-            "containers": [{"name": "app", "image": POD_IMAGE,
-                            "resources": {"requests": {"cpu": cpu, "memory": MEMORY_REQUEST}}}],
-        },
+        "spec": spec,
     }
 
 

@@ -10,6 +10,7 @@ from k8slab.lab.widgets.scheduler_panel import (
     SETTLE_SECONDS,
     SchedulerPanel,
     pod_manifest,
+    priority_class_manifest,
     profile_options,
     schedulable_nodes,
 )
@@ -207,8 +208,10 @@ def test_without_an_api_server_the_panel_says_so(panel):
 def test_the_pod_manifest_names_its_profile_and_priority():
     manifest = pod_manifest("250m", 1000, "bin-packer")
     assert manifest["metadata"]["generateName"] == "app-"
-    assert (manifest["spec"]["schedulerName"], manifest["spec"]["priority"]) == (
-        "bin-packer", 1000)
+    assert (manifest["spec"]["schedulerName"], manifest["spec"]["priorityClassName"]) == (
+        "bin-packer", "panel-priority-1000")
+    assert priority_class_manifest(1000)["value"] == 1000
+    assert "priorityClassName" not in pod_manifest("250m", 0, "bin-packer")["spec"]
 
 
 def test_the_status_counts_the_pods_the_chart_draws_at_every_step(panel):
