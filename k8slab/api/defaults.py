@@ -14,6 +14,7 @@ import copy
 
 from k8slab.api.decoding import decode
 from k8slab.api.defaults_pod import default_pod_spec, dicts_in, image_tag, mapping
+from k8slab.api.defaults_rbac import default_subjects
 from k8slab.api.defaults_service import default_endpoint_slice, default_service
 from k8slab.api.defaults_workloads import WORKLOAD_DEFAULTS
 from k8slab.api.kinds import kind_info
@@ -26,7 +27,8 @@ DEFAULT_NAMESPACE = "default"
 DEFAULT_TOLERATION_SECONDS = 300
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
-NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice")
+NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "Role", "ClusterRole", "RoleBinding",
+                 "ClusterRoleBinding")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -56,6 +58,8 @@ def apply_defaults(obj: dict) -> dict:
         default_service(result, spec)
     if info.kind == "EndpointSlice":
         default_endpoint_slice(result)
+    if info.kind in ("RoleBinding", "ClusterRoleBinding"):
+        default_subjects(result)
     if info.kind == "Node":
         _default_node_status(result)
     if info.kind == "Namespace":

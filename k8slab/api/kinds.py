@@ -63,11 +63,20 @@ ENDPOINT_SLICE = Kind("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", 
 CONFIG_MAP = Kind("ConfigMap", "v1", "configmaps", True, "configmaps", ("cm",))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
+# rbac.authorization.k8s.io/v1 (pkg/registry/rbac/*/storage: prefixes are the resource names).
+ROLE = Kind("Role", "rbac.authorization.k8s.io/v1", "roles", True, "roles")
+CLUSTER_ROLE = Kind("ClusterRole", "rbac.authorization.k8s.io/v1", "clusterroles", False,
+                    "clusterroles")
+ROLE_BINDING = Kind("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings", True,
+                    "rolebindings")
+CLUSTER_ROLE_BINDING = Kind("ClusterRoleBinding", "rbac.authorization.k8s.io/v1",
+                            "clusterrolebindings", False, "clusterrolebindings")
 
 KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
     DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET, JOB, EVENTS_V1_EVENT,
     SERVICE, ENDPOINT_SLICE, CONFIG_MAP,
+    ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

@@ -24,7 +24,9 @@ from k8slab.api.validation import validate, validate_status_update, validate_upd
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.authentication import authenticate
-from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
+from k8slab.apiserver.authorization import forbidden_message
+from k8slab.apiserver.authorization.impersonation import impersonate
+from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
@@ -83,7 +85,7 @@ class APIServer:
         self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
-        self.authorizer = AlwaysAllow()
+        self.authorizer = NodeRBAC()  # --authorization-mode=Node,RBAC, as kubeadm sets it
         self.admission = AdmissionChain(default_plugins(self.storage), self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -107,6 +109,7 @@ class APIServer:
         and (given its --advertise-address) maintain the `kubernetes` Service's endpoints."""
         self.group.listen(SECURE_PORT, self)
         self.group.spawn(self._bootstrap_namespaces())
+        self.group.spawn(self._bootstrap_policy())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
@@ -135,6 +138,14 @@ class APIServer:
             except APIError:
                 yield self.group.env.timeout(RETRY_SECONDS)
 
+    def _bootstrap_policy(self) -> Generator:
+        while True:
+            try:
+                yield from bootstrap_policy(self.serve)
+                return
+            except APIError:
+                yield self.group.env.timeout(RETRY_SECONDS)
+
     def _feed_cache(self) -> Generator:
         while True:
             try:
@@ -143,6 +154,7 @@ class APIServer:
                 yield self.group.env.timeout(RETRY_SECONDS)
                 continue
             self.cache.reset(objects, revision)
+            self.authorizer.reset(self.cache.objects)
             self.cache_ready = True
             closed = self.group.env.event()
             self.storage.watch_all(
@@ -157,6 +169,7 @@ class APIServer:
 
     def _on_etcd_change(self, key: str, obj: dict | None, revision: int) -> None:
         self.cache.apply(key, obj, revision, self.sim.now)
+        self.authorizer.apply(key, obj)
 
     def _compactor(self) -> Generator:
         last = 0
@@ -258,6 +271,10 @@ class APIServer:
         """Authenticate the request, then authorize it: the attributes admission sees, or a
         403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
         user = authenticate(request)
+        if request.get("impersonate_user") or request.get("impersonate_groups"):
+            user, _ = impersonate(self.authorizer.authorize, user,
+                                  request.get("impersonate_user") or "",
+                                  tuple(request.get("impersonate_groups") or ()))
         attributes = request_attributes(request, user)
         decision = self.authorizer.authorize(attributes)
         if request["verb"] in WRITE_VERBS or not decision.allowed:

@@ -16,6 +16,7 @@ from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
 from k8slab.cmd.registry import registry_boot
 from k8slab.errors import (
+    ForbiddenError,
     K8sLabError,
     UnavailableError,
 )
@@ -33,6 +34,7 @@ from k8slab.lab import (
     static_pods,
 )
 from k8slab.lab.apply import send_each, source_name
+from k8slab.lab.kubeadm_rbac import SUPER_ADMIN, kubeadm_objects
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
@@ -145,6 +147,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
+        self._kubeadm_rbac()
         self._install_addons(proxy_mode, skipped)
 
     def _wait_for_nodes(self) -> None:
@@ -158,6 +161,22 @@ class Cluster(KubectlVerbs, NetworkVerbs):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
+
+    def _kubeadm_rbac(self) -> None:
+        # kubeadm init binds kubeadm:cluster-admins (admin.conf's group) to cluster-admin as
+        # the super-admin, then waits until admin.conf's user is authorized.
+        send_each(load_manifests(kubeadm_objects()), lambda steps: self._on_control_plane(
+            lambda group: _steps(steps, Client(group, SUPER_ADMIN, self.endpoint))),
+            "kubeadm", create_only=False)
+        deadline = self.sim.now + BOOT_LIMIT_SECONDS
+        while True:
+            try:
+                self.list("namespaces")
+                return
+            except ForbiddenError:
+                if self.sim.now >= deadline:
+                    raise
+                self.sim.run(0.1)
 
     def _install_addons(self, proxy_mode: str, skipped: set[str]) -> None:
         # kubeadm's addon phase, then wait until kube-proxy wrote every node's rules and a

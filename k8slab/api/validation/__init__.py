@@ -26,6 +26,7 @@ from k8slab.api.validation.discovery import DISCOVERY_CHECKS
 from k8slab.api.validation.events import EVENT_CHECKS
 from k8slab.api.validation.field import FieldError, invalid_error
 from k8slab.api.validation.objectmeta import object_meta_errors
+from k8slab.api.validation.rbac import RBAC_CHECKS, RBAC_UPDATE_CHECKS
 from k8slab.api.validation.shape import check_shape
 from k8slab.api.validation.status import status_errors
 from k8slab.api.validation.updates import UPDATE_CHECKS
@@ -38,6 +39,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     **BATCH_CHECKS,
     **EVENT_CHECKS,
     **DISCOVERY_CHECKS,
+    **RBAC_CHECKS,
 }
 
 
@@ -79,7 +81,8 @@ def validate_update(old: dict, new: dict) -> None:
     """
     decoded = _checked(new)
     info = kind_info(new["kind"], new["apiVersion"])
-    update_check = UPDATE_CHECKS.get(info.qualified_kind)
+    update_check = UPDATE_CHECKS.get(info.qualified_kind) or RBAC_UPDATE_CHECKS.get(
+        info.qualified_kind)
     errors = field_errors(decoded)
     if update_check is not None:
         errors += update_check(old, decoded)
