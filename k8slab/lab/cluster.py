@@ -121,7 +121,6 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                     _pod_cidr(j),
                     cpu="2",
                     memory="8Gi",
-                    labels={kubeadm.CONTROL_PLANE_LABEL: ""},
                     taints=[kubeadm.CONTROL_PLANE_TAINT],
                 )
             )
@@ -147,7 +146,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
-        self._kubeadm_rbac()
+        self._kubeadm_init_phases()
         self._install_addons(proxy_mode, skipped)
 
     def _wait_for_nodes(self) -> None:
@@ -162,12 +161,18 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
 
-    def _kubeadm_rbac(self) -> None:
-        # kubeadm init binds kubeadm:cluster-admins (admin.conf's group) to cluster-admin as
-        # the super-admin, then waits until admin.conf's user is authorized.
-        send_each(load_manifests(kubeadm_objects()), lambda steps: self._on_control_plane(
-            lambda group: _steps(steps, Client(group, SUPER_ADMIN, self.endpoint))),
-            "kubeadm", create_only=False)
+    def _kubeadm_init_phases(self) -> None:
+        # As the super-admin, kubeadm init's mark-control-plane phase labels the control-plane
+        # nodes (NodeRestriction forbids a kubelet to give itself node-role.kubernetes.io/
+        # labels), and it binds kubeadm:cluster-admins (admin.conf's group) to cluster-admin;
+        # then it waits until admin.conf's user is authorized.
+        def super_admin(steps: Callable[[Client], Generator]) -> Any:
+            return self._on_control_plane(
+                lambda group: _steps(steps, Client(group, SUPER_ADMIN, self.endpoint)))
+
+        for name in self.control_planes:
+            super_admin(lambda client, n=name: kubeadm.mark_control_plane(client, n))
+        send_each(load_manifests(kubeadm_objects()), super_admin, "kubeadm", create_only=False)
         deadline = self.sim.now + BOOT_LIMIT_SECONDS
         while True:
             try:

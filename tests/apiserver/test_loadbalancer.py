@@ -19,7 +19,7 @@ def with_two_apiservers(cp):
     return lb
 
 
-def lb_client(cp, user="tester"):
+def lb_client(cp, user="kubernetes-super-admin"):
     return Client(cp.network.host("worker-1").group(f"lb-client/{user}"), user, "lb")
 
 

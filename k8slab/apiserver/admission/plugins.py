@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from k8slab.apiserver.admission import AdmissionPlugin
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.node_restriction import NodeRestriction
 from k8slab.apiserver.storage import Storage
 
 # Upstream's order of the plugins k8slab models (each helper inserts its plugin at its place).
@@ -30,4 +31,5 @@ ORDER = (
 def default_plugins(storage: Storage) -> list[AdmissionPlugin]:
     """The enabled plugins, built for one API server and sorted into upstream's order."""
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
+    plugins.append(NodeRestriction())
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))
