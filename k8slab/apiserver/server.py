@@ -24,7 +24,7 @@ from k8slab.api.validation import validate, validate_status_update, validate_upd
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.authentication import authenticate
-from k8slab.apiserver.authorization import forbidden_message
+from k8slab.apiserver.authorization import forbidden_message, reviews
 from k8slab.apiserver.authorization.impersonation import impersonate
 from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
 from k8slab.apiserver.deletion import Deleter, parse_options
@@ -33,7 +33,7 @@ from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.pod_update import check_pod_update
-from k8slab.apiserver.request_info import Attributes, request_attributes
+from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.storage import Storage
@@ -231,6 +231,8 @@ class APIServer:
             # /healthz includes the etcd check: can this server reach its etcd?
             yield from self.storage.check_health()
             return "ok"
+        if request["resource"] in (reviews.ACCESS, reviews.RULES):
+            return self._review(request)
         kind = resource_info(request["resource"])
         attributes = self._authorize(request)
         namespace = request.get("namespace") if kind.namespaced else None
@@ -267,14 +269,33 @@ class APIServer:
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
-    def _authorize(self, request: dict) -> Attributes:
-        """Authenticate the request, then authorize it: the attributes admission sees, or a
-        403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
+    def _user(self, request: dict) -> UserInfo:
+        """The authenticated user, or the one it impersonates (after checking it may)."""
         user = authenticate(request)
         if request.get("impersonate_user") or request.get("impersonate_groups"):
             user, _ = impersonate(self.authorizer.authorize, user,
                                   request.get("impersonate_user") or "",
                                   tuple(request.get("impersonate_groups") or ()))
+        return user
+
+    def _review(self, request: dict) -> dict:
+        """Answer a SelfSubjectAccessReview or SelfSubjectRulesReview (create only)."""
+        user = self._user(request)
+        attributes = Attributes(user, "create", request["resource"],
+                                api_group=reviews.GROUP, api_version="v1")
+        decision = self.authorizer.authorize(attributes)
+        if not decision.allowed:
+            raise ForbiddenError(forbidden_message(attributes, decision.reason))
+        if request["verb"] != "create":
+            raise BadRequestError(f"{request['resource']} can only be created")
+        answer = (reviews.access_review if request["resource"] == reviews.ACCESS
+                  else reviews.rules_review)
+        return answer(self.authorizer, user, request.get("body") or {})
+
+    def _authorize(self, request: dict) -> Attributes:
+        """Authenticate the request, then authorize it: the attributes admission sees, or a
+        403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
+        user = self._user(request)
         attributes = request_attributes(request, user)
         decision = self.authorizer.authorize(attributes)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
@@ -469,6 +490,8 @@ class APIServer:
 
 def _request_ref(request: dict) -> str:
     """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
+    if request["resource"] in (reviews.ACCESS, reviews.RULES):
+        return request["resource"]
     kind = resource_info(request["resource"])
     body = request.get("body") or {}
     meta = body.get("metadata") or {}

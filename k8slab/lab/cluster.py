@@ -269,7 +269,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: _steps(steps, Client(group, "kubernetes-admin", self.endpoint)))
+            lambda group: _steps(steps, self._admin_client(group)))
 
     def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator],
                           limit: float = COMMAND_LIMIT) -> Any:

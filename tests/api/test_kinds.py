@@ -36,6 +36,10 @@ def test_the_modelled_kinds():
         ("Service", "v1", "services", True),
         ("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True),
         ("ConfigMap", "v1", "configmaps", True),
+        ("Role", "rbac.authorization.k8s.io/v1", "roles", True),
+        ("ClusterRole", "rbac.authorization.k8s.io/v1", "clusterroles", False),
+        ("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings", True),
+        ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", "clusterrolebindings", False),
     ]
 
 
