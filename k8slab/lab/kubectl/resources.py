@@ -25,6 +25,7 @@ from k8slab.lab.kubectl.printers import (
     node_cells,
     pod_cells,
 )
+from k8slab.lab.kubectl.rbac_printers import binding_cells, role_cells
 from k8slab.lab.kubectl.workload_printers import (
     daemon_set_cells,
     deployment_cells,
@@ -140,6 +141,12 @@ RESOURCE_TYPES = (
     _type(kinds.ENDPOINT_SLICE, _columns("NAME|ADDRESSTYPE|PORTS|ENDPOINTS|AGE"),
           endpoint_slice_cells),
     _type(kinds.CONFIG_MAP, _columns("NAME|DATA|AGE"), config_map_cells),
+    _type(kinds.ROLE, _columns("NAME|CREATED AT"), role_cells),
+    _type(kinds.CLUSTER_ROLE, _columns("NAME|CREATED AT"), role_cells),
+    _type(kinds.ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
+          binding_cells),
+    _type(kinds.CLUSTER_ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
+          binding_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}
