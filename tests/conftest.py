@@ -28,6 +28,7 @@ from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 
 CONTROL_PLANE = "control-plane"
+SUPER_ADMIN = "kubernetes-super-admin"
 
 
 def pod_manifest(name: str, namespace: str = "default", node: str | None = None, **spec) -> dict:
@@ -53,7 +54,11 @@ class ControlPlane:
     apiserver: APIServer
 
     def client(self, user: str = "tester", host: str = "worker-1") -> Client:
-        return Client(self.network.host(host).group(f"client/{user}"), user, CONTROL_PLANE)
+        # Every test client authenticates as kubernetes-super-admin (system:masters): these
+        # tests are about the pipeline, not about who may use it (tests/apiserver/
+        # authorization is); `user` names the client's process group.
+        return Client(self.network.host(host).group(f"client/{user}"), SUPER_ADMIN,
+                      CONTROL_PLANE)
 
     def etcd_client(self) -> EtcdClient:
         return EtcdClient(self.worker.group("etcd-client"), CONTROL_PLANE)

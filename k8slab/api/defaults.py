@@ -16,6 +16,7 @@ from k8slab.api.decoding import decode
 from k8slab.api.defaults_admissionregistration import default_webhook_configuration
 from k8slab.api.defaults_pod import default_pod_spec, image_tag, mapping
 from k8slab.api.defaults_quota import default_limit_range
+from k8slab.api.defaults_rbac import default_subjects
 from k8slab.api.defaults_service import default_endpoint_slice, default_service
 from k8slab.api.defaults_workloads import WORKLOAD_DEFAULTS
 from k8slab.api.kinds import kind_info
@@ -25,7 +26,8 @@ __all__ = ["apply_defaults", "image_tag"]
 
 DEFAULT_NAMESPACE = "default"
 NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "MutatingWebhookConfiguration",
-                 "ValidatingWebhookConfiguration", "PriorityClass")
+                 "ValidatingWebhookConfiguration", "PriorityClass", "Role", "ClusterRole",
+                 "RoleBinding", "ClusterRoleBinding")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -57,6 +59,8 @@ def apply_defaults(obj: dict) -> dict:
         default_endpoint_slice(result)
     if info.kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"):
         default_webhook_configuration(result, mutating=info.kind.startswith("Mutating"))
+    if info.kind in ("RoleBinding", "ClusterRoleBinding"):
+        default_subjects(result)
     if info.kind == "Node":
         _default_node_status(result)
     if info.kind == "LimitRange":

@@ -75,6 +75,14 @@ VALIDATING_WEBHOOK_CONFIGURATION = Kind(
     "validatingwebhookconfigurations", False, "validatingwebhookconfigurations")
 PRIORITY_CLASS = Kind("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False,
                       "priorityclasses", ("pc",))
+# rbac.authorization.k8s.io/v1 (pkg/registry/rbac/*/storage: prefixes are the resource names).
+ROLE = Kind("Role", "rbac.authorization.k8s.io/v1", "roles", True, "roles")
+CLUSTER_ROLE = Kind("ClusterRole", "rbac.authorization.k8s.io/v1", "clusterroles", False,
+                    "clusterroles")
+ROLE_BINDING = Kind("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings", True,
+                    "rolebindings")
+CLUSTER_ROLE_BINDING = Kind("ClusterRoleBinding", "rbac.authorization.k8s.io/v1",
+                            "clusterrolebindings", False, "clusterrolebindings")
 
 KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
@@ -83,6 +91,7 @@ KINDS: tuple[Kind, ...] = (
     MUTATING_WEBHOOK_CONFIGURATION, VALIDATING_WEBHOOK_CONFIGURATION,
     LIMIT_RANGE, RESOURCE_QUOTA,
     PRIORITY_CLASS,
+    ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

@@ -32,14 +32,16 @@ from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.admission.priority import system_priority_classes
 from k8slab.apiserver.admission.webhook_call import WebhookClient
 from k8slab.apiserver.authentication import authenticate
-from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
+from k8slab.apiserver.authorization import forbidden_message, reviews
+from k8slab.apiserver.authorization.impersonation import impersonate
+from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.pod_update import check_node_name, check_pod_update
-from k8slab.apiserver.request_info import Attributes, request_attributes
+from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.storage import Storage
@@ -92,7 +94,7 @@ class APIServer:
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.admission_index = KindIndex((LIMIT_RANGE, RESOURCE_QUOTA))
-        self.authorizer = AlwaysAllow()
+        self.authorizer = NodeRBAC()  # --authorization-mode=Node,RBAC, as kubeadm sets it
         # How this server dials out to webhooks: its node's route, which kube-apiserver's
         # main sets (a static pod on the host network); None: no network to call them on.
         self.dial = None
@@ -133,6 +135,7 @@ class APIServer:
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
             for name in SYSTEM_NAMESPACES]))
         self.group.spawn(self._bootstrap(system_priority_classes()))
+        self.group.spawn(self._bootstrap_policy())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
@@ -162,6 +165,14 @@ class APIServer:
             except APIError:
                 yield self.group.env.timeout(RETRY_SECONDS)
 
+    def _bootstrap_policy(self) -> Generator:
+        while True:
+            try:
+                yield from bootstrap_policy(self.serve)
+                return
+            except APIError:
+                yield self.group.env.timeout(RETRY_SECONDS)
+
     def _feed_cache(self) -> Generator:
         while True:
             try:
@@ -171,6 +182,7 @@ class APIServer:
                 continue
             self.cache.reset(objects, revision)
             self.admission_index.reset(objects)
+            self.authorizer.reset(self.cache.objects)
             self.cache_ready = True
             closed = self.group.env.event()
             self.storage.watch_all(
@@ -186,6 +198,7 @@ class APIServer:
     def _on_etcd_change(self, key: str, obj: dict | None, revision: int) -> None:
         self.cache.apply(key, obj, revision, self.sim.now)
         self.admission_index.apply(key, obj)
+        self.authorizer.apply(key, obj)
 
     def _compactor(self) -> Generator:
         last = 0
@@ -247,6 +260,8 @@ class APIServer:
             # /healthz includes the etcd check: can this server reach its etcd?
             yield from self.storage.check_health()
             return "ok"
+        if request["resource"] in (reviews.ACCESS, reviews.RULES):
+            return self._review(request)
         kind = resource_info(request["resource"])
         attributes = self._authorize(request)
         namespace = request.get("namespace") if kind.namespaced else None
@@ -283,10 +298,33 @@ class APIServer:
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
+    def _user(self, request: dict) -> UserInfo:
+        """The authenticated user, or the one it impersonates (after checking it may)."""
+        user = authenticate(request)
+        if request.get("impersonate_user") or request.get("impersonate_groups"):
+            user, _ = impersonate(self.authorizer.authorize, user,
+                                  request.get("impersonate_user") or "",
+                                  tuple(request.get("impersonate_groups") or ()))
+        return user
+
+    def _review(self, request: dict) -> dict:
+        """Answer a SelfSubjectAccessReview or SelfSubjectRulesReview (create only)."""
+        user = self._user(request)
+        attributes = Attributes(user, "create", request["resource"],
+                                api_group=reviews.GROUP, api_version="v1")
+        decision = self.authorizer.authorize(attributes)
+        if not decision.allowed:
+            raise ForbiddenError(forbidden_message(attributes, decision.reason))
+        if request["verb"] != "create":
+            raise BadRequestError(f"{request['resource']} can only be created")
+        answer = (reviews.access_review if request["resource"] == reviews.ACCESS
+                  else reviews.rules_review)
+        return answer(self.authorizer, user, request.get("body") or {})
+
     def _authorize(self, request: dict) -> Attributes:
         """Authenticate the request, then authorize it: the attributes admission sees, or a
         403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
-        user = authenticate(request)
+        user = self._user(request)
         attributes = request_attributes(request, user)
         decision = self.authorizer.authorize(attributes)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
@@ -487,6 +525,8 @@ class APIServer:
 
 def _request_ref(request: dict) -> str:
     """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
+    if request["resource"] in (reviews.ACCESS, reviews.RULES):
+        return request["resource"]
     kind = resource_info(request["resource"])
     body = request.get("body") or {}
     meta = body.get("metadata") or {}

@@ -34,7 +34,8 @@ def delete_options(grace_period_seconds: int | None, propagation_policy: str | N
 class Client:
     """Requests to the API server on `server` (a host name), made as `user`."""
 
-    def __init__(self, group: ProcessGroup, user: str, server: str) -> None:
+    def __init__(self, group: ProcessGroup, user: str, server: str, *,
+                 impersonate_user: str = "", impersonate_groups: tuple[str, ...] = ()) -> None:
         self.group = group
         self.user = user
         self.server = server
@@ -42,6 +43,10 @@ class Client:
         # The Warning headers of the last answer: client-go passes each to its WarningHandler;
         # kubectl's prints `Warning: <text>`.
         self.warnings: list[str] = []
+        # Impersonate-User / Impersonate-Group headers (kubectl --as / --as-group).
+        self._impersonation = ({"impersonate_user": impersonate_user,
+                                "impersonate_groups": list(impersonate_groups)}
+                               if impersonate_user or impersonate_groups else {})
 
     def request(self, verb: str, resource: str, **fields) -> Generator:
         """Send one request and return the answer; API errors come back as exceptions.
@@ -49,7 +54,8 @@ class Client:
         A request the network could not carry (refused, timed out) is an UnavailableError with
         the network's words, as client-go reports a failed connection.
         """
-        request = {"verb": verb, "resource": resource, "user": self.user, **fields}
+        request = {"verb": verb, "resource": resource, "user": self.user,
+                   **self._impersonation, **fields}
         try:
             answer = yield from self._network.rpc(self.group.host.name, self.server, API_PORT,
                                                   request)
@@ -139,6 +145,7 @@ class Client:
             "label_selector": label_selector,
             "resource_version": resource_version,
             "user": self.user,
+            **self._impersonation,
         }
         return self._network.open_stream(
             self.group.host.name, self.server, API_PORT, request, on_event, on_close,

@@ -13,11 +13,13 @@ the view lists them as not modelled.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from k8slab.client.informer import SharedInformerFactory
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client
+from k8slab.controllers.accounts import CONTROLLER_ACCOUNTS
+from k8slab.controllers.clusterrole_aggregation import ClusterRoleAggregationController
 from k8slab.controllers.context import COMPONENT, ControllerContext, ControllerOptions
 from k8slab.controllers.daemonset import DaemonSetsController
 from k8slab.controllers.deployment.controller import DeploymentController
@@ -109,6 +111,7 @@ REGISTRY = _registry(
     StatefulSetController, JobController, GarbageCollector, NodeLifecycleController,
     TaintEvictionController, EndpointSliceController, NamespaceController,
     ResourceQuotaController,
+    ClusterRoleAggregationController,
 )
 
 
@@ -194,7 +197,12 @@ class ControllerManager:
             factory = REGISTRY.get(name)
             if factory is None:
                 continue
-            controller = factory(ctx)
+            # --use-service-account-credentials=true (kubeadm): the informers list and watch
+            # as kube-controller-manager, each controller writes as its own ServiceAccount,
+            # which the system:controller:* roles authorize.
+            account = f"system:serviceaccount:kube-system:{CONTROLLER_ACCOUNTS[name]}"
+            controller = factory(replace(ctx, client=Client(self.group, account,
+                                                            self.client.server)))
             controller.start()
             self.controllers[name] = controller
             self.group.sim.record(self.group.host.name, COMPONENT, "Started controller",

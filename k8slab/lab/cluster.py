@@ -16,6 +16,7 @@ from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
 from k8slab.cmd.registry import registry_boot
 from k8slab.errors import (
+    ForbiddenError,
     K8sLabError,
     UnavailableError,
 )
@@ -34,6 +35,7 @@ from k8slab.lab import (
     webhooks,
 )
 from k8slab.lab.apply import send_each, source_name
+from k8slab.lab.kubeadm_rbac import SUPER_ADMIN, kubeadm_objects
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
@@ -120,7 +122,6 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                     _pod_cidr(j),
                     cpu="2",
                     memory="8Gi",
-                    labels={kubeadm.CONTROL_PLANE_LABEL: ""},
                     taints=[kubeadm.CONTROL_PLANE_TAINT],
                 )
             )
@@ -146,6 +147,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
+        self._kubeadm_init_phases()
         self._install_addons(proxy_mode, skipped)
 
     def _wait_for_nodes(self) -> None:
@@ -159,6 +161,28 @@ class Cluster(KubectlVerbs, NetworkVerbs):
             if self.sim.now >= deadline:
                 raise K8sLabError(f"the cluster did not come up in {BOOT_LIMIT_SECONDS:g} s")
             self.sim.run(0.1)
+
+    def _kubeadm_init_phases(self) -> None:
+        # As the super-admin, kubeadm init's mark-control-plane phase labels the control-plane
+        # nodes (NodeRestriction forbids a kubelet to give itself node-role.kubernetes.io/
+        # labels), and it binds kubeadm:cluster-admins (admin.conf's group) to cluster-admin;
+        # then it waits until admin.conf's user is authorized.
+        def super_admin(steps: Callable[[Client], Generator]) -> Any:
+            return self._on_control_plane(
+                lambda group: _steps(steps, Client(group, SUPER_ADMIN, self.endpoint)))
+
+        for name in self.control_planes:
+            super_admin(lambda client, n=name: kubeadm.mark_control_plane(client, n))
+        send_each(load_manifests(kubeadm_objects()), super_admin, "kubeadm", create_only=False)
+        deadline = self.sim.now + BOOT_LIMIT_SECONDS
+        while True:
+            try:
+                self.list("namespaces")
+                return
+            except ForbiddenError:
+                if self.sim.now >= deadline:
+                    raise
+                self.sim.run(0.1)
 
     def _install_addons(self, proxy_mode: str, skipped: set[str]) -> None:
         # kubeadm's addon phase, then wait until kube-proxy wrote every node's rules and a
@@ -246,7 +270,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: _steps(steps, Client(group, "kubernetes-admin", self.endpoint)))
+            lambda group: _steps(steps, self._admin_client(group)))
 
     def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator],
                           limit: float = COMMAND_LIMIT) -> Any:

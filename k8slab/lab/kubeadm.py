@@ -7,7 +7,10 @@ as system services, started again on each boot.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 from k8slab.apiserver.loadbalancer import LoadBalancer
+from k8slab.client.rest import Client
 from k8slab.cmd import coredns, kube_proxy
 from k8slab.cmd.images import (
     APISERVER_IMAGE,
@@ -18,7 +21,7 @@ from k8slab.cmd.images import (
     SCHEDULER_IMAGE,
 )
 from k8slab.cmd.node import preload_images, start_node_services
-from k8slab.errors import K8sLabError
+from k8slab.errors import ConflictError, K8sLabError
 from k8slab.lab.node_files import KUBELET_CONFIG, kubelet_config
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
@@ -186,6 +189,18 @@ def addons(endpoint: str, proxy_mode: str = "iptables", skipped: set[str] = froz
         manifests += [kube_proxy.configmap(POD_SUBNET, mode, f"https://{endpoint}:6443"),
                       kube_proxy.daemonset(PROXY_IMAGE)]
     return manifests
+
+
+def mark_control_plane(client: Client, node: str) -> Generator:
+    """kubeadm init's mark-control-plane phase: the node-role.kubernetes.io/control-plane label
+    (kk cmd/kubeadm/app/phases/markcontrolplane), retried on a conflict."""
+    while True:
+        obj = yield from client.get("nodes", node)
+        obj["metadata"].setdefault("labels", {})[CONTROL_PLANE_LABEL] = ""
+        try:
+            return (yield from client.update(obj))
+        except ConflictError:
+            continue
 
 
 def join_worker(host: Host, api_host: str) -> None:

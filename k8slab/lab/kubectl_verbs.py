@@ -7,18 +7,21 @@ rollout status, drain) lets simulated time pass until it is done, within a bound
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import shlex
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
+from k8slab.apiserver.authorization import ALLOW, DENY, NO_OPINION, Decision
 from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.lab import arguments
+from k8slab.lab.kubectl import auth, dispatch, drain
 from k8slab.lab.kubectl import delete as kubectl_delete
-from k8slab.lab.kubectl import dispatch, drain
 from k8slab.lab.kubectl import exec as kubectl_exec
 from k8slab.lab.kubectl import logs as kubectl_logs
 from k8slab.lab.kubectl import scale as kubectl_scale
 from k8slab.lab.kubectl.api import Api, ClientApi
+from k8slab.lab.kubectl.flags import split_command
 from k8slab.lab.kubectl.get import WatchChange
 from k8slab.lab.kubectl.output import REQUEST_MARGIN, wait_seconds
 from k8slab.sim.host import ProcessGroup
@@ -102,7 +105,8 @@ class KubectlVerbs:
                                              *command], namespace)
         return self._kubectl_steps(lambda api: kubectl_exec.steps(api, request), 0.0)
 
-    def kubectl(self, command: str) -> str:
+    def kubectl(self, command: str, *, as_user: str | None = None,
+                as_groups: Sequence[str] = ()) -> str:
         """What `kubectl <command>` prints: get, describe, logs, exec, delete, scale, rollout,
         set image, cordon, uncordon, drain (dispatch.USAGE lists their forms).
 
@@ -110,7 +114,56 @@ class KubectlVerbs:
         kubectl waits; they stop after a bounded time (--timeout, or ten simulated minutes).
         """
         arguments.text(command, "kubectl()'s command", 'a string such as "get pods"')
-        return dispatch.run(_Terminal(self), command)
+        words, user, groups = auth.split_impersonation(split_command(command))
+        user = user or arguments.optional_text(as_user, "as_user") or ""
+        groups = [*groups, *(arguments.text(g, "as_groups", "group names") for g in as_groups)]
+        if groups and not user:
+            raise K8sLabError("as_groups needs as_user: kubectl impersonates groups only "
+                              "together with a user (--as)")
+        self._impersonation = (user, tuple(groups))
+        try:
+            return dispatch.run(_Terminal(self), shlex.join(words))
+        finally:
+            self._impersonation = ("", ())
+
+    def authorize(self, user: str, verb: str, resource: str, namespace: str | None = None, *,
+                  groups: Sequence[str] = (), name: str = "") -> Decision:
+        """May `user` (in `groups`) do `verb` on `resource` ("pods", "pods/log",
+        "deployments")? The API server's answer to a SelfSubjectAccessReview sent as that
+        user (the admin impersonating it): allowed or not, and the binding and role that
+        allowed it (`RBAC: allowed by ClusterRoleBinding ...`) or the Node authorizer's reason."""
+        arguments.text(user, "user", 'a user name such as "jane"')
+        arguments.text(verb, "verb", 'a verb such as "list"')
+        arguments.text(resource, "resource", 'a resource such as "pods"')
+        arguments.optional_text(namespace, "namespace")
+        arguments.text(name, "name")
+        group_names = tuple(arguments.text(g, "groups", "group names") for g in groups)
+        base, _, sub = resource.partition("/")
+        request = auth.parse({}, [verb, base + (f"/{sub}" if sub else ""), *([name] if name
+                                                                            else [])],
+                             namespace or "default")
+        spec = {"resourceAttributes": {
+            "namespace": request.namespace, "verb": request.verb, "group": request.group,
+            "resource": request.resource, "subresource": request.subresource,
+            "name": request.name}}
+
+        def ask(group: ProcessGroup) -> Generator:
+            client = Client(group, "kubernetes-admin", self.endpoint, impersonate_user=user,
+                            impersonate_groups=group_names)
+            answer = yield from ClientApi(client).review("selfsubjectaccessreviews", {
+                "apiVersion": auth.REVIEWS, "kind": "SelfSubjectAccessReview", "spec": spec})
+            return answer["status"]
+
+        status = self._on_control_plane(ask)
+        verdict = ALLOW if status.get("allowed") else DENY if status.get("denied") else (
+            NO_OPINION)
+        return Decision(verdict, status.get("reason", ""), "")
+
+    def _admin_client(self, group: ProcessGroup) -> Client:
+        # kubeadm's admin.conf, impersonating whom kubectl(--as) names for this command.
+        user, groups = getattr(self, "_impersonation", ("", ()))
+        return Client(group, "kubernetes-admin", self.endpoint, impersonate_user=user,
+                      impersonate_groups=groups)
 
     def _kubectl_steps(self, steps: Callable[[Api], Generator], waits: float) -> Any:
         # kubectl's requests, on a control-plane host as the admin, for as long as it may wait.
@@ -120,7 +173,7 @@ class KubectlVerbs:
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: steps(ClientApi(Client(group, "kubernetes-admin", self.endpoint))),
+            lambda group: steps(ClientApi(self._admin_client(group))),
             waits + REQUEST_MARGIN)
 
     def cordon(self, node: str) -> str:
@@ -170,7 +223,7 @@ class _Reader:
         pass, as `kubectl get -w` does; each change is stamped with the time it arrived."""
 
         def steps(group: ProcessGroup) -> Generator:
-            client = Client(group, "kubernetes-admin", self._cluster.endpoint)
+            client = self._cluster._admin_client(group)
             listed, version = yield from client.list(resource, namespace)
             changes: list[WatchChange] = []
 

@@ -43,6 +43,10 @@ def test_the_modelled_kinds():
         ("LimitRange", "v1", "limitranges", True),
         ("ResourceQuota", "v1", "resourcequotas", True),
         ("PriorityClass", "scheduling.k8s.io/v1", "priorityclasses", False),
+        ("Role", "rbac.authorization.k8s.io/v1", "roles", True),
+        ("ClusterRole", "rbac.authorization.k8s.io/v1", "clusterroles", False),
+        ("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings", True),
+        ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", "clusterrolebindings", False),
     ]
 
 

@@ -156,6 +156,29 @@ VALID["ResourceQuota"] = {
     "apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "quota"},
     "spec": {"hard": {"pods": "10", "requests.cpu": "4"}, "scopes": ["NotBestEffort"]},
 }
+_RBAC = "rbac.authorization.k8s.io"
+VALID[f"Role.{_RBAC}"] = {
+    "apiVersion": f"{_RBAC}/v1", "kind": "Role",
+    "metadata": {"name": "reader", "namespace": "default"},
+    "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"],
+               "resourceNames": ["web"]}],
+}
+VALID[f"ClusterRole.{_RBAC}"] = {
+    "apiVersion": f"{_RBAC}/v1", "kind": "ClusterRole", "metadata": {"name": "system:x"},
+    "rules": [{"nonResourceURLs": ["/healthz"], "verbs": ["get"]}],
+    "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"a": "b"}}]},
+}
+VALID[f"RoleBinding.{_RBAC}"] = {
+    "apiVersion": f"{_RBAC}/v1", "kind": "RoleBinding",
+    "metadata": {"name": "read", "namespace": "default"},
+    "roleRef": {"apiGroup": _RBAC, "kind": "Role", "name": "reader"},
+    "subjects": [{"kind": "ServiceAccount", "name": "bot", "namespace": "default"}],
+}
+VALID[f"ClusterRoleBinding.{_RBAC}"] = {
+    "apiVersion": f"{_RBAC}/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "read"},
+    "roleRef": {"apiGroup": _RBAC, "kind": "ClusterRole", "name": "view"},
+    "subjects": [{"apiGroup": _RBAC, "kind": "Group", "name": "dev"}],
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

@@ -47,7 +47,7 @@ def test_an_informer_lists_then_watches_and_calls_its_handlers(cp, make_pod):
                        ("update", "web", None, None), ("delete", "web")]
     assert cached_pods(informer) == server_pods(cp)
     assert [(r.details["user"], r.obj) for r in cp.sim.trace.where(kind="watch")] == [
-        ("informer", "pods")]
+        ("kubernetes-super-admin", "pods")]
 
 
 def test_an_informer_with_a_field_selector_sees_only_its_nodes_pods(cp, make_pod):

@@ -74,7 +74,8 @@ def test_bad_go_durations(text) -> None:
 
 
 MODELLED = (
-    "daemonset-controller", "deployment-controller", "endpointslice-controller",
+    "clusterrole-aggregation-controller", "daemonset-controller", "deployment-controller",
+    "endpointslice-controller",
     "garbage-collector-controller",
     "job-controller", "namespace-controller", "node-lifecycle-controller", "replicaset-controller",
     "replicationcontroller-controller", "resourcequota-controller", "statefulset-controller",

@@ -15,7 +15,8 @@ from k8slab.errors import NotFoundError
 @pytest.fixture
 def gc(cp):
     group = cp.control_plane.group("kube-controller-manager")
-    client = Client(group, "system:kube-controller-manager", "control-plane")
+    # system:masters: these tests are about the controllers, not their RBAC roles.
+    client = Client(group, "kubernetes-super-admin", "control-plane")
     collector = GarbageCollector(ControllerContext(group, client, SharedInformerFactory(client)),
                                  resources=("pods",))
     collector.start()

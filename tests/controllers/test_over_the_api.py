@@ -15,7 +15,8 @@ TEMPLATE = {"metadata": {"labels": {"app": "web"}},
 
 def run_controllers(cp, *classes):
     group = cp.control_plane.group("kube-controller-manager")
-    client = Client(group, "system:kube-controller-manager", "control-plane")
+    # system:masters: these tests are about the controllers, not their RBAC roles.
+    client = Client(group, "kubernetes-super-admin", "control-plane")
     factory = SharedInformerFactory(client)
     for controller_class in classes:
         controller_class(ControllerContext(group, client, factory)).start()

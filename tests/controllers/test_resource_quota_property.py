@@ -40,7 +40,8 @@ def run(sim: Simulation, steps, check, limit: float = 30.0):
 
 def start_controller(cp) -> None:
     group = cp.worker.group("kube-controller-manager")
-    client = Client(group, "system:kube-controller-manager", CONTROL_PLANE)
+    client = Client(group, "system:serviceaccount:kube-system:resourcequota-controller",
+                    CONTROL_PLANE)
     ctx = ControllerContext(group, client, SharedInformerFactory(client))
     ResourceQuotaController(ctx).start()
     ctx.informers.start()

@@ -63,6 +63,7 @@ CALLS = {
     "delete": st.tuples(values, values, values),
     "scale": st.tuples(values, values),
     "kubectl": st.tuples(values),
+    "authorize": st.tuples(values, values, values),
     "logs": st.tuples(values),
     "exec_": st.tuples(values, st.one_of(values, st.lists(st.sampled_from(["cat", "/x"])))),
     "trace_of": st.tuples(values),

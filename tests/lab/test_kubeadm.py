@@ -39,7 +39,8 @@ def control_plane_config(name: str = CP) -> NodeConfig:
         name,
         "10.0.0.10",
         "10.244.0.0/24",
-        labels={kubeadm.CONTROL_PLANE_LABEL: ""},
+        # No node-role label: NodeRestriction forbids a kubelet to set it; kubeadm's
+        # mark-control-plane phase adds it (Cluster does).
         taints=[kubeadm.CONTROL_PLANE_TAINT],
     )
 

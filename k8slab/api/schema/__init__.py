@@ -8,7 +8,7 @@ core/v1, coordination/v1, apps/v1, batch/v1, events/v1, discovery/v1.
 
 from __future__ import annotations
 
-from k8slab.api.schema import admissionregistration_v1, apps_v1, batch_v1, events_v1
+from k8slab.api.schema import admissionregistration_v1, apps_v1, batch_v1, events_v1, rbac_v1
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
@@ -42,4 +42,8 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "LimitRange": LIMIT_RANGE,
     "ResourceQuota": RESOURCE_QUOTA,
     "PriorityClass.scheduling.k8s.io": PRIORITY_CLASS,
+    "Role.rbac.authorization.k8s.io": rbac_v1.ROLE,
+    "ClusterRole.rbac.authorization.k8s.io": rbac_v1.CLUSTER_ROLE,
+    "RoleBinding.rbac.authorization.k8s.io": rbac_v1.ROLE_BINDING,
+    "ClusterRoleBinding.rbac.authorization.k8s.io": rbac_v1.CLUSTER_ROLE_BINDING,
 }

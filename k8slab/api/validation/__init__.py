@@ -27,6 +27,7 @@ from k8slab.api.validation.discovery import DISCOVERY_CHECKS
 from k8slab.api.validation.events import EVENT_CHECKS
 from k8slab.api.validation.field import FieldError, invalid_error
 from k8slab.api.validation.objectmeta import object_meta_errors
+from k8slab.api.validation.rbac import RBAC_CHECKS, RBAC_UPDATE_CHECKS
 from k8slab.api.validation.scheduling import SCHEDULING_CHECKS
 from k8slab.api.validation.shape import check_shape
 from k8slab.api.validation.status import status_errors
@@ -42,6 +43,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     **DISCOVERY_CHECKS,
     **ADMISSIONREGISTRATION_CHECKS,
     **SCHEDULING_CHECKS,
+    **RBAC_CHECKS,
 }
 
 
@@ -83,7 +85,8 @@ def validate_update(old: dict, new: dict) -> None:
     """
     decoded = _checked(new)
     info = kind_info(new["kind"], new["apiVersion"])
-    update_check = UPDATE_CHECKS.get(info.qualified_kind)
+    update_check = UPDATE_CHECKS.get(info.qualified_kind) or RBAC_UPDATE_CHECKS.get(
+        info.qualified_kind)
     errors = field_errors(decoded)
     if update_check is not None:
         errors += update_check(old, decoded)

@@ -18,6 +18,7 @@ from k8slab.api.validation.names import (
     dns1123_label_errors,
     dns1123_subdomain_errors,
 )
+from k8slab.api.validation.rbac import path_segment_errors
 
 
 def _mask_trailing_dash(prefix: str) -> str:
@@ -34,6 +35,8 @@ def object_meta_errors(metadata: dict, info: Kind) -> list[FieldError]:
     name_errors = dns1123_label_errors if label_named else dns1123_subdomain_errors
     if info.qualified_kind == "Service":
         name_errors = dns1035_label_errors
+    if info.group == "rbac.authorization.k8s.io":  # ValidateRBACName: `system:node` is valid
+        name_errors = path_segment_errors
     errors: list[FieldError] = []
     name, generate_name = metadata.get("name"), metadata.get("generateName")
     if generate_name:

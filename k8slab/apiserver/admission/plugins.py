@@ -15,6 +15,7 @@ from k8slab.apiserver.admission.limit_ranger import LimitRanger
 from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.listing import Lister as NamespacedIndex
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.node_restriction import NodeRestriction
 from k8slab.apiserver.admission.pod_security import PodSecurity
 from k8slab.apiserver.admission.priority import Priority
 from k8slab.apiserver.admission.resource_quota import ResourceQuotaAdmission
@@ -58,4 +59,5 @@ def default_plugins(storage: Storage, *, lister: Lister | None = None,
     plugins.append(ResourceQuotaAdmission(storage, index, now))
     if webhooks is not None:
         plugins += [MutatingAdmissionWebhook(webhooks), ValidatingAdmissionWebhook(webhooks)]
+    plugins.append(NodeRestriction())
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))

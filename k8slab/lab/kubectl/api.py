@@ -117,3 +117,7 @@ class ClientApi:
         """POST pods/<name>/exec: the command's exit code, stdout and stderr."""
         return (yield from self._client.request(
             "exec", "pods", namespace=namespace, name=name, container=container, argv=argv))
+
+    def review(self, resource: str, body: dict) -> Generator:
+        """POST a SelfSubjectAccessReview or SelfSubjectRulesReview; the answered review."""
+        return (yield from self._client.request("create", resource, body=body))

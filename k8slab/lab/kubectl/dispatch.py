@@ -12,14 +12,25 @@ from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
 from k8slab.errors import BadRequestError
-from k8slab.lab.kubectl import delete, drain, events, exec, get, logs, rollout, scale, set_image
+from k8slab.lab.kubectl import (
+    auth,
+    delete,
+    drain,
+    events,
+    exec,
+    get,
+    logs,
+    rollout,
+    scale,
+    set_image,
+)
 from k8slab.lab.kubectl.api import Api
 from k8slab.lab.kubectl.flags import NAMESPACE, convert, parse_bool, parse_flags, split_command
 from k8slab.lab.kubectl.output import REQUEST_MARGIN, WAIT_LIMIT, wait_seconds
 
 DEFAULT_NAMESPACE = "default"
 VERBS = ("get", "describe", "events", "logs", "exec", "delete", "scale", "rollout", "set",
-         "cordon", "uncordon", "drain")
+         "cordon", "uncordon", "drain", "auth")
 USAGE = (
     "this lab's kubectl supports: get, describe, logs, exec, delete, scale, "
     "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
@@ -144,6 +155,11 @@ def _prepare(verb: str, words: list[str], namespace: str) -> tuple[Any, Any, flo
         # Each node's pods get their own wait, as each DeleteOrEvictPods has its own deadline.
         waits = wait_seconds(request.timeout) * len(request.nodes)
         return drain, request, waits if verb == "drain" else 0.0
+    if verb == "auth":
+        if words[:1] != ["can-i"]:
+            raise BadRequestError(f"error: this lab's kubectl auth knows can-i\n{auth.USAGE}")
+        flags, args = parse_flags(words[1:], auth.FLAGS, auth.USAGE)
+        return auth, auth.parse(flags, args, flags.get("namespace") or namespace), 0.0
     module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec}[verb]
     flags, args = parse_flags(words, module.FLAGS, module.USAGE)
     request = module.parse(flags, args, flags.get("namespace") or namespace)

@@ -27,6 +27,7 @@ from k8slab.lab.kubectl.printers import (
     priority_class_cells,
 )
 from k8slab.lab.kubectl.quota_printers import limit_range_cells, resource_quota_cells
+from k8slab.lab.kubectl.rbac_printers import binding_cells, role_cells
 from k8slab.lab.kubectl.workload_printers import (
     daemon_set_cells,
     deployment_cells,
@@ -146,6 +147,12 @@ RESOURCE_TYPES = (
     _type(kinds.RESOURCE_QUOTA, _columns("NAME|AGE|REQUEST|LIMIT"), resource_quota_cells),
     _type(kinds.PRIORITY_CLASS, _columns("NAME|VALUE|GLOBAL-DEFAULT|AGE|PREEMPTIONPOLICY"),
           priority_class_cells),
+    _type(kinds.ROLE, _columns("NAME|CREATED AT"), role_cells),
+    _type(kinds.CLUSTER_ROLE, _columns("NAME|CREATED AT"), role_cells),
+    _type(kinds.ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
+          binding_cells),
+    _type(kinds.CLUSTER_ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
+          binding_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}
