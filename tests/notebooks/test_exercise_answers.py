@@ -32,6 +32,8 @@ ANSWERS = {
         "answer_2_grown": "1",
         "answer_3_from_list": "0",
         "answer_3_from_zero": "2",  # counter and colour, the ConfigMaps of default
+        "answer_4_logs": "True",
+        "answer_4_secrets": "False",
     },
     "02-node.ipynb": {
         "answer_1": "80",  # the check accepts 1 s either side
