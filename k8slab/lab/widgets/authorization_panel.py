@@ -6,7 +6,8 @@ same user's answers for every verb and resource the panel knows.
 Every answer is `Cluster.authorize`: a SelfSubjectAccessReview sent as that user (the admin
 impersonating it), decided by kube-apiserver's Node and RBAC authorizers as any request is. The
 button binds jane to the ClusterRole `view` in the chosen namespace with a RoleBinding
-(`kubectl apply`), or removes it (`kubectl delete`), so the answers change as you watch.
+(`kubectl apply`), or removes it (`kubectl delete`), and shows jane's answers, which change
+as you watch.
 ipywidgets loads on first use.
 """
 
@@ -96,9 +97,10 @@ class AuthorizationPanel(Panel):
             cluster.get("namespaces", namespace, None)  # NotFound names a missing one
         super().__init__(cluster)
         self.identities = identities(cluster)
+        self.jane = next(i for i in self.identities if i.user == JANE)
         self.answers: dict[tuple[str, str, str], Decision] = {}
         self.user_dropdown = widgets.Dropdown(
-            options=[(i.label, i) for i in self.identities], value=self.identities[-1],
+            options=[(i.label, i) for i in self.identities], value=self.jane,
             description="User")
         self.verb_dropdown = widgets.Dropdown(options=VERBS, value="list", description="Verb")
         self.resource_dropdown = widgets.Dropdown(options=list(RESOURCES), value="pods",
@@ -127,7 +129,7 @@ class AuthorizationPanel(Panel):
 
     def toggle_binding(self) -> None:
         """`kubectl apply` the RoleBinding jane-view in the chosen namespace, or `kubectl
-        delete` it if it is there; then 1 s, and ask again."""
+        delete` it if it is there; then 1 s, and ask again as jane."""
         namespace = self.namespace_dropdown.value
 
         def act() -> str:
@@ -137,8 +139,8 @@ class AuthorizationPanel(Panel):
                 said = "\n".join(self.cluster.apply(jane_binding(namespace)))
             self.cluster.run(SETTLE_SECONDS)
             self.answers.clear()
-            identity = self.user_dropdown.value
-            answer = self.explain(identity, self.verb_dropdown.value,
+            self.user_dropdown.value = self.jane
+            answer = self.explain(self.jane, self.verb_dropdown.value,
                                   self.resource_dropdown.value)
             return f"{said.strip()} · now: {answer}"
         self._attempt(act)

@@ -85,6 +85,16 @@ def test_the_button_binds_jane_in_the_chosen_namespace_only_and_unbinds_her(pane
         '"" in the namespace "default"')
 
 
+def test_binding_shows_janes_answer_whoever_was_chosen(panel):
+    choose(panel, user="kubernetes-admin", verb="get", resource="pods/log")
+    panel.bind_button.click()
+    assert panel.user_dropdown.value.user == "jane"
+    assert panel.message.value.endswith('now: allowed — RBAC: allowed by RoleBinding '
+                                        '"jane-view/default" of ClusterRole "view" to User '
+                                        '"jane"')
+    assert "<caption style='text-align:left'>jane in namespace default" in panel.chart.value
+
+
 def test_every_cell_of_the_grid_is_what_kubectl_auth_can_i_says(panel):
     cluster = panel.cluster
     panel.bind_button.click()
