@@ -26,7 +26,7 @@ DEFAULT_NAMESPACE = "default"
 DEFAULT_TOLERATION_SECONDS = 300
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
-NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice")
+NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "ServiceAccount")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -46,7 +46,7 @@ def apply_defaults(obj: dict) -> dict:
         # The API server clears the namespace of a cluster-scoped object
         # (apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace).
         metadata.pop("namespace", None)
-    # Events, ConfigMaps and EndpointSlices have no spec.
+    # Events, ConfigMaps, EndpointSlices and ServiceAccounts have no spec.
     spec = mapping(result, "spec") if info.kind not in NO_SPEC_KINDS else None
     if info.kind == "Pod" and spec is not None:
         default_pod_spec(spec, pod=True)

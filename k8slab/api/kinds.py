@@ -61,6 +61,7 @@ SERVICE = Kind("Service", "v1", "services", True, "services/specs", ("svc",))
 ENDPOINT_SLICE = Kind("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True,
                       "endpointslices")
 CONFIG_MAP = Kind("ConfigMap", "v1", "configmaps", True, "configmaps", ("cm",))
+SERVICE_ACCOUNT = Kind("ServiceAccount", "v1", "serviceaccounts", True, "serviceaccounts", ("sa",))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
 
@@ -68,6 +69,7 @@ KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
     DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET, JOB, EVENTS_V1_EVENT,
     SERVICE, ENDPOINT_SLICE, CONFIG_MAP,
+    SERVICE_ACCOUNT,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

@@ -27,6 +27,8 @@ from k8slab.controllers.job import JobController
 from k8slab.controllers.namespace import NamespaceController
 from k8slab.controllers.node_lifecycle import NodeLifecycleController
 from k8slab.controllers.replicaset import ReplicaSetController, ReplicationManager
+from k8slab.controllers.root_ca_publisher import RootCACertPublisher
+from k8slab.controllers.serviceaccount import ServiceAccountsController
 from k8slab.controllers.statefulset import StatefulSetController
 from k8slab.controllers.taint_eviction import TaintEvictionController
 from k8slab.errors import K8sLabError
@@ -107,6 +109,7 @@ REGISTRY = _registry(
     DeploymentController, ReplicaSetController, ReplicationManager, DaemonSetsController,
     StatefulSetController, JobController, GarbageCollector, NodeLifecycleController,
     TaintEvictionController, EndpointSliceController, NamespaceController,
+    ServiceAccountsController, RootCACertPublisher,
 )
 
 

@@ -13,6 +13,7 @@ from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
 from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
+from k8slab.api.schema.core_v1_serviceaccount import SERVICE_ACCOUNT
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
 from k8slab.api.schema.discovery_v1 import ENDPOINT_SLICE
 from k8slab.api.schema.types import Struct
@@ -33,4 +34,5 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "Service": SERVICE,
     "EndpointSlice.discovery.k8s.io": ENDPOINT_SLICE,
     "ConfigMap": CONFIG_MAP,
+    "ServiceAccount": SERVICE_ACCOUNT,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from k8slab.apiserver.admission import AdmissionPlugin
 from k8slab.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
+from k8slab.apiserver.admission.service_account import ServiceAccount
 from k8slab.apiserver.storage import Storage
 
 # Upstream's order of the plugins k8slab models (each helper inserts its plugin at its place).
@@ -29,5 +30,8 @@ ORDER = (
 
 def default_plugins(storage: Storage) -> list[AdmissionPlugin]:
     """The enabled plugins, built for one API server and sorted into upstream's order."""
-    plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
+    plugins: list[AdmissionPlugin] = [
+        NamespaceLifecycle(storage),
+        ServiceAccount(storage),
+    ]
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))
