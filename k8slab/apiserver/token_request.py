@@ -26,7 +26,7 @@ from k8slab.apiserver.serviceaccount_token import (
     token_claims,
 )
 from k8slab.apiserver.storage import Storage
-from k8slab.errors import BadRequestError, ConflictError, InvalidError
+from k8slab.errors import BadRequestError, ConflictError, InvalidError, NotFoundError
 
 API_VERSION = "authentication.k8s.io/v1"
 DEFAULT_EXPIRATION_SECONDS = 3600  # SetDefaults_TokenRequestSpec
@@ -107,8 +107,12 @@ class TokenRequests:
                 raise BadRequestError(f'cannot bind token for serviceaccount "{name}" to pod '
                                       f'running with serviceaccount "{bound_as}"')
             node = None
-            if pod["spec"].get("nodeName"):  # ServiceAccountTokenPodNodeInfo (GA v1.32)
-                node = yield from self.storage.get(NODE, None, pod["spec"]["nodeName"])
+            node_name = pod["spec"].get("nodeName")
+            if node_name:  # ServiceAccountTokenPodNodeInfo (GA v1.32): the pod's node too
+                try:
+                    node = yield from self.storage.get(NODE, None, node_name)
+                except NotFoundError:  # not fatal: the claim names the node, without a uid
+                    node = {"metadata": {"name": node_name}}
             bound = pod
         elif api_version == "v1" and kind == "Node":
             pod, node = None, (yield from self.storage.get(NODE, None, ref.get("name", "")))
