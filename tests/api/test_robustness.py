@@ -131,6 +131,12 @@ VALID["ConfigMap"] = {
     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
     "data": {"Corefile": ".:53 {}"}, "binaryData": {"blob": "AAEC"},
 }
+VALID["ServiceAccount"] = {
+    "apiVersion": "v1", "kind": "ServiceAccount",
+    "metadata": {"name": "robot", "namespace": "default"},
+    "secrets": [{"name": "robot-token"}], "imagePullSecrets": [{"name": "registry-key"}],
+    "automountServiceAccountToken": False,
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:
