@@ -70,5 +70,19 @@ def test_a_terminating_namespace_shows_upstreams_conditions():
     assert conditions["NamespaceDeletionDiscoveryFailure"]["reason"] == "ResourcesDiscovered"
     assert conditions["NamespaceDeletionContentFailure"]["status"] == "False"
     assert len(conditions) == 5
+    text = c.kubectl("describe namespace team")
+    lines = text.splitlines()
+    assert lines[:4] == ["Name:         team",
+                         "Labels:       <none>",
+                         "Annotations:  <none>",
+                         "Status:       Terminating"]
+    # Columns as wide as the longest cell plus two (NamespaceDeletionGroupVersionParsingFailure,
+    # SomeFinalizersRemain), as kubectl's tabwriter pads them.
+    assert lines[4:6] == ["Conditions:", "  Type" + " " * 41 + "Status  LastTransitionTime"
+                          + " " * 15 + "Reason" + " " * 16 + "Message"]
+    assert any(line.startswith("  NamespaceContentRemaining") and line.endswith(
+        "SomeResourcesRemain   Some resources are remaining: configmaps has 1 resource "
+        "instances") for line in lines)
+    assert lines[-3:] == ["No resource quota.", "", "No LimitRange resource."]
     assert deletion_conditions({}, {}, [])["NamespaceContentRemaining"] == (
         "False", "ContentRemoved", "All content successfully removed")
