@@ -64,11 +64,13 @@ def test_an_unbounded_watch_stops_after_the_labs_limit_and_says_so(cluster: Clus
     text = cluster.kubectl("events -A --types=Warning -w")
     # The watch lists what is there first, each event flushed alone: CoreDNS's readiness probes
     # failed once at boot (its ready plugin answers 503 until the kubernetes plugin has synced).
+    # (Pod names depend on every uid the API server drew before: the ServiceAccounts and
+    # kube-root-ca.crt ConfigMaps each take one.)
     assert text.splitlines() == [
         "NAMESPACE     LAST SEEN   TYPE      REASON      OBJECT                        MESSAGE",
-        "kube-system   35s         Warning   Unhealthy   Pod/coredns-9fdf59497-bm2sj   "
+        "kube-system   35s         Warning   Unhealthy   Pod/coredns-9fdf59497-bdkf8   "
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
-        "kube-system   35s   Warning   Unhealthy   Pod/coredns-9fdf59497-c479k   "
+        "kube-system   35s   Warning   Unhealthy   Pod/coredns-9fdf59497-jdbc4   "
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
         *WATCH_NOTE.splitlines()]
     assert cluster.now == pytest.approx(start + 600, abs=1)
