@@ -153,16 +153,17 @@ def refresh_tokens(client: Client, pod: dict, volumes: dict[str, dict[str, str]]
                    rng: random.Random) -> Generator:
     """Keep each projected token fresh while `alive()`: once 80 % of its lifetime has passed
     (less a jitter), ask a new one and write it over the file the containers read."""
-    due = {id(token): token.refresh_at(rng.uniform(0, MAX_JITTER_SECONDS)) for token in tokens}
+    due = [token.refresh_at(rng.uniform(0, MAX_JITTER_SECONDS)) for token in tokens]
     while tokens:
-        token = min(tokens, key=lambda t: due[id(t)])
-        yield sleep(max(0.0, due[id(token)] - clock()))
+        index = min(range(len(tokens)), key=due.__getitem__)
+        token = tokens[index]
+        yield sleep(max(0.0, due[index] - clock()))
         if not alive():
             return
         try:
             token.answer = yield from request_token(client, pod, token.source)
         except K8sLabError:
-            due[id(token)] = clock() + RETRY_SECONDS
+            due[index] = clock() + RETRY_SECONDS
             continue
         volumes[token.volume][token.path] = token.answer["status"]["token"]
-        due[id(token)] = token.refresh_at(rng.uniform(0, MAX_JITTER_SECONDS))
+        due[index] = token.refresh_at(rng.uniform(0, MAX_JITTER_SECONDS))
