@@ -113,8 +113,8 @@ def test_control_plane_runs_as_static_pods_with_mirror_pods(running: Cluster) ->
     ]
     # beside them, the addons kubeadm installs: CoreDNS's Deployment and kube-proxy's DaemonSet
     assert [p["metadata"]["name"] for p in pods] == [
-        "coredns-9fdf59497-lhfgx", "coredns-9fdf59497-zl28n", *mirrors[:3],
-        "kube-proxy-6f7vj", "kube-proxy-cxbkz", "kube-proxy-rhg8p", "kube-proxy-w2g25",
+        "coredns-9fdf59497-2g258", "coredns-9fdf59497-4mh26", *mirrors[:3],
+        "kube-proxy-9qwrw", "kube-proxy-bpn87", "kube-proxy-rhg8p", "kube-proxy-zshlw",
         mirrors[3]]
     images = sorted(c["image"] for c in running.containers("control-plane"))
     assert "registry.k8s.io/kube-apiserver:v1.35.0" in images

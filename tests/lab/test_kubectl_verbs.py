@@ -72,7 +72,7 @@ def test_drain_refuses_unmanaged_pods_and_leaves_the_node_cordoned(cluster: Clus
     assert caught.value.error == (
         "error: [cannot delete cannot delete Pods that declare no controller (use --force to "
         "override): default/a, default/b, cannot delete DaemonSet-managed Pods (use "
-        "--ignore-daemonsets to ignore): kube-system/kube-proxy-76ksc]")
+        "--ignore-daemonsets to ignore): kube-system/kube-proxy-7s6zb]")
     assert names(cluster) == ["a", "b", "c"]
     assert cluster.get("nodes", "worker-1", None)["spec"]["unschedulable"] is True
 
@@ -84,10 +84,10 @@ def test_drain_with_force_moves_every_pod_off_the_node(cluster: Cluster) -> None
     assert out.splitlines() == [
         "node/worker-1 cordoned",
         "Warning: deleting Pods that declare no controller: default/a, default/b; ignoring "
-        "DaemonSet-managed Pods: kube-system/kube-proxy-76ksc",
+        "DaemonSet-managed Pods: kube-system/kube-proxy-7s6zb",
         "pod/a deleted",
         "pod/b deleted",
-        "pod/coredns-9fdf59497-bm2sj deleted",
+        "pod/coredns-9fdf59497-jdbc4 deleted",
         "node/worker-1 drained",
     ]
     assert names(cluster) == ["c"]
@@ -96,8 +96,8 @@ def test_drain_with_force_moves_every_pod_off_the_node(cluster: Cluster) -> None
     assert cluster.kubectl(
         "drain control-plane --force --disable-eviction --ignore-daemonsets").splitlines() == [
         "node/control-plane cordoned",
-        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-xdkjb",
-        "pod/coredns-9fdf59497-dlq4v deleted",
+        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-gq57l",
+        "pod/coredns-9fdf59497-54b6r deleted",
         "node/control-plane drained"]
 
 
