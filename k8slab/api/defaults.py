@@ -27,7 +27,7 @@ __all__ = ["apply_defaults", "image_tag"]
 DEFAULT_NAMESPACE = "default"
 NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "MutatingWebhookConfiguration",
                  "ValidatingWebhookConfiguration", "PriorityClass", "Role", "ClusterRole",
-                 "RoleBinding", "ClusterRoleBinding")
+                 "RoleBinding", "ClusterRoleBinding", "ServiceAccount")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -47,7 +47,8 @@ def apply_defaults(obj: dict) -> dict:
         # The API server clears the namespace of a cluster-scoped object
         # (apiserver pkg/registry/rest/create.go EnsureObjectNamespaceMatchesRequestNamespace).
         metadata.pop("namespace", None)
-    # Events, ConfigMaps, EndpointSlices and PriorityClasses have no spec.
+    # Events, ConfigMaps, EndpointSlices, PriorityClasses, RBAC objects and ServiceAccounts
+    # have no spec.
     spec = mapping(result, "spec") if info.kind not in NO_SPEC_KINDS else None
     if info.kind == "Pod" and spec is not None:
         default_pod_spec(spec, pod=True)

@@ -64,6 +64,7 @@ CONFIG_MAP = Kind("ConfigMap", "v1", "configmaps", True, "configmaps", ("cm",))
 LIMIT_RANGE = Kind("LimitRange", "v1", "limitranges", True, "limitranges", ("limits",))
 RESOURCE_QUOTA = Kind("ResourceQuota", "v1", "resourcequotas", True, "resourcequotas",
                       ("quota",))
+SERVICE_ACCOUNT = Kind("ServiceAccount", "v1", "serviceaccounts", True, "serviceaccounts", ("sa",))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
 # admissionregistration.k8s.io/v1: which admission webhooks the API server calls, and for what.
@@ -92,6 +93,7 @@ KINDS: tuple[Kind, ...] = (
     LIMIT_RANGE, RESOURCE_QUOTA,
     PRIORITY_CLASS,
     ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING,
+    SERVICE_ACCOUNT,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

@@ -16,6 +16,7 @@ from k8slab.api.kinds import (
     NAMESPACE,
     RESOURCE_QUOTA,
     SERVICE,
+    SERVICE_ACCOUNT,
     Kind,
     kind_info,
     object_ref,
@@ -44,6 +45,7 @@ from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
+from k8slab.apiserver.serviceaccount_token import ServiceAccountTokenAuthenticator, signing_key
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.strategy import (
     prepare_for_create,
@@ -53,6 +55,7 @@ from k8slab.apiserver.strategy import (
     stored_form,
     ttl_of,
 )
+from k8slab.apiserver.token_request import TokenRequests
 from k8slab.apiserver.watch import WatchCache, Watcher
 from k8slab.errors import (
     AlreadyExistsError,
@@ -67,7 +70,7 @@ from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict")
+WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -106,6 +109,12 @@ class APIServer:
             self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
+        # serviceaccounts/<name>/token, and the authenticator for the tokens it issues.
+        key = signing_key(self.sim.seed)
+        self.tokens = TokenRequests(self.storage, key, lambda: self.sim.now,
+                                    self.sim.rng(f"apiserver/{self.host}/tokens"))
+        self.service_account_tokens = ServiceAccountTokenAuthenticator(
+            key, lambda: self.cache.objects, lambda: self.sim.now)
 
     def cached_list(self, resource: str) -> tuple[list[dict], str] | None:
         """A read-only view: what a list of `resource` at resourceVersion "0" answers (upstream
@@ -282,6 +291,12 @@ class APIServer:
             if kind is NAMESPACE:
                 return (yield from self.namespaces.delete(request["name"], options))
             return (yield from self.deleter.delete(kind, namespace, request["name"], options))
+        if verb == "token":  # serviceaccounts/<name>/token: a TokenRequest
+            if kind is not SERVICE_ACCOUNT:
+                raise BadRequestError(f"token is a subresource of serviceaccounts, not "
+                                      f"{kind.resource}")
+            return (yield from self.tokens.create(namespace, request["name"],
+                                                  request.get("body")))
         if verb == "finalize":  # namespaces/<name>/finalize
             return (yield from self.namespaces.finalize(kind, request["body"]))
         if verb == "evict":

@@ -96,6 +96,11 @@ class Client:
         """PUT the status subresource."""
         return (yield from self.request("update_status", _resource_of(obj), body=obj))
 
+    def create_token(self, namespace: str, name: str, token_request: dict) -> Generator:
+        """POST serviceaccounts/<name>/token: a TokenRequest back, with status.token."""
+        return (yield from self.request("token", "serviceaccounts", namespace=namespace,
+                                        name=name, body=token_request))
+
     def finalize(self, namespace: dict) -> Generator:
         """PUT namespaces/<name>/finalize: write the namespace's spec.finalizers; a Terminating
         namespace left with none is removed."""

@@ -21,6 +21,8 @@ CONTROLLER_ACCOUNTS: dict[str, str] = {
     "replicaset-controller": "replicaset-controller",
     "replicationcontroller-controller": "replication-controller",
     "resourcequota-controller": "resourcequota-controller",
+    "root-ca-certificate-publisher-controller": "root-ca-cert-publisher",
+    "serviceaccount-controller": "service-account-controller",
     "statefulset-controller": "statefulset-controller",
     "taint-eviction-controller": "node-controller",
 }

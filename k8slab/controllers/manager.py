@@ -30,6 +30,8 @@ from k8slab.controllers.namespace import NamespaceController
 from k8slab.controllers.node_lifecycle import NodeLifecycleController
 from k8slab.controllers.replicaset import ReplicaSetController, ReplicationManager
 from k8slab.controllers.resource_quota import ResourceQuotaController
+from k8slab.controllers.root_ca_publisher import RootCACertPublisher
+from k8slab.controllers.serviceaccount import ServiceAccountsController
 from k8slab.controllers.statefulset import StatefulSetController
 from k8slab.controllers.taint_eviction import TaintEvictionController
 from k8slab.errors import K8sLabError
@@ -112,6 +114,7 @@ REGISTRY = _registry(
     TaintEvictionController, EndpointSliceController, NamespaceController,
     ResourceQuotaController,
     ClusterRoleAggregationController,
+    ServiceAccountsController, RootCACertPublisher,
 )
 
 

@@ -6,18 +6,20 @@ For a namespace with a deletionTimestamp it deletes every object of every namesp
 API server serves (a pod gets its grace period, as any DELETE does) and lists again; while
 something is left it looks again after half the longest remaining pod grace period plus a
 second, as upstream re-queues on ResourcesRemainingError. Once every list comes back empty it
-writes the finalizers without `kubernetes` through namespaces/finalize.
-Simplified: no NamespaceDeletion* status conditions.
+writes the finalizers without `kubernetes` through namespaces/finalize. Each pass writes
+upstream's NamespaceDeletion*/Namespace*Remaining status conditions (namespace_conditions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 
-from k8slab.api.kinds import KINDS
+from k8slab.api.kinds import KINDS, resource_info
+from k8slab.api.timestamps import to_time
 from k8slab.client.workqueue import WorkQueue, run_workers
 from k8slab.controllers.context import ControllerContext
-from k8slab.errors import NotFoundError
+from k8slab.controllers.namespace_conditions import deletion_conditions, merged
+from k8slab.errors import K8sLabError, NotFoundError
 
 FINALIZER = "kubernetes"
 # --concurrent-namespace-syncs' default (kk cmd/kube-controller-manager/app/options).
@@ -33,6 +35,7 @@ class NamespaceController:
 
     def __init__(self, ctx: ControllerContext) -> None:
         self.client = ctx.client
+        self.now = lambda: ctx.group.sim.now
         self.namespaces = ctx.informers.informer("namespaces")
         self.queue = WorkQueue(ctx.group, "namespace")
 
@@ -55,11 +58,18 @@ class NamespaceController:
         finalizers = (namespace.get("spec") or {}).get("finalizers") or []
         if not namespace["metadata"].get("deletionTimestamp") or FINALIZER not in finalizers:
             return
-        remaining, estimate = 0, 0
+        remaining: dict[str, int] = {}
+        finalizing: dict[str, int] = {}
+        failures: list[str] = []
+        estimate = 0
         for resource in RESOURCES:
             items, _ = yield from self.client.list(resource, name)
+            group = resource_info(resource).group
             for obj in items:
-                remaining += 1
+                qualified = f"{resource}.{group}" if group else resource
+                remaining[qualified] = remaining.get(qualified, 0) + 1
+                for finalizer in obj["metadata"].get("finalizers") or []:
+                    finalizing[finalizer] = finalizing.get(finalizer, 0) + 1
                 if resource == "pods":
                     grace = obj["metadata"].get("deletionGracePeriodSeconds")
                     if grace is None:
@@ -71,9 +81,23 @@ class NamespaceController:
                     yield from self.client.delete(resource, obj["metadata"]["name"], name)
                 except NotFoundError:
                     continue
+                except K8sLabError as error:
+                    failures.append(error.message)
+        yield from self._write_conditions(namespace, deletion_conditions(
+            remaining, finalizing, failures))
         if remaining:
             self.queue.add_after(name, estimate / 2 + 1)
             return
+        namespace = yield from self.client.get("namespaces", name)
+        finalizers = (namespace.get("spec") or {}).get("finalizers") or []
         namespace.setdefault("spec", {})["finalizers"] = [f for f in finalizers
                                                           if f != FINALIZER]
         yield from self.client.finalize(namespace)
+
+    def _write_conditions(self, namespace: dict, conditions: dict) -> Generator:
+        status = namespace.setdefault("status", {})
+        written = merged(status.get("conditions") or [], conditions, to_time(self.now()))
+        if written == status.get("conditions"):
+            return
+        status["conditions"] = written
+        yield from self.client.update_status(namespace)

@@ -117,6 +117,8 @@ def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     if _same(current, doc):
         return f"{ref} unchanged"
     body = dict(doc, metadata=dict(meta, resourceVersion=current["metadata"]["resourceVersion"]))
+    if info.kind == "Pod" and "spec" in doc:  # keep what admission added to the pod
+        body["spec"] = _merged(current.get("spec", {}), doc["spec"])
     try:
         yield from client.update(body)
     except K8sLabError as error:
@@ -131,15 +133,35 @@ def _kind_string(info: Kind) -> str:
     return f"{info.singular}.{info.group}" if info.group else info.singular
 
 
+def _covers(have: object, wanted: object) -> bool:
+    """Whether `have` already holds everything `wanted` says: dicts key by key, lists item by
+    item, so fields the server added (a pod's token volume and mounts) make no difference."""
+    if isinstance(wanted, dict) and isinstance(have, dict):
+        return all(key in have and _covers(have[key], value) for key, value in wanted.items())
+    if isinstance(wanted, list) and isinstance(have, list):
+        return len(have) == len(wanted) and all(map(_covers, have, wanted))
+    return have == wanted
+
+
+def _merged(current: object, doc: object) -> object:
+    """A pod spec to PUT: the manifest's fields over the stored ones, keeping what admission
+    added (its ServiceAccount, token volume and mounts). Simplified: kubectl sends a three-way
+    strategic merge patch (last-applied, manifest, live); here lists of the same length merge
+    item by item and other lists are replaced."""
+    if isinstance(current, dict) and isinstance(doc, dict):
+        return {**current, **{key: _merged(current.get(key), value)
+                              for key, value in doc.items()}}
+    if isinstance(current, list) and isinstance(doc, list) and len(current) == len(doc):
+        return [_merged(have, wanted) for have, wanted in zip(current, doc, strict=True)]
+    return doc
+
+
 def _same(current: dict, doc: dict) -> bool:
     """True when applying `doc` would change nothing: every top-level field it sets (`spec`,
-    `data`, but also a webhook configuration's `webhooks` or a Role's `rules`) is as stored, a
-    mapping compared key by key for the keys `doc` names, and its labels and annotations too."""
+    `data`, but also a webhook configuration's `webhooks` or a Role's `rules`) is covered by
+    the stored object's, and its labels and annotations are as stored."""
     for field in [f for f in doc if f not in ("apiVersion", "kind", "metadata", "status")]:
-        wanted, stored = doc[field], current.get(field)
-        if isinstance(wanted, dict) and isinstance(stored, dict):
-            stored = {k: v for k, v in stored.items() if k in wanted}
-        if stored != wanted:
+        if not _covers(current.get(field, {}), doc[field]):
             return False
     meta, have = doc["metadata"], current["metadata"]
     return all(meta.get(k, {}) == have.get(k, {}) for k in ("labels", "annotations"))

@@ -182,11 +182,15 @@ def addons(endpoint: str, proxy_mode: str = "iptables", skipped: set[str] = froz
     """kubeadm init's addon phase: CoreDNS (ConfigMap, Deployment of 2, the kube-dns Service)
     and kube-proxy (ConfigMap with the pod subnet as clusterCIDR, DaemonSet on every node),
     reaching the API server at the control-plane `endpoint`, less the `skipped` phases
-    (kk cmd/kubeadm/app/phases/addons/dns, phases/addons/proxy)."""
+    (kk cmd/kubeadm/app/phases/addons/dns, phases/addons/proxy). Each phase first creates the
+    ServiceAccount its pods run as (kube-system/coredns, kube-system/kube-proxy), which the
+    ServiceAccount admission plugin requires."""
     mode = "" if proxy_mode == "iptables" else proxy_mode  # kubeadm leaves mode empty
-    manifests = [] if COREDNS in skipped else coredns.manifests()
+    manifests = [] if COREDNS in skipped else [_service_account("coredns"),
+                                               *coredns.manifests()]
     if KUBE_PROXY not in skipped:
-        manifests += [kube_proxy.configmap(POD_SUBNET, mode, f"https://{endpoint}:6443"),
+        manifests += [_service_account("kube-proxy"),
+                      kube_proxy.configmap(POD_SUBNET, mode, f"https://{endpoint}:6443"),
                       kube_proxy.daemonset(PROXY_IMAGE)]
     return manifests
 
@@ -201,6 +205,11 @@ def mark_control_plane(client: Client, node: str) -> Generator:
             return (yield from client.update(obj))
         except ConflictError:
             continue
+
+
+def _service_account(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": name, "namespace": "kube-system"}}
 
 
 def join_worker(host: Host, api_host: str) -> None:

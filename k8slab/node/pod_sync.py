@@ -23,7 +23,7 @@ from k8slab.node.kubelet_server import log_directory
 from k8slab.node.pod_status import RunningPod, is_sidecar, restart_counts
 from k8slab.node.restarts import go_duration, should_restart
 from k8slab.node.static_pod_files import host_mounts
-from k8slab.node.volumes import MountError, mount_all
+from k8slab.node.volumes import MountError, ProjectedToken, mount_all, refresh_tokens
 
 if TYPE_CHECKING:
     from k8slab.node.kubelet import Kubelet
@@ -56,8 +56,9 @@ class PodSync:
         running = kubelet.running.get(key)
         if running is None:
             kubelet._set_status(key, kubelet._pending_status(pod))
+            tokens: list[ProjectedToken] = []
             try:
-                volumes = yield from mount_all(kubelet.client, pod)
+                volumes = yield from mount_all(kubelet.client, pod, tokens)
             except MountError as error:
                 kubelet.event(pod, "Warning", "FailedMount", error.message)
                 kubelet.resync_after(key, kubelet.sync_error_backoff())
@@ -84,6 +85,12 @@ class PodSync:
             running.grace = max(1, pod["spec"].get("terminationGracePeriodSeconds", 30))
             kubelet.running[key] = running
             kubelet._record("PodSandboxReady", f"pod/{key}", ip=sandbox.ip)
+            if tokens:  # the token manager keeps projected tokens fresh while the pod runs
+                kubelet.group.spawn(refresh_tokens(
+                    kubelet.client, pod, volumes, tokens, lambda: kubelet.sim.now,
+                    kubelet.group.env.timeout,
+                    lambda: kubelet.running.get(key) is running,
+                    kubelet.sim.rng(f"kubelet/{kubelet.host}/token-manager/{key}")))
         for spec in pod["spec"].get("initContainers", []):
             done = yield from self._init_step(key, pod, running, spec)
             if not done:

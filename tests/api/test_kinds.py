@@ -47,6 +47,7 @@ def test_the_modelled_kinds():
         ("ClusterRole", "rbac.authorization.k8s.io/v1", "clusterroles", False),
         ("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings", True),
         ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", "clusterrolebindings", False),
+        ("ServiceAccount", "v1", "serviceaccounts", True),
     ]
 
 

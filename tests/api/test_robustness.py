@@ -179,6 +179,12 @@ VALID[f"ClusterRoleBinding.{_RBAC}"] = {
     "roleRef": {"apiGroup": _RBAC, "kind": "ClusterRole", "name": "view"},
     "subjects": [{"apiGroup": _RBAC, "kind": "Group", "name": "dev"}],
 }
+VALID["ServiceAccount"] = {
+    "apiVersion": "v1", "kind": "ServiceAccount",
+    "metadata": {"name": "robot", "namespace": "default"},
+    "secrets": [{"name": "robot-token"}], "imagePullSecrets": [{"name": "registry-key"}],
+    "automountServiceAccountToken": False,
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

@@ -78,8 +78,9 @@ MODELLED = (
     "endpointslice-controller",
     "garbage-collector-controller",
     "job-controller", "namespace-controller", "node-lifecycle-controller", "replicaset-controller",
-    "replicationcontroller-controller", "resourcequota-controller", "statefulset-controller",
-    "taint-eviction-controller")
+    "replicationcontroller-controller", "resourcequota-controller",
+    "root-ca-certificate-publisher-controller", "serviceaccount-controller",
+    "statefulset-controller", "taint-eviction-controller")
 
 
 def test_one_controller_manager_leads_and_a_standby_takes_over_when_its_host_dies() -> None:

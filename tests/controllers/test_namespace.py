@@ -2,6 +2,7 @@
 `kubernetes` finalizer is removed and the namespace goes; other namespaces are left alone."""
 
 from k8slab.controllers.namespace import RESOURCES
+from k8slab.controllers.namespace_conditions import deletion_conditions
 from k8slab.lab.cluster import Cluster
 
 DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment",
@@ -48,3 +49,40 @@ def test_kubectl_delete_namespace_waits_until_it_is_gone():
     c.run(10)
     assert c.kubectl("delete namespace team") == 'namespace "team" deleted'
     assert "team" not in [n["metadata"]["name"] for n in c.list("namespaces")]
+
+
+def test_a_terminating_namespace_shows_upstreams_conditions():
+    c = Cluster(1, skip_phases=["addon"])
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    c.apply({"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": "held", "namespace": "team", "finalizers": ["example.com/hold"]},
+             "data": {"a": "b"}})
+    c.run(2)
+    c.kubectl("delete namespace team --wait=false")
+    c.run(5)
+    conditions = {x["type"]: x for x in c.get("namespaces", "team")["status"]["conditions"]}
+    assert (conditions["NamespaceContentRemaining"]["status"],
+            conditions["NamespaceContentRemaining"]["message"]) == (
+        "True", "Some resources are remaining: configmaps has 1 resource instances")
+    assert conditions["NamespaceFinalizersRemaining"]["message"] == (
+        "Some content in the namespace has finalizers remaining: example.com/hold in 1 "
+        "resource instances")
+    assert conditions["NamespaceDeletionDiscoveryFailure"]["reason"] == "ResourcesDiscovered"
+    assert conditions["NamespaceDeletionContentFailure"]["status"] == "False"
+    assert len(conditions) == 5
+    text = c.kubectl("describe namespace team")
+    lines = text.splitlines()
+    assert lines[:4] == ["Name:         team",
+                         "Labels:       <none>",
+                         "Annotations:  <none>",
+                         "Status:       Terminating"]
+    # Columns as wide as the longest cell plus two (NamespaceDeletionGroupVersionParsingFailure,
+    # SomeFinalizersRemain), as kubectl's tabwriter pads them.
+    assert lines[4:6] == ["Conditions:", "  Type" + " " * 41 + "Status  LastTransitionTime"
+                          + " " * 15 + "Reason" + " " * 16 + "Message"]
+    assert any(line.startswith("  NamespaceContentRemaining") and line.endswith(
+        "SomeResourcesRemain   Some resources are remaining: configmaps has 1 resource "
+        "instances") for line in lines)
+    assert lines[-3:] == ["No resource quota.", "", "No LimitRange resource."]
+    assert deletion_conditions({}, {}, [])["NamespaceContentRemaining"] == (
+        "False", "ContentRemoved", "All content successfully removed")

@@ -369,8 +369,9 @@ def test_a_bound_pod_goes_kubelet_then_containerd_then_runc() -> None:
     running = running_pod(cluster, "web")
     assert kinds_about(cluster, "pod/default/web", "kubelet", "containerd", "runc") == [
         ("kubelet", "SyncPod"),
+        # Pending, while the volumes are set up (the token is asked of the API server)
+        ("kubelet", "StatusReported"),
         ("containerd", "RunPodSandbox"),
-        ("kubelet", "StatusReported"),  # Pending, while the sandbox is being made
         ("runc", "create"),
         ("runc", "start"),
         ("kubelet", "PodSandboxReady"),

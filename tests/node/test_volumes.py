@@ -2,7 +2,7 @@
 exists), emptyDir shared by a pod's containers."""
 
 from k8slab import Cluster
-from k8slab.node.volumes import configmap_files
+from k8slab.node.volumes import configmap_files, downward_api_files
 
 CONFIG = {"apiVersion": "v1", "kind": "ConfigMap",
           "metadata": {"name": "app-config", "namespace": "default"},
@@ -18,6 +18,17 @@ def test_configmap_items_choose_keys_and_paths():
     assert configmap_files(CONFIG, source) == {"/conf/mode.txt": "fast\n"}
     assert configmap_files(CONFIG, {"name": "app-config"}) == {
         "/greeting": "hello\n", "/mode": "fast\n"}
+
+
+def test_downward_api_files_show_the_pods_fields():
+    pod = {"metadata": {"name": "web", "namespace": "team", "uid": "u-1",
+                        "labels": {"tier": "front", "app": "web"}}}
+    source = {"items": [
+        {"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}},
+        {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
+        {"path": "cpu", "resourceFieldRef": {"resource": "limits.cpu"}}]}
+    assert downward_api_files(pod, source) == {
+        "/namespace": "team", "/labels": 'app="web"\ntier="front"\n'}
 
 
 def test_a_missing_configmap_holds_the_pod_until_it_exists():

@@ -14,6 +14,7 @@ from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
 from k8slab.api.schema.core_v1_quota import LIMIT_RANGE, RESOURCE_QUOTA
 from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
+from k8slab.api.schema.core_v1_serviceaccount import SERVICE_ACCOUNT
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
 from k8slab.api.schema.discovery_v1 import ENDPOINT_SLICE
 from k8slab.api.schema.scheduling_v1 import PRIORITY_CLASS
@@ -46,4 +47,5 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "ClusterRole.rbac.authorization.k8s.io": rbac_v1.CLUSTER_ROLE,
     "RoleBinding.rbac.authorization.k8s.io": rbac_v1.ROLE_BINDING,
     "ClusterRoleBinding.rbac.authorization.k8s.io": rbac_v1.CLUSTER_ROLE_BINDING,
+    "ServiceAccount": SERVICE_ACCOUNT,
 }

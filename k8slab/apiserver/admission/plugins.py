@@ -19,6 +19,7 @@ from k8slab.apiserver.admission.node_restriction import NodeRestriction
 from k8slab.apiserver.admission.pod_security import PodSecurity
 from k8slab.apiserver.admission.priority import Priority
 from k8slab.apiserver.admission.resource_quota import ResourceQuotaAdmission
+from k8slab.apiserver.admission.service_account import ServiceAccount
 from k8slab.apiserver.admission.webhook_call import WebhookClient
 from k8slab.apiserver.admission.webhook_mutating import MutatingAdmissionWebhook
 from k8slab.apiserver.admission.webhook_validating import ValidatingAdmissionWebhook
@@ -53,11 +54,12 @@ def default_plugins(storage: Storage, *, lister: Lister | None = None,
     lister = lister or Lister(storage)
     plugins: list[AdmissionPlugin] = [NamespaceLifecycle(storage)]
     plugins.append(LimitRanger(storage, index))
+    plugins.append(ServiceAccount(storage))
+    plugins.append(NodeRestriction())
     plugins.append(PodSecurity(lister))
     plugins.append(Priority(lister))
     plugins.append(DefaultTolerationSeconds())
     plugins.append(ResourceQuotaAdmission(storage, index, now))
     if webhooks is not None:
         plugins += [MutatingAdmissionWebhook(webhooks), ValidatingAdmissionWebhook(webhooks)]
-    plugins.append(NodeRestriction())
     return sorted(plugins, key=lambda plugin: ORDER.index(plugin.name))

@@ -227,6 +227,12 @@ CLUSTER_ROLES: dict[str, tuple[list[dict], str, str]] = {
         rule(("list", "watch"), ("*",), ("*",)),
         rule(("update",), ("",), ("resourcequotas/status",)),
         rule(*EVENTS)], "", ""),
+    "system:controller:root-ca-cert-publisher": ([
+        rule(("create", "update"), ("",), ("configmaps",)),
+        rule(*EVENTS)], "", ""),
+    "system:controller:service-account-controller": ([
+        rule(("create",), ("",), ("serviceaccounts",)),
+        rule(*EVENTS)], "", ""),
     "system:controller:replicaset-controller": ([
         rule(("get", "list", "update", "watch"), ("apps", "extensions"), ("replicasets",)),
         rule(("update",), ("apps", "extensions"), ("replicasets/status",)),

@@ -1,5 +1,5 @@
-"""`kubectl describe pod|node|deployment|replicaset|service|quota|limitrange NAME`: the object,
-what it is made of, and the events about it, in kubectl v1.35's words (k8s.io/kubectl
+"""`kubectl describe pod|node|namespace|deployment|replicaset|service|quota|limitrange NAME`:
+the object, what it is made of, and the events about it, in kubectl v1.35's words (k8s.io/kubectl
 pkg/cmd/describe, pkg/describe).
 
 Describe reads only through the reader, as kubectl reads only through the API: it GETs the
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from k8slab.errors import BadRequestError, NotFoundError
+from k8slab.lab.kubectl.describe_namespace import describe_namespace
 from k8slab.lab.kubectl.describe_node import describe_node
 from k8slab.lab.kubectl.describe_pod import describe_pod
 from k8slab.lab.kubectl.describe_service import describe_service
@@ -25,9 +26,9 @@ from k8slab.lab.kubectl.resources import BY_ALIAS, ResourceType
 DEFAULT_NAMESPACE = "default"
 NODE_LEASE_NAMESPACE = "kube-node-lease"  # where each kubelet renews its heartbeat Lease
 USAGE = (
-    "this lab's kubectl describes: kubectl describe <pods|nodes|deployments|replicasets|services|"
-    "resourcequotas|limitranges> [NAME...] [-n NAMESPACE] (also po, no, deploy, rs, svc, quota,"
-    " limits, and TYPE/NAME)"
+    "this lab's kubectl describes: kubectl describe <pods|nodes|namespaces|deployments|"
+    "replicasets|services|resourcequotas|limitranges> [NAME...] [-n NAMESPACE] (also po, no, "
+    "ns, deploy, rs, svc, quota, limits, and TYPE/NAME)"
 )
 
 
@@ -91,6 +92,7 @@ def _events(reader: ClusterReader, obj: dict) -> list[dict]:
 DESCRIBERS: dict[str, Callable[[ClusterReader, dict], str]] = {
     "pods": _pod,
     "nodes": _node,
+    "namespaces": lambda _reader, namespace: describe_namespace(namespace),
     "deployments": _deployment,
     "replicasets": _replica_set,
     "services": _service,

@@ -2,8 +2,9 @@
 kubectl v1.35's field order (pkg/describe/describe.go describePod, describeContainers,
 DescribePodTemplate).
 
-The model's pods have no volumes, probes, env or ports unless a manifest gives them; the blocks
-for kinds of volume and env source this lab does not model are not written.
+The model's pods have no probes, env or ports unless a manifest gives them (and no volumes but
+the ServiceAccount token's); the blocks for env sources this lab does not model are not
+written. Volumes are described by describe_volumes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from k8slab.lab.kubectl.describe_text import (
     rfc1123z,
     tolerations_block,
 )
+from k8slab.lab.kubectl.describe_volumes import volumes_block
 from k8slab.lab.kubectl.durations import age
 
 _QOS_RESOURCES = ("cpu", "memory")
@@ -72,17 +74,12 @@ def describe_pod(pod: dict, events: list[dict], now: float) -> str:
         w.write(0, "Conditions:\n  Type\tStatus\n")
         for condition in status["conditions"]:
             w.write(1, f"{condition.get('type', '')} \t{condition.get('status', '')} \n")
-    w.write(0, "Volumes:\t<none>\n" if not spec.get("volumes") else _volumes(spec["volumes"]))
+    volumes_block(w, spec.get("volumes"))
     w.write(0, f"QoS Class:\t{qos_class(pod)}\n")
     labels_block(w, "Node-Selectors", spec.get("nodeSelector"))
     tolerations_block(w, "Tolerations", spec.get("tolerations"))
     events_section(w, events, now)
     return w.text()
-
-
-def _volumes(volumes: list[dict]) -> str:
-    """Volume names only: this lab models no volume sources to describe."""
-    return "Volumes:\n" + "".join(f"  {volume.get('name', '')}:\n" for volume in volumes)
 
 
 def containers_block(w: DescribeWriter, label: str, containers: list[dict],
@@ -234,12 +231,7 @@ def pod_template_block(w: DescribeWriter, template: dict | None) -> None:
     if spec.get("initContainers"):
         containers_block(w, "Init Containers", spec["initContainers"], None, "  ")
     containers_block(w, "Containers", spec.get("containers") or [], None, "  ")
-    if spec.get("volumes"):
-        w.write(0, "  Volumes:\n")
-        for volume in spec["volumes"]:
-            w.write(1, f" {volume.get('name', '')}:\n")
-    else:
-        w.write(0, "  Volumes:\t<none>\n")
+    volumes_block(w, spec.get("volumes"), "  ")
     if spec.get("priorityClassName"):
         w.write(1, f"Priority Class Name:\t{spec['priorityClassName']}\n")
     labels_block(w, "  Node-Selectors", spec.get("nodeSelector"))

@@ -1,5 +1,5 @@
-"""Rows of `kubectl get` for Services, EndpointSlices and ConfigMaps, cell for cell as kubernetes
-pkg/printers/internalversion/printers.go (v1.35) computes them.
+"""Rows of `kubectl get` for Services, EndpointSlices, ConfigMaps and ServiceAccounts, cell for
+cell as kubernetes pkg/printers/internalversion/printers.go (v1.35) computes them.
 
 A Service's EXTERNAL-IP is `<pending>` for a LoadBalancer no cloud controller has served yet,
 its externalName for an ExternalName Service, else its externalIPs or `<none>`; PORT(S) reads
@@ -78,3 +78,8 @@ def config_map_cells(config_map: dict, now: float) -> list[str]:
     """NAME DATA AGE: DATA counts the keys of data and binaryData."""
     count = len(config_map.get("data") or {}) + len(config_map.get("binaryData") or {})
     return [name_of(config_map), str(count), _age(config_map, now)]
+
+
+def service_account_cells(account: dict, now: float) -> list[str]:
+    """NAME SECRETS AGE: SECRETS counts the account's secrets list (printServiceAccount)."""
+    return [name_of(account), str(len(account.get("secrets") or [])), _age(account, now)]

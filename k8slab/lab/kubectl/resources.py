@@ -16,6 +16,7 @@ from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
     config_map_cells,
     endpoint_slice_cells,
+    service_account_cells,
     service_cells,
 )
 from k8slab.lab.kubectl.printers import (
@@ -153,6 +154,7 @@ RESOURCE_TYPES = (
           binding_cells),
     _type(kinds.CLUSTER_ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
           binding_cells),
+    _type(kinds.SERVICE_ACCOUNT, _columns("NAME|SECRETS|AGE"), service_account_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

@@ -2,8 +2,8 @@
 kubectl v1.35's words (staging/src/k8s.io/kubectl/pkg/cmd/scale/scale.go, pkg/scale/scale.go).
 
 kubectl writes the scale subresource; the lab's API server has none, so the lab reads the
-object, sets spec.replicas and writes it back (again on a Conflict), which a controller sees
-exactly as it would see the subresource's write.
+object, sets spec.replicas and writes it back (again each second on a Conflict, as kubectl
+retries), which a controller sees exactly as it would see the subresource's write.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from k8slab.lab.kubectl.api import Api
 from k8slab.lab.kubectl.flags import NAMESPACE, Flag
 from k8slab.lab.kubectl.output import KubectlError, KubectlNotFoundError
 from k8slab.lab.kubectl.targets import Target, parse_targets
+
+RETRY_INTERVAL = 1.0
+RETRY_TIMEOUT = 300.0
 
 USAGE = ("usage: kubectl scale (TYPE NAME | TYPE/NAME) --replicas=COUNT [--current-replicas=N] "
          "[--resource-version=V] [-n NAMESPACE]; TYPE one of deployments, replicasets, "
@@ -69,15 +72,27 @@ def steps(api: Api, request: ScaleRequest) -> Generator:
     lines: list[str] = []
     for target in request.targets:
         try:
-            yield from _scale_one(api, target, request)
-        except ConflictError:
-            yield from _scale_one(api, target, request)  # someone wrote in between: once more
+            yield from _scale_with_retries(api, target, request)
         except NotFoundError:
             raise KubectlNotFoundError(lines, target.not_found) from None
         except KubectlError as error:
             raise KubectlError(lines, error.error) from None
         lines.append(f"{target.object_name} scaled")
     return "\n".join(lines)
+
+
+def _scale_with_retries(api: Api, target: Target, request: ScaleRequest) -> Generator:
+    # pkg/scale ScaleWithRetries with NewRetryParams(1s, 5m): a Conflict (someone wrote in
+    # between) is tried again every second, for five minutes at most.
+    waited = 0.0
+    while True:
+        try:
+            return (yield from _scale_one(api, target, request))
+        except ConflictError:
+            if waited >= RETRY_TIMEOUT:
+                raise
+        yield from api.sleep(RETRY_INTERVAL)
+        waited += RETRY_INTERVAL
 
 
 def _scale_one(api: Api, target: Target, request: ScaleRequest) -> Generator:

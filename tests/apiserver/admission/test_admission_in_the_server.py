@@ -35,10 +35,10 @@ def test_a_new_pod_gets_its_priority_and_tolerations_from_admission(cp, make_pod
         "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
     [admit] = [r for r in cp.sim.trace.where(component="apiserver", kind="admit")
                if r.obj == "pod/default/web"]
-    assert admit.details["mutated_by"] == ["Priority", "DefaultTolerationSeconds"]
+    assert admit.details["mutated_by"] == ["ServiceAccount", "Priority", "DefaultTolerationSeconds"]
     assert admit.details["plugins"] == [
-        "NamespaceLifecycle", "LimitRanger", "Priority", "DefaultTolerationSeconds",
-        "MutatingAdmissionWebhook"]
+        "NamespaceLifecycle", "LimitRanger", "ServiceAccount", "Priority",
+        "DefaultTolerationSeconds", "MutatingAdmissionWebhook"]
 
 
 def test_a_pod_naming_a_missing_class_is_refused_and_nothing_is_stored(cp, make_pod):
@@ -80,6 +80,8 @@ def test_warn_restricted_lets_the_pod_in_and_the_client_gets_the_warning(cp, mak
 
 def test_an_update_without_the_priority_keeps_it_and_is_valid(cp, make_pod):
     manifest = make_pod("web", priorityClassName="system-cluster-critical")
+    # What the ServiceAccount plugin would add stated up front, so the update sends it back.
+    manifest["spec"].update(serviceAccountName="default", automountServiceAccountToken=False)
     created = cp.ok(cp.client().create(manifest))
     body = dict(manifest, metadata=dict(manifest["metadata"], labels={"touched": "yes"},
                                         resourceVersion=created["metadata"]["resourceVersion"]))

@@ -40,11 +40,12 @@ def test_scale_to_zero_and_several_objects_at_once():
     assert api.stored("replicasets", "r")["spec"]["replicas"] == 0
 
 
-def test_scale_retries_once_on_a_conflict():
+def test_scale_retries_a_conflict_every_second():
     api = FakeApi([deployment()])
-    api.conflicts = 1
+    api.conflicts = 2
     assert run(scale, api, "deploy web --replicas=4") == "deployment.apps/web scaled"
-    assert api.verbs() == ["get", "update", "get", "update"]
+    assert api.verbs() == ["get", "update", "sleep", "get", "update", "sleep", "get", "update"]
+    assert [r[1] for r in api.requests if r[0] == "sleep"] == [1.0, 1.0]
 
 
 @pytest.mark.parametrize(
