@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 
+from k8slab.api.custom_kinds import default_crd
 from k8slab.api.decoding import decode
 from k8slab.api.defaults_pod import default_pod_spec, dicts_in, image_tag, mapping
 from k8slab.api.defaults_service import default_endpoint_slice, default_service
@@ -58,6 +59,8 @@ def apply_defaults(obj: dict) -> dict:
         default_endpoint_slice(result)
     if info.kind == "Node":
         _default_node_status(result)
+    if info.kind == "CustomResourceDefinition":
+        default_crd(result)
     if info.kind == "Namespace":
         status = mapping(result, "status")
         if status is not None:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
 from k8slab.api.kinds import kind_info, registry_key
-from k8slab.api.manifests import load_manifests
 from k8slab.client.rest import Client
 from k8slab.cmd.registry import registry_boot
 from k8slab.errors import (
@@ -33,6 +32,7 @@ from k8slab.lab import (
     static_pods,
 )
 from k8slab.lab.apply import send_each, source_name
+from k8slab.lab.custom_resources import CustomResourceVerbs
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
@@ -57,7 +57,7 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs, NetworkVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
@@ -282,12 +282,13 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         server refuses some, the rest are still applied and `ApplyError` lists the refused ones
         (`Error from server (AlreadyExists): ...`); its `results` has every document's line.
         """
-        docs = load_manifests(manifest)
+        docs, custom = self._manifests(manifest)
         for doc in docs:
             if not doc["metadata"].get("name"):
                 # kubectl apply needs a name to find the object next time (kubectl's words).
                 raise K8sLabError("error: cannot use generate name with apply; use create()")
-        return send_each(docs, self.request, source_name(manifest), create_only=False)
+        return send_each(docs, self.request, source_name(manifest), create_only=False,
+                         custom=custom)
 
     def create(self, manifest: Any) -> list[str]:
         """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
@@ -296,8 +297,9 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         that does not read refuses everything, while a name already taken fails only its own
         document: the others are created and `ApplyError` lists the refused ones.
         """
-        docs = load_manifests(manifest)
-        return send_each(docs, self.request, source_name(manifest), create_only=True)
+        docs, custom = self._manifests(manifest)
+        return send_each(docs, self.request, source_name(manifest), create_only=True,
+                         custom=custom)
 
     # -- faults -----------------------------------------------------------------------------
 

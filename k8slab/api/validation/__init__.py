@@ -18,6 +18,7 @@ from collections.abc import Callable
 from k8slab.api.decoding import decode
 from k8slab.api.json_values import to_json
 from k8slab.api.kinds import kind_info
+from k8slab.api.validation.apiextensions import APIEXTENSIONS_CHECKS
 from k8slab.api.validation.apps import APPS_CHECKS
 from k8slab.api.validation.batch import BATCH_CHECKS
 from k8slab.api.validation.coordination import COORDINATION_CHECKS
@@ -38,6 +39,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     **BATCH_CHECKS,
     **EVENT_CHECKS,
     **DISCOVERY_CHECKS,
+    **APIEXTENSIONS_CHECKS,
 }
 
 
