@@ -46,6 +46,12 @@ def default_crd(crd: dict) -> None:
         conversion.setdefault("strategy", "None")
 
 
+def established(crd: dict) -> bool:
+    """True once the API server serves the CRD's resource (condition Established True)."""
+    return any(c.get("type") == "Established" and c.get("status") == "True"
+               for c in (crd.get("status") or {}).get("conditions") or [])
+
+
 def served_versions(crd: dict) -> list[dict]:
     """The CRD's served versions, the preferred one first."""
     versions = [v for v in crd["spec"].get("versions") or [] if v.get("served")]

@@ -53,6 +53,18 @@ def controller_uid(obj: dict) -> str | None:
     return None
 
 
+def contains(have: object, want: object) -> bool:
+    """True when every field `want` sets has that value in `have` (fields `want` leaves out,
+    such as the defaults the API server filled in, do not matter)."""
+    if isinstance(want, dict):
+        return isinstance(have, dict) and all(k in have and contains(have[k], v)
+                                              for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(have, list) and len(have) == len(want) and all(
+            contains(h, w) for h, w in zip(have, want, strict=True))
+    return have == want
+
+
 class Controller:
     """A reconcile loop over `resource` and the `watches` resources it owns."""
 
@@ -194,13 +206,17 @@ class Controller:
         for _ in range(CONFLICT_RETRIES):
             current = yield from self.client.get(resource_of(wanted),
                                                  meta["name"], meta.get("namespace"))
+            # What the server defaulted is not a difference: only the fields `obj` sets count.
+            if contains(current, {f: wanted[f] for f in ("spec", "data") if f in wanted}) \
+                    and contains(current["metadata"], {
+                        "labels": meta.get("labels", {}),
+                        "ownerReferences": meta["ownerReferences"]}):
+                return current
             changed = dict(current, **{f: wanted[f] for f in ("spec", "data") if f in wanted})
             changed["metadata"] = dict(current["metadata"],
                                        labels=meta.get("labels", current["metadata"].get(
                                            "labels", {})),
                                        ownerReferences=meta["ownerReferences"])
-            if changed == current:
-                return current
             try:
                 return (yield from self.client.update(changed))
             except ConflictError:

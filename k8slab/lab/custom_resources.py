@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from k8slab.api.custom_kinds import crd_kinds
+from k8slab.api.custom_kinds import crd_kinds, established
 from k8slab.api.kinds import Kind
 from k8slab.api.manifests import load_manifests
 from k8slab.client.controller import Controller
@@ -20,12 +20,6 @@ from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, ManifestError
 from k8slab.lab import arguments
 from k8slab.sim.network import Network
-
-
-def established(crd: dict) -> bool:
-    """True once the API server serves the CRD's resource."""
-    return any(c.get("type") == "Established" and c.get("status") == "True"
-               for c in (crd.get("status") or {}).get("conditions") or [])
 
 
 class CustomResourceVerbs:
