@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
-from k8slab.client.informer import Informer, cache_key
+from k8slab.client.informer import Informer, SharedInformerFactory, cache_key
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client, resource_of
 from k8slab.client.workqueue import WorkQueue
@@ -71,7 +71,12 @@ class Controller:
     def __init__(self, client: Client, resource: str,
                  reconcile: Callable[[Controller, str], object], *,
                  watches: Sequence[str] = (), name: str = "", workers: int = 1,
-                 leader_election: bool = False, lease_namespace: str = "kube-system") -> None:
+                 leader_election: bool = False, lease_namespace: str = "kube-system",
+                 informers: SharedInformerFactory | None = None,
+                 enqueue_if: Callable[[dict], bool] | None = None) -> None:
+        """`informers`: share another component's informers (kube-controller-manager's);
+        `enqueue_if`: queue only the primary objects it accepts (controller-runtime's
+        predicates), so a reconcile is not called for changes it would ignore."""
         if not callable(reconcile):
             raise K8sLabError(f"reconcile must be a function of (ctl, key), got {reconcile!r}")
         if isinstance(watches, str) or not all(isinstance(w, str) for w in watches):
@@ -86,14 +91,17 @@ class Controller:
         self.workers = workers
         self.sim = client.group.sim
         self.queue = WorkQueue(client.group, self.name)
-        self.informer = Informer(client, resource)
+        self.enqueue_if = enqueue_if
+        informer_of = informers.informer if informers is not None else (
+            lambda r: Informer(client, r))
+        self.informer = informer_of(resource)
         self.informer.add_index("uid", lambda o: [o["metadata"].get("uid", "")])
         self.informer.on_add.append(self._enqueue)
         self.informer.on_update.append(lambda _old, new: self._enqueue(new))
         self.informer.on_delete.append(self._enqueue)
         self.owned: dict[str, Informer] = {}
         for watched in watches:
-            informer = Informer(client, watched)
+            informer = informer_of(watched)
             informer.add_index("controller", lambda o: [controller_uid(o) or ""])
             informer.on_add.append(self._enqueue_owner)
             informer.on_update.append(lambda old, new: (self._enqueue_owner(old),
@@ -139,7 +147,8 @@ class Controller:
                         controller=self.name, **details)
 
     def _enqueue(self, obj: dict) -> None:
-        self.queue.add(cache_key(obj))
+        if self.enqueue_if is None or self.enqueue_if(obj):
+            self.queue.add(cache_key(obj))
 
     def _enqueue_owner(self, obj: dict) -> None:
         uid = controller_uid(obj)

@@ -7,7 +7,8 @@ API server serves (a pod gets its grace period, as any DELETE does) and lists ag
 something is left it looks again after half the longest remaining pod grace period plus a
 second, as upstream re-queues on ResourcesRemainingError. Once every list comes back empty it
 writes the finalizers without `kubernetes` through namespaces/finalize.
-Simplified: no NamespaceDeletion* status conditions.
+Simplified: no NamespaceDeletion* status conditions, and custom resources are not emptied.
+It is written with the controller toolkit (k8slab.client.controller), as an operator would be.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Generator
 
 from k8slab.api.kinds import KINDS
-from k8slab.client.workqueue import WorkQueue, run_workers
+from k8slab.client.controller import Controller, Result
 from k8slab.controllers.context import ControllerContext
 from k8slab.errors import NotFoundError
 
@@ -33,18 +34,14 @@ class NamespaceController:
 
     def __init__(self, ctx: ControllerContext) -> None:
         self.client = ctx.client
-        self.namespaces = ctx.informers.informer("namespaces")
-        self.queue = WorkQueue(ctx.group, "namespace")
+        self.controller = Controller(
+            ctx.client, "namespaces", lambda _ctl, name: self.sync(name), name="namespace",
+            workers=WORKERS, informers=ctx.informers, enqueue_if=_terminating)
+        self.queue = self.controller.queue
 
     def start(self) -> None:
         """Queue every namespace that is being deleted, and start the workers."""
-        self.namespaces.on_add.append(self._enqueue)
-        self.namespaces.on_update.append(lambda _old, new: self._enqueue(new))
-        run_workers(self.queue, self.sync, WORKERS)
-
-    def _enqueue(self, namespace: dict) -> None:
-        if namespace["metadata"].get("deletionTimestamp"):
-            self.queue.add(namespace["metadata"]["name"])
+        self.controller.start()
 
     def sync(self, name: str) -> Generator:
         """One pass over a Terminating namespace: delete what is left, or finalize it."""
@@ -72,8 +69,11 @@ class NamespaceController:
                 except NotFoundError:
                     continue
         if remaining:
-            self.queue.add_after(name, estimate / 2 + 1)
-            return
+            return Result(requeue_after=estimate / 2 + 1)
         namespace.setdefault("spec", {})["finalizers"] = [f for f in finalizers
                                                           if f != FINALIZER]
         yield from self.client.finalize(namespace)
+
+
+def _terminating(namespace: dict) -> bool:
+    return bool(namespace["metadata"].get("deletionTimestamp"))
