@@ -28,6 +28,26 @@ KNOWN = frozenset({
     "x-kubernetes-list-map-keys", "example", "uniqueItems",
 })
 _UNSUPPORTED = ("allOf", "anyOf", "oneOf", "not", "x-kubernetes-validations", "$ref")
+# The JSON type each keyword's value must have (JSONSchemaProps' Go field types).
+_NUMBER, _COUNT = "a number", "a whole number >= 0"
+_KEYWORD_TYPES = {
+    "minimum": _NUMBER, "maximum": _NUMBER, "minLength": _COUNT, "maxLength": _COUNT,
+    "minItems": _COUNT, "maxItems": _COUNT, "exclusiveMinimum": "a boolean",
+    "exclusiveMaximum": "a boolean", "nullable": "a boolean", "uniqueItems": "a boolean",
+    "x-kubernetes-int-or-string": "a boolean", "x-kubernetes-embedded-resource": "a boolean",
+    "type": "a string", "format": "a string", "pattern": "a string", "description": "a string",
+    "title": "a string", "enum": "a list", "properties": "an object",
+}
+
+
+def _keyword_ok(value: object, wanted: str) -> bool:
+    if wanted == _NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool) \
+            and value == value and abs(value) != float("inf")
+    if wanted == _COUNT:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    kinds = {"a boolean": bool, "a string": str, "a list": list, "an object": dict}
+    return isinstance(value, kinds[wanted])
 
 
 def schema_errors(schema: object, path: str) -> list[FieldError]:
@@ -52,6 +72,11 @@ def schema_errors(schema: object, path: str) -> list[FieldError]:
 
 
 def _node_errors(node: dict, path: str, where: str) -> list[FieldError]:
+    wrong = [invalid(f"{path}.{word}", node[word], f"must be {wanted}")
+             for word, wanted in _KEYWORD_TYPES.items()
+             if word in node and not _keyword_ok(node[word], wanted)]
+    if wrong:  # the API server could not even decode this JSONSchemaProps
+        return wrong
     errors: list[FieldError] = []
     for word in _UNSUPPORTED:
         if word in node:
