@@ -79,9 +79,13 @@ class Controller:
         predicates), so a reconcile is not called for changes it would ignore."""
         if not callable(reconcile):
             raise K8sLabError(f"reconcile must be a function of (ctl, key), got {reconcile!r}")
-        if isinstance(watches, str) or not all(isinstance(w, str) for w in watches):
+        if not isinstance(watches, list | tuple) or not all(isinstance(w, str) for w in watches):
             raise K8sLabError(f'watches is a list of resources such as ["deployments"], '
                               f"got {watches!r}")
+        if not isinstance(resource, str) or not resource:
+            raise K8sLabError(f'resource is a resource name such as "webapps", got {resource!r}')
+        if not isinstance(name, str):
+            raise K8sLabError(f"name is a string (the controller's and its Lease's), got {name!r}")
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise K8sLabError(f"workers must be a whole number of at least 1, got {workers!r}")
         self.client = client
@@ -116,6 +120,7 @@ class Controller:
         self.reconciles = 0
         self.errors: list[tuple[float, str, str]] = []  # (time, key, error)
         self._resume = client.group.env.event()
+        self._workers_started = False
 
     # -- running ----------------------------------------------------------------------------
 
@@ -130,11 +135,11 @@ class Controller:
             self._start_workers()
 
     def _start_workers(self) -> None:
-        first = not self.leading and self.reconciles == 0 and not self._resume.triggered
         self.leading = True
         if not self._resume.triggered:
             self._resume.succeed()
-        if first:
+        if not self._workers_started:
+            self._workers_started = True
             for _ in range(self.workers):
                 self.client.group.spawn(self._worker())
 
@@ -157,10 +162,10 @@ class Controller:
 
     def _worker(self) -> Generator:
         while True:
-            if not self.leading:
-                yield self._resume
             key = yield from self.queue.get()
             try:
+                while not self.leading:  # a replica that lost its Lease holds its keys
+                    yield self._resume
                 if not self.informer.synced or not all(i.synced for i in self.owned.values()):
                     self.queue.add_after(key, 0.1)  # WaitForCacheSync, in small steps
                     continue

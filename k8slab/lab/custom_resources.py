@@ -62,6 +62,9 @@ class CustomResourceVerbs:
         if not callable(reconcile):
             raise K8sLabError("reconcile must be a function of (ctl, key), got "
                               f"{arguments.shown(reconcile)}")
+        if not isinstance(leader_election, bool):
+            raise K8sLabError("leader_election must be True or False, got "
+                              f"{arguments.shown(leader_election)}")
         hosts = self.control_planes if leader_election else self.control_planes[:1]
         controllers = []
         for host_name in hosts:

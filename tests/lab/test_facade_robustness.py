@@ -99,6 +99,8 @@ CALLS = {
     "curl_from_outside": st.tuples(values, values),
     "write_static_pod": st.tuples(values, values, manifests),
     "remove_static_pod": st.tuples(values, values),
+    "custom_kinds": st.tuples(),
+    "run_controller": st.tuples(values, values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),
@@ -120,6 +122,8 @@ KEYWORDS = {
     "curl_from_outside": st.fixed_dictionaries({}, optional={"path": values,
                                                              "timeout": values}),
     "iptables_save": st.fixed_dictionaries({}, optional={"table": values}),
+    "run_controller": st.fixed_dictionaries({}, optional={
+        "watches": values, "name": values, "workers": values, "leader_election": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))
