@@ -173,3 +173,19 @@ def test_subresources_need_a_served_kind(cp, verb):
     error = cp.call(cp.client().request(verb, "webapps", namespace="default", name="web",
                                         body=webapp()))
     assert "webapps" in error.message
+
+
+def test_a_new_storage_version_joins_stored_versions(cp):
+    stored = install(cp)
+    schema = stored["spec"]["versions"][0]["schema"]
+    stored["spec"]["versions"] = [
+        dict(stored["spec"]["versions"][0], storage=False),
+        {"name": "v2", "served": True, "storage": True, "schema": schema}]
+    updated = cp.ok(cp.client().update(stored))
+    assert updated["status"]["storedVersions"] == ["v1", "v2"]
+    assert updated["metadata"]["generation"] == 2
+    cp.sim.run(1.0)
+    created = cp.ok(cp.client().create(webapp(version="v1")))
+    assert created["apiVersion"] == "example.com/v1"
+    raw = cp.etcd.store.get("/registry/example.com/webapps/default/web").value
+    assert '"apiVersion":"example.com/v2"' in raw
