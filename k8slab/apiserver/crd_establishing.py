@@ -1,4 +1,5 @@
-"""The two controllers inside kube-apiserver that bring a new CRD into service.
+"""The controllers inside kube-apiserver that bring a new CRD into service (and, through
+crd_finalizer, take a deleted one out).
 
 apiextensions-apiserver pkg/controller/status/naming_controller.go: checks the requested names
 against the names the group's other CRDs have accepted and writes status.acceptedNames with the
@@ -15,6 +16,7 @@ import copy
 from collections.abc import Callable, Generator
 
 from k8slab.api.timestamps import to_time
+from k8slab.apiserver.crd_finalizer import clean_up, cleaning
 from k8slab.apiserver.crd_registry import CustomResourceRegistry, condition_true
 from k8slab.errors import APIError, ConflictError, NotFoundError
 
@@ -113,6 +115,10 @@ class CRDStatusControllers:
 
     def _sync(self, name: str) -> Generator:
         crd = self.registry.definitions.get(name)
+        if crd is not None and cleaning(crd):  # the CRD finalizer's turn
+            if not (yield from clean_up(crd, self.serve, self.now())):
+                self.env.timeout(RETRY_SECONDS).callbacks.append(lambda _e: self._queue(name))
+            return
         if crd is None or (crd.get("metadata") or {}).get("deletionTimestamp"):
             return
         accepted, names_accepted, established = desired_status(crd, self.registry.definitions)

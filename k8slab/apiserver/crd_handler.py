@@ -25,11 +25,12 @@ from k8slab.api.custom_kinds import (
 from k8slab.api.kinds import Kind
 from k8slab.api.timestamps import to_time
 from k8slab.apiserver.admission import CREATE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.crd_finalizer import TERMINATING_CREATE
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.request_info import Attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
-from k8slab.errors import BadRequestError, NotFoundError
+from k8slab.errors import BadRequestError, ForbiddenError, NotFoundError
 
 GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # The metadata a client may change on update; the rest is the server's (as for built-ins).
@@ -112,6 +113,9 @@ class CustomResourceHandler:
         """POST: prune, default, admit, name, validate, admit again, store."""
         obj = self._decoded(kind, crd, body)
         meta = obj["metadata"]
+        if (crd.get("metadata") or {}).get("deletionTimestamp"):
+            raise ForbiddenError(f'{kind.resource}.{kind.group} "{meta.get("name", "")}" is '
+                                 f"forbidden: {TERMINATING_CREATE}")
         if kind.namespaced:
             meta["namespace"] = namespace or meta.get("namespace") or "default"
         else:

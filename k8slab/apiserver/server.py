@@ -11,6 +11,7 @@ from collections.abc import Callable, Generator
 from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults, default_tolerations
 from k8slab.api.kinds import (
+    CUSTOM_RESOURCE_DEFINITION,
     JOB,
     NAMESPACE,
     SERVICE,
@@ -26,6 +27,7 @@ from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
 from k8slab.apiserver.crd_establishing import CRDStatusControllers
+from k8slab.apiserver.crd_finalizer import mark_for_cleanup
 from k8slab.apiserver.crd_handler import CustomResourceHandler
 from k8slab.apiserver.crd_registry import CustomResourceRegistry
 from k8slab.apiserver.deletion import Deleter, parse_options
@@ -249,6 +251,8 @@ class APIServer:
         if verb == "delete":
             options = parse_options(request.get("options"))
             yield from self._admit_delete(kind, namespace, request["name"], attributes)
+            if kind is CUSTOM_RESOURCE_DEFINITION:  # its objects go first (crd_finalizer)
+                yield from mark_for_cleanup(self.storage, request["name"], self.sim.now)
             if kind is NAMESPACE:
                 return (yield from self.namespaces.delete(request["name"], options))
             return (yield from self.deleter.delete(kind, namespace, request["name"], options))
@@ -279,8 +283,10 @@ class APIServer:
         if verb == "list":
             return (yield from custom.list(kind, crd, namespace, request))
         if verb in ("update", "update_status"):
-            return (yield from custom.update(kind, crd, request["body"], attributes,
-                                             status_only=verb == "update_status"))
+            updated = yield from custom.update(kind, crd, request["body"], attributes,
+                                               status_only=verb == "update_status")
+            # An update that took the last finalizer off a deleted object removes it.
+            return (yield from self.deleter.finish_after_update(kind, updated))
         if verb == "scale":
             return (yield from custom.get_scale(kind, crd, namespace, request["name"]))
         if verb == "update_scale":

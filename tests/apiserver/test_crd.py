@@ -189,3 +189,27 @@ def test_a_new_storage_version_joins_stored_versions(cp):
     assert created["apiVersion"] == "example.com/v1"
     raw = cp.etcd.store.get("/registry/example.com/webapps/default/web").value
     assert '"apiVersion":"example.com/v2"' in raw
+
+
+def test_deleting_a_crd_deletes_its_objects_first(cp):
+    install(cp)
+    cp.ok(cp.client().create(webapp("a")))
+    kept = dict(webapp("b"), metadata=dict(webapp("b")["metadata"], finalizers=["example/x"]))
+    cp.ok(cp.client().create(kept))
+    deleting = cp.ok(cp.client().delete("customresourcedefinitions", "webapps.example.com"))
+    assert "customresourcecleanup.apiextensions.k8s.io" in deleting["metadata"]["finalizers"]
+    error = cp.call(cp.client().create(webapp("c")))
+    assert (error.code, error.message) == (403, 'webapps.example.com "c" is forbidden: create '
+                                                "not allowed while custom resource definition "
+                                                "is terminating")
+    cp.sim.run(2.0)
+    crd_left = cp.ok(cp.client().get("customresourcedefinitions", "webapps.example.com"))
+    terminating = {c["type"]: c for c in crd_left["status"]["conditions"]}["Terminating"]
+    assert terminating["reason"] == "InstanceDeletionInProgress"  # b waits on its finalizer
+    b = cp.ok(cp.client().get("webapps", "b", "default"))
+    cp.ok(cp.client().update(dict(b, metadata=dict(b["metadata"], finalizers=[]))))
+    cp.sim.run(3.0)
+    error = cp.call(cp.client().get("customresourcedefinitions", "webapps.example.com"))
+    assert isinstance(error, NotFoundError)
+    assert cp.etcd.store.range("/registry/example.com/", "/registry/example.com0") == ([], 0)
+    assert cp.apiserver.crds.kinds == ()
