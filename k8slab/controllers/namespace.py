@@ -7,7 +7,8 @@ API server serves (a pod gets its grace period, as any DELETE does) and lists ag
 something is left it looks again after half the longest remaining pod grace period plus a
 second, as upstream re-queues on ResourcesRemainingError. Once every list comes back empty it
 writes the finalizers without `kubernetes` through namespaces/finalize.
-Simplified: no NamespaceDeletion* status conditions, and custom resources are not emptied.
+Custom resources are emptied too: the namespaced kinds of the Established CRDs, which upstream
+finds through discovery. Simplified: no NamespaceDeletion* status conditions.
 It is written with the controller toolkit (k8slab.client.controller), as an operator would be.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+from k8slab.api.custom_kinds import established
 from k8slab.api.kinds import KINDS
 from k8slab.client.controller import Controller, Result
 from k8slab.controllers.context import ControllerContext
@@ -53,7 +55,10 @@ class NamespaceController:
         if not namespace["metadata"].get("deletionTimestamp") or FINALIZER not in finalizers:
             return
         remaining, estimate = 0, 0
-        for resource in RESOURCES:
+        crds, _ = yield from self.client.list("customresourcedefinitions")
+        custom = [f"{crd['spec']['names']['plural']}.{crd['spec']['group']}" for crd in crds
+                  if established(crd) and crd["spec"].get("scope") == "Namespaced"]
+        for resource in (*RESOURCES, *custom):
             items, _ = yield from self.client.list(resource, name)
             for obj in items:
                 remaining += 1

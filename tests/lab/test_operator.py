@@ -133,3 +133,13 @@ def test_another_cluster_does_not_know_the_kind(cluster):
     with pytest.raises(K8sLabError, match='no matches for kind "WebApp"'):
         other.apply(WEB)
     assert cluster.get("customresourcedefinitions", "webapps.example.com", None)
+
+
+def test_a_deleted_namespace_loses_its_custom_objects(cluster):
+    c = cluster
+    c.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
+    c.apply(dict(WEB, metadata={"name": "web", "namespace": "team"}))
+    assert [o["metadata"]["name"] for o in c.list("webapps", "team")] == ["web"]
+    c.kubectl("delete namespace team")
+    assert c.list("webapps", "team") == []
+    assert "team" not in [n["metadata"]["name"] for n in c.list("namespaces")]
