@@ -73,10 +73,13 @@ def crd_kinds(crd: dict) -> tuple[Kind, ...]:
     spec, names = crd["spec"], (crd.get("status") or {}).get("acceptedNames") or {}
     names = names or spec["names"]
     group = spec["group"]
+    # Kind.singular is the lowercased kind; a CRD's own singular is one more spelling.
+    singular = names.get("singular") or names["kind"].lower()
+    spellings = tuple(names.get("shortNames") or ()) + (
+        (singular,) if singular != names["kind"].lower() else ())
     return tuple(
         Kind(names["kind"], f"{group}/{version['name']}", names["plural"],
-             spec["scope"] == "Namespaced", f"{group}/{names['plural']}",
-             tuple(names.get("shortNames") or ()))
+             spec["scope"] == "Namespaced", f"{group}/{names['plural']}", spellings)
         for version in served_versions(crd))
 
 
