@@ -24,8 +24,15 @@ from k8slab.api.custom_kinds import (
 )
 from k8slab.api.kinds import Kind
 from k8slab.api.timestamps import to_time
-from k8slab.apiserver.admission import CREATE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission import (
+    CREATE,
+    DELETE,
+    UPDATE,
+    AdmissionChain,
+    AdmissionRequest,
+)
 from k8slab.apiserver.crd_finalizer import TERMINATING_CREATE
+from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.request_info import Attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
@@ -65,12 +72,43 @@ def set_path(obj: dict, path: str, value: object) -> None:
 class CustomResourceHandler:
     """The REST handler of every custom kind one API server serves."""
 
-    def __init__(self, storage: Storage, admission: AdmissionChain, rng,
+    def __init__(self, storage: Storage, admission: AdmissionChain, deleter: Deleter, rng,
                  now: Callable[[], float]) -> None:
         self.storage = storage
         self.admission = admission
+        self.deleter = deleter
         self._rng = rng
         self.now = now
+
+    def handle(self, kind: Kind, crd: dict, namespace: str | None, request: dict,
+               attributes: Attributes) -> Generator:
+        """One request for a custom resource (authorized already): dispatch by verb."""
+        verb = request["verb"]
+        if verb == "create":
+            return (yield from self.create(kind, crd, namespace, request["body"], attributes))
+        if verb == "get":
+            return (yield from self.get(kind, crd, namespace, request["name"]))
+        if verb == "list":
+            return (yield from self.list(kind, crd, namespace, request))
+        if verb in ("update", "update_status"):
+            updated = yield from self.update(kind, crd, request["body"], attributes,
+                                             status_only=verb == "update_status")
+            # An update that took the last finalizer off a deleted object removes it.
+            return (yield from self.deleter.finish_after_update(kind, updated))
+        if verb == "scale":
+            return (yield from self.get_scale(kind, crd, namespace, request["name"]))
+        if verb == "update_scale":
+            return (yield from self.update_scale(kind, crd, namespace, request["name"],
+                                                 request.get("body"), attributes))
+        if verb == "delete":
+            old = yield from self.storage.get(kind, namespace, request["name"])
+            review = AdmissionRequest(DELETE, kind, attributes, None, old)
+            yield from self.admission.mutate(review)
+            yield from self.admission.validate(review)
+            deleted = yield from self.deleter.delete(kind, namespace, request["name"],
+                                                     parse_options(request.get("options")))
+            return self.served(kind, crd, deleted)
+        raise BadRequestError(f"{verb} is not served for custom resources ({kind.resource})")
 
     def served(self, kind: Kind, crd: dict, stored: dict) -> dict:
         """An object from etcd as the request's version shows it: pruned and defaulted by the

@@ -94,8 +94,8 @@ class APIServer:
         self._rng = self.sim.rng(f"apiserver/{self.host}")
         # Custom resources: the CRDs this server's cache holds, and their REST handler.
         self.crds = CustomResourceRegistry()
-        self.custom = CustomResourceHandler(self.storage, self.admission, self._rng,
-                                            lambda: self.sim.now)
+        self.custom = CustomResourceHandler(self.storage, self.admission, self.deleter,
+                                            self._rng, lambda: self.sim.now)
 
     def cached_list(self, resource: str) -> tuple[list[dict], str] | None:
         """A read-only view: what a list of `resource` at resourceVersion "0" answers (upstream
@@ -236,7 +236,7 @@ class APIServer:
         namespace = request.get("namespace") if kind.namespaced else None
         crd = self.crds.crd_for(kind)
         if crd is not None:
-            return (yield from self._handle_custom(kind, crd, namespace, request, attributes))
+            return (yield from self.custom.handle(kind, crd, namespace, request, attributes))
         if verb == "create":
             return (yield from self._create(kind, namespace, request["body"], attributes))
         if verb == "get":
@@ -271,33 +271,6 @@ class APIServer:
             return (yield from self.node_proxy.exec(namespace, request["name"],
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
-
-    def _handle_custom(self, kind: Kind, crd: dict, namespace: str | None, request: dict,
-                       attributes: Attributes) -> Generator:
-        """A request for a custom resource, served by the CRD's handler (crd_handler)."""
-        verb, custom = request["verb"], self.custom
-        if verb == "create":
-            return (yield from custom.create(kind, crd, namespace, request["body"], attributes))
-        if verb == "get":
-            return (yield from custom.get(kind, crd, namespace, request["name"]))
-        if verb == "list":
-            return (yield from custom.list(kind, crd, namespace, request))
-        if verb in ("update", "update_status"):
-            updated = yield from custom.update(kind, crd, request["body"], attributes,
-                                               status_only=verb == "update_status")
-            # An update that took the last finalizer off a deleted object removes it.
-            return (yield from self.deleter.finish_after_update(kind, updated))
-        if verb == "scale":
-            return (yield from custom.get_scale(kind, crd, namespace, request["name"]))
-        if verb == "update_scale":
-            return (yield from custom.update_scale(kind, crd, namespace, request["name"],
-                                                   request.get("body"), attributes))
-        if verb == "delete":
-            options = parse_options(request.get("options"))
-            yield from self._admit_delete(kind, namespace, request["name"], attributes)
-            deleted = yield from self.deleter.delete(kind, namespace, request["name"], options)
-            return custom.served(kind, crd, deleted)
-        raise BadRequestError(f"{verb} is not served for custom resources ({kind.resource})")
 
     def _authorize(self, request: dict, kind: Kind | None = None) -> Attributes:
         """Authenticate the request, then authorize it: the attributes admission sees, or a
