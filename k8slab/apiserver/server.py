@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import (
+    CUSTOM_RESOURCE_DEFINITION,
     JOB,
     LIMIT_RANGE,
     NAMESPACE,
@@ -36,6 +37,10 @@ from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import forbidden_message, reviews
 from k8slab.apiserver.authorization.impersonation import impersonate
 from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
+from k8slab.apiserver.crd_establishing import CRDStatusControllers
+from k8slab.apiserver.crd_finalizer import mark_for_cleanup
+from k8slab.apiserver.crd_handler import CustomResourceHandler
+from k8slab.apiserver.crd_registry import CustomResourceRegistry
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
@@ -70,7 +75,8 @@ from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token")
+WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token",
+               "update_scale")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -115,13 +121,17 @@ class APIServer:
                                     self.sim.rng(f"apiserver/{self.host}/tokens"))
         self.service_account_tokens = ServiceAccountTokenAuthenticator(
             key, lambda: self.cache.objects, lambda: self.sim.now)
+        # Custom resources: the CRDs this server's cache holds, and their REST handler.
+        self.crds = CustomResourceRegistry()
+        self.custom = CustomResourceHandler(self.storage, self.admission, self.deleter,
+                                            self._rng, lambda: self.sim.now)
 
     def cached_list(self, resource: str) -> tuple[list[dict], str] | None:
         """A read-only view: what a list of `resource` at resourceVersion "0" answers (upstream
         serves it from the watch cache), as copies; None until the cache is filled."""
         if not self.cache_ready:
             return None
-        kind = resource_info(resource)
+        kind = self.crds.resolve(resource)
         prefix = registry_prefix(kind)
         items = [served_form(kind, copy.deepcopy(obj))
                  for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
@@ -147,6 +157,8 @@ class APIServer:
         self.group.spawn(self._bootstrap_policy())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
+        self.group.spawn(CRDStatusControllers(self.crds, self.serve, self.group.env,
+                                              lambda: self.sim.now).run())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
             self.group.spawn(KubernetesServiceReconciler(
                 self.serve, self.storage, self.advertise_address, self.group.env.timeout).run())
@@ -192,6 +204,7 @@ class APIServer:
             self.cache.reset(objects, revision)
             self.admission_index.reset(objects)
             self.authorizer.reset(self.cache.objects)
+            self.crds.reset(objects)
             self.cache_ready = True
             closed = self.group.env.event()
             self.storage.watch_all(
@@ -208,6 +221,7 @@ class APIServer:
         self.cache.apply(key, obj, revision, self.sim.now)
         self.admission_index.apply(key, obj)
         self.authorizer.apply(key, obj)
+        self.crds.apply(key, obj)
 
     def _compactor(self) -> Generator:
         last = 0
@@ -232,8 +246,8 @@ class APIServer:
         verb = request["verb"]
         if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
             self.sim.record(
-                self.host, "apiserver", verb, _request_ref(request), user=request.get("user", "")
-            )
+                self.host, "apiserver", verb, _request_ref(request, self.crds.resolve),
+                user=request.get("user", ""))
         try:
             return (yield from self._recovering(request))
         except APIError as error:
@@ -242,7 +256,7 @@ class APIServer:
                     self.host,
                     "apiserver",
                     f"{verb} failed",
-                    _request_ref(request),
+                    _request_ref(request, self.crds.resolve),
                     user=request.get("user", ""),
                     code=error.code,
                     reason=error.reason,
@@ -271,9 +285,12 @@ class APIServer:
             return "ok"
         if request["resource"] in (reviews.ACCESS, reviews.RULES):
             return self._review(request)
-        kind = resource_info(request["resource"])
-        attributes = self._authorize(request)
+        kind = self.crds.resolve(request["resource"])
+        attributes = self._authorize(request, kind)
         namespace = request.get("namespace") if kind.namespaced else None
+        crd = self.crds.crd_for(kind)
+        if crd is not None:
+            return (yield from self.custom.handle(kind, crd, namespace, request, attributes))
         if verb == "create":
             return (yield from self._create(kind, namespace, request["body"], attributes))
         if verb == "get":
@@ -288,6 +305,8 @@ class APIServer:
         if verb == "delete":
             options = parse_options(request.get("options"))
             yield from self._admit_delete(kind, namespace, request["name"], attributes)
+            if kind is CUSTOM_RESOURCE_DEFINITION:  # its objects go first (crd_finalizer)
+                yield from mark_for_cleanup(self.storage, request["name"], self.sim.now)
             if kind is NAMESPACE:
                 return (yield from self.namespaces.delete(request["name"], options))
             return (yield from self.deleter.delete(kind, namespace, request["name"], options))
@@ -336,14 +355,14 @@ class APIServer:
                   else reviews.rules_review)
         return answer(self.authorizer, user, request.get("body") or {})
 
-    def _authorize(self, request: dict) -> Attributes:
+    def _authorize(self, request: dict, kind: Kind | None = None) -> Attributes:
         """Authenticate the request, then authorize it: the attributes admission sees, or a
         403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
         user = self._user(request)
-        attributes = request_attributes(request, user)
+        attributes = request_attributes(request, user, kind)
         decision = self.authorizer.authorize(attributes)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
-            self._record("authz", _request_ref(request), user=user.name,
+            self._record("authz", _request_ref(request, self.crds.resolve), user=user.name,
                          groups=list(user.groups), verb=attributes.verb,
                          decision=decision.verdict, reason=decision.reason,
                          authorizer=decision.authorizer)
@@ -499,10 +518,10 @@ class APIServer:
     def accept(self, request: dict, stream: Stream) -> None:
         """Open a watch: replay from the requested resourceVersion, then follow the cache."""
         try:
-            kind = resource_info(request["resource"])
+            kind = self.crds.resolve(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
             labels = parse_label_selector(request.get("label_selector"))
-            self._authorize(request)
+            self._authorize(request, kind)
         except APIError as error:
             stream.send({"type": "ERROR", "object": error.to_status()})
             stream.close(error.message)
@@ -511,8 +530,10 @@ class APIServer:
             stream.close("watch cache not ready")
             return
         namespace = request.get("namespace") if kind.namespaced else None
-        watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels,
-                          lambda obj: served_form(kind, obj))
+        crd = self.crds.crd_for(kind)
+        present = ((lambda obj: self.custom.served(kind, crd, obj)) if crd is not None
+                   else (lambda obj: served_form(kind, obj)))
+        watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels, present)
         too_old = self.cache.watch(watcher, _resource_version(request.get("resource_version")))
         if too_old:
             status = {
@@ -538,11 +559,14 @@ class APIServer:
         )
 
 
-def _request_ref(request: dict) -> str:
+def _request_ref(request: dict, resolve: Callable[[str], Kind] = resource_info) -> str:
     """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
     if request["resource"] in (reviews.ACCESS, reviews.RULES):
         return request["resource"]
-    kind = resource_info(request["resource"])
+    try:
+        kind = resolve(request["resource"])
+    except K8sLabError:
+        return str(request.get("resource"))
     body = request.get("body") or {}
     meta = body.get("metadata") or {}
     name = request.get("name") or meta.get("name") or meta.get("generateName", "")

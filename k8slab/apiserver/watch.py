@@ -25,9 +25,14 @@ _STORAGE_PREFIXES = sorted({info.storage_prefix for info in KINDS}, key=len, rev
 
 def storage_prefix_of(key: str) -> str:
     """The storage prefix of an etcd key: "pods" for /registry/pods/default/web, and
-    "services/specs" (upstream's historic prefix, two segments) for a Service's key."""
+    "services/specs" (upstream's historic prefix, two segments) for a Service's key. A custom
+    resource lives under its group, which has a dot: "example.com/webapps"."""
     rest = key.removeprefix(f"{REGISTRY_ROOT}/")
-    return next((p for p in _STORAGE_PREFIXES if rest.startswith(f"{p}/")), rest.split("/")[0])
+    found = next((p for p in _STORAGE_PREFIXES if rest.startswith(f"{p}/")), None)
+    if found is not None:
+        return found
+    parts = rest.split("/")
+    return "/".join(parts[:2]) if "." in parts[0] else parts[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import kind_info, resource_info
 from k8slab.api.warnings import split_warnings
-from k8slab.errors import UnavailableError
+from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
@@ -66,7 +66,7 @@ class Client:
 
     def create(self, obj: dict) -> Generator:
         """POST a new object."""
-        resource = _resource_of(obj)
+        resource = resource_of(obj)
         namespace = obj["metadata"].get("namespace")
         return (yield from self.request("create", resource, namespace=namespace, body=obj))
 
@@ -90,11 +90,25 @@ class Client:
 
     def update(self, obj: dict) -> Generator:
         """PUT an object (spec and metadata); a stale resourceVersion is a Conflict."""
-        return (yield from self.request("update", _resource_of(obj), body=obj))
+        return (yield from self.request("update", resource_of(obj), body=obj))
 
     def update_status(self, obj: dict) -> Generator:
         """PUT the status subresource."""
-        return (yield from self.request("update_status", _resource_of(obj), body=obj))
+        return (yield from self.request("update_status", resource_of(obj), body=obj))
+
+    def get_scale(self, resource: str, name: str, namespace: str | None = None) -> Generator:
+        """GET <resource>/<name>/scale: an autoscaling/v1 Scale (custom resources with a
+        scale subresource)."""
+        return (yield from self.request("scale", resource, namespace=namespace, name=name))
+
+    def update_scale(self, resource: str, name: str, namespace: str | None,
+                     replicas: int) -> Generator:
+        """PUT <resource>/<name>/scale with spec.replicas, as `kubectl scale` does."""
+        body = {"apiVersion": "autoscaling/v1", "kind": "Scale",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"replicas": replicas}}
+        return (yield from self.request("update_scale", resource, namespace=namespace,
+                                        name=name, body=body))
 
     def create_token(self, namespace: str, name: str, token_request: dict) -> Generator:
         """POST serviceaccounts/<name>/token: a TokenRequest back, with status.token."""
@@ -158,9 +172,15 @@ class Client:
         )
 
 
-def _resource_of(obj: dict) -> str:
+def resource_of(obj: dict) -> str:
     """The resource an object is written to: "pods", "deployments", and group-qualified where
-    the bare name means another version: "events.events.k8s.io" for an events.k8s.io Event."""
-    info = kind_info(obj["kind"], obj.get("apiVersion"))
+    the bare name means another version: "events.events.k8s.io" for an events.k8s.io Event.
+    A kind the client does not know is a custom one: `webapp.v1.example.com` (kind, version,
+    group), which the API server resolves through its CRDs, as kubectl's RESTMapper would."""
+    try:
+        info = kind_info(obj["kind"], obj.get("apiVersion"))
+    except K8sLabError:
+        group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+        return f"{str(obj['kind']).lower()}.{version}.{group}"
     return info.resource if resource_info(info.resource) is info else (
         f"{info.resource}.{info.group}")
