@@ -65,13 +65,14 @@ class Watcher:
             return False
         return matches(obj, self.selector) and labels_match(obj, self.labels)
 
-    def offer(self, event: CachedEvent, shared: dict[int, dict] | None = None) -> None:
+    def offer(self, event: CachedEvent, shared: dict[str, dict] | None = None, *,
+              initial: bool = False) -> None:
         """Send the event as this watcher sees it (ADDED when an object enters its selector).
 
         The object sent is a copy, made once per event and `shared` by every watcher of it
         (upstream serializes an event once for all its watchers), so no client holds the
-        cache's own object."""
-        if event.rv <= self.after:
+        cache's own object. `initial` events (a watch's synthetic ADDED) all share one revision."""
+        if event.rv <= self.after and not initial:
             return
         now, before = self.wants(event.obj), self.wants(event.prev)
         if now:
@@ -156,7 +157,7 @@ class WatchCache:
         self.revision = rv
         event = CachedEvent(rv, now, key, storage_prefix_of(key), kind, obj, prev)
         self.window.append(event)
-        shared: dict[int, dict] = {}
+        shared: dict[str, dict] = {}
         for watcher in self._interested(event):
             watcher.offer(event, shared)
         self._wake()
@@ -208,7 +209,7 @@ class WatchCache:
             return f"too old resource version: {resource_version} ({self.window.oldest_watchable})"
         else:
             watcher.after = resource_version
-            shared: dict[int, dict] = {}
+            shared: dict[str, dict] = {}
             for event in self.window.since(resource_version):
                 if event.prefix == watcher.prefix:
                     watcher.offer(event, shared)
@@ -225,7 +226,7 @@ class WatchCache:
             obj = self.objects[key]
             if storage_prefix_of(key) == watcher.prefix:
                 watcher.offer(CachedEvent(self.revision, 0.0, key, watcher.prefix, "ADDED", obj,
-                                          None))
+                                          None), initial=True)
         watcher.after = self.revision
 
     def register(self, watcher: Watcher, now: float) -> None:
