@@ -76,7 +76,7 @@ def test_an_exact_list_shows_each_object_as_it_was(history, make_pod):
     assert b_again == b_then and "nodeName" not in b_again["spec"]
 
 
-INVALID = ListOptionsMsg = 'ListOptions.meta.k8s.io "" is invalid: '
+INVALID = 'ListOptions.meta.k8s.io "" is invalid: '
 BAD_LISTS = [
     ({"resource_version_match": "NotOlderThan"}, InvalidError, INVALID + "resourceVersionMatch: "
      "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"),
@@ -310,9 +310,9 @@ def test_an_informer_takes_bookmarks_as_progress_only(cp, make_pod):
     informer.start()
     create(cp, make_pod, "a")
     cp.sim.run(1.0)
-    create(cp, make_pod, "b")  # a write outside pods moves the revision on
-    cp.ok(cp.client().create({"apiVersion": "v1", "kind": "Namespace",
-                              "metadata": {"name": "dev"}}))
+    create(cp, make_pod, "b")
+    cp.ok(cp.client().create({"apiVersion": "v1", "kind": "Namespace",  # not a pod: only a
+                              "metadata": {"name": "dev"}}))             # bookmark tells of it
     cp.sim.run(BOOKMARK_SECONDS + 2)
     assert sorted(informer.cache) == ["default/a", "default/b"]
     assert informer.resource_version == str(cp.apiserver.cache.revision)
@@ -349,3 +349,14 @@ def test_the_cache_keeps_up_when_etcd_changes_leader():
     etcd = cluster.network.host(survivor).memory["etcd"]
     assert names(answer["items"]) == ["web"]
     assert int(answer["resourceVersion"]) == etcd.store.revision == server.cache.revision
+
+
+def test_json_copy_copies_every_dict_and_list_and_shares_the_rest():
+    from k8slab.apiserver.object_copy import json_copy
+
+    original = {"a": [{"b": [1, [2, {"c": "x"}]]}], "d": None, "e": 1.5, "f": True}
+    copied = json_copy(original)
+    assert copied == original
+    copied["a"][0]["b"][1][1]["c"] = "y"
+    copied["a"].append(0)
+    assert original == {"a": [{"b": [1, [2, {"c": "x"}]]}], "d": None, "e": 1.5, "f": True}
