@@ -69,8 +69,9 @@ class Watcher:
               initial: bool = False) -> None:
         """Send the event as this watcher sees it (ADDED when an object enters its selector).
 
-        The object sent is a copy, made once per event and `shared` by every watcher of it
-        (upstream serializes an event once for all its watchers), so no client holds the
+        The object sent is a copy, made once per event and `shared` (a dict per event, by
+        event type) by every watcher of it (upstream serializes an event once for all its
+        watchers), so no client holds the
         cache's own object. `initial` events (a watch's synthetic ADDED) all share one revision."""
         if event.rv <= self.after and not initial:
             return
@@ -209,10 +210,9 @@ class WatchCache:
             return f"too old resource version: {resource_version} ({self.window.oldest_watchable})"
         else:
             watcher.after = resource_version
-            shared: dict[str, dict] = {}
             for event in self.window.since(resource_version):
                 if event.prefix == watcher.prefix:
-                    watcher.offer(event, shared)
+                    watcher.offer(event)
             watcher.after = max(watcher.after, resource_version)
         self.register(watcher, now)
         return None

@@ -166,3 +166,16 @@ def test_a_two_segment_storage_prefix_reaches_its_watchers(cache):
     after = watcher("services/specs")
     assert cache.watch(after, None) is None
     assert seen(before) == seen(after) == [("ADDED", "web", "11")]
+
+
+def test_a_replay_sends_each_event_its_own_object(cache):
+    cache.apply(KEY, pod(rv=11), 11, 0.0)
+    cache.apply(KEY, pod(node="worker-1", rv=12), 12, 0.0)
+    cache.apply(KEY, pod(node="worker-2", rv=13), 13, 0.0)
+    late = watcher()
+    cache.watch(late, 10)
+    assert seen(late) == [("ADDED", "web", "11"), ("MODIFIED", "web", "12"),
+                          ("MODIFIED", "web", "13")]
+    sent = [m["object"] for m in late.stream.sent]
+    assert [o["spec"].get("nodeName") for o in sent] == [None, "worker-1", "worker-2"]
+    assert all(o is not cache.objects[KEY] for o in sent)
