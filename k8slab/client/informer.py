@@ -142,7 +142,8 @@ class Informer:
         kind = event["type"]
         if kind == "ERROR":
             return  # the server closes the stream right after; the loop re-lists
-        self.resource_version = event["object"]["metadata"]["resourceVersion"]
+        self.resource_version = event["object"]["metadata"].get("resourceVersion",
+                                                                self.resource_version)
         if kind == "BOOKMARK":
             return  # nothing changed: the watch has reached this resourceVersion
         obj = copy.deepcopy(event["object"])
