@@ -15,7 +15,6 @@ from collections.abc import Generator
 from k8slab.api.kinds import Kind, registry_prefix
 from k8slab.apiserver.label_selectors import Requirement, labels_match
 from k8slab.apiserver.list_options import EXACT, ListOptions, list_options
-from k8slab.apiserver.object_copy import json_copy
 from k8slab.apiserver.pagination import (
     LATEST,
     ExpiredContinueError,
@@ -53,7 +52,10 @@ class Selection:
 
     def chosen(self, pairs: list[tuple[str, dict]], start: str) -> list[tuple[str, dict]]:
         """The (key, object) pairs from key `start` on that the selectors select, by key."""
-        return [(key, obj) for key, obj in sorted(pairs)
+        ordered = sorted(pairs, key=_first)
+        if self.everything:
+            return [(key, obj) for key, obj in ordered if key >= start]
+        return [(key, obj) for key, obj in ordered
                 if key >= start and matches(obj, self.fields) and labels_match(obj, self.labels)]
 
     @property
@@ -92,7 +94,9 @@ class Cacher:
         pairs, revision = yield from self._read(selection, options, rv, exact)
         chosen = selection.chosen(pairs, start)
         shown = page(chosen, selection.prefix, revision, options.limit, selection.everything)
-        answer: dict = {"items": [served_form(selection.kind, json_copy(o)) for o in shown.items],
+        copy = _own if isinstance(pairs, _Decoded) else self.cache.served_copy
+        answer: dict = {"items": [served_form(selection.kind, copy(key, obj))
+                                  for key, obj in shown.items],
                         "resourceVersion": str(revision)}
         if shown.continue_token:
             answer["continue"] = shown.continue_token
@@ -139,9 +143,11 @@ class Cacher:
         if options.resource_version == "0" and not options.continue_token:
             items, revision = yield from self.storage.list(selection.kind, selection.namespace,
                                                            from_cache=True)
-            return [(_key(selection, o), o) for o in items], int(revision)
+            return _Decoded((_key(selection, o), o) for o in items), int(revision)
         try:
-            return (yield from self.storage.list_from(selection.prefix, selection.prefix, rv))
+            pairs, revision = yield from self.storage.list_from(selection.prefix,
+                                                                selection.prefix, rv)
+            return _Decoded(pairs), revision
         except GoneError:
             if not options.continue_token:
                 raise
@@ -195,6 +201,18 @@ class Cacher:
         while True:
             yield self.group.env.timeout(BOOKMARK_TICK_SECONDS)
             self.cache.send_bookmarks(self.group.sim.now)
+
+
+def _first(pair: tuple[str, dict]) -> str:
+    return pair[0]
+
+
+class _Decoded(list):
+    """(key, object) pairs decoded from etcd for this request alone: served without a copy."""
+
+
+def _own(_key: str, obj: dict) -> dict:
+    return obj
 
 
 def _key(selection: Selection, obj: dict) -> str:

@@ -77,10 +77,11 @@ def _invalid(why: str) -> BadRequestError:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its items, the token for the next (or ""), and how many items are
-    left after it (None when selectors make that unknown, as upstream leaves it unset)."""
+    """One page of a list: its (key, object) pairs, the token for the next (or ""), and how
+    many items are left after it (None when selectors make that unknown, as upstream leaves it
+    unset)."""
 
-    items: list[dict]
+    items: list[tuple[str, dict]]
     continue_token: str
     remaining: int | None
 
@@ -90,7 +91,7 @@ def page(selected: list[tuple[str, dict]], key_prefix: str, rv: int, limit: int,
     """The first `limit` of `selected` (key, object) pairs, sorted by key (0: all); the next
     page starts just after the last key ("\\x00" appended, as upstream's store does)."""
     if not limit or len(selected) <= limit:
-        return Page([obj for _, obj in selected], "", None)
+        return Page(selected, "", None)
     shown = selected[:limit]
     token = encode_continue(shown[-1][0] + "\x00", key_prefix, rv)
-    return Page([obj for _, obj in shown], token, len(selected) - limit if counted else None)
+    return Page(shown, token, len(selected) - limit if counted else None)

@@ -9,6 +9,7 @@ resource, where upstream runs one cacher per resource.
 from __future__ import annotations
 
 import heapq
+import marshal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -125,12 +126,25 @@ class WatchCache:
         self._bookmarks: list[tuple[float, int, Watcher]] = []
         self._waiting: list[tuple[int, int, Callable[[], None]]] = []
         self._sequence = 0
+        self._frozen: dict[str, bytes] = {}  # etcd key -> the current object, marshalled
+
+    def served_copy(self, key: str, obj: dict) -> dict:
+        """A copy of `obj` (stored at `key`) for a client: from the object's marshalled form,
+        made once per version as upstream caches an object's serialization, when `obj` is the
+        current version; by json_copy for an older one (an exact list's)."""
+        if self.objects.get(key) is not obj:
+            return json_copy(obj)
+        frozen = self._frozen.get(key)
+        if frozen is None:
+            frozen = self._frozen[key] = marshal.dumps(obj)
+        return marshal.loads(frozen)
 
     def reset(self, objects: dict[str, dict], revision: int,
               undecodable: dict[str, str] | None = None) -> None:
         """Fill the cache from a fresh list of etcd at `revision`; every open watch is closed."""
         self.objects = objects
         self.revision = revision
+        self._frozen.clear()
         self.undecodable = dict(undecodable or {})
         self.window = EventWindow(revision)
         for watcher in self._all_watchers():
@@ -149,6 +163,7 @@ class WatchCache:
         else:
             self.undecodable[key] = error
         prev = self.objects.get(key)
+        self._frozen.pop(key, None)
         if obj is None:
             self.objects.pop(key, None)
             kind = "DELETED"
