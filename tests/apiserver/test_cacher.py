@@ -360,3 +360,23 @@ def test_json_copy_copies_every_dict_and_list_and_shares_the_rest():
     copied["a"][0]["b"][1][1]["c"] = "y"
     copied["a"].append(0)
     assert original == {"a": [{"b": [1, [2, {"c": "x"}]]}], "d": None, "e": 1.5, "f": True}
+
+
+@pytest.mark.parametrize("fields,why", [
+    ({"v": "meta.k8s.io/v2", "rv": 5, "start": "/a"},
+     'server does not recognize this encoded version "meta.k8s.io/v2"'),
+    ({"v": "meta.k8s.io/v1", "rv": 0, "start": "/a"},
+     "incorrect encoded start resourceVersion (version meta.k8s.io/v1)"),
+    ({"v": "meta.k8s.io/v1", "rv": 5, "start": ""},
+     "encoded start key empty (version meta.k8s.io/v1)"),
+    ({"v": "meta.k8s.io/v1", "rv": 5, "start": "/../secrets/kube-system/token"},
+     "/../secrets/kube-system/token"),
+], ids=["unknown-version", "no-revision", "no-start", "climbs-out-of-its-prefix"])
+def test_a_continue_token_that_is_not_upstreams_is_a_400(fields, why):
+    import base64
+    import json
+
+    token = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
+    with pytest.raises(BadRequestError) as raised:
+        decode_continue(token, "/registry/pods/")
+    assert raised.value.message == f"invalid continue token: continue key is not valid: {why}"
