@@ -108,6 +108,17 @@ class UnavailableError(APIError):
     reason = "ServiceUnavailable"
 
 
+class ServerTimeoutError(APIError):
+    """504: the server gave up waiting, e.g. for its watch cache to reach a resourceVersion.
+
+    apimachinery's errors.NewTimeoutError prefixes the message with "Timeout: " and asks the
+    client to retry after the seconds it names.
+    """
+
+    code = 504
+    reason = "Timeout"
+
+
 class UnknownError(APIError):
     """500 with no reason: an error the API server passes on in its own words.
 
@@ -132,6 +143,7 @@ _BY_REASON = {
         InvalidError,
         InternalError,
         UnavailableError,
+        ServerTimeoutError,
         UnknownError,
     )
 }

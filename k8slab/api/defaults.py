@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 
+from k8slab.api.custom_kinds import default_crd
 from k8slab.api.decoding import decode
 from k8slab.api.defaults_admissionregistration import default_webhook_configuration
 from k8slab.api.defaults_pod import default_pod_spec, image_tag, mapping
@@ -68,6 +69,8 @@ def apply_defaults(obj: dict) -> dict:
         default_limit_range(result)
     if info.kind == "PriorityClass":  # scheduling/v1 SetDefaults_PriorityClass
         result.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    if info.kind == "CustomResourceDefinition":
+        default_crd(result)
     if info.kind == "Namespace":
         status = mapping(result, "status")
         if status is not None:

@@ -8,6 +8,7 @@ store prefix "minions", a name from the earliest days of Kubernetes).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from k8slab.errors import BadRequestError, K8sLabError, ManifestError
@@ -65,6 +66,10 @@ LIMIT_RANGE = Kind("LimitRange", "v1", "limitranges", True, "limitranges", ("lim
 RESOURCE_QUOTA = Kind("ResourceQuota", "v1", "resourcequotas", True, "resourcequotas",
                       ("quota",))
 SERVICE_ACCOUNT = Kind("ServiceAccount", "v1", "serviceaccounts", True, "serviceaccounts", ("sa",))
+# CRDs live under their group's prefix, as every custom resource does (/registry/<group>/<plural>).
+CUSTOM_RESOURCE_DEFINITION = Kind(
+    "CustomResourceDefinition", "apiextensions.k8s.io/v1", "customresourcedefinitions", False,
+    "apiextensions.k8s.io/customresourcedefinitions", ("crd", "crds"))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
 # admissionregistration.k8s.io/v1: which admission webhooks the API server calls, and for what.
@@ -94,6 +99,7 @@ KINDS: tuple[Kind, ...] = (
     PRIORITY_CLASS,
     ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING,
     SERVICE_ACCOUNT,
+    CUSTOM_RESOURCE_DEFINITION,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}
@@ -106,9 +112,11 @@ def _accepted_kinds() -> str:
     return ", ".join(f"{info.kind} ({info.api_version})" for info in KINDS)
 
 
-def kind_info(kind: str, api_version: str | None = None) -> Kind:
+def kind_info(kind: str, api_version: str | None = None, custom: Sequence[Kind] = ()) -> Kind:
     """The Kind record for a kind name, checked against apiVersion when one is given.
 
+    `custom` are the kinds one cluster's CustomResourceDefinitions add (the registry is
+    per cluster, not per process); they are looked at after the built-in kinds.
     Raises ManifestError in kubectl's words when k8slab does not model that kind/version.
     """
     if not isinstance(kind, str) or not isinstance(api_version, (str, type(None))):
@@ -119,6 +127,9 @@ def kind_info(kind: str, api_version: str | None = None) -> Kind:
     info = (_BY_KIND.get(kind) if api_version is None
             else _BY_KIND_VERSION.get((kind, api_version)))
     if info is None:
+        info = next((c for c in custom if c.kind == kind
+                     and api_version in (None, c.api_version)), None)
+    if info is None:
         where = f' in version "{api_version}"' if api_version is not None else ""
         raise ManifestError(
             f'no matches for kind "{kind}"{where}; k8slab models: {_accepted_kinds()}'
@@ -126,10 +137,11 @@ def kind_info(kind: str, api_version: str | None = None) -> Kind:
     return info
 
 
-def resource_info(name: str) -> Kind:
+def resource_info(name: str, custom: Sequence[Kind] = ()) -> Kind:
     """The Kind a kubectl resource argument names: "pods", "pod", "po", "Pod", "leases"...
 
-    Also accepts the group-qualified form, e.g. "leases.coordination.k8s.io".
+    Also accepts the group-qualified form, e.g. "leases.coordination.k8s.io". `custom` are a
+    cluster's custom kinds (see kind_info), matched after the built-in ones by custom_match.
     """
     if not isinstance(name, str):
         raise K8sLabError(f'a resource type is a string such as "pods", got {name!r}')
@@ -141,11 +153,29 @@ def resource_info(name: str) -> Kind:
             names |= {f"{info.resource}.{info.group}", f"{info.singular}.{info.group}"}
         if wanted in names:
             return info
+    found = custom_match(wanted, custom)
+    if found is not None:
+        return found
     known = ", ".join(
         info.resource + (f" ({', '.join(info.short_names)})" if info.short_names else "")
         for info in KINDS if not _second_view(info)
     )
     raise K8sLabError(f'the server doesn\'t have a resource type "{name}"; known: {known}')
+
+
+def custom_match(wanted: str, custom: Sequence[Kind]) -> Kind | None:
+    """The custom kind `wanted` names: its plural, singular or a short name, bare, with its
+    group (`webapps.example.com`) or with version and group (`webapps.v1.example.com`).
+
+    `custom` lists each CRD's served versions preferred first, so a name without a version
+    means the preferred one, as kubectl's RESTMapper picks it.
+    """
+    for info in custom:
+        version = info.api_version.rpartition("/")[2]
+        for name in (info.resource, info.singular, *info.short_names):
+            if wanted in (name, f"{name}.{info.group}", f"{name}.{version}.{info.group}"):
+                return info
+    return None
 
 
 def _second_view(info: Kind) -> bool:

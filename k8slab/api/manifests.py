@@ -12,7 +12,8 @@ from __future__ import annotations
 import codecs
 import json
 import pathlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import yaml
@@ -20,7 +21,7 @@ import yaml
 from k8slab.api import yaml_reader
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.json_values import MAX_DEPTH, to_json
-from k8slab.api.kinds import kind_info
+from k8slab.api.kinds import Kind, kind_info
 from k8slab.api.validation import validate
 from k8slab.api.validation.shape import check_shape
 from k8slab.errors import BadRequestError, InvalidError, ManifestError
@@ -45,13 +46,16 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _ManifestDumper.add_representer(str, _represent_text)
 
 
-def load_manifests(source: str | pathlib.Path | dict | list) -> list[dict]:
+def load_manifests(source: str | pathlib.Path | dict | list,
+                   custom: Sequence[Kind] = ()) -> list[dict]:
     """Every object in source, decoded, defaulted and validated; raises for the first bad one.
 
     source is YAML text (one or many `---` documents), a dict, a list of dicts, or the path
     (pathlib.Path or str) of a .yaml/.yml/.json file. Empty documents are skipped and a
     `kind: List` contributes its items. Errors name the document ("document 2: ...") when
     there are several, and the line for YAML errors. Files are UTF-8, or UTF-16 with a BOM.
+    `custom` are the kinds a cluster's CRDs serve (what kubectl learns by discovery); their
+    objects are only read here, as the API server alone knows their schema.
     """
     documents = _documents(source)
     prefix_numbers = len(documents) > 1
@@ -59,32 +63,34 @@ def load_manifests(source: str | pathlib.Path | dict | list) -> list[dict]:
     for number, document in documents:
         prefix = f"document {number}: " if prefix_numbers else ""
         if isinstance(document, dict) and document.get("kind") == "List":
-            objects += _list_items(document, prefix)
+            objects += _list_items(document, prefix, custom)
         else:
-            objects.append(_checked(document, prefix))
+            objects.append(_checked(document, prefix, custom))
     return objects
 
 
-def _list_items(document: dict, prefix: str) -> list[dict]:
+def _list_items(document: dict, prefix: str, custom: Sequence[Kind]) -> list[dict]:
     document = _with_prefix(prefix, to_json, document)
     _with_prefix(prefix, check_shape, document)
     items = document.get("items")
     if not isinstance(items, list):
         raise ManifestError(f"{prefix}a List needs items: a list of objects")
-    return [_checked(item, f"{prefix}item {index}: ") for index, item in enumerate(items, 1)]
+    return [_checked(item, f"{prefix}item {index}: ", custom)
+            for index, item in enumerate(items, 1)]
 
 
-def _checked(document: Any, prefix: str) -> dict:
+def _checked(document: Any, prefix: str, custom: Sequence[Kind] = ()) -> dict:
     """One document as a defaulted, validated object."""
-    return _with_prefix(prefix, _check_and_default, document)
+    return _with_prefix(prefix, partial(_check_and_default, custom=custom), document)
 
 
-def _check_and_default(document: Any) -> dict:
+def _check_and_default(document: Any, custom: Sequence[Kind] = ()) -> dict:
     # kubectl's reading (JSON values, shape, a known kind), then the API server's decoding
     # and defaulting (apply_defaults) and validation, in that order.
     document = to_json(document)
     check_shape(document)
-    kind_info(document["kind"], document["apiVersion"])
+    if kind_info(document["kind"], document["apiVersion"], custom) in custom:
+        return document
     obj = apply_defaults(document)
     validate(obj)
     return obj

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from k8slab.api.kinds import resource_info
+from k8slab.api.kinds import Kind, resource_info
 
 # The groups every authenticated user is in, and the anonymous user (apiserver
 # pkg/authentication/user/user.go AllAuthenticated, AllUnauthenticated, Anonymous).
@@ -82,14 +82,15 @@ class Attributes:
         return f"{self.resource}.{self.api_group}" if self.api_group else self.resource
 
 
-def request_attributes(request: dict, user: UserInfo) -> Attributes:
+def request_attributes(request: dict, user: UserInfo, kind: Kind | None = None) -> Attributes:
     """The attributes of one of our API requests (a dict with verb, resource, namespace, name,
-    body...) as the Kubernetes verb and subresource an authorizer checks."""
+    body...) as the Kubernetes verb and subresource an authorizer checks. `kind` is the kind
+    the server resolved the resource to (needed for custom resources, which only it knows)."""
     verb = request["verb"]
     if verb in _NON_RESOURCE_PATHS:
         return Attributes(user=user, verb="get", path=_NON_RESOURCE_PATHS[verb],
                           resource_request=False)
-    kind = resource_info(request["resource"])
+    kind = kind or resource_info(request["resource"])
     k8s_verb, subresource = _VERB_AND_SUBRESOURCE.get(verb, (verb, ""))
     body = request.get("body") or {}
     meta = body.get("metadata") or {} if isinstance(body, dict) else {}

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import (
+    CUSTOM_RESOURCE_DEFINITION,
     JOB,
     LIMIT_RANGE,
     NAMESPACE,
@@ -36,14 +37,21 @@ from k8slab.apiserver.authentication import authenticate
 from k8slab.apiserver.authorization import forbidden_message, reviews
 from k8slab.apiserver.authorization.impersonation import impersonate
 from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
+from k8slab.apiserver.cacher import Cacher, Selection
+from k8slab.apiserver.crd_establishing import CRDStatusControllers
+from k8slab.apiserver.crd_finalizer import mark_for_cleanup
+from k8slab.apiserver.crd_handler import CustomResourceHandler
+from k8slab.apiserver.crd_registry import CustomResourceRegistry
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
-from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
+from k8slab.apiserver.label_selectors import parse_label_selector
+from k8slab.apiserver.list_options import ListOptions, list_options
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
+from k8slab.apiserver.object_copy import json_copy
 from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
-from k8slab.apiserver.selectors import matches, parse_field_selector
+from k8slab.apiserver.selectors import parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.serviceaccount_token import ServiceAccountTokenAuthenticator, signing_key
 from k8slab.apiserver.storage import Storage
@@ -63,6 +71,7 @@ from k8slab.errors import (
     BadRequestError,
     ConflictError,
     ForbiddenError,
+    GoneError,
     InternalError,
     K8sLabError,
 )
@@ -70,7 +79,8 @@ from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token")
+WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token",
+               "update_scale")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -86,7 +96,7 @@ class APIServer:
     """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
 
     def __init__(self, group: ProcessGroup, etcd_endpoint: str,
-                 advertise_address: str | None = None) -> None:
+                 advertise_address: str | None = None, *, watch_cache: bool = True) -> None:
         self.group = group
         self.advertise_address = advertise_address
         self.host = group.host.name
@@ -96,6 +106,8 @@ class APIServer:
         self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
+        self.cacher = Cacher(self.cache, self.storage, group)
+        self.cacher.enabled = watch_cache  # --watch-cache (true by default)
         self.admission_index = KindIndex((LIMIT_RANGE, RESOURCE_QUOTA))
         self.authorizer = NodeRBAC()  # --authorization-mode=Node,RBAC, as kubeadm sets it
         # How this server dials out to webhooks: its node's route, which kube-apiserver's
@@ -107,7 +119,6 @@ class APIServer:
             self.storage, lister=Lister(self.storage, self.cache, lambda: self.cache_ready),
             index=self._cached_namespaced, now=lambda: self.sim.now, webhooks=webhooks),
             self._record)
-        self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
         # serviceaccounts/<name>/token, and the authenticator for the tokens it issues.
         key = signing_key(self.sim.seed)
@@ -115,15 +126,24 @@ class APIServer:
                                     self.sim.rng(f"apiserver/{self.host}/tokens"))
         self.service_account_tokens = ServiceAccountTokenAuthenticator(
             key, lambda: self.cache.objects, lambda: self.sim.now)
+        # Custom resources: the CRDs this server's cache holds, and their REST handler.
+        self.crds = CustomResourceRegistry()
+        self.custom = CustomResourceHandler(self.storage, self.admission, self.deleter,
+                                            self._rng, lambda: self.sim.now)
+
+    @property
+    def cache_ready(self) -> bool:
+        """True once the watch cache holds a full list and follows etcd."""
+        return self.cacher.ready
 
     def cached_list(self, resource: str) -> tuple[list[dict], str] | None:
         """A read-only view: what a list of `resource` at resourceVersion "0" answers (upstream
         serves it from the watch cache), as copies; None until the cache is filled."""
         if not self.cache_ready:
             return None
-        kind = resource_info(resource)
+        kind = self.crds.resolve(resource)
         prefix = registry_prefix(kind)
-        items = [served_form(kind, copy.deepcopy(obj))
+        items = [served_form(kind, json_copy(obj))
                  for key, obj in sorted(self.cache.objects.items()) if key.startswith(prefix)]
         return items, str(self.cache.revision)
 
@@ -147,6 +167,9 @@ class APIServer:
         self.group.spawn(self._bootstrap_policy())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
+        self.group.spawn(CRDStatusControllers(self.crds, self.serve, self.group.env,
+                                              lambda: self.sim.now).run())
+        self.group.spawn(self.cacher.bookmarks())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
             self.group.spawn(KubernetesServiceReconciler(
                 self.serve, self.storage, self.advertise_address, self.group.env.timeout).run())
@@ -185,14 +208,15 @@ class APIServer:
     def _feed_cache(self) -> Generator:
         while True:
             try:
-                objects, revision = yield from self.storage.list_all(REGISTRY_PREFIX)
+                objects, revision, undecodable = yield from self.storage.list_all(REGISTRY_PREFIX)
             except APIError:
                 yield self.group.env.timeout(RETRY_SECONDS)
                 continue
-            self.cache.reset(objects, revision)
+            self.cache.reset(objects, revision, undecodable)
             self.admission_index.reset(objects)
             self.authorizer.reset(self.cache.objects)
-            self.cache_ready = True
+            self.crds.reset(objects)
+            self.cacher.ready = True
             closed = self.group.env.event()
             self.storage.watch_all(
                 REGISTRY_PREFIX,
@@ -201,13 +225,15 @@ class APIServer:
                 lambda reason, done=closed: done.succeed(reason),
             )
             yield closed
-            self.cache_ready = False
+            self.cacher.ready = False
             yield self.group.env.timeout(RETRY_SECONDS)
 
-    def _on_etcd_change(self, key: str, obj: dict | None, revision: int) -> None:
-        self.cache.apply(key, obj, revision, self.sim.now)
+    def _on_etcd_change(self, key: str, obj: dict | None, revision: int,
+                        error: str | None) -> None:
+        self.cache.apply(key, obj, revision, self.sim.now, error)
         self.admission_index.apply(key, obj)
         self.authorizer.apply(key, obj)
+        self.crds.apply(key, obj)
 
     def _compactor(self) -> Generator:
         last = 0
@@ -216,6 +242,7 @@ class APIServer:
             if last:
                 try:
                     yield from self.storage.compact(last)
+                    self.cache.compact(last)
                     self.sim.record(self.host, "apiserver", "compact", "etcd", revision=last)
                 except K8sLabError:
                     pass
@@ -232,8 +259,8 @@ class APIServer:
         verb = request["verb"]
         if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
             self.sim.record(
-                self.host, "apiserver", verb, _request_ref(request), user=request.get("user", "")
-            )
+                self.host, "apiserver", verb, _request_ref(request, self.crds.resolve),
+                user=request.get("user", ""))
         try:
             return (yield from self._recovering(request))
         except APIError as error:
@@ -242,7 +269,7 @@ class APIServer:
                     self.host,
                     "apiserver",
                     f"{verb} failed",
-                    _request_ref(request),
+                    _request_ref(request, self.crds.resolve),
                     user=request.get("user", ""),
                     code=error.code,
                     reason=error.reason,
@@ -271,9 +298,12 @@ class APIServer:
             return "ok"
         if request["resource"] in (reviews.ACCESS, reviews.RULES):
             return self._review(request)
-        kind = resource_info(request["resource"])
-        attributes = self._authorize(request)
+        kind = self.crds.resolve(request["resource"])
+        attributes = self._authorize(request, kind)
         namespace = request.get("namespace") if kind.namespaced else None
+        crd = self.crds.crd_for(kind)
+        if crd is not None:
+            return (yield from self.custom.handle(kind, crd, namespace, request, attributes))
         if verb == "create":
             return (yield from self._create(kind, namespace, request["body"], attributes))
         if verb == "get":
@@ -288,6 +318,8 @@ class APIServer:
         if verb == "delete":
             options = parse_options(request.get("options"))
             yield from self._admit_delete(kind, namespace, request["name"], attributes)
+            if kind is CUSTOM_RESOURCE_DEFINITION:  # its objects go first (crd_finalizer)
+                yield from mark_for_cleanup(self.storage, request["name"], self.sim.now)
             if kind is NAMESPACE:
                 return (yield from self.namespaces.delete(request["name"], options))
             return (yield from self.deleter.delete(kind, namespace, request["name"], options))
@@ -336,14 +368,14 @@ class APIServer:
                   else reviews.rules_review)
         return answer(self.authorizer, user, request.get("body") or {})
 
-    def _authorize(self, request: dict) -> Attributes:
+    def _authorize(self, request: dict, kind: Kind | None = None) -> Attributes:
         """Authenticate the request, then authorize it: the attributes admission sees, or a
         403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
         user = self._user(request)
-        attributes = request_attributes(request, user)
+        attributes = request_attributes(request, user, kind)
         decision = self.authorizer.authorize(attributes)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
-            self._record("authz", _request_ref(request), user=user.name,
+            self._record("authz", _request_ref(request, self.crds.resolve), user=user.name,
                          groups=list(user.groups), verb=attributes.verb,
                          decision=decision.verdict, reason=decision.reason,
                          authorizer=decision.authorizer)
@@ -359,14 +391,9 @@ class APIServer:
         yield from self.admission.validate(review)
 
     def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
-        selector = parse_field_selector(request.get("field_selector"))
-        labels = parse_label_selector(request.get("label_selector"))
-        # resourceVersion "0" (an informer's list) is served from the watch cache upstream.
-        from_cache = request.get("resource_version") == "0"
-        items, rv = yield from self.storage.list(kind, namespace, from_cache=from_cache)
-        chosen = [served_form(kind, o) for o in items
-                  if matches(o, selector) and labels_match(o, labels)]
-        return {"items": chosen, "resourceVersion": rv}
+        selection = Selection(kind, namespace, parse_field_selector(request.get("field_selector")),
+                              parse_label_selector(request.get("label_selector")))
+        return (yield from self.cacher.list(selection, request))
 
     def _create(self, kind: Kind, namespace: str | None, body: dict,
                 attributes: Attributes) -> Generator:
@@ -499,32 +526,39 @@ class APIServer:
     def accept(self, request: dict, stream: Stream) -> None:
         """Open a watch: replay from the requested resourceVersion, then follow the cache."""
         try:
-            kind = resource_info(request["resource"])
+            kind = self.crds.resolve(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
             labels = parse_label_selector(request.get("label_selector"))
-            self._authorize(request)
+            options = list_options(request, watch=True)
+            self._authorize(request, kind)
         except APIError as error:
-            stream.send({"type": "ERROR", "object": error.to_status()})
-            stream.close(error.message)
+            _refuse(stream, error.to_status())
             return
         if not self.cache_ready:
             stream.close("watch cache not ready")
             return
         namespace = request.get("namespace") if kind.namespaced else None
-        watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels,
-                          lambda obj: served_form(kind, obj))
-        too_old = self.cache.watch(watcher, _resource_version(request.get("resource_version")))
+        crd = self.crds.crd_for(kind)
+        present = ((lambda obj: self.custom.served(kind, crd, obj)) if crd is not None
+                   else (lambda obj: served_form(kind, obj)))
+        watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels, present,
+                          type_meta={"kind": kind.kind, "apiVersion": kind.api_version})
+        steps = self._start_watch(kind, request, watcher, options)
+        if self.cacher.waits(options):
+            self.group.spawn(steps)
+        else:
+            for _ in steps:  # nothing to wait for: started at once
+                raise AssertionError("a watch that need not wait waited")
+
+    def _start_watch(self, kind: Kind, request: dict, watcher: Watcher,
+                     options: ListOptions) -> Generator:
+        try:
+            too_old = yield from self.cacher.watch(watcher, options)
+        except APIError as error:
+            _refuse(watcher.stream, error.to_status())
+            return
         if too_old:
-            status = {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "status": "Failure",
-                "message": too_old,
-                "reason": "Expired",
-                "code": 410,
-            }
-            stream.send({"type": "ERROR", "object": status})
-            stream.close(too_old)
+            _refuse(watcher.stream, GoneError(too_old).to_status())
             return
         self.sim.record(
             self.host,
@@ -538,11 +572,20 @@ class APIServer:
         )
 
 
-def _request_ref(request: dict) -> str:
+def _refuse(stream: Stream, status: dict) -> None:
+    """End a watch with an ERROR event carrying the Status (how a watch reports a 4xx/5xx)."""
+    stream.send({"type": "ERROR", "object": status})
+    stream.close(status["message"])
+
+
+def _request_ref(request: dict, resolve: Callable[[str], Kind] = resource_info) -> str:
     """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
     if request["resource"] in (reviews.ACCESS, reviews.RULES):
         return request["resource"]
-    kind = resource_info(request["resource"])
+    try:
+        kind = resolve(request["resource"])
+    except K8sLabError:
+        return str(request.get("resource"))
     body = request.get("body") or {}
     meta = body.get("metadata") or {}
     name = request.get("name") or meta.get("name") or meta.get("generateName", "")
@@ -550,13 +593,3 @@ def _request_ref(request: dict) -> str:
     if kind.namespaced:
         return f"{kind.singular}/{namespace or 'default'}/{name}"
     return f"{kind.singular}/{name}"
-
-
-def _resource_version(text: str | None) -> int | None:
-    """A watch's starting resourceVersion; None for "" or "0" ("start from what you have")."""
-    if not text or text == "0":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise BadRequestError(f'invalid resource version "{text}"') from None

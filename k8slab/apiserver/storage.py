@@ -25,7 +25,7 @@ from k8slab.errors import (
 )
 from k8slab.etcd.client import EtcdClient, op_delete, op_put
 from k8slab.etcd.errors import CompactedError, EtcdError
-from k8slab.etcd.wire import Compare, KeyValue, WatchResponse
+from k8slab.etcd.wire import Compare, KeyValue, WatchResponse, prefix_end
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
@@ -176,14 +176,33 @@ class Storage:
             return list(self._decodable(answer.kvs).values()), str(answer.revision)
         return [decode(kv) for kv in answer.kvs], str(answer.revision)
 
-    def _decodable(self, kvs: Sequence[KeyValue]) -> dict[str, dict]:
-        """The objects of `kvs` by key, leaving out (and tracing) the values not decodable."""
+    def list_from(self, prefix: str, start: str, revision: int) -> Generator:
+        """The objects under `prefix` from key `start` on, as of etcd `revision` (0: latest),
+        decoded per request: a list the watch cache hands to etcd. Returns (key, object)
+        pairs in key order and the revision read at; a compacted revision is 410 Gone."""
+        answer = yield from _interpreted(self.etcd.get(start, range_end=prefix_end(prefix),
+                                                       revision=revision))
+        return [(kv.key, decode(kv)) for kv in answer.kvs], revision or answer.revision
+
+    def current_revision(self, prefix: str) -> Generator:
+        """etcd's revision now, from a linearizable read that returns no key (a count-only
+        range, as upstream's GetCurrentResourceVersion asks): where a consistent read must
+        start."""
+        answer = yield from _interpreted(self.etcd.get(prefix, prefix=True, count_only=True))
+        return answer.revision
+
+    def _decodable(self, kvs: Sequence[KeyValue],
+                   failed: dict[str, str] | None = None) -> dict[str, dict]:
+        """The objects of `kvs` by key, leaving out (and tracing, and noting in `failed`) the
+        values not decodable."""
         objects = {}
         for kv in kvs:
             try:
                 objects[kv.key] = decode(kv)
             except UnknownError as error:
                 self._decode_failed(kv.key, error)
+                if failed is not None:
+                    failed[kv.key] = error.message
         return objects
 
     def _decode_failed(self, key: str, error: UnknownError) -> None:
@@ -283,20 +302,23 @@ class Storage:
     # -- what the watch cache, the compactor and /healthz need --------------------------------
 
     def list_all(self, prefix: str) -> Generator:
-        """Every object under `prefix`, by etcd key, and the revision read at: the cache's list."""
+        """Every object under `prefix`, by etcd key, the revision read at, and the decoder's
+        error for each value it could not read: the watch cache's list."""
         answer = yield from _interpreted(self.etcd.get(prefix, prefix=True))
-        return self._decodable(answer.kvs), answer.revision
+        failed: dict[str, str] = {}
+        return self._decodable(answer.kvs, failed), answer.revision, failed
 
     def watch_all(self, prefix: str, start_revision: int,
-                  on_change: Callable[[str, dict | None, int], None],
+                  on_change: Callable[[str, dict | None, int, str | None], None],
                   on_close: Callable[[str], None]) -> Stream:
-        """Call `on_change(key, object or None if deleted, revision)` for every change under
-        `prefix` from `start_revision` on; `on_close(reason)` when the watch ends. A value
-        that cannot be decoded is traced and passed on as None: the cache does not hold it."""
+        """Call `on_change(key, object or None if deleted, revision, decode error)` for every
+        change under `prefix` from `start_revision` on; `on_close(reason)` when the watch ends.
+        A value that cannot be decoded is traced and passed on as None with the decoder's
+        error: the cache does not hold it."""
 
         def on_message(message: WatchResponse) -> None:
             for event in message.events:
-                obj = None
+                obj, failure = None, None
                 if event.type == "PUT":
                     try:
                         obj = decode(event.kv)
@@ -304,7 +326,8 @@ class Storage:
                         # Simplified: the cache treats it as gone; upstream's watch sends an
                         # error and the cacher re-lists.
                         self._decode_failed(event.kv.key, error)
-                on_change(event.kv.key, obj, event.kv.mod_revision)
+                        failure = error.message
+                on_change(event.kv.key, obj, event.kv.mod_revision, failure)
 
         group = self.etcd.group  # the API server's: an error here crashes kube-apiserver
         return self.etcd.watch(prefix, start_revision, group.guarded(on_message),

@@ -12,7 +12,14 @@ import copy
 
 from k8slab.api.defaults_workloads import generate_job_selector
 from k8slab.api.events import to_core_event, to_events_v1
-from k8slab.api.kinds import EVENTS_V1_EVENT, JOB, NAMESPACE, RESOURCE_QUOTA, Kind
+from k8slab.api.kinds import (
+    CUSTOM_RESOURCE_DEFINITION,
+    EVENTS_V1_EVENT,
+    JOB,
+    NAMESPACE,
+    RESOURCE_QUOTA,
+    Kind,
+)
 from k8slab.apiserver.namespace_lifecycle import (
     prepare_namespace_for_create,
     prepare_namespace_for_update,
@@ -23,7 +30,8 @@ EVENT_TTL_SECONDS = 3600
 # The kinds whose spec is desired state a controller follows: metadata.generation counts its
 # changes and status.observedGeneration says which one the controller has seen.
 GENERATION_KINDS = ("Deployment.apps", "ReplicaSet.apps", "DaemonSet.apps", "StatefulSet.apps",
-                    "Job.batch", "ReplicationController")
+                    "Job.batch", "ReplicationController",
+                    "CustomResourceDefinition.apiextensions.k8s.io")
 # The kinds without a status subresource: an update writes the whole object.
 NO_STATUS_KINDS = ("Event", "Event.events.k8s.io", "Lease.coordination.k8s.io")
 
@@ -40,6 +48,8 @@ def prepare_for_create(kind: Kind, obj: dict) -> None:
         prepare_namespace_for_create(obj)
     if kind is RESOURCE_QUOTA:  # resourcequota strategy: only the controller writes usage
         obj["status"] = {}
+    if kind is CUSTOM_RESOURCE_DEFINITION:
+        _record_stored_version(obj)
 
 
 def prepare_for_update(kind: Kind, old: dict, new: dict) -> None:
@@ -54,6 +64,18 @@ def prepare_for_update(kind: Kind, old: dict, new: dict) -> None:
         new["metadata"]["generation"] = generation + 1 if changed else generation
     if kind is NAMESPACE:
         prepare_namespace_for_update(old, new)
+    if kind is CUSTOM_RESOURCE_DEFINITION:
+        _record_stored_version(new)
+
+
+def _record_stored_version(crd: dict) -> None:
+    # customresourcedefinition/strategy.go: the storage version joins status.storedVersions
+    # on create and on every update that names a new one.
+    stored = crd.setdefault("status", {}).setdefault("storedVersions", [])
+    for version in (crd.get("spec") or {}).get("versions") or []:
+        if isinstance(version, dict) and version.get("storage") and version.get("name") \
+                and version["name"] not in stored:
+            stored.append(version["name"])
 
 
 def prepare_for_status_update(kind: Kind, current: dict, body: dict) -> None:

@@ -1,7 +1,9 @@
 """Informers, as client-go's tools/cache has them: a local, watched copy of one resource.
 
 An informer lists a resource, then watches it from the list's resourceVersion, keeping a local
-cache and calling handlers on add, update and delete. When the watch breaks it lists again.
+cache and calling handlers on add, update and delete. When the watch breaks (a 410 Gone for a
+resourceVersion the server no longer has, or a closed connection) it lists again. Its watch
+allows bookmarks, as client-go's reflector asks: they only move its resourceVersion on.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Informer:
         self.field_selector = field_selector
         self.cache: dict[str, dict] = {}
         self.synced = False
+        self.resource_version = ""  # client-go's LastSyncResourceVersion: a list's, an event's
         self.on_add: list[Callable[[dict], None]] = []
         self.on_update: list[Callable[[dict, dict], None]] = []
         self.on_delete: list[Callable[[dict], None]] = []
@@ -105,6 +108,7 @@ class Informer:
                 continue
             backoff = BACKOFF_INITIAL
             self._replace(items)
+            self.resource_version = rv
             self.synced = True
             closed = env.event()
             self.client.watch(
@@ -114,6 +118,7 @@ class Informer:
                 lambda reason, done=closed: done.succeed(reason),
                 self.namespace,
                 self.field_selector,
+                allow_watch_bookmarks=True,
             )
             yield closed
             yield env.timeout(BACKOFF_INITIAL * (1 + self._rng.random()))
@@ -137,6 +142,10 @@ class Informer:
         kind = event["type"]
         if kind == "ERROR":
             return  # the server closes the stream right after; the loop re-lists
+        self.resource_version = event["object"]["metadata"].get("resourceVersion",
+                                                                self.resource_version)
+        if kind == "BOOKMARK":
+            return  # nothing changed: the watch has reached this resourceVersion
         obj = copy.deepcopy(event["object"])
         key = cache_key(obj)
         old = self.cache.get(key)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import kind_info, resource_info
 from k8slab.api.warnings import split_warnings
-from k8slab.errors import UnavailableError
+from k8slab.errors import GoneError, K8sLabError, UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Stream
@@ -66,7 +66,7 @@ class Client:
 
     def create(self, obj: dict) -> Generator:
         """POST a new object."""
-        resource = _resource_of(obj)
+        resource = resource_of(obj)
         namespace = obj["metadata"].get("namespace")
         return (yield from self.request("create", resource, namespace=namespace, body=obj))
 
@@ -75,26 +75,66 @@ class Client:
         return (yield from self.request("get", resource, namespace=namespace, name=name))
 
     def list(self, resource: str, namespace: str | None = None, field_selector: str = "",
-             resource_version: str = "", label_selector: str = ""):
+             resource_version: str = "", label_selector: str = "", *, limit: int = 0,
+             resource_version_match: str = "") -> Generator:
         """LIST objects: returns (items, resourceVersion).
 
-        resourceVersion "" reads the latest from etcd (kubectl's list); "0" accepts any
-        version, which the API server serves from its watch cache (a reflector's first list).
-        label_selector is the labelSelector parameter: "app=web,tier in (a,b),!canary".
+        resourceVersion "" asks for the most recent state (a consistent read, which the API
+        server answers from its watch cache once it has caught up with etcd); "0" accepts any
+        version (a reflector's first list); "<n>" one not older than n, or exactly n with
+        resource_version_match="Exact". label_selector is the labelSelector parameter:
+        "app=web,tier in (a,b),!canary". With `limit` the list comes in chunks of that many,
+        as client-go's pager fetches them; a chunk whose continue token expired (410) makes it
+        list again in one piece, as the pager's FullListIfExpired does.
         """
-        answer = yield from self.request(
+        answer = yield from self.list_chunk(
+            resource, namespace, field_selector, resource_version, label_selector, limit=limit,
+            resource_version_match=resource_version_match)
+        items = list(answer["items"])
+        while answer.get("continue"):
+            try:
+                answer = yield from self.list_chunk(resource, namespace, field_selector, "",
+                                                    label_selector, limit=limit,
+                                                    continue_=answer["continue"])
+            except GoneError:
+                return (yield from self.list(resource, namespace, field_selector,
+                                             resource_version, label_selector))
+            items.extend(answer["items"])
+        return items, answer["resourceVersion"]
+
+    def list_chunk(self, resource: str, namespace: str | None = None, field_selector: str = "",
+                   resource_version: str = "", label_selector: str = "", *, limit: int = 0,
+                   continue_: str = "", resource_version_match: str = "") -> Generator:
+        """One LIST request as sent: returns the list's items and metadata, with `continue`
+        (the token of the next chunk) and `remainingItemCount` when more are left."""
+        fields = {"limit": limit, "continue": continue_,
+                  "resource_version_match": resource_version_match}
+        return (yield from self.request(
             "list", resource, namespace=namespace, field_selector=field_selector,
             resource_version=resource_version, label_selector=label_selector,
-        )
-        return answer["items"], answer["resourceVersion"]
+            **{k: v for k, v in fields.items() if v}))
 
     def update(self, obj: dict) -> Generator:
         """PUT an object (spec and metadata); a stale resourceVersion is a Conflict."""
-        return (yield from self.request("update", _resource_of(obj), body=obj))
+        return (yield from self.request("update", resource_of(obj), body=obj))
 
     def update_status(self, obj: dict) -> Generator:
         """PUT the status subresource."""
-        return (yield from self.request("update_status", _resource_of(obj), body=obj))
+        return (yield from self.request("update_status", resource_of(obj), body=obj))
+
+    def get_scale(self, resource: str, name: str, namespace: str | None = None) -> Generator:
+        """GET <resource>/<name>/scale: an autoscaling/v1 Scale (custom resources with a
+        scale subresource)."""
+        return (yield from self.request("scale", resource, namespace=namespace, name=name))
+
+    def update_scale(self, resource: str, name: str, namespace: str | None,
+                     replicas: int) -> Generator:
+        """PUT <resource>/<name>/scale with spec.replicas, as `kubectl scale` does."""
+        body = {"apiVersion": "autoscaling/v1", "kind": "Scale",
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {"replicas": replicas}}
+        return (yield from self.request("update_scale", resource, namespace=namespace,
+                                        name=name, body=body))
 
     def create_token(self, namespace: str, name: str, token_request: dict) -> Generator:
         """POST serviceaccounts/<name>/token: a TokenRequest back, with status.token."""
@@ -140,8 +180,18 @@ class Client:
         namespace: str | None = None,
         field_selector: str = "",
         label_selector: str = "",
+        *,
+        allow_watch_bookmarks: bool = False,
+        send_initial_events: bool | None = None,
+        resource_version_match: str = "",
     ) -> Stream:
-        """Open a watch stream from `resource_version`, of the objects both selectors select."""
+        """Open a watch stream from `resource_version`, of the objects both selectors select.
+
+        allow_watch_bookmarks asks for BOOKMARK events (about one a minute, carrying only a
+        resourceVersion); send_initial_events (with resource_version_match="NotOlderThan")
+        starts with the current objects and, with bookmarks, marks their end with a BOOKMARK
+        annotated k8s.io/initial-events-end.
+        """
         request = {
             "verb": "watch",
             "resource": resource,
@@ -152,15 +202,27 @@ class Client:
             "user": self.user,
             **self._impersonation,
         }
+        if allow_watch_bookmarks:
+            request["allow_watch_bookmarks"] = True
+        if send_initial_events is not None:
+            request["send_initial_events"] = send_initial_events
+        if resource_version_match:
+            request["resource_version_match"] = resource_version_match
         return self._network.open_stream(
             self.group.host.name, self.server, API_PORT, request, on_event, on_close,
             owner=self.group,
         )
 
 
-def _resource_of(obj: dict) -> str:
+def resource_of(obj: dict) -> str:
     """The resource an object is written to: "pods", "deployments", and group-qualified where
-    the bare name means another version: "events.events.k8s.io" for an events.k8s.io Event."""
-    info = kind_info(obj["kind"], obj.get("apiVersion"))
+    the bare name means another version: "events.events.k8s.io" for an events.k8s.io Event.
+    A kind the client does not know is a custom one: `webapp.v1.example.com` (kind, version,
+    group), which the API server resolves through its CRDs, as kubectl's RESTMapper would."""
+    try:
+        info = kind_info(obj["kind"], obj.get("apiVersion"))
+    except K8sLabError:
+        group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+        return f"{str(obj['kind']).lower()}.{version}.{group}"
     return info.resource if resource_info(info.resource) is info else (
         f"{info.resource}.{info.group}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
+from k8slab.api.custom_kinds import established
 from k8slab.api.kinds import resource_info
 from k8slab.client.informer import Informer, cache_key
 from k8slab.client.workqueue import WorkQueue, run_workers
@@ -59,18 +60,38 @@ class GarbageCollector:
         self.sim = ctx.group.sim
         self.queue = WorkQueue(ctx.group, "garbage_collector_attempt_to_delete")
         self.informers: dict[str, Informer] = {}
+        self.started = False
         for resource in resources:
-            informer = ctx.informers.informer(resource)
-            informer.add_index("uid", lambda o: [o["metadata"].get("uid", "")])
-            informer.add_index("owner", owner_uids)
-            informer.on_add.append(lambda o, r=resource: self._changed(r, None, o))
-            informer.on_update.append(lambda old, new, r=resource: self._changed(r, old, new))
-            informer.on_delete.append(lambda o, r=resource: self._gone(r, o))
-            self.informers[resource] = informer
+            self._watch(resource)
+        # Custom resources own and are owned too: upstream's collector discovers every
+        # deletable resource; here each Established CRD's resource is watched as it appears.
+        crds = ctx.informers.informer("customresourcedefinitions")
+        crds.on_add.append(self._crd_seen)
+        crds.on_update.append(lambda _old, new: self._crd_seen(new))
+        self._crds = crds
+
+    def _watch(self, resource: str) -> None:
+        informer = self.ctx.informers.informer(resource)
+        informer.add_index("uid", lambda o: [o["metadata"].get("uid", "")])
+        informer.add_index("owner", owner_uids)
+        informer.on_add.append(lambda o, r=resource: self._changed(r, None, o))
+        informer.on_update.append(lambda old, new, r=resource: self._changed(r, old, new))
+        informer.on_delete.append(lambda o, r=resource: self._gone(r, o))
+        self.informers[resource] = informer
+        if self.started:
+            informer.start()
+
+    def _crd_seen(self, crd: dict) -> None:
+        if not established(crd):
+            return
+        resource = f"{crd['spec']['names']['plural']}.{crd['spec']['group']}"
+        if resource not in self.informers:
+            self._watch(resource)
 
     def start(self) -> None:
         """Start the informers and the workers (--concurrent-gc-syncs)."""
-        for informer in self.informers.values():
+        self.started = True
+        for informer in [*self.informers.values(), self._crds]:
             informer.start()
         run_workers(self.queue, self.sync, self.ctx.options.concurrent_gc_syncs)
 
@@ -160,14 +181,18 @@ class GarbageCollector:
         try:
             resource = resource_info(ref.get("kind", "")).resource
         except K8sLabError:
-            # A kind k8slab does not serve: assumed to exist, as upstream's collector keeps
-            # trying to resolve such an owner and never deletes its dependents for it.
-            return {"metadata": {"uid": ref["uid"]}}
+            # A custom kind: named as kind.version.group for the API server to resolve.
+            group, _, version = str(ref.get("apiVersion", "")).rpartition("/")
+            resource = f"{str(ref.get('kind', '')).lower()}.{version}.{group}"
         try:
             owner = yield from self.client.get(resource, ref.get("name", ""),
                                                obj["metadata"].get("namespace"))
         except NotFoundError:
             return None
+        except K8sLabError:
+            # A kind the API server does not serve: assumed to exist, as upstream's collector
+            # keeps trying to resolve such an owner and never deletes its dependents for it.
+            return {"metadata": {"uid": ref["uid"]}}
         return owner if owner["metadata"].get("uid") == ref["uid"] else None
 
     def _delete(self, resource: str, obj: dict, policy: str) -> Generator:
@@ -221,4 +246,8 @@ class GarbageCollector:
 
 def _ref(resource: str, obj: dict) -> str:
     """`pod/default/web` for the trace."""
-    return f"{resource_info(resource).singular}/{cache_key(obj)}"
+    try:
+        singular = resource_info(resource).singular
+    except K8sLabError:  # a custom resource
+        singular = str(obj.get("kind", "")).lower()
+    return f"{singular}/{cache_key(obj)}"

@@ -8,15 +8,19 @@ something is left it looks again after half the longest remaining pod grace peri
 second, as upstream re-queues on ResourcesRemainingError. Once every list comes back empty it
 writes the finalizers without `kubernetes` through namespaces/finalize. Each pass writes
 upstream's NamespaceDeletion*/Namespace*Remaining status conditions (namespace_conditions).
+Custom resources are emptied too: the namespaced kinds of the Established CRDs, which upstream
+finds through discovery.
+It is written with the controller toolkit (k8slab.client.controller), as an operator would be.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 
+from k8slab.api.custom_kinds import established
 from k8slab.api.kinds import KINDS, resource_info
 from k8slab.api.timestamps import to_time
-from k8slab.client.workqueue import WorkQueue, run_workers
+from k8slab.client.controller import Controller, Result
 from k8slab.controllers.context import ControllerContext
 from k8slab.controllers.namespace_conditions import deletion_conditions, merged
 from k8slab.errors import K8sLabError, NotFoundError
@@ -36,18 +40,14 @@ class NamespaceController:
     def __init__(self, ctx: ControllerContext) -> None:
         self.client = ctx.client
         self.now = lambda: ctx.group.sim.now
-        self.namespaces = ctx.informers.informer("namespaces")
-        self.queue = WorkQueue(ctx.group, "namespace")
+        self.controller = Controller(
+            ctx.client, "namespaces", lambda _ctl, name: self.sync(name), name="namespace",
+            workers=WORKERS, informers=ctx.informers, enqueue_if=_terminating)
+        self.queue = self.controller.queue
 
     def start(self) -> None:
         """Queue every namespace that is being deleted, and start the workers."""
-        self.namespaces.on_add.append(self._enqueue)
-        self.namespaces.on_update.append(lambda _old, new: self._enqueue(new))
-        run_workers(self.queue, self.sync, WORKERS)
-
-    def _enqueue(self, namespace: dict) -> None:
-        if namespace["metadata"].get("deletionTimestamp"):
-            self.queue.add(namespace["metadata"]["name"])
+        self.controller.start()
 
     def sync(self, name: str) -> Generator:
         """One pass over a Terminating namespace: delete what is left, or finalize it."""
@@ -62,11 +62,13 @@ class NamespaceController:
         finalizing: dict[str, int] = {}
         failures: list[str] = []
         estimate = 0
-        for resource in RESOURCES:
+        crds, _ = yield from self.client.list("customresourcedefinitions")
+        custom = [f"{crd['spec']['names']['plural']}.{crd['spec']['group']}" for crd in crds
+                  if established(crd) and crd["spec"].get("scope") == "Namespaced"]
+        for resource in (*RESOURCES, *custom):
             items, _ = yield from self.client.list(resource, name)
-            group = resource_info(resource).group
+            qualified = _qualified(resource)
             for obj in items:
-                qualified = f"{resource}.{group}" if group else resource
                 remaining[qualified] = remaining.get(qualified, 0) + 1
                 for finalizer in obj["metadata"].get("finalizers") or []:
                     finalizing[finalizer] = finalizing.get(finalizer, 0) + 1
@@ -86,8 +88,7 @@ class NamespaceController:
         yield from self._write_conditions(namespace, deletion_conditions(
             remaining, finalizing, failures))
         if remaining:
-            self.queue.add_after(name, estimate / 2 + 1)
-            return
+            return Result(requeue_after=estimate / 2 + 1)
         namespace = yield from self.client.get("namespaces", name)
         finalizers = (namespace.get("spec") or {}).get("finalizers") or []
         namespace.setdefault("spec", {})["finalizers"] = [f for f in finalizers
@@ -101,3 +102,16 @@ class NamespaceController:
             return
         status["conditions"] = written
         yield from self.client.update_status(namespace)
+
+
+def _qualified(resource: str) -> str:
+    """`pods`, `deployments.apps`, `webapps.example.com`: a resource as the conditions name it
+    (a custom resource is already named with its group)."""
+    if "." in resource:
+        return resource
+    group = resource_info(resource).group
+    return f"{resource}.{group}" if group else resource
+
+
+def _terminating(namespace: dict) -> bool:
+    return bool(namespace["metadata"].get("deletionTimestamp"))

@@ -13,7 +13,7 @@ applied (kubectl's apply.go and create.go: ContinueOnError, errors aggregated at
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 
 from k8slab.api.kinds import Kind, kind_info
 from k8slab.client.rest import Client
@@ -45,14 +45,16 @@ def source_name(manifest: object) -> str:
     return "STDIN"
 
 
-def send_each(docs: list[dict], send: Send, source: str, *, create_only: bool) -> list[str]:
-    """Send every document in order through `send`; kubectl's lines, or ApplyError at the end."""
+def send_each(docs: list[dict], send: Send, source: str, *, create_only: bool,
+              custom: Sequence[Kind] = ()) -> list[str]:
+    """Send every document in order through `send`; kubectl's lines, or ApplyError at the end.
+    `custom` are the cluster's custom kinds, which some documents may be."""
     results: list[str] = []
     failed: list[int] = []
     steps = _create_one if create_only else _apply_one
     for number, doc in enumerate(docs, 1):
         try:
-            results.append(send(lambda client, d=doc: steps(client, d, source)))
+            results.append(send(lambda client, d=doc: steps(client, d, source, custom)))
         except K8sLabError as error:
             results.append(error_line(error))
             failed.append(number)
@@ -90,17 +92,17 @@ def _warned(client: Client, line: str) -> str:
     return "\n".join([*(f"Warning: {text}" for text in client.warnings), line])
 
 
-def _create_one(client: Client, doc: dict, source: str) -> Generator:
+def _create_one(client: Client, doc: dict, source: str, custom: Sequence[Kind]) -> Generator:
     try:
         created = yield from client.create(doc)
     except K8sLabError as error:
         raise _in_context(error, "creating", source) from None
-    info = kind_info(doc["kind"], doc["apiVersion"])
+    info = kind_info(doc["kind"], doc["apiVersion"], custom)
     return _warned(client, f"{_kind_string(info)}/{created['metadata']['name']} created")
 
 
-def _apply_one(client: Client, doc: dict, source: str) -> Generator:
-    info = kind_info(doc["kind"], doc["apiVersion"])
+def _apply_one(client: Client, doc: dict, source: str, custom: Sequence[Kind]) -> Generator:
+    info = kind_info(doc["kind"], doc["apiVersion"], custom)
     meta = doc["metadata"]
     ref = f"{_kind_string(info)}/{meta['name']}"
     try:
@@ -111,7 +113,9 @@ def _apply_one(client: Client, doc: dict, source: str) -> Generator:
     except K8sLabError as error:
         raise _in_context(error, "creating", source) from None
     try:
-        current = yield from client.get(info.resource, meta["name"], meta.get("namespace"))
+        resource = info.resource if info not in custom else (
+            f"{info.resource}.{info.api_version.rpartition('/')[2]}.{info.group}")
+        current = yield from client.get(resource, meta["name"], meta.get("namespace"))
     except K8sLabError as error:
         raise _in_context(error, "retrieving current configuration of", source) from None
     if _same(current, doc):

@@ -35,6 +35,7 @@ from k8slab.lab import (
     webhooks,
 )
 from k8slab.lab.apply import send_each, source_name
+from k8slab.lab.custom_resources import CustomResourceVerbs
 from k8slab.lab.kubeadm_rbac import SUPER_ADMIN, kubeadm_objects
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
@@ -60,7 +61,7 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs, NetworkVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
@@ -307,12 +308,13 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         server refuses some, the rest are still applied and `ApplyError` lists the refused ones
         (`Error from server (AlreadyExists): ...`); its `results` has every document's line.
         """
-        docs = load_manifests(manifest)
+        docs, custom = self._manifests(manifest)
         for doc in docs:
             if not doc["metadata"].get("name"):
                 # kubectl apply needs a name to find the object next time (kubectl's words).
                 raise K8sLabError("error: cannot use generate name with apply; use create()")
-        return send_each(docs, self.request, source_name(manifest), create_only=False)
+        return send_each(docs, self.request, source_name(manifest), create_only=False,
+                         custom=custom)
 
     def create(self, manifest: Any) -> list[str]:
         """Create the objects in `manifest` (`kubectl create`); `generateName` is allowed.
@@ -321,8 +323,9 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         that does not read refuses everything, while a name already taken fails only its own
         document: the others are created and `ApplyError` lists the refused ones.
         """
-        docs = load_manifests(manifest)
-        return send_each(docs, self.request, source_name(manifest), create_only=True)
+        docs, custom = self._manifests(manifest)
+        return send_each(docs, self.request, source_name(manifest), create_only=True,
+                         custom=custom)
 
     # -- faults -----------------------------------------------------------------------------
 

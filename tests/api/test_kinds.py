@@ -48,6 +48,8 @@ def test_the_modelled_kinds():
         ("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings", True),
         ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1", "clusterrolebindings", False),
         ("ServiceAccount", "v1", "serviceaccounts", True),
+        ("CustomResourceDefinition", "apiextensions.k8s.io/v1", "customresourcedefinitions",
+         False),
     ]
 
 

@@ -127,6 +127,23 @@ VALID["EndpointSlice.discovery.k8s.io"] = {
                    "nodeName": "node-1", "targetRef": {"kind": "Pod", "name": "web"}}],
     "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
 }
+VALID["CustomResourceDefinition.apiextensions.k8s.io"] = {
+    "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+    "metadata": {"name": "webapps.example.com"},
+    "spec": {"group": "example.com", "scope": "Namespaced",
+             "names": {"plural": "webapps", "kind": "WebApp", "shortNames": ["wa"]},
+             "versions": [{"name": "v1", "served": True, "storage": True,
+                           "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                               "spec": {"type": "object", "properties": {
+                                   "replicas": {"type": "integer", "minimum": 0,
+                                                "default": 1}}}}}},
+                           "subresources": {"status": {}, "scale": {
+                               "specReplicasPath": ".spec.replicas",
+                               "statusReplicasPath": ".status.replicas"}},
+                           "additionalPrinterColumns": [
+                               {"name": "Replicas", "type": "integer",
+                                "jsonPath": ".spec.replicas"}]}]},
+}
 VALID["ConfigMap"] = {
     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
     "data": {"Corefile": ".:53 {}"}, "binaryData": {"blob": "AAEC"},

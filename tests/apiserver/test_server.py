@@ -5,7 +5,7 @@ import re
 import uuid
 
 from k8slab.apiserver.server import GENERATE_NAME_ALPHABET, SYSTEM_NAMESPACES
-from k8slab.apiserver.watch import EVENT_FRESH_SECONDS, MIN_EVENTS
+from k8slab.apiserver.watch import EVENT_FRESH_SECONDS, LOWER_BOUND_CAPACITY
 from k8slab.errors import (
     AlreadyExistsError,
     BadRequestError,
@@ -312,13 +312,13 @@ def test_a_watch_replays_what_happened_after_its_resource_version(cp, make_pod):
 def test_a_watch_from_a_too_old_resource_version_gets_410_and_closes(cp, make_pod):
     _, first_rv = cp.ok(cp.client().list("pods"))
 
-    def fill():
-        for i in range(MIN_EVENTS + 1):
-            yield from cp.client().create(make_pod(f"p{i}"))
+    def fill(first: str):
+        for i in range(LOWER_BOUND_CAPACITY + 1):
+            yield from cp.client().create(make_pod(f"{first}{i}"))
 
-    cp.ok(fill())
+    cp.ok(fill("p"))  # the window grows while its oldest event is fresh
     cp.sim.run(EVENT_FRESH_SECONDS + 1)
-    create(cp, make_pod("last"))  # the window now forgets the oldest events
+    cp.ok(fill("q"))  # once it is stale, a full window forgets its oldest events
     stream, events, closed = open_watch(cp, first_rv)
     [event] = events
     assert event["type"] == "ERROR"

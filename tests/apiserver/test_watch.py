@@ -3,7 +3,12 @@ the way their namespace and field selector see it."""
 
 import pytest
 
-from k8slab.apiserver.watch import EVENT_FRESH_SECONDS, MIN_EVENTS, WatchCache, Watcher
+from k8slab.apiserver.watch import (
+    EVENT_FRESH_SECONDS,
+    LOWER_BOUND_CAPACITY,
+    WatchCache,
+    Watcher,
+)
 
 KEY = "/registry/pods/default/web"
 
@@ -106,14 +111,31 @@ def test_the_too_old_message_names_the_oldest_usable_version_as_upstream_does(ca
     assert cache.watch(watcher(), 9) == "too old resource version: 9 (10)"
 
 
-def test_old_events_leave_the_window_only_when_many_and_stale(cache):
-    for i in range(MIN_EVENTS + 1):
+def test_the_window_grows_while_its_oldest_event_is_fresh_and_forgets_once_it_is_stale(cache):
+    """watch_cache.go resizeCacheLocked: a full ring doubles while its oldest event is younger
+    than 75 s; once it is older, a full ring forgets its oldest event."""
+    for i in range(LOWER_BOUND_CAPACITY + 1):
         cache.apply(f"/registry/pods/default/p{i}", pod(f"p{i}", rv=11 + i), 11 + i, 0.0)
+    assert cache.window.capacity == 2 * LOWER_BOUND_CAPACITY
     assert cache.watch(watcher(), 10) is None  # many, but fresh: all kept
     later = EVENT_FRESH_SECONDS + 1
-    cache.apply(KEY, pod(rv=200), 200, later)
-    assert cache.watch(watcher(), 11) is not None
-    assert cache.watch(watcher(), 12) is None
+    for i in range(LOWER_BOUND_CAPACITY - 1):  # fill the ring: 200 events
+        cache.apply(KEY, pod(rv=200 + i), 200 + i, later)
+    assert cache.watch(watcher(), 10) is None
+    cache.apply(KEY, pod(rv=400), 400, later)  # full, oldest stale: event 11 is forgotten
+    assert cache.window.capacity == 2 * LOWER_BOUND_CAPACITY
+    assert cache.watch(watcher(), 10) == "too old resource version: 10 (11)"
+    assert cache.watch(watcher(), 11) is None
+
+
+def test_a_ring_whose_newest_quarter_is_stale_halves(cache):
+    for i in range(2 * LOWER_BOUND_CAPACITY):
+        cache.apply(f"/registry/pods/default/p{i}", pod(f"p{i}", rv=11 + i), 11 + i, 0.0)
+    assert cache.window.capacity == 2 * LOWER_BOUND_CAPACITY
+    cache.apply(KEY, pod(rv=300), 300, EVENT_FRESH_SECONDS + 1)
+    assert cache.window.capacity == LOWER_BOUND_CAPACITY
+    assert len(cache.window.events) == LOWER_BOUND_CAPACITY
+    assert cache.window.events[-1].rv == 300
 
 
 def test_reset_closes_every_open_watch(cache):
@@ -144,3 +166,16 @@ def test_a_two_segment_storage_prefix_reaches_its_watchers(cache):
     after = watcher("services/specs")
     assert cache.watch(after, None) is None
     assert seen(before) == seen(after) == [("ADDED", "web", "11")]
+
+
+def test_a_replay_sends_each_event_its_own_object(cache):
+    cache.apply(KEY, pod(rv=11), 11, 0.0)
+    cache.apply(KEY, pod(node="worker-1", rv=12), 12, 0.0)
+    cache.apply(KEY, pod(node="worker-2", rv=13), 13, 0.0)
+    late = watcher()
+    cache.watch(late, 10)
+    assert seen(late) == [("ADDED", "web", "11"), ("MODIFIED", "web", "12"),
+                          ("MODIFIED", "web", "13")]
+    sent = [m["object"] for m in late.stream.sent]
+    assert [o["spec"].get("nodeName") for o in sent] == [None, "worker-1", "worker-2"]
+    assert all(o is not cache.objects[KEY] for o in sent)

@@ -101,6 +101,8 @@ CALLS = {
     "write_static_pod": st.tuples(values, values, manifests),
     "remove_static_pod": st.tuples(values, values),
     "run_webhook_server": st.tuples(values, values),
+    "custom_kinds": st.tuples(),
+    "run_controller": st.tuples(values, values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),
@@ -124,6 +126,8 @@ KEYWORDS = {
     "iptables_save": st.fixed_dictionaries({}, optional={"table": values}),
     "run_webhook_server": st.fixed_dictionaries({}, optional={
         "namespace": values, "latency": values, "replicas": values}),
+    "run_controller": st.fixed_dictionaries({}, optional={
+        "watches": values, "name": values, "workers": values, "leader_election": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

@@ -9,6 +9,7 @@ core/v1, coordination/v1, apps/v1, batch/v1, events/v1, discovery/v1.
 from __future__ import annotations
 
 from k8slab.api.schema import admissionregistration_v1, apps_v1, batch_v1, events_v1, rbac_v1
+from k8slab.api.schema.apiextensions_v1 import CUSTOM_RESOURCE_DEFINITION
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
@@ -48,4 +49,5 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "RoleBinding.rbac.authorization.k8s.io": rbac_v1.ROLE_BINDING,
     "ClusterRoleBinding.rbac.authorization.k8s.io": rbac_v1.CLUSTER_ROLE_BINDING,
     "ServiceAccount": SERVICE_ACCOUNT,
+    "CustomResourceDefinition.apiextensions.k8s.io": CUSTOM_RESOURCE_DEFINITION,
 }

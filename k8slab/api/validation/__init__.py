@@ -19,6 +19,7 @@ from k8slab.api.decoding import decode
 from k8slab.api.json_values import to_json
 from k8slab.api.kinds import kind_info
 from k8slab.api.validation.admissionregistration import ADMISSIONREGISTRATION_CHECKS
+from k8slab.api.validation.apiextensions import APIEXTENSIONS_CHECKS
 from k8slab.api.validation.apps import APPS_CHECKS
 from k8slab.api.validation.batch import BATCH_CHECKS
 from k8slab.api.validation.coordination import COORDINATION_CHECKS
@@ -44,6 +45,7 @@ _KIND_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     **ADMISSIONREGISTRATION_CHECKS,
     **SCHEDULING_CHECKS,
     **RBAC_CHECKS,
+    **APIEXTENSIONS_CHECKS,
 }
 
 

@@ -42,6 +42,13 @@ class Api(Protocol):
     def sleep(self, seconds: float) -> Generator:
         """Let `seconds` of simulated time pass."""
 
+    def get_scale(self, resource: str, name: str, namespace: str | None) -> Generator:
+        """GET <resource>/<name>/scale: an autoscaling/v1 Scale."""
+
+    def update_scale(self, resource: str, name: str, namespace: str | None,
+                     replicas: int) -> Generator:
+        """PUT <resource>/<name>/scale with spec.replicas."""
+
     def logs(self, name: str, namespace: str, options: dict) -> Generator:
         """GET pods/<name>/log with PodLogOptions; the log text."""
 
@@ -107,6 +114,15 @@ class ClientApi:
     def sleep(self, seconds: float) -> Generator:
         """Wait in simulated time."""
         yield self._client.group.env.timeout(seconds)
+
+    def get_scale(self, resource: str, name: str, namespace: str | None) -> Generator:
+        """GET <resource>/<name>/scale."""
+        return (yield from self._client.get_scale(resource, name, namespace))
+
+    def update_scale(self, resource: str, name: str, namespace: str | None,
+                     replicas: int) -> Generator:
+        """PUT <resource>/<name>/scale."""
+        return (yield from self._client.update_scale(resource, name, namespace, replicas))
 
     def logs(self, name: str, namespace: str, options: dict) -> Generator:
         """GET pods/<name>/log: the API server asks the pod's kubelet."""

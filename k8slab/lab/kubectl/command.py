@@ -6,6 +6,7 @@ which output format; anything else is refused with kubectl's words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from k8slab.errors import BadRequestError
@@ -40,15 +41,16 @@ _FLAGS = (
 )
 
 
-def parse_command(command: str) -> GetRequest:
-    """Read a `kubectl get` command line the way kubectl's flag parser (pflag) reads it."""
+def parse_command(command: str, custom: Sequence[ResourceType] = ()) -> GetRequest:
+    """Read a `kubectl get` command line the way kubectl's flag parser (pflag) reads it.
+    `custom` are the custom kinds the cluster serves (kubectl's discovery)."""
     words = split_command(command)
     flags, args = parse_flags(words, _FLAGS, USAGE)
     if not args:
         raise BadRequestError(f"error: no command given\n{USAGE}")
     if args[0] != "get":
         raise BadRequestError(f'error: unknown command "{args[0]}" for "kubectl"\n{USAGE}')
-    rtype, names = _resource_and_names(args[1:])
+    rtype, names = _resource_and_names(args[1:], custom)
     output = flags.get("output", "")
     if output not in ("", *OUTPUT_FORMATS):
         raise BadRequestError(
@@ -68,7 +70,8 @@ def parse_command(command: str) -> GetRequest:
     )
 
 
-def _resource_and_names(args: list[str]) -> tuple[ResourceType, tuple[str, ...]]:
+def _resource_and_names(args: list[str], custom: Sequence[ResourceType] = (),
+                        ) -> tuple[ResourceType, tuple[str, ...]]:
     """`pods web-1 web-2` or `pod/web-1 pod/web-2` -> (the pods type, the names)."""
     if not args:
         raise BadRequestError(
@@ -84,13 +87,13 @@ def _resource_and_names(args: list[str]) -> tuple[ResourceType, tuple[str, ...]]
                 "'kubectl get resource/<resource_name>' instead of "
                 "'kubectl get resource resource/<resource_name>'"
             )
-        return resource_type(args[0]), tuple(args[1:])
+        return resource_type(args[0], custom), tuple(args[1:])
     pairs = [arg.partition("/") for arg in args]
     if any(not word or not slash or not name or "/" in name for word, slash, name in pairs):
         raise BadRequestError(
             "error: arguments in resource/name form must have a single resource and name"
         )
-    rtypes = [resource_type(word) for word, _, _ in pairs]
+    rtypes = [resource_type(word, custom) for word, _, _ in pairs]
     if len({rtype.plural for rtype in rtypes}) > 1:
         raise BadRequestError(
             f"error: this lab's kubectl gets one resource type at a time\n{USAGE}"
@@ -98,9 +101,10 @@ def _resource_and_names(args: list[str]) -> tuple[ResourceType, tuple[str, ...]]
     return rtypes[0], tuple(name for _, _, name in pairs)
 
 
-def resource_type(word: str) -> ResourceType:
+def resource_type(word: str, custom: Sequence[ResourceType] = ()) -> ResourceType:
     """The kind a word names (`po`, `pods`, `Pod`...); an unknown word is kubectl's error."""
-    rtype = BY_ALIAS.get(word.lower())
+    rtype = BY_ALIAS.get(word.lower()) or next(
+        (r for r in custom if word.lower() in r.aliases), None)
     if rtype is None:
         raise BadRequestError(f'error: the server doesn\'t have a resource type "{word}"\n{USAGE}')
     return rtype

@@ -8,9 +8,10 @@ is gone: a pod lingers as Terminating while its kubelet stops its containers.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
+from k8slab.api.kinds import Kind
 from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.api import Api
 from k8slab.lab.kubectl.flags import NAMESPACE, Flag
@@ -53,7 +54,8 @@ class DeleteRequest:
     warnings: tuple[str, ...]
 
 
-def parse(flags: dict, args: list[str], namespace: str) -> DeleteRequest:
+def parse(flags: dict, args: list[str], namespace: str,
+          custom: Sequence[Kind] = ()) -> DeleteRequest:
     """Check a `kubectl delete` as kubectl's Complete and Validate do, before any request."""
     warnings: list[str] = []
     policy = _cascade(flags.get("cascade", "background"), warnings)
@@ -76,7 +78,7 @@ def parse(flags: dict, args: list[str], namespace: str) -> DeleteRequest:
             "error: --force and --grace-period greater than 0 cannot be specified together")
     if force and grace == 0:
         warnings.append(FORCE_WARNING)
-    targets = parse_targets(args, namespace, USAGE)
+    targets = parse_targets(args, namespace, USAGE, custom)
     return DeleteRequest(tuple(targets), grace, policy, flags.get("wait", True),
                          flags.get("timeout"), flags.get("ignore-not-found", False), output,
                          tuple(warnings))

@@ -8,9 +8,11 @@ cluster by a `Terminal` for as long as they may wait in simulated time.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from typing import Any, Protocol
 
+from k8slab.api.custom_kinds import crd_kinds, established
+from k8slab.api.kinds import Kind
 from k8slab.errors import BadRequestError
 from k8slab.lab.kubectl import (
     auth,
@@ -81,7 +83,15 @@ def run(terminal: Terminal, command: str) -> str:
             return events.events(terminal.reader, request)
         seconds = wait_seconds(request.timeout)
         return _noted(events.watch(terminal.reader, request, seconds), request.timeout)
-    module, request, limit = _prepare(verb, after, namespace)
+    try:
+        module, request, limit = _prepare(verb, after, namespace)
+    except BadRequestError as error:
+        if verb not in ("delete", "scale") or "have a resource type" not in error.message:
+            raise
+        # A word no built-in kind answers to: ask the server which custom kinds it serves.
+        crds = terminal.reader.list("customresourcedefinitions", None)
+        custom = tuple(k for crd in crds if established(crd) for k in crd_kinds(crd))
+        module, request, limit = _prepare(verb, after, namespace, custom)
     return terminal.call(lambda api: module.steps(api, request), limit + REQUEST_MARGIN)
 
 
@@ -136,7 +146,8 @@ def _split_at_verb(words: list[str]) -> tuple[list[str], str, list[str]]:
     return words[:index], verb, words[index + 1:]
 
 
-def _prepare(verb: str, words: list[str], namespace: str) -> tuple[Any, Any, float]:
+def _prepare(verb: str, words: list[str], namespace: str,
+             custom: Sequence[Kind] = ()) -> tuple[Any, Any, float]:
     """(the verb's module, its checked request, how long it may wait in simulated time)."""
     if verb == "rollout":
         request = rollout.parse(words, namespace)
@@ -162,6 +173,8 @@ def _prepare(verb: str, words: list[str], namespace: str) -> tuple[Any, Any, flo
         return auth, auth.parse(flags, args, flags.get("namespace") or namespace), 0.0
     module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec}[verb]
     flags, args = parse_flags(words, module.FLAGS, module.USAGE)
-    request = module.parse(flags, args, flags.get("namespace") or namespace)
+    request = (module.parse(flags, args, flags.get("namespace") or namespace, custom)
+               if verb in ("delete", "scale")
+               else module.parse(flags, args, flags.get("namespace") or namespace))
     waits = verb == "delete" and request.wait
     return module, request, wait_seconds(request.timeout) if waits else 0.0

@@ -16,6 +16,7 @@ from typing import Protocol
 from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.command import GetRequest, parse_command
 from k8slab.lab.kubectl.printers import format_labels
+from k8slab.lab.kubectl.resources import custom_resource_types
 from k8slab.lab.kubectl.tabwriter import CELL_PADDING, MIN_CELL_WIDTH, format_table
 
 
@@ -62,7 +63,7 @@ def kubectl(reader: ClusterReader, command: str) -> str:
 
     The text has no final newline, so that `print(kubectl(...))` looks like the terminal.
     """
-    request = parse_command(command)
+    request = _parse(reader, command)
     objects = _fetch(reader, request)
     if request.output in ("json", "yaml"):
         document = objects[0] if len(request.names) == 1 else _list_of(objects)
@@ -72,6 +73,18 @@ def kubectl(reader: ClusterReader, command: str) -> str:
     if request.output == "name":
         return "\n".join(request.rtype.objectname_of(obj) for obj in objects)
     return _table(request, objects, reader.now)
+
+
+def _parse(reader: ClusterReader, command: str) -> GetRequest:
+    """The command read with the built-in kinds, or, for a word none of them is, with the
+    custom kinds the cluster's CRDs serve (asked of the API server, as kubectl's discovery)."""
+    try:
+        return parse_command(command)
+    except BadRequestError as error:
+        if "doesn't have a resource type" not in error.message:
+            raise
+    return parse_command(command,
+                         custom_resource_types(reader.list("customresourcedefinitions", None)))
 
 
 def _fetch(reader: ClusterReader, request: GetRequest) -> list[dict]:
@@ -157,7 +170,7 @@ def watch(reader: WatchingReader, command: str, seconds: float) -> str:
         raise BadRequestError(
             f"error: a watch stays open for a positive number of simulated seconds, got {seconds!r}"
         )
-    request = parse_command(_without_watch_flag(command))
+    request = _parse(reader, _without_watch_flag(command))
     if request.output not in WATCH_OUTPUTS:
         raise BadRequestError(
             f'error: this lab\'s kubectl -w prints tables and names, not "{request.output}"; '

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from k8slab.api import kinds
+from k8slab.api.custom_kinds import crd_kinds, established, served_versions
 from k8slab.api.kinds import Kind
+from k8slab.lab.kubectl.custom_printers import columns_of, crd_cells, custom_cells
 from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
     config_map_cells,
@@ -155,6 +157,29 @@ RESOURCE_TYPES = (
     _type(kinds.CLUSTER_ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
           binding_cells),
     _type(kinds.SERVICE_ACCOUNT, _columns("NAME|SECRETS|AGE"), service_account_cells),
+    _type(kinds.CUSTOM_RESOURCE_DEFINITION, _columns("NAME|CREATED AT"), crd_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}
+
+
+def custom_resource_types(crds: list[dict]) -> tuple[ResourceType, ...]:
+    """The `kubectl get` view of each Established CRD's kind, in its preferred version: what
+    kubectl learns from discovery and the server's Table for a custom kind."""
+    types = []
+    for crd in crds:
+        if not established(crd) or not served_versions(crd):
+            continue
+        info = crd_kinds(crd)[0]
+        columns = columns_of(served_versions(crd)[0])
+        names = (crd.get("status") or {}).get("acceptedNames") or crd["spec"]["names"]
+        spellings = _spellings(info.resource, info.kind, info.group, *info.short_names)
+        if names.get("singular"):
+            spellings += (names["singular"], f"{names['singular']}.{info.group}")
+        types.append(ResourceType(
+            plural=info.resource, kind=info.kind, aliases=spellings,
+            namespaced=info.namespaced, group=info.group,
+            columns=(Column("NAME"), *(Column(c["name"].upper(), wide=c.get("priority", 0) > 0)
+                                       for c in columns)),
+            cells=custom_cells(columns)))
+    return tuple(types)

@@ -1,17 +1,25 @@
 """`kubectl scale TYPE NAME --replicas=N [--current-replicas=M] [--resource-version=V]`, in
 kubectl v1.35's words (staging/src/k8s.io/kubectl/pkg/cmd/scale/scale.go, pkg/scale/scale.go).
 
-kubectl writes the scale subresource; the lab's API server has none, so the lab reads the
-object, sets spec.replicas and writes it back (again each second on a Conflict, as kubectl
-retries), which a controller sees exactly as it would see the subresource's write.
+kubectl writes the scale subresource. For the built-in kinds the lab's API server has none, so
+the lab reads the object, sets spec.replicas and writes it back (again each second on a
+Conflict, as kubectl retries), which a controller sees exactly as it would see the
+subresource's write; a custom kind's scale subresource (its CRD's specReplicasPath) is read and
+written as kubectl does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
-from k8slab.api.kinds import DEPLOYMENT, REPLICA_SET, REPLICATION_CONTROLLER, STATEFUL_SET
+from k8slab.api.kinds import (
+    DEPLOYMENT,
+    REPLICA_SET,
+    REPLICATION_CONTROLLER,
+    STATEFUL_SET,
+    Kind,
+)
 from k8slab.errors import BadRequestError, ConflictError, NotFoundError
 from k8slab.lab.kubectl.api import Api
 from k8slab.lab.kubectl.flags import NAMESPACE, Flag
@@ -43,7 +51,8 @@ class ScaleRequest:
     resource_version: str
 
 
-def parse(flags: dict, args: list[str], namespace: str) -> ScaleRequest:
+def parse(flags: dict, args: list[str], namespace: str,
+          custom: Sequence[Kind] = ()) -> ScaleRequest:
     """Check a `kubectl scale` as kubectl's Validate does, before any request."""
     replicas = flags.get("replicas", -1)
     if replicas < 0:
@@ -55,12 +64,12 @@ def parse(flags: dict, args: list[str], namespace: str) -> ScaleRequest:
             "error: The --current-replicas must specify an integer of -1 or greater")
     if replicas >= 2**31:
         raise BadRequestError(f"error: --replicas={replicas} is more than an int32 holds")
-    targets = parse_targets(args, namespace, USAGE)
+    targets = parse_targets(args, namespace, USAGE, custom)
     version = flags.get("resource-version", "")
     if version and len(targets) > 1:
         raise BadRequestError("error: cannot use --resource-version with multiple resources")
     for target in targets:
-        if target.info not in SCALABLE:
+        if target.info not in SCALABLE and target.info not in custom:
             raise BadRequestError(
                 f"error: {target.resource_string} have no scale subresource; "
                 f"{USAGE.partition('; ')[2]}")
@@ -96,6 +105,9 @@ def _scale_with_retries(api: Api, target: Target, request: ScaleRequest) -> Gene
 
 
 def _scale_one(api: Api, target: Target, request: ScaleRequest) -> Generator:
+    if target.info not in SCALABLE:  # a custom kind: its scale subresource, as kubectl writes
+        yield from _scale_subresource(api, target, request)
+        return
     obj = yield from api.get(target.info.resource, target.name, target.namespace)
     spec = obj.setdefault("spec", {})
     have = spec.get("replicas", 1)
@@ -108,3 +120,17 @@ def _scale_one(api: Api, target: Target, request: ScaleRequest) -> Generator:
                                f"{request.resource_version}, was {version}")
     spec["replicas"] = request.replicas
     yield from api.update(obj)
+
+
+def _scale_subresource(api: Api, target: Target, request: ScaleRequest) -> Generator:
+    resource = target.resource_string
+    scale = yield from api.get_scale(resource, target.name, target.namespace)
+    have = scale["spec"].get("replicas", 0)
+    if request.current_replicas != -1 and have != request.current_replicas:
+        raise KubectlError([], "error: Expected replicas to be "
+                               f"{request.current_replicas}, was {have}")
+    version = scale["metadata"].get("resourceVersion", "")
+    if request.resource_version and version != request.resource_version:
+        raise KubectlError([], "error: Expected resource version to be "
+                               f"{request.resource_version}, was {version}")
+    yield from api.update_scale(resource, target.name, target.namespace, request.replicas)

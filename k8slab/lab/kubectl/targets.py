@@ -49,16 +49,18 @@ class Target:
         return f'Error from server (NotFound): {self.resource_string} "{self.name}" not found'
 
 
-def kind_of(word: str, usage: str) -> Kind:
-    """The Kind a word names (`po`, `deploy`, `deployment.apps`); kubectl's error otherwise."""
+def kind_of(word: str, usage: str, custom: Sequence[Kind] = ()) -> Kind:
+    """The Kind a word names (`po`, `deploy`, `deployment.apps`, or one of the cluster's
+    `custom` kinds: `webapp`); kubectl's error otherwise."""
     try:
-        return resource_info(word)
+        return resource_info(word, custom)
     except K8sLabError:
         raise BadRequestError(
             f'error: the server doesn\'t have a resource type "{word}"\n{usage}') from None
 
 
-def parse_targets(args: Sequence[str], namespace: str, usage: str) -> list[Target]:
+def parse_targets(args: Sequence[str], namespace: str, usage: str,
+                  custom: Sequence[Kind] = ()) -> list[Target]:
     """`pods a b` or `pod/a deployment/b` -> one Target each; kubectl's errors for other forms.
 
     Raises with NO_RESOURCES when `args` is empty.
@@ -72,7 +74,7 @@ def parse_targets(args: Sequence[str], namespace: str, usage: str) -> list[Targe
                 "passing arguments in resource/name form (e.g. "
                 "'kubectl get resource/<resource_name>' instead of "
                 "'kubectl get resource resource/<resource_name>'")
-        info = kind_of(args[0], usage)
+        info = kind_of(args[0], usage, custom)
         if len(args) == 1:
             raise BadRequestError(
                 f"error: resource(s) were provided, but no name was specified\n{usage}")
@@ -82,5 +84,5 @@ def parse_targets(args: Sequence[str], namespace: str, usage: str) -> list[Targe
         if any(not word or not slash or not name or "/" in name for word, slash, name in split):
             raise BadRequestError(
                 "error: arguments in resource/name form must have a single resource and name")
-        pairs = [(kind_of(word, usage), name) for word, _, name in split]
+        pairs = [(kind_of(word, usage, custom), name) for word, _, name in split]
     return [Target(info, name, namespace if info.namespaced else None) for info, name in pairs]
