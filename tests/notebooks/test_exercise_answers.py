@@ -34,6 +34,7 @@ ANSWERS = {
         "answer_3_from_zero": "3",  # counter, colour and kube-root-ca.crt, the ConfigMaps of default
         "answer_4_logs": "True",
         "answer_4_secrets": "False",
+        "answer_5": "0",
     },
     "02-node.ipynb": {
         "answer_1": "80",  # the check accepts 1 s either side
