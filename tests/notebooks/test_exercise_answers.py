@@ -31,7 +31,7 @@ ANSWERS = {
         "answer_2_succeeded": "1",
         "answer_2_grown": "1",
         "answer_3_from_list": "0",
-        "answer_3_from_zero": "3",  # counter, colour and kube-root-ca.crt, the ConfigMaps of default
+        "answer_3_from_zero": "3",  # counter, colour and kube-root-ca.crt
         "answer_4_logs": "True",
         "answer_4_secrets": "False",
         "answer_5": "0",
