@@ -113,8 +113,8 @@ def test_control_plane_runs_as_static_pods_with_mirror_pods(running: Cluster) ->
     ]
     # beside them, the addons kubeadm installs: CoreDNS's Deployment and kube-proxy's DaemonSet
     assert [p["metadata"]["name"] for p in pods] == [
-        "coredns-9fdf59497-njsn7", "coredns-9fdf59497-xzgls", *mirrors[:3],
-        "kube-proxy-29fhr", "kube-proxy-587gl", "kube-proxy-p4mh2", "kube-proxy-zshlw",
+        "coredns-9fdf59497-bl4t2", "coredns-9fdf59497-mprrw", *mirrors[:3],
+        "kube-proxy-cqnw2", "kube-proxy-h9qpz", "kube-proxy-l2mrc", "kube-proxy-rf2zp",
         mirrors[3]]
     images = sorted(c["image"] for c in running.containers("control-plane"))
     assert "registry.k8s.io/kube-apiserver:v1.35.0" in images

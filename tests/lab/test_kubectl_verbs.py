@@ -72,7 +72,7 @@ def test_drain_refuses_unmanaged_pods_and_leaves_the_node_cordoned(cluster: Clus
     assert caught.value.error == (
         "error: [cannot delete cannot delete Pods that declare no controller (use --force to "
         "override): default/a, default/b, cannot delete DaemonSet-managed Pods (use "
-        "--ignore-daemonsets to ignore): kube-system/kube-proxy-xq4gq]")
+        "--ignore-daemonsets to ignore): kube-system/kube-proxy-694tm]")
     assert names(cluster) == ["a", "b", "c"]
     assert cluster.get("nodes", "worker-1", None)["spec"]["unschedulable"] is True
 
@@ -84,10 +84,10 @@ def test_drain_with_force_moves_every_pod_off_the_node(cluster: Cluster) -> None
     assert out.splitlines() == [
         "node/worker-1 cordoned",
         "Warning: deleting Pods that declare no controller: default/a, default/b; ignoring "
-        "DaemonSet-managed Pods: kube-system/kube-proxy-xq4gq",
+        "DaemonSet-managed Pods: kube-system/kube-proxy-694tm",
         "pod/a deleted",
         "pod/b deleted",
-        "pod/coredns-9fdf59497-2xnp5 deleted",
+        "pod/coredns-9fdf59497-q4vqq deleted",
         "node/worker-1 drained",
     ]
     assert names(cluster) == ["c"]
@@ -96,8 +96,8 @@ def test_drain_with_force_moves_every_pod_off_the_node(cluster: Cluster) -> None
     assert cluster.kubectl(
         "drain control-plane --force --disable-eviction --ignore-daemonsets").splitlines() == [
         "node/control-plane cordoned",
-        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-mkjh8",
-        "pod/coredns-9fdf59497-vqqfx deleted",
+        "Warning: ignoring DaemonSet-managed Pods: kube-system/kube-proxy-55tk7",
+        "pod/coredns-9fdf59497-7rjdw deleted",
         "node/control-plane drained"]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from k8slab.api import kinds
 from k8slab.api.custom_kinds import crd_kinds, established, served_versions
 from k8slab.api.kinds import Kind
+from k8slab.lab.kubectl.admission_printers import webhook_configuration_cells
 from k8slab.lab.kubectl.custom_printers import columns_of, crd_cells, custom_cells
 from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
@@ -158,6 +159,10 @@ RESOURCE_TYPES = (
           binding_cells),
     _type(kinds.SERVICE_ACCOUNT, _columns("NAME|SECRETS|AGE"), service_account_cells),
     _type(kinds.CUSTOM_RESOURCE_DEFINITION, _columns("NAME|CREATED AT"), crd_cells),
+    _type(kinds.MUTATING_WEBHOOK_CONFIGURATION, _columns("NAME|WEBHOOKS|AGE"),
+          webhook_configuration_cells),
+    _type(kinds.VALIDATING_WEBHOOK_CONFIGURATION, _columns("NAME|WEBHOOKS|AGE"),
+          webhook_configuration_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

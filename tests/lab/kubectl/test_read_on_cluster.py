@@ -66,9 +66,9 @@ def test_an_unbounded_watch_stops_after_the_labs_limit_and_says_so(cluster: Clus
     # failed once at boot (its ready plugin answers 503 until the kubernetes plugin has synced).
     assert text.splitlines() == [
         "NAMESPACE     LAST SEEN   TYPE      REASON      OBJECT                        MESSAGE",
-        "kube-system   35s         Warning   Unhealthy   Pod/coredns-9fdf59497-2xnp5   "
+        "kube-system   35s         Warning   Unhealthy   Pod/coredns-9fdf59497-2jsm8   "
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
-        "kube-system   35s   Warning   Unhealthy   Pod/coredns-9fdf59497-zqxc5   "
+        "kube-system   35s   Warning   Unhealthy   Pod/coredns-9fdf59497-q4vqq   "
         "Readiness probe failed: HTTP probe failed with statuscode: 503",
         *WATCH_NOTE.splitlines()]
     assert cluster.now == pytest.approx(start + 600, abs=1)

@@ -43,8 +43,8 @@ def test_architecture_draws_every_running_component(cluster):
     assert drawn.count("3 pods · shim → runc") == 2
     pods = {c["pod"].rsplit("/", 1)[1] for host in cluster.hosts[1:]
             for c in cluster.containers(host)}
-    assert pods == {"web-1", "web-2", "coredns-9fdf59497-lhfgx", "coredns-9fdf59497-zl28n",
-                    "kube-proxy-cxbkz", "kube-proxy-w2g25"}
+    assert pods == {"web-1", "web-2", "coredns-9fdf59497-frf2z", "coredns-9fdf59497-l2mrc",
+                    "kube-proxy-cqnw2", "kube-proxy-s6j28"}
     assert all(short(name, 10) in drawn for name in pods)
     assert drawn.count("kube-prox…") == 3  # the DaemonSet's pod runs on the control plane too
     assert {"control plane", "worker nodes", "watch/list", "etcd client",

@@ -70,4 +70,4 @@ def test_a_crashing_container_backs_off_10_20_40_80_160_300_s():
     assert "BackOff 7" in repr(picture)
     exits = [t for t in tips(picture.markup) if t.endswith("exit 1 (Error)")]
     assert len(exits) == 2 * 8  # each run's bar and its exit mark say so
-    assert tips(picture.markup)[-1].startswith("614.0 s BackOff: Back-off restarting failed ")
+    assert tips(picture.markup)[-1].startswith("616.0 s BackOff: Back-off restarting failed ")

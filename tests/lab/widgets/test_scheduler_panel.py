@@ -74,18 +74,18 @@ def test_the_panel_starts_empty_with_every_worker_and_the_default_profile(panel)
     assert panel.node_dropdown.options == ("worker-1", "worker-2")
     assert panel.profile_dropdown.options == (
         ("default-scheduler · LeastAllocated", "default-scheduler"),)
-    assert panel.status.value == "t = 1.6 s · 0 pods bound to a worker node · 0 waiting for one"
+    assert panel.status.value == "t = 4.0 s · 0 pods bound to a worker node · 0 waiting for one"
     assert panel.decision is None
     assert panel.explanation.value == "<p>No scheduling decision yet: add a pod.</p>"
-    assert texts(panel.chart.value)[0] == "CPU and memory requested per node · t = 1.6 s"
+    assert texts(panel.chart.value)[0] == "CPU and memory requested per node · t = 4.0 s"
 
 
 def test_add_pod_creates_the_chosen_pod_and_explains_where_it_went(panel):
     panel.cpu_dropdown.value = "1000m"
     panel.priority_dropdown.value = 100
     before = panel.cluster.now
-    panel.add_button.click()
-    assert panel.cluster.now == pytest.approx(before + SETTLE_SECONDS)
+    panel.add_button.click()  # creating its PriorityClass first takes a fraction of a second
+    assert before + SETTLE_SECONDS <= panel.cluster.now < before + SETTLE_SECONDS + 0.5
     [(name, pod)] = panel_pods(panel.cluster).items()
     assert name.startswith("app-")
     assert pod["spec"]["priority"] == 100
