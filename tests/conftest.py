@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from k8slab.apiserver.authentication import Authenticator
 from k8slab.apiserver.server import APIServer
 from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError
@@ -26,6 +27,7 @@ from k8slab.etcd.member import EtcdMember
 from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
+from tests.pki_fixtures import TEST_CA, credentials
 
 CONTROL_PLANE = "control-plane"
 
@@ -52,8 +54,11 @@ class ControlPlane:
     etcd: EtcdMember
     apiserver: APIServer
 
-    def client(self, user: str = "tester", host: str = "worker-1") -> Client:
-        return Client(self.network.host(host).group(f"client/{user}"), user, CONTROL_PLANE)
+    def client(self, user: str = "tester", host: str = "worker-1",
+               groups: tuple[str, ...] = ()) -> Client:
+        """A client presenting a TEST_CA certificate for `user` in `groups`."""
+        return Client(self.network.host(host).group(f"client/{user}"),
+                      credentials(user, groups), CONTROL_PLANE)
 
     def etcd_client(self) -> EtcdClient:
         return EtcdClient(self.worker.group("etcd-client"), CONTROL_PLANE)
@@ -89,7 +94,8 @@ def build_control_plane(seed: int = 1) -> ControlPlane:
     for host in network.hosts():
         host.start()
     etcd = EtcdMember(control_plane.group("etcd"), CONTROL_PLANE)
-    apiserver = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE)
+    apiserver = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE,
+                          authenticator=Authenticator(lambda: sim.now, TEST_CA))
     etcd.start()
     apiserver.start()
     sim.run(2.0)

@@ -23,7 +23,7 @@ from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.admission.plugins import default_plugins
-from k8slab.apiserver.authentication import authenticate
+from k8slab.apiserver.authentication import Authenticator, LoopbackToken
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
@@ -31,7 +31,7 @@ from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.pod_update import check_pod_update
-from k8slab.apiserver.request_info import Attributes, request_attributes
+from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.storage import Storage
@@ -52,6 +52,7 @@ from k8slab.errors import (
     ForbiddenError,
     InternalError,
     K8sLabError,
+    UnauthorizedError,
 )
 from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
@@ -73,7 +74,8 @@ class APIServer:
     """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
 
     def __init__(self, group: ProcessGroup, etcd_endpoint: str,
-                 advertise_address: str | None = None) -> None:
+                 advertise_address: str | None = None,
+                 authenticator: Authenticator | None = None) -> None:
         self.group = group
         self.advertise_address = advertise_address
         self.host = group.host.name
@@ -83,6 +85,13 @@ class APIServer:
         self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
+        self.authenticator = authenticator or Authenticator(lambda: self.sim.now)
+        # Its own requests (system namespaces, the `kubernetes` Service) carry a token it
+        # makes at start, as upstream's loopback client does.
+        loopback = self.sim.rng(f"apiserver/{self.host}/loopback")
+        self.loopback = LoopbackToken(f"{loopback.getrandbits(128):032x}",
+                                      str(uuid.UUID(int=loopback.getrandbits(128), version=4)))
+        self.authenticator.tokens.insert(0, self.loopback)
         self.authorizer = AlwaysAllow()
         self.admission = AdmissionChain(default_plugins(self.storage), self._record)
         self.cache_ready = False
@@ -111,7 +120,8 @@ class APIServer:
         self.group.spawn(self._compactor())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
             self.group.spawn(KubernetesServiceReconciler(
-                self.serve, self.storage, self.advertise_address, self.group.env.timeout).run())
+                self.serve_loopback, self.storage, self.advertise_address,
+                self.group.env.timeout).run())
 
     # -- background loops -----------------------------------------------------------------
 
@@ -126,7 +136,7 @@ class APIServer:
                         "verb": "create",
                         "resource": "namespaces",
                         "body": obj,
-                        "user": "system:apiserver",
+                        "token": self.loopback.token,
                     }
                 )
                 pending.pop(0)
@@ -172,19 +182,23 @@ class APIServer:
 
     # -- requests -------------------------------------------------------------------------
 
+    def serve_loopback(self, request: dict) -> Generator:
+        """Serve one of the API server's own requests, with its loopback token."""
+        return (yield from self.serve({**request, "token": self.loopback.token}))
+
     def serve(self, request: dict) -> Generator:
         """Handle one API request (create, get, list, update, update_status, bind, delete,
         evict, and pods' log and exec, which the pod's kubelet answers).
 
-        Writes are recorded in the trace when they arrive, and again if they fail.
+        The request's credential is authenticated first (401 if it does not verify). Writes
+        are recorded in the trace when they arrive, and again if they fail.
         """
         verb = request["verb"]
+        user = self._authenticate(request)
         if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
-            self.sim.record(
-                self.host, "apiserver", verb, _request_ref(request), user=request.get("user", "")
-            )
+            self.sim.record(self.host, "apiserver", verb, _request_ref(request), user=user.name)
         try:
-            return (yield from self._recovering(request))
+            return (yield from self._recovering(request, user))
         except APIError as error:
             if verb in WRITE_VERBS:
                 self.sim.record(
@@ -192,18 +206,32 @@ class APIServer:
                     "apiserver",
                     f"{verb} failed",
                     _request_ref(request),
-                    user=request.get("user", ""),
+                    user=user.name,
                     code=error.code,
                     reason=error.reason,
                     message=error.message,
                 )
             raise
 
-    def _recovering(self, request: dict) -> Generator:
+    def _authenticate(self, request: dict) -> UserInfo:
+        """Who sent the request, proven by its credential; 401 if the credential does not
+        verify. Writes and failures are in the trace (`authn`), reads are too many."""
+        try:
+            user, method = self.authenticator.identify(request)
+        except UnauthorizedError as error:
+            self._record("authn", _described(request), decision="failed", cause=error.cause,
+                         source=request.get("source", ""))
+            raise
+        if request["verb"] in WRITE_VERBS:
+            self._record("authn", _request_ref(request), user=user.name,
+                         groups=list(user.groups), method=method)
+        return user
+
+    def _recovering(self, request: dict, user: UserInfo) -> Generator:
         # genericfilters.WithPanicRecovery: a handler that panics answers 500 and the server
         # runs on; client-go words the non-Status body as below (kubectl's "InternalError").
         try:
-            return (yield from self._handle(request))
+            return (yield from self._handle(request, user))
         except K8sLabError:
             raise
         except Exception as error:
@@ -212,14 +240,14 @@ class APIServer:
             raise InternalError(f'an error on the server ("{PANIC_MESSAGE}") has prevented '
                                 "the request from succeeding") from None
 
-    def _handle(self, request: dict) -> Generator:
+    def _handle(self, request: dict, user: UserInfo) -> Generator:
         verb = request["verb"]
         if verb == "healthz":
             # /healthz includes the etcd check: can this server reach its etcd?
             yield from self.storage.check_health()
             return "ok"
         kind = resource_info(request["resource"])
-        attributes = self._authorize(request)
+        attributes = self._authorize(request, user)
         namespace = request.get("namespace") if kind.namespaced else None
         if verb == "create":
             return (yield from self._create(kind, namespace, request["body"], attributes))
@@ -254,10 +282,9 @@ class APIServer:
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
-    def _authorize(self, request: dict) -> Attributes:
-        """Authenticate the request, then authorize it: the attributes admission sees, or a
+    def _authorize(self, request: dict, user: UserInfo) -> Attributes:
+        """Authorize the authenticated `user`'s request: the attributes admission sees, or a
         403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
-        user = authenticate(request)
         attributes = request_attributes(request, user)
         decision = self.authorizer.authorize(attributes)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
@@ -414,7 +441,8 @@ class APIServer:
             kind = resource_info(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
             labels = parse_label_selector(request.get("label_selector"))
-            self._authorize(request)
+            user = self._authenticate(request)
+            self._authorize(request, user)
         except APIError as error:
             stream.send({"type": "ERROR", "object": error.to_status()})
             stream.close(error.message)
@@ -443,7 +471,7 @@ class APIServer:
             "apiserver",
             "watch",
             kind.resource,
-            user=request.get("user", ""),
+            user=user.name,
             field_selector=request.get("field_selector"),
             **({"label_selector": request["label_selector"]}
                if request.get("label_selector") else {}),
@@ -460,6 +488,14 @@ def _request_ref(request: dict) -> str:
     if kind.namespaced:
         return f"{kind.singular}/{namespace or 'default'}/{name}"
     return f"{kind.singular}/{name}"
+
+
+def _described(request: dict) -> str:
+    """A request as the trace names it: its object, or its verb when it names no resource."""
+    try:
+        return _request_ref(request)
+    except K8sLabError:
+        return str(request.get("verb"))
 
 
 def _resource_version(text: str | None) -> int | None:

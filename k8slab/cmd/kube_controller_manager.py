@@ -4,8 +4,9 @@ kube-system/kube-controller-manager, talking to the API server its `--kubeconfig
 Flags are parsed as upstream's pflag does (names with `_` read as `-`, Go durations, an unknown
 flag refused in pflag's words). Losing the Lease ends the process with status 1, as upstream's
 OnStoppedLeading does ("leaderelection lost"); the kubelet then restarts the container.
-The TLS, credential and CIDR flags kubeadm passes are accepted and not modelled: the lab has no
-certificates, one API identity for all controllers, and pod CIDRs the kubelets are given.
+The TLS, credential and CIDR flags kubeadm passes are accepted and not modelled: the controllers
+share the identity of --kubeconfig's certificate (no per-controller ServiceAccounts), and the
+kubelets are given their pod CIDRs.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import fields
 
-from k8slab.cmd.cli import go_duration, kubeconfig_server
+from k8slab.cmd.cli import go_duration, kubeconfig_client
 from k8slab.controllers.context import ControllerOptions
 from k8slab.controllers.manager import ControllerManager
 from k8slab.errors import K8sLabError
@@ -106,8 +107,9 @@ def main(process: Process) -> Generator:
         raise K8sLabError(f"{BINARY}: required flag --kubeconfig is not set")
     if kubeconfig not in group.host.disk:
         raise K8sLabError(f"{BINARY}: stat {kubeconfig}: no such file or directory")
-    manager = ControllerManager(group, kubeconfig_server(group, kubeconfig), options,
-                                controllers, leader_elect=leader_elect)
+    server, credentials = kubeconfig_client(group, kubeconfig)
+    manager = ControllerManager(group, server, options, controllers,
+                                leader_elect=leader_elect, credentials=credentials)
     lost = group.env.event()
     manager.on_lost.append(lambda: lost.succeed() if not lost.triggered else None)
     group.host.memory[BINARY] = manager

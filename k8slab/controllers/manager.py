@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials
 from k8slab.client.informer import SharedInformerFactory
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client
@@ -162,12 +163,14 @@ class ControllerManager:
     manager and, once leading, starts its controllers with shared informers."""
 
     def __init__(self, group: ProcessGroup, server: str, options: ControllerOptions,
-                 selectors: Sequence[str] = ("*",), *, leader_elect: bool = True) -> None:
+                 selectors: Sequence[str] = ("*",), *, leader_elect: bool = True,
+                 credentials: Credentials = ANONYMOUS_CREDENTIALS) -> None:
         self.group = group
         self.options = options
         self.enabled = enabled_controllers(selectors)
         self.leader_elect = leader_elect
-        self.client = Client(group, "system:kube-controller-manager", server)
+        # controller-manager.conf's credentials: system:kube-controller-manager (kubeadm's).
+        self.client = Client(group, credentials, server)
         self.leading = False
         self.controllers: dict[str, object] = {}
         self.on_lost: list[Callable[[], None]] = []

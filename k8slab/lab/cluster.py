@@ -28,6 +28,7 @@ from k8slab.lab import (
     etcdutl,
     kubeadm,
     node_files,
+    pki,
     progress,
     scheduling,
     static_pods,
@@ -95,6 +96,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
             raise K8sLabError(f"proxy_mode must be one of {', '.join(PROXY_MODES)} (kube-proxy's "
                               f"Linux modes), got {proxy_mode!r}")
         skipped = kubeadm.skipped_addons(skip_phases)
+        cluster_pki = pki.ClusterPKI(seed)
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
@@ -110,7 +112,8 @@ class Cluster(KubectlVerbs, NetworkVerbs):
             host = self.network.add_host(name)
             ip = f"10.0.0.{10 + j}"
             kubeadm.init_control_plane(
-                host, ip, endpoint=self.endpoint, etcd_members=self.control_planes
+                host, ip, endpoint=self.endpoint, etcd_members=self.control_planes,
+                pki=cluster_pki,
             )
             host.boot = kubeadm.node_boot(
                 NodeConfig(
@@ -130,7 +133,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         for i in range(1, workers + 1):
             name = f"worker-{i}"
             host = self.network.add_host(name)
-            kubeadm.join_worker(host, self.endpoint)
+            kubeadm.join_worker(host, self.endpoint, cluster_pki)
             host.boot = kubeadm.node_boot(
                 NodeConfig(
                     name,
@@ -245,7 +248,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: _steps(steps, Client(group, "kubernetes-admin", self.endpoint)))
+            lambda group: _steps(steps, pki.admin_client(group)))
 
     def _on_control_plane(self, steps: Callable[[ProcessGroup], Generator],
                           limit: float = COMMAND_LIMIT) -> Any:

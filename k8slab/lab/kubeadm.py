@@ -7,6 +7,7 @@ as system services, started again on each boot.
 
 from __future__ import annotations
 
+from k8slab.api.kubeconfig import read_kubeconfig
 from k8slab.apiserver.loadbalancer import LoadBalancer
 from k8slab.cmd import coredns, kube_proxy
 from k8slab.cmd.images import (
@@ -20,12 +21,17 @@ from k8slab.cmd.images import (
 from k8slab.cmd.node import preload_images, start_node_services
 from k8slab.errors import K8sLabError
 from k8slab.lab.node_files import KUBELET_CONFIG, kubelet_config
+from k8slab.lab.pki import (
+    CA_CERT,
+    CONTROLLER_MANAGER_CONF,
+    KUBELET_CONF,
+    PKI,
+    SCHEDULER_CONF,
+    ClusterPKI,
+)
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 
-KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
-SCHEDULER_CONF = "/etc/kubernetes/scheduler.conf"
-CONTROLLER_MANAGER_CONF = "/etc/kubernetes/controller-manager.conf"
 # kubeadm's defaults: the pod subnet the lab's CNI uses (flannel's 10.244.0.0/16) and the
 # service subnet 10.96.0.0/12.
 POD_SUBNET = "10.244.0.0/16"
@@ -89,8 +95,10 @@ def controller_manager_command() -> list[str]:
 
 
 def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = None,
-                       etcd_members: list[str] | None = None) -> None:
-    """`kubeadm init` (or `join --control-plane`): static pods, kubeconfigs, images pulled.
+                       etcd_members: list[str] | None = None,
+                       pki: ClusterPKI | None = None) -> None:
+    """`kubeadm init` (or `join --control-plane`): certificates and kubeconfigs signed by the
+    cluster CA `pki` (one made from seed 0 if none is given), static pods, images pulled.
 
     etcd is stacked: one member per control-plane host, the API server using its local member.
     The scheduler and the controller manager talk to their local API server (kubeadm's
@@ -124,8 +132,11 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
             [
                 "kube-apiserver",
                 f"--advertise-address={advertise}",
+                f"--client-ca-file={CA_CERT}",
+                "--enable-bootstrap-token-auth=true",
                 "--etcd-servers=https://127.0.0.1:2379",
                 "--secure-port=6443",
+                f"--tls-cert-file={PKI}/apiserver.crt",
             ],
             "250m",
         ),
@@ -147,9 +158,7 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     etcd["containers"][0]["volumeMounts"] = [{"mountPath": "/var/lib/etcd", "name": "etcd-data"}]
     etcd["volumes"] = [{"hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"},
                         "name": "etcd-data"}]
-    host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
-    host.disk[CONTROLLER_MANAGER_CONF] = {"server": f"https://{host.name}:6443"}
-    host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
+    (pki or ClusterPKI(0)).write_control_plane(host, advertise, endpoint)
     # `kubeadm config images pull`: the control plane's images and the addons'.
     preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE,
                           PROXY_IMAGE, coredns.IMAGE])
@@ -188,10 +197,11 @@ def addons(endpoint: str, proxy_mode: str = "iptables", skipped: set[str] = froz
     return manifests
 
 
-def join_worker(host: Host, api_host: str) -> None:
-    """`kubeadm join`: the kubelet's kubeconfig pointing at the API server. (Simplified: the
-    pause image is already on the node, where a real containerd pulls it for the first pod.)"""
-    host.disk[KUBELET_CONF] = {"server": f"https://{api_host}:6443"}
+def join_worker(host: Host, api_host: str, pki: ClusterPKI | None = None) -> None:
+    """`kubeadm join`: the kubelet's kubeconfig, signed by the cluster CA `pki`, pointing at
+    the API server. (Simplified: the pause image is already on the node, where a real
+    containerd pulls it for the first pod.)"""
+    (pki or ClusterPKI(0)).write_node(host, api_host)
     preload_images(host, [])
     host.programs.update(PROGRAMS)
 
@@ -213,7 +223,8 @@ def node_boot(config: NodeConfig):
     def boot(host: Host) -> None:
         # kubeadm wrote the kubelet's configuration before the kubelet first started.
         host.disk.setdefault(KUBELET_CONFIG, kubelet_config(config))
-        server = host.disk[KUBELET_CONF]["server"].split("://", 1)[1].split(":", 1)[0]
-        start_node_services(host, config, server)
+        server, credentials = read_kubeconfig(host.disk[KUBELET_CONF])
+        start_node_services(host, config, server.split("://", 1)[1].split(":", 1)[0],
+                            credentials)
 
     return boot

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, UnavailableError
 from k8slab.lab import arguments
 from k8slab.lab.kubectl import delete as kubectl_delete
@@ -21,6 +20,7 @@ from k8slab.lab.kubectl import scale as kubectl_scale
 from k8slab.lab.kubectl.api import Api, ClientApi
 from k8slab.lab.kubectl.get import WatchChange
 from k8slab.lab.kubectl.output import REQUEST_MARGIN, wait_seconds
+from k8slab.lab.pki import admin_client
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Network
 
@@ -120,7 +120,7 @@ class KubectlVerbs:
                 "refused - did you specify the right host or port?"
             )
         return self._on_control_plane(
-            lambda group: steps(ClientApi(Client(group, "kubernetes-admin", self.endpoint))),
+            lambda group: steps(ClientApi(admin_client(group))),
             waits + REQUEST_MARGIN)
 
     def cordon(self, node: str) -> str:
@@ -170,7 +170,7 @@ class _Reader:
         pass, as `kubectl get -w` does; each change is stamped with the time it arrived."""
 
         def steps(group: ProcessGroup) -> Generator:
-            client = Client(group, "kubernetes-admin", self._cluster.endpoint)
+            client = admin_client(group)
             listed, version = yield from client.list(resource, namespace)
             changes: list[WatchChange] = []
 

@@ -1,15 +1,18 @@
 """The load balancer spreads requests over healthy API servers and routes around a dead one."""
 
+from k8slab.apiserver.authentication import Authenticator
 from k8slab.apiserver.loadbalancer import CHECK_INTERVAL, FALL, LoadBalancer
 from k8slab.apiserver.server import APIServer
 from k8slab.client.informer import Informer
 from k8slab.client.rest import Client
 from k8slab.errors import UnavailableError
+from tests.pki_fixtures import TEST_CA, credentials
 
 
 def with_two_apiservers(cp):
     """A second API server on worker-2 (same etcd), and a load balancer on a new host 'lb'."""
-    second = APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane")
+    second = APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane",
+                       authenticator=Authenticator(lambda: cp.sim.now, TEST_CA))
     second.start()
     lb_host = cp.network.add_host("lb")
     lb_host.start()
@@ -20,7 +23,8 @@ def with_two_apiservers(cp):
 
 
 def lb_client(cp, user="tester"):
-    return Client(cp.network.host("worker-1").group(f"lb-client/{user}"), user, "lb")
+    return Client(cp.network.host("worker-1").group(f"lb-client/{user}"), credentials(user),
+                  "lb")
 
 
 def served_by(cp, since):

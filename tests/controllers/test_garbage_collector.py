@@ -10,12 +10,13 @@ from k8slab.client.rest import Client
 from k8slab.controllers.context import ControllerContext
 from k8slab.controllers.garbage_collector import GarbageCollector
 from k8slab.errors import NotFoundError
+from tests.pki_fixtures import credentials
 
 
 @pytest.fixture
 def gc(cp):
     group = cp.control_plane.group("kube-controller-manager")
-    client = Client(group, "system:kube-controller-manager", "control-plane")
+    client = Client(group, credentials("system:kube-controller-manager"), "control-plane")
     collector = GarbageCollector(ControllerContext(group, client, SharedInformerFactory(client)),
                                  resources=("pods",))
     collector.start()
