@@ -23,9 +23,12 @@ from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.admission.plugins import default_plugins
+from k8slab.apiserver.audit import AuditEntry, AuditLog
+from k8slab.apiserver.audit_policy import Policy
 from k8slab.apiserver.authentication import Authenticator, LoopbackToken
 from k8slab.apiserver.authorization import AlwaysAllow, forbidden_message
 from k8slab.apiserver.deletion import Deleter, parse_options
+from k8slab.apiserver.front_door import WRITE_VERBS, FrontDoor, request_ref
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
@@ -52,13 +55,11 @@ from k8slab.errors import (
     ForbiddenError,
     InternalError,
     K8sLabError,
-    UnauthorizedError,
 )
 from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -70,12 +71,13 @@ GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 PANIC_MESSAGE = "This request caused apiserver to panic. Look in the logs for details."
 
 
-class APIServer:
+class APIServer(FrontDoor):
     """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
 
     def __init__(self, group: ProcessGroup, etcd_endpoint: str,
                  advertise_address: str | None = None,
-                 authenticator: Authenticator | None = None) -> None:
+                 authenticator: Authenticator | None = None,
+                 audit_policy: Policy | None = None, audit_path: str = "") -> None:
         self.group = group
         self.advertise_address = advertise_address
         self.host = group.host.name
@@ -93,6 +95,10 @@ class APIServer:
                                       str(uuid.UUID(int=loopback.getrandbits(128), version=4)))
         self.authenticator.tokens.insert(0, self.loopback)
         self.authorizer = AlwaysAllow()
+        # --audit-policy-file and --audit-log-path: none by default (kubeadm turns none on).
+        self.audit = None if audit_policy is None else AuditLog(
+            audit_policy, group.host.disk, audit_path, lambda: self.sim.now,
+            self.sim.rng(f"apiserver/{self.host}/audit"))
         self.admission = AdmissionChain(default_plugins(self.storage), self._record)
         self.cache_ready = False
         self._rng = self.sim.rng(f"apiserver/{self.host}")
@@ -182,10 +188,6 @@ class APIServer:
 
     # -- requests -------------------------------------------------------------------------
 
-    def serve_loopback(self, request: dict) -> Generator:
-        """Serve one of the API server's own requests, with its loopback token."""
-        return (yield from self.serve({**request, "token": self.loopback.token}))
-
     def serve(self, request: dict) -> Generator:
         """Handle one API request (create, get, list, update, update_status, bind, delete,
         evict, and pods' log and exec, which the pod's kubelet answers).
@@ -196,58 +198,49 @@ class APIServer:
         verb = request["verb"]
         user = self._authenticate(request)
         if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
-            self.sim.record(self.host, "apiserver", verb, _request_ref(request), user=user.name)
+            self.sim.record(self.host, "apiserver", verb, request_ref(request), user=user.name)
+        entry = None
         try:
-            return (yield from self._recovering(request, user))
+            if self.audit is not None:
+                entry = self.audit.begin(request, request_attributes(request, user))
+            result = yield from self._recovering(request, user, entry)
         except APIError as error:
+            self._audit_failed(entry, error, panicked=isinstance(error, _Panicked))
             if verb in WRITE_VERBS:
                 self.sim.record(
                     self.host,
                     "apiserver",
                     f"{verb} failed",
-                    _request_ref(request),
+                    request_ref(request),
                     user=user.name,
                     code=error.code,
                     reason=error.reason,
                     message=error.message,
                 )
             raise
+        return self._audited(entry, verb, result)
 
-    def _authenticate(self, request: dict) -> UserInfo:
-        """Who sent the request, proven by its credential; 401 if the credential does not
-        verify. Writes and failures are in the trace (`authn`), reads are too many."""
-        try:
-            user, method = self.authenticator.identify(request)
-        except UnauthorizedError as error:
-            self._record("authn", _described(request), decision="failed", cause=error.cause,
-                         source=request.get("source", ""))
-            raise
-        if request["verb"] in WRITE_VERBS:
-            self._record("authn", _request_ref(request), user=user.name,
-                         groups=list(user.groups), method=method)
-        return user
-
-    def _recovering(self, request: dict, user: UserInfo) -> Generator:
+    def _recovering(self, request: dict, user: UserInfo, entry: AuditEntry | None) -> Generator:
         # genericfilters.WithPanicRecovery: a handler that panics answers 500 and the server
         # runs on; client-go words the non-Status body as below (kubectl's "InternalError").
         try:
-            return (yield from self._handle(request, user))
+            return (yield from self._handle(request, user, entry))
         except K8sLabError:
             raise
         except Exception as error:
             self.sim.record(self.host, "apiserver", "panic", str(request.get("resource")),
                             verb=str(request.get("verb")), error=describe(error))
-            raise InternalError(f'an error on the server ("{PANIC_MESSAGE}") has prevented '
-                                "the request from succeeding") from None
+            raise _Panicked(f'an error on the server ("{PANIC_MESSAGE}") has prevented '
+                            "the request from succeeding") from None
 
-    def _handle(self, request: dict, user: UserInfo) -> Generator:
+    def _handle(self, request: dict, user: UserInfo, entry: AuditEntry | None) -> Generator:
         verb = request["verb"]
         if verb == "healthz":
             # /healthz includes the etcd check: can this server reach its etcd?
             yield from self.storage.check_health()
             return "ok"
         kind = resource_info(request["resource"])
-        attributes = self._authorize(request, user)
+        attributes = self._authorize(request, user, entry)
         namespace = request.get("namespace") if kind.namespaced else None
         if verb == "create":
             return (yield from self._create(kind, namespace, request["body"], attributes))
@@ -282,13 +275,16 @@ class APIServer:
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
-    def _authorize(self, request: dict, user: UserInfo) -> Attributes:
+    def _authorize(self, request: dict, user: UserInfo,
+                   entry: AuditEntry | None = None) -> Attributes:
         """Authorize the authenticated `user`'s request: the attributes admission sees, or a
         403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
         attributes = request_attributes(request, user)
         decision = self.authorizer.authorize(attributes)
+        if entry is not None:
+            self.audit.authorized(entry, decision.allowed, decision.reason)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
-            self._record("authz", _request_ref(request), user=user.name,
+            self._record("authz", request_ref(request), user=user.name,
                          groups=list(user.groups), verb=attributes.verb,
                          decision=decision.verdict, reason=decision.reason,
                          authorizer=decision.authorizer)
@@ -437,13 +433,17 @@ class APIServer:
 
     def accept(self, request: dict, stream: Stream) -> None:
         """Open a watch: replay from the requested resourceVersion, then follow the cache."""
+        entry = None
         try:
             kind = resource_info(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
             labels = parse_label_selector(request.get("label_selector"))
             user = self._authenticate(request)
-            self._authorize(request, user)
+            entry = None if self.audit is None else self.audit.begin(
+                request, request_attributes(request, user))
+            self._authorize(request, user, entry)
         except APIError as error:
+            self._audit_failed(entry, error)
             stream.send({"type": "ERROR", "object": error.to_status()})
             stream.close(error.message)
             return
@@ -466,6 +466,8 @@ class APIServer:
             stream.send({"type": "ERROR", "object": status})
             stream.close(too_old)
             return
+        if entry is not None:
+            self.audit.started(entry)
         self.sim.record(
             self.host,
             "apiserver",
@@ -478,24 +480,8 @@ class APIServer:
         )
 
 
-def _request_ref(request: dict) -> str:
-    """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
-    kind = resource_info(request["resource"])
-    body = request.get("body") or {}
-    meta = body.get("metadata") or {}
-    name = request.get("name") or meta.get("name") or meta.get("generateName", "")
-    namespace = request.get("namespace") or meta.get("namespace")
-    if kind.namespaced:
-        return f"{kind.singular}/{namespace or 'default'}/{name}"
-    return f"{kind.singular}/{name}"
-
-
-def _described(request: dict) -> str:
-    """A request as the trace names it: its object, or its verb when it names no resource."""
-    try:
-        return _request_ref(request)
-    except K8sLabError:
-        return str(request.get("verb"))
+class _Panicked(InternalError):
+    """The 500 of a handler that panicked (recorded at the audit log's Panic stage)."""
 
 
 def _resource_version(text: str | None) -> int | None:

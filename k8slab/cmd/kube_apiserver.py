@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Generator
 
 from k8slab.api.certificates import Certificate, CertificateAuthority, key_from_pem
+from k8slab.apiserver.audit_policy import parse_policy, policy_document
 from k8slab.apiserver.authentication import Authenticator
 from k8slab.apiserver.bootstrap_tokens import BootstrapTokenAuthenticator
 from k8slab.apiserver.server import APIServer
@@ -19,6 +20,7 @@ from k8slab.errors import K8sLabError
 from k8slab.node.process import Process
 
 BINARY = "kube-apiserver"
+AUDIT_LOG = "/var/log/kubernetes/audit/audit.log"  # where the kubeadm docs' example writes it
 
 
 def main(process: Process) -> Generator:
@@ -30,7 +32,15 @@ def main(process: Process) -> Generator:
         lambda: group.sim.now,
         client_ca(group.host.disk, args["client-ca-file"]) if "client-ca-file" in args else None,
         anonymous=_flag(args, "anonymous-auth", True))
-    server = APIServer(group, etcd, args.get("advertise-address"), authenticator)
+    policy = None
+    if "audit-policy-file" in args:
+        path = args["audit-policy-file"]
+        if path not in group.host.disk:
+            raise K8sLabError(f"{BINARY}: loading audit policy file: failed to read file "
+                              f'path "{path}": open {path}: no such file or directory')
+        policy = parse_policy(policy_document(group.host.disk[path]))
+    server = APIServer(group, etcd, args.get("advertise-address"), authenticator,
+                       policy, args.get("audit-log-path", AUDIT_LOG))
     if _flag(args, "enable-bootstrap-token-auth", False):
         authenticator.add_token_authenticator(
             BootstrapTokenAuthenticator(lambda key: server.cache.objects.get(key),

@@ -13,6 +13,7 @@ from typing import Any
 
 from k8slab.api.kinds import kind_info, registry_key
 from k8slab.api.manifests import load_manifests
+from k8slab.apiserver.audit_policy import policy_document
 from k8slab.client.rest import Client
 from k8slab.cmd.registry import registry_boot
 from k8slab.errors import (
@@ -34,6 +35,7 @@ from k8slab.lab import (
     static_pods,
 )
 from k8slab.lab.apply import send_each, source_name
+from k8slab.lab.audit_verbs import AuditVerbs
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
@@ -58,12 +60,16 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs, NetworkVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs, AuditVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
     etcd quorum) they are `control-plane-1`... and a load balancer host `lb` fronts their API
     servers, as in kubeadm's highly available set-up with stacked etcd.
+
+    `audit_policy` turns the API servers' audit log on (kubeadm turns none on): an
+    audit.k8s.io/v1 Policy as a dict or YAML text, or a preset name ("metadata", "request",
+    "request-response", "writes"); `audit_log()` reads it.
     """
 
     def __init__(
@@ -77,6 +83,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
         check_invariants: bool = False,
         proxy_mode: str = "iptables",
         skip_phases: Sequence[str] = (),
+        audit_policy: Any = None,
     ) -> None:
         if not arguments.is_whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
@@ -96,6 +103,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
             raise K8sLabError(f"proxy_mode must be one of {', '.join(PROXY_MODES)} (kube-proxy's "
                               f"Linux modes), got {proxy_mode!r}")
         skipped = kubeadm.skipped_addons(skip_phases)
+        self.audit_policy = None if audit_policy is None else policy_document(audit_policy)
         cluster_pki = pki.ClusterPKI(seed)
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
@@ -113,7 +121,7 @@ class Cluster(KubectlVerbs, NetworkVerbs):
             ip = f"10.0.0.{10 + j}"
             kubeadm.init_control_plane(
                 host, ip, endpoint=self.endpoint, etcd_members=self.control_planes,
-                pki=cluster_pki,
+                pki=cluster_pki, audit_policy=self.audit_policy,
             )
             host.boot = kubeadm.node_boot(
                 NodeConfig(

@@ -18,6 +18,7 @@ from k8slab.cmd.images import (
     PROXY_IMAGE,
     SCHEDULER_IMAGE,
 )
+from k8slab.cmd.kube_apiserver import AUDIT_LOG
 from k8slab.cmd.node import preload_images, start_node_services
 from k8slab.errors import K8sLabError
 from k8slab.lab.node_files import KUBELET_CONFIG, kubelet_config
@@ -32,6 +33,7 @@ from k8slab.lab.pki import (
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 
+AUDIT_POLICY = "/etc/kubernetes/audit-policy.yaml"
 # kubeadm's defaults: the pod subnet the lab's CNI uses (flannel's 10.244.0.0/16) and the
 # service subnet 10.96.0.0/12.
 POD_SUBNET = "10.244.0.0/16"
@@ -96,9 +98,12 @@ def controller_manager_command() -> list[str]:
 
 def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = None,
                        etcd_members: list[str] | None = None,
-                       pki: ClusterPKI | None = None) -> None:
+                       pki: ClusterPKI | None = None, audit_policy: dict | None = None) -> None:
     """`kubeadm init` (or `join --control-plane`): certificates and kubeconfigs signed by the
     cluster CA `pki` (one made from seed 0 if none is given), static pods, images pulled.
+    An `audit_policy` document is written to /etc/kubernetes/audit-policy.yaml and handed to
+    the API server with --audit-policy-file and --audit-log-path, as kubeadm's docs show
+    through apiServer.extraArgs (kubeadm itself turns no audit on).
 
     etcd is stacked: one member per control-plane host, the API server using its local member.
     The scheduler and the controller manager talk to their local API server (kubeadm's
@@ -132,6 +137,8 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
             [
                 "kube-apiserver",
                 f"--advertise-address={advertise}",
+                *([f"--audit-log-path={AUDIT_LOG}", f"--audit-policy-file={AUDIT_POLICY}"]
+                  if audit_policy is not None else []),
                 f"--client-ca-file={CA_CERT}",
                 "--enable-bootstrap-token-auth=true",
                 "--etcd-servers=https://127.0.0.1:2379",
@@ -159,6 +166,8 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     etcd["volumes"] = [{"hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"},
                         "name": "etcd-data"}]
     (pki or ClusterPKI(0)).write_control_plane(host, advertise, endpoint)
+    if audit_policy is not None:
+        host.disk[AUDIT_POLICY] = audit_policy
     # `kubeadm config images pull`: the control plane's images and the addons'.
     preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE,
                           PROXY_IMAGE, coredns.IMAGE])

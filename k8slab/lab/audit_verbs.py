@@ -1,0 +1,58 @@
+"""The facade's view of the audit log: the audit.k8s.io/v1 Events the API servers wrote to
+/var/log/kubernetes/audit/audit.log on their hosts, filtered, so "who deleted my pod?" is one
+call: `c.audit_log(verb="delete", resource="pods", name="web")`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from k8slab.apiserver.audit_policy import RESPONSE_COMPLETE, STAGES
+from k8slab.cmd.kube_apiserver import AUDIT_LOG
+from k8slab.errors import K8sLabError
+from k8slab.lab import arguments
+from k8slab.sim.network import Network
+
+
+class AuditVerbs:
+    """`audit_log()` for a Cluster with `network` and `control_planes`."""
+
+    network: Network
+    control_planes: list[str]
+    audit_policy: dict | None
+
+    def audit_log(self, *, user: str | None = None, verb: str | None = None,
+                  resource: str | None = None, namespace: str | None = None,
+                  name: str | None = None, stage: str | None = RESPONSE_COMPLETE) -> list[dict]:
+        """The audit Events of every API server, oldest first, that match every filter given:
+        `user` (username), `verb` (get, list, watch, create, update, patch, delete),
+        `resource` (pods, or pods/log with its subresource), `namespace`, `name` and `stage`
+        (ResponseComplete by default; None for all stages). Needs `Cluster(audit_policy=...)`.
+        """
+        if self.audit_policy is None:
+            raise K8sLabError("the audit log is off (kubeadm turns none on): make the cluster "
+                              "with Cluster(audit_policy=...), e.g. audit_policy=\"metadata\"")
+        wanted = {"user": user, "verb": verb, "resource": resource, "namespace": namespace,
+                  "name": name}
+        for field, value in wanted.items():
+            arguments.optional_text(value, field)
+        if stage is not None and stage not in STAGES:
+            raise K8sLabError(f"stage must be one of {', '.join(STAGES)} or None, got {stage!r}")
+        events = []
+        for order, host in enumerate(self.control_planes):
+            for line in self.network.host(host).disk.get(AUDIT_LOG, []):
+                event = json.loads(line)
+                if _matches(event, wanted, stage):
+                    events.append((event["stageTimestamp"], order, event))
+        return [event for _, _, event in sorted(events, key=lambda e: e[:2])]
+
+
+def _matches(event: dict, wanted: dict, stage: str | None) -> bool:
+    ref = event.get("objectRef") or {}
+    resource = ref.get("resource", "")
+    if ref.get("subresource"):
+        resource = f"{resource}/{ref['subresource']}"
+    found = {"user": event.get("user", {}).get("username"), "verb": event.get("verb"),
+             "resource": resource, "namespace": ref.get("namespace"), "name": ref.get("name")}
+    return (stage is None or event["stage"] == stage) and all(
+        value is None or found[field] == value for field, value in wanted.items())
