@@ -76,12 +76,11 @@ class AuditLog:
                      "groups": list(user.groups)},
             "sourceIPs": [request.get("source") or ""],
         }
+        body = request_object(request) if request["verb"] in _WITH_BODY else None
         if attributes.resource_request:
-            event["objectRef"] = object_ref(attributes)
-        if level in (REQUEST, REQUEST_RESPONSE) and request["verb"] in _WITH_BODY:
-            body = request_object(request)
-            if body is not None:
-                event["requestObject"] = copy.deepcopy(body)
+            event["objectRef"] = object_ref(attributes, body)
+        if level in (REQUEST, REQUEST_RESPONSE) and body is not None:
+            event["requestObject"] = copy.deepcopy(body)
         event["requestReceivedTimestamp"] = to_micro_time(self.now())
         entry = AuditEntry(level, omit, event)
         self._emit(entry, "RequestReceived")
@@ -121,16 +120,24 @@ class AuditLog:
         self.disk.setdefault(self.path, []).append(json.dumps(event, separators=(",", ":")))
 
 
-def object_ref(attributes: Attributes) -> dict:
-    """The Event's objectRef: resource, namespace, name, apiGroup, apiVersion, subresource."""
+def object_ref(attributes: Attributes, body: dict | None = None) -> dict:
+    """The Event's objectRef: resource, namespace, name, apiGroup, apiVersion, subresource;
+    what the URL leaves out (a create's name) is read from the object sent, as upstream's
+    audit.LogRequestObject does at every level."""
+    meta = (body.get("metadata") or {}) if isinstance(body, dict) else {}
     ref = {"resource": attributes.resource}
-    if attributes.namespace:
-        ref["namespace"] = attributes.namespace
-    if attributes.name:
-        ref["name"] = attributes.name
+    namespace = attributes.namespace or meta.get("namespace")
+    if namespace:
+        ref["namespace"] = namespace
+    if attributes.name or meta.get("name"):
+        ref["name"] = attributes.name or meta["name"]
+    if meta.get("uid"):
+        ref["uid"] = meta["uid"]
     if attributes.api_group:
         ref["apiGroup"] = attributes.api_group
     ref["apiVersion"] = attributes.api_version
+    if meta.get("resourceVersion"):
+        ref["resourceVersion"] = meta["resourceVersion"]
     if attributes.subresource:
         ref["subresource"] = attributes.subresource
     return ref

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
-from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.errors import K8sLabError, UnauthorizedError, UnavailableError
 from k8slab.lab import arguments
+from k8slab.lab.apply import unauthorized_line
 from k8slab.lab.kubectl import delete as kubectl_delete
 from k8slab.lab.kubectl import dispatch, drain
 from k8slab.lab.kubectl import exec as kubectl_exec
@@ -110,7 +111,10 @@ class KubectlVerbs:
         kubectl waits; they stop after a bounded time (--timeout, or ten simulated minutes).
         """
         arguments.text(command, "kubectl()'s command", 'a string such as "get pods"')
-        return dispatch.run(_Terminal(self), command)
+        try:
+            return dispatch.run(_Terminal(self), command)
+        except UnauthorizedError as error:  # kubectl's words for a 401 (reference i.1)
+            raise UnauthorizedError(unauthorized_line(error), error.cause) from None
 
     def _kubectl_steps(self, steps: Callable[[Api], Generator], waits: float) -> Any:
         # kubectl's requests, on a control-plane host as the admin, for as long as it may wait.
