@@ -65,7 +65,9 @@ class Authenticator:
         self.client_ca = client_ca
         self.tokens: list[TokenAuthenticator] = list(tokens or [])
         self.anonymous = anonymous
-        self._signed: dict[Certificate, bool] = {}  # a TLS session's verification, reused
+        # Certificates already verified, by signature: a TLS session's verification, reused
+        # for the same certificate object (a forged copy of a signature is checked afresh).
+        self._verified: dict[str, tuple[Certificate, UserInfo]] = {}
 
     def add_token_authenticator(self, authenticator: TokenAuthenticator) -> None:
         """Add a kind of bearer token (the ServiceAccount token authenticator goes here)."""
@@ -83,7 +85,7 @@ class Authenticator:
             cause = self._certificate_problem(certificate)
             if cause:
                 raise UnauthorizedError("Unauthorized", cause=cause)
-            return _authenticated(certificate.common_name, certificate.organizations), X509
+            return self._verified[certificate.signature][1], X509
         token = request.get("token")
         if token:
             for authenticator in self.tokens:
@@ -102,11 +104,12 @@ class Authenticator:
     def _certificate_problem(self, certificate: object) -> str:
         if not isinstance(certificate, Certificate):
             return UNKNOWN_AUTHORITY
-        signed = self._signed.get(certificate)
-        if signed is None:
-            signed = self._signed[certificate] = self.client_ca.signed(certificate)
-        if not signed:
-            return UNKNOWN_AUTHORITY
+        known = self._verified.get(certificate.signature)
+        if known is None or known[0] is not certificate:
+            if not self.client_ca.signed(certificate):
+                return UNKNOWN_AUTHORITY
+            user = _authenticated(certificate.common_name, certificate.organizations)
+            self._verified[certificate.signature] = (certificate, user)
         if not certificate.valid_at(self.now()):
             return EXPIRED
         if CLIENT_AUTH not in certificate.usages:
