@@ -35,7 +35,7 @@ from k8slab.lab import (
     static_pods,
 )
 from k8slab.lab.apply import send_each, source_name
-from k8slab.lab.audit_verbs import AuditVerbs
+from k8slab.lab.identity_verbs import IdentityVerbs
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
@@ -60,7 +60,7 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs, NetworkVerbs, AuditVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs, IdentityVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an

@@ -99,6 +99,10 @@ CALLS = {
     "curl_from_outside": st.tuples(values, values),
     "write_static_pod": st.tuples(values, values, manifests),
     "remove_static_pod": st.tuples(values, values),
+    "certificate": st.tuples(values, st.one_of(values, st.sampled_from([
+        "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki/ca.crt",
+        "/etc/kubernetes/manifests"]))),
+    "audit_log": st.tuples(),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),
@@ -120,6 +124,9 @@ KEYWORDS = {
     "curl_from_outside": st.fixed_dictionaries({}, optional={"path": values,
                                                              "timeout": values}),
     "iptables_save": st.fixed_dictionaries({}, optional={"table": values}),
+    "audit_log": st.fixed_dictionaries({}, optional={
+        "user": values, "verb": values, "resource": values, "namespace": values,
+        "name": values, "stage": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

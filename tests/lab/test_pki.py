@@ -104,3 +104,13 @@ def test_audit_log_needs_a_policy_and_a_policy_must_read() -> None:
         Cluster(workers=0, skip_phases=["addon"]).audit_log()
     with pytest.raises(AuditPolicyError, match="Unsupported value"):
         Cluster(workers=0, audit_policy={"rules": [{"level": "Loud"}]})
+
+
+def test_certificate_reads_a_crt_or_a_kubeconfig_as_openssl_shows_the_subject(cluster) -> None:
+    kubelet = cluster.certificate("worker-1", pki.KUBELET_CONF)
+    assert kubelet.subject == "O = system:nodes, CN = system:node:worker-1"
+    assert cluster.certificate(CP, pki.CA_CERT).subject == "CN = kubernetes"
+    with pytest.raises(K8sLabError, match="no such file"):
+        cluster.certificate(CP, "/etc/kubernetes/nope.conf")
+    with pytest.raises(K8sLabError, match="expected a PEM block"):
+        cluster.certificate(CP, f"{pki.PKI}/ca.key")

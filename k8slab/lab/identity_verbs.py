@@ -1,12 +1,15 @@
-"""The facade's view of the audit log: the audit.k8s.io/v1 Events the API servers wrote to
-/var/log/kubernetes/audit/audit.log on their hosts, filtered, so "who deleted my pod?" is one
-call: `c.audit_log(verb="delete", resource="pods", name="web")`.
+"""Who is who and who did what: the certificates kubeadm wrote on the hosts, read as
+`openssl x509` would show them, and the audit.k8s.io/v1 Events the API servers wrote to
+/var/log/kubernetes/audit/audit.log, filtered, so "who deleted my pod?" is one call:
+`c.audit_log(verb="delete", resource="pods", name="web")`.
 """
 
 from __future__ import annotations
 
 import json
 
+from k8slab.api.certificates import Certificate
+from k8slab.api.kubeconfig import read_kubeconfig
 from k8slab.apiserver.audit_policy import RESPONSE_COMPLETE, STAGES
 from k8slab.cmd.kube_apiserver import AUDIT_LOG
 from k8slab.errors import K8sLabError
@@ -14,12 +17,28 @@ from k8slab.lab import arguments
 from k8slab.sim.network import Network
 
 
-class AuditVerbs:
-    """`audit_log()` for a Cluster with `network` and `control_planes`."""
+class IdentityVerbs:
+    """`certificate()` and `audit_log()` for a Cluster with `network`, `hosts`,
+    `control_planes` and `audit_policy`."""
 
     network: Network
+    hosts: list[str]
     control_planes: list[str]
     audit_policy: dict | None
+
+    def certificate(self, node: str, path: str) -> Certificate:
+        """The certificate in a file on `node`: a .crt, or a kubeconfig's client certificate
+        (`c.certificate("worker-1", "/etc/kubernetes/kubelet.conf").subject`)."""
+        disk = self.network.host(arguments.host(node, self.hosts, "node")).disk
+        content = disk.get(arguments.text(path, "path"))
+        if content is None:
+            raise K8sLabError(f"open {path}: no such file or directory")
+        if isinstance(content, dict):
+            found = read_kubeconfig(content)[1].certificate
+            if found is None:
+                raise K8sLabError(f"{path} holds no client certificate (a token, or nothing)")
+            return found
+        return Certificate.from_pem(content)
 
     def audit_log(self, *, user: str | None = None, verb: str | None = None,
                   resource: str | None = None, namespace: str | None = None,
