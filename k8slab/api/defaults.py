@@ -10,6 +10,7 @@ Admission adds the DefaultTolerationSeconds tolerations separately
 
 from __future__ import annotations
 
+import base64
 import copy
 
 from k8slab.api.decoding import decode
@@ -26,7 +27,7 @@ DEFAULT_NAMESPACE = "default"
 DEFAULT_TOLERATION_SECONDS = 300
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
-NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice")
+NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "Secret")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -58,6 +59,8 @@ def apply_defaults(obj: dict) -> dict:
         default_endpoint_slice(result)
     if info.kind == "Node":
         _default_node_status(result)
+    if info.kind == "Secret":
+        _default_secret(result)
     if info.kind == "Namespace":
         status = mapping(result, "status")
         if status is not None:
@@ -70,6 +73,17 @@ def _default_node_status(node: dict) -> None:
     if isinstance(status, dict) and "allocatable" not in status and "capacity" in status:
         # SetDefaults_NodeStatus: with no allocatable reported, all capacity is allocatable.
         status["allocatable"] = copy.deepcopy(status["capacity"])
+
+
+def _default_secret(secret: dict) -> None:
+    # SetDefaults_Secret: type Opaque; the v1 conversion merges stringData into data (as
+    # base64) and drops it, stringData winning over data for the same key.
+    if not secret.get("type"):
+        secret["type"] = "Opaque"
+    strings = secret.pop("stringData", None) or {}
+    if strings:
+        data = secret.setdefault("data", {})
+        data.update({k: base64.b64encode(str(v).encode()).decode() for k, v in strings.items()})
 
 
 def _tolerates(tolerations: list, taint_key: str) -> bool:

@@ -63,11 +63,13 @@ ENDPOINT_SLICE = Kind("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", 
 CONFIG_MAP = Kind("ConfigMap", "v1", "configmaps", True, "configmaps", ("cm",))
 # events.k8s.io/v1 is a second view of the same objects: one storage, /registry/events.
 EVENTS_V1_EVENT = Kind("Event", "events.k8s.io/v1", "events", True, "events", ("ev",))
+SECRET = Kind("Secret", "v1", "secrets", True, "secrets")
 
 KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
     DEPLOYMENT, REPLICA_SET, DAEMON_SET, STATEFUL_SET, JOB, EVENTS_V1_EVENT,
     SERVICE, ENDPOINT_SLICE, CONFIG_MAP,
+    SECRET,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

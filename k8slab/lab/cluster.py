@@ -156,6 +156,9 @@ class Cluster(KubectlVerbs, NetworkVerbs, IdentityVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
+        # kubeadm init's bootstrap-token phase: the token `kubeadm join` would present.
+        self.bootstrap_token = kubeadm.bootstrap_token(seed)
+        self.apply(kubeadm.bootstrap_token_secret(self.bootstrap_token, self.sim.now))
         self._install_addons(proxy_mode, skipped)
 
     def _wait_for_nodes(self) -> None:

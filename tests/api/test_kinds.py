@@ -36,6 +36,7 @@ def test_the_modelled_kinds():
         ("Service", "v1", "services", True),
         ("EndpointSlice", "discovery.k8s.io/v1", "endpointslices", True),
         ("ConfigMap", "v1", "configmaps", True),
+        ("Secret", "v1", "secrets", True),
     ]
 
 

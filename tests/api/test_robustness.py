@@ -131,6 +131,10 @@ VALID["ConfigMap"] = {
     "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
     "data": {"Corefile": ".:53 {}"}, "binaryData": {"blob": "AAEC"},
 }
+VALID["Secret"] = {
+    "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"},
+    "type": "Opaque", "data": {"password": "aHVudGVyMg=="}, "stringData": {"user": "jane"},
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

@@ -15,9 +15,11 @@ from k8slab.api.certificates import (
     CertificateAuthority,
     key_from_pem,
 )
-from k8slab.api.kubeconfig import read_kubeconfig
+from k8slab.api.kubeconfig import Credentials, read_kubeconfig
 from k8slab.apiserver.audit_policy import AuditPolicyError
-from k8slab.errors import K8sLabError
+from k8slab.apiserver.bootstrap_tokens import KUBEADM_GROUP
+from k8slab.client.rest import Client
+from k8slab.errors import K8sLabError, UnauthorizedError
 from k8slab.lab import pki
 from k8slab.lab.cluster import Cluster
 
@@ -114,3 +116,24 @@ def test_certificate_reads_a_crt_or_a_kubeconfig_as_openssl_shows_the_subject(cl
         cluster.certificate(CP, "/etc/kubernetes/nope.conf")
     with pytest.raises(K8sLabError, match="expected a PEM block"):
         cluster.certificate(CP, f"{pki.PKI}/ca.key")
+
+
+def test_kubeadm_init_makes_a_bootstrap_token_that_authenticates(cluster) -> None:
+    token_id = cluster.bootstrap_token.split(".")[0]
+    secret = cluster.get("secrets", f"bootstrap-token-{token_id}", "kube-system")
+    assert secret["type"] == "bootstrap.kubernetes.io/token"
+
+    def with_token(token: str):
+        def steps(group):
+            try:
+                yield from Client(group, Credentials(token=token), cluster.endpoint).list("nodes")
+            except K8sLabError as error:
+                return error
+        return cluster._on_control_plane(steps)
+
+    with_token(cluster.bootstrap_token)  # allowed or forbidden, it is authenticated
+    (event,) = cluster.audit_log(user=f"system:bootstrap:{token_id}")
+    assert event["user"]["groups"] == ["system:bootstrappers", KUBEADM_GROUP,
+                                       "system:authenticated"]
+    wrong = f"{token_id}.{'0' * 16}"
+    assert isinstance(with_token(wrong), UnauthorizedError)

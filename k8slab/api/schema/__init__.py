@@ -12,6 +12,7 @@ from k8slab.api.schema import apps_v1, batch_v1, events_v1
 from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
+from k8slab.api.schema.core_v1_secret import SECRET
 from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
 from k8slab.api.schema.discovery_v1 import ENDPOINT_SLICE
@@ -33,4 +34,5 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "Service": SERVICE,
     "EndpointSlice.discovery.k8s.io": ENDPOINT_SLICE,
     "ConfigMap": CONFIG_MAP,
+    "Secret": SECRET,
 }

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from k8slab.api.validation.core_configmap import config_map_errors
 from k8slab.api.validation.core_node import node_errors
 from k8slab.api.validation.core_pod import pod_errors
+from k8slab.api.validation.core_secret import secret_errors
 from k8slab.api.validation.core_service import service_errors
 from k8slab.api.validation.core_template import replication_controller_errors
 from k8slab.api.validation.field import FieldError
@@ -30,4 +31,5 @@ CORE_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     "ReplicationController": replication_controller_errors,
     "Service": service_errors,
     "ConfigMap": config_map_errors,
+    "Secret": secret_errors,
 }
