@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from k8slab.api.certificates import SERVER_AUTH, CertificateAuthority, derived_key
 from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials
@@ -71,7 +73,7 @@ def test_a_bad_certificate_is_401_and_leaves_etcd_untouched(cp, make_pod, certif
     answer = cp.call(client(cp, Credentials(certificate)).create(make_pod("web")))
     assert isinstance(answer, UnauthorizedError)
     assert (answer.code, answer.reason, answer.message) == (401, "Unauthorized", "Unauthorized")
-    cp.sim.run(cp.sim.now + 1)
+    cp.sim.run(1)
     assert cp.apiserver.cache.revision == revision
     assert not pod_exists(cp, make_pod, "web")
     (record,) = authn_records(cp, since)[:1]
@@ -103,7 +105,7 @@ def test_a_watch_with_a_bad_certificate_gets_a_401_error_event(cp) -> None:
     events, closed = [], []
     expired = TEST_CA.issue("jane", (), serial=7, now=0.0, validity=1.0)
     client(cp, Credentials(expired)).watch("pods", "", events.append, closed.append)
-    cp.sim.run(cp.sim.now + 1)
+    cp.sim.run(1)
     assert [e["type"] for e in events] == ["ERROR"]
     assert events[0]["object"]["code"] == 401 and closed == ["Unauthorized"]
 
@@ -159,3 +161,45 @@ def test_a_bootstrap_token_authenticates_requests_through_the_api_server(cp) -> 
 def test_a_client_needs_credentials_not_a_name(cp) -> None:
     with pytest.raises(K8sLabError, match="Client needs Credentials"):
         Client(cp.worker.group("c"), "kubernetes-admin", "control-plane")
+
+
+# -- property: a bad credential never changes etcd ---------------------------------------------
+
+BAD_CREDENTIALS = {
+    "expired": Credentials(TEST_CA.issue("kubernetes-admin", ("kubeadm:cluster-admins",),
+                                         serial=11, now=0.0, validity=1.0)),
+    "foreign": Credentials(FOREIGN_CA.issue("kubernetes-super-admin", ("system:masters",),
+                                            serial=11, now=0.0)),
+    "forged": Credentials(replace(TEST_CA.issue("jane", (), serial=11, now=0.0),
+                                  organizations=("system:masters",))),
+    "unknown-token": Credentials(token="not-a-token-anyone-knows"),
+    "bootstrap-shaped": Credentials(token="abcdef.0123456789abcdef"),
+}
+WRITES = {
+    "create": lambda c, pod: c.create(pod),
+    "update": lambda c, pod: c.update(pod),
+    "update_status": lambda c, pod: c.update_status(pod),
+    "delete": lambda c, pod: c.delete("pods", pod["metadata"]["name"], "default"),
+    "bind": lambda c, pod: c.bind("default", pod["metadata"]["name"], "worker-1"),
+    "evict": lambda c, pod: c.evict("default", pod["metadata"]["name"]),
+}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(credential=st.sampled_from(sorted(BAD_CREDENTIALS)), verb=st.sampled_from(sorted(WRITES)),
+       name=st.sampled_from(["web", "absent"]))
+def test_no_request_with_a_bad_credential_changes_etcd(cp, make_pod, credential, verb,
+                                                       name) -> None:
+    if not pod_exists(cp, make_pod, "web"):
+        cp.ok(cp.client("admin").create(make_pod("web")))
+        cp.sim.run(1)
+    stored = cp.ok(cp.client("admin").get("pods", "web", "default"))
+    revision = cp.apiserver.cache.revision
+    pod = {**stored, "metadata": {**stored["metadata"], "name": name,
+                                  "labels": {"changed": "yes"}}}
+    answer = cp.call(WRITES[verb](client(cp, BAD_CREDENTIALS[credential], credential), pod))
+    assert isinstance(answer, UnauthorizedError)
+    cp.sim.run(1)
+    assert cp.apiserver.cache.revision == revision
+    assert cp.ok(cp.client("admin").get("pods", "web", "default")) == stored
