@@ -463,6 +463,8 @@ class APIServer(FrontDoor):
                 "reason": "Expired",
                 "code": 410,
             }
+            if entry is not None:
+                self.audit.complete(entry, 410, status)
             stream.send({"type": "ERROR", "object": status})
             stream.close(too_old)
             return
