@@ -30,7 +30,8 @@ APISERVER_USER = "system:apiserver"
 
 class TokenAuthenticator(Protocol):
     """One kind of bearer token (bootstrap, ServiceAccount...): the user a token proves, or
-    None when it is not a token of this kind or not a valid one."""
+    None when it is not a token of this kind or not a valid one; `name` labels it in the trace
+    (`token:<name>`; the class name when it has none)."""
 
     name: str
 
@@ -91,9 +92,10 @@ class Authenticator:
             for authenticator in self.tokens:
                 user = authenticator.authenticate_token(token)
                 if user is not None:
-                    method = f"{TOKEN}:{authenticator.name}"
-                    if authenticator.name == LoopbackToken.name:
-                        return user, method
+                    label = getattr(authenticator, "name", type(authenticator).__name__)
+                    method = f"{TOKEN}:{label}"
+                    if isinstance(authenticator, LoopbackToken):
+                        return user, method  # system:masters only: no group is added
                     return _authenticated(user.name, user.groups, user.uid, user.extra), method
             raise UnauthorizedError("Unauthorized", cause=INVALID_TOKEN)
         if not self.anonymous:
