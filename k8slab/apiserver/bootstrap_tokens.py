@@ -36,15 +36,13 @@ def secret_key(token_id: str) -> str:
 
 
 def token_secret(token_id: str, secret: str, expiration: str = "",
-                 groups: tuple[str, ...] = (KUBEADM_GROUP,), description: str = "") -> dict:
+                 groups: tuple[str, ...] = (KUBEADM_GROUP,)) -> dict:
     """The Secret `kubeadm token create` stores for `<token_id>.<secret>` (data base64)."""
     data = {"token-id": token_id, "token-secret": secret,
             "usage-bootstrap-authentication": "true", "usage-bootstrap-signing": "true",
             "auth-extra-groups": ",".join(groups)}
     if expiration:
         data["expiration"] = expiration
-    if description:
-        data["description"] = description
     return {"apiVersion": "v1", "kind": "Secret", "type": SECRET_TYPE,
             "metadata": {"name": SECRET_PREFIX + token_id, "namespace": NAMESPACE},
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in sorted(data.items())}}

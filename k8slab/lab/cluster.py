@@ -104,6 +104,7 @@ class Cluster(KubectlVerbs, NetworkVerbs, IdentityVerbs):
                               f"Linux modes), got {proxy_mode!r}")
         skipped = kubeadm.skipped_addons(skip_phases)
         self.audit_policy = None if audit_policy is None else policy_document(audit_policy)
+        self._tokens_made = 0  # bootstrap tokens, for kubeadm_token_create()
         cluster_pki = pki.ClusterPKI(seed)
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
@@ -156,9 +157,6 @@ class Cluster(KubectlVerbs, NetworkVerbs, IdentityVerbs):
         for host in self.network.hosts():
             host.start()
         self._wait_for_nodes()
-        # kubeadm init's bootstrap-token phase: the token `kubeadm join` would present.
-        self.bootstrap_token = kubeadm.bootstrap_token(seed)
-        self.apply(kubeadm.bootstrap_token_secret(self.bootstrap_token, self.sim.now))
         self._install_addons(proxy_mode, skipped)
 
     def _wait_for_nodes(self) -> None:

@@ -13,15 +13,18 @@ from k8slab.api.kubeconfig import read_kubeconfig
 from k8slab.apiserver.audit_policy import RESPONSE_COMPLETE, STAGES
 from k8slab.cmd.kube_apiserver import AUDIT_LOG
 from k8slab.errors import K8sLabError
-from k8slab.lab import arguments
+from k8slab.lab import arguments, kubeadm
 from k8slab.sim.network import Network
 
 
 class IdentityVerbs:
-    """`certificate()` and `audit_log()` for a Cluster with `network`, `hosts`,
-    `control_planes` and `audit_policy`."""
+    """`certificate()`, `kubeadm_token_create()` and `audit_log()` for a Cluster with
+    `network`, `seed`, `hosts`, `control_planes`, `audit_policy` and `apply()`."""
 
     network: Network
+    seed: int
+    _tokens_made: int
+    now: float
     hosts: list[str]
     control_planes: list[str]
     audit_policy: dict | None
@@ -39,6 +42,16 @@ class IdentityVerbs:
                 raise K8sLabError(f"{path} holds no client certificate (a token, or nothing)")
             return found
         return Certificate.from_pem(content)
+
+    def kubeadm_token_create(self, ttl: float = kubeadm.BOOTSTRAP_TOKEN_TTL) -> str:
+        """`kubeadm token create --ttl <ttl>s`: a bootstrap token, stored as a Secret in
+        kube-system and valid `ttl` seconds (0: forever); returns the token `<id>.<secret>`
+        a joining node presents. (Simplified: the lab's `kubeadm init` makes none itself.)"""
+        ttl = arguments.number(ttl, "ttl", high=10 * 365 * 86_400.0, unit=" seconds")
+        self._tokens_made += 1
+        token = kubeadm.bootstrap_token(self.seed, self._tokens_made)
+        self.apply(kubeadm.bootstrap_token_secret(token, self.now, ttl))
+        return token
 
     def audit_log(self, *, user: str | None = None, verb: str | None = None,
                   resource: str | None = None, namespace: str | None = None,

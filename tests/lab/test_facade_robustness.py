@@ -103,6 +103,7 @@ CALLS = {
         "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki/ca.crt",
         "/etc/kubernetes/manifests"]))),
     "audit_log": st.tuples(),
+    "kubeadm_token_create": st.tuples(values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),

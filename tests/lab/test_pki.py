@@ -118,10 +118,12 @@ def test_certificate_reads_a_crt_or_a_kubeconfig_as_openssl_shows_the_subject(cl
         cluster.certificate(CP, f"{pki.PKI}/ca.key")
 
 
-def test_kubeadm_init_makes_a_bootstrap_token_that_authenticates(cluster) -> None:
-    token_id = cluster.bootstrap_token.split(".")[0]
+def test_kubeadm_token_create_makes_a_bootstrap_token_that_authenticates(cluster) -> None:
+    token = cluster.kubeadm_token_create()
+    token_id = token.split(".")[0]
     secret = cluster.get("secrets", f"bootstrap-token-{token_id}", "kube-system")
     assert secret["type"] == "bootstrap.kubernetes.io/token"
+    assert cluster.kubeadm_token_create(ttl=60) != token
 
     def with_token(token: str):
         def steps(group):
@@ -131,9 +133,11 @@ def test_kubeadm_init_makes_a_bootstrap_token_that_authenticates(cluster) -> Non
                 return error
         return cluster._on_control_plane(steps)
 
-    with_token(cluster.bootstrap_token)  # allowed or forbidden, it is authenticated
+    with_token(token)  # allowed or forbidden, it is authenticated
     (event,) = cluster.audit_log(user=f"system:bootstrap:{token_id}")
     assert event["user"]["groups"] == ["system:bootstrappers", KUBEADM_GROUP,
                                        "system:authenticated"]
     wrong = f"{token_id}.{'0' * 16}"
     assert isinstance(with_token(wrong), UnauthorizedError)
+    with pytest.raises(K8sLabError, match="ttl must be a finite number"):
+        cluster.kubeadm_token_create(ttl=-1)

@@ -1,5 +1,5 @@
-"""Rows of `kubectl get` for Services, EndpointSlices and ConfigMaps, cell for cell as kubernetes
-pkg/printers/internalversion/printers.go (v1.35) computes them.
+"""Rows of `kubectl get` for Services, EndpointSlices, ConfigMaps and Secrets, cell for cell
+as kubernetes pkg/printers/internalversion/printers.go (v1.35) computes them.
 
 A Service's EXTERNAL-IP is `<pending>` for a LoadBalancer no cloud controller has served yet,
 its externalName for an ExternalName Service, else its externalIPs or `<none>`; PORT(S) reads
@@ -78,3 +78,9 @@ def config_map_cells(config_map: dict, now: float) -> list[str]:
     """NAME DATA AGE: DATA counts the keys of data and binaryData."""
     count = len(config_map.get("data") or {}) + len(config_map.get("binaryData") or {})
     return [name_of(config_map), str(count), _age(config_map, now)]
+
+
+def secret_cells(secret: dict, now: float) -> list[str]:
+    """NAME TYPE DATA AGE (printers.go printSecret): DATA counts the keys of data."""
+    return [name_of(secret), secret.get("type", ""), str(len(secret.get("data") or {})),
+            _age(secret, now)]

@@ -16,6 +16,7 @@ from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
     config_map_cells,
     endpoint_slice_cells,
+    secret_cells,
     service_cells,
 )
 from k8slab.lab.kubectl.printers import (
@@ -140,6 +141,7 @@ RESOURCE_TYPES = (
     _type(kinds.ENDPOINT_SLICE, _columns("NAME|ADDRESSTYPE|PORTS|ENDPOINTS|AGE"),
           endpoint_slice_cells),
     _type(kinds.CONFIG_MAP, _columns("NAME|DATA|AGE"), config_map_cells),
+    _type(kinds.SECRET, _columns("NAME|TYPE|DATA|AGE"), secret_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}
