@@ -18,6 +18,7 @@ from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
     config_map_cells,
     endpoint_slice_cells,
+    secret_cells,
     service_account_cells,
     service_cells,
 )
@@ -158,6 +159,7 @@ RESOURCE_TYPES = (
           binding_cells),
     _type(kinds.SERVICE_ACCOUNT, _columns("NAME|SECRETS|AGE"), service_account_cells),
     _type(kinds.CUSTOM_RESOURCE_DEFINITION, _columns("NAME|CREATED AT"), crd_cells),
+    _type(kinds.SECRET, _columns("NAME|TYPE|DATA|AGE"), secret_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}
