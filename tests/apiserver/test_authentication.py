@@ -209,3 +209,20 @@ def test_no_request_with_a_bad_credential_changes_etcd(cp, make_pod, credential,
     cp.sim.run(1)
     assert cp.apiserver.cache.revision == revision
     assert cp.ok(cp.client("admin").get("pods", "web", "default")) == stored
+
+
+def test_a_service_account_token_from_token_request_authenticates_through_the_chain(
+        cp, make_pod) -> None:
+    token_request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                     "spec": {}}
+    answer = cp.ok(cp.client().request("token", "serviceaccounts", namespace="default",
+                                       name="default", body=token_request))
+    since = len(cp.sim.trace)
+    refused = cp.call(client(cp, Credentials(token=answer["status"]["token"])).create(
+        make_pod("web")))
+    assert isinstance(refused, ForbiddenError)  # authenticated; no role lets it create pods
+    (record,) = [r for r in authn_records(cp, since) if r.obj == "pod/default/web"]
+    assert record.details["user"] == "system:serviceaccount:default:default"
+    assert record.details["groups"] == ["system:serviceaccounts",
+                                        "system:serviceaccounts:default", "system:authenticated"]
+    assert record.details["method"] == "token:serviceaccount"
