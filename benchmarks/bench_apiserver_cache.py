@@ -28,6 +28,9 @@ PODS, WATCHERS, UPDATES, LISTS = 1000, 200, 200, 20
 
 def control_plane():
     """A simulation with etcd and the API server running, and a client on a worker."""
+    from k8slab.api.certificates import CertificateAuthority, derived_key
+    from k8slab.api.kubeconfig import Credentials
+    from k8slab.apiserver.authentication import Authenticator
     from k8slab.apiserver.server import APIServer
     from k8slab.client.rest import Client
     from k8slab.etcd.member import EtcdMember
@@ -39,11 +42,15 @@ def control_plane():
     for name in ("control-plane", "worker-1"):
         network.add_host(name).start()
     EtcdMember(network.host("control-plane").group("etcd"), "control-plane").start()
-    server = APIServer(network.host("control-plane").group("kube-apiserver"), "control-plane")
+    # A client certificate in system:masters from a CA the server trusts (--client-ca-file).
+    ca = CertificateAuthority.create("kubernetes", derived_key("bench/ca"), 0.0)
+    server = APIServer(network.host("control-plane").group("kube-apiserver"), "control-plane",
+                       authenticator=Authenticator(lambda: sim.now, ca))
     server.start()
     sim.run(2.0)
     group = network.host("worker-1").group("bench")
-    return sim, server, group, Client(group, "kubernetes-super-admin", "control-plane")
+    admin = Credentials(ca.issue("kubernetes-super-admin", ("system:masters",), 1, 0.0))
+    return sim, server, group, Client(group, admin, "control-plane")
 
 
 def pod(i: int) -> dict:

@@ -49,6 +49,19 @@ class BadRequestError(APIError):
     reason = "BadRequest"
 
 
+class UnauthorizedError(APIError):
+    """401: the request's credential (certificate or token) did not authenticate. The client
+    sees only "Unauthorized" (apimachinery NewUnauthorized); `cause` is what the API server
+    logs, e.g. "x509: certificate has expired or is not yet valid"."""
+
+    code = 401
+    reason = "Unauthorized"
+
+    def __init__(self, message: str = "Unauthorized", cause: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
 class ForbiddenError(APIError):
     """403: the request is understood but refused, e.g. by an admission plugin."""
 

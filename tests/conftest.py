@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from k8slab.apiserver.authentication import Authenticator
 from k8slab.apiserver.server import APIServer
 from k8slab.client.rest import Client
 from k8slab.controllers.context import ControllerOptions
@@ -29,9 +30,9 @@ from k8slab.etcd.member import EtcdMember
 from k8slab.sim.host import Host
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
+from tests.pki_fixtures import SYSTEM_MASTERS, TEST_CA, account_credentials, credentials
 
 CONTROL_PLANE = "control-plane"
-SUPER_ADMIN = "kubernetes-super-admin"
 
 
 def pod_manifest(name: str, namespace: str = "default", node: str | None = None, **spec) -> dict:
@@ -56,11 +57,13 @@ class ControlPlane:
     etcd: EtcdMember
     apiserver: APIServer
 
-    def client(self, user: str = "tester", host: str = "worker-1") -> Client:
-        # Every test client authenticates as kubernetes-super-admin (system:masters): these
-        # tests are about the pipeline, not about who may use it (tests/apiserver/
-        # authorization is); `user` names the client's process group.
-        return Client(self.network.host(host).group(f"client/{user}"), SUPER_ADMIN,
+    def client(self, user: str = "tester", host: str = "worker-1",
+               groups: tuple[str, ...] = ()) -> Client:
+        """A client presenting a TEST_CA certificate for `user` in `groups` and in
+        system:masters: these tests are about the pipeline, not about who may use it
+        (tests/apiserver/authorization is)."""
+        return Client(self.network.host(host).group(f"client/{user}"),
+                      credentials(user, tuple(dict.fromkeys((*groups, SYSTEM_MASTERS)))),
                       CONTROL_PLANE)
 
     def etcd_client(self) -> EtcdClient:
@@ -97,11 +100,16 @@ def build_control_plane(seed: int = 1) -> ControlPlane:
     for host in network.hosts():
         host.start()
     etcd = EtcdMember(control_plane.group("etcd"), CONTROL_PLANE)
-    apiserver = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE)
+    apiserver = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE,
+                          authenticator=Authenticator(lambda: sim.now, TEST_CA))
     # The serviceaccount controller of a kube-controller-manager: every namespace's `default`
-    # ServiceAccount, which the ServiceAccount admission plugin requires of a pod.
-    controllers = ControllerManager(control_plane.group("kube-controller-manager"), CONTROL_PLANE,
-                                    ControllerOptions(), ("serviceaccount",), leader_elect=False)
+    # ServiceAccount, which the ServiceAccount admission plugin requires of a pod. It writes
+    # as its ServiceAccount, with a TEST_CA certificate naming it.
+    controllers = ControllerManager(
+        control_plane.group("kube-controller-manager"), CONTROL_PLANE, ControllerOptions(),
+        ("serviceaccount",), leader_elect=False,
+        credentials=credentials("system:kube-controller-manager"),
+        account_credentials=account_credentials)
     etcd.start()
     apiserver.start()
     controllers.start()

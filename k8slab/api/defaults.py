@@ -10,6 +10,7 @@ k8slab/apiserver/admission.
 
 from __future__ import annotations
 
+import base64
 import copy
 
 from k8slab.api.custom_kinds import default_crd
@@ -28,7 +29,7 @@ __all__ = ["apply_defaults", "image_tag"]
 DEFAULT_NAMESPACE = "default"
 NO_SPEC_KINDS = ("Event", "ConfigMap", "EndpointSlice", "MutatingWebhookConfiguration",
                  "ValidatingWebhookConfiguration", "PriorityClass", "Role", "ClusterRole",
-                 "RoleBinding", "ClusterRoleBinding", "ServiceAccount")
+                 "RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Secret")
 
 
 def apply_defaults(obj: dict) -> dict:
@@ -71,6 +72,8 @@ def apply_defaults(obj: dict) -> dict:
         result.setdefault("preemptionPolicy", "PreemptLowerPriority")
     if info.kind == "CustomResourceDefinition":
         default_crd(result)
+    if info.kind == "Secret":
+        _default_secret(result)
     if info.kind == "Namespace":
         status = mapping(result, "status")
         if status is not None:
@@ -83,3 +86,14 @@ def _default_node_status(node: dict) -> None:
     if isinstance(status, dict) and "allocatable" not in status and "capacity" in status:
         # SetDefaults_NodeStatus: with no allocatable reported, all capacity is allocatable.
         status["allocatable"] = copy.deepcopy(status["capacity"])
+
+
+def _default_secret(secret: dict) -> None:
+    # SetDefaults_Secret: type Opaque; the v1 conversion merges stringData into data (as
+    # base64) and drops it, stringData winning over data for the same key.
+    if not secret.get("type"):
+        secret["type"] = "Opaque"
+    strings = secret.pop("stringData", None) or {}
+    if strings:
+        data = secret.setdefault("data", {})
+        data.update({k: base64.b64encode(str(v).encode()).decode() for k, v in strings.items()})

@@ -89,6 +89,7 @@ ROLE_BINDING = Kind("RoleBinding", "rbac.authorization.k8s.io/v1", "rolebindings
                     "rolebindings")
 CLUSTER_ROLE_BINDING = Kind("ClusterRoleBinding", "rbac.authorization.k8s.io/v1",
                             "clusterrolebindings", False, "clusterrolebindings")
+SECRET = Kind("Secret", "v1", "secrets", True, "secrets")
 
 KINDS: tuple[Kind, ...] = (
     POD, NODE, NAMESPACE, LEASE, EVENT, REPLICATION_CONTROLLER,
@@ -100,6 +101,7 @@ KINDS: tuple[Kind, ...] = (
     ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING,
     SERVICE_ACCOUNT,
     CUSTOM_RESOURCE_DEFINITION,
+    SECRET,
 )
 # A kind name alone means its first entry (the core group's Event); apiVersion picks the other.
 _BY_KIND: dict[str, Kind] = {}

@@ -137,4 +137,4 @@ class CRDStatusControllers:
         status.update(acceptedNames=accepted, conditions=conditions)
         body = dict(copy.deepcopy(crd), status=status)
         yield from self.serve({"verb": "update_status", "resource": "customresourcedefinitions",
-                               "body": body, "user": "system:apiserver"})
+                               "body": body})

@@ -63,30 +63,27 @@ def clean_up(crd: dict, serve: Callable[[dict], Generator], now: float) -> Gener
     """One pass of the CRD finalizer: delete the kind's objects; once none is left, remove the
     finalizer. True when done, False when objects are still going (look again later)."""
     resource = f"{crd['spec']['names']['plural']}.{crd['spec']['group']}"
-    user = "system:apiserver"
     crd = copy.deepcopy(crd)
     if set_condition(crd, IN_PROGRESS, now):
         crd = yield from serve({"verb": "update_status",
-                                "resource": "customresourcedefinitions", "body": crd,
-                                "user": user})
-    answer = yield from serve({"verb": "list", "resource": resource, "user": user})
+                                "resource": "customresourcedefinitions", "body": crd})
+    answer = yield from serve({"verb": "list", "resource": resource})
     for obj in answer["items"]:
         if obj["metadata"].get("deletionTimestamp"):
             continue
         try:
-            yield from serve({"verb": "delete", "resource": resource, "user": user,
+            yield from serve({"verb": "delete", "resource": resource,
                               "namespace": obj["metadata"].get("namespace"),
                               "name": obj["metadata"]["name"]})
         except NotFoundError:
             continue
-    answer = yield from serve({"verb": "list", "resource": resource, "user": user})
+    answer = yield from serve({"verb": "list", "resource": resource})
     if answer["items"]:
         return False
     set_condition(crd, COMPLETED, now)
     crd = yield from serve({"verb": "update_status", "resource": "customresourcedefinitions",
-                            "body": crd, "user": user})
+                            "body": crd})
     crd["metadata"]["finalizers"] = [f for f in crd["metadata"].get("finalizers") or []
                                      if f != FINALIZER]
-    yield from serve({"verb": "update", "resource": "customresourcedefinitions", "body": crd,
-                      "user": user})
+    yield from serve({"verb": "update", "resource": "customresourcedefinitions", "body": crd})
     return True

@@ -27,7 +27,6 @@ RETRY_SECONDS = 1.0
 SERVICE_NAME, SERVICE_NAMESPACE, SERVICE_PORT = "kubernetes", "default", 443
 # Not a kind the API serves: Endpoints-shaped records under /registry/masterleases/.
 MASTER_LEASE = Kind("Endpoints", "v1", "endpoints", False, "masterleases")
-USER = "system:apiserver"
 
 
 def kubernetes_service(cidr: str = SERVICE_CIDR) -> dict:
@@ -93,7 +92,7 @@ class KubernetesServiceReconciler:
     def _ensure_service(self) -> Generator:
         # Read first, as upstream's CreateOrUpdateMasterServiceIfNeeded does: a second API
         # server's create would fail on the taken 10.96.0.1 before the name's AlreadyExists.
-        request = {"resource": "services", "namespace": SERVICE_NAMESPACE, "user": USER}
+        request = {"resource": "services", "namespace": SERVICE_NAMESPACE}
         try:
             yield from self.serve(dict(request, verb="get", name=SERVICE_NAME))
         except NotFoundError:
@@ -103,7 +102,7 @@ class KubernetesServiceReconciler:
                 pass
 
     def _write_slice(self, wanted: dict) -> Generator:
-        request = {"resource": "endpointslices", "namespace": SERVICE_NAMESPACE, "user": USER}
+        request = {"resource": "endpointslices", "namespace": SERVICE_NAMESPACE}
         try:
             current = yield from self.serve(dict(request, verb="get", name=SERVICE_NAME))
         except NotFoundError:

@@ -70,7 +70,7 @@ class LoadBalancer:
             yield self.group.env.timeout(CHECK_INTERVAL if self.healthy[backend] else DOWN_INTERVAL)
             try:
                 yield from self._network.rpc(self.group.host.name, backend, PORT,
-                                             {"verb": "healthz", "resource": "", "user": "lb"},
+                                             {"verb": "healthz", "resource": ""},
                                              timeout=CHECK_TIMEOUT)
                 passed = True
             except K8sLabError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 
 from k8slab.api import qos
 from k8slab.api.defaults import apply_defaults
@@ -22,7 +22,6 @@ from k8slab.api.kinds import (
     kind_info,
     object_ref,
     registry_prefix,
-    resource_info,
 )
 from k8slab.api.timestamps import to_time
 from k8slab.api.validation import validate, validate_status_update, validate_update
@@ -33,7 +32,9 @@ from k8slab.apiserver.admission.listing import KindIndex
 from k8slab.apiserver.admission.plugins import default_plugins
 from k8slab.apiserver.admission.priority import system_priority_classes
 from k8slab.apiserver.admission.webhook_call import WebhookClient
-from k8slab.apiserver.authentication import authenticate
+from k8slab.apiserver.audit import AuditEntry, AuditLog
+from k8slab.apiserver.audit_policy import Policy
+from k8slab.apiserver.authentication import Authenticator, LoopbackToken
 from k8slab.apiserver.authorization import forbidden_message, reviews
 from k8slab.apiserver.authorization.impersonation import impersonate
 from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
@@ -43,6 +44,7 @@ from k8slab.apiserver.crd_finalizer import mark_for_cleanup
 from k8slab.apiserver.crd_handler import CustomResourceHandler
 from k8slab.apiserver.crd_registry import CustomResourceRegistry
 from k8slab.apiserver.deletion import Deleter, parse_options
+from k8slab.apiserver.front_door import WRITE_VERBS, FrontDoor, request_ref
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import parse_label_selector
 from k8slab.apiserver.list_options import ListOptions, list_options
@@ -79,8 +81,6 @@ from k8slab.sim.host import ProcessGroup, describe
 from k8slab.sim.network import Stream
 
 SECURE_PORT = 6443
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token",
-               "update_scale")
 # The namespaces kube-apiserver creates at start-up (its system namespaces bootstrap controller).
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
@@ -92,11 +92,14 @@ GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 PANIC_MESSAGE = "This request caused apiserver to panic. Look in the logs for details."
 
 
-class APIServer:
+class APIServer(FrontDoor):
     """One kube-apiserver, storing in the etcd member on `etcd_endpoint`."""
 
     def __init__(self, group: ProcessGroup, etcd_endpoint: str,
-                 advertise_address: str | None = None, *, watch_cache: bool = True) -> None:
+                 advertise_address: str | None = None,
+                 authenticator: Authenticator | None = None,
+                 audit_policy: Policy | None = None, audit_path: str = "", *,
+                 watch_cache: bool = True) -> None:
         self.group = group
         self.advertise_address = advertise_address
         self.host = group.host.name
@@ -119,6 +122,17 @@ class APIServer:
             self.storage, lister=Lister(self.storage, self.cache, lambda: self.cache_ready),
             index=self._cached_namespaced, now=lambda: self.sim.now, webhooks=webhooks),
             self._record)
+        self.authenticator = authenticator or Authenticator(lambda: self.sim.now)
+        # Its own requests (system namespaces, the `kubernetes` Service) carry a token it
+        # makes at start, as upstream's loopback client does.
+        loopback = self.sim.rng(f"apiserver/{self.host}/loopback")
+        self.loopback = LoopbackToken(f"{loopback.getrandbits(128):032x}",
+                                      str(uuid.UUID(int=loopback.getrandbits(128), version=4)))
+        self.authenticator.tokens.insert(0, self.loopback)
+        # --audit-policy-file and --audit-log-path: none by default (kubeadm turns none on).
+        self.audit = None if audit_policy is None else AuditLog(
+            audit_policy, group.host.disk, audit_path, lambda: self.sim.now,
+            self.sim.rng(f"apiserver/{self.host}/audit"))
         self._rng = self.sim.rng(f"apiserver/{self.host}")
         # serviceaccounts/<name>/token, and the authenticator for the tokens it issues.
         key = signing_key(self.sim.seed)
@@ -126,6 +140,7 @@ class APIServer:
                                     self.sim.rng(f"apiserver/{self.host}/tokens"))
         self.service_account_tokens = ServiceAccountTokenAuthenticator(
             key, lambda: self.cache.objects, lambda: self.sim.now)
+        self.authenticator.add_token_authenticator(self.service_account_tokens)
         # Custom resources: the CRDs this server's cache holds, and their REST handler.
         self.crds = CustomResourceRegistry()
         self.custom = CustomResourceHandler(self.storage, self.admission, self.deleter,
@@ -167,12 +182,13 @@ class APIServer:
         self.group.spawn(self._bootstrap_policy())
         self.group.spawn(self._feed_cache())
         self.group.spawn(self._compactor())
-        self.group.spawn(CRDStatusControllers(self.crds, self.serve, self.group.env,
+        self.group.spawn(CRDStatusControllers(self.crds, self.serve_loopback, self.group.env,
                                               lambda: self.sim.now).run())
         self.group.spawn(self.cacher.bookmarks())
         if self.advertise_address:  # the `kubernetes` Service and its EndpointSlice
             self.group.spawn(KubernetesServiceReconciler(
-                self.serve, self.storage, self.advertise_address, self.group.env.timeout).run())
+                self.serve_loopback, self.storage, self.advertise_address,
+                self.group.env.timeout).run())
 
     # -- background loops -----------------------------------------------------------------
 
@@ -188,7 +204,7 @@ class APIServer:
                         "verb": "create",
                         "resource": kind_info(obj["kind"], obj["apiVersion"]).resource,
                         "body": obj,
-                        "user": "system:apiserver",
+                        "token": self.loopback.token,
                     }
                 )
                 pending.pop(0)
@@ -200,7 +216,7 @@ class APIServer:
     def _bootstrap_policy(self) -> Generator:
         while True:
             try:
-                yield from bootstrap_policy(self.serve)
+                yield from bootstrap_policy(self.serve_loopback)
                 return
             except APIError:
                 yield self.group.env.timeout(RETRY_SECONDS)
@@ -254,52 +270,57 @@ class APIServer:
         """Handle one API request (create, get, list, update, update_status, bind, delete,
         evict, and pods' log and exec, which the pod's kubelet answers).
 
-        Writes are recorded in the trace when they arrive, and again if they fail.
+        The request's credential is authenticated first (401 if it does not verify). Writes
+        are recorded in the trace when they arrive, and again if they fail.
         """
         verb = request["verb"]
+        user = self._authenticate(request)
         if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
-            self.sim.record(
-                self.host, "apiserver", verb, _request_ref(request, self.crds.resolve),
-                user=request.get("user", ""))
+            self.sim.record(self.host, "apiserver", verb,
+                            request_ref(request, self.crds.resolve), user=user.name)
+        entry = None
         try:
-            return (yield from self._recovering(request))
+            entry = self._audit_begin(request, user)
+            result = yield from self._recovering(request, user, entry)
         except APIError as error:
+            self._audit_failed(entry, error, panicked=isinstance(error, _Panicked))
             if verb in WRITE_VERBS:
                 self.sim.record(
                     self.host,
                     "apiserver",
                     f"{verb} failed",
-                    _request_ref(request, self.crds.resolve),
-                    user=request.get("user", ""),
+                    request_ref(request, self.crds.resolve),
+                    user=user.name,
                     code=error.code,
                     reason=error.reason,
                     message=error.message,
                 )
             raise
+        return self._audited(entry, verb, result)
 
-    def _recovering(self, request: dict) -> Generator:
+    def _recovering(self, request: dict, user: UserInfo, entry: AuditEntry | None) -> Generator:
         # genericfilters.WithPanicRecovery: a handler that panics answers 500 and the server
         # runs on; client-go words the non-Status body as below (kubectl's "InternalError").
         try:
-            return (yield from self._handle(request))
+            return (yield from self._handle(request, user, entry))
         except K8sLabError:
             raise
         except Exception as error:
             self.sim.record(self.host, "apiserver", "panic", str(request.get("resource")),
                             verb=str(request.get("verb")), error=describe(error))
-            raise InternalError(f'an error on the server ("{PANIC_MESSAGE}") has prevented '
-                                "the request from succeeding") from None
+            raise _Panicked(f'an error on the server ("{PANIC_MESSAGE}") has prevented '
+                            "the request from succeeding") from None
 
-    def _handle(self, request: dict) -> Generator:
+    def _handle(self, request: dict, user: UserInfo, entry: AuditEntry | None) -> Generator:
         verb = request["verb"]
         if verb == "healthz":
             # /healthz includes the etcd check: can this server reach its etcd?
             yield from self.storage.check_health()
             return "ok"
         if request["resource"] in (reviews.ACCESS, reviews.RULES):
-            return self._review(request)
+            return self._review(request, user, entry)
         kind = self.crds.resolve(request["resource"])
-        attributes = self._authorize(request, kind)
+        attributes = self._authorize(request, user, kind, entry)
         namespace = request.get("namespace") if kind.namespaced else None
         crd = self.crds.crd_for(kind)
         if crd is not None:
@@ -345,21 +366,40 @@ class APIServer:
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
 
-    def _user(self, request: dict) -> UserInfo:
-        """The authenticated user, or the one it impersonates (after checking it may)."""
-        user = authenticate(request)
+    def _audit_begin(self, request: dict, user: UserInfo,
+                     kind: Kind | None = None) -> AuditEntry | None:
+        """Start the request's audit entry: None without an audit log, or for a request that
+        names nothing the log can name (an unknown resource answers its own 404)."""
+        if self.audit is None:
+            return None
+        try:
+            if request.get("resource") in (reviews.ACCESS, reviews.RULES):
+                attributes = Attributes(user, "create", request["resource"],
+                                        api_group=reviews.GROUP, api_version="v1")
+            else:
+                if kind is None and request["verb"] != "healthz":
+                    kind = self.crds.resolve(request["resource"])
+                attributes = request_attributes(request, user, kind)
+        except K8sLabError:
+            return None
+        return self.audit.begin(request, attributes)
+
+    def _impersonated(self, request: dict, user: UserInfo) -> UserInfo:
+        """The authenticated `user`, or the one it impersonates (after checking it may)."""
         if request.get("impersonate_user") or request.get("impersonate_groups"):
             user, _ = impersonate(self.authorizer.authorize, user,
                                   request.get("impersonate_user") or "",
                                   tuple(request.get("impersonate_groups") or ()))
         return user
 
-    def _review(self, request: dict) -> dict:
+    def _review(self, request: dict, user: UserInfo, entry: AuditEntry | None) -> dict:
         """Answer a SelfSubjectAccessReview or SelfSubjectRulesReview (create only)."""
-        user = self._user(request)
+        user = self._impersonated(request, user)
         attributes = Attributes(user, "create", request["resource"],
                                 api_group=reviews.GROUP, api_version="v1")
         decision = self.authorizer.authorize(attributes)
+        if entry is not None:
+            self.audit.authorized(entry, decision.allowed, decision.reason)
         if not decision.allowed:
             raise ForbiddenError(forbidden_message(attributes, decision.reason))
         if request["verb"] != "create":
@@ -368,14 +408,18 @@ class APIServer:
                   else reviews.rules_review)
         return answer(self.authorizer, user, request.get("body") or {})
 
-    def _authorize(self, request: dict, kind: Kind | None = None) -> Attributes:
-        """Authenticate the request, then authorize it: the attributes admission sees, or a
-        403 in upstream's words. Writes and denials are in the trace (reads are too many)."""
-        user = self._user(request)
+    def _authorize(self, request: dict, user: UserInfo, kind: Kind | None = None,
+                   entry: AuditEntry | None = None) -> Attributes:
+        """Authorize the authenticated `user`'s request (or whom it impersonates): the
+        attributes admission sees, or a 403 in upstream's words. Writes and denials are in the
+        trace (reads are too many)."""
+        user = self._impersonated(request, user)
         attributes = request_attributes(request, user, kind)
         decision = self.authorizer.authorize(attributes)
+        if entry is not None:
+            self.audit.authorized(entry, decision.allowed, decision.reason)
         if request["verb"] in WRITE_VERBS or not decision.allowed:
-            self._record("authz", _request_ref(request, self.crds.resolve), user=user.name,
+            self._record("authz", request_ref(request, self.crds.resolve), user=user.name,
                          groups=list(user.groups), verb=attributes.verb,
                          decision=decision.verdict, reason=decision.reason,
                          authorizer=decision.authorizer)
@@ -525,13 +569,17 @@ class APIServer:
 
     def accept(self, request: dict, stream: Stream) -> None:
         """Open a watch: replay from the requested resourceVersion, then follow the cache."""
+        entry = None
         try:
             kind = self.crds.resolve(request["resource"])
             selector = parse_field_selector(request.get("field_selector"))
             labels = parse_label_selector(request.get("label_selector"))
             options = list_options(request, watch=True)
-            self._authorize(request, kind)
+            user = self._authenticate(request)
+            entry = self._audit_begin(request, user, kind)
+            self._authorize(request, user, kind, entry)
         except APIError as error:
+            self._audit_failed(entry, error)
             _refuse(stream, error.to_status())
             return
         if not self.cache_ready:
@@ -543,7 +591,7 @@ class APIServer:
                    else (lambda obj: served_form(kind, obj)))
         watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels, present,
                           type_meta={"kind": kind.kind, "apiVersion": kind.api_version})
-        steps = self._start_watch(kind, request, watcher, options)
+        steps = self._start_watch(kind, request, watcher, options, user, entry)
         if self.cacher.waits(options):
             self.group.spawn(steps)
         else:
@@ -551,21 +599,28 @@ class APIServer:
                 raise AssertionError("a watch that need not wait waited")
 
     def _start_watch(self, kind: Kind, request: dict, watcher: Watcher,
-                     options: ListOptions) -> Generator:
+                     options: ListOptions, user: UserInfo,
+                     entry: AuditEntry | None) -> Generator:
         try:
             too_old = yield from self.cacher.watch(watcher, options)
         except APIError as error:
+            self._audit_failed(entry, error)
             _refuse(watcher.stream, error.to_status())
             return
         if too_old:
-            _refuse(watcher.stream, GoneError(too_old).to_status())
+            status = GoneError(too_old).to_status()
+            if entry is not None:
+                self.audit.complete(entry, 410, status)
+            _refuse(watcher.stream, status)
             return
+        if entry is not None:
+            self.audit.started(entry)
         self.sim.record(
             self.host,
             "apiserver",
             "watch",
             kind.resource,
-            user=request.get("user", ""),
+            user=user.name,
             field_selector=request.get("field_selector"),
             **({"label_selector": request["label_selector"]}
                if request.get("label_selector") else {}),
@@ -578,18 +633,5 @@ def _refuse(stream: Stream, status: dict) -> None:
     stream.close(status["message"])
 
 
-def _request_ref(request: dict, resolve: Callable[[str], Kind] = resource_info) -> str:
-    """`pod/default/web-1` for a request, from its body or its name (before any defaulting)."""
-    if request["resource"] in (reviews.ACCESS, reviews.RULES):
-        return request["resource"]
-    try:
-        kind = resolve(request["resource"])
-    except K8sLabError:
-        return str(request.get("resource"))
-    body = request.get("body") or {}
-    meta = body.get("metadata") or {}
-    name = request.get("name") or meta.get("name") or meta.get("generateName", "")
-    namespace = request.get("namespace") or meta.get("namespace")
-    if kind.namespaced:
-        return f"{kind.singular}/{namespace or 'default'}/{name}"
-    return f"{kind.singular}/{name}"
+class _Panicked(InternalError):
+    """The 500 of a handler that panicked (recorded at the audit log's Panic stage)."""

@@ -129,6 +129,8 @@ class ServiceAccountTokenAuthenticator:
     API server's audiences, not expired at simulated now, and bound to a ServiceAccount (and
     Pod) that still exist with the uids it names, as the API server's watch cache holds them."""
 
+    name = "serviceaccount"  # the trace's `token:serviceaccount`
+
     def __init__(self, key: bytes, objects: Callable[[], dict[str, dict]],
                  now: Callable[[], float], audiences: tuple[str, ...] = (ISSUER,)) -> None:
         self.key = key

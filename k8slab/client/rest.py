@@ -2,6 +2,8 @@
 
 Each call is one request over the simulated network to port 6443 of the server host (the API
 server itself, or the load balancer in front of several); API errors come back as exceptions.
+Every request carries the client's credentials (a client certificate or a bearer token, from
+its kubeconfig), which the API server authenticates; the client never states a user name.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import kind_info, resource_info
+from k8slab.api.kubeconfig import Credentials
 from k8slab.api.warnings import split_warnings
 from k8slab.errors import GoneError, K8sLabError, UnavailableError
 from k8slab.sim.errors import UnreachableError
@@ -32,12 +35,17 @@ def delete_options(grace_period_seconds: int | None, propagation_policy: str | N
 
 
 class Client:
-    """Requests to the API server on `server` (a host name), made as `user`."""
+    """Requests to the API server on `server` (a host name), made with `credentials`."""
 
-    def __init__(self, group: ProcessGroup, user: str, server: str, *,
+    def __init__(self, group: ProcessGroup, credentials: Credentials, server: str, *,
                  impersonate_user: str = "", impersonate_groups: tuple[str, ...] = ()) -> None:
+        if not isinstance(credentials, Credentials):
+            raise K8sLabError(f"Client needs Credentials (from a kubeconfig), got "
+                              f"{credentials!r}")
         self.group = group
-        self.user = user
+        self.credentials = credentials
+        # Who the credentials claim to be: names this client's informers, never trusted.
+        self.user = credentials.user_hint
         self.server = server
         self._network = group.host.network
         # The Warning headers of the last answer: client-go passes each to its WarningHandler;
@@ -47,6 +55,7 @@ class Client:
         self._impersonation = ({"impersonate_user": impersonate_user,
                                 "impersonate_groups": list(impersonate_groups)}
                                if impersonate_user or impersonate_groups else {})
+        self._presented = _presented(credentials, group.host.name)
 
     def request(self, verb: str, resource: str, **fields) -> Generator:
         """Send one request and return the answer; API errors come back as exceptions.
@@ -54,7 +63,7 @@ class Client:
         A request the network could not carry (refused, timed out) is an UnavailableError with
         the network's words, as client-go reports a failed connection.
         """
-        request = {"verb": verb, "resource": resource, "user": self.user,
+        request = {"verb": verb, "resource": resource, **self._presented,
                    **self._impersonation, **fields}
         try:
             answer = yield from self._network.rpc(self.group.host.name, self.server, API_PORT,
@@ -199,7 +208,7 @@ class Client:
             "field_selector": field_selector,
             "label_selector": label_selector,
             "resource_version": resource_version,
-            "user": self.user,
+            **self._presented,
             **self._impersonation,
         }
         if allow_watch_bookmarks:
@@ -212,6 +221,17 @@ class Client:
             self.group.host.name, self.server, API_PORT, request, on_event, on_close,
             owner=self.group,
         )
+
+
+def _presented(credentials: Credentials, source: str) -> dict:
+    """What a request carries of the client: its certificate (as the TLS handshake would
+    present it), its `Authorization: Bearer` token, and its address (the host's name)."""
+    presented: dict = {"source": source}
+    if credentials.certificate is not None:
+        presented["certificate"] = credentials.certificate
+    if credentials.token:
+        presented["token"] = credentials.token
+    return presented
 
 
 def resource_of(obj: dict) -> str:

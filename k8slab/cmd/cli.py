@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Generator
 
+from k8slab.api.kubeconfig import Credentials, read_kubeconfig
 from k8slab.errors import K8sLabError
 from k8slab.sim.host import ProcessGroup
 
@@ -36,7 +37,16 @@ def endpoint_host(url: str, own_host: str) -> str:
 
 def kubeconfig_server(group: ProcessGroup, path: str) -> str:
     """The API server host named in the kubeconfig file at `path` on this host's disk."""
-    return endpoint_host(group.host.disk[path]["server"], group.host.name)
+    return kubeconfig_client(group, path)[0]
+
+
+def kubeconfig_client(group: ProcessGroup, path: str) -> tuple[str, Credentials]:
+    """The API server host and the credentials of the kubeconfig at `path` on this host's
+    disk, as a binary's --kubeconfig flag reads it."""
+    if path not in group.host.disk:
+        raise K8sLabError(f"stat {path}: no such file or directory")
+    server, credentials = read_kubeconfig(group.host.disk[path])
+    return endpoint_host(server, group.host.name), credentials
 
 
 def serve_forever(group: ProcessGroup) -> Generator:

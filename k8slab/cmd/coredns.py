@@ -3,8 +3,9 @@ Deployment of 2 in kube-system behind the kube-dns Service at 10.96.0.10).
 
 It serves DNS on :53 of its pod, `/health` on :8080 (the liveness probe) and `/ready` on :8181
 (the readiness probe: 200 once the kubernetes plugin's informers have synced, 503 before).
-Simplified: it reaches the API server the way its node does (the kubelet's kubeconfig), not
-through the `kubernetes` Service's ClusterIP with a ServiceAccount token.
+Simplified: it reaches the API server named in its node's kubeconfig, not through the
+`kubernetes` Service's ClusterIP, and authenticates with a certificate for its ServiceAccount's
+user name (kubeadm's stand-in file COREDNS_CONF), not a ServiceAccount token.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Generator
 from k8slab.addons.coredns.corefile import configmap
 from k8slab.addons.coredns.server import DNS_PORT, CoreDNS
 from k8slab.client.rest import Client
-from k8slab.cmd.cli import kubeconfig_server, serve_forever
+from k8slab.cmd.cli import kubeconfig_client, serve_forever
 from k8slab.errors import K8sLabError
 from k8slab.node.process import Process
 
@@ -22,6 +23,7 @@ BINARY = "coredns"
 IMAGE = "registry.k8s.io/coredns/coredns:v1.13.1"  # kubeadm v1.35 (reference i.3, kk #133968)
 HEALTH_PORT, READY_PORT = 8080, 8181
 NODE_KUBECONFIG = "/etc/kubernetes/kubelet.conf"
+COREDNS_CONF = "/etc/kubernetes/coredns.conf"  # the lab's stand-in for its ServiceAccount token
 
 
 def main(process: Process) -> Generator:
@@ -30,10 +32,10 @@ def main(process: Process) -> Generator:
     if "-conf" in argv and argv.index("-conf") + 1 >= len(argv):
         raise K8sLabError(f"{BINARY}: flag needs an argument: -conf")
     group = process.group
-    if NODE_KUBECONFIG not in group.host.disk:
-        raise K8sLabError(f"{BINARY}: cannot reach the API server: no {NODE_KUBECONFIG}")
-    dns = CoreDNS(Client(group, "system:serviceaccount:kube-system:coredns",
-                         kubeconfig_server(group, NODE_KUBECONFIG)))
+    if COREDNS_CONF not in group.host.disk:
+        raise K8sLabError(f"{BINARY}: cannot reach the API server: no {COREDNS_CONF}")
+    server, credentials = kubeconfig_client(group, COREDNS_CONF)
+    dns = CoreDNS(Client(group, credentials, server))
     dns.start()
     process.listen(DNS_PORT, dns.handle)
     process.listen(HEALTH_PORT, lambda request: _reply(200, "OK"))

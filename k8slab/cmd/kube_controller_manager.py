@@ -4,8 +4,10 @@ kube-system/kube-controller-manager, talking to the API server its `--kubeconfig
 Flags are parsed as upstream's pflag does (names with `_` read as `-`, Go durations, an unknown
 flag refused in pflag's words). Losing the Lease ends the process with status 1, as upstream's
 OnStoppedLeading does ("leaderelection lost"); the kubelet then restarts the container.
-The TLS, credential and CIDR flags kubeadm passes are accepted and not modelled: the lab has no
-certificates, one API identity for all controllers, and pod CIDRs the kubelets are given.
+The TLS and CIDR flags kubeadm passes are accepted and not modelled (the kubelets are given their
+pod CIDRs); with --use-service-account-credentials each controller writes as its ServiceAccount,
+with a certificate the --cluster-signing-* CA signs (controllers/accounts.py), while the leader
+election and the shared informers use --kubeconfig's identity.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from dataclasses import fields
 
-from k8slab.cmd.cli import go_duration, kubeconfig_server
+from k8slab.api.certificates import Certificate, CertificateAuthority, key_from_pem
+from k8slab.api.kubeconfig import Credentials
+from k8slab.cmd.cli import flags, go_duration, kubeconfig_client
+from k8slab.controllers.accounts import certificate_signer
 from k8slab.controllers.context import ControllerOptions
 from k8slab.controllers.manager import ControllerManager
 from k8slab.errors import K8sLabError
 from k8slab.node.process import Process
+from k8slab.sim.host import ProcessGroup
 
 BINARY = "kube-controller-manager"
 # Flags kubeadm sets that configure what the lab does not model (serving, TLS, credentials,
@@ -106,8 +112,10 @@ def main(process: Process) -> Generator:
         raise K8sLabError(f"{BINARY}: required flag --kubeconfig is not set")
     if kubeconfig not in group.host.disk:
         raise K8sLabError(f"{BINARY}: stat {kubeconfig}: no such file or directory")
-    manager = ControllerManager(group, kubeconfig_server(group, kubeconfig), options,
-                                controllers, leader_elect=leader_elect)
+    server, credentials = kubeconfig_client(group, kubeconfig)
+    manager = ControllerManager(group, server, options, controllers,
+                                leader_elect=leader_elect, credentials=credentials,
+                                account_credentials=_account_signer(group, bundle))
     lost = group.env.event()
     manager.on_lost.append(lambda: lost.succeed() if not lost.triggered else None)
     group.host.memory[BINARY] = manager
@@ -117,3 +125,20 @@ def main(process: Process) -> Generator:
     if group.host.memory.get(BINARY) is manager:
         del group.host.memory[BINARY]
     return 1
+
+
+def _account_signer(group: ProcessGroup, bundle: dict) -> Callable[[str], Credentials] | None:
+    """--use-service-account-credentials: per-controller credentials signed with the CA of
+    --cluster-signing-cert-file/--cluster-signing-key-file (see controllers/accounts.py for how
+    the lab simplifies the token upstream requests); None without the flag or the files."""
+    args = flags(bundle)
+    bare = "--use-service-account-credentials" in [*bundle.get("command", []),
+                                                     *bundle.get("args", [])]
+    if not bare and args.get("use-service-account-credentials") != "true":
+        return None
+    cert, key = args.get("cluster-signing-cert-file"), args.get("cluster-signing-key-file")
+    disk = group.host.disk
+    if not cert or not key or cert not in disk or key not in disk:
+        return None
+    ca = CertificateAuthority(Certificate.from_pem(disk[cert]), key_from_pem(disk[key]))
+    return certificate_signer(ca, lambda: group.sim.now)

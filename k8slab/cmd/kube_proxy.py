@@ -10,7 +10,7 @@ import re
 from collections.abc import Generator
 
 from k8slab.client.rest import Client
-from k8slab.cmd.cli import endpoint_host, flags, required, serve_forever
+from k8slab.cmd.cli import endpoint_host, flags, kubeconfig_client, required, serve_forever
 from k8slab.errors import K8sLabError
 from k8slab.node.kube_proxy.config import kubeadm_config_conf, parse_config
 from k8slab.node.kube_proxy.proxier import Proxier
@@ -18,6 +18,9 @@ from k8slab.node.process import Process
 
 CONFIG_PATH = "/var/lib/kube-proxy/config.conf"
 KUBECONFIG_PATH = "/var/lib/kube-proxy/kubeconfig.conf"
+# Simplified: kube-proxy authenticates with a certificate for system:kube-proxy (kubeadm's
+# stand-in file on the node), until its ServiceAccount token reaches the pod.
+KUBE_PROXY_CONF = "/etc/kubernetes/kube-proxy.conf"
 
 
 def main(process: Process) -> Generator:
@@ -33,7 +36,8 @@ def main(process: Process) -> Generator:
     config = parse_config(text)
     node = args.get("hostname-override") or config.hostname_override or group.host.name
     server = _kubeconfig_server(process, KUBECONFIG_PATH)
-    proxier = Proxier(Client(group, "system:kube-proxy", server), config, node,
+    credentials = kubeconfig_client(group, KUBE_PROXY_CONF)[1]
+    proxier = Proxier(Client(group, credentials, server), config, node,
                       tuple(group.host.memory.get("node-addresses", ())))
     group.host.memory["kube-proxy"] = proxier
     proxier.start()

@@ -10,7 +10,7 @@ from collections.abc import Generator
 
 import yaml
 
-from k8slab.cmd.cli import flags, kubeconfig_server, required, serve_forever
+from k8slab.cmd.cli import flags, kubeconfig_client, required, serve_forever
 from k8slab.errors import K8sLabError
 from k8slab.node.process import Process
 from k8slab.scheduler.profile import load_config
@@ -38,11 +38,11 @@ def main(process: Process) -> Generator:
         kubeconfig = kubeconfig or (document.get("clientConnection") or {}).get("kubeconfig")
     if not kubeconfig:
         required(args, "kubeconfig", "kube-scheduler")
-    server = kubeconfig_server(group, kubeconfig)
+    server, credentials = kubeconfig_client(group, kubeconfig)
     if config is None:
-        scheduler = Scheduler(group, server)
+        scheduler = Scheduler(group, server, credentials=credentials)
     else:
-        scheduler = Scheduler.from_config(group, server, config)
+        scheduler = Scheduler.from_config(group, server, config, credentials)
     group.host.memory["kube-scheduler"] = scheduler
     scheduler.start()
     yield from serve_forever(group)

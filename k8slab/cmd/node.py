@@ -12,6 +12,7 @@ Simplified: no flannel pods; the route learner runs as a host service.
 
 from __future__ import annotations
 
+from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials, read_kubeconfig
 from k8slab.client.informer import Informer
 from k8slab.client.rest import Client
 from k8slab.node.cni import conflist
@@ -26,16 +27,22 @@ from k8slab.node.runc import Runc
 from k8slab.node.shim import ShimBinary
 from k8slab.sim.host import Host
 
+# The lab's stand-in for flannel's ServiceAccount token: a kubeconfig with a certificate for
+# its ServiceAccount's user name, written by kubeadm's phase on every node.
+FLANNEL_CONF = "/etc/kubernetes/flannel.conf"
 
-def start_node_services(host: Host, config: NodeConfig, api_server: str) -> None:
-    """Start containerd and the kubelet on `host`; the kubelet reaches `api_server` on 6443."""
+
+def start_node_services(host: Host, config: NodeConfig, api_server: str,
+                        credentials: Credentials = ANONYMOUS_CREDENTIALS) -> None:
+    """Start containerd and the kubelet on `host`; the kubelet reaches `api_server` on 6443
+    with `credentials` (its kubelet.conf's)."""
     runc = Runc(host)
     host_net = HostNet(config.ip)
     conflist.install(host.disk, config.pod_cidr)
     pod_network = start_pod_network(host, host_net, config.pod_cidr, api_server)
     containerd = Containerd(host.group("containerd"), ShimBinary(runc), host_net,
                             lambda reference: local_image(host, reference))
-    kubelet = Kubelet(host.group("kubelet"), containerd, config, api_server)
+    kubelet = Kubelet(host.group("kubelet"), containerd, config, api_server, credentials)
     host.memory.update(runc=runc, containerd=containerd, kubelet=kubelet,
                        pod_network=pod_network, **{"node-addresses": (config.ip,)})
     kubelet.start()
@@ -47,8 +54,9 @@ def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
     own API client (as flanneld does) and routes each other node's podCIDR via its address."""
     group = host.group("pod-network")
     network = PodNetwork(group, host_net, pod_cidr)
-    nodes = Informer(Client(group, "system:serviceaccount:kube-flannel:flannel", api_server),
-                     "nodes")
+    flannel = host.disk.get(FLANNEL_CONF)
+    credentials = read_kubeconfig(flannel)[1] if flannel else ANONYMOUS_CREDENTIALS
+    nodes = Informer(Client(group, credentials, api_server), "nodes")
 
     def relearn(*_: dict) -> None:
         network.learn(routes_from_nodes(nodes.list(), host.name))

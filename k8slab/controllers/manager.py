@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials
 from k8slab.client.informer import SharedInformerFactory
 from k8slab.client.leader_election import LeaderElector
 from k8slab.client.rest import Client
-from k8slab.controllers.accounts import CONTROLLER_ACCOUNTS
+from k8slab.controllers.accounts import account_user
 from k8slab.controllers.clusterrole_aggregation import ClusterRoleAggregationController
 from k8slab.controllers.context import COMPONENT, ControllerContext, ControllerOptions
 from k8slab.controllers.daemonset import DaemonSetsController
@@ -170,12 +171,18 @@ class ControllerManager:
     manager and, once leading, starts its controllers with shared informers."""
 
     def __init__(self, group: ProcessGroup, server: str, options: ControllerOptions,
-                 selectors: Sequence[str] = ("*",), *, leader_elect: bool = True) -> None:
+                 selectors: Sequence[str] = ("*",), *, leader_elect: bool = True,
+                 credentials: Credentials = ANONYMOUS_CREDENTIALS,
+                 account_credentials: Callable[[str], Credentials] | None = None) -> None:
         self.group = group
         self.options = options
         self.enabled = enabled_controllers(selectors)
         self.leader_elect = leader_elect
-        self.client = Client(group, "system:kube-controller-manager", server)
+        # controller-manager.conf's credentials: system:kube-controller-manager (kubeadm's).
+        self.client = Client(group, credentials, server)
+        # --use-service-account-credentials: each controller's credentials from its account's
+        # user name; None: every controller shares the manager's own.
+        self.account_credentials = account_credentials
         self.leading = False
         self.controllers: dict[str, object] = {}
         self.on_lost: list[Callable[[], None]] = []
@@ -203,9 +210,9 @@ class ControllerManager:
             # --use-service-account-credentials=true (kubeadm): the informers list and watch
             # as kube-controller-manager, each controller writes as its own ServiceAccount,
             # which the system:controller:* roles authorize.
-            account = f"system:serviceaccount:kube-system:{CONTROLLER_ACCOUNTS[name]}"
-            controller = factory(replace(ctx, client=Client(self.group, account,
-                                                            self.client.server)))
+            client = self.client if self.account_credentials is None else Client(
+                self.group, self.account_credentials(account_user(name)), self.client.server)
+            controller = factory(replace(ctx, client=client))
             controller.start()
             self.controllers[name] = controller
             self.group.sim.record(self.group.host.name, COMPONENT, "Started controller",

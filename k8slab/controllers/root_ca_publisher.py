@@ -24,11 +24,14 @@ DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube-apiserv
 WORKERS = 1
 
 
-def root_ca_bundle(seed: int) -> str:
-    """The cluster CA certificate (--root-ca-file=/etc/kubernetes/pki/ca.crt) as PEM text.
+ROOT_CA_FILE = "/etc/kubernetes/pki/ca.crt"
 
-    Simplified: until the lab issues a real CA, a PEM-shaped placeholder derived from the
-    cluster seed (deterministic, not a parseable certificate); point this at the real CA."""
+
+def root_ca_bundle(seed: int) -> str:
+    """A stand-in for the cluster CA certificate where the host has no
+    /etc/kubernetes/pki/ca.crt (a control plane built without kubeadm's PKI, as in tests): a
+    PEM-shaped text derived from the cluster seed (deterministic, not a parseable certificate).
+    """
     body = b"".join(hashlib.sha256(f"k8slab/{seed}/ca.crt/{i}".encode()).digest()
                     for i in range(24))
     text = base64.b64encode(body).decode()
@@ -43,7 +46,10 @@ class RootCACertPublisher:
 
     def __init__(self, ctx: ControllerContext) -> None:
         self.client = ctx.client
-        self.root_ca = root_ca_bundle(ctx.group.sim.seed)
+        # --root-ca-file=/etc/kubernetes/pki/ca.crt (kubeadm's): the CA kubeadm's certs phase
+        # wrote on this host, or the stand-in where there is none.
+        self.root_ca = (ctx.group.host.disk.get(ROOT_CA_FILE)
+                        or root_ca_bundle(ctx.group.sim.seed))
         self.namespaces = ctx.informers.informer("namespaces")
         self.configmaps = ctx.informers.informer("configmaps")
         self.queue = WorkQueue(ctx.group, "root_ca_cert_publisher")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Sequence
 
 from k8slab.api.kinds import Kind, kind_info
 from k8slab.client.rest import Client
-from k8slab.errors import AlreadyExistsError, APIError, K8sLabError
+from k8slab.errors import AlreadyExistsError, APIError, K8sLabError, UnauthorizedError
 
 Send = Callable[[Callable[[Client], Generator]], str]
 
@@ -67,10 +67,17 @@ def send_each(docs: list[dict], send: Send, source: str, *, create_only: bool,
 
 def error_line(error: K8sLabError) -> str:
     """What kubectl prints for a refused document: `Error from server (Reason): ...`."""
+    if isinstance(error, UnauthorizedError):
+        return unauthorized_line(error)
     if isinstance(error, APIError):
         reason = f" ({error.reason})" if error.reason else ""
         return f"Error from server{reason}: {error.message}"
     return f"error: {error.message}"
+
+
+def unauthorized_line(error: UnauthorizedError) -> str:
+    """What kubectl prints for a 401 (kubectl cmdutil.StandardErrorMessage)."""
+    return f"error: You must be logged in to the server ({error.message})"
 
 
 class _Refused(APIError):

@@ -13,6 +13,7 @@ from typing import Any
 
 from k8slab.api.kinds import kind_info, registry_key
 from k8slab.api.manifests import load_manifests
+from k8slab.apiserver.audit_policy import policy_document
 from k8slab.client.rest import Client
 from k8slab.cmd.registry import registry_boot
 from k8slab.errors import (
@@ -29,6 +30,7 @@ from k8slab.lab import (
     etcdutl,
     kubeadm,
     node_files,
+    pki,
     progress,
     scheduling,
     static_pods,
@@ -36,7 +38,8 @@ from k8slab.lab import (
 )
 from k8slab.lab.apply import send_each, source_name
 from k8slab.lab.custom_resources import CustomResourceVerbs
-from k8slab.lab.kubeadm_rbac import SUPER_ADMIN, kubeadm_objects
+from k8slab.lab.identity_verbs import IdentityVerbs
+from k8slab.lab.kubeadm_rbac import kubeadm_objects
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
 from k8slab.node.image_store import REGISTRY
@@ -61,12 +64,16 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs, IdentityVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
     etcd quorum) they are `control-plane-1`... and a load balancer host `lb` fronts their API
     servers, as in kubeadm's highly available set-up with stacked etcd.
+
+    `audit_policy` turns the API servers' audit log on (kubeadm turns none on): an
+    audit.k8s.io/v1 Policy as a dict or YAML text, or a preset name ("metadata", "request",
+    "request-response", "writes"); `audit_log()` reads it.
     """
 
     def __init__(
@@ -80,6 +87,7 @@ class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
         check_invariants: bool = False,
         proxy_mode: str = "iptables",
         skip_phases: Sequence[str] = (),
+        audit_policy: Any = None,
     ) -> None:
         if not arguments.is_whole(workers) or not 0 <= workers <= MAX_WORKERS:
             raise K8sLabError(
@@ -99,6 +107,9 @@ class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
             raise K8sLabError(f"proxy_mode must be one of {', '.join(PROXY_MODES)} (kube-proxy's "
                               f"Linux modes), got {proxy_mode!r}")
         skipped = kubeadm.skipped_addons(skip_phases)
+        self.audit_policy = None if audit_policy is None else policy_document(audit_policy)
+        self._tokens_made = 0  # bootstrap tokens, for kubeadm_token_create()
+        cluster_pki = pki.ClusterPKI(seed)
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed
@@ -114,7 +125,8 @@ class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
             host = self.network.add_host(name)
             ip = f"10.0.0.{10 + j}"
             kubeadm.init_control_plane(
-                host, ip, endpoint=self.endpoint, etcd_members=self.control_planes
+                host, ip, endpoint=self.endpoint, etcd_members=self.control_planes,
+                pki=cluster_pki, audit_policy=self.audit_policy,
             )
             host.boot = kubeadm.node_boot(
                 NodeConfig(
@@ -133,7 +145,7 @@ class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
         for i in range(1, workers + 1):
             name = f"worker-{i}"
             host = self.network.add_host(name)
-            kubeadm.join_worker(host, self.endpoint)
+            kubeadm.join_worker(host, self.endpoint, cluster_pki)
             host.boot = kubeadm.node_boot(
                 NodeConfig(
                     name,
@@ -170,7 +182,7 @@ class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs):
         # then it waits until admin.conf's user is authorized.
         def super_admin(steps: Callable[[Client], Generator]) -> Any:
             return self._on_control_plane(
-                lambda group: _steps(steps, Client(group, SUPER_ADMIN, self.endpoint)))
+                lambda group: _steps(steps, pki.admin_client(group, pki.SUPER_ADMIN_CONF)))
 
         for name in self.control_planes:
             super_admin(lambda client, n=name: kubeadm.mark_control_plane(client, n))

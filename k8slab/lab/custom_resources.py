@@ -19,6 +19,7 @@ from k8slab.client.controller import Controller
 from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, ManifestError
 from k8slab.lab import arguments
+from k8slab.lab.pki import admin_client
 from k8slab.sim.network import Network
 
 
@@ -72,7 +73,7 @@ class CustomResourceVerbs:
             if not host.up:
                 continue
             group = host.group(f"controller/{name or resource}")
-            controller = Controller(Client(group, "kubernetes-admin", self.endpoint), resource,
+            controller = Controller(admin_client(group), resource,
                                     reconcile, watches=watches, name=name, workers=workers,
                                     leader_election=leader_election)
             controller.start()

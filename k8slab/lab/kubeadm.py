@@ -7,8 +7,12 @@ as system services, started again on each boot.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Generator
 
+from k8slab.api.kubeconfig import read_kubeconfig
+from k8slab.api.timestamps import to_time
+from k8slab.apiserver.bootstrap_tokens import token_secret
 from k8slab.apiserver.loadbalancer import LoadBalancer
 from k8slab.client.rest import Client
 from k8slab.cmd import coredns, kube_proxy
@@ -20,15 +24,24 @@ from k8slab.cmd.images import (
     PROXY_IMAGE,
     SCHEDULER_IMAGE,
 )
+from k8slab.cmd.kube_apiserver import AUDIT_LOG
 from k8slab.cmd.node import preload_images, start_node_services
 from k8slab.errors import ConflictError, K8sLabError
 from k8slab.lab.node_files import KUBELET_CONFIG, kubelet_config
+from k8slab.lab.pki import (
+    CA_CERT,
+    CONTROLLER_MANAGER_CONF,
+    KUBELET_CONF,
+    PKI,
+    SCHEDULER_CONF,
+    ClusterPKI,
+)
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
 from k8slab.sim.host import Host
 
-KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
-SCHEDULER_CONF = "/etc/kubernetes/scheduler.conf"
-CONTROLLER_MANAGER_CONF = "/etc/kubernetes/controller-manager.conf"
+AUDIT_POLICY = "/etc/kubernetes/audit-policy.yaml"
+BOOTSTRAP_TOKEN_TTL = 86_400.0
+TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 # kubeadm's defaults: the pod subnet the lab's CNI uses (flannel's 10.244.0.0/16) and the
 # service subnet 10.96.0.0/12.
 POD_SUBNET = "10.244.0.0/16"
@@ -92,8 +105,13 @@ def controller_manager_command() -> list[str]:
 
 
 def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = None,
-                       etcd_members: list[str] | None = None) -> None:
-    """`kubeadm init` (or `join --control-plane`): static pods, kubeconfigs, images pulled.
+                       etcd_members: list[str] | None = None,
+                       pki: ClusterPKI | None = None, audit_policy: dict | None = None) -> None:
+    """`kubeadm init` (or `join --control-plane`): certificates and kubeconfigs signed by the
+    cluster CA `pki` (one made from seed 0 if none is given), static pods, images pulled.
+    An `audit_policy` document is written to /etc/kubernetes/audit-policy.yaml and handed to
+    the API server with --audit-policy-file and --audit-log-path, as kubeadm's docs show
+    through apiServer.extraArgs (kubeadm itself turns no audit on).
 
     etcd is stacked: one member per control-plane host, the API server using its local member.
     The scheduler and the controller manager talk to their local API server (kubeadm's
@@ -127,8 +145,13 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
             [
                 "kube-apiserver",
                 f"--advertise-address={advertise}",
+                *([f"--audit-log-path={AUDIT_LOG}", f"--audit-policy-file={AUDIT_POLICY}"]
+                  if audit_policy is not None else []),
+                f"--client-ca-file={CA_CERT}",
+                "--enable-bootstrap-token-auth=true",
                 "--etcd-servers=https://127.0.0.1:2379",
                 "--secure-port=6443",
+                f"--tls-cert-file={PKI}/apiserver.crt",
             ],
             "250m",
         ),
@@ -150,9 +173,9 @@ def init_control_plane(host: Host, advertise: str, *, endpoint: str | None = Non
     etcd["containers"][0]["volumeMounts"] = [{"mountPath": "/var/lib/etcd", "name": "etcd-data"}]
     etcd["volumes"] = [{"hostPath": {"path": "/var/lib/etcd", "type": "DirectoryOrCreate"},
                         "name": "etcd-data"}]
-    host.disk[SCHEDULER_CONF] = {"server": f"https://{host.name}:6443"}
-    host.disk[CONTROLLER_MANAGER_CONF] = {"server": f"https://{host.name}:6443"}
-    host.disk[KUBELET_CONF] = {"server": f"https://{endpoint}:6443"}
+    (pki or ClusterPKI(0)).write_control_plane(host, advertise, endpoint)
+    if audit_policy is not None:
+        host.disk[AUDIT_POLICY] = audit_policy
     # `kubeadm config images pull`: the control plane's images and the addons'.
     preload_images(host, [ETCD_IMAGE, APISERVER_IMAGE, CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE,
                           PROXY_IMAGE, coredns.IMAGE])
@@ -212,10 +235,26 @@ def _service_account(name: str) -> dict:
             "metadata": {"name": name, "namespace": "kube-system"}}
 
 
-def join_worker(host: Host, api_host: str) -> None:
-    """`kubeadm join`: the kubelet's kubeconfig pointing at the API server. (Simplified: the
-    pause image is already on the node, where a real containerd pulls it for the first pod.)"""
-    host.disk[KUBELET_CONF] = {"server": f"https://{api_host}:6443"}
+def bootstrap_token(seed: int, index: int) -> str:
+    """The index-th token `kubeadm token create` makes (`<6 of [a-z0-9]>.<16 of [a-z0-9]>`),
+    here derived from the cluster seed where kubeadm draws it at random."""
+    digest = hashlib.sha256(f"k8slab-bootstrap-token/{seed}/{index}".encode()).digest()
+    chars = "".join(TOKEN_ALPHABET[b % len(TOKEN_ALPHABET)] for b in digest[:22])
+    return f"{chars[:6]}.{chars[6:22]}"
+
+
+def bootstrap_token_secret(token: str, now: float, ttl: float = BOOTSTRAP_TOKEN_TTL) -> dict:
+    """The Secret `kubeadm token create` stores for `token`, valid `ttl` seconds (kubeadm's
+    default 24h0m0s), its users in system:bootstrappers:kubeadm:default-node-token."""
+    token_id, _, secret = token.partition(".")
+    return token_secret(token_id, secret, to_time(now + ttl) if ttl else "")
+
+
+def join_worker(host: Host, api_host: str, pki: ClusterPKI | None = None) -> None:
+    """`kubeadm join`: the kubelet's kubeconfig, signed by the cluster CA `pki`, pointing at
+    the API server. (Simplified: the pause image is already on the node, where a real
+    containerd pulls it for the first pod.)"""
+    (pki or ClusterPKI(0)).write_node(host, api_host)
     preload_images(host, [])
     host.programs.update(PROGRAMS)
 
@@ -237,7 +276,8 @@ def node_boot(config: NodeConfig):
     def boot(host: Host) -> None:
         # kubeadm wrote the kubelet's configuration before the kubelet first started.
         host.disk.setdefault(KUBELET_CONFIG, kubelet_config(config))
-        server = host.disk[KUBELET_CONF]["server"].split("://", 1)[1].split(":", 1)[0]
-        start_node_services(host, config, server)
+        server, credentials = read_kubeconfig(host.disk[KUBELET_CONF])
+        start_node_services(host, config, server.split("://", 1)[1].split(":", 1)[0],
+                            credentials)
 
     return boot

@@ -13,8 +13,9 @@ from typing import Any
 
 from k8slab.apiserver.authorization import ALLOW, DENY, NO_OPINION, Decision
 from k8slab.client.rest import Client
-from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.errors import K8sLabError, UnauthorizedError, UnavailableError
 from k8slab.lab import arguments
+from k8slab.lab.apply import unauthorized_line
 from k8slab.lab.kubectl import auth, dispatch, drain
 from k8slab.lab.kubectl import delete as kubectl_delete
 from k8slab.lab.kubectl import exec as kubectl_exec
@@ -24,6 +25,7 @@ from k8slab.lab.kubectl.api import Api, ClientApi
 from k8slab.lab.kubectl.flags import split_command
 from k8slab.lab.kubectl.get import WatchChange
 from k8slab.lab.kubectl.output import REQUEST_MARGIN, wait_seconds
+from k8slab.lab.pki import admin_client
 from k8slab.sim.host import ProcessGroup
 from k8slab.sim.network import Network
 
@@ -123,6 +125,8 @@ class KubectlVerbs:
         self._impersonation = (user, tuple(groups))
         try:
             return dispatch.run(_Terminal(self), shlex.join(words))
+        except UnauthorizedError as error:  # kubectl's words for a 401 (reference i.1)
+            raise UnauthorizedError(unauthorized_line(error), error.cause) from None
         finally:
             self._impersonation = ("", ())
 
@@ -148,8 +152,8 @@ class KubectlVerbs:
             "name": request.name}}
 
         def ask(group: ProcessGroup) -> Generator:
-            client = Client(group, "kubernetes-admin", self.endpoint, impersonate_user=user,
-                            impersonate_groups=group_names)
+            client = admin_client(group, impersonate_user=user,
+                                  impersonate_groups=group_names)
             answer = yield from ClientApi(client).review("selfsubjectaccessreviews", {
                 "apiVersion": auth.REVIEWS, "kind": "SelfSubjectAccessReview", "spec": spec})
             return answer["status"]
@@ -162,8 +166,7 @@ class KubectlVerbs:
     def _admin_client(self, group: ProcessGroup) -> Client:
         # kubeadm's admin.conf, impersonating whom kubectl(--as) names for this command.
         user, groups = getattr(self, "_impersonation", ("", ()))
-        return Client(group, "kubernetes-admin", self.endpoint, impersonate_user=user,
-                      impersonate_groups=groups)
+        return admin_client(group, impersonate_user=user, impersonate_groups=groups)
 
     def _kubectl_steps(self, steps: Callable[[Api], Generator], waits: float) -> Any:
         # kubectl's requests, on a control-plane host as the admin, for as long as it may wait.

@@ -11,6 +11,7 @@ from collections.abc import Generator
 
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import object_ref
+from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials
 from k8slab.api.qos import get_pod_qos
 from k8slab.api.timestamps import to_micro_time, to_time
 from k8slab.client.events import EventRecorder
@@ -65,14 +66,16 @@ class Kubelet:
     """The node agent of one host."""
 
     def __init__(
-        self, group: ProcessGroup, containerd: Containerd, config: NodeConfig, server: str
+        self, group: ProcessGroup, containerd: Containerd, config: NodeConfig, server: str,
+        credentials: Credentials = ANONYMOUS_CREDENTIALS,
     ) -> None:
         self.group = group
         self.sim = group.sim
         self.host = group.host.name
         self.containerd = containerd
         self.config = config
-        self.client = Client(group, f"system:node:{config.name}", server)
+        # kubelet.conf's credentials: system:node:<name> in system:nodes (kubeadm's).
+        self.client = Client(group, credentials, server)
         # The kubelet's events name it as their source, with its node as the host.
         self.recorder = EventRecorder(self.client, "kubelet", source_host=config.name)
         self.pods: dict[str, dict] = {}

@@ -21,6 +21,7 @@ from typing import Any
 
 import simpy
 
+from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials
 from k8slab.api.timestamps import to_time
 from k8slab.client.events import EventRecorder
 from k8slab.client.informer import Informer
@@ -89,6 +90,7 @@ class Scheduler:
         percentage_of_nodes_to_score: int = 0,
         pod_initial_backoff_seconds: float = POD_INITIAL_BACKOFF_SECONDS,
         pod_max_backoff_seconds: float = POD_MAX_BACKOFF_SECONDS,
+        credentials: Credentials = ANONYMOUS_CREDENTIALS,
     ) -> None:
         self.group = group
         self.sim = group.sim
@@ -109,7 +111,8 @@ class Scheduler:
             initial_backoff=pod_initial_backoff_seconds,
             max_backoff=pod_max_backoff_seconds,
         )
-        self.client = Client(group, "system:kube-scheduler", server)
+        # scheduler.conf's credentials: system:kube-scheduler (kubeadm's).
+        self.client = Client(group, credentials, server)
         # Events say source "default-scheduler" (the profile's schedulerName, as upstream's
         # recorder per profile does); their trace records are the scheduler's own.
         self.recorder = EventRecorder(self.client, DEFAULT_SCHEDULER_NAME,
@@ -127,13 +130,15 @@ class Scheduler:
 
     @classmethod
     def from_config(
-        cls, group: ProcessGroup, server: str, config: SchedulerConfiguration
+        cls, group: ProcessGroup, server: str, config: SchedulerConfiguration,
+        credentials: Credentials = ANONYMOUS_CREDENTIALS,
     ) -> Scheduler:
         """A scheduler built from a loaded KubeSchedulerConfiguration (`profile.load_config`)."""
         return cls(
             group,
             server,
             config.profiles,
+            credentials=credentials,
             percentage_of_nodes_to_score=config.percentage_of_nodes_to_score or 0,
             pod_initial_backoff_seconds=config.pod_initial_backoff_seconds,
             pod_max_backoff_seconds=config.pod_max_backoff_seconds,

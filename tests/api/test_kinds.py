@@ -50,6 +50,7 @@ def test_the_modelled_kinds():
         ("ServiceAccount", "v1", "serviceaccounts", True),
         ("CustomResourceDefinition", "apiextensions.k8s.io/v1", "customresourcedefinitions",
          False),
+        ("Secret", "v1", "secrets", True),
     ]
 
 

@@ -202,6 +202,10 @@ VALID["ServiceAccount"] = {
     "secrets": [{"name": "robot-token"}], "imagePullSecrets": [{"name": "registry-key"}],
     "automountServiceAccountToken": False,
 }
+VALID["Secret"] = {
+    "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"},
+    "type": "Opaque", "data": {"password": "aHVudGVyMg=="}, "stringData": {"user": "jane"},
+}
 
 
 def field_paths(schema: Any, prefix: tuple = (), depth: int = 0) -> list[tuple]:

@@ -16,6 +16,7 @@ from k8slab.errors import (
     InvalidError,
     ServerTimeoutError,
 )
+from tests.pki_fixtures import cluster_credentials
 
 
 def names(items: list[dict]) -> list[str]:
@@ -341,7 +342,9 @@ def test_the_cache_keeps_up_when_etcd_changes_leader():
     cluster.kill_node(leader)
     cluster.run(20)
     assert cluster.etcd_leader() not in (None, leader)
-    client = Client(cluster.network.host(survivor).group("test"), "kubernetes-admin", survivor)
+    client = Client(cluster.network.host(survivor).group("test"),
+                    cluster_credentials(cluster, "kubernetes-admin", ("kubeadm:cluster-admins",)),
+                    survivor)
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
     cluster.sim.run_process(cluster.network.host(survivor).group("test").spawn(

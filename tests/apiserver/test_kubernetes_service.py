@@ -5,6 +5,7 @@ from k8slab.etcd.member import EtcdMember
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network
 from tests.conftest import CONTROL_PLANE, ControlPlane
+from tests.pki_fixtures import trusting_test_ca
 
 
 def two_api_servers() -> ControlPlane:
@@ -16,8 +17,10 @@ def two_api_servers() -> ControlPlane:
     for host in network.hosts():
         host.start()
     etcd = EtcdMember(control_plane.group("etcd"), CONTROL_PLANE)
-    first = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE, "10.0.0.10")
-    other = APIServer(second.group("kube-apiserver"), CONTROL_PLANE, "10.0.0.11")
+    first = APIServer(control_plane.group("kube-apiserver"), CONTROL_PLANE, "10.0.0.10",
+                      authenticator=trusting_test_ca(sim))
+    other = APIServer(second.group("kube-apiserver"), CONTROL_PLANE, "10.0.0.11",
+                      authenticator=trusting_test_ca(sim))
     etcd.start()
     first.start()
     other.start()

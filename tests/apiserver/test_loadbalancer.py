@@ -1,15 +1,18 @@
 """The load balancer spreads requests over healthy API servers and routes around a dead one."""
 
+from k8slab.apiserver.authentication import Authenticator
 from k8slab.apiserver.loadbalancer import CHECK_INTERVAL, FALL, LoadBalancer
 from k8slab.apiserver.server import APIServer
 from k8slab.client.informer import Informer
 from k8slab.client.rest import Client
 from k8slab.errors import UnavailableError
+from tests.pki_fixtures import SYSTEM_MASTERS, TEST_CA, credentials
 
 
 def with_two_apiservers(cp):
     """A second API server on worker-2 (same etcd), and a load balancer on a new host 'lb'."""
-    second = APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane")
+    second = APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane",
+                       authenticator=Authenticator(lambda: cp.sim.now, TEST_CA))
     second.start()
     lb_host = cp.network.add_host("lb")
     lb_host.start()
@@ -20,9 +23,9 @@ def with_two_apiservers(cp):
 
 
 def lb_client(cp, user="tester"):
-    # system:masters whatever `user` says (it names the process group): not an authz test.
+    # A TEST_CA certificate for `user` in system:masters: not an authz test.
     return Client(cp.network.host("worker-1").group(f"lb-client/{user}"),
-                  "kubernetes-super-admin", "lb")
+                  credentials(user, (SYSTEM_MASTERS,)), "lb")
 
 
 def served_by(cp, since):

@@ -7,11 +7,13 @@ import pytest
 
 from k8slab.apiserver.loadbalancer import BACKEND, CHECK_INTERVAL, LoadBalancer, ServerStats
 from k8slab.apiserver.server import APIServer
+from tests.pki_fixtures import trusting_test_ca
 
 
 def balancer(cp) -> LoadBalancer:
     """A second API server on worker-2 (same etcd), and a load balancer on a new host 'lb'."""
-    APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane").start()
+    APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane",
+              authenticator=trusting_test_ca(cp.sim)).start()
     host = cp.network.add_host("lb")
     host.start()
     lb = LoadBalancer(host.group("haproxy"), ["control-plane", "worker-2"])
@@ -44,7 +46,8 @@ def test_a_dead_server_goes_down_one_failed_check_at_a_time_and_comes_back_the_s
     assert (control_plane.up, worker.up) == (True, False)
     assert lb.healthy == {"control-plane": True, "worker-2": False}
     cp.network.restart("worker-2")
-    APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane").start()
+    APIServer(cp.network.host("worker-2").group("kube-apiserver"), "control-plane",
+              authenticator=trusting_test_ca(cp.sim)).start()
     assert statuses_of(cp, lb, "worker-2", 2 * CHECK_INTERVAL) == ["DOWN", "DOWN 1/2", "UP"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         worker.status = "UP"

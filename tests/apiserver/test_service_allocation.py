@@ -10,6 +10,7 @@ from k8slab.apiserver.server import APIServer
 from k8slab.apiserver.service_allocation import ServiceAllocator
 from k8slab.errors import InternalError, InvalidError
 from tests.conftest import CONTROL_PLANE
+from tests.pki_fixtures import trusting_test_ca
 
 
 def service(name: str, **spec) -> dict:
@@ -162,7 +163,8 @@ def test_a_restarted_api_server_still_knows_what_is_taken(cp):
     client = cp.client()
     web = cp.ok(client.create(manifest("web", type="NodePort")))
     cp.apiserver.group.stop()  # a new kube-apiserver process: no memory of the old one's
-    restarted = APIServer(cp.control_plane.group("kube-apiserver-2"), CONTROL_PLANE)
+    restarted = APIServer(cp.control_plane.group("kube-apiserver-2"), CONTROL_PLANE,
+                          authenticator=trusting_test_ca(cp.sim))
     restarted.start()
     cp.sim.run(cp.sim.now + 2.0)
     assert cp.control_plane.server_on(6443) is restarted

@@ -48,8 +48,7 @@ def test_an_informer_lists_then_watches_and_calls_its_handlers(cp, make_pod):
     assert cached_pods(informer) == server_pods(cp)
     # One watch, the informer's (the control plane's serviceaccount controller has its own).
     assert [(r.details["user"], r.obj) for r in cp.sim.trace.where(kind="watch")
-            if r.details["user"] == "kubernetes-super-admin"] == [
-        ("kubernetes-super-admin", "pods")]
+            if r.details["user"] == "informer"] == [("informer", "pods")]
 
 
 def test_an_informer_with_a_field_selector_sees_only_its_nodes_pods(cp, make_pod):

@@ -3,6 +3,7 @@
 import pytest
 
 from k8slab.cmd.cli import endpoint_host, flags, kubeconfig_server
+from tests.pki_fixtures import kubeconfig_for
 
 CP = "cp-1"
 
@@ -45,8 +46,8 @@ def test_endpoint_host_maps_loopback_to_its_own_host(url: str, host: str) -> Non
 
 
 def test_kubeconfig_server_reads_the_file_on_the_hosts_disk(host) -> None:
-    host.disk["/etc/kubernetes/scheduler.conf"] = {"server": "https://127.0.0.1:6443"}
-    host.disk["/etc/kubernetes/other.conf"] = {"server": "https://api.example:6443"}
+    host.disk["/etc/kubernetes/scheduler.conf"] = kubeconfig_for("https://127.0.0.1:6443", "s")
+    host.disk["/etc/kubernetes/other.conf"] = kubeconfig_for("https://api.example:6443", "o")
     group = host.group("kube-scheduler")
     assert kubeconfig_server(group, "/etc/kubernetes/scheduler.conf") == CP
     assert kubeconfig_server(group, "/etc/kubernetes/other.conf") == "api.example"

@@ -2,6 +2,7 @@
 
 from k8slab.cmd import coredns
 from k8slab.node.process import Process
+from tests.pki_fixtures import kubeconfig_for
 
 
 def ask(group, handler, request):
@@ -9,7 +10,8 @@ def ask(group, handler, request):
 
 
 def test_coredns_listens_for_dns_health_and_readiness(host):
-    host.disk[coredns.NODE_KUBECONFIG] = {"server": "https://cp-1:6443"}
+    host.disk[coredns.COREDNS_CONF] = kubeconfig_for(
+        "https://cp-1:6443", "system:serviceaccount:kube-system:coredns")
     group = host.group("coredns")
     process = Process(group, {}, ["/coredns", "-conf", "/etc/coredns/Corefile"])
     group.spawn(coredns.main(process))

@@ -10,13 +10,15 @@ from k8slab.client.rest import Client
 from k8slab.controllers.context import ControllerContext
 from k8slab.controllers.garbage_collector import GarbageCollector
 from k8slab.errors import NotFoundError
+from tests.pki_fixtures import SYSTEM_MASTERS, credentials
 
 
 @pytest.fixture
 def gc(cp):
     group = cp.control_plane.group("kube-controller-manager")
     # system:masters: these tests are about the controllers, not their RBAC roles.
-    client = Client(group, "kubernetes-super-admin", "control-plane")
+    client = Client(group, credentials("kubernetes-super-admin", (SYSTEM_MASTERS,)),
+                    "control-plane")
     collector = GarbageCollector(ControllerContext(group, client, SharedInformerFactory(client)),
                                  resources=("pods",))
     collector.start()

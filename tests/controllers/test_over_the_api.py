@@ -8,6 +8,7 @@ from k8slab.controllers.daemonset import DaemonSetsController
 from k8slab.controllers.job import JobController
 from k8slab.controllers.replicaset import ReplicaSetController
 from k8slab.controllers.statefulset import StatefulSetController
+from tests.pki_fixtures import SYSTEM_MASTERS, credentials
 
 TEMPLATE = {"metadata": {"labels": {"app": "web"}},
             "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}
@@ -16,7 +17,8 @@ TEMPLATE = {"metadata": {"labels": {"app": "web"}},
 def run_controllers(cp, *classes):
     group = cp.control_plane.group("kube-controller-manager")
     # system:masters: these tests are about the controllers, not their RBAC roles.
-    client = Client(group, "kubernetes-super-admin", "control-plane")
+    client = Client(group, credentials("kubernetes-super-admin", (SYSTEM_MASTERS,)),
+                    "control-plane")
     factory = SharedInformerFactory(client)
     for controller_class in classes:
         controller_class(ControllerContext(group, client, factory)).start()

@@ -13,6 +13,7 @@ from k8slab.controllers.resource_quota import SYNC_PERIOD, ResourceQuotaControll
 from k8slab.errors import AlreadyExistsError, ForbiddenError, NotFoundError
 from k8slab.sim.kernel import Simulation
 from tests.conftest import CONTROL_PLANE, build_control_plane, pod_manifest
+from tests.pki_fixtures import kubeadm_credentials
 
 NAMES = ("a", "b", "c", "d", "e")
 OPERATIONS = st.lists(st.tuples(st.sampled_from(("create", "delete")), st.sampled_from(NAMES),
@@ -40,8 +41,8 @@ def run(sim: Simulation, steps, check, limit: float = 30.0):
 
 def start_controller(cp) -> None:
     group = cp.worker.group("kube-controller-manager")
-    client = Client(group, "system:serviceaccount:kube-system:resourcequota-controller",
-                    CONTROL_PLANE)
+    client = Client(group, kubeadm_credentials(
+        "system:serviceaccount:kube-system:resourcequota-controller"), CONTROL_PLANE)
     ctx = ControllerContext(group, client, SharedInformerFactory(client))
     ResourceQuotaController(ctx).start()
     ctx.informers.start()

@@ -4,6 +4,7 @@ account and a `kube-root-ca.crt` ConfigMap in every namespace, made again when d
 from k8slab.controllers.context import ControllerOptions
 from k8slab.controllers.manager import ControllerManager
 from k8slab.controllers.root_ca_publisher import DESCRIPTION, root_ca_bundle
+from tests.pki_fixtures import account_credentials, credentials
 
 NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"]
 
@@ -39,7 +40,9 @@ def test_a_terminating_namespace_gets_no_new_account(cp):
 def test_the_root_ca_is_published_into_every_namespace_and_put_back(cp):
     publisher = ControllerManager(cp.control_plane.group("publisher"), "control-plane",
                                   ControllerOptions(), ("root-ca-cert-publisher",),
-                                  leader_elect=False)
+                                  leader_elect=False,
+                                  credentials=credentials("system:kube-controller-manager"),
+                                  account_credentials=account_credentials)
     publisher.start()
     cp.sim.run(1.0)
     assert list(publisher.controllers) == ["root-ca-certificate-publisher-controller"]

@@ -103,6 +103,11 @@ CALLS = {
     "run_webhook_server": st.tuples(values, values),
     "custom_kinds": st.tuples(),
     "run_controller": st.tuples(values, values),
+    "certificate": st.tuples(values, st.one_of(values, st.sampled_from([
+        "/etc/kubernetes/admin.conf", "/etc/kubernetes/pki/ca.crt",
+        "/etc/kubernetes/manifests"]))),
+    "audit_log": st.tuples(),
+    "kubeadm_token_create": st.tuples(values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),
@@ -128,6 +133,9 @@ KEYWORDS = {
         "namespace": values, "latency": values, "replicas": values}),
     "run_controller": st.fixed_dictionaries({}, optional={
         "watches": values, "name": values, "workers": values, "leader_election": values}),
+    "audit_log": st.fixed_dictionaries({}, optional={
+        "user": values, "verb": values, "resource": values, "namespace": values,
+        "name": values, "stage": values}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))

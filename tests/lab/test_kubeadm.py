@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from k8slab.api.defaults import apply_defaults
+from k8slab.api.kubeconfig import read_kubeconfig
 from k8slab.api.validation import validate
 from k8slab.cmd.cli import endpoint_host, flags
 from k8slab.cmd.coredns import IMAGE as COREDNS_IMAGE
@@ -14,7 +15,7 @@ from k8slab.cmd.images import (
     PROXY_IMAGE,
     SCHEDULER_IMAGE,
 )
-from k8slab.lab import kubeadm
+from k8slab.lab import kubeadm, pki
 from k8slab.node.containerd import PAUSE_IMAGE
 from k8slab.node.image_store import IMAGES
 from k8slab.node.kubelet import MANIFESTS, NodeConfig
@@ -130,9 +131,9 @@ def test_init_gives_each_component_its_image_flags_and_cpu_request() -> None:
 def test_init_writes_kubeconfigs_pointing_at_its_own_api_server() -> None:
     host = bare_host()
     kubeadm.init_control_plane(host, "10.0.0.10")
-    assert host.disk[kubeadm.SCHEDULER_CONF] == {"server": f"https://{CP}:6443"}
-    assert host.disk[kubeadm.CONTROLLER_MANAGER_CONF] == {"server": f"https://{CP}:6443"}
-    assert host.disk[kubeadm.KUBELET_CONF] == {"server": f"https://{CP}:6443"}
+    assert server_of(host, kubeadm.SCHEDULER_CONF) == f"https://{CP}:6443"
+    assert server_of(host, kubeadm.CONTROLLER_MANAGER_CONF) == f"https://{CP}:6443"
+    assert server_of(host, kubeadm.KUBELET_CONF) == f"https://{CP}:6443"
 
 
 def test_init_pre_pulls_every_control_plane_image_and_installs_the_programs() -> None:
@@ -152,9 +153,9 @@ def test_an_ha_control_plane_host_points_its_kubelet_at_the_endpoint_and_joins_e
     kubeadm.init_control_plane(
         host, "10.0.0.11", endpoint="lb", etcd_members=["cp-1", "cp-2", "cp-3"]
     )
-    assert host.disk[kubeadm.KUBELET_CONF] == {"server": "https://lb:6443"}
+    assert server_of(host, kubeadm.KUBELET_CONF) == "https://lb:6443"
     # The scheduler uses its local API server (kubeadm's LocalAPIEndpoint).
-    assert host.disk[kubeadm.SCHEDULER_CONF] == {"server": "https://cp-2:6443"}
+    assert server_of(host, kubeadm.SCHEDULER_CONF) == "https://cp-2:6443"
     etcd = flags(host.disk[MANIFESTS]["etcd.yaml"]["spec"]["containers"][0])
     assert etcd["name"] == "cp-2"
     assert etcd["listen-peer-urls"] == "https://cp-2:2380"
@@ -185,8 +186,10 @@ def test_the_load_balancer_host_boots_haproxy_in_front_of_the_api_servers() -> N
 def test_join_points_the_kubelet_at_the_api_server() -> None:
     host = bare_host("worker-1")
     kubeadm.join_worker(host, "control-plane")
-    assert host.disk[kubeadm.KUBELET_CONF] == {"server": "https://control-plane:6443"}
-    assert sorted(host.disk) == sorted([kubeadm.KUBELET_CONF, IMAGES])  # and the pause image
+    assert server_of(host, kubeadm.KUBELET_CONF) == "https://control-plane:6443"
+    # the CA, the kubelet's and the add-ons' kubeconfigs, and the pause image
+    assert sorted(host.disk) == sorted([kubeadm.KUBELET_CONF, IMAGES, pki.CA_CERT,
+                                        *pki.ADDON_IDENTITIES])
     # what the images run, so the kube-proxy and CoreDNS pods the node is given can start
     assert host.programs == PROGRAMS
 
@@ -242,3 +245,8 @@ def test_a_control_plane_host_boots_again_from_its_disk_after_a_crash() -> None:
     )
     assert running == sorted([PAUSE_IMAGE] * 4 + [ETCD_IMAGE, APISERVER_IMAGE,
                                                 CONTROLLER_MANAGER_IMAGE, SCHEDULER_IMAGE])
+
+
+def server_of(host, path: str) -> str:
+    """The server URL of the kubeconfig kubeadm wrote at `path`."""
+    return read_kubeconfig(host.disk[path])[0]

@@ -23,6 +23,7 @@ from k8slab.scheduler.scheduler import Scheduler
 from k8slab.scheduler.view import ProfileView, SchedulerView, decision_log
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network, Stream
+from tests.pki_fixtures import kubeconfig_for
 from tests.scheduler.objects import PLUGINS, node, pod
 
 NAMES = ("spread", "packed", "theirs")
@@ -395,7 +396,8 @@ def test_a_scheduler_refuses_a_profile_that_is_not_a_framework() -> None:
 def test_kube_scheduler_reads_its_config_flag_from_the_hosts_disk() -> None:
     world = Scripted()
     host = world.host
-    host.disk["/etc/kubernetes/scheduler.conf"] = {"server": "https://api:6443"}
+    host.disk["/etc/kubernetes/scheduler.conf"] = kubeconfig_for("https://api:6443",
+                                                                 "system:kube-scheduler")
     host.disk["/etc/kubernetes/config.yaml"] = TWO_PROFILES
     group = host.group("kube-scheduler-2")
     group.spawn(scheduler_main(Process(group, {"command": ["kube-scheduler",

@@ -14,6 +14,7 @@ from k8slab.api.schema.coordination_v1 import LEASE
 from k8slab.api.schema.core_v1 import NAMESPACE, NODE, POD
 from k8slab.api.schema.core_v1_event import EVENT
 from k8slab.api.schema.core_v1_quota import LIMIT_RANGE, RESOURCE_QUOTA
+from k8slab.api.schema.core_v1_secret import SECRET
 from k8slab.api.schema.core_v1_service import CONFIG_MAP, SERVICE
 from k8slab.api.schema.core_v1_serviceaccount import SERVICE_ACCOUNT
 from k8slab.api.schema.core_v1_workloads import REPLICATION_CONTROLLER
@@ -50,4 +51,5 @@ KIND_SCHEMAS: dict[str, Struct] = {
     "ClusterRoleBinding.rbac.authorization.k8s.io": rbac_v1.CLUSTER_ROLE_BINDING,
     "ServiceAccount": SERVICE_ACCOUNT,
     "CustomResourceDefinition.apiextensions.k8s.io": CUSTOM_RESOURCE_DEFINITION,
+    "Secret": SECRET,
 }

@@ -15,6 +15,7 @@ from k8slab.api.validation.core_configmap import config_map_errors
 from k8slab.api.validation.core_node import node_errors
 from k8slab.api.validation.core_pod import pod_errors
 from k8slab.api.validation.core_quota import limit_range_errors, resource_quota_errors
+from k8slab.api.validation.core_secret import secret_errors
 from k8slab.api.validation.core_service import service_errors
 from k8slab.api.validation.core_serviceaccount import service_account_errors
 from k8slab.api.validation.core_template import replication_controller_errors
@@ -36,4 +37,5 @@ CORE_CHECKS: dict[str, Callable[[dict], list[FieldError]]] = {
     "LimitRange": limit_range_errors,
     "ResourceQuota": resource_quota_errors,
     "ServiceAccount": service_account_errors,
+    "Secret": secret_errors,
 }

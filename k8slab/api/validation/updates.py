@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from k8slab.api.validation.core_configmap import config_map_update_errors
+from k8slab.api.validation.core_secret import secret_update_errors
 from k8slab.api.validation.core_service import service_update_errors
 from k8slab.api.validation.discovery import endpoint_slice_update_errors
 from k8slab.api.validation.field import FieldError, forbidden, invalid
@@ -63,6 +64,7 @@ UPDATE_CHECKS: dict[str, Callable[[dict, dict], list[FieldError]]] = {
     "Job.batch": job_update_errors,
     "Service": service_update_errors,
     "ConfigMap": config_map_update_errors,
+    "Secret": secret_update_errors,
     "EndpointSlice.discovery.k8s.io": endpoint_slice_update_errors,
     "PriorityClass.scheduling.k8s.io": priority_class_update_errors,
 }

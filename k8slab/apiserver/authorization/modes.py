@@ -22,8 +22,6 @@ from k8slab.apiserver.authorization.node import NodeAuthorizer, NodeGraph
 from k8slab.apiserver.authorization.rbac import PrivilegedGroups, RBACAuthorizer, RBACIndex
 from k8slab.errors import AlreadyExistsError
 
-USER = "system:apiserver"
-
 
 class NodeRBAC(Union):
     """PrivilegedGroups, then Node, then RBAC, reading the indexes it keeps of the watch cache
@@ -70,14 +68,12 @@ def bootstrap_policy(serve: Callable[[dict], Generator]) -> Generator:
     for obj in [*cluster_roles(), *cluster_role_bindings()]:
         resource = "clusterroles" if obj["kind"] == "ClusterRole" else "clusterrolebindings"
         try:
-            yield from serve({"verb": "create", "resource": resource, "body": obj,
-                              "user": USER})
+            yield from serve({"verb": "create", "resource": resource, "body": obj})
             continue
         except AlreadyExistsError:
             pass
         current = yield from serve({"verb": "get", "resource": resource,
-                                    "name": obj["metadata"]["name"], "user": USER})
+                                    "name": obj["metadata"]["name"]})
         changed = _reconciled(current, obj)
         if changed is not None:
-            yield from serve({"verb": "update", "resource": resource, "body": changed,
-                              "user": USER})
+            yield from serve({"verb": "update", "resource": resource, "body": changed})

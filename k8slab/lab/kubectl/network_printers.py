@@ -1,5 +1,6 @@
-"""Rows of `kubectl get` for Services, EndpointSlices, ConfigMaps and ServiceAccounts, cell for
-cell as kubernetes pkg/printers/internalversion/printers.go (v1.35) computes them.
+"""Rows of `kubectl get` for Services, EndpointSlices, ConfigMaps, ServiceAccounts and
+Secrets, cell for cell as kubernetes pkg/printers/internalversion/printers.go (v1.35) computes
+them.
 
 A Service's EXTERNAL-IP is `<pending>` for a LoadBalancer no cloud controller has served yet,
 its externalName for an ExternalName Service, else its externalIPs or `<none>`; PORT(S) reads
@@ -83,3 +84,9 @@ def config_map_cells(config_map: dict, now: float) -> list[str]:
 def service_account_cells(account: dict, now: float) -> list[str]:
     """NAME SECRETS AGE: SECRETS counts the account's secrets list (printServiceAccount)."""
     return [name_of(account), str(len(account.get("secrets") or [])), _age(account, now)]
+
+
+def secret_cells(secret: dict, now: float) -> list[str]:
+    """NAME TYPE DATA AGE (printers.go printSecret): DATA counts the keys of data."""
+    return [name_of(secret), secret.get("type", ""), str(len(secret.get("data") or {})),
+            _age(secret, now)]

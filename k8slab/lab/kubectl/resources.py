@@ -19,6 +19,7 @@ from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
     config_map_cells,
     endpoint_slice_cells,
+    secret_cells,
     service_account_cells,
     service_cells,
 )
@@ -163,6 +164,7 @@ RESOURCE_TYPES = (
           webhook_configuration_cells),
     _type(kinds.VALIDATING_WEBHOOK_CONFIGURATION, _columns("NAME|WEBHOOKS|AGE"),
           webhook_configuration_cells),
+    _type(kinds.SECRET, _columns("NAME|TYPE|DATA|AGE"), secret_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}

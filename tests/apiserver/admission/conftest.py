@@ -9,8 +9,10 @@ import pytest
 from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import kind_info
 from k8slab.apiserver.admission import AdmissionRequest
-from k8slab.apiserver.authentication import authenticate
-from k8slab.apiserver.request_info import request_attributes
+from k8slab.apiserver.request_info import ALL_AUTHENTICATED, UserInfo, request_attributes
+
+# What admin.conf's certificate authenticates as (O=kubeadm:cluster-admins).
+ADMIN = UserInfo("kubernetes-admin", ("kubeadm:cluster-admins", ALL_AUTHENTICATED))
 
 
 def run(steps: Generator):
@@ -29,10 +31,11 @@ def review(operation: str, obj: dict | None, old: dict | None = None, *, verb: s
     kind = kind_info(subject["kind"], subject["apiVersion"])
     meta = subject.get("metadata") or {}
     default_verb = {"CREATE": "create", "UPDATE": "update", "DELETE": "delete"}[operation]
-    request = {"verb": verb or default_verb, "resource": kind.resource, "user": user,
+    request = {"verb": verb or default_verb, "resource": kind.resource,
                "namespace": meta.get("namespace"), "body": obj,
                "name": meta.get("name") if operation != "CREATE" else None}
-    attributes = request_attributes(request, authenticate(request))
+    who = ADMIN if user == ADMIN.name else UserInfo(user, (ALL_AUTHENTICATED,))
+    attributes = request_attributes(request, who)
     defaulted = apply_defaults(obj) if obj is not None else None
     return AdmissionRequest(operation, kind, attributes, defaulted, old)
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from k8slab.client.rest import Client
 from k8slab.errors import ForbiddenError, InvalidError
 from tests.conftest import CONTROL_PLANE, build_control_plane, pod_manifest
+from tests.pki_fixtures import kubeadm_credentials
 
 RBAC = "rbac.authorization.k8s.io"
 
@@ -66,7 +67,8 @@ def test_role_ref_may_not_change(cp):
 # -- NodeRestriction ----------------------------------------------------------------------------
 
 def kubelet(cp, node: str = "worker-1") -> Client:
-    return Client(cp.worker.group(f"kubelet/{node}"), f"system:node:{node}", CONTROL_PLANE)
+    return Client(cp.worker.group(f"kubelet/{node}"), kubeadm_credentials(f"system:node:{node}"),
+                  CONTROL_PLANE)
 
 
 def node_object(name: str, labels: dict | None = None) -> dict:
@@ -143,7 +145,7 @@ def test_no_request_from_an_unauthorized_identity_changes_etcd(requests):
     cp.sim.run(cp.sim.now + 1)
     before = _etcd_contents(cp)
     for user, (verb, what) in requests:
-        client = Client(cp.worker.group(f"as/{user}"), user, CONTROL_PLANE)
+        client = Client(cp.worker.group(f"as/{user}"), kubeadm_credentials(user), CONTROL_PLANE)
         if verb == "create":
             steps = client.create(what)
         elif verb == "delete":

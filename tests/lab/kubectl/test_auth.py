@@ -7,6 +7,7 @@ import pytest
 
 from k8slab.errors import BadRequestError, ForbiddenError, K8sLabError
 from k8slab.lab.cluster import Cluster
+from tests.pki_fixtures import cluster_credentials
 
 JANE_VIEWS_DEFAULT = """
 apiVersion: rbac.authorization.k8s.io/v1
@@ -73,7 +74,8 @@ def test_impersonation_needs_the_impersonate_verb(cluster):
     from k8slab.client.rest import Client
 
     def as_jane_impersonating_bob(group):
-        client = Client(group, "jane", cluster.endpoint, impersonate_user="bob")
+        client = Client(group, cluster_credentials(cluster, "jane"), cluster.endpoint,
+                        impersonate_user="bob")
         return (yield from client.list("pods", "default"))
 
     with pytest.raises(ForbiddenError, match='^users "bob" is forbidden: User "jane" cannot '
