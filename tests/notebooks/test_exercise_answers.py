@@ -23,7 +23,7 @@ ANSWERS = {
         "answer_2_kubectl": "False",
         "answer_2_running": "3",
         "answer_2_source": '"disk"',
-        "answer_3": "182",  # etcd revisions: kubeadm's addons (kube-proxy, CoreDNS) come first
+        "answer_3": "261",  # etcd revisions: the addons, RBAC policy and ServiceAccounts come first
     },
     "01-api-server.ipynb": {
         "answer_1_labeller": "True",
