@@ -37,9 +37,9 @@ from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
 from k8slab.apiserver.request_info import Attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
+from k8slab.apiserver.writes import GENERATE_NAME_ALPHABET
 from k8slab.errors import BadRequestError, ForbiddenError, NotFoundError
 
-GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # The metadata a client may change on update; the rest is the server's (as for built-ins).
 CLIENT_METADATA = (("labels", {}), ("annotations", {}), ("ownerReferences", []),
                    ("finalizers", []))

@@ -4,29 +4,20 @@ etcd through `Storage`, and watches served from the `WatchCache`. It listens on 
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Generator
 
-from k8slab.api import qos
-from k8slab.api.defaults import apply_defaults
 from k8slab.api.kinds import (
     CUSTOM_RESOURCE_DEFINITION,
-    JOB,
     LIMIT_RANGE,
     NAMESPACE,
     RESOURCE_QUOTA,
-    SERVICE,
     SERVICE_ACCOUNT,
     Kind,
     kind_info,
-    object_ref,
     registry_prefix,
 )
-from k8slab.api.timestamps import to_time
-from k8slab.api.validation import validate, validate_status_update, validate_update
-from k8slab.api.warnings import with_warnings
-from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
+from k8slab.apiserver.admission import AdmissionChain
 from k8slab.apiserver.admission.listers import Lister
 from k8slab.apiserver.admission.listing import KindIndex
 from k8slab.apiserver.admission.plugins import default_plugins
@@ -51,27 +42,20 @@ from k8slab.apiserver.list_options import ListOptions, list_options
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.object_copy import json_copy
-from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.selectors import parse_field_selector
-from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
 from k8slab.apiserver.serviceaccount_token import ServiceAccountTokenAuthenticator, signing_key
 from k8slab.apiserver.storage import Storage
 from k8slab.apiserver.strategy import (
-    prepare_for_create,
-    prepare_for_status_update,
-    prepare_for_update,
     served_form,
-    stored_form,
-    ttl_of,
 )
 from k8slab.apiserver.token_request import TokenRequests
 from k8slab.apiserver.watch import WatchCache, Watcher
+from k8slab.apiserver.writes import Writer
 from k8slab.errors import (
     AlreadyExistsError,
     APIError,
     BadRequestError,
-    ConflictError,
     ForbiddenError,
     GoneError,
     InternalError,
@@ -86,8 +70,6 @@ SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 COMPACTION_INTERVAL = 300.0  # --etcd-compaction-interval default 5m
 REGISTRY_PREFIX = "/registry/"  # --etcd-prefix default: every object lives under it
 RETRY_SECONDS = 1.0
-# utilrand.String's alphabet: no vowels, no confusable characters (apimachinery util/rand).
-GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # apiserver/pkg/server/filters/wrap.go WithPanicRecovery: the body of a request that panicked.
 PANIC_MESSAGE = "This request caused apiserver to panic. Look in the logs for details."
 
@@ -134,6 +116,8 @@ class APIServer(FrontDoor):
             audit_policy, group.host.disk, audit_path, lambda: self.sim.now,
             self.sim.rng(f"apiserver/{self.host}/audit"))
         self._rng = self.sim.rng(f"apiserver/{self.host}")
+        self.writes = Writer(self.storage, self.admission, self.deleter, self._rng,
+                             lambda: self.sim.now, self._record)
         # serviceaccounts/<name>/token, and the authenticator for the tokens it issues.
         key = signing_key(self.sim.seed)
         self.tokens = TokenRequests(self.storage, key, lambda: self.sim.now,
@@ -326,19 +310,19 @@ class APIServer(FrontDoor):
         if crd is not None:
             return (yield from self.custom.handle(kind, crd, namespace, request, attributes))
         if verb == "create":
-            return (yield from self._create(kind, namespace, request["body"], attributes))
+            return (yield from self.writes.create(kind, namespace, request["body"], attributes))
         if verb == "get":
             return served_form(kind, (yield from self.storage.get(kind, namespace,
                                                                    request["name"])))
         if verb == "list":
             return (yield from self._list(kind, namespace, request))
         if verb in ("update", "update_status"):
-            return (yield from self._update(kind, request["body"], verb, attributes))
+            return (yield from self.writes.update(kind, request["body"], verb, attributes))
         if verb == "bind":
-            return (yield from self._bind(kind, namespace, request["name"], request["node"]))
+            return (yield from self.writes.bind(kind, namespace, request["name"], request["node"]))
         if verb == "delete":
             options = parse_options(request.get("options"))
-            yield from self._admit_delete(kind, namespace, request["name"], attributes)
+            yield from self.writes.admit_delete(kind, namespace, request["name"], attributes)
             if kind is CUSTOM_RESOURCE_DEFINITION:  # its objects go first (crd_finalizer)
                 yield from mark_for_cleanup(self.storage, request["name"], self.sim.now)
             if kind is NAMESPACE:
@@ -427,143 +411,10 @@ class APIServer(FrontDoor):
             raise ForbiddenError(forbidden_message(attributes, decision.reason))
         return attributes
 
-    def _admit_delete(self, kind: Kind, namespace: str | None, name: str,
-                      attributes: Attributes) -> Generator:
-        old = yield from self.storage.get(kind, namespace, name)
-        review = AdmissionRequest(DELETE, kind, attributes, None, old)
-        yield from self.admission.mutate(review)
-        yield from self.admission.validate(review)
-
     def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
         selection = Selection(kind, namespace, parse_field_selector(request.get("field_selector")),
                               parse_label_selector(request.get("label_selector")))
         return (yield from self.cacher.list(selection, request))
-
-    def _create(self, kind: Kind, namespace: str | None, body: dict,
-                attributes: Attributes) -> Generator:
-        obj = apply_defaults(body)  # a copy, with defaults filled in
-        if kind.namespaced:
-            obj["metadata"]["namespace"] = (namespace or obj["metadata"].get("namespace")
-                                            or "default")
-        # Mutating admission sees the object before its name is generated (store.BeforeCreate).
-        review = AdmissionRequest(CREATE, kind, attributes, obj)
-        yield from self.admission.mutate(review)
-        obj = review.obj
-        meta = obj["metadata"]
-        if not meta.get("name") and meta.get("generateName"):
-            suffix = "".join(self._rng.choice(GENERATE_NAME_ALPHABET) for _ in range(5))
-            meta["name"] = meta["generateName"] + suffix
-        if kind is JOB:  # its generated selector names its uid, which validation checks
-            self._system_fields(meta)
-        prepare_for_create(kind, obj)
-        validate(obj)
-        if kind is SERVICE:  # a ClusterIP and NodePorts, checked or drawn from what is free
-            stored = yield from self._stored_services()
-            ServiceAllocator(stored, self._rng).allocate(obj)
-        if kind.kind == "Pod":
-            # podStrategy.PrepareForCreate: the client's status is dropped; the phase is
-            # Pending and the QoS class is computed from the spec (qos.GetPodQOS).
-            obj["status"] = {"phase": "Pending", "qosClass": qos.pod_qos(obj)}
-        yield from self.admission.validate(review)
-        self.sim.record(self.host, "apiserver", "create", object_ref(obj),
-                        user=attributes.user.name)
-        if kind is not JOB:
-            self._system_fields(meta)
-        meta.pop("resourceVersion", None)
-        created = yield from self.storage.create(kind, stored_form(kind, obj), ttl=ttl_of(kind))
-        return with_warnings(served_form(kind, created), review.warnings)
-
-    def _system_fields(self, meta: dict) -> None:
-        # rest.FillObjectMetaSystemFields: a fresh uid and the creation time.
-        meta["uid"] = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-        meta["creationTimestamp"] = to_time(self.sim.now)
-
-    def _stored_services(self) -> Generator:
-        items, _ = yield from self.storage.list(SERVICE, None)
-        return items
-
-    def _update(self, kind: Kind, body: dict, verb: str, attributes: Attributes) -> Generator:
-        status_only = verb == "update_status"
-        services = (yield from self._stored_services()) if kind is SERVICE else []
-
-        def mutate(current: dict) -> dict:
-            if status_only:
-                # The new status is decoded as part of the object (a wrong type is a 400); the
-                # spec and metadata it sits beside are the stored, already valid ones.
-                candidate = dict(current, status=copy.deepcopy(body.get("status", {})))
-                status = apply_defaults(candidate).get("status", {})
-                validate_status_update(current, dict(current, status=status))
-                current["status"] = status
-                prepare_for_status_update(kind, current, body)
-                return current
-            new = apply_defaults(copy.deepcopy(body))
-            if kind is SERVICE:
-                keep_allocated(current, new)
-            if kind.kind != "Pod":  # a pod is validated once mutating admission completed it
-                validate_update(served_form(kind, current), new)
-            if kind is SERVICE:
-                ServiceAllocator(services, self._rng).allocate(new, old=current)
-            new = stored_form(kind, new)
-            if kind.kind == "Pod":
-                check_node_name(current, new)
-                new["spec"]["nodeName"] = current["spec"].get("nodeName")
-                new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
-            # The metadata a client may change; the rest (uid, generation...) is the server's.
-            # An empty or absent ownerReferences or finalizers list removes the field.
-            new["metadata"] = dict(current["metadata"], **{
-                field: new["metadata"].get(field, default) for field, default in
-                (("labels", {}), ("annotations", {}), ("ownerReferences", []),
-                 ("finalizers", []))})
-            for field in ("ownerReferences", "finalizers"):
-                if not new["metadata"][field]:
-                    del new["metadata"][field]
-            prepare_for_update(kind, current, new)
-            return new
-
-        reviews: list[AdmissionRequest] = []  # the last is the attempt that was stored
-
-        def admit(new: dict, old: dict) -> Generator:
-            # Admission on the object as it will be stored; a mutating plugin's change is
-            # validated again before the validating plugins see it.
-            review = AdmissionRequest(UPDATE, kind, attributes, new, old)
-            reviews.append(review)
-            yield from self.admission.mutate(review)
-            if review.patches or kind.kind == "Pod":
-                validate_update(served_form(kind, old), served_form(kind, review.obj))
-            if kind.kind == "Pod":
-                check_pod_update(old, review.obj)
-            yield from self.admission.validate(review)
-            return review.obj
-
-        updated = yield from self.storage.update(kind, body, mutate, admit)
-        finished = yield from self.deleter.finish_after_update(kind, updated)
-        return with_warnings(served_form(kind, finished), reviews[-1].warnings if reviews else [])
-
-    def _bind(self, kind: Kind, namespace: str | None, name: str, node: str) -> Generator:
-        if kind.kind != "Pod":
-            raise BadRequestError(f"binding is a subresource of pods, not {kind.resource}")
-
-        def mutate(pod: dict) -> dict:
-            bound = pod["spec"].get("nodeName")
-            if bound:
-                raise ConflictError(
-                    f'Operation cannot be fulfilled on pods/binding "{name}": '
-                    f'pod {name} is already assigned to node "{bound}"'
-                )
-            pod["spec"]["nodeName"] = node
-            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
-            conditions[:] = [c for c in conditions if c.get("type") != "PodScheduled"]
-            conditions.append(
-                {
-                    "type": "PodScheduled",
-                    "status": "True",
-                    "lastTransitionTime": to_time(self.sim.now),
-                }
-            )
-            return pod
-
-        ref = {"metadata": {"name": name, "namespace": namespace}}
-        return (yield from self.storage.update(kind, ref, mutate))
 
     # -- watch ----------------------------------------------------------------------------
 

@@ -4,8 +4,9 @@ objects and Kubernetes errors out, and watches that follow etcd."""
 import re
 import uuid
 
-from k8slab.apiserver.server import GENERATE_NAME_ALPHABET, SYSTEM_NAMESPACES
+from k8slab.apiserver.server import SYSTEM_NAMESPACES
 from k8slab.apiserver.watch import EVENT_FRESH_SECONDS, LOWER_BOUND_CAPACITY
+from k8slab.apiserver.writes import GENERATE_NAME_ALPHABET
 from k8slab.errors import (
     AlreadyExistsError,
     BadRequestError,
