@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from k8slab.apiserver.authorization import forbidden_message
-from k8slab.apiserver.request_info import ALL_AUTHENTICATED, Attributes, UserInfo
 from k8slab.errors import K8sLabError
+from k8slab.lab.authorization_view import denial_text
 from k8slab.lab.widgets.panel import Panel
 
 if TYPE_CHECKING:
-    from k8slab.apiserver.authorization import Decision
+    from k8slab.lab.authorization_view import Decision
     from k8slab.lab.cluster import Cluster
 
 VERBS = ("get", "list", "watch", "create", "update", "delete")
@@ -174,11 +173,9 @@ class AuthorizationPanel(Panel):
         decision = self.decision(identity, verb, resource)
         if decision.allowed:
             return f"allowed — {decision.reason or NO_REASON}"
-        base, _, sub = resource.partition("/")
-        attributes = Attributes(UserInfo(identity.user, (*identity.groups, ALL_AUTHENTICATED)),
-                                verb, base, subresource=sub, namespace=self._scope(resource) or "",
-                                api_group=RESOURCES[resource][0], resource_request=True)
-        return f"denied — {forbidden_message(attributes, decision.reason)}"
+        text = denial_text(identity.user, identity.groups, verb, resource,
+                           self._scope(resource) or "", RESOURCES[resource][0], decision.reason)
+        return f"denied — {text}"
 
     # -- helpers --------------------------------------------------------------------------------
 
