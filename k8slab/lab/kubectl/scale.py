@@ -110,14 +110,8 @@ def _scale_one(api: Api, target: Target, request: ScaleRequest) -> Generator:
         return
     obj = yield from api.get(target.info.resource, target.name, target.namespace)
     spec = obj.setdefault("spec", {})
-    have = spec.get("replicas", 1)
-    if request.current_replicas != -1 and have != request.current_replicas:
-        raise KubectlError([], "error: Expected replicas to be "
-                               f"{request.current_replicas}, was {have}")
-    version = obj["metadata"].get("resourceVersion", "")
-    if request.resource_version and version != request.resource_version:
-        raise KubectlError([], "error: Expected resource version to be "
-                               f"{request.resource_version}, was {version}")
+    _check_preconditions(request, spec.get("replicas", 1),
+                         obj["metadata"].get("resourceVersion", ""))
     spec["replicas"] = request.replicas
     yield from api.update(obj)
 
@@ -125,12 +119,16 @@ def _scale_one(api: Api, target: Target, request: ScaleRequest) -> Generator:
 def _scale_subresource(api: Api, target: Target, request: ScaleRequest) -> Generator:
     resource = target.resource_string
     scale = yield from api.get_scale(resource, target.name, target.namespace)
-    have = scale["spec"].get("replicas", 0)
+    _check_preconditions(request, scale["spec"].get("replicas", 0),
+                         scale["metadata"].get("resourceVersion", ""))
+    yield from api.update_scale(resource, target.name, target.namespace, request.replicas)
+
+
+def _check_preconditions(request: ScaleRequest, have: int, version: str) -> None:
+    """--current-replicas and --resource-version: kubectl's ScalePrecondition.validate."""
     if request.current_replicas != -1 and have != request.current_replicas:
         raise KubectlError([], "error: Expected replicas to be "
                                f"{request.current_replicas}, was {have}")
-    version = scale["metadata"].get("resourceVersion", "")
     if request.resource_version and version != request.resource_version:
         raise KubectlError([], "error: Expected resource version to be "
                                f"{request.resource_version}, was {version}")
-    yield from api.update_scale(resource, target.name, target.namespace, request.replicas)
