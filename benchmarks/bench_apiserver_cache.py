@@ -104,7 +104,7 @@ def measure() -> dict:
             figures[name] = LISTS / sum(took)
             figures[name + ", median list"] = 1 / statistics.median(took)
     received = [0]
-    for i in range(WATCHERS):
+    for _ in range(WATCHERS):
         watcher = client.__class__(group, client.credentials, "control-plane")
         watcher.watch("pods", str(server.cache.revision), lambda _e: received.__setitem__(
             0, received[0] + 1), lambda _r: None)
