@@ -8,13 +8,13 @@ into Kubernetes `Status` errors, as upstream's apiserver/pkg/storage/etcd3 does.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Generator, Sequence
 
 import yaml
 
 from k8slab.api.kinds import Kind, registry_key, registry_prefix
+from k8slab.apiserver.object_copy import json_copy
 from k8slab.errors import (
     AlreadyExistsError,
     APIError,
@@ -259,7 +259,7 @@ class Storage:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise ConflictError(conflict_message(kind, name))
-        old = copy.deepcopy(current) if admit is not None else current
+        old = json_copy(current) if admit is not None else current  # decoded JSON
         updated = mutate(current)  # freshly decoded from etcd: ours to change
         if admit is not None:
             updated = yield from admit(updated, old)
