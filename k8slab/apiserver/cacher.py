@@ -94,7 +94,8 @@ class Cacher:
         pairs, revision = yield from self._read(selection, options, rv, exact)
         chosen = selection.chosen(pairs, start)
         shown = page(chosen, selection.prefix, revision, options.limit, selection.everything)
-        copy = _own if isinstance(pairs, _Decoded) else self.cache.served_copy
+        copy = (_own if isinstance(pairs, _Decoded) else
+                self.cache.shared_copy if request.get("read_only") else self.cache.served_copy)
         answer: dict = {"items": [served_form(selection.kind, copy(key, obj))
                                   for key, obj in shown.items],
                         "resourceVersion": str(revision)}

@@ -77,8 +77,9 @@ class Watcher:
 
         The object sent is a copy, made once per event and `shared` (a dict per event, by
         event type) by every watcher of it (upstream serializes an event once for all its
-        watchers), so no client holds the
-        cache's own object. `initial` events (a watch's synthetic ADDED) all share one revision."""
+        watchers), so no client holds the cache's own object; a live change's copy is the
+        cache's `shared_copy`. `initial` events (a watch's synthetic ADDED) all share one
+        revision."""
         if event.rv <= self.after and not initial:
             return
         now, before = self.wants(event.obj), self.wants(event.prev)
@@ -132,6 +133,7 @@ class WatchCache:
         self._waiting: list[tuple[int, int, Callable[[], None]]] = []
         self._sequence = 0
         self._frozen: dict[str, bytes] = {}  # etcd key -> the current object, marshalled
+        self._shared: dict[str, dict] = {}  # etcd key -> the current object's read-only copy
 
     def served_copy(self, key: str, obj: dict) -> dict:
         """A copy of `obj` (stored at `key`) for a client: from the object's marshalled form,
@@ -144,12 +146,34 @@ class WatchCache:
             frozen = self._frozen[key] = marshal.dumps(obj)
         return marshal.loads(frozen)
 
+    def shared_copy(self, key: str, obj: dict) -> dict:
+        """The one copy of `obj` (stored at `key`) every read-only reader shares: made once per
+        version, handed to every informer's list and to every watcher of the change.
+
+        A simulation shortcut: in a cluster each process decodes its own copy, and client-go
+        asks informers' users never to change a cached object; here every process lives in one
+        Python heap, so a thousand nodes' informers hold one copy of each Node, not a thousand.
+        """
+        if self.objects.get(key) is not obj:
+            return json_copy(obj)
+        shared = self._shared.get(key)
+        if shared is None:
+            shared = self._shared[key] = json_copy(obj)
+        return shared
+
+    def changed_shared_copies(self) -> list[str]:
+        """The keys whose shared read-only copy a reader changed (it no longer equals the
+        cached object); [] when every reader kept its promise."""
+        return [key for key, shared in sorted(self._shared.items())
+                if shared != self.objects.get(key)]
+
     def reset(self, objects: dict[str, dict], revision: int,
               undecodable: dict[str, str] | None = None) -> None:
         """Fill the cache from a fresh list of etcd at `revision`; every open watch is closed."""
         self.objects = objects
         self.revision = revision
         self._frozen.clear()
+        self._shared.clear()
         self.undecodable = dict(undecodable or {})
         self.window = EventWindow(revision)
         for watcher in self._all_watchers():
@@ -169,6 +193,7 @@ class WatchCache:
             self.undecodable[key] = error
         prev = self.objects.get(key)
         self._frozen.pop(key, None)
+        self._shared.pop(key, None)
         if obj is None:
             self.objects.pop(key, None)
             kind = "DELETED"
@@ -178,8 +203,11 @@ class WatchCache:
         self.revision = rv
         event = CachedEvent(rv, now, key, storage_prefix_of(key), kind, obj, prev)
         self.window.append(event)
+        watchers = self._interested(event)
         shared: dict[str, dict] = {}
-        for watcher in self._interested(event):
+        if watchers and obj is not None:
+            shared["ADDED"] = shared["MODIFIED"] = self.shared_copy(key, obj)
+        for watcher in watchers:
             watcher.offer(event, shared)
         self._wake()
 

@@ -78,7 +78,7 @@ class FakeClient:
         return _answer(copy.deepcopy(self._existing(resource, key, name)))
 
     def list(self, resource: str, namespace: str | None = None, field_selector: str = "",
-             resource_version: str = "", **_selectors: str) -> Generator:
+             resource_version: str = "", **_options: object) -> Generator:
         """LIST: (items, resourceVersion); selectors are not applied by the fake."""
         self.actions.append(("list", resource, namespace or ""))
         items = [copy.deepcopy(o) for o in self.stored(resource)

@@ -8,7 +8,6 @@ allows bookmarks, as client-go's reflector asks: they only move its resourceVers
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Generator
 
 from k8slab.client.rest import Client
@@ -100,8 +99,8 @@ class Informer:
             try:
                 # client-go's reflector lists at resourceVersion "0": the API server's cache.
                 items, rv = yield from self.client.list(
-                    self.resource, self.namespace, self.field_selector, resource_version="0"
-                )
+                    self.resource, self.namespace, self.field_selector, resource_version="0",
+                    read_only=True)
             except K8sLabError:
                 yield env.timeout(backoff * (1 + self._rng.random()))
                 backoff = min(backoff * 2, BACKOFF_MAX)
@@ -146,7 +145,7 @@ class Informer:
                                                                 self.resource_version)
         if kind == "BOOKMARK":
             return  # nothing changed: the watch has reached this resourceVersion
-        obj = copy.deepcopy(event["object"])
+        obj = event["object"]
         key = cache_key(obj)
         old = self.cache.get(key)
         if kind == "DELETED":

@@ -85,7 +85,7 @@ class Client:
 
     def list(self, resource: str, namespace: str | None = None, field_selector: str = "",
              resource_version: str = "", label_selector: str = "", *, limit: int = 0,
-             resource_version_match: str = "") -> Generator:
+             resource_version_match: str = "", read_only: bool = False) -> Generator:
         """LIST objects: returns (items, resourceVersion).
 
         resourceVersion "" asks for the most recent state (a consistent read, which the API
@@ -95,29 +95,36 @@ class Client:
         "app=web,tier in (a,b),!canary". With `limit` the list comes in chunks of that many,
         as client-go's pager fetches them; a chunk whose continue token expired (410) makes it
         list again in one piece, as the pager's FullListIfExpired does.
+
+        `read_only` promises that the items will never be changed (an informer's cache): the
+        simulated API server may then hand every such caller one shared copy of each object
+        version instead of a copy each (the simulation's memory, not the cluster's behaviour).
         """
         answer = yield from self.list_chunk(
             resource, namespace, field_selector, resource_version, label_selector, limit=limit,
-            resource_version_match=resource_version_match)
+            resource_version_match=resource_version_match, read_only=read_only)
         items = list(answer["items"])
         while answer.get("continue"):
             try:
                 answer = yield from self.list_chunk(resource, namespace, field_selector, "",
                                                     label_selector, limit=limit,
-                                                    continue_=answer["continue"])
+                                                    continue_=answer["continue"],
+                                                    read_only=read_only)
             except GoneError:
                 return (yield from self.list(resource, namespace, field_selector,
-                                             resource_version, label_selector))
+                                             resource_version, label_selector,
+                                             read_only=read_only))
             items.extend(answer["items"])
         return items, answer["resourceVersion"]
 
     def list_chunk(self, resource: str, namespace: str | None = None, field_selector: str = "",
                    resource_version: str = "", label_selector: str = "", *, limit: int = 0,
-                   continue_: str = "", resource_version_match: str = "") -> Generator:
+                   continue_: str = "", resource_version_match: str = "",
+                   read_only: bool = False) -> Generator:
         """One LIST request as sent: returns the list's items and metadata, with `continue`
         (the token of the next chunk) and `remainingItemCount` when more are left."""
         fields = {"limit": limit, "continue": continue_,
-                  "resource_version_match": resource_version_match}
+                  "resource_version_match": resource_version_match, "read_only": read_only}
         return (yield from self.request(
             "list", resource, namespace=namespace, field_selector=field_selector,
             resource_version=resource_version, label_selector=label_selector,
