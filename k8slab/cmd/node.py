@@ -12,6 +12,8 @@ Simplified: no flannel pods; the route learner runs as a host service.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
 from k8slab.api.kubeconfig import ANONYMOUS_CREDENTIALS, Credentials, read_kubeconfig
 from k8slab.client.informer import Informer
 from k8slab.client.rest import Client
@@ -58,7 +60,18 @@ def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
     credentials = read_kubeconfig(flannel)[1] if flannel else ANONYMOUS_CREDENTIALS
     nodes = Informer(Client(group, credentials, api_server), "nodes")
 
+    pending: list[bool] = []  # a relearn is due at this instant
+
     def relearn(*_: dict) -> None:
+        # The informer's first list adds every Node at once: the routes are recomputed once
+        # after the burst, not once per Node (n times n work on each of n nodes).
+        if not pending:
+            pending.append(True)
+            group.spawn(relearn_now())
+
+    def relearn_now() -> Generator:
+        yield group.env.timeout(0)
+        pending.clear()
         network.learn(routes_from_nodes(nodes.list(), host.name))
 
     def changed(old: dict, new: dict) -> None:

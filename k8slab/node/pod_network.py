@@ -98,12 +98,15 @@ class PodNetwork:
         self.sim.record(self.host, "network", kind, ref, **details)
 
     def learn(self, routes: list[Route]) -> None:
-        """Replace the routes to other nodes (a trace record when they change)."""
+        """Replace the routes to other nodes (a trace record of what changed, when it did)."""
         if routes != self.routes:
+            before, after = set(self.routes), set(routes)
+            added = [str(r) for r in routes if r not in before]
+            removed = [str(r) for r in self.routes if r not in after]
             self.routes = list(routes)
             self._networks = [(_network(r.dst), r) for r in routes]
             self._owners.clear()
-            self._record("routes", self.host, routes=[str(r) for r in routes])
+            self._record("routes", self.host, added=added, removed=removed, count=len(routes))
 
     def ip_route(self) -> str:
         """This node's routes to pods as `ip route` prints them: its own podCIDR on cni0 (once
