@@ -97,6 +97,18 @@ def openapi_document(path: str, crds: Sequence[dict] = ()) -> dict | None:
     return None
 
 
+def openapi_body(path: str, crds: Sequence[dict] = ()) -> bytes | None:
+    """The bytes served at `path` (see openapi_document), or None; a built-in group-version's
+    are computed once per process, as its document never changes."""
+    parts = path.partition("?")[0].rstrip("/").removeprefix(PREFIX + "/").split("/")
+    key = ("", "v1") if parts == ["api", "v1"] else (
+        (parts[1], parts[2]) if len(parts) == 3 and parts[0] == "apis" else None)
+    if key is not None and not _custom_in(*key, crds):
+        return _built_in_body(*key)
+    document = openapi_document(path, crds)
+    return None if document is None else openapi_bytes(document)
+
+
 def openapi_bytes(document: dict) -> bytes:
     """The bytes a document is served as (compact JSON, keys in order): what its hash covers."""
     return json.dumps(document, separators=(",", ":")).encode()
@@ -112,9 +124,11 @@ def openapi_index(crds: Sequence[dict] = ()) -> dict:
     paths = {}
     for group, version in _group_versions(crds):
         relative = f"api/{version}" if not group else f"apis/{group}/{version}"
-        document = group_version_document(group, version, crds)
-        paths[relative] = {"serverRelativeURL": f"{PREFIX}/{relative}?hash="
-                                                f"{document_hash(document)}"}
+        if _custom_in(group, version, crds):
+            digest = document_hash(group_version_document(group, version, crds))
+        else:
+            digest = _built_in_hash(group, version)
+        paths[relative] = {"serverRelativeURL": f"{PREFIX}/{relative}?hash={digest}"}
     return {"paths": paths}
 
 
@@ -130,16 +144,26 @@ def group_version_document(group: str, version: str, crds: Sequence[dict] = ()) 
     resources = [r for r in served_resources(crds) if (r.group, r.version) == (group, version)]
     if not resources:
         return None
-    custom = [r for r in resources if (r.group, r.version, r.kind) not in _BUILT_IN_GVKS]
-    if not custom:
-        return copy.deepcopy(_built_in_document(group, version))
+    if not _custom_in(group, version, crds):
+        return json.loads(_built_in_body(group, version))
     return _document(group, version, resources, crds)
 
 
+def _custom_in(group: str, version: str, crds: Sequence[dict]) -> bool:
+    """True when a CRD serves a kind in this group-version (its document is not cached)."""
+    return any(k.api_version == (f"{group}/{version}" if group else version)
+               for crd in crds if established(crd) for k in crd_kinds(crd))
+
+
 @functools.cache
-def _built_in_document(group: str, version: str) -> dict:
+def _built_in_body(group: str, version: str) -> bytes | None:
     resources = [r for r in served_resources() if (r.group, r.version) == (group, version)]
-    return _document(group, version, resources, ())
+    return openapi_bytes(_document(group, version, resources, ())) if resources else None
+
+
+@functools.cache
+def _built_in_hash(group: str, version: str) -> str:
+    return hashlib.sha512(_built_in_body(group, version)).hexdigest().upper()
 
 
 def _document(group: str, version: str, resources: list[APIResource],

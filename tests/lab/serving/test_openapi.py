@@ -15,6 +15,7 @@ from k8slab.api.schema.types import ListOf, MapOf, Struct
 from k8slab.lab.serving.openapi import (
     document_hash,
     group_version_document,
+    openapi_body,
     openapi_bytes,
     openapi_document,
 )
@@ -209,3 +210,12 @@ def test_real_kubectl_explains_a_field_from_these_documents(tmp_path):
     assert "FIELD: maxSurge <IntOrString>" in deployment.stdout
     assert missing.returncode == 1
     assert 'error: field "nope" does not exist' in missing.stderr
+
+
+@pytest.mark.parametrize("path", ["/openapi/v3", "/openapi/v3/api/v1",
+                                  "/openapi/v3/apis/apps/v1?hash=ABC",
+                                  "/openapi/v3/apis/example.com/v1", "/openapi/v3/apis/apps/v9"])
+def test_the_served_bytes_are_the_documents(path):
+    document = openapi_document(path, [CRD])
+    body = openapi_body(path, [CRD])
+    assert body == (None if document is None else openapi_bytes(document))
