@@ -55,12 +55,17 @@ def wants_table(accept: str) -> bool:
 
 
 def table_type(resource: str, crds: Sequence[dict] = ()) -> ResourceType:
-    """The printer of `resource` (plural, singular or short name; a custom kind's through its
-    CRD). Raises NotFoundError naming the resource when nothing serves it."""
-    rtype = BY_ALIAS.get(resource.lower()) if isinstance(resource, str) else None
+    """The printer of `resource`: a plural as a URL names it (`pods`, `events` of either
+    group), or any spelling the lab's kubectl accepts; a custom kind's through its CRD, with
+    the columns of its preferred version. Raises NotFoundError when nothing serves it."""
+    if not isinstance(resource, str):
+        raise NotFoundError(f"a resource is named by a string such as 'pods', got {resource!r}")
+    rtype = BY_ALIAS.get(resource.lower())
     if rtype is None:
         rtype = next((t for t in custom_resource_types(list(crds)) if resource in t.aliases),
                      None)
+    if rtype is None and resource == "events.events.k8s.io":
+        rtype = BY_ALIAS["events"]  # one storage, one printer for both groups' Events
     if rtype is None:
         raise NotFoundError(f"the server could not find the requested resource ({resource!r})")
     return rtype

@@ -11,7 +11,7 @@ from k8slab import Cluster
 from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.resources import RESOURCE_TYPES
 from k8slab.lab.kubectl.tabwriter import format_table
-from k8slab.lab.serving.tables import TABLE_MEDIA_TYPE, table, wants_table
+from k8slab.lab.serving.tables import TABLE_MEDIA_TYPE, table, table_type, wants_table
 from tests.lab.serving.documents_server import KUBECTL, run_kubectl, serving
 
 # kubectl get's Accept (kubectl pkg/cmd/get/get.go: Table v1, then v1beta1, then JSON).
@@ -246,3 +246,10 @@ def test_the_real_kubectl_prints_these_tables_as_the_labs_kubectl(cluster, tmp_p
             done = run_kubectl(url, tmp_path, *command.split())
             assert done.returncode == 0, done.stderr
             assert done.stdout.rstrip("\n") == cluster.kubectl(command), command
+
+
+@pytest.mark.parametrize(("resource", "plural"), [
+    ("pods", "pods"), ("po", "pods"), ("deployments.apps", "deployments"),
+    ("events", "events"), ("events.events.k8s.io", "events")])
+def test_a_resource_may_be_named_as_a_url_or_kubectl_names_it(resource, plural):
+    assert table_type(resource).plural == plural
