@@ -72,13 +72,16 @@ def table_type(resource: str, crds: Sequence[dict] = ()) -> ResourceType:
 
 
 def table(resource: str, objects: list[dict], *, include_object: str = "Metadata",
-          now: float | str, crds: Sequence[dict] = (), list_metadata: dict | None = None) -> dict:
+          now: float | str, crds: Sequence[dict] = (), list_metadata: dict | None = None,
+          no_headers: bool = False) -> dict:
     """The Table of `objects` of `resource`, their ages as of `now` (simulated seconds, or an
     RFC 3339 time): columnDefinitions, then one row per object with its cells and, as
     `include_object` says, its metadata (PartialObjectMetadata), the whole object, or nothing.
 
     `list_metadata` is the metadata of the list the objects came from (resourceVersion,
-    continue); without it, a single object's resourceVersion is the table's.
+    continue); without it, a single object's resourceVersion is the table's. A watch sends one
+    Table per event, the column definitions only with the first (`no_headers` for the others,
+    null as upstream's watchEmbeddedEncoder leaves them).
     """
     rtype = table_type(resource, crds)
     moment = parse_timestamp(now, "now") if isinstance(now, str) else now
@@ -101,7 +104,8 @@ def table(resource: str, objects: list[dict], *, include_object: str = "Metadata
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": _table_metadata(objects, list_metadata),
-        "columnDefinitions": [_definition(column) for column in rtype.columns],
+        "columnDefinitions": None if no_headers else [
+            _definition(column) for column in rtype.columns],
         "rows": rows,
     }
 

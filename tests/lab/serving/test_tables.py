@@ -253,3 +253,10 @@ def test_the_real_kubectl_prints_these_tables_as_the_labs_kubectl(cluster, tmp_p
     ("events", "events"), ("events.events.k8s.io", "events")])
 def test_a_resource_may_be_named_as_a_url_or_kubectl_names_it(resource, plural):
     assert table_type(resource).plural == plural
+
+
+def test_a_watchs_later_events_carry_no_column_definitions(cluster):
+    pod = cluster.list("pods", "default")[0]
+    later = table("pods", [pod], now=cluster.now, no_headers=True)
+    assert later["columnDefinitions"] is None
+    assert later["rows"] == table("pods", [pod], now=cluster.now)["rows"]
