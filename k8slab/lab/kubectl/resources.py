@@ -14,7 +14,12 @@ from k8slab.api import kinds
 from k8slab.api.custom_kinds import crd_kinds, established, served_versions
 from k8slab.api.kinds import Kind
 from k8slab.lab.kubectl.admission_printers import webhook_configuration_cells
-from k8slab.lab.kubectl.custom_printers import columns_of, crd_cells, custom_cells
+from k8slab.lab.kubectl.custom_printers import (
+    columns_of,
+    crd_cells,
+    custom_cells,
+    custom_typed_cells,
+)
 from k8slab.lab.kubectl.event_printers import event_cells
 from k8slab.lab.kubectl.network_printers import (
     config_map_cells,
@@ -45,17 +50,27 @@ from k8slab.lab.kubectl.workload_printers import (
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: its header, and whether only `-o wide` shows it (priority 1)."""
+    """One table column as the API server's Table defines it: its name ("Nominated Node"),
+    whether only `-o wide` shows it (priority 1), and its type ("string", "integer",
+    "boolean", "date"). kubectl prints the name upper-cased as the header."""
 
     name: str
     wide: bool = False
+    type: str = "string"
+
+    @property
+    def header(self) -> str:
+        """The header kubectl prints: the name in capitals ("NOMINATED NODE")."""
+        return self.name.upper()
 
 
-def _columns(narrow: str, wide: str = "") -> tuple[Column, ...]:
-    """Columns from `|`-separated headers; the wide ones come after the narrow ones."""
-    return tuple(Column(name) for name in narrow.split("|")) + tuple(
-        Column(name, wide=True) for name in wide.split("|") if name
-    )
+def _columns(narrow: str, wide: str = "", **types: str) -> tuple[Column, ...]:
+    """Columns from `|`-separated names, the wide ones after the narrow ones; `types` gives
+    the type of the columns that are not strings (`Desired="integer"`; `_` stands for `-`)."""
+    types = {name.replace("_", "-"): kind for name, kind in types.items()}
+    return tuple(Column(name, type=types.get(name, "string")) for name in narrow.split("|")) + (
+        tuple(Column(name, wide=True, type=types.get(name, "string"))
+              for name in wide.split("|") if name))
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,9 @@ class ResourceType:
     columns: tuple[Column, ...]
     cells: Callable[[dict, float], list[str]]
     group: str = ""
+    # A custom kind's cells as the server's Table types them (None for a missing value); the
+    # built-in kinds' Table cells are their printed cells (k8slab.lab.serving.tables).
+    typed_cells: Callable[[dict, float], list[object]] | None = None
 
     @property
     def qualified(self) -> str:
@@ -82,7 +100,7 @@ class ResourceType:
 
     def header(self, wide: bool) -> list[str]:
         """The column headers kubectl prints, with or without the wide columns."""
-        return [column.name for column in self.columns if wide or not column.wide]
+        return [column.header for column in self.columns if wide or not column.wide]
 
     def row(self, obj: dict, now: float, wide: bool) -> list[str]:
         """One object's cells, with or without the wide columns."""
@@ -99,12 +117,16 @@ def _spellings(plural: str, kind: str, group: str, *short: str) -> tuple[str, ..
     return names
 
 
-_WORKLOAD_WIDE = "CONTAINERS|IMAGES|SELECTOR"
+_WORKLOAD_WIDE = "Containers|Images|Selector"
 _EVENT_COLUMNS = (
-    Column("LAST SEEN"), Column("TYPE"), Column("REASON"), Column("OBJECT"),
-    Column("SUBOBJECT", wide=True), Column("SOURCE", wide=True), Column("MESSAGE"),
-    Column("FIRST SEEN", wide=True), Column("COUNT", wide=True), Column("NAME", wide=True),
+    Column("Last Seen"), Column("Type"), Column("Reason"), Column("Object"),
+    Column("Subobject", wide=True), Column("Source", wide=True), Column("Message"),
+    Column("First Seen", wide=True), Column("Count", wide=True), Column("Name", wide=True),
 )
+# What the default table convertor shows for a kind without a printer (apiserver
+# pkg/registry/rest/table.go): the name and the creation time, RFC 3339.
+_CREATED_AT = "Name|Created At"
+_COUNTS = {"Desired": "integer", "Current": "integer", "Ready": "integer"}
 
 
 def _type(info: Kind, columns: tuple[Column, ...],
@@ -121,50 +143,55 @@ def _type(info: Kind, columns: tuple[Column, ...],
 # objects as core/v1 ones (one storage), and `kubectl get events` means the core group's.
 RESOURCE_TYPES = (
     _type(kinds.POD,
-          _columns("NAME|READY|STATUS|RESTARTS|AGE", "IP|NODE|NOMINATED NODE|READINESS GATES"),
+          _columns("Name|Ready|Status|Restarts|Age", "IP|Node|Nominated Node|Readiness Gates"),
           pod_cells),
     _type(kinds.NODE,
-          _columns("NAME|STATUS|ROLES|AGE|VERSION",
-                   "INTERNAL-IP|EXTERNAL-IP|OS-IMAGE|KERNEL-VERSION|CONTAINER-RUNTIME"),
+          _columns("Name|Status|Roles|Age|Version",
+                   "Internal-IP|External-IP|OS-Image|Kernel-Version|Container-Runtime"),
           node_cells),
-    _type(kinds.NAMESPACE, _columns("NAME|STATUS|AGE"), namespace_cells),
-    _type(kinds.LEASE, _columns("NAME|HOLDER|AGE"), lease_cells),
+    _type(kinds.NAMESPACE, _columns("Name|Status|Age"), namespace_cells),
+    _type(kinds.LEASE, _columns("Name|Holder|Age"), lease_cells),
     _type(kinds.EVENT, _EVENT_COLUMNS, event_cells),
     _type(kinds.REPLICATION_CONTROLLER,
-          _columns("NAME|DESIRED|CURRENT|READY|AGE", _WORKLOAD_WIDE),
+          _columns("Name|Desired|Current|Ready|Age", _WORKLOAD_WIDE, **_COUNTS),
           replication_controller_cells),
     _type(kinds.DEPLOYMENT,
-          _columns("NAME|READY|UP-TO-DATE|AVAILABLE|AGE", _WORKLOAD_WIDE), deployment_cells),
+          _columns("Name|Ready|Up-to-date|Available|Age", _WORKLOAD_WIDE), deployment_cells),
     _type(kinds.REPLICA_SET,
-          _columns("NAME|DESIRED|CURRENT|READY|AGE", _WORKLOAD_WIDE), replica_set_cells),
+          _columns("Name|Desired|Current|Ready|Age", _WORKLOAD_WIDE, **_COUNTS),
+          replica_set_cells),
     _type(kinds.DAEMON_SET,
-          _columns("NAME|DESIRED|CURRENT|READY|UP-TO-DATE|AVAILABLE|NODE SELECTOR|AGE",
-                   _WORKLOAD_WIDE), daemon_set_cells),
-    _type(kinds.STATEFUL_SET, _columns("NAME|READY|AGE", "CONTAINERS|IMAGES"),
+          _columns("Name|Desired|Current|Ready|Up-to-date|Available|Node Selector|Age",
+                   _WORKLOAD_WIDE, **_COUNTS, Up_to_date="integer", Available="integer"),
+          daemon_set_cells),
+    _type(kinds.STATEFUL_SET, _columns("Name|Ready|Age", "Containers|Images"),
           stateful_set_cells),
-    _type(kinds.JOB, _columns("NAME|STATUS|COMPLETIONS|DURATION|AGE", _WORKLOAD_WIDE), job_cells),
-    _type(kinds.SERVICE, _columns("NAME|TYPE|CLUSTER-IP|EXTERNAL-IP|PORT(S)|AGE", "SELECTOR"),
+    _type(kinds.JOB, _columns("Name|Status|Completions|Duration|Age", _WORKLOAD_WIDE),
+          job_cells),
+    _type(kinds.SERVICE, _columns("Name|Type|Cluster-IP|External-IP|Port(s)|Age", "Selector"),
           service_cells),
-    _type(kinds.ENDPOINT_SLICE, _columns("NAME|ADDRESSTYPE|PORTS|ENDPOINTS|AGE"),
+    _type(kinds.ENDPOINT_SLICE, _columns("Name|AddressType|Ports|Endpoints|Age"),
           endpoint_slice_cells),
-    _type(kinds.CONFIG_MAP, _columns("NAME|DATA|AGE"), config_map_cells),
-    _type(kinds.LIMIT_RANGE, _columns("NAME|CREATED AT"), limit_range_cells),
-    _type(kinds.RESOURCE_QUOTA, _columns("NAME|AGE|REQUEST|LIMIT"), resource_quota_cells),
-    _type(kinds.PRIORITY_CLASS, _columns("NAME|VALUE|GLOBAL-DEFAULT|AGE|PREEMPTIONPOLICY"),
+    _type(kinds.CONFIG_MAP, _columns("Name|Data|Age"), config_map_cells),
+    _type(kinds.LIMIT_RANGE, _columns(_CREATED_AT, Created_At="date"), limit_range_cells),
+    _type(kinds.RESOURCE_QUOTA, _columns("Name|Age|Request|Limit"), resource_quota_cells),
+    _type(kinds.PRIORITY_CLASS, _columns("Name|Value|Global-Default|Age|PreemptionPolicy",
+                                             Value="integer", Global_Default="boolean"),
           priority_class_cells),
-    _type(kinds.ROLE, _columns("NAME|CREATED AT"), role_cells),
-    _type(kinds.CLUSTER_ROLE, _columns("NAME|CREATED AT"), role_cells),
-    _type(kinds.ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
+    _type(kinds.ROLE, _columns(_CREATED_AT, Created_At="date"), role_cells),
+    _type(kinds.CLUSTER_ROLE, _columns(_CREATED_AT, Created_At="date"), role_cells),
+    _type(kinds.ROLE_BINDING, _columns("Name|Role|Age", "Users|Groups|ServiceAccounts"),
           binding_cells),
-    _type(kinds.CLUSTER_ROLE_BINDING, _columns("NAME|ROLE|AGE", "USERS|GROUPS|SERVICEACCOUNTS"),
+    _type(kinds.CLUSTER_ROLE_BINDING, _columns("Name|Role|Age", "Users|Groups|ServiceAccounts"),
           binding_cells),
-    _type(kinds.SERVICE_ACCOUNT, _columns("NAME|SECRETS|AGE"), service_account_cells),
-    _type(kinds.CUSTOM_RESOURCE_DEFINITION, _columns("NAME|CREATED AT"), crd_cells),
-    _type(kinds.MUTATING_WEBHOOK_CONFIGURATION, _columns("NAME|WEBHOOKS|AGE"),
+    _type(kinds.SERVICE_ACCOUNT, _columns("Name|Secrets|Age"), service_account_cells),
+    _type(kinds.CUSTOM_RESOURCE_DEFINITION, _columns(_CREATED_AT, Created_At="date"),
+          crd_cells),
+    _type(kinds.MUTATING_WEBHOOK_CONFIGURATION, _columns("Name|Webhooks|Age", Webhooks="integer"),
           webhook_configuration_cells),
-    _type(kinds.VALIDATING_WEBHOOK_CONFIGURATION, _columns("NAME|WEBHOOKS|AGE"),
+    _type(kinds.VALIDATING_WEBHOOK_CONFIGURATION, _columns("Name|Webhooks|Age", Webhooks="integer"),
           webhook_configuration_cells),
-    _type(kinds.SECRET, _columns("NAME|TYPE|DATA|AGE"), secret_cells),
+    _type(kinds.SECRET, _columns("Name|Type|Data|Age"), secret_cells),
 )
 # Every spelling of every kind, to the kind.
 BY_ALIAS = {alias: rtype for rtype in RESOURCE_TYPES for alias in rtype.aliases}
@@ -186,7 +213,8 @@ def custom_resource_types(crds: list[dict]) -> tuple[ResourceType, ...]:
         types.append(ResourceType(
             plural=info.resource, kind=info.kind, aliases=spellings,
             namespaced=info.namespaced, group=info.group,
-            columns=(Column("NAME"), *(Column(c["name"].upper(), wide=c.get("priority", 0) > 0)
+            columns=(Column("Name"), *(Column(c["name"], wide=c.get("priority", 0) > 0,
+                                              type=c.get("type", "string"))
                                        for c in columns)),
-            cells=custom_cells(columns)))
+            cells=custom_cells(columns), typed_cells=custom_typed_cells(columns)))
     return tuple(types)

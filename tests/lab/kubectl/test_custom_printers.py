@@ -50,7 +50,10 @@ class Reader:
     ({"type": "boolean", "jsonPath": ".spec.on"}, "true"),
     ({"type": "string", "jsonPath": ".status.conditions[0].type"}, "Ready"),
     ({"type": "integer", "jsonPath": ".spec.ports[0].port"}, "80"),
-    ({"type": "integer", "jsonPath": ".spec.missing"}, "<none>"),
+    ({"type": "integer", "jsonPath": ".spec.missing"}, ""),
+    ({"type": "string", "jsonPath": ".spec.missing"}, ""),
+    ({"type": "boolean", "jsonPath": ".spec.replicas"}, ""),
+    ({"type": "date", "jsonPath": ".spec.missing"}, ""),
     ({"type": "integer", "jsonPath": ".spec.ratio"}, "0"),
     ({"type": "date", "jsonPath": ".metadata.creationTimestamp"}, "60m"),
 ], ids=lambda v: v.get("jsonPath", "") + v.get("type", "") if isinstance(v, dict) else v)
