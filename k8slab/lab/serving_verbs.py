@@ -20,7 +20,8 @@ from k8slab.errors import K8sLabError
 from k8slab.lab import arguments
 from k8slab.lab.pki import ClusterPKI
 from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
-from k8slab.lab.serving.sim_runner import MODES, SimRunner, outside_lock, wall_clock_offset
+from k8slab.lab.serving.sim_runner import MODES, SimRunner, outside_lock
+from k8slab.lab.serving.wall_clock import wall_clock_offset
 from k8slab.sim.kernel import Simulation
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ class ServingVerbs:
     _pki: ClusterPKI
     _serving: Serving | None = None
     # Added to every model timestamp shown to real clients, fixed at the first serve().
-    _wall_clock_offset: float | None = None
+    _wall_clock_offset: int | None = None
 
     @property
     def serving(self) -> Serving | None:
@@ -148,7 +149,7 @@ class ServingVerbs:
         serving.pki.close()
 
     @property
-    def wall_clock_offset(self) -> float | None:
+    def wall_clock_offset(self) -> int | None:
         """Seconds added to the model's timestamps (simulated seconds after 2026-01-01) where
         real clients see them, so the simulated time at the first serve() reads as the wall
         time then and kubectl's AGE is right; None before the first serve()."""

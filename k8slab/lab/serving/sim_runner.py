@@ -26,9 +26,9 @@ from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from k8slab.api.kubeconfig import Credentials
-from k8slab.api.timestamps import EPOCH
 from k8slab.client.rest import Client
 from k8slab.errors import K8sLabError, UnavailableError
+from k8slab.lab.serving.wall_clock import received_from_clients, shown_to_clients
 from k8slab.sim.network import Stream
 
 if TYPE_CHECKING:
@@ -174,6 +174,15 @@ class SimRunner:
                                          **options)
             return events
 
+    def shown(self, value: Any) -> Any:
+        """`value` (an object, a list, a watch event) with its timestamps on the wall clock,
+        as real clients are shown them (wall_clock.py)."""
+        return shown_to_clients(value, self.cluster.wall_clock_offset or 0)
+
+    def received(self, value: Any) -> Any:
+        """A body a real client sent, with its timestamps back on the model's clock."""
+        return received_from_clients(value, self.cluster.wall_clock_offset or 0)
+
     def _check_endpoint(self) -> None:
         if not self.cluster.network.host(self.cluster.endpoint).up:
             raise UnavailableError(f"The connection to the server {self.cluster.endpoint}:6443 "
@@ -219,10 +228,3 @@ class WatchEvents:
             if self.stream is not None:
                 self.stream.close("the client went away")
             self._stop()
-
-
-def wall_clock_offset(sim_now: float, wall_now: float | None = None) -> float:
-    """Seconds to add to a model timestamp (EPOCH + simulated seconds) to show it on the wall
-    clock, so that simulated `sim_now` reads as the wall time `wall_now` (default: now)."""
-    wall = time.time() if wall_now is None else wall_now
-    return wall - (EPOCH.timestamp() + sim_now)
