@@ -16,7 +16,7 @@ import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from k8slab.api.kubeconfig import Credentials
 from k8slab.errors import K8sLabError
@@ -52,6 +52,16 @@ def status_body(code: int, reason: str, message: str) -> bytes:
                        "code": code}).encode()
 
 
+def _headers(items: object) -> dict[str, str]:
+    # Names lower-cased; a header sent several times (kubectl sends one Impersonate-Group per
+    # --as-group) becomes one comma-separated value, as HTTP allows (RFC 9110, section 5.3).
+    headers: dict[str, str] = {}
+    for name, value in items:
+        key = name.lower()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
+
+
 class HttpsServer:
     """A TLS server on 127.0.0.1:`port` (0: any free port) answering with `handler`."""
 
@@ -77,6 +87,7 @@ class HttpsServer:
             self._server.shutdown()  # waits for serve_forever, so only once it runs
             self._thread.join()
         self._server.server_close()
+        self._server.close_connections()
 
 
 class _TlsServer(ThreadingHTTPServer):
@@ -87,7 +98,19 @@ class _TlsServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type, context: ssl.SSLContext) -> None:
         self.context = context
         self.stopping = threading.Event()
+        self._connections: dict[int, socket.socket] = {}  # open ones, by id, for stop()
+        self._connections_lock = threading.Lock()
         super().__init__(address, handler)
+
+    def close_connections(self) -> None:
+        """End every open connection (a keep-alive one would otherwise still be answered)."""
+        with self._connections_lock:
+            open_now = list(self._connections.values())
+        for connection in open_now:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by its client
 
     def server_bind(self) -> None:
         # The base class would look up the host's name (getfqdn); a loopback server needs none.
@@ -104,9 +127,14 @@ class _TlsServer(ThreadingHTTPServer):
         except (ssl.SSLError, OSError) as error:
             LOG.info("TLS handshake with %s failed: %s", client_address, error)
             return
+        with self._connections_lock:
+            self._connections[id(connection)] = connection
         try:
-            super().finish_request(connection, client_address)
+            if not self.stopping.is_set():
+                super().finish_request(connection, client_address)
         finally:
+            with self._connections_lock:
+                del self._connections[id(connection)]
             connection.close()
 
     def handle_error(self, request: object, client_address: tuple) -> None:
@@ -115,6 +143,7 @@ class _TlsServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked bodies, as kubectl expects
+    timeout = 120  # seconds a connection may stay silent (idle keep-alive, a stalled reader)
     server: _TlsServer
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's names)
@@ -146,9 +175,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(length))
         url = urlsplit(self.path)
         request = HttpRequest(
-            method=self.command, path=url.path or "/",
+            method=self.command, path=unquote(url.path) or "/",  # decoded, as Go's URL.Path
             query=parse_qs(url.query, keep_blank_values=True),
-            headers={name.lower(): value for name, value in self.headers.items()},
+            headers=_headers(self.headers.items()),
             body=body, credentials=self._credentials())
         try:
             response = self.server.answer(request)

