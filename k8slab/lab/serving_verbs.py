@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from k8slab.api.certificates import Certificate
@@ -41,9 +41,9 @@ class Serving:
     kubeconfig: str
     mode: str
     speed: float
-    runner: SimRunner
-    server: HttpsServer
-    pki: ServingPKI
+    runner: SimRunner = field(repr=False)
+    server: HttpsServer = field(repr=False)
+    pki: ServingPKI = field(repr=False)
 
     @property
     def url(self) -> str:
@@ -56,7 +56,9 @@ def router_handler(cluster: Any, runner: SimRunner) -> Callable[[HttpRequest], H
     `runner`. The one place the endpoint is wired to the router."""
     try:
         from k8slab.lab.serving.router import Router
-    except ImportError:
+    except ModuleNotFoundError as error:
+        if error.name != "k8slab.lab.serving.router":
+            raise
         raise K8sLabError("serve() needs k8slab/lab/serving/router.py, the endpoint's router, "
                           "which is not in this checkout") from None
     return Router(cluster, runner).handle
