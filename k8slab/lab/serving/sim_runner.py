@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 MODES = ("paced", "stepped")
 MAX_SPEED = 1000.0
 SLICE_WALL_SECONDS = 0.02  # the pacer advances the world every 20 ms of wall time
+MAX_SLICE_WALL_SECONDS = 0.1  # ... by at most 100 ms' worth at a time
 # Off by more than half a wall second's worth (c.run() jumped ahead, or the world is too big to
 # keep up), the pacer takes the present as its new start instead of catching up.
 RESYNC_WALL_SECONDS = 0.5
@@ -91,7 +92,8 @@ class SimRunner:
         self.speed = float(speed)
         self.lock = cluster.sim.lock
         self.error: BaseException | None = None  # what stopped the pacer, if anything did
-        self.resyncs = 0  # how often the pacer re-anchored (jumped ahead or fell behind)
+        self.resyncs = 0  # how often the pacer re-anchored (c.run() jumped ahead, or it fell
+        # behind: a world too big for `speed` runs as fast as it can)
         self._clock = clock
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,8 +122,11 @@ class SimRunner:
             wall = self._clock()
             with self.lock:
                 target = anchor_sim + self.speed * (wall - anchor_wall)
+                # At most a few slices' worth at once, so requests get their turn even when
+                # the world is too big to keep up (it then runs slower than `speed`).
+                end = min(target, sim.now + self.speed * MAX_SLICE_WALL_SECONDS)
                 try:
-                    sim.run_until(target)
+                    sim.run_until(end)
                 except Exception as error:  # a model failure: stop pacing, keep serving
                     self.error = error
                     LOG.exception("the pacer stopped at %g simulated seconds", sim.now)

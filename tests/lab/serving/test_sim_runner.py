@@ -87,6 +87,22 @@ def test_the_pacer_moves_time_at_speed_and_stops(cluster):
     assert cluster.now == stopped and runner.error is None
 
 
+def test_a_pacer_that_cannot_keep_up_runs_bounded_slices_and_starts_afresh(cluster):
+    wall = [0.0]
+
+    def clock():  # every look at the clock, 100 wall seconds have passed
+        wall[0] += 100.0
+        return wall[0]
+
+    runner = SimRunner(cluster, mode="paced", speed=1, clock=clock)
+    start = cluster.now
+    runner.start()
+    time.sleep(0.2)  # some ten slices
+    runner.stop()
+    assert runner.resyncs > 0
+    assert 0 < cluster.now - start < 5  # 0.1 s a slice, not the hundreds the clock claims
+
+
 def test_a_facade_call_waits_while_another_thread_holds_the_world(cluster):
     before = cluster.now
     with cluster.sim.lock:  # as a request from a real client holds it
