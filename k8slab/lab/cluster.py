@@ -42,6 +42,8 @@ from k8slab.lab.identity_verbs import IdentityVerbs
 from k8slab.lab.kubeadm_rbac import kubeadm_objects
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
+from k8slab.lab.serving.sim_runner import locking
+from k8slab.lab.serving_verbs import ServingVerbs
 from k8slab.node.image_store import REGISTRY
 from k8slab.node.kubelet import NodeConfig
 from k8slab.node.programs.catalogue import CATALOGUE
@@ -64,7 +66,8 @@ COMMAND_LIMIT = 60.0  # a kubectl call never waits longer than its requests' tim
 MAX_RUN_SECONDS = 86_400.0
 
 
-class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs, IdentityVerbs):
+@locking  # every public method holds the simulation's lock: safe beside a served endpoint
+class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs, IdentityVerbs, ServingVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an
@@ -109,7 +112,7 @@ class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs, IdentityVerbs):
         skipped = kubeadm.skipped_addons(skip_phases)
         self.audit_policy = None if audit_policy is None else policy_document(audit_policy)
         self._tokens_made = 0  # bootstrap tokens, for kubeadm_token_create()
-        cluster_pki = pki.ClusterPKI(seed)
+        cluster_pki = self._pki = pki.ClusterPKI(seed)
         self.sim = Simulation(seed)
         self.network = Network(self.sim)
         self.seed = seed

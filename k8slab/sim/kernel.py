@@ -39,6 +39,9 @@ class Simulation:
         self._rngs: dict[str, random.Random] = {}
         self._awaited: dict[int, simpy.Process] = {}
         self.events = 0  # how many events have run: nothing happened while it stays the same
+        # Held by whoever steps or changes the world when several threads may (a served
+        # cluster: the notebook, the HTTPS server's threads, the pacer; lab/serving/sim_runner).
+        self.lock = threading.RLock()
 
     @property
     def now(self) -> float:

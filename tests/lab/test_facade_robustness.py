@@ -108,6 +108,9 @@ CALLS = {
         "/etc/kubernetes/manifests"]))),
     "audit_log": st.tuples(),
     "kubeadm_token_create": st.tuples(values),
+    "serve": st.tuples(values),
+    "stop_serving": st.tuples(),
+    "issue_certificate": st.tuples(values, values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),
@@ -136,6 +139,10 @@ KEYWORDS = {
     "audit_log": st.fixed_dictionaries({}, optional={
         "user": values, "verb": values, "resource": values, "namespace": values,
         "name": values, "stage": values}),
+    # Not kubeconfig_path: a string would be a file written into the working directory.
+    "serve": st.fixed_dictionaries({}, optional={
+        "user": values, "groups": values, "speed": values, "host": values,
+        "mode": st.one_of(values, st.just("stepped"))}),
 }
 calls = st.sampled_from(sorted(CALLS)).flatmap(lambda name: st.tuples(
     st.just(name), CALLS[name], KEYWORDS.get(name, st.just({}))))
@@ -159,6 +166,8 @@ def fingerprint(c: Cluster) -> tuple:
 
 def recover(c: Cluster) -> None:
     """Undo what a successful fault call did, so the next example starts from a working cluster."""
+    if c.serving is not None:  # a paced endpoint would move time behind the next example's back
+        c.stop_serving()
     c.heal()
     c.set_faults()
     for host in c.hosts:
