@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from k8slab.lab.crictl import CrictlView
 
 if TYPE_CHECKING:
+    from k8slab.api.kinds import Kind
     from k8slab.apiserver.loadbalancer import ServerStats
     from k8slab.controllers.manager import ControllerManagerView
     from k8slab.etcd.status import MemberStatus
@@ -179,3 +180,10 @@ def pod_namespace(network: Network, host: str, pod_ref: str
         resolv = next((text for fs in files if (text := fs.read("/etc/resolv.conf"))), "")
         return sandbox.netns, resolv
     return None
+
+
+def custom_kinds(network: Network, host: str) -> tuple[Kind, ...]:
+    """The custom kinds the kube-apiserver on `host` serves (its Established CRDs), read
+    without simulated time; none while it is down."""
+    server = _running(network, host, "kube-apiserver")
+    return server.crds.kinds if server is not None else ()

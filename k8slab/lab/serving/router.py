@@ -1,0 +1,269 @@
+"""The endpoint's router: one HTTP request in, one simulated API request made, one answer out.
+
+`Router(cluster, runner).handle(request)` reads the Kubernetes REST path (routes.py), turns the
+method into the API client's verb and fields (api_calls.py), has the runner make that request
+in the simulation as the connection's user, and answers as kube-apiserver would: the object, a
+List, a stream of watch events, a log, or a metav1.Status for an error (status.py). It never
+raises: anything unexpected is a 500 Status.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Generator
+from typing import Any
+
+from k8slab.api.kinds import Kind
+from k8slab.client.rest import Client
+from k8slab.errors import APIError, K8sLabError
+from k8slab.lab import components
+from k8slab.lab.serving.api_calls import Call, NotAllowed, UnsupportedPatch, plan
+from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
+from k8slab.lab.serving.log_follow import followed
+from k8slab.lab.serving.media import Negotiated, negotiate
+from k8slab.lab.serving.request_body import BODY_TYPES, PATCH_TYPES, UnsupportedMediaType
+from k8slab.lab.serving.routes import Route, resource_route, split_path
+from k8slab.lab.serving.status import (
+    encode,
+    error_response,
+    internal_error,
+    method_not_supported,
+    not_acceptable,
+    not_found,
+    unsupported_media_type,
+)
+from k8slab.lab.serving.system_paths import (
+    HEALTH_PATHS,
+    health_failure,
+    health_response,
+    version_response,
+)
+from k8slab.lab.serving.watch_stream import event_lines
+from k8slab.sim.host import describe
+
+# Verbs answered 201 Created (endpoints/handlers/create.go), and subresource actions whose
+# answer upstream is a Status of success rather than an object (binding, eviction).
+_CREATED = ("create", "bind", "evict", "token")
+_STATUS_ANSWERS = ("bind", "evict")
+
+
+def optional_function(module: str, name: str) -> Callable | None:
+    """`name` from k8slab.lab.serving.`module`, or None while that module is not built yet
+    (discovery, OpenAPI and Tables come from their own engineer's modules)."""
+    try:
+        return getattr(importlib.import_module(f"k8slab.lab.serving.{module}"), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class Router:
+    """Answers HTTP requests for one cluster, making them through `runner` (see SimRunner:
+    `run_request(steps, credentials, impersonation)` and `open_watch(...)`)."""
+
+    def __init__(self, cluster: Any, runner: Any) -> None:
+        self.cluster = cluster
+        self.runner = runner
+        self.table = optional_function("tables", "table")
+        self.discovery_document = optional_function("discovery", "discovery_document")
+        self.openapi_document = optional_function("openapi", "openapi_document")
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """The answer to `request`; errors become Status bodies, never exceptions."""
+        try:
+            return self._dispatch(request)
+        except K8sLabError as error:
+            return error_response(error)
+        except Exception as error:  # a bug here must not take the server down
+            return internal_error(describe(error))
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def _dispatch(self, request: HttpRequest) -> HttpResponse:
+        path = "/" + "/".join(split_path(request.path))
+        if path == "/version":
+            return version_response()
+        if path in HEALTH_PATHS:
+            return self._health(request)
+        parts = split_path(path)
+        if path.startswith("/openapi/"):
+            return self._document(self.openapi_document, path)
+        if parts[:1] == ["api"] and len(parts) <= 2 or parts[:1] == ["apis"] and len(parts) <= 3:
+            return self._document(self.discovery_document, path,
+                                  request.headers.get("accept", ""))
+        route = resource_route(path, self._custom_kinds())
+        if route is None:
+            return not_found()
+        try:
+            call = plan(route, request)
+        except NotAllowed as refused:
+            return method_not_supported(route.resource, route.group, refused.action)
+        except UnsupportedPatch:
+            return unsupported_media_type(PATCH_TYPES)
+        except UnsupportedMediaType:
+            return unsupported_media_type(BODY_TYPES)
+        media = negotiate(request.headers.get("accept", ""), table=self.table is not None)
+        if media is None:
+            return not_acceptable(("application/json", "application/yaml"))
+        if call.answer == "watch":
+            return self._watch(request, route, call, media)
+        if call.answer == "log":
+            return self._log(request, route, call)
+        answer, warnings = self._run(request, call.verb, route.server_resource, call.fields)
+        response = self._answer(request, route, call, answer, media)
+        response.headers.update(_warning_headers(warnings))
+        return response
+
+    def _custom_kinds(self) -> tuple[Kind, ...]:
+        for host in self.cluster.control_planes:
+            kinds = components.custom_kinds(self.cluster.network, host)
+            if kinds:
+                return kinds
+        return ()
+
+    def _document(self, build: Callable | None, path: str, *accept: str) -> HttpResponse:
+        document = build(path, *accept) if build is not None else None
+        if document is None:
+            return not_found()
+        content_type = "application/json"
+        if document.get("kind") == "APIGroupDiscoveryList":
+            content_type = ("application/json;g=apidiscovery.k8s.io;v=v2;"
+                            "as=APIGroupDiscoveryList")
+        return HttpResponse(200, content_type, encode(document))
+
+    # -- making the request -----------------------------------------------------------------
+
+    def _impersonation(self, request: HttpRequest) -> tuple[str, tuple[str, ...]]:
+        """Impersonate-User and Impersonate-Group (kubectl --as, --as-group)."""
+        groups = request.headers.get("impersonate-group", "")
+        return (request.headers.get("impersonate-user", ""),
+                tuple(g.strip() for g in groups.split(",") if g.strip()))
+
+    def _run(self, request: HttpRequest, verb: str, resource: str,
+             fields: dict) -> tuple[Any, list[str]]:
+        """Make one API request in the simulation: its answer and the warnings that came."""
+        def steps(client: Client) -> Generator:
+            answer = yield from client.request(verb, resource, **fields)
+            return answer, list(client.warnings)
+
+        return self.runner.run_request(steps, request.credentials,
+                                       impersonation=self._impersonation(request))
+
+    def _health(self, request: HttpRequest) -> HttpResponse:
+        try:
+            answer, _ = self._run(request, "healthz", "", {})
+        except APIError as error:
+            return health_failure(request, error)
+        return health_response(request, answer)
+
+    # -- shaping answers --------------------------------------------------------------------
+
+    def _answer(self, request: HttpRequest, route: Route, call: Call, answer: Any,
+                media: Negotiated) -> HttpResponse:
+        code = 201 if call.verb in _CREATED else 200
+        if call.verb in _STATUS_ANSWERS:
+            body: Any = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                         "status": "Success", "code": code}
+        elif call.answer == "list":
+            body = list_body(route, answer)
+        else:
+            body = answer
+            if call.verb == "delete" and isinstance(body, dict) and (
+                    body.get("metadata") or {}).get("deletionTimestamp"):
+                code = 202  # handlers/delete.go: still there (graceful, finalizers): Accepted
+        if media.table and route.kind is not None and call.verb in ("get", "list"):
+            objects = answer["items"] if call.answer == "list" else [answer]
+            body = self._as_table(route, objects, request, body)
+        return media.response(code, body)
+
+    def _as_table(self, route: Route, objects: list[dict], request: HttpRequest,
+                  listed: dict) -> dict:
+        assert self.table is not None
+        table = self.table(route.resource, objects,
+                           include_object=request.param("includeObject") or "Metadata")
+        if listed.get("kind", "").endswith("List"):
+            metadata = table.setdefault("metadata", {})
+            for key, value in listed["metadata"].items():
+                metadata.setdefault(key, value)
+        return table
+
+    def _watch(self, request: HttpRequest, route: Route, call: Call,
+               media: Negotiated) -> HttpResponse:
+        fields = dict(call.fields)
+        timeout = fields.pop("timeout_seconds", None)
+        events = self.runner.open_watch(
+            request.credentials, self._impersonation(request),
+            resource=route.server_resource, namespace=fields.get("namespace"),
+            resource_version=fields.get("resource_version", ""),
+            field_selector=fields.get("field_selector", ""),
+            label_selector=fields.get("label_selector", ""),
+            allow_watch_bookmarks=fields.get("allow_watch_bookmarks", False),
+            send_initial_events=fields.get("send_initial_events"),
+            resource_version_match=fields.get("resource_version_match", ""))
+        expired = None
+        if timeout is not None:
+            deadline = self.cluster.now + timeout
+            expired = lambda: self.cluster.now >= deadline  # noqa: E731
+        present = (self._table_event(route, request) if media.table and self.table is not None
+                   else _as_is)
+        return HttpResponse(200, media.content_type, stream=event_lines(events, present,
+                                                                        expired))
+
+    def _table_event(self, route: Route, request: HttpRequest) -> Callable[[dict], dict]:
+        include = request.param("includeObject") or "Metadata"
+
+        def present(event: dict) -> dict:
+            if event.get("type") in ("ERROR", "BOOKMARK"):
+                return event
+            return {"type": event["type"],
+                    "object": self.table(route.resource, [event["object"]],
+                                         include_object=include)}
+        return present
+
+    def _log(self, request: HttpRequest, route: Route, call: Call) -> HttpResponse:
+        options = dict(call.fields["options"])
+        follow = options.pop("follow", False)
+        text, _ = self._run(request, "log", route.server_resource,
+                            {**call.fields, "options": options})
+        if not follow:
+            return HttpResponse(200, "text/plain", str(text).encode())
+        # Later reads take the whole log and send what it added.
+        whole = {key: value for key, value in options.items()
+                 if key not in ("tailLines", "sinceSeconds", "limitBytes")}
+        target = {"namespace": route.namespace_or_none, "name": route.name}
+        stream = followed(
+            self.cluster,
+            lambda: str(self._run(request, "log", route.server_resource,
+                                  {**target, "options": whole})[0]),
+            lambda: self._run(request, "get", route.server_resource, target)[0],
+            str(text))
+        return HttpResponse(200, "text/plain", stream=stream)
+
+
+def _as_is(event: dict) -> dict:
+    return event
+
+
+def _warning_headers(warnings: list[str]) -> dict[str, str]:
+    """Warning: 299 - "<text>" (RFC 7234; apiserver pkg/warning), several joined by ", "."""
+    if not warnings:
+        return {}
+    return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in warnings)}
+
+
+def list_body(route: Route, answer: dict) -> dict:
+    """A list answer as upstream's JSON: kind <Kind>List, apiVersion, metadata with
+    resourceVersion, continue and remainingItemCount, and the items (a built-in List's items
+    carry no kind or apiVersion on the wire; a custom resource's do)."""
+    kind = route.kind
+    assert kind is not None
+    metadata: dict = {"resourceVersion": answer["resourceVersion"]}
+    if answer.get("continue"):
+        metadata["continue"] = answer["continue"]
+    if answer.get("remainingItemCount") is not None:
+        metadata["remainingItemCount"] = answer["remainingItemCount"]
+    items = answer["items"]
+    if not route.custom:
+        items = [{k: v for k, v in item.items() if k not in ("kind", "apiVersion")}
+                 for item in items]
+    return {"kind": f"{kind.kind}List", "apiVersion": kind.api_version, "metadata": metadata,
+            "items": items}

@@ -1,0 +1,74 @@
+"""A watch as a chunked HTTP body: one JSON watch event per line, as kube-apiserver streams them.
+
+Each event is `{"type":"ADDED","object":{...}}` and a newline (apiserver pkg/endpoints/handlers/
+watch.go with the JSON framer). `timeoutSeconds` ends the stream once that many *simulated*
+seconds have passed since it opened: the API server is simulated, so its clock is the
+simulation's (paced mode: about wall time × speed; stepped mode: only while the notebook runs
+the cluster). Without timeoutSeconds the stream lasts until the client goes away
+(simplified: upstream also ends it after its min-request-timeout, 1800 s × a random [1, 2)).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+
+from k8slab.lab.serving.status import encode
+
+POLL_SECONDS = 0.05  # how often (wall time) a stream with a deadline looks at the clock
+_END = object()
+
+
+def event_lines(events: Iterator[dict], present: Callable[[dict], dict],
+                expired: Callable[[], bool] | None = None) -> Iterator[bytes]:
+    """The encoded events of `events`, each passed through `present` (a Table row, or the
+    object as is); with `expired`, ended as soon as it says the deadline has passed."""
+    if expired is None:
+        for event in events:
+            yield encode(present(event))
+        return
+    pump = _Pump(events)
+    try:
+        while not expired():
+            try:
+                item = pump.items.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield encode(present(item))
+    finally:
+        pump.stop()
+
+
+class _Pump:
+    """Reads a blocking event iterator on its own thread, so its reader can look at the clock
+    between events; stopped, it closes the iterator at the next event it receives."""
+
+    def __init__(self, events: Iterator[dict]) -> None:
+        self.events = events
+        self.items: queue.Queue = queue.Queue()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="watch-pump", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for event in self.events:
+                if self.stopped.is_set():
+                    break
+                self.items.put(event)
+        except Exception as error:  # handed to the reader, which raises it
+            self.items.put(error)
+        finally:
+            close = getattr(self.events, "close", None)
+            if close is not None:
+                close()
+            self.items.put(_END)
+
+    def stop(self) -> None:
+        """Ask the thread to close the iterator (at its next event, or now if it has ended)."""
+        self.stopped.set()
