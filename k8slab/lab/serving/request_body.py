@@ -100,7 +100,18 @@ def go_json_error(error: json.JSONDecodeError) -> str:
         return f"invalid character {shown} after {where}"
     if error.msg.startswith("Extra data"):
         return f"invalid character {shown} after top-level value"
+    if char in _LITERALS and error.msg.startswith("Expecting value"):
+        word = _LITERALS[char]
+        for offset, expected in enumerate(word):
+            if at + offset >= len(text):
+                return "unexpected end of JSON input"
+            got = text[at + offset]
+            if got != expected:
+                return f"invalid character '{got}' in literal {word} (expecting '{expected}')"
     return f"invalid character {shown} looking for beginning of value"
+
+
+_LITERALS = {"t": "true", "f": "false", "n": "null"}
 
 
 def _innermost(prefix: str) -> str:

@@ -23,6 +23,7 @@ from k8slab.lab.serving.log_follow import followed
 from k8slab.lab.serving.media import Negotiated, negotiate
 from k8slab.lab.serving.request_body import BODY_TYPES, PATCH_TYPES, UnsupportedMediaType
 from k8slab.lab.serving.routes import Route, resource_route, split_path
+from k8slab.lab.serving.scale_subresource import get_scale, update_scale
 from k8slab.lab.serving.status import (
     encode,
     error_response,
@@ -108,7 +109,11 @@ class Router:
             return self._watch(request, route, call, media)
         if call.answer == "log":
             return self._log(request, route, call)
-        answer, warnings = self._run(request, call.verb, route.server_resource, call.fields)
+        if route.subresource == "scale" and not route.custom:
+            answer, warnings = self._builtin_scale(request, route, call)
+        else:
+            answer, warnings = self._run(request, call.verb, route.server_resource,
+                                         call.fields)
         response = self._answer(request, route, call, answer, media)
         response.headers.update(_warning_headers(warnings))
         return response
@@ -143,6 +148,23 @@ class Router:
         """Make one API request in the simulation: its answer and the warnings that came."""
         def steps(client: Client) -> Generator:
             answer = yield from client.request(verb, resource, **fields)
+            return answer, list(client.warnings)
+
+        return self.runner.run_request(steps, request.credentials,
+                                       impersonation=self._impersonation(request))
+
+    def _builtin_scale(self, request: HttpRequest, route: Route,
+                       call: Call) -> tuple[Any, list[str]]:
+        """A workload's scale subresource, read and written through the object itself."""
+        namespace = route.namespace_or_none
+
+        def steps(client: Client) -> Generator:
+            if call.verb == "scale":
+                answer = yield from get_scale(client, route.server_resource, namespace,
+                                              route.name)
+            else:
+                answer = yield from update_scale(client, route.server_resource, namespace,
+                                                 route.name, call.fields.get("body"))
             return answer, list(client.warnings)
 
         return self.runner.run_request(steps, request.credentials,
