@@ -46,6 +46,9 @@ from k8slab.sim.host import describe
 # answer upstream is a Status of success rather than an object (binding, eviction).
 _CREATED = ("create", "bind", "evict", "token")
 _STATUS_ANSWERS = ("bind", "evict")
+# Stores that answer a DELETE with the deleted object (ReturnDeletedObject: true in
+# pkg/registry/core/pod/storage and serviceaccount/storage); the others answer a Status.
+RETURN_DELETED = ("pods", "serviceaccounts")
 
 
 def optional_function(module: str, name: str) -> Callable | None:
@@ -187,11 +190,10 @@ class Router:
                          "status": "Success", "code": code}
         elif call.answer == "list":
             body = list_body(route, answer)
+        elif call.verb == "delete":
+            body = deleted_body(route, answer)
         else:
             body = answer
-            if call.verb == "delete" and isinstance(body, dict) and (
-                    body.get("metadata") or {}).get("deletionTimestamp"):
-                code = 202  # handlers/delete.go: still there (graceful, finalizers): Accepted
         if media.table and route.kind is not None and call.verb in ("get", "list"):
             objects = answer["items"] if call.answer == "list" else [answer]
             body = self._as_table(route, objects, request, body)
@@ -200,7 +202,7 @@ class Router:
     def _as_table(self, route: Route, objects: list[dict], request: HttpRequest,
                   listed: dict) -> dict:
         assert self.table is not None
-        table = self.table(route.resource, objects,
+        table = self.table(route.server_resource, objects,
                            include_object=request.param("includeObject") or "Metadata")
         if listed.get("kind", "").endswith("List"):
             metadata = table.setdefault("metadata", {})
@@ -221,14 +223,15 @@ class Router:
             allow_watch_bookmarks=fields.get("allow_watch_bookmarks", False),
             send_initial_events=fields.get("send_initial_events"),
             resource_version_match=fields.get("resource_version_match", ""))
-        expired = None
-        if timeout is not None:
-            deadline = self.cluster.now + timeout
-            expired = lambda: self.cluster.now >= deadline  # noqa: E731
         present = (self._table_event(route, request) if media.table and self.table is not None
                    else _as_is)
-        return HttpResponse(200, media.content_type, stream=event_lines(events, present,
-                                                                        expired))
+        if timeout is None:
+            return HttpResponse(200, media.content_type, stream=event_lines(events, present))
+        stream = event_lines(events, present, self._clock, self.cluster.now + timeout)
+        return HttpResponse(200, media.content_type, stream=stream)
+
+    def _clock(self) -> float:
+        return self.cluster.now
 
     def _table_event(self, route: Route, request: HttpRequest) -> Callable[[dict], dict]:
         include = request.param("includeObject") or "Metadata"
@@ -237,7 +240,7 @@ class Router:
             if event.get("type") in ("ERROR", "BOOKMARK"):
                 return event
             return {"type": event["type"],
-                    "object": self.table(route.resource, [event["object"]],
+                    "object": self.table(route.server_resource, [event["object"]],
                                          include_object=include)}
         return present
 
@@ -270,6 +273,22 @@ def _warning_headers(warnings: list[str]) -> dict[str, str]:
     if not warnings:
         return {}
     return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in warnings)}
+
+
+def deleted_body(route: Route, answer: Any) -> Any:
+    """What DELETE answers (always 200): the object while it lingers (graceful deletion,
+    finalizers) or for the kinds whose store returns the deleted object (ReturnDeletedObject:
+    pods, serviceaccounts); else a Success Status naming what went (store.go finalizeDelete,
+    details.kind being the resource)."""
+    if not isinstance(answer, dict) or route.resource in RETURN_DELETED or (
+            answer.get("metadata") or {}).get("deletionTimestamp"):
+        return answer
+    meta = answer.get("metadata") or {}
+    details = {key: value for key, value in (
+        ("name", meta.get("name")), ("group", route.group), ("kind", route.resource),
+        ("uid", meta.get("uid"))) if value}
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+            "details": details}
 
 
 def list_body(route: Route, answer: dict) -> dict:

@@ -10,6 +10,7 @@ the cluster). Without timeoutSeconds the stream lasts until the client goes away
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -21,21 +22,25 @@ _END = object()
 
 
 def event_lines(events: Iterator[dict], present: Callable[[dict], dict],
-                expired: Callable[[], bool] | None = None) -> Iterator[bytes]:
+                clock: Callable[[], float] | None = None,
+                deadline: float = math.inf) -> Iterator[bytes]:
     """The encoded events of `events`, each passed through `present` (a Table row, or the
-    object as is); with `expired`, ended as soon as it says the deadline has passed."""
-    if expired is None:
+    object as is); with a `clock`, ended at `deadline`: the events that came before it are
+    sent, none after."""
+    if clock is None:
         for event in events:
             yield encode(present(event))
         return
-    pump = _Pump(events)
+    pump = _Pump(events, clock)
     try:
-        while not expired():
+        while True:
             try:
-                item = pump.items.get(timeout=POLL_SECONDS)
+                came, item = pump.items.get(timeout=POLL_SECONDS)
             except queue.Empty:
+                if clock() >= deadline:
+                    return
                 continue
-            if item is _END:
+            if item is _END or came >= deadline:
                 return
             if isinstance(item, BaseException):
                 raise item
@@ -45,11 +50,13 @@ def event_lines(events: Iterator[dict], present: Callable[[dict], dict],
 
 
 class _Pump:
-    """Reads a blocking event iterator on its own thread, so its reader can look at the clock
-    between events; stopped, it closes the iterator at the next event it receives."""
+    """Reads a blocking event iterator on its own thread, noting the simulated time each event
+    came at, so its reader can look at the clock between events; stopped, it closes the
+    iterator at the next event it receives."""
 
-    def __init__(self, events: Iterator[dict]) -> None:
+    def __init__(self, events: Iterator[dict], clock: Callable[[], float]) -> None:
         self.events = events
+        self.clock = clock
         self.items: queue.Queue = queue.Queue()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="watch-pump", daemon=True)
@@ -60,14 +67,14 @@ class _Pump:
             for event in self.events:
                 if self.stopped.is_set():
                     break
-                self.items.put(event)
+                self.items.put((self.clock(), event))
         except Exception as error:  # handed to the reader, which raises it
-            self.items.put(error)
+            self.items.put((self.clock(), error))
         finally:
             close = getattr(self.events, "close", None)
             if close is not None:
                 close()
-            self.items.put(_END)
+            self.items.put((self.clock(), _END))
 
     def stop(self) -> None:
         """Ask the thread to close the iterator (at its next event, or now if it has ended)."""

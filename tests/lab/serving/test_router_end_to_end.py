@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from k8slab.api.kubeconfig import Credentials
 from tests.lab.serving.http_requests import http
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
@@ -143,3 +144,38 @@ def test_version_and_health_answer_anyone(router):
     for path in ("/healthz", "/livez", "/readyz"):
         response = router.handle(http("GET", path))
         assert (response.status, response.body) == (200, b"ok")
+
+
+def test_a_token_that_does_not_verify_is_401(router):
+    response = router.handle(http("GET", PODS, Credentials(token="not-a-token")))
+    status = body(response)
+    assert (response.status, status["reason"], status["message"]) == (401, "Unauthorized",
+                                                                      "Unauthorized")
+
+
+def test_a_watch_the_user_may_not_open_ends_with_a_403_error_event(router):
+    # Simplified: upstream refuses before streaming (an HTTP 403); the simulated server's
+    # watch refuses with an ERROR event on the opened stream.
+    response = router.handle(http("GET", PODS, watch="true", timeoutSeconds="5"))
+    [event] = [json.loads(chunk) for chunk in response.stream]
+    assert (event["type"], event["object"]["code"]) == ("ERROR", 403)
+
+
+def test_impersonated_groups_reach_the_api_server(router, admin, runner):
+    headers = {"Impersonate-User": "jane", "Impersonate-Group": "system:masters, devs"}
+    response = router.handle(http("GET", PODS, admin, headers=headers))
+    assert response.status == 200
+    assert runner.requests[-1][1] == ("jane", ("system:masters", "devs"))
+
+
+def test_deleting_a_configmap_answers_a_success_status_naming_it(router, admin):
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}}
+    uid = body(router.handle(http("POST", "/api/v1/namespaces/default/configmaps", admin,
+                                  body=json.dumps(cm).encode())))["metadata"]["uid"]
+    response = router.handle(http("DELETE", "/api/v1/namespaces/default/configmaps/settings",
+                                  admin, body=b'{"propagationPolicy":"Background"}'))
+    assert response.status == 200
+    assert body(response) == {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                              "status": "Success",
+                              "details": {"name": "settings", "kind": "configmaps",
+                                          "uid": uid}}
