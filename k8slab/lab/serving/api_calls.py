@@ -93,9 +93,16 @@ def _base(route: Route) -> dict:
 def _read(route: Route, request: HttpRequest) -> Call:
     if route.kind is None:
         raise NotAllowed("get")
-    if route.watch_prefix or (not route.name and flag(request, "watch")):
-        return Call("watch", {**_base(route), **_selection(request), **_watch_options(request)},
-                    "watch")
+    if route.watch_prefix or (not route.subresource and flag(request, "watch")):
+        selection = _selection(request)
+        if route.name:
+            # A watch of one object is a watch of its collection by name (upstream's
+            # handlers/get.go ListResource adds metadata.name to the field selector).
+            named = f"metadata.name={route.name}"
+            given = selection["field_selector"]
+            selection["field_selector"] = f"{given},{named}" if given else named
+        return Call("watch", {"namespace": route.namespace_or_none, **selection,
+                              **_watch_options(request)}, "watch")
     if not route.name:
         return Call("list", {**_base(route), **_selection(request), **_list_options(request)},
                     "list")

@@ -91,7 +91,8 @@ class Router:
         parts = split_path(path)
         if path.startswith("/openapi/"):
             return self._document(self.openapi_document, path)
-        if parts[:1] == ["api"] and len(parts) <= 2 or parts[:1] == ["apis"] and len(parts) <= 3:
+        if (parts[:1] == ["api"] and len(parts) <= 2) or (parts[:1] == ["apis"]
+                                                           and len(parts) <= 3):
             return self._document(self.discovery_document, path,
                                   request.headers.get("accept", ""))
         route = resource_route(path, self._custom_kinds())
@@ -105,14 +106,14 @@ class Router:
             return unsupported_media_type(PATCH_TYPES)
         except UnsupportedMediaType:
             return unsupported_media_type(BODY_TYPES)
+        if call.answer == "log":  # text, whatever the client accepts
+            return self._log(request, route, call)
         media = negotiate(request.headers.get("accept", ""), table=self.table is not None)
         if media is None:
             return not_acceptable(("application/json", "application/yaml"))
         if call.answer == "watch":
             return self._watch(request, route, call, media)
-        if call.answer == "log":
-            return self._log(request, route, call)
-        if route.subresource == "scale" and not route.custom:
+        if call.verb in ("scale", "update_scale") and not route.custom:
             answer, warnings = self._builtin_scale(request, route, call)
         else:
             answer, warnings = self._run(request, call.verb, route.server_resource,

@@ -107,3 +107,44 @@ def test_a_table_accepting_watch_gets_each_object_as_a_one_row_table(cluster, ru
     assert events and {e["type"] for e in events} == {"ADDED"}  # the current state first
     assert ["default"] in [e["object"]["rows"][0]["cells"] for e in events]
     assert all(e["object"]["kind"] == "Table" for e in events)
+
+
+class RecordingClient:
+    """Stands in for the API client: records the request the router's steps make."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple] = []
+        self.warnings = ["patched without a resourceVersion"]
+
+    def request(self, verb, resource, **fields):
+        self.sent.append((verb, resource, fields))
+        yield from ()
+        return {"kind": "Deployment", "metadata": {"name": "web"}}
+
+
+class RecordingRunner:
+    def __init__(self) -> None:
+        self.client = RecordingClient()
+
+    def run_request(self, steps, credentials, impersonation=("", ())):
+        run = steps(self.client)
+        try:
+            while True:
+                next(run)
+        except StopIteration as done:
+            return done.value
+
+
+def test_a_patch_reaches_the_api_client_as_the_patch_verb(cluster):
+    runner = RecordingRunner()
+    router = Router(cluster, runner)
+    patch = b'{"spec":{"replicas":3}}'
+    response = router.handle(http(
+        "PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", body=patch,
+        headers={"Content-Type": "application/merge-patch+json"}, fieldManager="kubectl-scale"))
+    assert response.status == 200
+    assert runner.client.sent == [("patch", "deployments", {
+        "namespace": "default", "name": "web", "patch_type": "application/merge-patch+json",
+        "body": '{"spec":{"replicas":3}}', "subresource": "scale",
+        "field_manager": "kubectl-scale", "force": None})]
+    assert response.headers["Warning"] == '299 - "patched without a resourceVersion"'
