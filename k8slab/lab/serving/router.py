@@ -22,15 +22,17 @@ from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
 from k8slab.lab.serving.log_follow import followed
 from k8slab.lab.serving.media import Negotiated, negotiate
 from k8slab.lab.serving.request_body import BODY_TYPES, PATCH_TYPES, UnsupportedMediaType
-from k8slab.lab.serving.routes import Route, resource_route, split_path
+from k8slab.lab.serving.routes import Route, resource_route, served_group_version, split_path
 from k8slab.lab.serving.scale_subresource import get_scale, update_scale
 from k8slab.lab.serving.status import (
     encode,
     error_response,
     internal_error,
+    method_not_allowed,
     method_not_supported,
     not_acceptable,
-    not_found,
+    path_not_found,
+    route_not_found,
     unsupported_media_type,
 )
 from k8slab.lab.serving.system_paths import (
@@ -95,13 +97,17 @@ class Router:
                                                            and len(parts) <= 3):
             return self._document(self.discovery_document, path,
                                   request.headers.get("accept", ""))
-        route = resource_route(path, self._custom_kinds())
+        custom = self._custom_kinds()
+        route = resource_route(path, custom)
         if route is None:
-            return not_found()
+            return (route_not_found() if served_group_version(path, custom)
+                    else path_not_found())
         try:
             call = plan(route, request)
         except NotAllowed as refused:
-            return method_not_supported(route.resource, route.group, refused.action)
+            if refused.action == "deletecollection":
+                return method_not_supported(route.resource, route.group, refused.action)
+            return method_not_allowed()
         except UnsupportedPatch:
             return unsupported_media_type(PATCH_TYPES)
         except UnsupportedMediaType:
@@ -132,7 +138,7 @@ class Router:
     def _document(self, build: Callable | None, path: str, *accept: str) -> HttpResponse:
         document = build(path, *accept) if build is not None else None
         if document is None:
-            return not_found()
+            return path_not_found()
         content_type = "application/json"
         if document.get("kind") == "APIGroupDiscoveryList":
             content_type = ("application/json;g=apidiscovery.k8s.io;v=v2;"

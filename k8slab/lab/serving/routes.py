@@ -116,6 +116,21 @@ def resource_route(path: str, custom_kinds: Sequence[Kind] = ()) -> Route | None
                  watch_prefix)
 
 
+def served_group_version(path: str, custom_kinds: Sequence[Kind] = ()) -> bool:
+    """True when the path lies under a group-version the server serves (`/api/v1/...`,
+    `/apis/apps/v1/...`): there, a path naming nothing is go-restful's 404 Status rather
+    than the plain-text 404 of the paths no API serves."""
+    parts = split_path(path)
+    if len(parts) >= 2 and parts[0] == "api":
+        api_version = parts[1]
+    elif len(parts) >= 3 and parts[0] == "apis":
+        api_version = f"{parts[1]}/{parts[2]}"
+    else:
+        return False
+    return api_version == f"{REVIEW_GROUP}/v1" or any(
+        kind.api_version == api_version for kind in (*KINDS, *custom_kinds))
+
+
 def _served_kind(group: str, version: str, resource: str,
                  custom_kinds: Sequence[Kind]) -> tuple[Kind | None, bool]:
     api_version = f"{group}/{version}" if group else version

@@ -26,12 +26,13 @@ _INVALID = re.compile(r'^(?P<kind>[A-Za-z0-9]+)(?:\.(?P<group>[a-z0-9.-]+))? "(?
 
 
 def status_body(code: int, reason: str, message: str, details: dict | None = None) -> dict:
-    """A metav1.Status of a failure, fields in upstream's order; empty details are left out."""
+    """A metav1.Status of a failure, fields in upstream's order; details None are left out
+    (a nil pointer), {} are sent empty (upstream's generic errors send `"details":{}`)."""
     body: dict = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                   "message": message}
     if reason:
         body["reason"] = reason
-    if details:
+    if details is not None:
         body["details"] = details
     body["code"] = code
     return body
@@ -41,7 +42,8 @@ def error_status(error: K8sLabError) -> dict:
     """The Status for any k8slab error: an API error with its own code and reason; any other
     K8sLabError (an argument the simulation refused) a 400 BadRequest with its message."""
     if isinstance(error, APIError):
-        return status_body(error.code, error.reason, error.message, error_details(error))
+        return status_body(error.code, error.reason, error.message,
+                           error_details(error) or None)
     return status_body(400, "BadRequest", error.message)
 
 
@@ -90,21 +92,36 @@ def error_response(error: K8sLabError) -> HttpResponse:
     return status_response(error_status(error))
 
 
-def not_found() -> HttpResponse:
-    """A path the server does not serve (an unknown resource, group or version): what
-    kube-apiserver's notfoundhandler sends, Go's http.NotFound, a plain-text 404. client-go
-    turns a 404 without a Status into NOT_FOUND_MESSAGE (errors.NewGenericServerResponse),
-    which kubectl prints as `Error from server (NotFound): ...`."""
+def path_not_found() -> HttpResponse:
+    """A path outside every API group-version the server serves: what kube-apiserver's
+    notfoundhandler sends, Go's http.NotFound, a plain-text 404. client-go turns a 404 without
+    a Status into NOT_FOUND_MESSAGE (errors.NewGenericServerResponse)."""
     return HttpResponse(404, "text/plain; charset=utf-8", b"404 page not found\n",
                         {"X-Content-Type-Options": "nosniff"})
 
 
+def route_not_found() -> HttpResponse:
+    """A path under a served group-version that names no resource there: go-restful finds
+    no route and the apiserver's serviceErrorHandler answers errors.NewGenericServerResponse
+    (reason NotFound, empty details)."""
+    return status_response(status_body(404, "NotFound", NOT_FOUND_MESSAGE, {}))
+
+
+def method_not_allowed() -> HttpResponse:
+    """A method no route of the path serves (POST on a cluster-wide list, PUT on a
+    collection): go-restful's 405 as the serviceErrorHandler words it."""
+    return status_response(status_body(
+        405, "MethodNotAllowed", "the server does not allow this method on the requested "
+        "resource", {}))
+
+
 def method_not_supported(resource: str, group: str, action: str) -> HttpResponse:
-    """405 MethodNotAllowed: errors.NewMethodNotSupported's message and details."""
+    """405 MethodNotAllowed in errors.NewMethodNotSupported's words, for a verb upstream
+    serves but the model does not (deletecollection)."""
     qualified = f"{resource}.{group}" if group else resource
     return status_response(status_body(
         405, "MethodNotAllowed", f'{action} is not supported on resources of kind "{qualified}"',
-        _omit_empty({"group": group, "kind": resource})))
+        _omit_empty({"group": group, "kind": resource}) or None))
 
 
 def bad_request(message: str) -> HttpResponse:

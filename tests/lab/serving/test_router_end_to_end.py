@@ -179,3 +179,15 @@ def test_deleting_a_configmap_answers_a_success_status_naming_it(router, admin):
                               "status": "Success",
                               "details": {"name": "settings", "kind": "configmaps",
                                           "uid": uid}}
+
+
+def test_a_health_check_with_a_bad_token_is_401(router):
+    response = router.handle(http("GET", "/healthz", Credentials(token="not-a-token")))
+    assert response.status == 401 and body(response)["reason"] == "Unauthorized"
+
+
+def test_a_verbose_health_check_lists_its_checks(router):
+    response = router.handle(http("GET", "/readyz", verbose=""))
+    lines = response.body.decode().splitlines()
+    assert response.status == 200
+    assert "[+]etcd ok" in lines and lines[-1] == "readyz check passed"

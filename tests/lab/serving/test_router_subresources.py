@@ -132,10 +132,28 @@ def test_deletecollection_is_405_in_new_method_not_supported_words(router, admin
     assert status["details"] == {"kind": "configmaps"}
 
 
-def test_an_unknown_resource_is_the_not_found_handlers_404(router, admin):
+def test_an_unknown_resource_of_a_served_version_is_go_restfuls_404_status(router, admin):
     response = send(router, "GET", "/api/v1/namespaces/default/widgets", admin)
+    assert response.status == 404
+    assert body(response) == {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                              "status": "Failure",
+                              "message": "the server could not find the requested resource",
+                              "reason": "NotFound", "details": {}, "code": 404}
+
+
+@pytest.mark.parametrize("path", ["/apis/widgets.io/v1/widgets", "/apis/apps/v9/deployments",
+                                  "/metrics", "/"])
+def test_a_path_no_api_serves_is_the_not_found_handlers_plain_404(router, admin, path):
+    response = send(router, "GET", path, admin)
     assert (response.status, response.body) == (404, b"404 page not found\n")
     assert response.content_type.startswith("text/plain")
+
+
+def test_a_method_no_route_serves_is_go_restfuls_405(router, admin):
+    response = send(router, "POST", "/api/v1/pods", admin, {"metadata": {"name": "x"}})
+    assert response.status == 405
+    assert body(response)["message"] == ("the server does not allow this method on the "
+                                         "requested resource")
 
 
 def test_a_failed_write_leaves_nothing_behind(router, admin):
