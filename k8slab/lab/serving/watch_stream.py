@@ -28,8 +28,11 @@ def event_lines(events: Iterator[dict], present: Callable[[dict], dict],
     object as is); with a `clock`, ended at `deadline`: the events that came before it are
     sent, none after."""
     if clock is None:
-        for event in events:
-            yield encode(present(event))
+        try:
+            for event in events:
+                yield encode(present(event))
+        finally:  # the client went away, or the watch ended: let the runner close it
+            _close(events)
         return
     pump = _Pump(events, clock)
     try:
@@ -71,11 +74,21 @@ class _Pump:
         except Exception as error:  # handed to the reader, which raises it
             self.items.put((self.clock(), error))
         finally:
-            close = getattr(self.events, "close", None)
-            if close is not None:
-                close()
+            _close(self.events)
             self.items.put((self.clock(), _END))
 
     def stop(self) -> None:
-        """Ask the thread to close the iterator (at its next event, or now if it has ended)."""
+        """Close the iterator: at once if it allows being closed from another thread (an
+        iterator object with close()), else (a generator still running) at its next event."""
         self.stopped.set()
+        if self.thread.is_alive():
+            try:
+                _close(self.events)
+            except ValueError:  # "generator already executing": it stops at its next event
+                pass
+
+
+def _close(events: Iterator[dict]) -> None:
+    close = getattr(events, "close", None)
+    if close is not None:
+        close()
