@@ -187,3 +187,12 @@ def custom_kinds(network: Network, host: str) -> tuple[Kind, ...]:
     without simulated time; none while it is down."""
     server = _running(network, host, "kube-apiserver")
     return server.crds.kinds if server is not None else ()
+
+
+def custom_resource_definitions(network: Network, host: str) -> tuple[dict, ...]:
+    """The CustomResourceDefinitions the kube-apiserver on `host` holds, by name (its watch
+    cache's objects: read them, never change them); none while it is down."""
+    server = _running(network, host, "kube-apiserver")
+    if server is None:
+        return ()
+    return tuple(server.crds.definitions[name] for name in sorted(server.crds.definitions))

@@ -69,9 +69,12 @@ class Router:
     def __init__(self, cluster: Any, runner: Any) -> None:
         self.cluster = cluster
         self.runner = runner
+        # The discovery engineer's modules: table(resource, objects, *, include_object, now,
+        # crds, list_metadata), discovery_response(path, accept, crds, *, server_address)
+        # -> (content type, document) | None, openapi_body(path, crds) -> bytes | None.
         self.table = optional_function("tables", "table")
-        self.discovery_document = optional_function("discovery", "discovery_document")
-        self.openapi_document = optional_function("openapi", "openapi_document")
+        self.discovery_response = optional_function("discovery", "discovery_response")
+        self.openapi_body = optional_function("openapi", "openapi_body")
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """The answer to `request`; errors become Status bodies, never exceptions."""
@@ -91,12 +94,11 @@ class Router:
         if path in HEALTH_PATHS:
             return self._health(request)
         parts = split_path(path)
-        if path.startswith("/openapi/"):
-            return self._document(self.openapi_document, path)
+        if parts[:1] == ["openapi"]:
+            return self._openapi(path)
         if (parts[:1] == ["api"] and len(parts) <= 2) or (parts[:1] == ["apis"]
                                                            and len(parts) <= 3):
-            return self._document(self.discovery_document, path,
-                                  request.headers.get("accept", ""))
+            return self._discovery(request, path)
         custom = self._custom_kinds()
         route = resource_route(path, custom)
         if route is None:
@@ -135,15 +137,31 @@ class Router:
                 return kinds
         return ()
 
-    def _document(self, build: Callable | None, path: str, *accept: str) -> HttpResponse:
-        document = build(path, *accept) if build is not None else None
-        if document is None:
+    def _crds(self) -> tuple[dict, ...]:
+        for host in self.cluster.control_planes:
+            crds = components.custom_resource_definitions(self.cluster.network, host)
+            if crds:
+                return crds
+        return ()
+
+    def _discovery(self, request: HttpRequest, path: str) -> HttpResponse:
+        """/api, /apis, /apis/<group>, and a group-version's APIResourceList."""
+        if self.discovery_response is None:
             return path_not_found()
-        content_type = "application/json"
-        if document.get("kind") == "APIGroupDiscoveryList":
-            content_type = ("application/json;g=apidiscovery.k8s.io;v=v2;"
-                            "as=APIGroupDiscoveryList")
+        answer = self.discovery_response(
+            path, request.headers.get("accept", ""), self._crds(),
+            server_address=request.headers.get("host") or "127.0.0.1:6443")
+        if answer is None:
+            return path_not_found()
+        content_type, document = answer
         return HttpResponse(200, content_type, encode(document))
+
+    def _openapi(self, path: str) -> HttpResponse:
+        """/openapi/v3 and its group-version documents."""
+        served = self.openapi_body(path, self._crds()) if self.openapi_body else None
+        if served is None:
+            return path_not_found()
+        return HttpResponse(200, "application/json", served)
 
     # -- making the request -----------------------------------------------------------------
 
@@ -209,20 +227,19 @@ class Router:
     def _as_table(self, route: Route, objects: list[dict], request: HttpRequest,
                   listed: dict) -> dict:
         assert self.table is not None
-        table = self.table(route.server_resource, objects,
-                           include_object=request.param("includeObject") or "Metadata")
-        if listed.get("kind", "").endswith("List"):
-            metadata = table.setdefault("metadata", {})
-            for key, value in listed["metadata"].items():
-                metadata.setdefault(key, value)
-        return table
+        list_metadata = listed.get("metadata") if listed.get("kind", "").endswith(
+            "List") else None
+        return self.table(route.server_resource, objects,
+                          include_object=request.param("includeObject") or "Metadata",
+                          now=self.cluster.now, crds=self._crds(), list_metadata=list_metadata)
 
     def _watch(self, request: HttpRequest, route: Route, call: Call,
                media: Negotiated) -> HttpResponse:
         fields = dict(call.fields)
         timeout = fields.pop("timeout_seconds", None)
+        # All by keyword: the runner's open_watch names its parameters as Client.watch does.
         events = self.runner.open_watch(
-            request.credentials, self._impersonation(request),
+            credentials=request.credentials, impersonation=self._impersonation(request),
             resource=route.server_resource, namespace=fields.get("namespace"),
             resource_version=fields.get("resource_version", ""),
             field_selector=fields.get("field_selector", ""),
@@ -248,7 +265,8 @@ class Router:
                 return event
             return {"type": event["type"],
                     "object": self.table(route.server_resource, [event["object"]],
-                                         include_object=include)}
+                                         include_object=include, now=self.cluster.now,
+                                         crds=self._crds())}
         return present
 
     def _log(self, request: HttpRequest, route: Route, call: Call) -> HttpResponse:

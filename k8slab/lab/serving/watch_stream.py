@@ -30,7 +30,8 @@ def event_lines(events: Iterator[dict], present: Callable[[dict], dict],
     if clock is None:
         try:
             for event in events:
-                yield encode(present(event))
+                if event is not None:  # None: the runner's tick while nothing happens
+                    yield encode(present(event))
         finally:  # the client went away, or the watch ended: let the runner close it
             _close(events)
         return
@@ -70,7 +71,8 @@ class _Pump:
             for event in self.events:
                 if self.stopped.is_set():
                     break
-                self.items.put((self.clock(), event))
+                if event is not None:  # None: the runner's tick while nothing happens
+                    self.items.put((self.clock(), event))
         except Exception as error:  # handed to the reader, which raises it
             self.items.put((self.clock(), error))
         finally:

@@ -1,9 +1,10 @@
 """A small served cluster for the router's tests, and a runner that steps it.
 
 `StepRunner` plays SimRunner's part (the serving engineer's, with its lock and paced time)
-for tests: each request runs the simulation until the API client's steps return, and a watch
-runs it a tenth of a simulated second at a time until an event arrives, at most `WATCH_WAIT`
-simulated seconds per event. It is no part of the package: tests only.
+for tests, with the same signatures: each request runs the simulation until the API client's
+steps return, and a watch runs it a tenth of a simulated second at a time, giving its events
+and a None tick after each silent step, until it has been silent `WATCH_WAIT` simulated
+seconds. It is no part of the package: tests only.
 """
 
 from __future__ import annotations
@@ -37,42 +38,45 @@ class StepRunner:
         return Client(group, credentials, self.cluster.endpoint, impersonate_user=user,
                       impersonate_groups=groups)
 
-    def run_request(self, steps: Callable[[Client], Generator], credentials: Credentials,
+    def run_request(self, steps: Callable[[Client], Generator], credentials: Credentials, *,
                     impersonation: tuple[str, tuple[str, ...]] = ("", ())) -> Any:
         self.requests.append((credentials, impersonation))
         with self.lock:
             return self.cluster._on_control_plane(
                 lambda group: steps(self._client(group, credentials, impersonation)))
 
-    def open_watch(self, credentials: Credentials, impersonation: tuple[str, tuple[str, ...]],
-                   **options) -> Iterator[dict]:
+    def open_watch(self, resource: str, resource_version: str, credentials: Credentials, *,
+                   impersonation: tuple[str, tuple[str, ...]] = ("", ()),
+                   **options) -> Iterator[dict | None]:
         with self.lock:
             host = self.cluster.network.host(self.cluster.control_planes[0])
             group = host.group("test-watch")
             events: list[dict] = []
             closed: list[str] = []
             client = self._client(group, credentials, impersonation)
-            stream = client.watch(
-                options["resource"], options["resource_version"], events.append,
-                closed.append, namespace=options["namespace"],
-                field_selector=options["field_selector"],
-                label_selector=options["label_selector"],
-                allow_watch_bookmarks=options["allow_watch_bookmarks"],
-                send_initial_events=options["send_initial_events"],
-                resource_version_match=options["resource_version_match"])
+            stream = client.watch(resource, resource_version, events.append, closed.append,
+                                  **options)
         return self._events(stream, group, events, closed)
 
-    def _events(self, stream, group, events: list[dict], closed: list[str]) -> Iterator[dict]:
+    def _events(self, stream, group, events: list[dict],
+                closed: list[str]) -> Iterator[dict | None]:
+        """Each event as it comes; None (a tick, as SimRunner's) after every tenth of a
+        simulated second without one; the end once the stream closed or stayed silent for
+        WATCH_WAIT."""
         try:
-            while True:
-                waited = 0.0
-                while not events and not closed and waited < WATCH_WAIT:
-                    with self.lock:
-                        self.cluster.run(0.1)
-                    waited += 0.1
-                if not events:
+            silent = 0.0
+            while silent < WATCH_WAIT:
+                if events:
+                    silent = 0.0
+                    yield events.pop(0)
+                    continue
+                if closed:
                     return
-                yield events.pop(0)
+                with self.lock:
+                    self.cluster.run(0.1)
+                silent += 0.1
+                if not events:
+                    yield None
         finally:
             with self.lock:
                 stream.close("test watch done")

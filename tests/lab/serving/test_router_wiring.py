@@ -14,11 +14,16 @@ KUBECTL_GET = ("application/json;as=Table;v=v1;g=meta.k8s.io,"
                "application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
 
 
-def names_table(resource, objects, *, include_object="Metadata"):
-    """A stand-in table builder: one Name column (the real one is serving/tables.py)."""
-    return {"kind": "Table", "columnDefinitions": [{"name": "Name", "type": "string"}],
+def names_table(resource, objects, *, include_object="Metadata", now, crds=(),
+                list_metadata=None):
+    """A stand-in with tables.table's signature: one Name column (the real one is the
+    discovery engineer's serving/tables.py)."""
+    assert isinstance(now, float) and isinstance(crds, tuple)
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "metadata": dict(list_metadata or {}),
+            "columnDefinitions": [{"name": "Name", "type": "string"}],
             "rows": [{"cells": [o["metadata"]["name"]], "object": {"kind": include_object}}
-                     for o in objects], "resource": resource}
+                     for o in objects]}
 
 
 def test_a_table_accepting_list_gets_the_table_with_the_lists_metadata(cluster, runner, admin):
@@ -51,16 +56,43 @@ def test_without_a_table_builder_kubectls_accept_gets_json(router, admin):
 def test_discovery_and_openapi_paths_go_to_their_documents(cluster, runner, admin):
     router = Router(cluster, runner)
     asked = []
-    router.discovery_document = lambda path, accept: asked.append((path, accept)) or (
-        {"kind": "APIGroupDiscoveryList", "items": []} if path == "/apis" else None)
-    router.openapi_document = lambda path: {"paths": {}} if path == "/openapi/v3" else None
     aggregated = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-    response = router.handle(http("GET", "/apis", admin, headers={"Accept": aggregated}))
-    assert response.status == 200 and asked == [("/apis", aggregated)]
+
+    def discovery_response(path, accept, crds, *, server_address):
+        asked.append((path, accept, server_address))
+        return (aggregated, {"kind": "APIGroupDiscoveryList", "items": []}) if (
+            path == "/apis") else None
+
+    router.discovery_response = discovery_response
+    router.openapi_body = lambda path, crds: b'{"paths":{}}' if path == "/openapi/v3" else None
+    response = router.handle(http("GET", "/apis", admin, headers={
+        "Accept": aggregated, "Host": "127.0.0.1:40123"}))
+    assert response.status == 200 and asked == [("/apis", aggregated, "127.0.0.1:40123")]
     assert response.content_type == aggregated
+    assert json.loads(response.body) == {"kind": "APIGroupDiscoveryList", "items": []}
     assert router.handle(http("GET", "/apis/apps/v1", admin)).status == 404
     assert json.loads(router.handle(http("GET", "/openapi/v3", admin)).body) == {"paths": {}}
     assert router.handle(http("GET", "/openapi/v3/apis/nothing/v1", admin)).status == 404
+
+
+def test_a_table_and_documents_see_the_clusters_crds(cluster, runner, admin):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "gadgets.example.org"},
+           "spec": {"group": "example.org", "scope": "Cluster",
+                    "names": {"plural": "gadgets", "kind": "Gadget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {
+                                      "type": "object",
+                                      "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    router = Router(cluster, runner)
+    seen = []
+    router.openapi_body = lambda path, crds: seen.append(
+        [c["metadata"]["name"] for c in crds]) or b"{}"
+    router.handle(http("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                       admin, body=json.dumps(crd).encode()))
+    cluster.run(2)
+    router.handle(http("GET", "/openapi/v3/apis/example.org/v1", admin))
+    assert "gadgets.example.org" in seen[0]
 
 
 def test_a_watch_from_a_version_too_old_streams_one_410_error_event(router, admin, cluster):
