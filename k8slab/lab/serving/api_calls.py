@@ -167,11 +167,14 @@ def _log_options(request: HttpRequest) -> dict:
 
 
 def _writes(request: HttpRequest, fields: dict) -> dict:
-    """fieldManager passes through; dryRun is refused (the model has no dry run)."""
+    """fieldManager and the User-Agent (the manager's name when none is given) pass through;
+    dryRun is refused (the model has no dry run)."""
     if "dryRun" in request.query:
         raise BadRequestError("dryRun is not supported")
     if request.param("fieldManager"):
         fields["field_manager"] = request.param("fieldManager")
+    if request.headers.get("user-agent"):
+        fields["user_agent"] = request.headers["user-agent"]
     return fields
 
 
@@ -294,11 +297,8 @@ def _patch(route: Route, request: HttpRequest) -> Call:
         raise UnsupportedPatch(patch_type)
     if route.subresource not in ("", "status", "scale"):
         raise NotAllowed("patch")
-    if "dryRun" in request.query:
-        raise BadRequestError("dryRun is not supported")
     # The field names are the contract with Client.patch (client/rest.py).
-    return Call("patch", {**_base(route), "patch_type": patch_type,
-                          "body": request.body.decode("utf-8", "replace"),
-                          "subresource": route.subresource,
-                          "field_manager": request.param("fieldManager"),
-                          "force": flag(request, "force")})
+    return Call("patch", _writes(request, {
+        **_base(route), "patch_type": patch_type, "body": request.body.decode("utf-8", "replace"),
+        "subresource": route.subresource, "field_manager": request.param("fieldManager"),
+        "force": flag(request, "force")}))

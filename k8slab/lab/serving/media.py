@@ -52,7 +52,8 @@ class Negotiated:
 
 
 def media_ranges(accept: str) -> list[tuple[str, dict[str, str]]]:
-    """The Accept header's media ranges in order, each with its parameters (q dropped)."""
+    """The Accept header's media ranges, each with its parameters, most preferred first: by
+    `q` (1 when absent or unreadable), then in the client's order; `q=0` ranges dropped."""
     ranges = []
     for part in accept.split(","):
         pieces = [piece.strip() for piece in part.split(";")]
@@ -61,10 +62,16 @@ def media_ranges(accept: str) -> list[tuple[str, dict[str, str]]]:
         params = {}
         for piece in pieces[1:]:
             key, _, value = piece.partition("=")
-            if key.strip() and key.strip() != "q":
+            if key.strip():
                 params[key.strip()] = value.strip()
-        ranges.append((pieces[0].lower(), params))
-    return ranges
+        try:
+            quality = float(params.pop("q", "1"))
+        except ValueError:
+            quality = 1.0
+        if quality > 0:
+            ranges.append((quality, pieces[0].lower(), params))
+    ranges.sort(key=lambda found: -found[0])  # stable: equal q keep the client's order
+    return [(media_type, params) for _, media_type, params in ranges]
 
 
 def negotiate(accept: str, *, table: bool) -> Negotiated | None:

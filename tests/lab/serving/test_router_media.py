@@ -34,6 +34,8 @@ KUBECTL_GET = ("application/json;as=Table;v=v1;g=meta.k8s.io,"
     ("application/vnd.kubernetes.protobuf, application/json", True, "application/json", ""),
     ("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io, application/json",
      True, "application/json", ""),
+    ("application/json;q=0.5, application/yaml", True, "application/yaml", ""),
+    ("application/yaml;q=0, application/json;q=0.1", True, "application/json", ""),
 ])
 def test_the_first_range_the_server_can_answer_wins(accept, table_built, media_type,
                                                     table_version):
