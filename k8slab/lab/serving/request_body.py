@@ -1,4 +1,5 @@
-"""A request's body, decoded as kube-apiserver decodes it: JSON or YAML, by its Content-Type.
+"""A request's body, decoded as kube-apiserver decodes it: JSON, YAML or protobuf, by its
+Content-Type.
 
 Malformed JSON gets encoding/json's words inside the create handler's message
 (endpoints/handlers/rest.go transformDecodeError: "the object provided is unrecognized (must be
@@ -16,11 +17,12 @@ import yaml
 
 from k8slab.api.yaml_reader import load_all
 from k8slab.errors import BadRequestError, K8sLabError
+from k8slab.lab.serving.protobuf_body import PROTOBUF_TYPE, ProtobufError, decode_protobuf
 
 JSON_TYPE = "application/json"
 YAML_TYPE = "application/yaml"
-# What the server decodes (upstream also decodes protobuf and CBOR, which k8slab does not).
-BODY_TYPES = (JSON_TYPE, YAML_TYPE)
+# What the server decodes (upstream also decodes CBOR, which k8slab does not).
+BODY_TYPES = (JSON_TYPE, YAML_TYPE, PROTOBUF_TYPE)
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", "application/apply-patch+yaml")
 
@@ -41,6 +43,11 @@ def decode_body(body: bytes, content_type: str, into: str) -> object:
     kind = media_type(content_type)
     if kind not in BODY_TYPES:
         raise UnsupportedMediaType(kind)
+    if kind == PROTOBUF_TYPE:
+        try:
+            return decode_protobuf(body)
+        except ProtobufError as error:
+            raise _unrecognized(into, str(error), body) from None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

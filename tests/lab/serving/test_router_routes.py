@@ -184,12 +184,11 @@ def test_methods_a_path_does_not_serve_are_not_allowed(method, path, action):
     assert refused.value.action == action
 
 
-def test_a_patch_of_another_media_type_and_a_protobuf_body_are_unsupported():
+def test_a_patch_of_another_media_type_and_a_cbor_body_are_unsupported():
     with pytest.raises(UnsupportedPatch):
         _call("PATCH", f"{NS}/pods/web", b"{}", headers={"Content-Type": "application/json"})
     with pytest.raises(UnsupportedMediaType):
-        _call("POST", f"{NS}/pods", b"k8s\x00",
-              headers={"Content-Type": "application/vnd.kubernetes.protobuf"})
+        _call("POST", f"{NS}/pods", b"\xd9\xd9\xf7", headers={"Content-Type": "application/cbor"})
 
 
 @pytest.mark.parametrize("query, words", [

@@ -110,8 +110,10 @@ def test_a_custom_resource_is_served_once_its_crd_is_established(router, admin, 
 
 @pytest.mark.parametrize("method, path, payload, headers, code, reason", [
     ("POST", f"{NS}/configmaps", b'{"metadata": ', {}, 400, "BadRequest"),
+    ("POST", f"{NS}/configmaps", b"\xd9\xd9\xf7", {"Content-Type": "application/cbor"}, 415,
+     "UnsupportedMediaType"),
     ("POST", f"{NS}/configmaps", b"\x0a\x02k8s",
-     {"Content-Type": "application/vnd.kubernetes.protobuf"}, 415, "UnsupportedMediaType"),
+     {"Content-Type": "application/vnd.kubernetes.protobuf"}, 400, "BadRequest"),
     ("DELETE", f"{NS}/configmaps", None, {}, 405, "MethodNotAllowed"),
     ("PATCH", f"{NS}/configmaps/x", b"{}", {"Content-Type": "text/plain"}, 415,
      "UnsupportedMediaType"),
