@@ -56,10 +56,14 @@ RETURN_DELETED = ("pods", "serviceaccounts")
 def optional_function(module: str, name: str) -> Callable | None:
     """`name` from k8slab.lab.serving.`module`, or None while that module is not built yet
     (discovery, OpenAPI and Tables come from their own engineer's modules)."""
+    full = f"k8slab.lab.serving.{module}"
     try:
-        return getattr(importlib.import_module(f"k8slab.lab.serving.{module}"), name)
-    except (ImportError, AttributeError):
+        found = importlib.import_module(full)
+    except ModuleNotFoundError as error:
+        if error.name != full:
+            raise  # the module is there but something it imports is not: a bug to show
         return None
+    return getattr(found, name)
 
 
 class Router:

@@ -180,3 +180,9 @@ def test_a_patch_reaches_the_api_client_as_the_patch_verb(cluster):
         "body": '{"spec":{"replicas":3}}', "subresource": "scale",
         "field_manager": "kubectl-scale", "force": None})]
     assert response.headers["Warning"] == '299 - "patched without a resourceVersion"'
+
+
+def test_a_module_not_built_yet_is_none_and_a_built_one_gives_its_function():
+    from k8slab.lab.serving.router import optional_function
+    assert optional_function("no_such_module", "table") is None
+    assert optional_function("status", "encode")({"a": 1}) == b'{"a":1}\n'
