@@ -98,10 +98,18 @@ class GoneError(APIError):
 
 
 class InvalidError(APIError):
-    """422: the object failed validation; the message names the field."""
+    """422: the object failed validation; the message names the field.
+
+    `causes` are the field errors as a Status's details list them (reason, message, field),
+    when the validation that raised it kept them apart (errors.NewInvalid does).
+    """
 
     code = 422
     reason = "Invalid"
+
+    def __init__(self, message: str = "", causes: tuple[dict, ...] = ()) -> None:
+        super().__init__(message)
+        self.causes = causes
 
 
 class InternalError(APIError):

@@ -412,7 +412,8 @@ class APIServer(FrontDoor):
         return attributes
 
     def _list(self, kind: Kind, namespace: str | None, request: dict) -> Generator:
-        selection = Selection(kind, namespace, parse_field_selector(request.get("field_selector")),
+        selection = Selection(kind, namespace,
+                              parse_field_selector(request.get("field_selector"), kind),
                               parse_label_selector(request.get("label_selector")))
         return (yield from self.cacher.list(selection, request))
 
@@ -423,7 +424,7 @@ class APIServer(FrontDoor):
         entry = None
         try:
             kind = self.crds.resolve(request["resource"])
-            selector = parse_field_selector(request.get("field_selector"))
+            selector = parse_field_selector(request.get("field_selector"), kind)
             labels = parse_label_selector(request.get("label_selector"))
             options = list_options(request, watch=True)
             user = self._authenticate(request)

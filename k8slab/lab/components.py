@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from k8slab.lab.crictl import CrictlView
 
 if TYPE_CHECKING:
+    from k8slab.api.kinds import Kind
     from k8slab.apiserver.loadbalancer import ServerStats
     from k8slab.controllers.manager import ControllerManagerView
     from k8slab.etcd.status import MemberStatus
@@ -179,3 +180,19 @@ def pod_namespace(network: Network, host: str, pod_ref: str
         resolv = next((text for fs in files if (text := fs.read("/etc/resolv.conf"))), "")
         return sandbox.netns, resolv
     return None
+
+
+def custom_kinds(network: Network, host: str) -> tuple[Kind, ...]:
+    """The custom kinds the kube-apiserver on `host` serves (its Established CRDs), read
+    without simulated time; none while it is down."""
+    server = _running(network, host, "kube-apiserver")
+    return server.crds.kinds if server is not None else ()
+
+
+def custom_resource_definitions(network: Network, host: str) -> tuple[dict, ...]:
+    """The CustomResourceDefinitions the kube-apiserver on `host` holds, by name (its watch
+    cache's objects: read them, never change them); none while it is down."""
+    server = _running(network, host, "kube-apiserver")
+    if server is None:
+        return ()
+    return tuple(server.crds.definitions[name] for name in sorted(server.crds.definitions))

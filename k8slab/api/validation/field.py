@@ -20,6 +20,14 @@ INVALID = "Invalid value"
 UNSUPPORTED = "Unsupported value"
 DUPLICATE = "Duplicate value"
 FORBIDDEN = "Forbidden"
+# The ErrorType behind each word: a Status cause's reason (field/errors.go ErrorType consts).
+CAUSE_TYPES = {
+    REQUIRED: "FieldValueRequired", INVALID: "FieldValueInvalid",
+    UNSUPPORTED: "FieldValueNotSupported", DUPLICATE: "FieldValueDuplicate",
+    FORBIDDEN: "FieldValueForbidden", "Not found": "FieldValueNotFound",
+    "Too long": "FieldValueTooLong", "Too many": "FieldValueTooMany",
+    "Internal error": "InternalError",
+}
 
 _NO_VALUE = object()
 
@@ -112,4 +120,9 @@ def invalid_error(info: Kind, name: str, errors: list[FieldError]) -> InvalidErr
 
     apimachinery's errors.NewInvalid: the kind, the name and the aggregated field errors.
     """
-    return InvalidError(f'{info.qualified_kind} "{name}" is invalid: {aggregate(errors)}')
+    causes = tuple(dict.fromkeys(
+        (CAUSE_TYPES.get(error.type, error.type), str(error)[len(error.path) + 2:], error.path)
+        for error in errors))
+    return InvalidError(f'{info.qualified_kind} "{name}" is invalid: {aggregate(errors)}',
+                        tuple({"reason": reason, "message": message, "field": path}
+                              for reason, message, path in causes))
