@@ -20,6 +20,7 @@ from k8slab.errors import K8sLabError
 from k8slab.lab import arguments
 from k8slab.lab.pki import ClusterPKI
 from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
+from k8slab.lab.serving.router import Router
 from k8slab.lab.serving.sim_runner import MODES, SimRunner, outside_lock
 from k8slab.lab.serving.wall_clock import wall_clock_offset
 from k8slab.sim.kernel import Simulation
@@ -54,13 +55,6 @@ class Serving:
 def router_handler(cluster: Any, runner: SimRunner) -> Callable[[HttpRequest], HttpResponse]:
     """What answers each HTTP request: the router (serving/router.py) of `cluster`, through
     `runner`. The one place the endpoint is wired to the router."""
-    try:
-        from k8slab.lab.serving.router import Router
-    except ModuleNotFoundError as error:
-        if error.name != "k8slab.lab.serving.router":
-            raise
-        raise K8sLabError("serve() needs k8slab/lab/serving/router.py, the endpoint's router, "
-                          "which is not in this checkout") from None
     return Router(cluster, runner).handle
 
 
