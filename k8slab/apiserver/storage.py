@@ -100,6 +100,14 @@ def _undecodable(obj: object, raw: str | bytes) -> str:
             f"{_go_type(obj)} into Go value of type {_GO_FIND_KIND}")
 
 
+def _unchanged(old: dict, new: dict) -> bool:
+    """Whether an update would store what is stored already (resourceVersion aside)."""
+    def meta(obj: dict) -> dict:
+        return {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    return meta(old) == meta(new) and {k: v for k, v in old.items() if k != "metadata"} == {
+        k: v for k, v in new.items() if k != "metadata"}
+
+
 def qualified(kind: Kind) -> str:
     """The resource as errors name it: `pods`, or `leases.coordination.k8s.io` for a group."""
     return f"{kind.resource}.{kind.group}" if kind.group else kind.resource
@@ -259,12 +267,15 @@ class Storage:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise ConflictError(conflict_message(kind, name))
-        old = json_copy(current) if admit is not None else current  # decoded JSON
+        old = json_copy(current)  # decoded JSON, as stored
         updated = mutate(current)  # freshly decoded from etcd: ours to change
         if admit is not None:
             updated = yield from admit(updated, old)
         key = registry_key(kind, namespace, name)
-        mod = int(current["metadata"]["resourceVersion"])
+        mod = int(old["metadata"]["resourceVersion"])
+        if _unchanged(old, updated):  # GuaranteedUpdate writes nothing when nothing changed
+            updated["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return updated
         # ignore_lease: an object keeps its lease (an Event its TTL; simplified: upstream grants
         # an updated Event a fresh one).
         result = yield from _interpreted(self.etcd.txn(

@@ -21,6 +21,7 @@ from k8slab.lab.kubectl import (
     events,
     exec,
     get,
+    label,
     logs,
     rollout,
     scale,
@@ -32,16 +33,16 @@ from k8slab.lab.kubectl.output import REQUEST_MARGIN, WAIT_LIMIT, wait_seconds
 
 DEFAULT_NAMESPACE = "default"
 VERBS = ("get", "describe", "events", "logs", "exec", "delete", "scale", "rollout", "set",
-         "cordon", "uncordon", "drain", "auth")
+         "cordon", "uncordon", "drain", "auth", "label", "annotate")
 USAGE = (
     "this lab's kubectl supports: get, describe, logs, exec, delete, scale, "
     "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
-    "events, and watches (get -w, events -w) ended by --request-timeout "
+    "label, annotate, events, and watches (get -w, events -w) ended by --request-timeout "
     "(e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', 'describe node worker-1', "
     "'events --for pod/web', 'logs web --previous', 'exec web -- cat /tmp/healthy', "
     "'delete pod web', 'scale deployment/web --replicas=5', "
     "'rollout status deployment/web', 'set image deployment/web nginx=nginx:1.27', "
-    "'drain worker-1 --ignore-daemonsets')"
+    "'drain worker-1 --ignore-daemonsets', 'label pod web tier=front')"
 )
 REQUEST_TIMEOUT = events.FLAGS[-1]
 # kubectl get -w and kubectl events -w watch until interrupted; a notebook cannot interrupt, so
@@ -166,6 +167,9 @@ def _prepare(verb: str, words: list[str], namespace: str,
         # Each node's pods get their own wait, as each DeleteOrEvictPods has its own deadline.
         waits = wait_seconds(request.timeout) * len(request.nodes)
         return drain, request, waits if verb == "drain" else 0.0
+    if verb in ("label", "annotate"):
+        flags, args = parse_flags(words, label.FLAGS, label.USAGE[verb])
+        return label, label.parse(verb, flags, args, flags.get("namespace") or namespace), 0.0
     if verb == "auth":
         if words[:1] != ["can-i"]:
             raise BadRequestError(f"error: this lab's kubectl auth knows can-i\n{auth.USAGE}")
