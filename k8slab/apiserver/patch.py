@@ -231,6 +231,8 @@ class Patcher:
                 f"include: {', '.join(accepted)}")
         check_options(patch_type, request.get("field_manager") or "", request.get("force"))
         name, subresource = request["name"], request.get("subresource") or ""
+        if kind.namespaced and not namespace:  # no route names such an object
+            raise NotFoundError(NO_SUCH_RESOURCE)
         read, write = self._target(kind, crd, namespace, name, subresource, attributes)
         schema = None if subresource == "scale" or crd else KIND_SCHEMAS.get(kind.qualified_kind)
         target = scale_kind(kind) if subresource == "scale" else kind

@@ -100,12 +100,23 @@ def _undecodable(obj: object, raw: str | bytes) -> str:
             f"{_go_type(obj)} into Go value of type {_GO_FIND_KIND}")
 
 
+def _compact(value: object) -> object:
+    # What survives Go's decode and encode: an empty map or list is left out (omitempty).
+    if isinstance(value, dict):
+        kept = {k: _compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, [])}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
 def _unchanged(old: dict, new: dict) -> bool:
-    """Whether an update would store what is stored already (resourceVersion aside)."""
-    def meta(obj: dict) -> dict:
-        return {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
-    return meta(old) == meta(new) and {k: v for k, v in old.items() if k != "metadata"} == {
-        k: v for k, v in new.items() if k != "metadata"}
+    """Whether an update would store what is stored already (resourceVersion aside), compared
+    as upstream compares the encoded bytes: empty maps and lists count as absent."""
+    def without_version(obj: dict) -> dict:
+        meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+        return dict(obj, metadata=meta)
+    return _compact(without_version(old)) == _compact(without_version(new))
 
 
 def qualified(kind: Kind) -> str:

@@ -19,6 +19,7 @@ from k8slab.errors import (
     UnknownError,
     UnsupportedMediaTypeError,
 )
+from tests.apiserver.test_audit import audit, events
 from tests.apiserver.test_crd import install, webapp
 from tests.apiserver.test_workloads import deployment
 
@@ -314,3 +315,79 @@ def test_the_patch_sent_is_not_changed(cp, web):
     sent = copy.deepcopy(body)
     patch(cp, STRATEGIC_MERGE_PATCH, body)
     assert body == sent
+
+
+# -- server-side apply's path, with a stand-in for the field manager ------------------------
+
+
+def _merge_apply(live, applied, manager, force, now):
+    """A stand-in for server_side_apply: the applied fields over the live object, the manager
+    and time noted, to check what the patcher passes and does with the answer."""
+    merged = dict(live or {}, **{k: v for k, v in applied.items() if k != "metadata"})
+    merged["metadata"] = dict((live or {}).get("metadata") or {}, **applied["metadata"],
+                              annotations={"manager": manager, "force": str(force), "at": now})
+    return merged
+
+
+APPLY = "application/apply-patch+yaml"
+APPLIED = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n"
+           "data:\n  colour: blue\n")
+
+
+@pytest.fixture
+def applying(cp):
+    cp.apiserver.patches.apply = _merge_apply
+    return cp
+
+
+def test_apply_creates_a_missing_object_then_updates_it(applying):
+    cp = applying
+    created = patch(cp, APPLY, APPLIED, resource="configmaps", name="settings",
+                    field_manager="kubectl")
+    assert created["data"] == {"colour": "blue"} and created["metadata"]["uid"]
+    assert created["metadata"]["annotations"]["manager"] == "kubectl"
+    updated = patch(cp, APPLY, APPLIED.replace("blue", "red"), resource="configmaps",
+                    name="settings", field_manager="kubectl", force=True)
+    assert updated["data"] == {"colour": "red"}
+    assert updated["metadata"]["uid"] == created["metadata"]["uid"]
+    assert updated["metadata"]["annotations"]["force"] == "True"
+
+
+def test_apply_needs_a_field_manager_and_yaml(applying):
+    cp = applying
+    error = patch(cp, APPLY, APPLIED, resource="configmaps", name="settings")
+    assert isinstance(error, InvalidError)
+    assert error.message == ('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required '
+                             "value: is required for apply patch")
+    error = patch(cp, APPLY, "data: [", resource="configmaps", name="settings",
+                  field_manager="kubectl")
+    assert isinstance(error, BadRequestError) and error.message.startswith(
+        "error decoding YAML: ")
+
+
+def test_with_apply_installed_the_415_lists_it(applying):
+    error = patch(applying, "text/yaml", "{}")
+    assert error.message.endswith("application/strategic-merge-patch+json, "
+                                  "application/apply-patch+yaml")
+
+
+def test_a_patch_that_changes_nothing_writes_nothing(cp, web):
+    same = patch(cp, MERGE_PATCH, {"spec": {"replicas": 3}})
+    assert same["metadata"]["resourceVersion"] == web["metadata"]["resourceVersion"]
+    assert cp.etcd.store.get(DEPLOYMENT_KEY).mod_revision == int(
+        web["metadata"]["resourceVersion"])
+
+
+def test_the_audit_log_keeps_the_patch_as_sent(cp, web):
+    audit(cp, {"rules": [{"level": "Request"}]})
+    patch(cp, MERGE_PATCH, '{"spec": {"replicas": 2}}')
+    complete = [e for e in events(cp, name="web") if e["stage"] == "ResponseComplete"][-1]
+    assert complete["verb"] == "patch"
+    assert complete["requestURI"] == "/apis/apps/v1/namespaces/default/deployments/web"
+    assert complete["requestObject"] == {"spec": {"replicas": 2}}
+
+
+def test_a_namespaced_object_patched_without_its_namespace_is_not_found(cp, web):
+    error = cp.call(cp.client().patch("deployments", "web", None, MERGE_PATCH, {}))
+    assert isinstance(error, NotFoundError)
+    assert error.message == "the server could not find the requested resource"
