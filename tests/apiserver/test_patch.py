@@ -177,15 +177,37 @@ def test_admission_runs_on_the_patched_object_and_a_refusal_stores_nothing(cp):
     assert stored(cp, "/registry/namespaces/team") == before
 
 
-def test_two_patches_at_once_both_land_the_loser_is_applied_again(cp, web):
+def _two_patches_at_once(cp) -> list:
+    """Two clients patch different labels at the same simulated instant; each outcome is the
+    patched object or the error."""
+    outcomes: list = []
+
+    def send(user, labels):
+        try:
+            outcomes.append((yield from cp.client(user).patch(
+                "deployments", "web", "default", MERGE_PATCH, {"metadata": {"labels": labels}})))
+        except ConflictError as error:
+            outcomes.append(error)
+
     group = cp.worker.group("writers")
-    first = group.spawn(cp.client("alice").patch(
-        "deployments", "web", "default", MERGE_PATCH, {"metadata": {"labels": {"a": "1"}}}))
-    second = group.spawn(cp.client("bob").patch(
-        "deployments", "web", "default", MERGE_PATCH, {"metadata": {"labels": {"b": "2"}}}))
+    group.spawn(send("alice", {"a": "1"}))
+    group.spawn(send("bob", {"b": "2"}))
     cp.sim.run(5.0)
-    assert first.ok and second.ok
+    return outcomes
+
+
+def test_two_patches_at_once_both_land_the_loser_is_applied_again(cp, web):
+    outcomes = _two_patches_at_once(cp)
+    assert len(outcomes) == 2 and all(isinstance(o, dict) for o in outcomes)
     assert stored(cp)["metadata"]["labels"] == {"a": "1", "b": "2"}
+
+
+def test_without_the_retry_the_second_of_two_patches_at_once_would_conflict(
+        cp, web, monkeypatch):
+    monkeypatch.setattr("k8slab.apiserver.patch.MAX_ATTEMPTS", 1)
+    outcomes = _two_patches_at_once(cp)
+    assert [type(o).__name__ for o in outcomes] == ["dict", "ConflictError"]
+    assert len(stored(cp)["metadata"]["labels"]) == 1
 
 
 def test_a_patch_that_pins_a_stale_resource_version_is_a_conflict(cp, web):
