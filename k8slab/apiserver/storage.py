@@ -284,9 +284,8 @@ class Storage:
             updated = yield from admit(updated, old)
         key = registry_key(kind, namespace, name)
         mod = int(old["metadata"]["resourceVersion"])
-        if _unchanged(old, updated):  # GuaranteedUpdate writes nothing when nothing changed
-            updated["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
-            return updated
+        if _unchanged(old, updated):  # GuaranteedUpdate writes nothing, answers what is stored
+            return old
         # ignore_lease: an object keeps its lease (an Event its TTL; simplified: upstream grants
         # an updated Event a fresh one).
         result = yield from _interpreted(self.etcd.txn(

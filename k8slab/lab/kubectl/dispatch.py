@@ -23,6 +23,7 @@ from k8slab.lab.kubectl import (
     get,
     label,
     logs,
+    patch,
     rollout,
     scale,
     set_image,
@@ -33,11 +34,11 @@ from k8slab.lab.kubectl.output import REQUEST_MARGIN, WAIT_LIMIT, wait_seconds
 
 DEFAULT_NAMESPACE = "default"
 VERBS = ("get", "describe", "events", "logs", "exec", "delete", "scale", "rollout", "set",
-         "cordon", "uncordon", "drain", "auth", "label", "annotate")
+         "cordon", "uncordon", "drain", "auth", "label", "annotate", "patch")
 USAGE = (
     "this lab's kubectl supports: get, describe, logs, exec, delete, scale, "
     "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
-    "label, annotate, events, and watches (get -w, events -w) ended by --request-timeout "
+    "label, annotate, patch, events, and watches (get -w, events -w) ended by --request-timeout "
     "(e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', 'describe node worker-1', "
     "'events --for pod/web', 'logs web --previous', 'exec web -- cat /tmp/healthy', "
     "'delete pod web', 'scale deployment/web --replicas=5', "
@@ -87,7 +88,7 @@ def run(terminal: Terminal, command: str) -> str:
     try:
         module, request, limit = _prepare(verb, after, namespace)
     except BadRequestError as error:
-        if verb not in ("delete", "scale") or "have a resource type" not in error.message:
+        if verb not in ("delete", "scale", "patch") or "have a resource type" not in error.message:
             raise
         # A word no built-in kind answers to: ask the server which custom kinds it serves.
         crds = terminal.reader.list("customresourcedefinitions", None)
@@ -175,10 +176,10 @@ def _prepare(verb: str, words: list[str], namespace: str,
             raise BadRequestError(f"error: this lab's kubectl auth knows can-i\n{auth.USAGE}")
         flags, args = parse_flags(words[1:], auth.FLAGS, auth.USAGE)
         return auth, auth.parse(flags, args, flags.get("namespace") or namespace), 0.0
-    module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec}[verb]
+    module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec, "patch": patch}[verb]
     flags, args = parse_flags(words, module.FLAGS, module.USAGE)
     request = (module.parse(flags, args, flags.get("namespace") or namespace, custom)
-               if verb in ("delete", "scale")
+               if verb in ("delete", "scale", "patch")
                else module.parse(flags, args, flags.get("namespace") or namespace))
     waits = verb == "delete" and request.wait
     return module, request, wait_seconds(request.timeout) if waits else 0.0

@@ -14,10 +14,10 @@ from collections.abc import Generator
 from dataclasses import dataclass
 
 from k8slab.api.validation.names import label_value_errors
-from k8slab.errors import APIError, BadRequestError, InvalidError, NotFoundError
+from k8slab.errors import APIError, BadRequestError, NotFoundError
 from k8slab.lab.kubectl.api import Api
 from k8slab.lab.kubectl.flags import NAMESPACE, Flag
-from k8slab.lab.kubectl.output import KubectlError, KubectlNotFoundError
+from k8slab.lab.kubectl.output import KubectlError, KubectlNotFoundError, api_error_line
 from k8slab.lab.kubectl.set_image import resources_and_pairs
 from k8slab.lab.kubectl.targets import Target, parse_targets
 
@@ -125,19 +125,6 @@ def _overwrite_error(request: LabelRequest, current: dict) -> str:
     return lines[0] if len(lines) == 1 else ("[" + ", ".join(lines) + "]" if lines else "")
 
 
-def _error_line(error: APIError) -> str:
-    """How kubectl's checkErr prints an API error: an Invalid one as `The Pod "web" is invalid:
-    <causes>` (or `The request is invalid: ...` when it names no object), others as
-    `Error from server (Reason): <message>` (cmdutil.StandardErrorMessage)."""
-    if isinstance(error, InvalidError):
-        named, found, causes = error.message.partition(" is invalid: ")
-        if found and named.strip() not in ("", '""'):
-            return f"The {named} is invalid: {causes}"
-        return f"The request is invalid: {causes if found else error.message}"
-    reason = f" ({error.reason})" if error.reason else ""
-    return f"Error from server{reason}: {error.message}"
-
-
 def _change(api: Api, request: LabelRequest, target: Target, lines: list[str]) -> Generator:
     """Patch one object; the word kubectl prints after its name."""
     obj = yield from api.get(target.info.resource, target.name, target.namespace)
@@ -182,6 +169,6 @@ def steps(api: Api, request: LabelRequest) -> Generator:
         except KubectlError:
             raise
         except APIError as error:
-            raise KubectlError(lines, _error_line(error)) from None
+            raise KubectlError(lines, api_error_line(error)) from None
         lines.append(f"{target.object_name} {word}")
     return "\n".join(lines)

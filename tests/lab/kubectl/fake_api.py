@@ -91,12 +91,12 @@ class FakeApi:
         return self.put(obj)
 
     def patch(self, resource: str, name: str, namespace: str | None, patch_type: str,
-              patch: object, field_manager: str = "") -> Generator:
+              patch: object, field_manager: str = "", subresource: str = "") -> Generator:
         """A merge patch, applied as the API server would (other types are not faked)."""
         self.requests.append(("patch", resource, namespace, name, patch_type, patch,
                               field_manager))
         yield from ()
-        assert patch_type == "application/merge-patch+json", patch_type
+        assert patch_type == "application/merge-patch+json" and not subresource, patch_type
         current = yield from self.get(resource, name, namespace)
         self.requests.pop()  # the server's own read is no request of the client's
         wanted = (patch.get("metadata") or {}).get("resourceVersion")
