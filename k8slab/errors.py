@@ -97,6 +97,24 @@ class GoneError(APIError):
     reason = "Expired"
 
 
+class RequestEntityTooLargeError(APIError):
+    """413: the request is too big, e.g. a JSON patch of more than 10,000 operations.
+
+    apimachinery's errors.NewRequestEntityTooLargeError prefixes the message with
+    "Request entity too large: "."""
+
+    code = 413
+    reason = "RequestEntityTooLarge"
+
+
+class UnsupportedMediaTypeError(APIError):
+    """415: the body's Content-Type is not one the endpoint reads, e.g. a strategic merge
+    patch for a custom resource (apiserver endpoints/handlers/negotiation/errors.go)."""
+
+    code = 415
+    reason = "UnsupportedMediaType"
+
+
 class InvalidError(APIError):
     """422: the object failed validation; the message names the field.
 
@@ -161,6 +179,8 @@ _BY_REASON = {
         AlreadyExistsError,
         ConflictError,
         GoneError,
+        RequestEntityTooLargeError,
+        UnsupportedMediaTypeError,
         InvalidError,
         InternalError,
         UnavailableError,

@@ -36,7 +36,8 @@ DECISION, REASON = "authorization.k8s.io/decision", "authorization.k8s.io/reason
 EVENT_FIELDS = ("kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "user",
                 "sourceIPs", "objectRef", "responseStatus", "requestObject", "responseObject",
                 "requestReceivedTimestamp", "stageTimestamp", "annotations")
-_WITH_BODY = ("create", "update", "update_status", "evict", "finalize", "delete", "bind")
+_WITH_BODY = ("create", "update", "update_status", "evict", "finalize", "delete", "bind",
+              "patch")
 
 
 @dataclass
@@ -162,8 +163,17 @@ def request_uri(attributes: Attributes, request: dict) -> str:
     return "/".join(parts) + (f"?{encoded}" if encoded else "")
 
 
-def request_object(request: dict) -> dict | None:
-    """The object a write sent: its body, a pods/binding's Binding, a delete's options."""
+def request_object(request: dict) -> object:
+    """The object a write sent: its body, a pods/binding's Binding, a delete's options, a
+    PATCH's patch as sent (audit.LogRequestPatch), decoded when it is JSON."""
+    if request["verb"] == "patch":
+        body = request.get("body")
+        if isinstance(body, str | bytes):
+            try:
+                return json.loads(body)
+            except ValueError:
+                return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        return body
     if request["verb"] == "delete":
         return request.get("options")
     if request["verb"] == "bind":

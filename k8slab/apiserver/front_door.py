@@ -18,8 +18,8 @@ from k8slab.apiserver.request_info import UserInfo, request_attributes
 from k8slab.errors import APIError, K8sLabError, UnauthorizedError
 
 # The verbs that write (their authentication is in the trace; reads are too many).
-WRITE_VERBS = ("create", "update", "update_status", "bind", "delete", "evict", "token",
-               "update_scale")
+WRITE_VERBS = ("create", "update", "update_status", "patch", "bind", "delete", "evict",
+               "token", "update_scale")
 
 
 class FrontDoor:
@@ -81,8 +81,8 @@ def request_ref(request: dict, resolve: Callable[[str], Kind] = resource_info) -
         kind = resolve(request.get("resource") or "")
     except K8sLabError:
         return str(request.get("resource"))
-    body = request.get("body") or {}
-    meta = body.get("metadata") or {}
+    body = request.get("body")
+    meta = (body.get("metadata") or {}) if isinstance(body, dict) else {}
     name = request.get("name") or meta.get("name") or meta.get("generateName", "")
     namespace = request.get("namespace") or meta.get("namespace")
     if kind.namespaced:

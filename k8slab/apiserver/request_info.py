@@ -92,6 +92,8 @@ def request_attributes(request: dict, user: UserInfo, kind: Kind | None = None) 
                           resource_request=False)
     kind = kind or resource_info(request["resource"])
     k8s_verb, subresource = _VERB_AND_SUBRESOURCE.get(verb, (verb, ""))
+    if verb == "patch":  # PATCH names its subresource: pods/status, deployments/scale
+        subresource = request.get("subresource") or ""
     body = request.get("body") or {}
     meta = body.get("metadata") or {} if isinstance(body, dict) else {}
     name = request.get("name") or (meta.get("name", "") if verb != "create" else "")

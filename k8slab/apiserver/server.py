@@ -42,7 +42,9 @@ from k8slab.apiserver.list_options import ListOptions, list_options
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.object_copy import json_copy
+from k8slab.apiserver.patch import Patcher
 from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
+from k8slab.apiserver.scale import check_scalable, scale_of, scaled
 from k8slab.apiserver.selectors import parse_field_selector
 from k8slab.apiserver.serviceaccount_token import ServiceAccountTokenAuthenticator, signing_key
 from k8slab.apiserver.storage import Storage
@@ -129,6 +131,9 @@ class APIServer(FrontDoor):
         self.crds = CustomResourceRegistry()
         self.custom = CustomResourceHandler(self.storage, self.admission, self.deleter,
                                             self._rng, lambda: self.sim.now)
+        # PATCH, for built-in and custom kinds alike (server-side apply: none installed yet).
+        self.patches = Patcher(self.storage, self.writes, self.custom, self.deleter,
+                               lambda: self.sim.now)
 
     @property
     def cache_ready(self) -> bool:
@@ -251,8 +256,9 @@ class APIServer(FrontDoor):
     # -- requests -------------------------------------------------------------------------
 
     def serve(self, request: dict) -> Generator:
-        """Handle one API request (create, get, list, update, update_status, bind, delete,
-        evict, and pods' log and exec, which the pod's kubelet answers).
+        """Handle one API request (create, get, list, update, update_status, patch, scale,
+        update_scale, bind, delete, evict, and pods' log and exec, which the pod's kubelet
+        answers).
 
         The request's credential is authenticated first (401 if it does not verify). Writes
         are recorded in the trace when they arrive, and again if they fail.
@@ -307,6 +313,8 @@ class APIServer(FrontDoor):
         attributes = self._authorize(request, user, kind, entry)
         namespace = request.get("namespace") if kind.namespaced else None
         crd = self.crds.crd_for(kind)
+        if verb == "patch":
+            return (yield from self.patches.patch(kind, namespace, request, attributes, crd))
         if crd is not None:
             return (yield from self.custom.handle(kind, crd, namespace, request, attributes))
         if verb == "create":
@@ -318,6 +326,8 @@ class APIServer(FrontDoor):
             return (yield from self._list(kind, namespace, request))
         if verb in ("update", "update_status"):
             return (yield from self.writes.update(kind, request["body"], verb, attributes))
+        if verb in ("scale", "update_scale"):  # <workload>/<name>/scale
+            return (yield from self._scale(kind, namespace, request, attributes))
         if verb == "bind":
             return (yield from self.writes.bind(kind, namespace, request["name"], request["node"]))
         if verb == "delete":
@@ -349,6 +359,17 @@ class APIServer(FrontDoor):
             return (yield from self.node_proxy.exec(namespace, request["name"],
                                                     request.get("container"), request["argv"]))
         raise BadRequestError(f"unknown verb {verb!r}")
+
+    def _scale(self, kind: Kind, namespace: str | None, request: dict,
+               attributes: Attributes) -> Generator:
+        """GET or PUT a built-in workload's scale subresource (an autoscaling/v1 Scale)."""
+        check_scalable(kind)
+        obj = served_form(kind, (yield from self.storage.get(kind, namespace, request["name"])))
+        if request["verb"] == "scale":
+            return scale_of(kind, obj)
+        updated = yield from self.writes.update(kind, scaled(kind, obj, request.get("body")),
+                                                "update", attributes)
+        return scale_of(kind, updated)
 
     def _audit_begin(self, request: dict, user: UserInfo,
                      kind: Kind | None = None) -> AuditEntry | None:

@@ -100,6 +100,25 @@ def _undecodable(obj: object, raw: str | bytes) -> str:
             f"{_go_type(obj)} into Go value of type {_GO_FIND_KIND}")
 
 
+def _compact(value: object) -> object:
+    # What survives Go's decode and encode: an empty map or list is left out (omitempty).
+    if isinstance(value, dict):
+        kept = {k: _compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ({}, [])}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    return value
+
+
+def _unchanged(old: dict, new: dict) -> bool:
+    """Whether an update would store what is stored already (resourceVersion aside), compared
+    as upstream compares the encoded bytes: empty maps and lists count as absent."""
+    def without_version(obj: dict) -> dict:
+        meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+        return dict(obj, metadata=meta)
+    return _compact(without_version(old)) == _compact(without_version(new))
+
+
 def qualified(kind: Kind) -> str:
     """The resource as errors name it: `pods`, or `leases.coordination.k8s.io` for a group."""
     return f"{kind.resource}.{kind.group}" if kind.group else kind.resource
@@ -259,12 +278,14 @@ class Storage:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise ConflictError(conflict_message(kind, name))
-        old = json_copy(current) if admit is not None else current  # decoded JSON
+        old = json_copy(current)  # decoded JSON, as stored
         updated = mutate(current)  # freshly decoded from etcd: ours to change
         if admit is not None:
             updated = yield from admit(updated, old)
         key = registry_key(kind, namespace, name)
-        mod = int(current["metadata"]["resourceVersion"])
+        mod = int(old["metadata"]["resourceVersion"])
+        if _unchanged(old, updated):  # GuaranteedUpdate writes nothing, answers what is stored
+            return old
         # ignore_lease: an object keeps its lease (an Event its TTL; simplified: upstream grants
         # an updated Event a fresh one).
         result = yield from _interpreted(self.etcd.txn(

@@ -138,6 +138,29 @@ class Client:
         """PUT the status subresource."""
         return (yield from self.request("update_status", resource_of(obj), body=obj))
 
+    def patch(self, resource: str, name: str, namespace: str | None, patch_type: str,
+              patch: object, *, subresource: str = "", field_manager: str = "",
+              force: bool | None = None) -> Generator:
+        """PATCH an object (or its "status" or "scale" subresource); returns it as stored.
+
+        patch_type is the Content-Type: "application/json-patch+json" (a list of RFC 6902
+        operations), "application/merge-patch+json" (RFC 7386: null deletes, lists replace),
+        "application/strategic-merge-patch+json" (built-in kinds: lists such as containers
+        merge by their key, as kubectl patch does by default) or "application/apply-patch+yaml"
+        (server-side apply, which needs a field_manager; force takes fields other managers
+        own). patch is the raw text or the decoded value. The server applies it to the object
+        as stored and retries by itself when another writer got in first.
+        """
+        fields: dict = {"patch_type": patch_type, "body": patch}
+        if subresource:
+            fields["subresource"] = subresource
+        if field_manager:
+            fields["field_manager"] = field_manager
+        if force is not None:
+            fields["force"] = force
+        return (yield from self.request("patch", resource, namespace=namespace, name=name,
+                                        **fields))
+
     def get_scale(self, resource: str, name: str, namespace: str | None = None) -> Generator:
         """GET <resource>/<name>/scale: an autoscaling/v1 Scale (custom resources with a
         scale subresource)."""

@@ -110,7 +110,8 @@ class KubectlVerbs:
     def kubectl(self, command: str, *, as_user: str | None = None,
                 as_groups: Sequence[str] = ()) -> str:
         """What `kubectl <command>` prints: get, describe, logs, exec, delete, scale, rollout,
-        set image, cordon, uncordon, drain (dispatch.USAGE lists their forms).
+        set image, cordon, uncordon, drain, label, annotate, patch (dispatch.USAGE lists
+        their forms).
 
         Verbs that wait (delete, rollout status, drain) let simulated time pass until done, as
         kubectl waits; they stop after a bounded time (--timeout, or ten simulated minutes).

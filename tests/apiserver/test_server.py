@@ -257,8 +257,8 @@ def test_list_by_namespace_and_by_field_selector(cp, make_pod):
 
 
 def test_an_unknown_verb_is_a_bad_request(cp):
-    error = cp.call(cp.client().request("patch", "pods", name="web"))
-    assert isinstance(error, BadRequestError) and error.message == "unknown verb 'patch'"
+    error = cp.call(cp.client().request("frobnicate", "pods", name="web"))
+    assert isinstance(error, BadRequestError) and error.message == "unknown verb 'frobnicate'"
 
 
 def test_the_api_server_unreachable_is_unavailable(cp):

@@ -79,7 +79,8 @@ def test_status_is_written_with_conflict_retry(cp):
     def reconcile(ctl, key):
         stale = ctl.get(key)
         fresh = yield from ctl.client.get("deployments", "web", "default")
-        yield from ctl.client.update(fresh)  # someone else writes first: stale is stale
+        fresh["metadata"]["labels"] = {"touched": "yes"}  # an update that changes nothing
+        yield from ctl.client.update(fresh)  # would write nothing; this one makes stale stale
         yield from ctl.update_status(stale, {"observedGeneration": 1, "replicas": 0})
 
     ctl = Controller(cp.client("operator"), "deployments", reconcile)

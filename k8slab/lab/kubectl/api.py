@@ -30,6 +30,11 @@ class Api(Protocol):
     def update(self, obj: dict) -> Generator:
         """PUT an object back (a stale resourceVersion is a ConflictError)."""
 
+    def patch(self, resource: str, name: str, namespace: str | None, patch_type: str,
+              patch: object, field_manager: str = "", subresource: str = "") -> Generator:
+        """PATCH an object (or its "status" or "scale") with a patch of `patch_type` (its
+        Content-Type), in the name of `field_manager` (kubectl's is `kubectl-<verb>`)."""
+
     def delete(self, resource: str, name: str, namespace: str | None, *,
                grace_period_seconds: int | None = None,
                propagation_policy: str | None = None) -> Generator:
@@ -93,6 +98,13 @@ class ClientApi:
     def update(self, obj: dict) -> Generator:
         """PUT an object."""
         return (yield from self._client.update(obj))
+
+    def patch(self, resource: str, name: str, namespace: str | None, patch_type: str,
+              patch: object, field_manager: str = "", subresource: str = "") -> Generator:
+        """PATCH an object or its subresource."""
+        return (yield from self._client.patch(resource, name, namespace, patch_type, patch,
+                                              field_manager=field_manager,
+                                              subresource=subresource))
 
     def delete(self, resource: str, name: str, namespace: str | None, *,
                grace_period_seconds: int | None = None,

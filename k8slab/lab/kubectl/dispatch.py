@@ -21,7 +21,9 @@ from k8slab.lab.kubectl import (
     events,
     exec,
     get,
+    label,
     logs,
+    patch,
     rollout,
     scale,
     set_image,
@@ -32,16 +34,16 @@ from k8slab.lab.kubectl.output import REQUEST_MARGIN, WAIT_LIMIT, wait_seconds
 
 DEFAULT_NAMESPACE = "default"
 VERBS = ("get", "describe", "events", "logs", "exec", "delete", "scale", "rollout", "set",
-         "cordon", "uncordon", "drain", "auth")
+         "cordon", "uncordon", "drain", "auth", "label", "annotate", "patch")
 USAGE = (
     "this lab's kubectl supports: get, describe, logs, exec, delete, scale, "
     "rollout status|history|undo|pause|resume|restart, set image, cordon, uncordon, drain, "
-    "events, and watches (get -w, events -w) ended by --request-timeout "
+    "label, annotate, patch, events, and watches (get -w, events -w) ended by --request-timeout "
     "(e.g. 'get pods -o wide', 'get pods -w --request-timeout=30s', 'describe node worker-1', "
     "'events --for pod/web', 'logs web --previous', 'exec web -- cat /tmp/healthy', "
     "'delete pod web', 'scale deployment/web --replicas=5', "
     "'rollout status deployment/web', 'set image deployment/web nginx=nginx:1.27', "
-    "'drain worker-1 --ignore-daemonsets')"
+    "'drain worker-1 --ignore-daemonsets', 'label pod web tier=front')"
 )
 REQUEST_TIMEOUT = events.FLAGS[-1]
 # kubectl get -w and kubectl events -w watch until interrupted; a notebook cannot interrupt, so
@@ -86,7 +88,7 @@ def run(terminal: Terminal, command: str) -> str:
     try:
         module, request, limit = _prepare(verb, after, namespace)
     except BadRequestError as error:
-        if verb not in ("delete", "scale") or "have a resource type" not in error.message:
+        if verb not in ("delete", "scale", "patch") or "have a resource type" not in error.message:
             raise
         # A word no built-in kind answers to: ask the server which custom kinds it serves.
         crds = terminal.reader.list("customresourcedefinitions", None)
@@ -166,15 +168,18 @@ def _prepare(verb: str, words: list[str], namespace: str,
         # Each node's pods get their own wait, as each DeleteOrEvictPods has its own deadline.
         waits = wait_seconds(request.timeout) * len(request.nodes)
         return drain, request, waits if verb == "drain" else 0.0
+    if verb in ("label", "annotate"):
+        flags, args = parse_flags(words, label.FLAGS, label.USAGE[verb])
+        return label, label.parse(verb, flags, args, flags.get("namespace") or namespace), 0.0
     if verb == "auth":
         if words[:1] != ["can-i"]:
             raise BadRequestError(f"error: this lab's kubectl auth knows can-i\n{auth.USAGE}")
         flags, args = parse_flags(words[1:], auth.FLAGS, auth.USAGE)
         return auth, auth.parse(flags, args, flags.get("namespace") or namespace), 0.0
-    module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec}[verb]
+    module = {"delete": delete, "scale": scale, "logs": logs, "exec": exec, "patch": patch}[verb]
     flags, args = parse_flags(words, module.FLAGS, module.USAGE)
     request = (module.parse(flags, args, flags.get("namespace") or namespace, custom)
-               if verb in ("delete", "scale")
+               if verb in ("delete", "scale", "patch")
                else module.parse(flags, args, flags.get("namespace") or namespace))
     waits = verb == "delete" and request.wait
     return module, request, wait_seconds(request.timeout) if waits else 0.0

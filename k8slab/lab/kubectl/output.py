@@ -8,7 +8,7 @@ transcript and whose `output` is what was printed before the error.
 
 from __future__ import annotations
 
-from k8slab.errors import K8sLabError, NotFoundError
+from k8slab.errors import APIError, InvalidError, K8sLabError, NotFoundError
 
 # kubectl's waits are long: delete waits up to 168 h (delete.go: effectiveTimeout), rollout
 # status and drain for ever when --timeout is 0. The lab stops waiting after ten simulated
@@ -30,6 +30,19 @@ class KubectlError(K8sLabError):
 
 class KubectlNotFoundError(KubectlError, NotFoundError):
     """kubectl's error when the API server answered NotFound (`except NotFoundError` sees it)."""
+
+
+def api_error_line(error: APIError) -> str:
+    """How kubectl's checkErr prints an API error: an Invalid one as `The Pod "web" is invalid:
+    <causes>` (or `The request is invalid: ...` when it names no object), others as
+    `Error from server (Reason): <message>` (cmdutil.StandardErrorMessage)."""
+    if isinstance(error, InvalidError):
+        named, found, causes = error.message.partition(" is invalid: ")
+        if found and named.strip() not in ("", '""'):
+            return f"The {named} is invalid: {causes}"
+        return f"The request is invalid: {causes if found else error.message}"
+    reason = f" ({error.reason})" if error.reason else ""
+    return f"Error from server{reason}: {error.message}"
 
 
 def wait_seconds(timeout: float | None) -> float:

@@ -43,7 +43,7 @@ class SetImageRequest:
 
 def parse(flags: dict, args: list[str], namespace: str) -> SetImageRequest:
     """Split resources from CONTAINER=IMAGE pairs and check them as kubectl's Validate does."""
-    resources, pairs = _resources_and_pairs(args)
+    resources, pairs = resources_and_pairs(args)
     if not resources:
         raise BadRequestError("error: one or more resources must be specified as <resource> "
                               f"<name> or <resource>/<name>\n{USAGE}")
@@ -63,7 +63,7 @@ def parse(flags: dict, args: list[str], namespace: str) -> SetImageRequest:
     return SetImageRequest(tuple(targets), tuple(images.items()))
 
 
-def _resources_and_pairs(args: list[str]) -> tuple[list[str], list[str]]:
+def resources_and_pairs(args: list[str], pair_type: str = "image") -> tuple[list[str], list[str]]:
     """cmdutil.GetResourcesAndPairs: resources first, then every KEY=VALUE (or KEY-) word."""
     resources: list[str] = []
     pairs: list[str] = []
@@ -73,7 +73,7 @@ def _resources_and_pairs(args: list[str]) -> tuple[list[str], list[str]]:
             pairs.append(word)
         elif pairs:
             raise BadRequestError(
-                f"error: all resources must be specified before image changes: {word}")
+                f"error: all resources must be specified before {pair_type} changes: {word}")
         else:
             resources.append(word)
     return resources, pairs

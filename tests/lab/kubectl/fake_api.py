@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import resource_info
+from k8slab.api.merge_patch import apply_merge_patch
 from k8slab.api.timestamps import to_time
 from k8slab.errors import ConflictError, NotFoundError
 
@@ -88,6 +89,21 @@ class FakeApi:
             raise ConflictError("the object has been modified; please apply your changes to "
                                 "the latest version and try again")
         return self.put(obj)
+
+    def patch(self, resource: str, name: str, namespace: str | None, patch_type: str,
+              patch: object, field_manager: str = "", subresource: str = "") -> Generator:
+        """A merge patch, applied as the API server would (other types are not faked)."""
+        self.requests.append(("patch", resource, namespace, name, patch_type, patch,
+                              field_manager))
+        yield from ()
+        assert patch_type == "application/merge-patch+json" and not subresource, patch_type
+        current = yield from self.get(resource, name, namespace)
+        self.requests.pop()  # the server's own read is no request of the client's
+        wanted = (patch.get("metadata") or {}).get("resourceVersion")
+        if wanted and wanted != current["metadata"]["resourceVersion"]:
+            raise ConflictError("the object has been modified; please apply your changes to "
+                                "the latest version and try again")
+        return self.put(apply_merge_patch(current, patch))
 
     def delete(self, resource: str, name: str, namespace: str | None, *,
                grace_period_seconds: int | None = None,
