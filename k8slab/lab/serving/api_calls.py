@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from k8slab.api.kinds import Kind
+from k8slab.api.validation.field import invalid_error, required
 from k8slab.errors import BadRequestError
 from k8slab.lab.serving.http_types import HttpRequest
 from k8slab.lab.serving.request_body import PATCH_TYPES, decode_body, media_type
@@ -145,8 +147,8 @@ def _watch_options(request: HttpRequest) -> dict:
     if request.param("resourceVersionMatch"):
         fields["resource_version_match"] = request.param("resourceVersionMatch")
     timeout = number(request, "timeoutSeconds")
-    if timeout is not None:
-        fields["timeout_seconds"] = max(timeout, 0)
+    if timeout and timeout > 0:  # 0 or less: the server's own timeout, as if none were given
+        fields["timeout_seconds"] = timeout
     return fields
 
 
@@ -195,8 +197,8 @@ def _post(route: Route, request: HttpRequest) -> Call:
     if route.subresource == "binding":
         target = (body or {}).get("target") if isinstance(body, dict) else None
         node = target.get("name") if isinstance(target, dict) else None
-        if not node:
-            raise BadRequestError("Binding.target.name is required: the node to bind to")
+        if not node:  # pkg/apis/core/validation ValidatePodBinding
+            raise invalid_error(BINDING, route.name, [required("target.name")])
         return Call("bind", _writes(request, {**_base(route), "node": node}))
     if route.subresource == "eviction":
         return Call("evict", _writes(request, {**_base(route), "body": body}))
@@ -207,6 +209,7 @@ def _post(route: Route, request: HttpRequest) -> Call:
     raise NotAllowed("create")
 
 
+BINDING = Kind("Binding", "v1", "bindings", True, "")  # pods/binding's body; never stored
 _SUBRESOURCE_KINDS = {"binding": "Binding", "eviction": "Eviction", "token": "TokenRequest",
                       "scale": "Scale"}
 

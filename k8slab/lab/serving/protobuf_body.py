@@ -48,7 +48,10 @@ def decode_protobuf(body: bytes) -> dict:
     type_meta = _fields(_last(unknown, 1, b""))
     api_version = _text(_last(type_meta, 1, b""))
     kind = _text(_last(type_meta, 2, b""))
-    message = schema()["kinds"].get(f"{api_version}/{kind}")
+    # DeleteOptions is registered in every group-version (metav1.AddToGroupVersion): a typed
+    # client deleting a Deployment sends apps/v1 DeleteOptions.
+    message = schema()["kinds"].get("v1/DeleteOptions" if kind == "DeleteOptions"
+                                    else f"{api_version}/{kind}")
     if message is None:
         raise BadRequestError(f'no kind "{kind}" is registered for version "{api_version}" '
                               "(k8slab decodes protobuf for the kinds it models)")

@@ -80,6 +80,14 @@ def _unknown(api_version: str, kind: str, raw: bytes) -> bytes:
     return bytes([0x0A, len(type_meta)]) + type_meta + bytes([0x12, len(raw)]) + raw
 
 
+def test_delete_options_of_any_group_version_decode():
+    # DeleteOptions {gracePeriodSeconds (1): 0, propagationPolicy (4): "Foreground"}
+    raw = bytes([0x08, 0x00, 0x22, 10]) + b"Foreground"
+    options = decode_protobuf(MAGIC + _unknown("apps/v1", "DeleteOptions", raw))
+    assert options == {"apiVersion": "apps/v1", "kind": "DeleteOptions",
+                       "gracePeriodSeconds": 0, "propagationPolicy": "Foreground"}
+
+
 def test_times_and_durations_read_as_upstreams_json_writes_them():
     assert _time({1: [1767225600], 2: [0]}) == "2026-01-01T00:00:00Z"
     assert _time({1: [1767225600], 2: [123456789]}, micro=True) == (

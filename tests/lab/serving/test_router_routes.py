@@ -8,7 +8,7 @@ import json
 import pytest
 
 from k8slab.api.kinds import Kind
-from k8slab.errors import BadRequestError
+from k8slab.errors import BadRequestError, InvalidError
 from k8slab.lab.serving.api_calls import NotAllowed, UnsupportedPatch, plan
 from k8slab.lab.serving.request_body import UnsupportedMediaType
 from k8slab.lab.serving.routes import resource_route
@@ -223,3 +223,14 @@ def test_the_user_agent_goes_with_a_write_for_the_field_manager():
 def test_dry_run_is_refused_rather_than_written():
     with pytest.raises(BadRequestError, match="dryRun is not supported"):
         _call("POST", f"{NS}/pods", POD, dryRun="All")
+
+
+def test_a_binding_without_a_node_is_422_as_validation_words_it():
+    with pytest.raises(InvalidError) as error:
+        _call("POST", f"{NS}/pods/web/binding", {"kind": "Binding", "target": {}})
+    assert error.value.message == 'Binding "web" is invalid: target.name: Required value'
+
+
+def test_a_watch_timeout_of_zero_is_the_servers_own():
+    assert "timeout_seconds" not in _call("GET", f"{NS}/pods", watch="1",
+                                          timeoutSeconds="0").fields
