@@ -42,7 +42,7 @@ from k8slab.apiserver.list_options import ListOptions, list_options
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.object_copy import json_copy
-from k8slab.apiserver.patch import Patcher
+from k8slab.apiserver.patch import MAX_ATTEMPTS, Patcher
 from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.scale import check_scalable, scale_of, scaled
 from k8slab.apiserver.selectors import parse_field_selector
@@ -58,6 +58,7 @@ from k8slab.errors import (
     AlreadyExistsError,
     APIError,
     BadRequestError,
+    ConflictError,
     ForbiddenError,
     GoneError,
     InternalError,
@@ -364,12 +365,22 @@ class APIServer(FrontDoor):
                attributes: Attributes) -> Generator:
         """GET or PUT a built-in workload's scale subresource (an autoscaling/v1 Scale)."""
         check_scalable(kind)
-        obj = served_form(kind, (yield from self.storage.get(kind, namespace, request["name"])))
-        if request["verb"] == "scale":
-            return scale_of(kind, obj)
-        updated = yield from self.writes.update(kind, scaled(kind, obj, request.get("body")),
-                                                "update", attributes)
-        return scale_of(kind, updated)
+        for attempt in range(MAX_ATTEMPTS):
+            obj = served_form(kind, (yield from self.storage.get(kind, namespace,
+                                                                request["name"])))
+            if request["verb"] == "scale":
+                return scale_of(kind, obj)
+            body = request.get("body")
+            try:
+                updated = yield from self.writes.update(kind, scaled(kind, obj, body), "update",
+                                                        attributes)
+            except ConflictError:
+                # GuaranteedUpdate reads again and retries a Scale that names no
+                # resourceVersion; one that does is a precondition that failed.
+                if _scale_version(body) or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                continue
+            return scale_of(kind, updated)
 
     def _audit_begin(self, request: dict, user: UserInfo,
                      kind: Kind | None = None) -> AuditEntry | None:
@@ -508,3 +519,9 @@ def _refuse(stream: Stream, status: dict) -> None:
 
 class _Panicked(InternalError):
     """The 500 of a handler that panicked (recorded at the audit log's Panic stage)."""
+
+
+def _scale_version(scale: object) -> str:
+    """The resourceVersion a Scale body names (a precondition), or ""."""
+    metadata = scale.get("metadata") if isinstance(scale, dict) else None
+    return str(metadata.get("resourceVersion") or "") if isinstance(metadata, dict) else ""

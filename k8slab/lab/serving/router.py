@@ -9,7 +9,6 @@ raises: anything unexpected is a 500 Status.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -18,12 +17,13 @@ from k8slab.client.rest import Client
 from k8slab.errors import APIError, K8sLabError
 from k8slab.lab import components
 from k8slab.lab.serving.api_calls import Call, NotAllowed, UnsupportedPatch, plan
+from k8slab.lab.serving.discovery import discovery_response
 from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
 from k8slab.lab.serving.log_follow import followed
 from k8slab.lab.serving.media import Negotiated, negotiate
+from k8slab.lab.serving.openapi import openapi_body
 from k8slab.lab.serving.request_body import BODY_TYPES, PATCH_TYPES, UnsupportedMediaType
 from k8slab.lab.serving.routes import Route, resource_route, served_group_version, split_path
-from k8slab.lab.serving.scale_subresource import get_scale, update_scale
 from k8slab.lab.serving.status import (
     encode,
     error_response,
@@ -41,6 +41,7 @@ from k8slab.lab.serving.system_paths import (
     health_response,
     version_response,
 )
+from k8slab.lab.serving.tables import table
 from k8slab.lab.serving.watch_stream import event_lines
 from k8slab.sim.host import describe
 
@@ -53,19 +54,6 @@ _STATUS_ANSWERS = ("bind", "evict")
 RETURN_DELETED = ("pods", "serviceaccounts")
 
 
-def optional_function(module: str, name: str) -> Callable | None:
-    """`name` from k8slab.lab.serving.`module`, or None while that module is not built yet
-    (discovery, OpenAPI and Tables come from their own engineer's modules)."""
-    full = f"k8slab.lab.serving.{module}"
-    try:
-        found = importlib.import_module(full)
-    except ModuleNotFoundError as error:
-        if error.name != full:
-            raise  # the module is there but something it imports is not: a bug to show
-        return None
-    return getattr(found, name)
-
-
 class Router:
     """Answers HTTP requests for one cluster, making them through `runner` (see SimRunner:
     `run_request(steps, credentials, impersonation)` and `open_watch(...)`)."""
@@ -73,12 +61,10 @@ class Router:
     def __init__(self, cluster: Any, runner: Any) -> None:
         self.cluster = cluster
         self.runner = runner
-        # The discovery engineer's modules: table(resource, objects, *, include_object, now,
-        # crds, list_metadata), discovery_response(path, accept, crds, *, server_address)
-        # -> (content type, document) | None, openapi_body(path, crds) -> bytes | None.
-        self.table = optional_function("tables", "table")
-        self.discovery_response = optional_function("discovery", "discovery_response")
-        self.openapi_body = optional_function("openapi", "openapi_body")
+        # The documents the API server serves beside objects (tests may swap in their own).
+        self.table = table
+        self.discovery_response = discovery_response
+        self.openapi_body = openapi_body
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         """The answer to `request`; errors become Status bodies, never exceptions."""
@@ -120,16 +106,12 @@ class Router:
             return unsupported_media_type(BODY_TYPES)
         if call.answer == "log":  # text, whatever the client accepts
             return self._log(request, route, call)
-        media = negotiate(request.headers.get("accept", ""), table=self.table is not None)
+        media = negotiate(request.headers.get("accept", ""), table=True)
         if media is None:
             return not_acceptable(("application/json", "application/yaml"))
         if call.answer == "watch":
             return self._watch(request, route, call, media)
-        if call.verb in ("scale", "update_scale") and not route.custom:
-            answer, warnings = self._builtin_scale(request, route, call)
-        else:
-            answer, warnings = self._run(request, call.verb, route.server_resource,
-                                         call.fields)
+        answer, warnings = self._run(request, call.verb, route.server_resource, call.fields)
         response = self._answer(request, route, call, answer, media)
         response.headers.update(_warning_headers(warnings))
         return response
@@ -150,8 +132,6 @@ class Router:
 
     def _discovery(self, request: HttpRequest, path: str) -> HttpResponse:
         """/api, /apis, /apis/<group>, and a group-version's APIResourceList."""
-        if self.discovery_response is None:
-            return path_not_found()
         answer = self.discovery_response(
             path, request.headers.get("accept", ""), self._crds(),
             server_address=request.headers.get("host") or "127.0.0.1:6443")
@@ -162,7 +142,7 @@ class Router:
 
     def _openapi(self, path: str) -> HttpResponse:
         """/openapi/v3 and its group-version documents."""
-        served = self.openapi_body(path, self._crds()) if self.openapi_body else None
+        served = self.openapi_body(path, self._crds())
         if served is None:
             return path_not_found()
         return HttpResponse(200, "application/json", served)
@@ -180,23 +160,6 @@ class Router:
         """Make one API request in the simulation: its answer and the warnings that came."""
         def steps(client: Client) -> Generator:
             answer = yield from client.request(verb, resource, **fields)
-            return answer, list(client.warnings)
-
-        return self.runner.run_request(steps, request.credentials,
-                                       impersonation=self._impersonation(request))
-
-    def _builtin_scale(self, request: HttpRequest, route: Route,
-                       call: Call) -> tuple[Any, list[str]]:
-        """A workload's scale subresource, read and written through the object itself."""
-        namespace = route.namespace_or_none
-
-        def steps(client: Client) -> Generator:
-            if call.verb == "scale":
-                answer = yield from get_scale(client, route.server_resource, namespace,
-                                              route.name)
-            else:
-                answer = yield from update_scale(client, route.server_resource, namespace,
-                                                 route.name, call.fields.get("body"))
             return answer, list(client.warnings)
 
         return self.runner.run_request(steps, request.credentials,
@@ -230,7 +193,6 @@ class Router:
 
     def _as_table(self, route: Route, objects: list[dict], request: HttpRequest,
                   listed: dict) -> dict:
-        assert self.table is not None
         list_metadata = listed.get("metadata") if listed.get("kind", "").endswith(
             "List") else None
         return self.table(route.server_resource, objects,
@@ -251,7 +213,7 @@ class Router:
             allow_watch_bookmarks=fields.get("allow_watch_bookmarks", False),
             send_initial_events=fields.get("send_initial_events"),
             resource_version_match=fields.get("resource_version_match", ""))
-        present = (self._table_event(route, request) if media.table and self.table is not None
+        present = (self._table_event(route, request) if media.table
                    else _as_is)
         if timeout is None:
             return HttpResponse(200, media.content_type, stream=event_lines(events, present))

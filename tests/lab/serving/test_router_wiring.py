@@ -47,12 +47,6 @@ def test_a_table_accepting_get_of_one_object_gets_a_one_row_table(cluster, runne
     assert [row["cells"] for row in json.loads(response.body)["rows"]] == [["default"]]
 
 
-def test_without_a_table_builder_kubectls_accept_gets_json(router, admin):
-    response = router.handle(http("GET", "/api/v1/namespaces", admin,
-                                  headers={"Accept": KUBECTL_GET}))
-    assert json.loads(response.body)["kind"] == "NamespaceList"
-
-
 def test_discovery_and_openapi_paths_go_to_their_documents(cluster, runner, admin):
     router = Router(cluster, runner)
     asked = []
@@ -180,9 +174,3 @@ def test_a_patch_reaches_the_api_client_as_the_patch_verb(cluster):
         "body": '{"spec":{"replicas":3}}', "subresource": "scale",
         "field_manager": "kubectl-scale", "force": None})]
     assert response.headers["Warning"] == '299 - "patched without a resourceVersion"'
-
-
-def test_a_module_not_built_yet_is_none_and_a_built_one_gives_its_function():
-    from k8slab.lab.serving.router import optional_function
-    assert optional_function("no_such_module", "table") is None
-    assert optional_function("status", "encode")({"a": 1}) == b'{"a":1}\n'
