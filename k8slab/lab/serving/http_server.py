@@ -173,7 +173,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self._send(HttpResponse(411, body=status_body(
-                411, "BadRequest", "a request body needs a Content-Length")), close=True)
+                411, "BadRequest", "a request body needs a Content-Length (the lab reads no "
+                "chunked request body)")), close=True)
             return
         body = self.rfile.read(int(length))
         try:
