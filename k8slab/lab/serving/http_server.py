@@ -120,11 +120,11 @@ class _TlsServer(ThreadingHTTPServer):
         self.server_name, self.server_port = LOOPBACK, self.server_address[1]
 
     def finish_request(self, request: socket.socket, client_address: tuple) -> None:
-        # The TLS handshake runs in the connection's own thread, so a slow client never
-        # holds up accepting others.
         # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
         # holds the body until the client's delayed ACK (some 40 ms per request).
         request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # The TLS handshake runs in the connection's own thread, so a slow client never
+        # holds up accepting others.
         try:
             connection = self.context.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError) as error:
@@ -173,15 +173,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             self._send(HttpResponse(411, body=status_body(
-                411, "BadRequest", "a request body needs a Content-Length")), close=True)
+                411, "BadRequest", "a request body needs a Content-Length (the lab reads no "
+                "chunked request body)")), close=True)
             return
         body = self.rfile.read(int(length))
+        try:
+            credentials = self._credentials()
+        except K8sLabError as error:  # a certificate naming no user, say
+            LOG.info("refused a client certificate: %s", error)
+            self._send(HttpResponse(401, body=status_body(401, "Unauthorized", "Unauthorized")))
+            return
         url = urlsplit(self.path)
         request = HttpRequest(
             method=self.command, path=unquote(url.path) or "/",  # decoded, as Go's URL.Path
             query=parse_qs(url.query, keep_blank_values=True),
-            headers=_headers(self.headers.items()),
-            body=body, credentials=self._credentials())
+            headers=_headers(self.headers.items()), body=body, credentials=credentials)
         try:
             response = self.server.answer(request)
         except Exception as error:  # a bug behind one request must not take the server down

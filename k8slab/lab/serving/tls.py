@@ -157,8 +157,10 @@ def identity(der: bytes) -> tuple[str, tuple[str, ...]]:
 
 
 def _name(common_name: str, organizations: tuple[str, ...] = ()) -> x509.Name:
+    # No CN at all for an empty one (X.509 allows no empty CN); the API server refuses it.
+    common = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)] if common_name else []
     return x509.Name([*(x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in organizations),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+                      *common])
 
 
 def _builder(subject: x509.Name, issuer: x509.Name, public_key: ec.EllipticCurvePublicKey,

@@ -21,6 +21,8 @@ SIMULATED_CA = CertificateAuthority.create("kubernetes", derived_key("test/ca"),
 
 
 def simulated_credentials(user, groups):
+    if not user:  # as Cluster.issue_certificate refuses a certificate naming nobody
+        raise K8sLabError("user must be a user name")
     return Credentials(SIMULATED_CA.issue(user, groups, 1, 0.0))
 
 
@@ -86,6 +88,12 @@ def test_a_header_sent_twice_is_one_comma_separated_value(served, tmp_path):
     connection.putheader("Impersonate-Group", "b")
     connection.endheaders()
     assert json.loads(connection.getresponse().read())["groups_asked"] == "a, b"
+
+
+def test_a_client_certificate_naming_no_user_is_401(served, tmp_path):
+    server, pki, seen = served
+    status, answer = ask(connect(server, pki, tmp_path, user=""))
+    assert (status, answer["reason"]) == (401, "Unauthorized") and seen == []
 
 
 def test_a_bearer_token_is_passed_on_and_no_credential_is_anonymous(served, tmp_path):
