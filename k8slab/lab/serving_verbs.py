@@ -64,7 +64,7 @@ class ServingVerbs:
     sim: Simulation
     _pki: ClusterPKI
     _serving: Serving | None = None
-    # Added to every model timestamp shown to real clients, fixed at the first serve().
+    # Added to every model timestamp shown to real clients, fixed at the first paced serve().
     _wall_clock_offset: int | None = None
 
     @property
@@ -125,7 +125,9 @@ class ServingVerbs:
             pki.close()
             raise K8sLabError(f"cannot write the kubeconfig: {error}") from None
         with self.sim.lock:
-            if self._wall_clock_offset is None:
+            # Stepped time is the notebook's, not the wall's: its timestamps stay the model's,
+            # so real kubectl prints what c.kubectl prints.
+            if mode == "paced" and self._wall_clock_offset is None:
                 self._wall_clock_offset = wall_clock_offset(self.sim.now, time.time())
         server.start()
         runner.start()
@@ -147,8 +149,9 @@ class ServingVerbs:
     @property
     def wall_clock_offset(self) -> int | None:
         """Seconds added to the model's timestamps (simulated seconds after 2026-01-01) where
-        real clients see them, so the simulated time at the first serve() reads as the wall
-        time then and kubectl's AGE is right; None before the first serve()."""
+        real clients see them, so the simulated time at the first paced serve() reads as the
+        wall time then and kubectl's ages are right; None before it (stepped serving shows
+        the model's own timestamps)."""
         return self._wall_clock_offset
 
     def issue_certificate(self, user: str, groups: tuple[str, ...] = ()) -> Certificate:

@@ -182,11 +182,13 @@ class SimRunner:
     def shown(self, value: Any) -> Any:
         """`value` (an object, a list, a watch event) with its timestamps on the wall clock,
         as real clients are shown them (wall_clock.py)."""
-        return shown_to_clients(value, self.cluster.wall_clock_offset or 0)
+        offset = self.cluster.wall_clock_offset or 0
+        return shown_to_clients(value, offset) if offset else value
 
     def received(self, value: Any) -> Any:
         """A body a real client sent, with its timestamps back on the model's clock."""
-        return received_from_clients(value, self.cluster.wall_clock_offset or 0)
+        offset = self.cluster.wall_clock_offset or 0
+        return received_from_clients(value, offset) if offset else value
 
     def _check_endpoint(self) -> None:
         if not self.cluster.network.host(self.cluster.endpoint).up:

@@ -45,6 +45,14 @@ class StepRunner:
             return self.cluster._on_control_plane(
                 lambda group: steps(self._client(group, credentials, impersonation)))
 
+    def shown(self, value: Any) -> Any:
+        """As SimRunner's, for a cluster never served: no wall-clock offset to apply."""
+        return value
+
+    def received(self, value: Any) -> Any:
+        """As SimRunner's, for a cluster never served."""
+        return value
+
     def open_watch(self, resource: str, resource_version: str, credentials: Credentials, *,
                    impersonation: tuple[str, tuple[str, ...]] = ("", ()),
                    **options) -> Iterator[dict | None]:

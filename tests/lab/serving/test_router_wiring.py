@@ -152,6 +152,12 @@ class RecordingRunner:
     def __init__(self) -> None:
         self.client = RecordingClient()
 
+    def shown(self, value):
+        return value
+
+    def received(self, value):
+        return value
+
     def run_request(self, steps, credentials, impersonation=("", ())):
         run = steps(self.client)
         try:

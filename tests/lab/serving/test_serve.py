@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from k8slab.api.timestamps import from_time
 from k8slab.errors import APIError, K8sLabError
 from k8slab.lab.cluster import Cluster
 from k8slab.lab.serving.http_types import HttpResponse
@@ -237,10 +238,30 @@ def test_bad_arguments_are_refused_and_nothing_is_served(unchanged, arguments, w
 def test_the_wall_clock_offset_makes_the_simulated_present_read_as_the_wall_time(cluster):
     assert cluster.wall_clock_offset is None
     now = time.time()
-    cluster.serve(mode="stepped", handler=from_the_simulation)
+    cluster.serve(mode="paced", handler=from_the_simulation)
     shown = 1767225600 + cluster.now + cluster.wall_clock_offset  # 2026-01-01T00:00:00Z
     assert abs(shown - now) < 5
     offset = cluster.wall_clock_offset
     cluster.stop_serving()
-    cluster.serve(mode="stepped", handler=from_the_simulation)
-    assert cluster.wall_clock_offset == offset  # fixed at the first serve()
+    cluster.serve(mode="paced", handler=from_the_simulation)
+    assert cluster.wall_clock_offset == offset  # fixed at the first paced serve()
+
+
+def test_real_clients_see_the_models_timestamps_moved_onto_the_wall_clock(cluster, tmp_path):
+    path = cluster.serve(kubeconfig_path=tmp_path / "config", mode="paced")
+    offset = cluster.wall_clock_offset
+    assert offset, "the model's epoch is 2026-01-01, long before the wall clock now"
+    status, served = opener(path)("/api/v1/namespaces/default")
+    stored = cluster.get("namespaces", "default", None)
+    assert status == 200
+    model = from_time(stored["metadata"]["creationTimestamp"])
+    assert from_time(served["metadata"]["creationTimestamp"]) == model + offset
+    assert served["metadata"]["name"] == "default"
+
+
+def test_stepped_serving_shows_the_models_own_timestamps(cluster, tmp_path):
+    path = cluster.serve(kubeconfig_path=tmp_path / "config", mode="stepped")
+    assert cluster.wall_clock_offset is None
+    status, served = opener(path)("/api/v1/namespaces/default")
+    stored = cluster.get("namespaces", "default", None)
+    assert served["metadata"]["creationTimestamp"] == stored["metadata"]["creationTimestamp"]
