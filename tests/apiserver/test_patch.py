@@ -413,3 +413,14 @@ def test_a_namespaced_object_patched_without_its_namespace_is_not_found(cp, web)
     error = cp.call(cp.client().patch("deployments", "web", None, MERGE_PATCH, {}))
     assert isinstance(error, NotFoundError)
     assert error.message == "the server could not find the requested resource"
+
+
+def test_patching_away_the_last_finalizer_of_a_deleted_object_removes_it(cp):
+    cp.ok(cp.client().create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+        "name": "stuck", "namespace": "default", "finalizers": ["example.com/wait"]}}))
+    cp.ok(cp.client().delete("configmaps", "stuck", "default"))
+    assert cp.etcd.store.get("/registry/configmaps/default/stuck") is not None
+    patch(cp, STRATEGIC_MERGE_PATCH,
+          {"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/wait"]}},
+          resource="configmaps", name="stuck")
+    assert cp.etcd.store.get("/registry/configmaps/default/stuck") is None
