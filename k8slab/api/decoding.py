@@ -181,6 +181,20 @@ def _time(value: Any, schema: Time, path: str) -> None:
         raise _Abort(f"{error} ({path})")
 
 
+def decode_fields(obj: dict) -> tuple[dict, list[str], str]:
+    """obj decoded into its kind's struct, as (the decoded object without unknown fields, the
+    unknown fields as `unknown field "spec.foo"`, the first type error or ""): what the API
+    server's fieldValidation Warn and Ignore modes work from."""
+    decoder = _Decoder()
+    try:
+        schema = KIND_SCHEMAS[kind_info(obj["kind"], obj["apiVersion"]).qualified_kind]
+        decoded = decoder.value(obj, schema, "", "", "")
+        error = decoder.type_error
+    except _Abort as abort:
+        decoded, error = obj, str(abort)
+    return decoded, decoder.unknown_fields, error
+
+
 def decode(obj: dict) -> dict:
     """obj decoded into its kind's struct and written back: a new dict; obj is not changed.
 
@@ -188,15 +202,9 @@ def decode(obj: dict) -> dict:
     `Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field
     "spec.contianers"`. obj must have a kind k8slab models (kind_info says so first).
     """
-    decoder = _Decoder()
-    try:
-        schema = KIND_SCHEMAS[kind_info(obj["kind"], obj["apiVersion"]).qualified_kind]
-        decoded = decoder.value(obj, schema, "", "", "")
-        error = decoder.type_error
-        if not error and decoder.unknown_fields:
-            error = "strict decoding error: " + ", ".join(decoder.unknown_fields)
-    except _Abort as abort:
-        error = str(abort)
+    decoded, unknown, error = decode_fields(obj)
+    if not error and unknown:
+        error = "strict decoding error: " + ", ".join(unknown)
     if error:
         kind, version = obj["kind"], obj["apiVersion"].rpartition("/")[2]
         cannot = f'{kind} in version "{version}" cannot be handled as a {kind}'

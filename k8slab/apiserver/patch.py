@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from k8slab.api.decoding import decode
+from k8slab.api.decoding import decode_fields
 from k8slab.api.go_values import go_json_error, go_sprint, go_type_name
 from k8slab.api.json_patch import JSONPatchError, apply_patch, decode_patch
 from k8slab.api.kinds import Kind
@@ -30,6 +30,7 @@ from k8slab.api.merge_patch import MergePatchError, apply_merge_patch
 from k8slab.api.schema import KIND_SCHEMAS
 from k8slab.api.strategic_merge import StrategicMergeError, apply_strategic_merge_patch
 from k8slab.api.timestamps import to_time
+from k8slab.api.warnings import split_warnings, with_warnings
 from k8slab.apiserver.crd_handler import CustomResourceHandler
 from k8slab.apiserver.deletion import Deleter
 from k8slab.apiserver.request_info import Attributes
@@ -64,6 +65,8 @@ MAX_JSON_PATCH_OPERATIONS = 10000
 MAX_ATTEMPTS = 16
 # NewGenericServerResponse's text for a 422: what a JSON patch that does not apply answers.
 FIELD_MANAGER_MAX_LENGTH = 128  # validation.FieldManagerMaxLength
+# allowedFieldValidationValues, sorted; "" means Warn (handlers/rest.go fieldValidation).
+FIELD_VALIDATIONS = ("", "Ignore", "Strict", "Warn")
 REJECTED = "the server rejected our request due to an error in our request"
 
 # server_side_apply(live, applied, manager, force, now) -> the object to write.
@@ -146,9 +149,11 @@ def patched_document(patch_type: str, current: dict, body: object,
     return _strategic_patched(current, body, schema)
 
 
-def check_options(patch_type: str, field_manager: str, force: object) -> None:
+def check_options(patch_type: str, field_manager: str, force: object,
+                  field_validation: str = "") -> None:
     """PatchOptions as apimachinery's ValidatePatchOptions checks them: apply needs a field
-    manager, only apply may force, and a manager's name is at most 128 bytes."""
+    manager, only apply may force, a manager's name is at most 128 bytes, and fieldValidation
+    is Ignore, Warn or Strict."""
     problems = []
     if patch_type == APPLY_PATCH and not field_manager:
         problems.append("fieldManager: Required value: is required for apply patch")
@@ -157,6 +162,10 @@ def check_options(patch_type: str, field_manager: str, force: object) -> None:
     if len(field_manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
         problems.append(f"fieldManager: Too long: may not be more than "
                         f"{FIELD_MANAGER_MAX_LENGTH} bytes")
+    if field_validation not in FIELD_VALIDATIONS:
+        supported = ", ".join(f'"{v}"' for v in FIELD_VALIDATIONS)
+        problems.append(f'fieldValidation: Unsupported value: "{field_validation}": supported '
+                        f"values: {supported}")
     if problems:
         joined = problems[0] if len(problems) == 1 else "[" + ", ".join(problems) + "]"
         raise InvalidError(f'PatchOptions.meta.k8s.io "" is invalid: {joined}')
@@ -170,9 +179,11 @@ def _invalid_patch(patched: Any, cause: str) -> InvalidError:
 
 
 def check_patched(kind: Kind, patched: Any, name: str, namespace: str | None,
-                  custom: bool) -> dict:
+                  custom: bool, field_validation: str = "") -> tuple[dict, list[str]]:
     """What the patcher checks of a patched object before it is written: an object of the same
-    kind that decodes, with the name of the URL and the namespace of the request."""
+    kind that decodes, with the name of the URL and the namespace of the request. Returns the
+    object as decoded and the warnings to send: unknown fields are dropped, and named in a
+    warning (fieldValidation Warn, the default), refused (Strict) or dropped silently (Ignore)."""
     if not isinstance(patched, dict):
         return_type = "array" if isinstance(patched, list) else go_type_name(patched)
         raise _invalid_patch(patched, f"json: cannot unmarshal {return_type} into Go value of "
@@ -180,12 +191,15 @@ def check_patched(kind: Kind, patched: Any, name: str, namespace: str | None,
     if patched.get("kind") != kind.kind or patched.get("apiVersion") != kind.api_version:
         raise _invalid_patch(patched, f"the patch may not change apiVersion or kind "
                                       f"({kind.api_version}, {kind.kind})")
+    warnings: list[str] = []
     if not custom:
-        try:
-            decode(patched)
-        except BadRequestError as error:
-            raise _invalid_patch(patched, error.message.partition(f"as a {kind.kind}: ")[2]
-                                 or error.message) from None
+        decoded, unknown, error = decode_fields(patched)
+        if not error and unknown and field_validation == "Strict":
+            error = "strict decoding error: " + ", ".join(unknown)
+        if error:
+            raise _invalid_patch(patched, error)
+        warnings = unknown if field_validation in ("", "Warn") else []
+        patched = decoded
     meta = patched.get("metadata")
     if not isinstance(meta, dict):
         raise _invalid_patch(patched, f"metadata is an object, got {go_sprint(meta)}")
@@ -201,7 +215,7 @@ def check_patched(kind: Kind, patched: Any, name: str, namespace: str | None,
         meta["namespace"] = wanted
     else:
         meta.pop("namespace", None)
-    return patched
+    return patched, warnings
 
 
 class Patcher:
@@ -221,7 +235,8 @@ class Patcher:
     def patch(self, kind: Kind, namespace: str | None, request: dict, attributes: Attributes,
               crd: dict | None = None) -> Generator:
         """Patch the object `request` names (its name, patch_type, body, subresource,
-        field_manager, force); server-side apply creates it if it does not exist."""
+        field_manager, force, field_validation); server-side apply creates it if it does not
+        exist."""
         patch_type = media_type(request.get("patch_type"))
         accepted = accepted_types(crd is not None, self.apply is not None)
         if patch_type not in accepted:
@@ -229,7 +244,9 @@ class Patcher:
             raise UnsupportedMediaTypeError(
                 "the body of the request was in an unknown format - accepted media types "
                 f"include: {', '.join(accepted)}")
-        check_options(patch_type, request.get("field_manager") or "", request.get("force"))
+        validation = request.get("field_validation") or ""
+        check_options(patch_type, request.get("field_manager") or "", request.get("force"),
+                      validation)
         name, subresource = request["name"], request.get("subresource") or ""
         if kind.namespaced and not namespace:  # no route names such an object
             raise NotFoundError(NO_SUCH_RESOURCE)
@@ -247,12 +264,16 @@ class Patcher:
                 patched = self._applied(current, request)
             else:
                 patched = patched_document(patch_type, current, request.get("body"), schema)
-            patched = check_patched(target, patched, name, namespace,
-                                    custom=crd is not None or subresource == "scale")
+            patched, warnings = check_patched(target, patched, name, namespace,
+                                              crd is not None or subresource == "scale",
+                                              validation)
             try:
                 if current is None:
-                    return (yield from self._create(kind, crd, namespace, patched, attributes))
-                return (yield from write(patched))
+                    written = yield from self._create(kind, crd, namespace, patched, attributes)
+                else:
+                    written = yield from write(patched)
+                body, later = split_warnings(written)
+                return with_warnings(body, [*warnings, *later])
             except ConflictError:
                 read_version = (current or {}).get("metadata", {}).get("resourceVersion")
                 pinned = patched["metadata"].get("resourceVersion") != read_version

@@ -140,7 +140,7 @@ class Client:
 
     def patch(self, resource: str, name: str, namespace: str | None, patch_type: str,
               patch: object, *, subresource: str = "", field_manager: str = "",
-              force: bool | None = None) -> Generator:
+              force: bool | None = None, field_validation: str = "") -> Generator:
         """PATCH an object (or its "status" or "scale" subresource); returns it as stored.
 
         patch_type is the Content-Type: "application/json-patch+json" (a list of RFC 6902
@@ -149,7 +149,9 @@ class Client:
         merge by their key, as kubectl patch does by default) or "application/apply-patch+yaml"
         (server-side apply, which needs a field_manager; force takes fields other managers
         own). patch is the raw text or the decoded value. The server applies it to the object
-        as stored and retries by itself when another writer got in first.
+        as stored and retries by itself when another writer got in first. field_validation
+        says what unknown fields in the result do: "Warn" (the default: dropped, named in a
+        warning, see `warnings`), "Strict" (a 422) or "Ignore".
         """
         fields: dict = {"patch_type": patch_type, "body": patch}
         if subresource:
@@ -158,6 +160,8 @@ class Client:
             fields["field_manager"] = field_manager
         if force is not None:
             fields["force"] = force
+        if field_validation:
+            fields["field_validation"] = field_validation
         return (yield from self.request("patch", resource, namespace=namespace, name=name,
                                         **fields))
 

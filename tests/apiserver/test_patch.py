@@ -413,3 +413,36 @@ def test_a_namespaced_object_patched_without_its_namespace_is_not_found(cp, web)
     error = cp.call(cp.client().patch("deployments", "web", None, MERGE_PATCH, {}))
     assert isinstance(error, NotFoundError)
     assert error.message == "the server could not find the requested resource"
+
+
+def test_patching_away_the_last_finalizer_of_a_deleted_object_removes_it(cp):
+    cp.ok(cp.client().create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+        "name": "stuck", "namespace": "default", "finalizers": ["example.com/wait"]}}))
+    cp.ok(cp.client().delete("configmaps", "stuck", "default"))
+    assert cp.etcd.store.get("/registry/configmaps/default/stuck") is not None
+    patch(cp, STRATEGIC_MERGE_PATCH,
+          {"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/wait"]}},
+          resource="configmaps", name="stuck")
+    assert cp.etcd.store.get("/registry/configmaps/default/stuck") is None
+
+
+def test_an_unknown_field_is_dropped_with_a_warning_unless_strict(cp, web):
+    client = cp.client()
+    patched = cp.ok(client.patch("deployments", "web", "default", MERGE_PATCH,
+                                 {"spec": {"replicas": 2, "replicaz": 3}}))
+    assert patched["spec"]["replicas"] == 2 and "replicaz" not in patched["spec"]
+    assert client.warnings == ['unknown field "spec.replicaz"']
+    assert "replicaz" not in stored(cp)["spec"]
+    error = patch(cp, MERGE_PATCH, {"spec": {"replicas": 4, "replicaz": 3}},
+                  field_validation="Strict")
+    assert isinstance(error, InvalidError)
+    assert error.message.endswith('strict decoding error: unknown field "spec.replicaz"')
+    assert stored(cp)["spec"]["replicas"] == 2
+    quiet = cp.client()
+    cp.ok(quiet.patch("deployments", "web", "default", MERGE_PATCH, {"spec": {"x": 1}},
+                      field_validation="Ignore"))
+    assert quiet.warnings == []
+    error = patch(cp, MERGE_PATCH, {}, field_validation="Loud")
+    assert error.message == ('PatchOptions.meta.k8s.io "" is invalid: fieldValidation: '
+                             'Unsupported value: "Loud": supported values: "", "Ignore", '
+                             '"Strict", "Warn"')
