@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import yaml
 
 from k8slab.lab.serving.http_types import HttpResponse
+from k8slab.lab.serving.media_types import parse_accept
 from k8slab.lab.serving.status import encode
 
 JSON_TYPE, YAML_TYPE = "application/json", "application/yaml"
@@ -51,36 +52,13 @@ class Negotiated:
         return HttpResponse(code, self.content_type, encode(body))
 
 
-def media_ranges(accept: str) -> list[tuple[str, dict[str, str]]]:
-    """The Accept header's media ranges, each with its parameters, most preferred first: by
-    `q` (1 when absent or unreadable), then in the client's order; `q=0` ranges dropped."""
-    ranges = []
-    for part in accept.split(","):
-        pieces = [piece.strip() for piece in part.split(";")]
-        if not pieces[0]:
-            continue
-        params = {}
-        for piece in pieces[1:]:
-            key, _, value = piece.partition("=")
-            if key.strip():
-                params[key.strip()] = value.strip()
-        try:
-            quality = float(params.pop("q", "1"))
-        except ValueError:
-            quality = 1.0
-        if quality > 0:
-            ranges.append((quality, pieces[0].lower(), params))
-    ranges.sort(key=lambda found: -found[0])  # stable: equal q keep the client's order
-    return [(media_type, params) for _, media_type, params in ranges]
-
-
 def negotiate(accept: str, *, table: bool) -> Negotiated | None:
     """The first range of `accept` the server can answer (`table`: Tables can be built), or
     None when it can answer none (a 406). No Accept header means JSON."""
-    ranges = media_ranges(accept)
-    if not ranges:
+    if not accept.strip():
         return Negotiated()
-    for media_type, params in ranges:
+    for found in parse_accept(accept):
+        media_type, params = found.type, found.params
         as_kind = params.get("as", "")
         if media_type in ("*/*", "application/*"):
             media_type = JSON_TYPE
