@@ -42,6 +42,7 @@ from k8slab.lab.identity_verbs import IdentityVerbs
 from k8slab.lab.kubeadm_rbac import kubeadm_objects
 from k8slab.lab.kubectl_verbs import KubectlVerbs
 from k8slab.lab.network_verbs import NetworkVerbs
+from k8slab.lab.real_kubectl import RealKubectlVerbs
 from k8slab.lab.serving.sim_runner import locking
 from k8slab.lab.serving_verbs import ServingVerbs
 from k8slab.node.image_store import REGISTRY
@@ -67,7 +68,8 @@ MAX_RUN_SECONDS = 86_400.0
 
 
 @locking  # every public method holds the simulation's lock: safe beside a served endpoint
-class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs, IdentityVerbs, ServingVerbs):
+class Cluster(KubectlVerbs, NetworkVerbs, CustomResourceVerbs, IdentityVerbs, ServingVerbs,
+              RealKubectlVerbs):
     """A running simulated cluster: `control_planes` control-plane hosts and `workers` workers.
 
     With one control plane its host is called `control-plane`; with several (3, 5 or 7, for an

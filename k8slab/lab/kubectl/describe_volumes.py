@@ -38,9 +38,10 @@ def _source_lines(volume: dict) -> list[str]:
             elif "downwardAPI" in source:
                 lines.append("DownwardAPI:\ttrue")
             elif "configMap" in source:
+                # kubectl v1.36 prints the *bool dereferenced, false when unset.
+                optional = bool(source["configMap"].get("optional"))
                 lines += [f"ConfigMapName:\t{source['configMap'].get('name', '')}",
-                          f"ConfigMapOptional:\t"
-                          f"{_go_pointer(source['configMap'].get('optional'))}"]
+                          f"Optional:\t{str(optional).lower()}"]
             elif "serviceAccountToken" in source:
                 lines.append("TokenExpirationSeconds:\t"
                              f"{source['serviceAccountToken'].get('expirationSeconds', 3600)}")

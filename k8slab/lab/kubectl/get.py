@@ -13,6 +13,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Protocol
 
+import yaml
+
 from k8slab.errors import BadRequestError, NotFoundError
 from k8slab.lab.kubectl.command import GetRequest, parse_command
 from k8slab.lab.kubectl.printers import format_labels
@@ -113,11 +115,28 @@ def _list_of(objects: list[dict]) -> dict:
     }
 
 
-def _dump(document: dict, output: str) -> str:
-    if output == "yaml":
-        from k8slab.api.manifests import dump_manifest
+class _GoYamlDumper(yaml.SafeDumper):
+    """YAML as kubectl's printer writes it (JSON converted by sigs.k8s.io/yaml, go-yaml's
+    emitter): a string that cannot stand plain is double-quoted, a multi-line one literal."""
 
-        return dump_manifest(document).rstrip("\n")
+    def choose_scalar_style(self) -> str:
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
+def _go_string(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text,
+                                   style="|" if "\n" in text else None)
+
+
+_GoYamlDumper.add_representer(str, _go_string)
+
+
+def _dump(document: dict, output: str) -> str:
+    if output == "yaml":  # every key sorted, as the JSON kubectl converts sorts them
+        return yaml.dump(document, Dumper=_GoYamlDumper, sort_keys=True,
+                         default_flow_style=False, allow_unicode=True,
+                         width=80).rstrip("\n")
     # Go's encoding/json sorts map keys and escapes <, > and & (kubectl's JSONPrinter uses it).
     text = json.dumps(document, indent=4, sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -14,6 +14,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -62,6 +63,41 @@ def _headers(items: object) -> dict[str, str]:
     return headers
 
 
+class Activity:
+    """What the server is doing now, for a caller that must not move time under a request
+    (c.kubectl_real in stepped mode): requests being answered, the streams open (watch,
+    logs -f) with the wall time each opened, and when the last answer went out (monotonic)."""
+
+    def __init__(self) -> None:
+        self.answering = 0
+        self.last_answered: float | None = None
+        self._streams: dict[int, float] = {}  # an open stream's key -> when it opened
+        self._lock = threading.Lock()
+
+    def answer_begins(self) -> None:
+        """A request arrived and is being answered."""
+        with self._lock:
+            self.answering += 1
+
+    def answer_ends(self, stream_key: int | None = None) -> None:
+        """A request is answered; with `stream_key`, its answer is a stream now open."""
+        with self._lock:
+            self.answering -= 1
+            self.last_answered = time.monotonic()
+            if stream_key is not None:
+                self._streams[stream_key] = self.last_answered
+
+    def stream_ends(self, stream_key: int) -> None:
+        """The stream `stream_key` ended (or its client left)."""
+        with self._lock:
+            self._streams.pop(stream_key, None)
+
+    def streaming_since(self, moment: float) -> bool:
+        """Whether a stream opened at or after wall time `moment` is still open."""
+        with self._lock:
+            return any(opened >= moment for opened in self._streams.values())
+
+
 class HttpsServer:
     """A TLS server on 127.0.0.1:`port` (0: any free port) answering with `handler`."""
 
@@ -71,6 +107,7 @@ class HttpsServer:
         self._server = _TlsServer(address, _RequestHandler, pki.server_context())
         self._server.answer = handler
         self._server.credentials = credentials
+        self.activity: Activity = self._server.activity
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,),
                                         name=f"k8slab-https-{self.port}", daemon=True)
@@ -98,6 +135,7 @@ class _TlsServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], handler: type, context: ssl.SSLContext) -> None:
         self.context = context
         self.stopping = threading.Event()
+        self.activity = Activity()
         self._connections: dict[int, socket.socket] = {}  # open ones, by id, for stop()
         self._connections_lock = threading.Lock()
         super().__init__(address, handler)
@@ -148,9 +186,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked bodies, as kubectl expects
     timeout = 120  # seconds a connection may stay silent (idle keep-alive, a stalled reader)
     server: _TlsServer
+    _streaming = False  # this request's answer is a stream (its activity counts as one)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's names)
-        self._answer()
+        activity = self.server.activity
+        activity.answer_begins()
+        self._streaming = False
+        try:
+            self._answer()
+        finally:
+            if self._streaming:
+                activity.stream_ends(id(self))
+            else:
+                activity.answer_ends()
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET  # noqa: N815
 
@@ -227,6 +275,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        self._streaming = True  # answered: from here on the connection waits on the world
+        self.server.activity.answer_ends(stream_key=id(self))
         self._stream(response)
 
     def _stream(self, response: HttpResponse) -> None:

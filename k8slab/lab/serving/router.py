@@ -279,18 +279,25 @@ class Router:
         text, _ = self._run(request, "log", route.server_resource,
                             {**call.fields, "options": options})
         if not follow:
-            return HttpResponse(200, "text/plain", str(text).encode())
+            return HttpResponse(200, "text/plain", _log_lines(text).encode())
         # Later reads take the whole log and send what it added.
         whole = {key: value for key, value in options.items()
                  if key not in ("tailLines", "sinceSeconds", "limitBytes")}
         target = {"namespace": route.namespace_or_none, "name": route.name}
         stream = followed(
             self.cluster,
-            lambda: str(self._run(request, "log", route.server_resource,
-                                  {**target, "options": whole})[0]),
+            lambda: _log_lines(self._run(request, "log", route.server_resource,
+                                         {**target, "options": whole})[0]),
             lambda: self._run(request, "get", route.server_resource, target)[0],
-            str(text))
+            _log_lines(text))
         return HttpResponse(200, "text/plain", stream=stream)
+
+
+def _log_lines(text: object) -> str:
+    """The simulated kubelet's log text (lines joined by newlines) as a kubelet sends it: each
+    line ending in its newline, so `kubectl logs` ends its output with one."""
+    text = str(text)
+    return f"{text}\n" if text else ""
 
 
 def _as_is(event: dict) -> dict:

@@ -20,7 +20,7 @@ def test_the_token_volume_reads_as_kubectl_prints_it():
         "multiple sources)\n"
         "    TokenExpirationSeconds:  3607\n"
         "    ConfigMapName:           kube-root-ca.crt\n"
-        "    ConfigMapOptional:       <nil>\n"
+        "    Optional:                false\n"
         "    DownwardAPI:             true")
 
 
