@@ -71,8 +71,17 @@ def node_object(c: NodeConfig, now: float, transitions: dict[str, tuple[str, str
                 {"type": "InternalIP", "address": c.ip},
                 {"type": "Hostname", "address": c.name},
             ],
+            # NodeSystemInfo's fields have no omitempty, so a real kubelet always sends all
+            # ten (the official clients require them). The model has no machine identity:
+            # machineID, systemUUID and bootID (read from /etc/machine-id, the DMI product
+            # UUID and /proc's boot_id upstream) stay empty. kubeProxyVersion is deprecated and
+            # the kubelet sends "" since v1.33 (KEP-4004).
             "nodeInfo": {
+                "machineID": "",
+                "systemUUID": "",
+                "bootID": "",
                 "kubeletVersion": VERSION,
+                "kubeProxyVersion": "",
                 "containerRuntimeVersion": runtime_version,
                 "osImage": "Ubuntu 24.04.1 LTS",
                 "kernelVersion": "6.8.0-49-generic",

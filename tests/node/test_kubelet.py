@@ -27,6 +27,7 @@ from k8slab.node.kubelet import (
     Kubelet,
     NodeConfig,
 )
+from k8slab.node.node_object import node_object
 from k8slab.node.runc import Runc
 from k8slab.sim.kernel import Simulation
 from k8slab.sim.network import Network, Stream
@@ -265,6 +266,20 @@ def test_every_node_reports_the_one_modelled_release_and_its_runtime() -> None:
     images = {c["image"] for c in cluster.containers(CONTROL_PLANE)}
     assert {"registry.k8s.io/etcd:3.6.6-0", "registry.k8s.io/kube-apiserver:v1.35.0",
             "registry.k8s.io/kube-scheduler:v1.35.0", "registry.k8s.io/pause:3.10.1"} <= images
+
+
+def test_node_system_info_carries_all_ten_fields_as_go_encodes_them() -> None:
+    # v1.NodeSystemInfo has no omitempty field: a Go kubelet sends all ten, and the official
+    # Python client refuses a Node without them. The model has no machine identity (empty IDs);
+    # kubeProxyVersion is "" since v1.33 (KEP-4004).
+    info = node_object(NodeConfig("worker-1", "10.0.0.11", "10.244.1.0/24"), 0.0, {},
+                       "containerd://2.2.0")["status"]["nodeInfo"]
+    assert sorted(info) == sorted(
+        ["machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
+         "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion", "operatingSystem",
+         "architecture"])
+    assert all(isinstance(value, str) for value in info.values())
+    assert info["kubeProxyVersion"] == "" and info["kubeletVersion"] == "v1.35.0"
 
 
 def test_the_control_plane_node_carries_its_role_label_and_taint() -> None:

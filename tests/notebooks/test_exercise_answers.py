@@ -74,6 +74,12 @@ ANSWERS = {
         "answer_3_questions": "4",
         "answer_3_fewer": "True",
     },
+    "09-real-kubectl.ipynb": {
+        "answer_1_verb": '"patch"',
+        "answer_1_resource": '"deployments/scale"',
+        "answer_2_code": "403",
+        "answer_2_can_i": '"no"',
+    },
 }
 
 

@@ -42,6 +42,10 @@ MAX_SLICE_WALL_SECONDS = 0.1  # ... by at most 100 ms' worth at a time
 # keep up), the pacer takes the present as its new start instead of catching up.
 RESYNC_WALL_SECONDS = 0.5
 WATCH_TICK_SECONDS = 0.5  # how often an idle watch lets the server check its client
+# Stepped mode: a new watch is run (simulated time) until its first event arrives, at most this
+# long, in steps of WATCH_OPEN_STEP: its replay from a resourceVersion travels the network.
+WATCH_OPEN_SECONDS = 1.0
+WATCH_OPEN_STEP = 0.01
 LOG = logging.getLogger(__name__)
 
 
@@ -177,7 +181,18 @@ class SimRunner:
             events = WatchEvents(self.lock, group.stop)
             events.stream = client.watch(resource, resource_version, events.put, events.end,
                                          **options)
+            if self.mode == "stepped":
+                self._answer_watch(events)
             return events
+
+    def _answer_watch(self, events: WatchEvents) -> None:
+        """Stepped mode: nothing else moves time, so run the world until the watch's first
+        event (its replay from resourceVersion, or an ERROR) has arrived, or for at most
+        WATCH_OPEN_SECONDS when nothing is due, as a request is run until it is answered."""
+        sim = self.cluster.sim
+        deadline = sim.now + WATCH_OPEN_SECONDS
+        while not events.arrived and sim.now < deadline:
+            sim.run_until(min(sim.now + WATCH_OPEN_STEP, deadline))
 
     def shown(self, value: Any) -> Any:
         """`value` (an object, a list, a watch event) with its timestamps on the wall clock,
@@ -209,6 +224,11 @@ class WatchEvents:
         self._stop = stop
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._ended = object()
+
+    @property
+    def arrived(self) -> bool:
+        """Whether an event (or the end) is waiting to be read."""
+        return not self._queue.empty()
 
     def put(self, event: dict) -> None:
         """The simulated stream delivered `event` (called inside the simulation)."""

@@ -9,7 +9,7 @@ import pytest
 from k8slab.api.kubeconfig import Credentials
 from k8slab.errors import K8sLabError, UnauthorizedError
 from k8slab.lab.cluster import Cluster
-from k8slab.lab.serving.sim_runner import SimRunner
+from k8slab.lab.serving.sim_runner import WATCH_OPEN_SECONDS, SimRunner
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
        "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}
@@ -68,6 +68,31 @@ def test_a_watch_delivers_events_to_another_thread_and_closes_when_told(cluster)
     assert not events.stream.open
     cluster.run(1)
     assert events.closed_because  # the close reached the simulated client too
+
+
+def test_a_stepped_watch_is_run_until_its_replay_has_arrived(cluster):
+    runner = SimRunner(cluster, mode="stepped")
+    _, version = runner.run_request(lambda client: client.list("pods", "default"),
+                                    admin(runner))
+    cluster.apply(POD)
+    cluster.run(1)
+    # Nobody runs the world while a real client reads, so opening the watch steps it until
+    # the replay from `version` has crossed the simulated network.
+    events = runner.open_watch("pods", version, admin(runner), namespace="default")
+    first = next(iter(events))
+    assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "web")
+    events.close()
+
+
+def test_a_stepped_watch_with_nothing_to_replay_moves_time_a_bounded_step(cluster):
+    runner = SimRunner(cluster, mode="stepped")
+    _, version = runner.run_request(lambda client: client.list("pods", "default"),
+                                    admin(runner))
+    before = cluster.now
+    events = runner.open_watch("pods", version, admin(runner), namespace="default")
+    assert cluster.now == pytest.approx(before + WATCH_OPEN_SECONDS)
+    assert not events.arrived
+    events.close()
 
 
 def test_the_pacer_moves_time_at_speed_and_stops(cluster):
