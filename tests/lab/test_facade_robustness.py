@@ -111,6 +111,7 @@ CALLS = {
     "serve": st.tuples(values),
     "stop_serving": st.tuples(),
     "issue_certificate": st.tuples(values, values),
+    "kubectl_real": st.tuples(values),
 }
 KEYWORDS = {
     "set_faults": st.fixed_dictionaries({}, optional={"duplicate": values, "jitter": values}),
@@ -139,6 +140,7 @@ KEYWORDS = {
     "audit_log": st.fixed_dictionaries({}, optional={
         "user": values, "verb": values, "resource": values, "namespace": values,
         "name": values, "stage": values}),
+    "kubectl_real": st.fixed_dictionaries({}, optional={"stdin": values, "timeout": values}),
     # Not kubeconfig_path: a string would be a file written into the working directory.
     "serve": st.fixed_dictionaries({}, optional={
         "user": values, "groups": values, "speed": values, "host": values,
