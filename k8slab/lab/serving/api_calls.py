@@ -106,8 +106,9 @@ def _read(route: Route, request: HttpRequest) -> Call:
         return Call("watch", {"namespace": route.namespace_or_none, **selection,
                               **_watch_options(request)}, "watch")
     if not route.name:
-        return Call("list", {**_base(route), **_selection(request), **_list_options(request)},
-                    "list")
+        # The router only encodes what it lists: the cache's shared copies do (Client.list).
+        return Call("list", {**_base(route), **_selection(request), **_list_options(request),
+                             "read_only": True}, "list")
     if route.subresource == "log":
         return Call("log", {**_base(route), "options": _log_options(request)}, "log")
     if route.subresource == "scale":
