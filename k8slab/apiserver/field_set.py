@@ -52,10 +52,12 @@ def union(a: FieldSet, b: FieldSet) -> FieldSet:
 
 
 def difference(a: FieldSet, b: FieldSet) -> FieldSet:
-    """The paths of `a` that are not in `b` (b's member `x` does not remove x's children)."""
+    """The paths of `a` that are not in `b` (b's member `x` does not remove x's children).
+    When nothing is taken away the answer is `a` itself (sets are never changed in place)."""
     if not b or not a:
         return a
     out = {}
+    changed = False
     for key, node_a in a.items():
         node_b = b.get(key)
         if node_b is None:
@@ -65,7 +67,8 @@ def difference(a: FieldSet, b: FieldSet) -> FieldSet:
                      difference(children(node_a), children(node_b)))
         if node is not None:
             out[key] = node
-    return out
+        changed = changed or node != node_a
+    return out if changed else a
 
 
 def intersection(a: FieldSet, b: FieldSet) -> FieldSet:
@@ -160,8 +163,13 @@ def element_order(element: str) -> tuple:
 def encode(fields: FieldSet) -> dict:
     """The FieldsV1 JSON of a set, elements in upstream's order and `.` first."""
     out = {SELF: {}} if SELF in fields else {}
-    for key in sorted((k for k in fields if k != SELF), key=element_order):
-        out[key] = encode(fields[key])
+    keys = [k for k in fields if k != SELF]
+    if any(key[0] != "f" for key in keys):
+        keys.sort(key=element_order)
+    else:  # only field names: their byte order is the text's
+        keys.sort()
+    for key in keys:
+        out[key] = encode(fields[key]) if fields[key] else {}
     return out
 
 

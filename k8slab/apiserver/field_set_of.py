@@ -145,6 +145,8 @@ def _keys(lhs: dict, rhs: dict) -> list:
 
 def _compare_value(element: str, left: object, right: object, info: FieldInfo,
                    added: FieldSet, modified: FieldSet, removed: FieldSet) -> None:
+    if left is right or (left is not _MISSING and right is not _MISSING and left == right):
+        return  # unchanged: nothing under it was added, modified or removed
     if _is_leaf(left, right, info):
         if left is _MISSING:
             added[element] = {}

@@ -11,7 +11,7 @@ User-Agent up to its first "/" (request_info.manager_name).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from k8slab.api.kinds import Kind
 from k8slab.api.schema import KIND_SCHEMAS
@@ -48,6 +48,15 @@ class Entry:
     time: str
     fields: fs.FieldSet
     subresource: str = ""
+    # The stored entry it was decoded from: written back as it was while nothing changed.
+    stored: dict | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What entries merge by: manager, operation, apiVersion (for an updater only, as
+        BuildManagerIdentifier leaves it out for appliers), subresource."""
+        return (self.manager, self.operation,
+                self.api_version if self.operation == UPDATE else "", self.subresource)
 
     @property
     def identifier(self) -> str:
@@ -66,6 +75,9 @@ class Entry:
 
     def encoded(self) -> dict:
         """The entry as metadata.managedFields stores it (Go's field order, empty omitted)."""
+        if (self.stored is not None and self.stored.get("fieldsV1") is self.fields
+                and self.stored.get("time", "") == self.time):
+            return self.stored
         out: dict = {"manager": self.manager} if self.manager else {}
         out.update(operation=self.operation, apiVersion=self.api_version)
         if self.time:
@@ -88,7 +100,8 @@ def decode(entries: object) -> list[Entry] | None:
             return None
         out.append(Entry(str(entry.get("manager") or ""), entry["operation"],
                          str(entry["apiVersion"]), str(entry.get("time") or ""),
-                         entry.get("fieldsV1") or {}, str(entry.get("subresource") or "")))
+                         entry.get("fieldsV1") or {}, str(entry.get("subresource") or ""),
+                         entry))
     return out
 
 
@@ -124,8 +137,8 @@ def live_or_requested(live: dict | None, new: dict, subresource: str) -> list[En
         if requested == [] or requested == [{}]:
             return []
         entries = decode(requested)
-        if entries:
-            return entries
+        if entries:  # a client's entries are written back re-encoded, as upstream does
+            return [replace(entry, stored=None) for entry in entries]
     stored = (live or {}).get("metadata", {}).get("managedFields") or []
     return decode(stored) or []
 
@@ -154,7 +167,7 @@ def record_update(kind: Kind, live: dict | None, new: dict, manager: str, now: s
     ours = Entry(manager, UPDATE, kind.api_version, now, taken, subresource)
     merged = []
     for entry in entries:
-        if entry.identifier == ours.identifier:
+        if entry.key == ours.key:
             # The manager's earlier fields stay its own; its time moves only if it took some.
             ours = replace(entry, fields=fs.union(taken, entry.fields),
                            time=now if taken else entry.time)
@@ -169,10 +182,10 @@ def record_update(kind: Kind, live: dict | None, new: dict, manager: str, now: s
 def cap_update_managers(entries: list[Entry]) -> list[Entry]:
     """capManagersManager: past ten Update entries, the oldest are merged, per apiVersion, into
     an `ancient-changes` entry that keeps the newest merged time."""
+    if sum(e.operation == UPDATE for e in entries) <= MAX_UPDATE_MANAGERS:
+        return entries
     updaters = sorted((e for e in entries if e.operation == UPDATE),
                       key=lambda e: (e.time, e.identifier))
-    if len(updaters) <= MAX_UPDATE_MANAGERS:
-        return entries
     kept = [e for e in entries if e.operation != UPDATE]
     count = len(updaters)
     first: dict[str, Entry] = {}
@@ -187,10 +200,17 @@ def cap_update_managers(entries: list[Entry]) -> list[Entry]:
             first[version] = entry
             continue
         bucket = buckets.get(version) or replace(first[version], manager=ANCIENT_CHANGES,
-                                                  subresource="")
+                                                  subresource="", stored=None)
         buckets[version] = replace(bucket, fields=fs.union(entry.fields, bucket.fields),
                                    time=entry.time)
         count -= 1
     for version, entry in first.items():
         survivors.append(buckets.get(version, entry))
-    return kept + survivors
+    # A bucket from an earlier cap and a new one are one entry (one manager identifier).
+    by_key: dict[tuple, Entry] = {}
+    for entry in survivors:
+        same = by_key.get(entry.key)
+        by_key[entry.key] = entry if same is None else replace(
+            same, fields=fs.union(same.fields, entry.fields), time=max(same.time, entry.time),
+            stored=None)
+    return kept + list(by_key.values())

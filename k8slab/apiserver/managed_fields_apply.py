@@ -69,8 +69,8 @@ def server_side_apply(live: dict | None, applied: dict, manager: str, force: boo
     reset = reset_fields(kind, subresource)
     applied_set = fs.without_subtrees(fields_of(applied, schema), reset)
     ours = Entry(manager, APPLY, applied["apiVersion"], now, applied_set, subresource)
-    last = next((e for e in entries if e.identifier == ours.identifier), None)
-    others = [e for e in entries if e.identifier != ours.identifier]
+    last = next((e for e in entries if e.key == ours.key), None)
+    others = [e for e in entries if e.key != ours.key]
     merged = _merge(base, applied, schema, top=True)
     if last is not None:  # prune: what it applied before, no longer applies, nobody owns
         owned = applied_set

@@ -56,7 +56,9 @@ def start_pod_network(host: Host, host_net: HostNet, pod_cidr: str,
     network = PodNetwork(group, host_net, pod_cidr)
     flannel = host.disk.get(FLANNEL_CONF)
     credentials = read_kubeconfig(flannel)[1] if flannel else ANONYMOUS_CREDENTIALS
-    nodes = Informer(Client(group, credentials, api_server), "nodes")
+    # Simplified: it caches the Nodes without their managedFields, which it never reads (one
+    # copy of every Node on every node would otherwise carry them).
+    nodes = Informer(Client(group, credentials, api_server), "nodes", strip_managed_fields=True)
 
     def relearn(*_: dict) -> None:
         network.learn(routes_from_nodes(nodes.list(), host.name))

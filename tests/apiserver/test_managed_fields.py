@@ -187,3 +187,26 @@ def test_a_request_without_user_agent_or_field_manager_has_an_unnamed_entry(cp, 
     made = cp.ok(cp.client().create(make_pod("web")))
     [entry] = made["metadata"]["managedFields"]
     assert "manager" not in entry and entry["operation"] == "Update"
+
+
+def test_custom_resources_keep_managed_fields_on_each_half(cp):
+    from tests.apiserver.test_crd import install, webapp
+
+    install(cp)
+    client = cp.client()
+    made = cp.ok(client.request("create", "webapps", namespace="default", body=webapp(),
+                                field_manager="deployer"))
+    # A custom object starts from an empty unstructured object: its spec is added whole.
+    assert owners(made) == {"deployer/Update": [".spec", ".spec.image", ".spec.replicas",
+                                                ".spec.tier"]}
+    made["status"] = {"readyReplicas": 1}
+    status = cp.ok(client.request("update_status", "webapps", namespace="default",
+                                  name="web", body=made, field_manager="operator"))
+    assert owners(status)["operator/Update/status"] == [".status", ".status.readyReplicas"]
+    status["spec"]["replicas"] = 3
+    scaled = cp.ok(client.request("update", "webapps", namespace="default", name="web",
+                                  body=status, field_manager="scaler"))
+    got = owners(scaled)
+    assert got["scaler/Update"] == [".spec.replicas"]
+    assert got["deployer/Update"] == [".spec", ".spec.image", ".spec.tier"]
+    assert "operator/Update/status" in got
