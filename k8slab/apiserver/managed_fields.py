@@ -18,7 +18,9 @@ from k8slab.api.schema import KIND_SCHEMAS
 from k8slab.api.schema.types import Struct
 from k8slab.apiserver import field_set as fs
 from k8slab.apiserver.field_set_of import compare
+from k8slab.apiserver.request_info import FIELD_MANAGER_MAX_LENGTH
 from k8slab.apiserver.strategy import NO_STATUS_KINDS
+from k8slab.errors import InvalidError
 
 UPDATE = "Update"
 APPLY = "Apply"
@@ -86,6 +88,48 @@ class Entry:
         if self.subresource:
             out["subresource"] = self.subresource
         return out
+
+
+def check_field_manager(field_manager: str, options: str, *, apply: bool = False) -> None:
+    """ValidateFieldManager (apimachinery meta/v1/validation) on a request's fieldManager, in
+    the 422 upstream answers: `<options>.meta.k8s.io "" is invalid: fieldManager: ...`
+    (`options`: CreateOptions, UpdateOptions, PatchOptions). An apply must name one."""
+    errors = []
+    if apply and not field_manager:
+        errors.append("fieldManager: Required value: is required for apply patch")
+    if len(field_manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
+        errors.append(f"fieldManager: Too long: may not be more than "
+                      f"{FIELD_MANAGER_MAX_LENGTH} bytes")
+    position = 0
+    for char in field_manager:
+        if not char.isprintable():
+            errors.append(f"fieldManager: Invalid value: {_go_quote(field_manager)}: invalid "
+                          f"character U+{ord(char):04X} (at position {position})")
+        position += len(char.encode())
+    if errors:
+        joined = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+        raise InvalidError(f'{options}.meta.k8s.io "" is invalid: {joined}')
+
+
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+            "\t": "\\t", "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def _go_quote(text: str) -> str:
+    # strconv.Quote, as %q prints a field error's value: unprintable runes escaped.
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
 
 
 def decode(entries: object) -> list[Entry] | None:

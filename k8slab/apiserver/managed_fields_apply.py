@@ -32,6 +32,7 @@ from k8slab.apiserver.managed_fields import (
     UPDATE,
     Entry,
     cap_update_managers,
+    check_field_manager,
     decode,
     encode,
     reset_fields,
@@ -107,9 +108,7 @@ def _kind_of(applied: dict) -> Kind:
 
 def _check(applied: dict, manager: str, kind: Kind) -> None:
     # handlers/patch.go and internal/structuredmerge.go: what an apply request must be.
-    if not manager:
-        raise BadRequestError("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: "
-                              "Required value: is required for apply patch")
+    check_field_manager(manager, "PatchOptions", apply=True)
     version = applied.get("apiVersion")
     if version != kind.api_version:
         raise BadRequestError("Incorrect version specified in apply patch. Specified patch "

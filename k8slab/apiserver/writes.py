@@ -17,7 +17,7 @@ from k8slab.api.validation import validate, validate_status_update, validate_upd
 from k8slab.api.warnings import with_warnings
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.deletion import Deleter
-from k8slab.apiserver.managed_fields import record_update
+from k8slab.apiserver.managed_fields import check_field_manager, record_update
 from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
@@ -59,6 +59,7 @@ class Writer:
                 attributes: Attributes, *, manage_fields: bool = True) -> Generator:
         """POST: the object defaulted, its managedFields given to its creator (unless
         `manage_fields` is False: server-side apply wrote them), admitted, validated, stored."""
+        check_field_manager(attributes.field_manager, "CreateOptions")
         obj = apply_defaults(body)  # a copy, with defaults filled in
         if kind.namespaced:
             obj["metadata"]["namespace"] = (namespace or obj["metadata"].get("namespace")
@@ -105,6 +106,7 @@ class Writer:
                manage_fields: bool = True) -> Generator:
         """PUT the object or its status; the writer's managedFields entry takes what it changed
         (unless `manage_fields` is False: server-side apply already wrote them)."""
+        check_field_manager(attributes.field_manager, "UpdateOptions")
         status_only = verb == "update_status"
         services = (yield from self._stored_services()) if kind is SERVICE else []
         manager, now = attributes.field_manager, to_time(self.now())

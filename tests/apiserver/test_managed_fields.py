@@ -210,3 +210,17 @@ def test_custom_resources_keep_managed_fields_on_each_half(cp):
     assert got["scaler/Update"] == [".spec.replicas"]
     assert got["deployer/Update"] == [".spec", ".spec.image", ".spec.tier"]
     assert "operator/Update/status" in got
+
+
+@pytest.mark.parametrize(("field_manager", "message"), [
+    ("x" * 129, "fieldManager: Too long: may not be more than 128 bytes"),
+    ("bad\x00name", 'fieldManager: Invalid value: "bad\\x00name": invalid character U+0000 '
+                    "(at position 3)"),
+], ids=["too-long", "unprintable"])
+def test_a_bad_field_manager_is_refused_and_nothing_is_written(cp, make_pod, field_manager,
+                                                               message):
+    error = cp.call(cp.client().request("create", "pods", namespace="default",
+                                        body=make_pod("web"), field_manager=field_manager))
+    assert (error.code, error.message) == (
+        422, f'CreateOptions.meta.k8s.io "" is invalid: {message}')
+    assert cp.etcd.store.range("/registry/pods/", "/registry/pods0") == ([], 0)

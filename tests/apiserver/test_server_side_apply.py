@@ -9,7 +9,7 @@ from k8slab.api.kinds import DEPLOYMENT
 from k8slab.apiserver import field_set as fs
 from k8slab.apiserver.managed_fields import record_update
 from k8slab.apiserver.managed_fields_apply import ApplyConflictError, server_side_apply
-from k8slab.errors import BadRequestError
+from k8slab.errors import BadRequestError, InvalidError
 
 T0, T1, T2 = "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z"
 
@@ -153,8 +153,6 @@ def test_merging_an_associative_list_keeps_live_items_and_the_configurations_ord
      "expected: apps/v1"),
     ({**config(), "metadata": {"name": "web", "managedFields": []}}, "kubectl",
      "metadata.managedFields must be nil"),
-    (config(), "", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
-                   "is required for apply patch"),
 ])
 def test_apply_refuses_a_bad_request(applied, manager, message):
     live = client_side_applied()
@@ -162,3 +160,11 @@ def test_apply_refuses_a_bad_request(applied, manager, message):
         server_side_apply(live, applied, manager, False, T1, kind=DEPLOYMENT)
     assert raised.value.message == message
     assert live == client_side_applied()  # nothing changed
+
+
+def test_apply_needs_a_field_manager():
+    with pytest.raises(InvalidError) as raised:
+        server_side_apply(None, config(), "", False, T1)
+    assert (raised.value.code, raised.value.message) == (
+        422, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is '
+             "required for apply patch")
