@@ -127,7 +127,7 @@ class Writer:
                 return current
             new = apply_defaults(copy.deepcopy(body))
             if manage_fields:  # the update handler's first transformer: before the strategy
-                record_update(kind, current, new, manager, now)
+                record_update(kind, served_form(kind, current), new, manager, now)
             if kind is SERVICE:
                 keep_allocated(current, new)
             if kind.kind != "Pod":  # a pod is validated once mutating admission completed it
