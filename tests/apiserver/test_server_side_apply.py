@@ -168,3 +168,26 @@ def test_apply_needs_a_field_manager():
     assert (raised.value.code, raised.value.message) == (
         422, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is '
              "required for apply patch")
+
+
+def test_set_items_are_owned_one_by_one_and_atomic_lists_whole():
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "p", "namespace": "default", "finalizers": ["a.io/x"]},
+           "spec": {"containers": [{"name": "c", "image": "busybox", "args": ["sleep", "1"]}]}}
+    first = server_side_apply(None, pod, "alice", False, T0)
+    mine = {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default", "finalizers": ["b.io/y"]}}
+    both = server_side_apply(first, mine, "bob", False, T1)
+    assert both["metadata"]["finalizers"] == ["a.io/x", "b.io/y"]
+    assert owners(both)["bob/Apply"] == ['.metadata.finalizers[="b.io/y"]']
+    # args is atomic: alice owns it whole, so bob changing one word conflicts on .args itself.
+    args = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "args": ["sleep", "2"]}]}}
+    with pytest.raises(ApplyConflictError) as raised:
+        server_side_apply(both, args, "bob", False, T2)
+    assert raised.value.message == ('Apply failed with 1 conflict: conflict with "alice": '
+                                    '.spec.containers[name="c"].args')
+    # bob stops applying its finalizer: it goes; alice's stays.
+    gone = server_side_apply(both, {**mine, "metadata": {"name": "p", "namespace": "default"}},
+                             "bob", False, T2)
+    assert gone["metadata"]["finalizers"] == ["a.io/x"]
