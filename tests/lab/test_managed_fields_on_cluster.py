@@ -36,3 +36,5 @@ def test_kubectl_get_yaml_and_json_hide_managed_fields(cluster):
     document = json.loads(cluster.kubectl("get pods -o json"))
     assert document["items"] and all("managedFields" not in item["metadata"]
                                       for item in document["items"])
+    shown = cluster.kubectl("get pod web -o yaml --show-managed-fields")
+    assert "managedFields:" in shown and "manager: kubectl-client-side-apply" in shown

@@ -66,7 +66,8 @@ def kubectl(reader: ClusterReader, command: str) -> str:
     request = _parse(reader, command)
     objects = _fetch(reader, request)
     if request.output in ("json", "yaml"):
-        objects = [without_managed_fields(obj) for obj in objects]
+        if not request.show_managed_fields:
+            objects = [without_managed_fields(obj) for obj in objects]
         document = objects[0] if len(request.names) == 1 else _list_of(objects)
         return _dump(document, request.output)
     if not objects:
