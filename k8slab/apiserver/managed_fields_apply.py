@@ -65,20 +65,25 @@ def server_side_apply(live: dict | None, applied: dict, manager: str, force: boo
     kind = kind or _kind_of(applied)
     _check(applied, manager, kind)
     schema = schema_of(kind)
-    base = copy.deepcopy(live) if live is not None else {}
-    entries = decode(base.get("metadata", {}).pop("managedFields", None) or []) or []
+    before = None  # the live object without its managedFields (never changed here)
+    entries: list[Entry] = []
+    if live is not None:
+        meta = live.get("metadata") or {}
+        before = dict(live, metadata={k: v for k, v in meta.items() if k != "managedFields"})
+        entries = decode(meta.get("managedFields") or []) or []
     reset = reset_fields(kind, subresource)
     applied_set = fs.without_subtrees(fields_of(applied, schema), reset)
     ours = Entry(manager, APPLY, applied["apiVersion"], now, applied_set, subresource)
     last = next((e for e in entries if e.key == ours.key), None)
     others = [e for e in entries if e.key != ours.key]
-    merged = _merge(base, applied, schema, top=True)
+    merged = _merge(copy.deepcopy(before) if before is not None else {}, applied, schema,
+                    top=True)
     if last is not None:  # prune: what it applied before, no longer applies, nobody owns
         owned = applied_set
         for entry in others:
             owned = fs.union(owned, entry.fields)
         _remove(merged, fs.difference(last.fields, owned), owned, schema, top=True)
-    changes = compare(live and base, merged, schema)
+    changes = compare(before, merged, schema)
     changed = fs.without_subtrees(fs.union(changes.modified, changes.added), reset)
     conflicts = [(entry, fs.intersection(entry.fields, changed)) for entry in others]
     conflicts = [(entry, fields) for entry, fields in conflicts if fields]
@@ -87,7 +92,7 @@ def server_side_apply(live: dict | None, applied: dict, manager: str, force: boo
     others = [replace(e, fields=fs.difference(fs.difference(e.fields, changed),
                                               changes.removed)) for e in others]
     ours = replace(ours, fields=fs.difference(applied_set, STRIPPED))
-    if last is not None and merged == base:  # nothing changed: its time stays
+    if last is not None and merged == before:  # nothing changed: its time stays
         ours = replace(ours, time=last.time)
     kept = [e for e in others if e.fields] + ([ours] if ours.fields else [])
     entries = cap_update_managers(kept)
@@ -109,6 +114,9 @@ def _kind_of(applied: dict) -> Kind:
 def _check(applied: dict, manager: str, kind: Kind) -> None:
     # handlers/patch.go and internal/structuredmerge.go: what an apply request must be.
     check_field_manager(manager, "PatchOptions", apply=True)
+    if not isinstance(applied, dict) or not isinstance(applied.get("metadata", {}), dict):
+        raise BadRequestError(f"an apply configuration is a JSON object with metadata, got "
+                              f"{applied!r:.80}")
     version = applied.get("apiVersion")
     if version != kind.api_version:
         raise BadRequestError("Incorrect version specified in apply patch. Specified patch "

@@ -122,6 +122,8 @@ def test_a_field_no_longer_applied_is_removed_unless_someone_else_owns_it():
     [container] = later["spec"]["template"]["spec"]["containers"]
     assert "image" not in container and container["name"] == "nginx"
     assert owners(later)["kubectl/Apply"] == [".spec.replicas"]
+    assert later["metadata"]["managedFields"][0]["time"] == T2  # it changed the object
+    assert applied["metadata"]["labels"] == {"app": "web", "tier": "web"}  # inputs unchanged
 
 
 def test_an_emptied_map_is_dropped_when_pruned():
