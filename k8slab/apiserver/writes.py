@@ -103,10 +103,11 @@ class Writer:
         return items
 
     def update(self, kind: Kind, body: dict, verb: str, attributes: Attributes, *,
-               manage_fields: bool = True) -> Generator:
+               manage_fields: bool = True, options: str = "UpdateOptions") -> Generator:
         """PUT the object or its status; the writer's managedFields entry takes what it changed
-        (unless `manage_fields` is False: server-side apply already wrote them)."""
-        check_field_manager(attributes.field_manager, "UpdateOptions")
+        (unless `manage_fields` is False: server-side apply already wrote them). `options`
+        names the request's options in a 422 (PatchOptions for a PATCH)."""
+        check_field_manager(attributes.field_manager, options)
         status_only = verb == "update_status"
         services = (yield from self._stored_services()) if kind is SERVICE else []
         manager, now = attributes.field_manager, to_time(self.now())
