@@ -48,6 +48,7 @@ class AuditEntry:
     omit: tuple[str, ...]
     event: dict
     annotations: dict = field(default_factory=dict)
+    omit_managed_fields: bool = False  # the policy's omitManagedFields for this request
 
 
 class AuditLog:
@@ -80,10 +81,11 @@ class AuditLog:
         body = request_object(request) if request["verb"] in _WITH_BODY else None
         if attributes.resource_request:
             event["objectRef"] = object_ref(attributes, body)
+        omit_managed = self.policy.omits_managed_fields(attributes)
         if level in (REQUEST, REQUEST_RESPONSE) and body is not None:
-            event["requestObject"] = copy.deepcopy(body)
+            event["requestObject"] = copy.deepcopy(_logged(body, omit_managed))
         event["requestReceivedTimestamp"] = to_micro_time(self.now())
-        entry = AuditEntry(level, omit, event)
+        entry = AuditEntry(level, omit, event, omit_managed_fields=omit_managed)
         self._emit(entry, "RequestReceived")
         return entry
 
@@ -96,7 +98,7 @@ class AuditLog:
         """Record the answer: its code, and the object returned at RequestResponse."""
         entry.event["responseStatus"] = {"metadata": {}, "code": code}
         if entry.level == REQUEST_RESPONSE and response is not None and stage != PANIC:
-            entry.event["responseObject"] = response
+            entry.event["responseObject"] = _logged(response, entry.omit_managed_fields)
         self._emit(entry, stage)
 
     def started(self, entry: AuditEntry) -> None:
@@ -181,3 +183,17 @@ def request_object(request: dict) -> object:
                 "metadata": {"name": request.get("name"), "namespace": request.get("namespace")},
                 "target": {"kind": "Node", "name": request.get("node")}}
     return request.get("body")
+
+
+def _logged(obj: object, omit_managed_fields: bool) -> object:
+    """The object as the log keeps it: with omitManagedFields, without metadata.managedFields
+    (each item's too, for a list)."""
+    if not omit_managed_fields or not isinstance(obj, dict):
+        return obj
+    out = obj
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and "managedFields" in meta:
+        out = dict(obj, metadata={k: v for k, v in meta.items() if k != "managedFields"})
+    if isinstance(obj.get("items"), list):
+        out = dict(out, items=[_logged(item, True) for item in obj["items"]])
+    return out

@@ -42,6 +42,7 @@ class Rule:
     namespaces: tuple[str, ...] = ()
     non_resource_urls: tuple[str, ...] = ()
     omit_stages: tuple[str, ...] = ()
+    omit_managed_fields: bool | None = None  # None: the policy's
 
     def matches(self, attributes: Attributes) -> bool:
         """True if this rule applies to the request (checker.go ruleMatches)."""
@@ -71,6 +72,7 @@ class Policy:
 
     rules: tuple[Rule, ...]
     omit_stages: tuple[str, ...] = ()
+    omit_managed_fields: bool = False
 
     def level_of(self, attributes: Attributes) -> tuple[str, tuple[str, ...]]:
         """(level, omitted stages) for a request: the first matching rule's, else None."""
@@ -78,6 +80,17 @@ class Policy:
             if rule.matches(attributes):
                 return rule.level, (*self.omit_stages, *rule.omit_stages)
         return NONE, self.omit_stages
+
+    def omits_managed_fields(self, attributes: Attributes) -> bool:
+        """Whether the request's and response's objects go to the log without their
+        metadata.managedFields: the first matching rule's omitManagedFields, else the
+        policy's (false by default: they are logged)."""
+        for rule in self.rules:
+            if rule.matches(attributes):
+                if rule.omit_managed_fields is not None:
+                    return rule.omit_managed_fields
+                break
+        return self.omit_managed_fields
 
 
 # Ready-made policies `Cluster(audit_policy=...)` accepts by name: every request at one level,
@@ -122,7 +135,8 @@ def parse_policy(document: dict) -> Policy:
     if not isinstance(rules, list):
         raise AuditPolicyError("audit policy: rules must be a list of rules")
     return Policy(tuple(_rule(rule, f"rules[{i}]") for i, rule in enumerate(rules)),
-                  _stages(document.get("omitStages"), "omitStages"))
+                  _stages(document.get("omitStages"), "omitStages"),
+                  bool(_flag(document, "omitManagedFields", "audit policy")))
 
 
 def _rule(rule: object, where: str) -> Rule:
@@ -139,7 +153,15 @@ def _rule(rule: object, where: str) -> Rule:
     return Rule(level, _strings(rule, "users", where), _strings(rule, "userGroups", where),
                 _strings(rule, "verbs", where), _resources(rule.get("resources"), where),
                 _strings(rule, "namespaces", where), _strings(rule, "nonResourceURLs", where),
-                _stages(rule.get("omitStages"), f"{where}.omitStages"))
+                _stages(rule.get("omitStages"), f"{where}.omitStages"),
+                _flag(rule, "omitManagedFields", f"audit policy: {where}"))
+
+
+def _flag(document: dict, field: str, where: str) -> bool | None:
+    value = document.get(field)
+    if value is not None and not isinstance(value, bool):
+        raise AuditPolicyError(f"{where}.{field} must be true or false, got {value!r}")
+    return value
 
 
 def _strings(rule: dict, field: str, where: str) -> tuple[str, ...]:

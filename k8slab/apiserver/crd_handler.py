@@ -34,6 +34,7 @@ from k8slab.apiserver.admission import (
 from k8slab.apiserver.crd_finalizer import TERMINATING_CREATE
 from k8slab.apiserver.deletion import Deleter, parse_options
 from k8slab.apiserver.label_selectors import labels_match, parse_label_selector
+from k8slab.apiserver.managed_fields import record_update
 from k8slab.apiserver.request_info import Attributes
 from k8slab.apiserver.selectors import matches, parse_field_selector
 from k8slab.apiserver.storage import Storage
@@ -42,7 +43,7 @@ from k8slab.errors import BadRequestError, ForbiddenError, NotFoundError
 
 # The metadata a client may change on update; the rest is the server's (as for built-ins).
 CLIENT_METADATA = (("labels", {}), ("annotations", {}), ("ownerReferences", []),
-                   ("finalizers", []))
+                   ("finalizers", []), ("managedFields", []))
 
 
 def subresources(crd: dict, kind: Kind) -> dict:
@@ -158,6 +159,8 @@ class CustomResourceHandler:
             meta["namespace"] = namespace or meta.get("namespace") or "default"
         else:
             meta.pop("namespace", None)
+        record_update(kind, None, obj, attributes.field_manager, to_time(self.now()),
+                      status_subresource="status" in subresources(crd, kind))
         if "status" in subresources(crd, kind):
             obj.pop("status", None)  # customResourceStrategy.PrepareForCreate
         review = AdmissionRequest(CREATE, kind, attributes, obj)
@@ -183,17 +186,20 @@ class CustomResourceHandler:
         if status_only and not with_status:
             raise NotFoundError("the server could not find the requested resource")
         new_body = self._decoded(kind, crd, body)
+        manager, now = attributes.field_manager, to_time(self.now())
 
         def mutate(current: dict) -> dict:
             old = self.served(kind, crd, current)
             if status_only:
                 new = dict(old, status=copy.deepcopy(new_body.get("status", {})))
+                record_update(kind, old, new, manager, now, "status")
             else:
                 new = new_body
+                record_update(kind, old, new, manager, now, status_subresource=with_status)
                 new["metadata"] = dict(old["metadata"], **{
                     field: new["metadata"].get(field, default)
                     for field, default in CLIENT_METADATA})
-                for field in ("ownerReferences", "finalizers"):
+                for field in ("ownerReferences", "finalizers", "managedFields"):
                     if not new["metadata"][field]:
                         del new["metadata"][field]
                 if with_status:

@@ -75,6 +75,9 @@ class Attributes:
     resource_request: bool = True
     field_selector: str = ""
     label_selector: str = ""
+    # The write's field manager (its fieldManager option, or its User-Agent's product name):
+    # the name its managedFields entry is kept under. Admission sees it with the options.
+    field_manager: str = ""
 
     @property
     def qualified_resource(self) -> str:
@@ -110,4 +113,26 @@ def request_attributes(request: dict, user: UserInfo, kind: Kind | None = None) 
         api_version=kind.api_version.rpartition("/")[2],
         field_selector=request.get("field_selector") or "",
         label_selector=request.get("label_selector") or "",
+        field_manager=manager_name(request.get("field_manager") or "",
+                                   request.get("user_agent") or ""),
     )
+
+
+# apimachinery validation.FieldManagerMaxLength: a manager name is at most 128 bytes.
+FIELD_MANAGER_MAX_LENGTH = 128
+
+
+def manager_name(field_manager: str, user_agent: str) -> str:
+    """managerOrUserAgent (apiserver endpoints/handlers/create.go): the fieldManager given,
+    else the User-Agent before its first "/" ("kubectl/v1.35.0 (linux/amd64)..." is
+    "kubectl"), without unprintable characters, cut to 128 bytes; "" without a User-Agent."""
+    if field_manager:
+        return field_manager
+    name = ""
+    for char in user_agent.split("/")[0]:
+        if not char.isprintable():
+            continue
+        if len((name + char).encode()) > FIELD_MANAGER_MAX_LENGTH:
+            break
+        name += char
+    return name

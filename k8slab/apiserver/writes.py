@@ -17,6 +17,7 @@ from k8slab.api.validation import validate, validate_status_update, validate_upd
 from k8slab.api.warnings import with_warnings
 from k8slab.apiserver.admission import CREATE, DELETE, UPDATE, AdmissionChain, AdmissionRequest
 from k8slab.apiserver.deletion import Deleter
+from k8slab.apiserver.managed_fields import check_field_manager, record_update
 from k8slab.apiserver.pod_update import check_node_name, check_pod_update
 from k8slab.apiserver.request_info import Attributes
 from k8slab.apiserver.service_allocation import ServiceAllocator, keep_allocated
@@ -55,11 +56,16 @@ class Writer:
         yield from self.admission.validate(review)
 
     def create(self, kind: Kind, namespace: str | None, body: dict,
-                attributes: Attributes) -> Generator:
+                attributes: Attributes, *, manage_fields: bool = True) -> Generator:
+        """POST: the object defaulted, its managedFields given to its creator (unless
+        `manage_fields` is False: server-side apply wrote them), admitted, validated, stored."""
+        check_field_manager(attributes.field_manager, "CreateOptions")
         obj = apply_defaults(body)  # a copy, with defaults filled in
         if kind.namespaced:
             obj["metadata"]["namespace"] = (namespace or obj["metadata"].get("namespace")
                                             or "default")
+        if manage_fields:  # as the create handler does, before admission
+            record_update(kind, None, obj, attributes.field_manager, to_time(self.now()))
         # Mutating admission sees the object before its name is generated (store.BeforeCreate).
         review = AdmissionRequest(CREATE, kind, attributes, obj)
         yield from self.admission.mutate(review)
@@ -96,9 +102,15 @@ class Writer:
         items, _ = yield from self.storage.list(SERVICE, None)
         return items
 
-    def update(self, kind: Kind, body: dict, verb: str, attributes: Attributes) -> Generator:
+    def update(self, kind: Kind, body: dict, verb: str, attributes: Attributes, *,
+               manage_fields: bool = True, options: str = "UpdateOptions") -> Generator:
+        """PUT the object or its status; the writer's managedFields entry takes what it changed
+        (unless `manage_fields` is False: server-side apply already wrote them). `options`
+        names the request's options in a 422 (PatchOptions for a PATCH)."""
+        check_field_manager(attributes.field_manager, options)
         status_only = verb == "update_status"
         services = (yield from self._stored_services()) if kind is SERVICE else []
+        manager, now = attributes.field_manager, to_time(self.now())
 
         def mutate(current: dict) -> dict:
             if status_only:
@@ -107,10 +119,16 @@ class Writer:
                 candidate = dict(current, status=copy.deepcopy(body.get("status", {})))
                 status = apply_defaults(candidate).get("status", {})
                 validate_status_update(current, dict(current, status=status))
+                if manage_fields:
+                    written = dict(current, status=status)
+                    record_update(kind, current, written, manager, now, "status")
+                    current["metadata"] = written["metadata"]
                 current["status"] = status
                 prepare_for_status_update(kind, current, body)
                 return current
             new = apply_defaults(copy.deepcopy(body))
+            if manage_fields:  # the update handler's first transformer: before the strategy
+                record_update(kind, served_form(kind, current), new, manager, now)
             if kind is SERVICE:
                 keep_allocated(current, new)
             if kind.kind != "Pod":  # a pod is validated once mutating admission completed it
@@ -127,8 +145,8 @@ class Writer:
             new["metadata"] = dict(current["metadata"], **{
                 field: new["metadata"].get(field, default) for field, default in
                 (("labels", {}), ("annotations", {}), ("ownerReferences", []),
-                 ("finalizers", []))})
-            for field in ("ownerReferences", "finalizers"):
+                 ("finalizers", []), ("managedFields", []))})
+            for field in ("ownerReferences", "finalizers", "managedFields"):
                 if not new["metadata"][field]:
                     del new["metadata"][field]
             prepare_for_update(kind, current, new)

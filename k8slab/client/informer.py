@@ -34,8 +34,12 @@ class Informer:
         *,
         namespace: str | None = None,
         field_selector: str = "",
+        strip_managed_fields: bool = False,
     ) -> None:
         self.client = client
+        # A transform that drops metadata.managedFields from what is cached, as
+        # kube-controller-manager's informers do to save memory (its "trim" transform).
+        self.strip_managed_fields = strip_managed_fields
         self.resource = resource
         self.namespace = namespace
         self.field_selector = field_selector
@@ -122,8 +126,14 @@ class Informer:
             yield closed
             yield env.timeout(BACKOFF_INITIAL * (1 + self._rng.random()))
 
+    def _transformed(self, obj: dict) -> dict:
+        meta = obj.get("metadata")
+        if not self.strip_managed_fields or "managedFields" not in meta:
+            return obj
+        return dict(obj, metadata={k: v for k, v in meta.items() if k != "managedFields"})
+
     def _replace(self, items: list[dict]) -> None:
-        fresh = {cache_key(obj): obj for obj in items}
+        fresh = {cache_key(obj): self._transformed(obj) for obj in items}
         for key in [k for k in self.cache if k not in fresh]:
             old = self.cache[key]
             self._store(key, old, None)
@@ -145,7 +155,7 @@ class Informer:
                                                                 self.resource_version)
         if kind == "BOOKMARK":
             return  # nothing changed: the watch has reached this resourceVersion
-        obj = event["object"]
+        obj = self._transformed(event["object"])
         key = cache_key(obj)
         old = self.cache.get(key)
         if kind == "DELETED":
@@ -180,8 +190,9 @@ class SharedInformerFactory:
     """One informer per (resource, namespace, field selector), shared by every controller of a
     process, as client-go's SharedInformerFactory: one list and one watch however many use it."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, *, strip_managed_fields: bool = False) -> None:
         self.client = client
+        self.strip_managed_fields = strip_managed_fields
         self._informers: dict[tuple[str, str, str], Informer] = {}
 
     def informer(self, resource: str, namespace: str | None = None,
@@ -190,7 +201,8 @@ class SharedInformerFactory:
         key = (resource, namespace or "", field_selector)
         if key not in self._informers:
             self._informers[key] = Informer(self.client, resource, namespace=namespace,
-                                            field_selector=field_selector)
+                                            field_selector=field_selector,
+                                            strip_managed_fields=self.strip_managed_fields)
         return self._informers[key]
 
     def start(self) -> None:

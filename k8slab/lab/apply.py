@@ -16,7 +16,7 @@ import pathlib
 from collections.abc import Callable, Generator, Sequence
 
 from k8slab.api.kinds import Kind, kind_info
-from k8slab.client.rest import Client
+from k8slab.client.rest import Client, resource_of
 from k8slab.errors import AlreadyExistsError, APIError, K8sLabError, UnauthorizedError
 
 Send = Callable[[Callable[[Client], Generator]], str]
@@ -99,9 +99,22 @@ def _warned(client: Client, line: str) -> str:
     return "\n".join([*(f"Warning: {text}" for text in client.warnings), line])
 
 
+# The field managers kubectl names its writes with (its --field-manager defaults), so the
+# objects' managedFields say which command set a field.
+CREATE_MANAGER = "kubectl-create"
+CLIENT_SIDE_APPLY_MANAGER = "kubectl-client-side-apply"
+
+
+def _send(client: Client, verb: str, doc: dict, manager: str) -> Generator:
+    """POST or PUT `doc` (as Client.create and Client.update do) with kubectl's fieldManager."""
+    where = {"namespace": doc["metadata"].get("namespace")} if verb == "create" else {}
+    return (yield from client.request(verb, resource_of(doc), body=doc, field_manager=manager,
+                                      **where))
+
+
 def _create_one(client: Client, doc: dict, source: str, custom: Sequence[Kind]) -> Generator:
     try:
-        created = yield from client.create(doc)
+        created = yield from _send(client, "create", doc, CREATE_MANAGER)
     except K8sLabError as error:
         raise _in_context(error, "creating", source) from None
     info = kind_info(doc["kind"], doc["apiVersion"], custom)
@@ -113,7 +126,7 @@ def _apply_one(client: Client, doc: dict, source: str, custom: Sequence[Kind]) -
     meta = doc["metadata"]
     ref = f"{_kind_string(info)}/{meta['name']}"
     try:
-        yield from client.create(doc)
+        yield from _send(client, "create", doc, CLIENT_SIDE_APPLY_MANAGER)
         return _warned(client, f"{ref} created")
     except AlreadyExistsError:
         pass
@@ -131,7 +144,7 @@ def _apply_one(client: Client, doc: dict, source: str, custom: Sequence[Kind]) -
     if info.kind == "Pod" and "spec" in doc:  # keep what admission added to the pod
         body["spec"] = _merged(current.get("spec", {}), doc["spec"])
     try:
-        yield from client.update(body)
+        yield from _send(client, "update", body, CLIENT_SIDE_APPLY_MANAGER)
     except K8sLabError as error:
         # Simplified: kubectl sends a patch and prints it and the object in this error.
         raise _in_context(error, "applying patch to", source) from None

@@ -166,7 +166,8 @@ class Scheduler:
         nodes.on_add.append(self._node_added)
         nodes.on_update.append(lambda old, new: self._node_added(new))
         nodes.on_delete.append(self._node_deleted)
-        pods = Informer(self.client, "pods")
+        # Its pod informer drops managedFields to save memory (scheduler.go newPodInformer).
+        pods = Informer(self.client, "pods", strip_managed_fields=True)
         pods.on_add.append(self._pod_changed)
         pods.on_update.append(lambda old, new: self._pod_changed(new))
         pods.on_delete.append(self._pod_deleted)

@@ -16,7 +16,8 @@ from k8slab.lab.kubectl.resources import BY_ALIAS, RESOURCE_TYPES, ResourceType
 DEFAULT_NAMESPACE = "default"
 USAGE = (
     f"this lab's kubectl supports: kubectl get <{'|'.join(r.plural for r in RESOURCE_TYPES)}> "
-    "[NAME...] [-n NAMESPACE | -A] [-o wide|yaml|json|name] [--show-labels]"
+    "[NAME...] [-n NAMESPACE | -A] [-o wide|yaml|json|name] [--show-labels] "
+    "[--show-managed-fields]"
 )
 OUTPUT_FORMATS = ("json", "name", "wide", "yaml")
 
@@ -31,6 +32,7 @@ class GetRequest:
     all_namespaces: bool
     output: str
     show_labels: bool
+    show_managed_fields: bool = False  # keep metadata.managedFields in -o yaml/json
 
 
 _FLAGS = (
@@ -38,6 +40,7 @@ _FLAGS = (
     Flag("output", short="o"),
     Flag("all-namespaces", "bool", short="A"),
     Flag("show-labels", "bool"),
+    Flag("show-managed-fields", "bool"),
 )
 
 
@@ -67,6 +70,7 @@ def parse_command(command: str, custom: Sequence[ResourceType] = ()) -> GetReque
         all_namespaces=all_namespaces,
         output=output,
         show_labels=flags.get("show-labels", False),
+        show_managed_fields=flags.get("show-managed-fields", False),
     )
 
 

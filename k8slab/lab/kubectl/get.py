@@ -68,6 +68,8 @@ def kubectl(reader: ClusterReader, command: str) -> str:
     request = _parse(reader, command)
     objects = _fetch(reader, request)
     if request.output in ("json", "yaml"):
+        if not request.show_managed_fields:
+            objects = [without_managed_fields(obj) for obj in objects]
         document = objects[0] if len(request.names) == 1 else _list_of(objects)
         return _dump(document, request.output)
     if not objects:
@@ -103,6 +105,15 @@ def _fetch(reader: ClusterReader, request: GetRequest) -> list[dict]:
                 f'Error from server (NotFound): {rtype.qualified} "{name}" not found'
             ) from None
     return objects
+
+
+def without_managed_fields(obj: dict) -> dict:
+    """The object without metadata.managedFields, as kubectl prints -o yaml/json since 1.21
+    unless --show-managed-fields is given (false by default since kubectl v1.21)."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return dict(obj, metadata={k: v for k, v in meta.items() if k != "managedFields"})
 
 
 def _list_of(objects: list[dict]) -> dict:
