@@ -148,8 +148,9 @@ class CustomResourceHandler:
         return {"items": chosen, "resourceVersion": rv}
 
     def create(self, kind: Kind, crd: dict, namespace: str | None, body: dict,
-               attributes: Attributes) -> Generator:
-        """POST: prune, default, admit, name, validate, admit again, store."""
+               attributes: Attributes, *, manage_fields: bool = True) -> Generator:
+        """POST: prune, default, admit, name, validate, admit again, store (managedFields given
+        to the creator unless `manage_fields` is False: server-side apply wrote them)."""
         obj = self._decoded(kind, crd, body)
         meta = obj["metadata"]
         if (crd.get("metadata") or {}).get("deletionTimestamp"):
@@ -159,8 +160,9 @@ class CustomResourceHandler:
             meta["namespace"] = namespace or meta.get("namespace") or "default"
         else:
             meta.pop("namespace", None)
-        record_update(kind, None, obj, attributes.field_manager, to_time(self.now()),
-                      status_subresource="status" in subresources(crd, kind))
+        if manage_fields:
+            record_update(kind, None, obj, attributes.field_manager, to_time(self.now()),
+                          status_subresource="status" in subresources(crd, kind))
         if "status" in subresources(crd, kind):
             obj.pop("status", None)  # customResourceStrategy.PrepareForCreate
         review = AdmissionRequest(CREATE, kind, attributes, obj)
@@ -180,8 +182,9 @@ class CustomResourceHandler:
         return self.served(kind, crd, created)
 
     def update(self, kind: Kind, crd: dict, body: dict, attributes: Attributes, *,
-               status_only: bool = False) -> Generator:
-        """PUT the object, or its /status: each keeps what the other one writes."""
+               status_only: bool = False, manage_fields: bool = True) -> Generator:
+        """PUT the object, or its /status: each keeps what the other one writes (and the
+        writer's managedFields entry, unless server-side apply wrote them)."""
         with_status = "status" in subresources(crd, kind)
         if status_only and not with_status:
             raise NotFoundError("the server could not find the requested resource")
@@ -192,10 +195,12 @@ class CustomResourceHandler:
             old = self.served(kind, crd, current)
             if status_only:
                 new = dict(old, status=copy.deepcopy(new_body.get("status", {})))
-                record_update(kind, old, new, manager, now, "status")
+                if manage_fields:
+                    record_update(kind, old, new, manager, now, "status")
             else:
                 new = new_body
-                record_update(kind, old, new, manager, now, status_subresource=with_status)
+                if manage_fields:
+                    record_update(kind, old, new, manager, now, status_subresource=with_status)
                 new["metadata"] = dict(old["metadata"], **{
                     field: new["metadata"].get(field, default)
                     for field, default in CLIENT_METADATA})

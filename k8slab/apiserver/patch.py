@@ -69,8 +69,9 @@ FIELD_MANAGER_MAX_LENGTH = 128  # validation.FieldManagerMaxLength
 FIELD_VALIDATIONS = ("", "Ignore", "Strict", "Warn")
 REJECTED = "the server rejected our request due to an error in our request"
 
-# server_side_apply(live, applied, manager, force, now) -> the object to write.
-ApplyFunction = Callable[[dict | None, dict, str, bool, str], dict]
+# server_side_apply(live, applied, manager, force, now, *, kind, subresource) -> the object to
+# write, its managedFields already the field manager's.
+ApplyFunction = Callable[..., dict]
 
 
 def media_type(content_type: object) -> str:
@@ -261,7 +262,7 @@ class Patcher:
                     raise
                 current = None  # apply creates what is not there
             if patch_type == APPLY_PATCH:
-                patched = self._applied(current, request)
+                patched = self._applied(current, request, target, subresource)
             else:
                 patched = patched_document(patch_type, current, request.get("body"), schema)
             patched, warnings = check_patched(target, patched, name, namespace,
@@ -271,7 +272,7 @@ class Patcher:
                 if current is None:
                     written = yield from self._create(kind, crd, namespace, patched, attributes)
                 else:
-                    written = yield from write(patched)
+                    written = yield from write(patched, patch_type != APPLY_PATCH)
                 body, later = split_warnings(written)
                 return with_warnings(body, [*warnings, *later])
             except ConflictError:
@@ -281,7 +282,8 @@ class Patcher:
                     raise
         raise AssertionError("unreachable: the last attempt raises")
 
-    def _applied(self, current: dict | None, request: dict) -> Any:
+    def _applied(self, current: dict | None, request: dict, kind: Kind,
+                 subresource: str) -> Any:
         # applyPatcher: the YAML (or JSON) configuration, merged by the field manager.
         body = request.get("body")
         if isinstance(body, dict):
@@ -295,14 +297,17 @@ class Patcher:
             raise BadRequestError(f"error decoding YAML: an apply configuration is an object, "
                                   f"got {go_sprint(applied)}")
         return self.apply(current, applied, request.get("field_manager") or "",
-                          bool(request.get("force")), to_time(self.now()))
+                          bool(request.get("force")), to_time(self.now()), kind=kind,
+                          subresource=subresource)
 
     def _create(self, kind: Kind, crd: dict | None, namespace: str | None, obj: dict,
                 attributes: Attributes) -> Generator:
         # An apply of an object that does not exist creates it (admission CREATE).
         if crd is not None:
-            return (yield from self.custom.create(kind, crd, namespace, obj, attributes))
-        return (yield from self.writes.create(kind, namespace, obj, attributes))
+            return (yield from self.custom.create(kind, crd, namespace, obj, attributes,
+                                                  manage_fields=False))
+        return (yield from self.writes.create(kind, namespace, obj, attributes,
+                                              manage_fields=False))
 
     def _target(self, kind: Kind, crd: dict | None, namespace: str | None, name: str,
                 subresource: str, attributes: Attributes) -> tuple[Callable, Callable]:
@@ -322,14 +327,17 @@ class Patcher:
         def read_scale() -> Generator:
             return scale_of(kind, (yield from read_object()))
 
-        def write_object(patched: dict) -> Generator:
+        def write_object(patched: dict, manage_fields: bool) -> Generator:
             verb = "update_status" if subresource == "status" else "update"
-            return (yield from self.writes.update(kind, patched, verb, attributes))
+            return (yield from self.writes.update(kind, patched, verb, attributes,
+                                                  manage_fields=manage_fields,
+                                                  options="PatchOptions"))
 
-        def write_scale(patched: dict) -> Generator:
+        def write_scale(patched: dict, manage_fields: bool) -> Generator:
             obj = yield from read_object()
             updated = yield from self.writes.update(kind, scaled(kind, obj, patched), "update",
-                                                    attributes)
+                                                    attributes, manage_fields=manage_fields,
+                                                    options="PatchOptions")
             return scale_of(kind, updated)
 
         if subresource == "scale":
@@ -345,12 +353,13 @@ class Patcher:
                 return (yield from custom.get_scale(kind, crd, namespace, name))
             return (yield from custom.get(kind, crd, namespace, name))
 
-        def write(patched: dict) -> Generator:
+        def write(patched: dict, manage_fields: bool) -> Generator:
             if subresource == "scale":
                 return (yield from custom.update_scale(kind, crd, namespace, name, patched,
                                                        attributes))
             updated = yield from custom.update(kind, crd, patched, attributes,
-                                               status_only=subresource == "status")
+                                               status_only=subresource == "status",
+                                               manage_fields=manage_fields)
             return (yield from self.deleter.finish_after_update(kind, updated))
 
         return read, write

@@ -39,6 +39,7 @@ from k8slab.apiserver.front_door import WRITE_VERBS, FrontDoor, request_ref
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import parse_label_selector
 from k8slab.apiserver.list_options import ListOptions, list_options
+from k8slab.apiserver.managed_fields_apply import server_side_apply
 from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.object_copy import json_copy
@@ -134,7 +135,7 @@ class APIServer(FrontDoor):
                                             self._rng, lambda: self.sim.now)
         # PATCH, for built-in and custom kinds alike (server-side apply: none installed yet).
         self.patches = Patcher(self.storage, self.writes, self.custom, self.deleter,
-                               lambda: self.sim.now)
+                               lambda: self.sim.now, apply=server_side_apply)
 
     @property
     def cache_ready(self) -> bool:

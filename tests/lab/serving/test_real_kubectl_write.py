@@ -66,7 +66,6 @@ def test_apply_client_side(cluster):
     assert "kubectl.kubernetes.io/last-applied-configuration" in live["metadata"]["annotations"]
 
 
-@pytest.mark.xfail(strict=True, reason="server-side apply lands with wt-mf")
 def test_apply_server_side(cluster):
     manifest = CONFIG.format(mode="d").replace("settings", "server-side")
     assert cluster.kubectl_real("apply --server-side -f -", stdin=manifest) == \
@@ -76,6 +75,13 @@ def test_apply_server_side(cluster):
     managers = [(entry["manager"], entry["operation"])
                 for entry in live["metadata"].get("managedFields", [])]
     assert ("kubectl", "Apply") in managers
+    taken = CONFIG.format(mode="e").replace("settings", "server-side")
+    refused = cluster.kubectl_real  # another manager changing kubectl's field conflicts
+    with pytest.raises(RealKubectlError, match='conflict with "kubectl"'):
+        refused("apply --server-side --field-manager=other -f -", stdin=taken)
+    assert refused("apply --server-side --field-manager=other --force-conflicts -f -",
+                   stdin=taken) == "configmap/server-side serverside-applied\n"
+    assert cluster.get("configmaps", "server-side")["data"] == {"mode": "e"}
 
 
 def test_scale_and_rollout_status_history_undo(cluster):
