@@ -29,9 +29,7 @@ READS = [
     pytest.param("events --for pod/{pod}", marks=pytest.mark.xfail(strict=True, reason=(
         "ages from kubectl's wall clock: serving/wall_clock.py is not wired"))),
     "logs {pod}", "logs {pod} --tail=2", "logs {pod} --timestamps",
-    pytest.param("exec {pod} -- cat /etc/hostname", marks=pytest.mark.xfail(
-        strict=True, reason="exec needs a streaming upgrade (WebSocket/SPDY) the endpoint "
-                            "does not speak")),
+    "exec {pod} -- cat /etc/hostname",
     "auth can-i create pods", "auth can-i list secrets -n kube-system",
     "rollout history deployment/web",
 ]
