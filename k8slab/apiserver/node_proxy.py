@@ -84,13 +84,19 @@ class NodeProxy:
         return (yield from self._to_kubelet(node_name, request, path, "Get", KUBELET_TIMEOUT))
 
     def exec(self, namespace: str, name: str, container: str | None,
-             argv: list[str]) -> Generator:
-        """POST pods/<name>/exec: {"exitCode", "stdout", "stderr"} of the command."""
+             argv: list[str] | None) -> Generator:
+        """POST pods/<name>/exec: {"exitCode", "stdout", "stderr"} of the command.
+
+        With `argv` None, only ExecLocation's part: the pod and container are checked and
+        {"node", "container"} answered, nothing runs (what a streaming upgrade the endpoint
+        then refuses has been through: the same 403, 404 or 400 as a real exec)."""
         pod = yield from self.storage.get(resource_info("pods"), namespace, name)
         container = chosen_container(pod, container)
         node_name = (pod.get("spec") or {}).get("nodeName")
         if not node_name:
             raise BadRequestError(f"pod {name} does not have a host assigned")
+        if argv is None:
+            return {"node": node_name, "container": container}
         request = {"verb": "exec", "namespace": namespace, "pod": name, "container": container,
                    "argv": list(argv)}
         path = f"exec/{namespace}/{name}/{container}"

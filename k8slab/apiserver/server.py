@@ -359,7 +359,7 @@ class APIServer(FrontDoor):
                 return (yield from self.node_proxy.logs(namespace, request["name"],
                                                         request.get("options") or {}))
             return (yield from self.node_proxy.exec(namespace, request["name"],
-                                                    request.get("container"), request["argv"]))
+                                                    request.get("container"), request.get("argv")))
         raise BadRequestError(f"unknown verb {verb!r}")
 
     def _scale(self, kind: Kind, namespace: str | None, request: dict,

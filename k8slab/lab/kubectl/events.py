@@ -14,6 +14,7 @@ from k8slab.errors import BadRequestError
 from k8slab.lab.kubectl.event_printers import interval, last_seen_at
 from k8slab.lab.kubectl.flags import NAMESPACE, Flag, parse_flags
 from k8slab.lab.kubectl.get import ClusterReader, WatchingReader
+from k8slab.lab.kubectl.go_sort import go_sort
 from k8slab.lab.kubectl.resources import BY_ALIAS
 from k8slab.lab.kubectl.tabwriter import format_table
 
@@ -132,8 +133,9 @@ def events(reader: ClusterReader, request: EventsRequest) -> str:
         if request.all_namespaces:
             return "No events found."
         return f"No events found in {request.namespace} namespace."
-    # sort.Sort is not stable; ours keeps the API server's order (namespace, name) on ties.
-    found.sort(key=last_seen_at)
+    # kubectl's sort.Sort is not stable: ties (events last seen in the same second) come out
+    # in the order Go's pdqsort leaves the API server's list in, which go_sort reproduces.
+    go_sort(found, lambda one, other: last_seen_at(one) < last_seen_at(other))
     rows = [] if request.no_headers else [_headings(request)]
     rows += [_row(request, event, reader.now) for event in found]
     return format_table(rows)

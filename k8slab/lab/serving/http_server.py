@@ -3,7 +3,9 @@
 Each request is read whole (up to kube-apiserver's 3 MiB body limit), given the simulated
 credentials its connection presented (a verified client certificate, or a bearer token, or
 none: anonymous), and handed to `handler(HttpRequest) -> HttpResponse`. A response with a
-`stream` goes out chunked, one chunk per item, until the stream ends or the client leaves.
+`stream` goes out chunked, one chunk per item, until the stream ends or the client leaves. A
+101 with an `upgrade` session (exec's WebSocket) hands the connection to that session, which
+speaks RFC 6455 frames on it (websocket.py) until it ends; then the connection closes.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from k8slab.api.kubeconfig import Credentials
 from k8slab.errors import K8sLabError
 from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
 from k8slab.lab.serving.tls import LOOPBACK, ServingPKI, identity
+from k8slab.lab.serving.websocket import WebSocket
 
 # kube-apiserver refuses a larger request body with 413 (its MaxRequestBodyBytes, 3 MiB;
 # reference kubernetes.md, "Other fixed texts" and "Numbers").
 MAX_REQUEST_BODY = 3 * 1024 * 1024
 DISCARD_LIMIT = 64 * 1024 * 1024  # a larger refused body is not read: the connection just closes
 POLL_SECONDS = 0.05  # how soon stop() is noticed
+UPGRADED_IDLE_SECONDS = 30.0  # an upgraded connection whose client says nothing this long ends
 LOG = logging.getLogger(__name__)
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -266,6 +270,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return Credentials(found.certificate, token)
 
     def _send(self, response: HttpResponse, close: bool = False) -> None:
+        if response.upgrade is not None:
+            self._upgrade(response)
+            return
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         for name, value in response.headers.items():
@@ -284,6 +291,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._streaming = True  # answered: from here on the connection waits on the world
         self.server.activity.answer_ends(stream_key=id(self))
         self._stream(response)
+
+    def _upgrade(self, response: HttpResponse) -> None:
+        """101 Switching Protocols, then the session on the connection, which then closes.
+        The session counts as an open stream (it may wait on its client) while it runs."""
+        self.send_response(101)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.close_connection = True
+        self._streaming = True
+        self.server.activity.answer_ends(stream_key=id(self))
+        self.connection.settimeout(UPGRADED_IDLE_SECONDS)
+        assert response.upgrade is not None
+        try:
+            response.upgrade(WebSocket(self.rfile.read, self._write_now))
+        except OSError:  # the client went away, or said nothing for UPGRADED_IDLE_SECONDS
+            pass
+
+    def _write_now(self, data: bytes) -> None:
+        self.wfile.write(data)
+        self.wfile.flush()
 
     def _stream(self, response: HttpResponse) -> None:
         stream = response.stream

@@ -7,8 +7,9 @@ it into one request to the simulated API server and answers with an HttpResponse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from k8slab.api.kubeconfig import Credentials
 
@@ -36,10 +37,13 @@ class HttpRequest:
 @dataclass
 class HttpResponse:
     """An answer: status, content type, a body, extra headers; or, for a watch or a followed
-    log, `stream`, the chunks of a chunked body sent as they come (the body is then empty)."""
+    log, `stream`, the chunks of a chunked body sent as they come (the body is then empty); or,
+    for a 101 Switching Protocols to a WebSocket (exec), `upgrade`, the session the server
+    runs on the upgraded connection (given a websocket.WebSocket)."""
 
     status: int
     content_type: str = JSON
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     stream: Iterator[bytes] | None = None
+    upgrade: Callable[[Any], None] | None = None

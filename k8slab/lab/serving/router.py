@@ -18,6 +18,7 @@ from k8slab.errors import APIError, K8sLabError
 from k8slab.lab import components
 from k8slab.lab.serving.api_calls import Call, NotAllowed, UnsupportedPatch, plan
 from k8slab.lab.serving.discovery import discovery_response
+from k8slab.lab.serving.exec_stream import exec_answer
 from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
 from k8slab.lab.serving.log_follow import followed
 from k8slab.lab.serving.media import Negotiated, negotiate
@@ -94,6 +95,8 @@ class Router:
         if route is None:
             return (route_not_found() if served_group_version(path, custom)
                     else path_not_found())
+        if route.subresource == "exec" and request.headers.get("upgrade"):
+            return self._exec(request, route)
         try:
             call = plan(route, request)
         except NotAllowed as refused:
@@ -167,6 +170,19 @@ class Router:
 
         return self.runner.run_request(steps, request.credentials,
                                        impersonation=self._impersonation(request))
+
+    def _exec(self, request: HttpRequest, route: Route) -> HttpResponse:
+        """pods/<name>/exec upgraded to a WebSocket (exec_stream.py): the command runs as the
+        API server's exec verb (RBAC's `create pods/exec`), its output replayed on channels."""
+        def run_exec(container: str, argv: list[str] | None) -> dict:
+            fields = {"namespace": route.namespace_or_none, "name": route.name,
+                      "container": container}
+            if argv is not None:
+                fields["argv"] = argv
+            answer, _ = self._run(request, "exec", route.server_resource, fields)
+            return answer
+
+        return exec_answer(request, run_exec)
 
     def _health(self, request: HttpRequest) -> HttpResponse:
         try:

@@ -23,15 +23,9 @@ READS = [
     "get namespaces", "get events", "get priorityclasses",
     "describe deployment web", "describe node worker-1", "describe service kubernetes",
     "describe namespace default", "describe replicasets", "describe pod {pod}",
-    pytest.param("events", marks=pytest.mark.xfail(strict=True, reason=(
-        "kubectl sorts and ages events by its wall clock; the router does not show "
-        "timestamps on the wall clock (serving/wall_clock.py is not wired)"))),
-    pytest.param("events --for pod/{pod}", marks=pytest.mark.xfail(strict=True, reason=(
-        "ages from kubectl's wall clock: serving/wall_clock.py is not wired"))),
+    "events", "events --for pod/{pod}", "events -A",
     "logs {pod}", "logs {pod} --tail=2", "logs {pod} --timestamps",
-    pytest.param("exec {pod} -- cat /etc/hostname", marks=pytest.mark.xfail(
-        strict=True, reason="exec needs a streaming upgrade (WebSocket/SPDY) the endpoint "
-                            "does not speak")),
+    "exec {pod} -- cat /etc/hostname",
     "auth can-i create pods", "auth can-i list secrets -n kube-system",
     "rollout history deployment/web",
 ]
@@ -42,7 +36,8 @@ WRITES = [
     "uncordon worker-1", "rollout pause deployment/web", "rollout restart deployment/web",
     "delete pod {pod} --wait=false",
 ]
-CLIENT_SIDE_AGE = re.compile(r"(?<=  )(\d+[smhd])+(?=(\s|$))")
+# An age cell: after two spaces, or first on its line (`events`' LAST SEEN column).
+CLIENT_SIDE_AGE = re.compile(r"(?:(?<=  )|^)(\d+[smhd])+(?=(\s|$))", re.MULTILINE)
 
 
 def masked(text: str, command: str) -> str:
