@@ -12,6 +12,7 @@ from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import kind_info, resource_info
 from k8slab.api.kubeconfig import Credentials
+from k8slab.api.version import user_agent as default_user_agent
 from k8slab.api.warnings import split_warnings
 from k8slab.errors import GoneError, K8sLabError, UnavailableError
 from k8slab.sim.errors import UnreachableError
@@ -38,7 +39,8 @@ class Client:
     """Requests to the API server on `server` (a host name), made with `credentials`."""
 
     def __init__(self, group: ProcessGroup, credentials: Credentials, server: str, *,
-                 impersonate_user: str = "", impersonate_groups: tuple[str, ...] = ()) -> None:
+                 impersonate_user: str = "", impersonate_groups: tuple[str, ...] = (),
+                 user_agent: str = "") -> None:
         if not isinstance(credentials, Credentials):
             raise K8sLabError(f"Client needs Credentials (from a kubeconfig), got "
                               f"{credentials!r}")
@@ -56,6 +58,9 @@ class Client:
                                 "impersonate_groups": list(impersonate_groups)}
                                if impersonate_user or impersonate_groups else {})
         self._presented = _presented(credentials, group.host.name)
+        # The User-Agent header: the program's name (its process group's) and version, which
+        # names the field manager of what it writes without a fieldManager.
+        self._presented["user_agent"] = user_agent or default_user_agent(group.name)
 
     def request(self, verb: str, resource: str, **fields) -> Generator:
         """Send one request and return the answer; API errors come back as exceptions.

@@ -8,13 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from k8slab.api.timestamps import to_time
+from k8slab.api.version import VERSION
 from k8slab.node.allocatable import as_quantities, node_allocatable
 from k8slab.node.cri import ImageInfo
 from k8slab.node.image_catalogue import split
 
-# The one modelled release, Kubernetes v1.35 (DESIGN.md "Version"); .0 because the model follows
-# the v1.35.0 changelog, not a later patch release.
-VERSION = "v1.35.0"
 # Default evictionHard memory.available<100Mi is held back from allocatable memory.
 EVICTION_HARD_MEMORY = 100 * 1024 * 1024
 MAX_IMAGES = 50  # nodeStatusMaxImages (kubelet config v1beta1 defaults)

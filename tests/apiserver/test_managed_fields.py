@@ -184,9 +184,17 @@ def test_the_api_server_keeps_managed_fields_on_create_update_and_status(cp, mak
 
 
 def test_a_request_without_user_agent_or_field_manager_has_an_unnamed_entry(cp, make_pod):
-    made = cp.ok(cp.client().create(make_pod("web")))
+    made = cp.ok(cp.client().request("create", "pods", namespace="default",
+                                     body=make_pod("web"), user_agent=""))
     [entry] = made["metadata"]["managedFields"]
     assert "manager" not in entry and entry["operation"] == "Update"
+
+
+def test_a_client_is_named_by_its_programs_user_agent(cp, make_pod):
+    client = cp.client()
+    made = cp.ok(client.create(make_pod("web")))
+    [entry] = made["metadata"]["managedFields"]
+    assert entry["manager"] == client.group.name.split("/")[0]  # the UA up to its "/"
 
 
 def test_custom_resources_keep_managed_fields_on_each_half(cp):

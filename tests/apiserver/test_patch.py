@@ -236,7 +236,7 @@ def test_an_unsupported_content_type_is_a_415_naming_the_accepted_ones(cp, web):
     assert error.message == (
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, "
-        "application/strategic-merge-patch+json")
+        "application/strategic-merge-patch+json, application/apply-patch+yaml")
     assert patch(cp, MERGE_PATCH + "; charset=utf-8", {"spec": {"replicas": 2}})[
         "spec"]["replicas"] == 2
 
@@ -247,7 +247,8 @@ def test_a_custom_resource_refuses_a_strategic_merge_patch_and_takes_a_merge_pat
     error = patch(cp, STRATEGIC_MERGE_PATCH, {"spec": {"replicas": 2}}, resource="webapps")
     assert isinstance(error, UnsupportedMediaTypeError)
     assert error.message.endswith(
-        "include: application/json-patch+json, application/merge-patch+json")
+        "include: application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml")
     patched = patch(cp, MERGE_PATCH, {"spec": {"replicas": 2}}, resource="webapps")
     assert patched["spec"] == {"image": "nginx", "replicas": 2, "tier": "web"}
     scale = patch(cp, MERGE_PATCH, {"spec": {"replicas": 4}}, resource="webapps",
@@ -255,10 +256,14 @@ def test_a_custom_resource_refuses_a_strategic_merge_patch_and_takes_a_merge_pat
     assert scale["spec"] == {"replicas": 4}
 
 
-def test_server_side_apply_is_refused_until_a_field_manager_is_installed(cp, web):
-    error = patch(cp, "application/apply-patch+yaml", "spec:\n  replicas: 2\n",
-                  field_manager="kubectl")
-    assert isinstance(error, UnsupportedMediaTypeError)
+def test_server_side_apply_goes_through_the_field_manager(cp, web):
+    applied = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+               "  namespace: default\nspec:\n  replicas: 2\n")
+    written = patch(cp, "application/apply-patch+yaml", applied, field_manager="deployer",
+                    force=True)
+    assert written["spec"]["replicas"] == 2
+    entries = {(e.get("manager"), e["operation"]) for e in written["metadata"]["managedFields"]}
+    assert ("deployer", "Apply") in entries
 
 
 def test_a_missing_object_is_a_404(cp):
@@ -342,7 +347,7 @@ def test_the_patch_sent_is_not_changed(cp, web):
 # -- server-side apply's path, with a stand-in for the field manager ------------------------
 
 
-def _merge_apply(live, applied, manager, force, now):
+def _merge_apply(live, applied, manager, force, now, **_kind_and_subresource):
     """A stand-in for server_side_apply: the applied fields over the live object, the manager
     and time noted, to check what the patcher passes and does with the answer."""
     merged = dict(live or {}, **{k: v for k, v in applied.items() if k != "metadata"})

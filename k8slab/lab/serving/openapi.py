@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from k8slab.api.custom_kinds import crd_kinds, established, schema_of
 from k8slab.api.schema import KIND_SCHEMAS
 from k8slab.api.schema.meta_v1 import OBJECT_META
+from k8slab.api.version import VERSION
 from k8slab.lab.serving.api_resources import APIResource, served_resources
 from k8slab.lab.serving.openapi_schemas import REF_PREFIX, SchemaSet
 
-KUBERNETES_VERSION = "v1.35.0"
 PREFIX = "/openapi/v3"
 # One line of ours per kind (upstream's descriptions are its API documentation, not copied).
 _KIND_DESCRIPTIONS = {
@@ -176,7 +176,7 @@ def _document(group: str, version: str, resources: list[APIResource],
         paths |= _paths(resource, name, list_name)
     return {
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION},
+        "info": {"title": "Kubernetes", "version": VERSION},
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(schemas.schemas.items())),

@@ -7,10 +7,10 @@ check), which RBAC's system:public-info-viewer lets anyone, even anonymous, read
 
 from __future__ import annotations
 
+from k8slab.api.version import GIT_COMMIT, VERSION
 from k8slab.errors import APIError, UnauthorizedError
 from k8slab.lab.serving.http_types import HttpRequest, HttpResponse
 from k8slab.lab.serving.status import encode, error_response
-from k8slab.node.node_object import VERSION
 
 # `curl -k https://<apiserver>:6443/version` of the released v1.35.0 kube-apiserver: commit
 # 66452049f3d6 built 2025-12-17 with go1.25.5 (kubernetes v1.35.0 build/dependencies.yaml
@@ -25,7 +25,7 @@ VERSION_INFO = {
     "minCompatibilityMajor": _MAJOR,
     "minCompatibilityMinor": str(int(_MINOR) - 1),
     "gitVersion": VERSION,
-    "gitCommit": "66452049f3d692768c39c797b21b793dce80314e",
+    "gitCommit": GIT_COMMIT,
     "gitTreeState": "clean",
     "buildDate": "2025-12-17T12:32:07Z",
     "goVersion": "go1.25.5",
