@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
+from k8slab.api.go_values import go_quote
 from k8slab.api.kinds import Kind
 from k8slab.api.schema import KIND_SCHEMAS
 from k8slab.api.schema.types import Struct
@@ -103,33 +104,12 @@ def check_field_manager(field_manager: str, options: str, *, apply: bool = False
     position = 0
     for char in field_manager:
         if not char.isprintable():
-            errors.append(f"fieldManager: Invalid value: {_go_quote(field_manager)}: invalid "
+            errors.append(f"fieldManager: Invalid value: {go_quote(field_manager)}: invalid "
                           f"character U+{ord(char):04X} (at position {position})")
         position += len(char.encode())
     if errors:
         joined = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
         raise InvalidError(f'{options}.meta.k8s.io "" is invalid: {joined}')
-
-
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
-            "\t": "\\t", "\v": "\\v", '"': '\\"', "\\": "\\\\"}
-
-
-def _go_quote(text: str) -> str:
-    # strconv.Quote, as %q prints a field error's value: unprintable runes escaped.
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'
 
 
 def decode(entries: object) -> list[Entry] | None:

@@ -7,26 +7,6 @@ import base64
 import json
 import math
 
-_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-            "\v": "\\v", "\\": "\\\\", '"': '\\"'}
-
-
-def quote(text: str) -> str:
-    """Go's %q (strconv.Quote): printable characters as they are, the rest escaped."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) <= 0xFFFF:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return '"' + "".join(out) + '"'
-
 
 def b64(text: str) -> str:
     """A []byte field as encoding/json writes it: base64 of the bytes."""

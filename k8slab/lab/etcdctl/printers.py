@@ -7,6 +7,7 @@ zero fields are left out (omitempty) and keys and values are base64.
 
 from __future__ import annotations
 
+from k8slab.api.go_values import go_quote as quote
 from k8slab.etcd.wire import (
     DeleteRangeResponse,
     KeyValue,
@@ -16,7 +17,7 @@ from k8slab.etcd.wire import (
     TxnResponse,
     WatchResponse,
 )
-from k8slab.lab.etcdctl.gofmt import b64, dumps, quote
+from k8slab.lab.etcdctl.gofmt import b64, dumps
 
 # -- simple ---------------------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from k8slab.lab.etcdctl.gofmt import duration, human_bytes, quote, table
+from k8slab.api.go_values import go_quote as quote
+from k8slab.lab.etcdctl.gofmt import duration, human_bytes, table
 
 # printed by the real etcdctl 3.5.1 (`member list -w table`) against a local cluster
 MEMBER_TABLE = """\
