@@ -70,7 +70,8 @@ def test_a_custom_resource_takes_a_merge_patch_but_no_strategic_one(cluster: Clu
     assert caught.value.error == (
         "error: application/strategic-merge-patch+json is not supported by example.com/v1, "
         "Kind=WebApp: the body of the request was in an unknown format - accepted media types "
-        "include: application/json-patch+json, application/merge-patch+json")
+        "include: application/json-patch+json, application/merge-patch+json, "
+        "application/apply-patch+yaml")
 
 
 def test_a_missing_object_is_not_found(cluster: Cluster) -> None:
