@@ -6,7 +6,9 @@ within one minor version of the modelled Kubernetes, as upstream's version skew 
 
 Output: kubectl's stdout and stderr go into one pipe, so the text comes back in the order
 kubectl wrote it, exactly as a terminal shows it (`2>&1`): warnings, drain's progress lines and
-its results interleaved. A non-zero exit raises `RealKubectlError` carrying that text.
+its results interleaved. (Within `exec`, kubectl copies the container's stdout and stderr in
+two goroutines, so lines written to both may arrive in either order, as on a terminal.) A
+non-zero exit raises `RealKubectlError` carrying that text.
 
 Time in stepped mode: a command that waits for the cluster (rollout status, get -w, delete's
 wait, drain, logs -f) cannot finish while nobody moves simulated time. So while the binary runs,
