@@ -141,12 +141,13 @@ class Writer:
                 new["spec"]["nodeName"] = current["spec"].get("nodeName")
                 new["spec"]["tolerations"] = current["spec"].get("tolerations", [])
             # The metadata a client may change; the rest (uid, generation...) is the server's.
-            # An empty or absent ownerReferences or finalizers list removes the field.
+            # An empty or absent one removes the field (omitempty: etcd never holds `{}`).
             new["metadata"] = dict(current["metadata"], **{
                 field: new["metadata"].get(field, default) for field, default in
                 (("labels", {}), ("annotations", {}), ("ownerReferences", []),
                  ("finalizers", []), ("managedFields", []))})
-            for field in ("ownerReferences", "finalizers", "managedFields"):
+            for field in ("labels", "annotations", "ownerReferences", "finalizers",
+                          "managedFields"):
                 if not new["metadata"][field]:
                     del new["metadata"][field]
             prepare_for_update(kind, current, new)

@@ -207,6 +207,16 @@ def test_update_may_change_labels_and_images_but_keeps_node_and_status(cp, make_
     assert updated["metadata"]["uid"] == body["metadata"]["uid"]
 
 
+def test_an_update_that_leaves_labels_and_annotations_empty_stores_neither(cp, make_pod):
+    create(cp, make_pod("web"))  # no labels
+    body = get(cp)
+    body["metadata"]["annotations"] = {}
+    body["spec"]["containers"][0]["image"] = "nginx:1.28"
+    updated = cp.ok(cp.client().update(body))
+    assert "labels" not in updated["metadata"]  # omitempty: no `labels: {}` appears
+    assert "annotations" not in updated["metadata"]
+
+
 def test_a_pod_spec_change_is_forbidden(cp, make_pod):
     create(cp, make_pod("web"))
     body = get(cp)
