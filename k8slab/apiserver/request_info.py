@@ -78,6 +78,8 @@ class Attributes:
     # The write's field manager (its fieldManager option, or its User-Agent's product name):
     # the name its managedFields entry is kept under. Admission sees it with the options.
     field_manager: str = ""
+    # dryRun=All: the write passes every check and stores nothing (admission sees it too).
+    dry_run: bool = False
 
     @property
     def qualified_resource(self) -> str:
@@ -115,6 +117,7 @@ def request_attributes(request: dict, user: UserInfo, kind: Kind | None = None) 
         label_selector=request.get("label_selector") or "",
         field_manager=manager_name(request.get("field_manager") or "",
                                    request.get("user_agent") or ""),
+        dry_run=bool(request.get("dry_run")),  # ["All"], once check_dry_run passed it
     )
 
 

@@ -32,18 +32,16 @@ from k8slab.apiserver.authorization.modes import NodeRBAC, bootstrap_policy
 from k8slab.apiserver.cacher import Cacher, Selection
 from k8slab.apiserver.crd_establishing import CRDStatusControllers
 from k8slab.apiserver.crd_finalizer import mark_for_cleanup
-from k8slab.apiserver.crd_handler import CustomResourceHandler
 from k8slab.apiserver.crd_registry import CustomResourceRegistry
-from k8slab.apiserver.deletion import Deleter, parse_options
+from k8slab.apiserver.deletion import parse_options
+from k8slab.apiserver.dry_run import DryRunStorage, check_dry_run
 from k8slab.apiserver.front_door import WRITE_VERBS, FrontDoor, request_ref
 from k8slab.apiserver.kubernetes_service import KubernetesServiceReconciler
 from k8slab.apiserver.label_selectors import parse_label_selector
 from k8slab.apiserver.list_options import ListOptions, list_options
-from k8slab.apiserver.managed_fields_apply import server_side_apply
-from k8slab.apiserver.namespace_lifecycle import NamespaceRegistry
 from k8slab.apiserver.node_proxy import NodeProxy
 from k8slab.apiserver.object_copy import json_copy
-from k8slab.apiserver.patch import MAX_ATTEMPTS, Patcher
+from k8slab.apiserver.patch import MAX_ATTEMPTS
 from k8slab.apiserver.request_info import Attributes, UserInfo, request_attributes
 from k8slab.apiserver.scale import check_scalable, scale_of, scaled
 from k8slab.apiserver.selectors import parse_field_selector
@@ -54,7 +52,7 @@ from k8slab.apiserver.strategy import (
 )
 from k8slab.apiserver.token_request import TokenRequests
 from k8slab.apiserver.watch import WatchCache, Watcher
-from k8slab.apiserver.writes import Writer
+from k8slab.apiserver.write_paths import WritePaths
 from k8slab.errors import (
     AlreadyExistsError,
     APIError,
@@ -91,8 +89,6 @@ class APIServer(FrontDoor):
         self.host = group.host.name
         self.sim = group.sim
         self.storage = Storage.connect(group, etcd_endpoint)
-        self.deleter = Deleter(self.storage, lambda: self.sim.now)
-        self.namespaces = NamespaceRegistry(self.storage, self.deleter, lambda: self.sim.now)
         self.node_proxy = NodeProxy(group, self.storage)
         self.cache = WatchCache()
         self.cacher = Cacher(self.cache, self.storage, group)
@@ -120,8 +116,11 @@ class APIServer(FrontDoor):
             audit_policy, group.host.disk, audit_path, lambda: self.sim.now,
             self.sim.rng(f"apiserver/{self.host}/audit"))
         self._rng = self.sim.rng(f"apiserver/{self.host}")
-        self.writes = Writer(self.storage, self.admission, self.deleter, self._rng,
-                             lambda: self.sim.now, self._record)
+        # The write handlers over etcd, and the same over a dry run's storage (dryRun=All).
+        self.paths = WritePaths.over(self.storage, self.admission, self._rng,
+                                     lambda: self.sim.now, self._record)
+        self.dry_paths = WritePaths.over(DryRunStorage(self.storage), self.admission, self._rng,
+                                         lambda: self.sim.now, self._record_dry_run)
         # serviceaccounts/<name>/token, and the authenticator for the tokens it issues.
         key = signing_key(self.sim.seed)
         self.tokens = TokenRequests(self.storage, key, lambda: self.sim.now,
@@ -131,11 +130,6 @@ class APIServer(FrontDoor):
         self.authenticator.add_token_authenticator(self.service_account_tokens)
         # Custom resources: the CRDs this server's cache holds, and their REST handler.
         self.crds = CustomResourceRegistry()
-        self.custom = CustomResourceHandler(self.storage, self.admission, self.deleter,
-                                            self._rng, lambda: self.sim.now)
-        # PATCH, for built-in and custom kinds alike (server-side apply: none installed yet).
-        self.patches = Patcher(self.storage, self.writes, self.custom, self.deleter,
-                               lambda: self.sim.now, apply=server_side_apply)
 
     @property
     def cache_ready(self) -> bool:
@@ -160,6 +154,9 @@ class APIServer(FrontDoor):
 
     def _record(self, kind: str, obj: str = "", **details) -> None:
         self.sim.record(self.host, "apiserver", kind, obj, **details)
+
+    def _record_dry_run(self, kind: str, obj: str = "", **details) -> None:
+        self._record(kind, obj, dry_run=True, **details)
 
     def start(self) -> None:
         """Listen on 6443, create the system namespaces and priority classes, fill the watch
@@ -263,13 +260,15 @@ class APIServer(FrontDoor):
         answers).
 
         The request's credential is authenticated first (401 if it does not verify). Writes
-        are recorded in the trace when they arrive, and again if they fail.
+        are recorded in the trace when they arrive, and again if they fail. A write with
+        `dry_run` (dryRun=All) passes every step and stores nothing (dry_run.py).
         """
         verb = request["verb"]
         user = self._authenticate(request)
+        dry = {"dry_run": True} if request.get("dry_run") else {}
         if verb in WRITE_VERBS and verb != "create":  # create records once it has a name
             self.sim.record(self.host, "apiserver", verb,
-                            request_ref(request, self.crds.resolve), user=user.name)
+                            request_ref(request, self.crds.resolve), user=user.name, **dry)
         entry = None
         try:
             entry = self._audit_begin(request, user)
@@ -286,6 +285,7 @@ class APIServer(FrontDoor):
                     code=error.code,
                     reason=error.reason,
                     message=error.message,
+                    **dry,
                 )
             raise
         return self._audited(entry, verb, result)
@@ -313,33 +313,36 @@ class APIServer(FrontDoor):
             return self._review(request, user, entry)
         kind = self.crds.resolve(request["resource"])
         attributes = self._authorize(request, user, kind, entry)
+        check_dry_run(request.get("dry_run"), verb)
         namespace = request.get("namespace") if kind.namespaced else None
         crd = self.crds.crd_for(kind)
+        paths = self.dry_paths if attributes.dry_run else self.paths
         if verb == "patch":
-            return (yield from self.patches.patch(kind, namespace, request, attributes, crd))
+            return (yield from paths.patches.patch(kind, namespace, request, attributes, crd))
         if crd is not None:
-            return (yield from self.custom.handle(kind, crd, namespace, request, attributes))
+            return (yield from paths.custom.handle(kind, crd, namespace, request, attributes))
         if verb == "create":
-            return (yield from self.writes.create(kind, namespace, request["body"], attributes))
+            return (yield from paths.writes.create(kind, namespace, request["body"], attributes))
         if verb == "get":
             return served_form(kind, (yield from self.storage.get(kind, namespace,
                                                                    request["name"])))
         if verb == "list":
             return (yield from self._list(kind, namespace, request))
         if verb in ("update", "update_status"):
-            return (yield from self.writes.update(kind, request["body"], verb, attributes))
+            return (yield from paths.writes.update(kind, request["body"], verb, attributes))
         if verb in ("scale", "update_scale"):  # <workload>/<name>/scale
-            return (yield from self._scale(kind, namespace, request, attributes))
+            return (yield from self._scale(kind, namespace, request, attributes, paths))
         if verb == "bind":
-            return (yield from self.writes.bind(kind, namespace, request["name"], request["node"]))
+            return (yield from paths.writes.bind(kind, namespace, request["name"],
+                                                 request["node"]))
         if verb == "delete":
             options = parse_options(request.get("options"))
-            yield from self.writes.admit_delete(kind, namespace, request["name"], attributes)
-            if kind is CUSTOM_RESOURCE_DEFINITION:  # its objects go first (crd_finalizer)
+            yield from paths.writes.admit_delete(kind, namespace, request["name"], attributes)
+            if kind is CUSTOM_RESOURCE_DEFINITION and not attributes.dry_run:
                 yield from mark_for_cleanup(self.storage, request["name"], self.sim.now)
             if kind is NAMESPACE:
-                return (yield from self.namespaces.delete(request["name"], options))
-            return (yield from self.deleter.delete(kind, namespace, request["name"], options))
+                return (yield from paths.namespaces.delete(request["name"], options))
+            return (yield from paths.deleter.delete(kind, namespace, request["name"], options))
         if verb == "token":  # serviceaccounts/<name>/token: a TokenRequest
             if kind is not SERVICE_ACCOUNT:
                 raise BadRequestError(f"token is a subresource of serviceaccounts, not "
@@ -347,11 +350,12 @@ class APIServer(FrontDoor):
             return (yield from self.tokens.create(namespace, request["name"],
                                                   request.get("body")))
         if verb == "finalize":  # namespaces/<name>/finalize
-            return (yield from self.namespaces.finalize(kind, request["body"]))
+            return (yield from paths.namespaces.finalize(kind, request["body"]))
         if verb == "evict":
             if kind.kind != "Pod":
                 raise BadRequestError(f"eviction is a subresource of pods, not {kind.resource}")
-            return (yield from self.deleter.evict(namespace, request["name"], request.get("body")))
+            return (yield from paths.deleter.evict(namespace, request["name"],
+                                                   request.get("body")))
         if verb in ("log", "exec"):  # pods/log and pods/exec, served by the pod's kubelet
             if kind.kind != "Pod":
                 raise BadRequestError(f"{verb} is a subresource of pods, not {kind.resource}")
@@ -363,7 +367,7 @@ class APIServer(FrontDoor):
         raise BadRequestError(f"unknown verb {verb!r}")
 
     def _scale(self, kind: Kind, namespace: str | None, request: dict,
-               attributes: Attributes) -> Generator:
+               attributes: Attributes, paths: WritePaths) -> Generator:
         """GET or PUT a built-in workload's scale subresource (an autoscaling/v1 Scale)."""
         check_scalable(kind)
         for attempt in range(MAX_ATTEMPTS):
@@ -373,8 +377,8 @@ class APIServer(FrontDoor):
                 return scale_of(kind, obj)
             body = request.get("body")
             try:
-                updated = yield from self.writes.update(kind, scaled(kind, obj, body), "update",
-                                                        attributes)
+                updated = yield from paths.writes.update(kind, scaled(kind, obj, body),
+                                                         "update", attributes)
             except ConflictError:
                 # GuaranteedUpdate reads again and retries a Scale that names no
                 # resourceVersion; one that does is a precondition that failed.
@@ -472,7 +476,7 @@ class APIServer(FrontDoor):
             return
         namespace = request.get("namespace") if kind.namespaced else None
         crd = self.crds.crd_for(kind)
-        present = ((lambda obj: self.custom.served(kind, crd, obj)) if crd is not None
+        present = ((lambda obj: self.paths.custom.served(kind, crd, obj)) if crd is not None
                    else (lambda obj: served_form(kind, obj)))
         watcher = Watcher(kind.storage_prefix, namespace, selector, stream, labels, present,
                           type_meta={"kind": kind.kind, "apiVersion": kind.api_version})

@@ -272,18 +272,10 @@ class Storage:
         Txn guarded by the current mod_revision, so two writers can never both win. `admit`
         (admission) gets the new object and the stored one and returns what to write.
         """
-        meta = obj["metadata"]
-        name, namespace = meta["name"], meta.get("namespace")
-        current = yield from self.get(kind, namespace, name)
-        wanted_rv = meta.get("resourceVersion")
-        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
-            raise ConflictError(conflict_message(kind, name))
-        old = json_copy(current)  # decoded JSON, as stored
-        updated = mutate(current)  # freshly decoded from etcd: ours to change
-        if admit is not None:
-            updated = yield from admit(updated, old)
-        key = registry_key(kind, namespace, name)
-        mod = int(old["metadata"]["resourceVersion"])
+        old, updated = yield from self._updated(kind, obj, mutate, admit)
+        meta = old["metadata"]
+        name, key = meta["name"], registry_key(kind, meta.get("namespace"), meta["name"])
+        mod = int(meta["resourceVersion"])
         if _unchanged(old, updated):  # GuaranteedUpdate writes nothing, answers what is stored
             return old
         # ignore_lease: an object keeps its lease (an Event its TTL; simplified: upstream grants
@@ -295,6 +287,22 @@ class Storage:
         updated["metadata"]["resourceVersion"] = str(result.revision)
         return updated
 
+    def _updated(self, kind: Kind, obj: dict, mutate: Callable[[dict], dict],
+                 admit: Callable[[dict, dict], Generator] | None) -> Generator:
+        """GuaranteedUpdate's try: (the stored object, what the update makes of it), after
+        checking the resourceVersion the caller read (a Conflict if it is stale)."""
+        meta = obj["metadata"]
+        name, namespace = meta["name"], meta.get("namespace")
+        current = yield from self.get(kind, namespace, name)
+        wanted_rv = meta.get("resourceVersion")
+        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+            raise ConflictError(conflict_message(kind, name))
+        old = json_copy(current)  # decoded JSON, as stored
+        updated = mutate(current)  # freshly decoded from etcd: ours to change
+        if admit is not None:
+            updated = yield from admit(updated, old)
+        return old, updated
+
     def delete(self, kind: Kind, namespace: str | None, name: str, *, uid: str | None = None,
                resource_version: str | None = None) -> Generator:
         """Remove an object; returns what was deleted.
@@ -303,6 +311,18 @@ class Storage:
         them, or the delete is a Conflict (storage.Preconditions.Check's words), as a delete
         that raced a re-creation or a write must fail rather than remove the newer object.
         """
+        current = yield from self._deletable(kind, namespace, name, uid, resource_version)
+        key = registry_key(kind, namespace, name)
+        mod = int(current["metadata"]["resourceVersion"])
+        result = yield from _interpreted(self.etcd.txn(
+            [Compare(key, "mod", "=", mod)], [op_delete(key)]))
+        if not result.succeeded:
+            raise ConflictError(conflict_message(kind, name))
+        return current
+
+    def _deletable(self, kind: Kind, namespace: str | None, name: str, uid: str | None,
+                   resource_version: str | None) -> Generator:
+        """The stored object, checked against a delete's preconditions (Preconditions.Check)."""
         current = yield from self.get(kind, namespace, name)
         meta = current["metadata"]
         if uid is not None and uid != meta.get("uid"):
@@ -312,12 +332,6 @@ class Storage:
             raise ConflictError(precondition_message(
                 kind, name, f"ResourceVersion in precondition: {resource_version}, "
                 f"ResourceVersion in object meta: {meta['resourceVersion']}"))
-        key = registry_key(kind, namespace, name)
-        mod = int(current["metadata"]["resourceVersion"])
-        result = yield from _interpreted(self.etcd.txn(
-            [Compare(key, "mod", "=", mod)], [op_delete(key)]))
-        if not result.succeeded:
-            raise ConflictError(conflict_message(kind, name))
         return current
 
     # -- what the watch cache, the compactor and /healthz need --------------------------------

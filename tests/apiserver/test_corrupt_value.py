@@ -62,7 +62,7 @@ def test_a_request_that_makes_a_handler_fail_is_answered_500_and_the_server_runs
         raise TypeError("unhashable type: 'list'")
         yield
 
-    server.writes.create = panics
+    server.paths.writes.create = panics
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"},
            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
     with pytest.raises(K8sLabError) as raised:

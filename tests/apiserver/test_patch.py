@@ -363,7 +363,7 @@ APPLIED = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  name
 
 @pytest.fixture
 def applying(cp):
-    cp.apiserver.patches.apply = _merge_apply
+    cp.apiserver.paths.patches.apply = _merge_apply
     return cp
 
 

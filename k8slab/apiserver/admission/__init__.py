@@ -27,12 +27,17 @@ class AdmissionRequest:
     attributes: Attributes
     obj: dict | None
     old: dict | None = None
-    dry_run: bool = False
     patches: list[str] = field(default_factory=list)  # which plugins changed the object
     # What plugins tell the client (HTTP Warning headers, which kubectl prints as
     # `Warning: ...`) and the audit log (audit annotations, e.g. PodSecurity's).
     warnings: list[str] = field(default_factory=list)
     audit_annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dry_run(self) -> bool:
+        """dryRun=All: nothing the request causes is stored (a quota is not charged, a webhook
+        with side effects is not called)."""
+        return self.attributes.dry_run
 
     @property
     def namespace(self) -> str:

@@ -170,10 +170,10 @@ def _log_options(request: HttpRequest) -> dict:
 
 
 def _writes(request: HttpRequest, fields: dict) -> dict:
-    """fieldManager and the User-Agent (the manager's name when none is given) pass through;
-    dryRun is refused (the model has no dry run)."""
+    """fieldManager, dryRun (its values: the API server checks they are "All") and the
+    User-Agent (the manager's name when no fieldManager is given) pass through."""
     if "dryRun" in request.query:
-        raise BadRequestError("dryRun is not supported")
+        fields["dry_run"] = request.query["dryRun"]
     if request.param("fieldManager"):
         fields["field_manager"] = request.param("fieldManager")
     if request.headers.get("user-agent"):
@@ -202,7 +202,13 @@ def _post(route: Route, request: HttpRequest) -> Call:
             raise invalid_error(BINDING, route.name, [required("target.name")])
         return Call("bind", _writes(request, {**_base(route), "node": node}))
     if route.subresource == "eviction":
-        return Call("evict", _writes(request, {**_base(route), "body": body}))
+        fields = _writes(request, {**_base(route), "body": body})
+        # propagateDryRun (registry/core/pod/storage/eviction.go): the Eviction's own
+        # deleteOptions.dryRun (what `kubectl drain --dry-run=server` sends) counts too.
+        inner = body.get("deleteOptions") if isinstance(body, dict) else None
+        if isinstance(inner, dict) and inner.get("dryRun") is not None:
+            fields.setdefault("dry_run", inner["dryRun"])
+        return Call("evict", fields)
     if route.subresource == "token":
         return Call("token", _writes(request, {**_base(route), "body": body}))
     if route.subresource == "exec":
@@ -285,12 +291,16 @@ def _delete(route: Route, request: HttpRequest) -> Call:
         options.setdefault("gracePeriodSeconds", grace)
     if request.param("propagationPolicy"):
         options.setdefault("propagationPolicy", request.param("propagationPolicy"))
-    if "dryRun" in request.query or options.get("dryRun"):
-        raise BadRequestError("dryRun is not supported")
+    dry_run = options.pop("dryRun", None)
+    if dry_run is None and "dryRun" in request.query:
+        dry_run = request.query["dryRun"]
     for key in ("kind", "apiVersion"):
         options.pop(key, None)
     shown = {"apiVersion": "v1", "kind": "DeleteOptions", **options} if options else None
-    return Call("delete", {**_base(route), "options": shown})
+    fields = {**_base(route), "options": shown}
+    if dry_run is not None:
+        fields["dry_run"] = dry_run
+    return Call("delete", fields)
 
 
 def _patch(route: Route, request: HttpRequest) -> Call:

@@ -221,9 +221,16 @@ def test_the_user_agent_goes_with_a_write_for_the_field_manager():
     assert call.fields["field_manager"] == "kubectl-create"
 
 
-def test_dry_run_is_refused_rather_than_written():
-    with pytest.raises(BadRequestError, match="dryRun is not supported"):
-        _call("POST", f"{NS}/pods", POD, dryRun="All")
+def test_dry_run_passes_its_values_to_the_api_server_for_every_write():
+    assert _call("POST", f"{NS}/pods", POD, dryRun="All").fields["dry_run"] == ["All"]
+    assert _call("DELETE", f"{NS}/pods/web", dryRun="All").fields["dry_run"] == ["All"]
+    body = {"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]}
+    call = _call("DELETE", f"{NS}/pods/web", body)
+    assert call.fields["dry_run"] == ["All"] and call.fields["options"] is None
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web"},
+                "deleteOptions": {"dryRun": ["All"]}}  # what kubectl drain --dry-run=server sends
+    assert _call("POST", f"{NS}/pods/web/eviction", eviction).fields["dry_run"] == ["All"]
+    assert "dry_run" not in _call("POST", f"{NS}/pods", POD).fields
 
 
 def test_a_binding_without_a_node_is_422_as_validation_words_it():
