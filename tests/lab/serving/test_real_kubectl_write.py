@@ -7,17 +7,10 @@ import yaml
 
 from k8slab.errors import NotFoundError
 from k8slab.lab.real_kubectl import RealKubectlError
-from tests.lab.serving.real_kubectl_cluster import needs_kubectl, rows, served_cluster
+from tests.lab.serving.real_kubectl_cluster import CONFIG, needs_kubectl, rows, served_cluster
 
 pytestmark = needs_kubectl
 
-CONFIG = """apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-data:
-  mode: {mode}
-"""
 JOB_POD = """apiVersion: v1
 kind: Pod
 metadata:
