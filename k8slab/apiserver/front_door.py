@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from k8slab.api.kinds import Kind, resource_info
+from k8slab.api.warnings import was_created
 from k8slab.apiserver.audit import AuditEntry, AuditLog
 from k8slab.apiserver.audit_policy import PANIC, RESPONSE_COMPLETE
 from k8slab.apiserver.authentication import Authenticator, LoopbackToken
@@ -36,9 +37,11 @@ class FrontDoor:
         return (yield from self.serve({**request, "token": self.loopback.token}))
 
     def _audited(self, entry: AuditEntry | None, verb: str, result: object) -> object:
-        # The answer's code and object for the audit log: 201 Created for a create.
+        # The answer's code and object for the audit log: 201 Created for a create, and for an
+        # apply that created its object.
         if entry is not None:
-            self.audit.complete(entry, 201 if verb == "create" else 200, result)
+            created = verb == "create" or was_created(result)
+            self.audit.complete(entry, 201 if created else 200, result)
         return result
 
     def _audit_failed(self, entry: AuditEntry | None, error: APIError,

@@ -274,7 +274,7 @@ class Patcher:
                 else:
                     written = yield from write(patched, patch_type != APPLY_PATCH)
                 body, later = split_warnings(written)
-                return with_warnings(body, [*warnings, *later])
+                return with_warnings(body, [*warnings, *later], created=current is None)
             except ConflictError:
                 read_version = (current or {}).get("metadata", {}).get("resourceVersion")
                 pinned = patched["metadata"].get("resourceVersion") != read_version

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator
 from k8slab.api.kinds import kind_info, resource_info
 from k8slab.api.kubeconfig import Credentials
 from k8slab.api.version import user_agent as default_user_agent
-from k8slab.api.warnings import split_warnings
+from k8slab.api.warnings import split_warnings, was_created
 from k8slab.errors import GoneError, K8sLabError, UnavailableError
 from k8slab.sim.errors import UnreachableError
 from k8slab.sim.host import ProcessGroup
@@ -53,6 +53,9 @@ class Client:
         # The Warning headers of the last answer: client-go passes each to its WarningHandler;
         # kubectl's prints `Warning: <text>`.
         self.warnings: list[str] = []
+        # Whether the last answer was a 201 to a write that is not a create (an apply that
+        # created its object).
+        self.created = False
         # Impersonate-User / Impersonate-Group headers (kubectl --as / --as-group).
         self._impersonation = ({"impersonate_user": impersonate_user,
                                 "impersonate_groups": list(impersonate_groups)}
@@ -76,6 +79,7 @@ class Client:
         except UnreachableError as error:
             raise UnavailableError(error.message) from None
         body, self.warnings = split_warnings(answer)
+        self.created = was_created(answer)
         return body
 
     def create(self, obj: dict) -> Generator:

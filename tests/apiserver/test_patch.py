@@ -380,6 +380,20 @@ def test_apply_creates_a_missing_object_then_updates_it(applying):
     assert updated["metadata"]["annotations"]["force"] == "True"
 
 
+def test_an_apply_that_creates_answers_201_and_one_that_updates_200(cp):
+    audit(cp, {"rules": [{"level": "Metadata"}]})
+    client = cp.client()
+    made = []
+    for _ in range(2):
+        cp.ok(client.patch("configmaps", "settings", "default", APPLY, APPLIED,
+                           field_manager="kubectl"))
+        made.append(client.created)
+    assert made == [True, False]
+    codes = [e["responseStatus"]["code"] for e in events(cp, name="settings")
+             if e["stage"] == "ResponseComplete"]
+    assert codes == [201, 200]  # patch.go: 201 Created when the patch created the object
+
+
 def test_apply_needs_a_field_manager_and_yaml(applying):
     cp = applying
     error = patch(cp, APPLY, APPLIED, resource="configmaps", name="settings")

@@ -114,8 +114,9 @@ class Router:
             return not_acceptable(("application/json", "application/yaml"))
         if call.answer == "watch":
             return self._watch(request, route, call, media)
-        answer, warnings = self._run(request, call.verb, route.server_resource, call.fields)
-        response = self._answer(request, route, call, answer, media)
+        answer, warnings, created = self._run(request, call.verb, route.server_resource,
+                                              call.fields)
+        response = self._answer(request, route, call, answer, media, created)
         response.headers.update(_warning_headers(warnings))
         return response
 
@@ -159,14 +160,15 @@ class Router:
                 tuple(g.strip() for g in groups.split(",") if g.strip()))
 
     def _run(self, request: HttpRequest, verb: str, resource: str,
-             fields: dict) -> tuple[Any, list[str]]:
-        """Make one API request in the simulation: its answer and the warnings that came."""
+             fields: dict) -> tuple[Any, list[str], bool]:
+        """Make one API request in the simulation: its answer, the warnings that came, and
+        whether a write other than a create created its object (a 201)."""
         if isinstance(fields.get("body"), dict):  # timestamps back on the model's clock
             fields = {**fields, "body": self.runner.received(fields["body"])}
 
         def steps(client: Client) -> Generator:
             answer = yield from client.request(verb, resource, **fields)
-            return answer, list(client.warnings)
+            return answer, list(client.warnings), client.created
 
         return self.runner.run_request(steps, request.credentials,
                                        impersonation=self._impersonation(request))
@@ -179,14 +181,14 @@ class Router:
                       "container": container}
             if argv is not None:
                 fields["argv"] = argv
-            answer, _ = self._run(request, "exec", route.server_resource, fields)
+            answer, _, _ = self._run(request, "exec", route.server_resource, fields)
             return answer
 
         return exec_answer(request, run_exec)
 
     def _health(self, request: HttpRequest) -> HttpResponse:
         try:
-            answer, _ = self._run(request, "healthz", "", {})
+            answer, _, _ = self._run(request, "healthz", "", {})
         except APIError as error:
             return health_failure(request, error)
         return health_response(request, answer)
@@ -194,8 +196,8 @@ class Router:
     # -- shaping answers --------------------------------------------------------------------
 
     def _answer(self, request: HttpRequest, route: Route, call: Call, answer: Any,
-                media: Negotiated) -> HttpResponse:
-        code = 201 if call.verb in _CREATED else 200
+                media: Negotiated, created: bool) -> HttpResponse:
+        code = 201 if call.verb in _CREATED or created else 200
         if call.verb in _STATUS_ANSWERS:
             body: Any = {"kind": "Status", "apiVersion": "v1", "metadata": {},
                          "status": "Success", "code": code}
@@ -260,8 +262,8 @@ class Router:
     def _log(self, request: HttpRequest, route: Route, call: Call) -> HttpResponse:
         options = dict(call.fields["options"])
         follow = options.pop("follow", False)
-        text, _ = self._run(request, "log", route.server_resource,
-                            {**call.fields, "options": options})
+        text, _, _ = self._run(request, "log", route.server_resource,
+                               {**call.fields, "options": options})
         if not follow:
             return HttpResponse(200, "text/plain", _log_lines(text).encode())
         # Later reads take the whole log and send what it added.

@@ -112,6 +112,22 @@ def test_create_patch_scale_logs_and_delete_a_deployment(served):
     assert users_of(cluster, "patch", "deployments/scale")[-1] == "kubernetes-admin"
 
 
+def test_server_side_apply_answers_201_when_it_creates_and_200_when_it_updates(served):
+    _, api = served
+    core = client.CoreV1Api(api)
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "applied"},
+            "data": {"colour": "blue"}}
+    codes = []
+    for colour in ("blue", "red"):
+        body["data"]["colour"] = colour
+        answer, code, _ = core.patch_namespaced_config_map_with_http_info(
+            "applied", "default", body, field_manager="notebook",
+            _content_type="application/apply-patch+yaml")
+        codes.append((code, answer.data["colour"]))
+    assert codes == [(201, "blue"), (200, "red")]
+    core.delete_namespaced_config_map("applied", "default")
+
+
 def test_a_watch_from_a_resource_version_replays_what_happened_since(served):
     cluster, api = served
     core = client.CoreV1Api(api)
