@@ -141,6 +141,7 @@ class RecordingClient:
     def __init__(self) -> None:
         self.sent: list[tuple] = []
         self.warnings = ["patched without a resourceVersion"]
+        self.created = False
 
     def request(self, verb, resource, **fields):
         self.sent.append((verb, resource, fields))
