@@ -29,13 +29,14 @@ from k8slab.apiserver.audit_policy import (
     RESPONSE_STARTED,
     Policy,
 )
-from k8slab.apiserver.request_info import Attributes
+from k8slab.apiserver.request_info import Attributes, UserInfo
 
 DECISION, REASON = "authorization.k8s.io/decision", "authorization.k8s.io/reason"
 # audit.k8s.io/v1 Event's fields in the order of its Go struct (apiserver pkg/apis/audit/v1).
 EVENT_FIELDS = ("kind", "apiVersion", "level", "auditID", "stage", "requestURI", "verb", "user",
-                "sourceIPs", "objectRef", "responseStatus", "requestObject", "responseObject",
-                "requestReceivedTimestamp", "stageTimestamp", "annotations")
+                "impersonatedUser", "sourceIPs", "userAgent", "objectRef", "responseStatus",
+                "requestObject", "responseObject", "requestReceivedTimestamp", "stageTimestamp",
+                "annotations")
 _WITH_BODY = ("create", "update", "update_status", "evict", "finalize", "delete", "bind",
               "patch")
 
@@ -78,6 +79,8 @@ class AuditLog:
                      "groups": list(user.groups)},
             "sourceIPs": [request.get("source") or ""],
         }
+        if request.get("user_agent"):
+            event["userAgent"] = request["user_agent"]
         body = request_object(request) if request["verb"] in _WITH_BODY else None
         if attributes.resource_request:
             event["objectRef"] = object_ref(attributes, body)
@@ -88,6 +91,13 @@ class AuditLog:
         entry = AuditEntry(level, omit, event, omit_managed_fields=omit_managed)
         self._emit(entry, "RequestReceived")
         return entry
+
+    def impersonated(self, entry: AuditEntry, user: UserInfo) -> None:
+        """Note whom the request acts as (impersonatedUser): the stages after RequestReceived
+        carry it, as the impersonation filter runs after the audit one."""
+        entry.event["impersonatedUser"] = {"username": user.name,
+                                           **({"uid": user.uid} if user.uid else {}),
+                                           "groups": list(user.groups)}
 
     def authorized(self, entry: AuditEntry, allowed: bool, reason: str) -> None:
         """Note the authorizers' decision on the entry (its two annotations)."""

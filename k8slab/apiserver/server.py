@@ -405,17 +405,21 @@ class APIServer(FrontDoor):
             return None
         return self.audit.begin(request, attributes)
 
-    def _impersonated(self, request: dict, user: UserInfo) -> UserInfo:
-        """The authenticated `user`, or the one it impersonates (after checking it may)."""
+    def _impersonated(self, request: dict, user: UserInfo,
+                      entry: AuditEntry | None) -> UserInfo:
+        """The authenticated `user`, or the one it impersonates (after checking it may), which
+        the audit entry then names as its impersonatedUser."""
         if request.get("impersonate_user") or request.get("impersonate_groups"):
             user, _ = impersonate(self.authorizer.authorize, user,
                                   request.get("impersonate_user") or "",
                                   tuple(request.get("impersonate_groups") or ()))
+            if entry is not None:
+                self.audit.impersonated(entry, user)
         return user
 
     def _review(self, request: dict, user: UserInfo, entry: AuditEntry | None) -> dict:
         """Answer a SelfSubjectAccessReview or SelfSubjectRulesReview (create only)."""
-        user = self._impersonated(request, user)
+        user = self._impersonated(request, user, entry)
         attributes = Attributes(user, "create", request["resource"],
                                 api_group=reviews.GROUP, api_version="v1")
         decision = self.authorizer.authorize(attributes)
@@ -434,7 +438,7 @@ class APIServer(FrontDoor):
         """Authorize the authenticated `user`'s request (or whom it impersonates): the
         attributes admission sees, or a 403 in upstream's words. Writes and denials are in the
         trace (reads are too many)."""
-        user = self._impersonated(request, user)
+        user = self._impersonated(request, user, entry)
         attributes = request_attributes(request, user, kind)
         decision = self.authorizer.authorize(attributes)
         if entry is not None:

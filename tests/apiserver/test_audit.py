@@ -14,7 +14,7 @@ from k8slab.apiserver.audit_policy import AuditPolicyError, parse_policy, policy
 from k8slab.apiserver.authorization import DENY, Decision
 from k8slab.client.rest import Client
 from k8slab.errors import ForbiddenError, InternalError, UnauthorizedError
-from tests.pki_fixtures import TEST_CA
+from tests.pki_fixtures import TEST_CA, credentials
 
 LOG = "/var/log/kubernetes/audit/audit.log"
 
@@ -55,6 +55,23 @@ def test_a_metadata_event_says_who_did_what_to_which_object_and_the_answer(cp) -
     assert "requestObject" not in complete and "responseObject" not in complete
     assert received["auditID"] == complete["auditID"]
     assert list(complete)[:5] == ["kind", "apiVersion", "level", "auditID", "stage"]
+
+
+def test_an_event_names_the_user_agent_and_whom_the_request_impersonated(cp) -> None:
+    audit(cp, {"rules": [{"level": "Metadata"}]})
+    admin = Client(cp.worker.group("deployer"), credentials("admin", ("system:masters",)),
+                   "control-plane", impersonate_user="jane",
+                   impersonate_groups=("system:masters",))
+    cp.ok(admin.create(configmap("settings")))
+    received, complete = events(cp, name="settings")
+    agent = "deployer/v1.35.0 (linux/amd64) kubernetes/6645204"  # client-go's default form
+    assert received["userAgent"] == complete["userAgent"] == agent
+    assert complete["user"]["username"] == "admin"  # who authenticated
+    # The impersonation filter runs after the audit one: RequestReceived does not know jane.
+    assert "impersonatedUser" not in received
+    assert complete["impersonatedUser"] == {
+        "username": "jane", "groups": ["system:masters", "system:authenticated"]}
+    assert list(complete)[7:11] == ["user", "impersonatedUser", "sourceIPs", "userAgent"]
 
 
 @pytest.mark.parametrize("level, request_object, response_object", [
