@@ -170,14 +170,13 @@ def _log_options(request: HttpRequest) -> dict:
 
 
 def _writes(request: HttpRequest, fields: dict) -> dict:
-    """fieldManager, dryRun (its values: the API server checks they are "All") and the
-    User-Agent (the manager's name when no fieldManager is given) pass through."""
+    """fieldManager and dryRun (its values: the API server checks they are "All") pass
+    through. (The User-Agent, which names the manager when no fieldManager is given, goes
+    with every request: router.py adds it.)"""
     if "dryRun" in request.query:
         fields["dry_run"] = request.query["dryRun"]
     if request.param("fieldManager"):
         fields["field_manager"] = request.param("fieldManager")
-    if request.headers.get("user-agent"):
-        fields["user_agent"] = request.headers["user-agent"]
     return fields
 
 

@@ -165,6 +165,8 @@ class Router:
         whether a write other than a create created its object (a 201)."""
         if isinstance(fields.get("body"), dict):  # timestamps back on the model's clock
             fields = {**fields, "body": self.runner.received(fields["body"])}
+        if request.headers.get("user-agent"):  # the client's own, for managers and audit
+            fields = {**fields, "user_agent": request.headers["user-agent"]}
 
         def steps(client: Client) -> Generator:
             answer = yield from client.request(verb, resource, **fields)
@@ -227,6 +229,7 @@ class Router:
         # All by keyword: the runner's open_watch names its parameters as Client.watch does.
         events = self.runner.open_watch(
             credentials=request.credentials, impersonation=self._impersonation(request),
+            user_agent=request.headers.get("user-agent", ""),
             resource=route.server_resource, namespace=fields.get("namespace"),
             resource_version=fields.get("resource_version", ""),
             field_selector=fields.get("field_selector", ""),

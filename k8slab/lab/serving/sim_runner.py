@@ -164,9 +164,10 @@ class SimRunner:
 
     def open_watch(self, resource: str, resource_version: str, credentials: Credentials, *,
                    impersonation: tuple[str, tuple[str, ...]] = ("", ()),
-                   **options: Any) -> WatchEvents:
-        """Open `Client.watch(resource, resource_version, ..., **options)` in the simulation
-        and return its events as a thread-safe iterator (see WatchEvents)."""
+                   user_agent: str = "", **options: Any) -> WatchEvents:
+        """Open `Client.watch(resource, resource_version, ..., **options)` in the simulation,
+        sent with the real client's `user_agent`, and return its events as a thread-safe
+        iterator (see WatchEvents)."""
         user, groups = impersonation
         with self.lock:
             self._check_endpoint()
@@ -177,7 +178,7 @@ class SimRunner:
                                        "kubectl")
             group = self.cluster.network.host(host).group("kubectl-watch")
             client = Client(group, credentials, self.cluster.endpoint, impersonate_user=user,
-                            impersonate_groups=tuple(groups))
+                            impersonate_groups=tuple(groups), user_agent=user_agent)
             events = WatchEvents(self.lock, group.stop)
             events.stream = client.watch(resource, resource_version, events.put, events.end,
                                          **options)

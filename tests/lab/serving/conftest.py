@@ -54,7 +54,7 @@ class StepRunner:
         return value
 
     def open_watch(self, resource: str, resource_version: str, credentials: Credentials, *,
-                   impersonation: tuple[str, tuple[str, ...]] = ("", ()),
+                   impersonation: tuple[str, tuple[str, ...]] = ("", ()), user_agent: str = "",
                    **options) -> Iterator[dict | None]:
         with self.lock:
             host = self.cluster.network.host(self.cluster.control_planes[0])

@@ -204,6 +204,8 @@ def test_a_user_without_rbac_is_403_in_upstreams_words_and_audited_as_that_user(
         audited = cluster.audit_log(user="jane")
         assert [(e["verb"], e["objectRef"]["resource"], e["responseStatus"]["code"])
                 for e in audited] == [("list", "pods", 403), ("create", "deployments", 403)]
+        # Each event names the client that sent it: the generated client's User-Agent.
+        assert {e["userAgent"].partition("/")[0] for e in audited} == {"OpenAPI-Generator"}
         api.close()
     finally:
         cluster.stop_serving()

@@ -181,3 +181,12 @@ def test_a_patch_reaches_the_api_client_as_the_patch_verb(cluster):
         "body": '{"spec":{"replicas":3}}', "subresource": "scale",
         "field_manager": "kubectl-scale", "force": None})]
     assert response.headers["Warning"] == '299 - "patched without a resourceVersion"'
+
+
+def test_every_request_carries_the_clients_user_agent(cluster):
+    runner = RecordingRunner()
+    agent = "kubectl/v1.36.0 (linux/amd64) kubernetes/abcdef0"
+    for method in ("GET", "DELETE"):
+        Router(cluster, runner).handle(http(method, "/api/v1/namespaces/default/pods/web",
+                                            headers={"User-Agent": agent}))
+    assert [fields["user_agent"] for _, _, fields in runner.client.sent] == [agent, agent]
