@@ -535,4 +535,6 @@ def _pod_cidr(index: int) -> str:
 
 
 def _node_ip(i: int) -> str:
-    return f"10.0.{i // 250}.{i % 250 + 20}" if i else "10.0.0.10"
+    """The i-th worker's address (i from 1): 200 per /24 from .20 on, so no octet passes 219
+    and none meets the control planes' 10.0.0.10-16."""
+    return f"10.0.{i // 200}.{i % 200 + 20}"

@@ -295,3 +295,17 @@ def test_a_new_cluster_schedules_its_first_pod_at_once() -> None:
     c.apply(pod("first"))
     c.run(0.01)
     assert c.get("pods", "first")["spec"].get("nodeName", "").startswith("worker-")
+
+
+def test_every_worker_up_to_the_largest_cluster_has_its_own_valid_address():
+    # Worker 248 once got 10.0.0.268: its kubelet crashed on its first probe and the node
+    # controller evicted its pods (found at 1,000 workers).
+    from ipaddress import IPv4Address
+
+    from k8slab.lab.cluster import MAX_WORKERS, _node_ip
+
+    addresses = [IPv4Address(_node_ip(i)) for i in range(1, MAX_WORKERS + 1)]
+    assert len(set(addresses)) == MAX_WORKERS
+    control_planes = {IPv4Address(f"10.0.0.{10 + j}") for j in range(7)}
+    assert control_planes.isdisjoint(addresses)
+    assert str(addresses[0]) == "10.0.0.21"  # small clusters keep their addresses
