@@ -69,14 +69,12 @@ class AuditLog:
         level, omit = self.policy.level_of(attributes)
         if level == NONE:
             return None
-        user = attributes.user
         event = {
             "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": level,
             "auditID": str(uuid.UUID(int=self._rng.getrandbits(128), version=4)),
             "stage": "", "requestURI": request_uri(attributes, request),
             "verb": attributes.verb,
-            "user": {"username": user.name, **({"uid": user.uid} if user.uid else {}),
-                     "groups": list(user.groups)},
+            "user": _user_info(attributes.user),
             "sourceIPs": [request.get("source") or ""],
         }
         if request.get("user_agent"):
@@ -95,9 +93,7 @@ class AuditLog:
     def impersonated(self, entry: AuditEntry, user: UserInfo) -> None:
         """Note whom the request acts as (impersonatedUser): the stages after RequestReceived
         carry it, as the impersonation filter runs after the audit one."""
-        entry.event["impersonatedUser"] = {"username": user.name,
-                                           **({"uid": user.uid} if user.uid else {}),
-                                           "groups": list(user.groups)}
+        entry.event["impersonatedUser"] = _user_info(user)
 
     def authorized(self, entry: AuditEntry, allowed: bool, reason: str) -> None:
         """Note the authorizers' decision on the entry (its two annotations)."""
@@ -131,6 +127,12 @@ class AuditLog:
             fields["annotations"] = dict(entry.annotations)
         event = {name: fields[name] for name in EVENT_FIELDS if name in fields}
         self.disk.setdefault(self.path, []).append(json.dumps(event, separators=(",", ":")))
+
+
+def _user_info(user: UserInfo) -> dict:
+    """authentication/v1 UserInfo as an Event shows it: username, uid if any, groups."""
+    return {"username": user.name, **({"uid": user.uid} if user.uid else {}),
+            "groups": list(user.groups)}
 
 
 def object_ref(attributes: Attributes, body: dict | None = None) -> dict:
